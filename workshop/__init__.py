@@ -1,0 +1,52 @@
+"""workshop: capacity-building workshops for Thai government officers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The application factory: ``config`` overrides defaults and ``WORKSHOP_*`` variables."""
+    instance = (config or {}).get("INSTANCE_PATH") or ROOT / "instance"
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from workshop.config import load_config
+
+    load_config(app, config)
+
+    from workshop import models  # noqa: F401  (registers the tables)
+    from workshop.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from workshop.web.i18n import register_i18n, select_locale
+
+    babel.init_app(app, locale_selector=select_locale, default_timezone=app.config["TIMEZONE"])
+    register_i18n(app)
+
+    from workshop.web import register_web
+
+    register_web(app)
+
+    from workshop.api import api_bp
+
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
+    app.register_blueprint(api_bp)
+
+    from workshop.cli import register_cli
+
+    register_cli(app)
+    return app

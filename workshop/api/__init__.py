@@ -1,0 +1,13 @@
+"""JSON API v1 (contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from workshop.api import auth, errors, venues, workshops  # noqa: E402, F401  (register routes)
+from workshop.api.errors import domain_error_json  # noqa: E402
+from workshop.services.errors import DomainError  # noqa: E402
+
+api_bp.register_error_handler(DomainError, domain_error_json)

@@ -1,0 +1,1 @@
+"""Venue endpoints of the API."""

@@ -1,0 +1,1 @@
+"""Workshop endpoints of the API."""

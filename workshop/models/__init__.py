@@ -1,0 +1,18 @@
+"""SQLAlchemy models, one module per concept; importing this package registers them all."""
+
+from workshop.models.audit import AuditEvent
+from workshop.models.user import ApiToken, Role, User
+from workshop.models.venue import Venue
+from workshop.models.workshop import CertificateKind, Workshop, WorkshopSession, WorkshopStatus
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "CertificateKind",
+    "Role",
+    "User",
+    "Venue",
+    "Workshop",
+    "WorkshopSession",
+    "WorkshopStatus",
+]

@@ -1,0 +1,107 @@
+"""Workshops and their sessions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workshop.extensions import db
+from workshop.models.types import UTCDateTime, utcnow
+from workshop.models.venue import Venue
+
+
+class WorkshopStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class CertificateKind(enum.StrEnum):
+    HONOUR = "เกียรติบัตร"  # certificate of honour/participation
+    ACHIEVEMENT = "วุฒิบัตร"  # certificate of completed training
+
+
+class Workshop(db.Model):
+    __tablename__ = "workshops"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint(
+            "attendance_threshold >= 0 AND attendance_threshold <= 100",
+            name="threshold_percent",
+        ),
+        CheckConstraint("registration_opens_at < registration_closes_at", name="window_order"),
+    )
+
+    TITLE_MAX = 300
+    TEXT_MAX = 5000
+    AGENCY_MAX = 200
+    PERSON_MAX = 200
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    topics: Mapped[str] = mapped_column(Text, default="")  # one topic per line
+    organizing_agency: Mapped[str] = mapped_column(String(AGENCY_MAX))
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+    registration_opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20), default=WorkshopStatus.DRAFT.value, index=True)
+    attendance_threshold: Mapped[int] = mapped_column(Integer, default=80)
+    certificate_kind: Mapped[str] = mapped_column(String(30), default=CertificateKind.HONOUR.value)
+    presiding_official: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
+    signatory_name: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
+    signatory_position: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
+    # Derived from the first session; stored so reports and certificate numbering can filter on it.
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    venue: Mapped[Venue] = relationship()
+    sessions: Mapped[list[WorkshopSession]] = relationship(
+        back_populates="workshop",
+        cascade="all, delete-orphan",
+        order_by="WorkshopSession.starts_at",
+    )
+
+    @property
+    def topic_list(self) -> list[str]:
+        return [line.strip() for line in self.topics.splitlines() if line.strip()]
+
+    @property
+    def starts_at(self) -> datetime | None:
+        return self.sessions[0].starts_at if self.sessions else None
+
+    @property
+    def ends_at(self) -> datetime | None:
+        return max(s.ends_at for s in self.sessions) if self.sessions else None
+
+    def __repr__(self) -> str:
+        return f"<Workshop {self.id} {self.status}>"
+
+
+class WorkshopSession(db.Model):
+    """One sitting of a workshop (a day or half-day); attendance is counted per session."""
+
+    __tablename__ = "workshop_sessions"
+    __table_args__ = (CheckConstraint("starts_at < ends_at", name="time_order"),)
+
+    TITLE_MAX = 200
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    workshop: Mapped[Workshop] = relationship(back_populates="sessions")
+
+    def __repr__(self) -> str:
+        return f"<WorkshopSession {self.id} of {self.workshop_id}>"

@@ -1,0 +1,122 @@
+"""Accounts: creating users, checking passwords, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workshop.extensions import db
+from workshop.models import ApiToken, Role, User
+from workshop.models.types import utcnow
+from workshop.services.errors import AuthenticationFailed, DuplicateEmail, ValidationFailed
+from workshop.services.text import TextRejected, clean_text
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+# A hash computed once so that signing in with an unknown email costs as much as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def normalise_email(raw: str) -> str:
+    """Lower-cased, syntax-checked email; raises ``ValueError`` with a Thai/English message."""
+    raw = (raw or "").strip()
+    if len(raw) > User.EMAIL_MAX:
+        raise ValueError(str(_l("อีเมลยาวเกินไป")))
+    try:
+        return validate_email(raw, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError(str(_l("รูปแบบอีเมลไม่ถูกต้อง"))) from exc
+
+
+def create_user(
+    *,
+    email: str,
+    password: str,
+    role: str,
+    first_name: str,
+    last_name: str = "",
+    title_prefix: str = "",
+    position: str = "",
+    agency: str = "",
+    district: str = "",
+    province: str = "",
+) -> User:
+    """Create an account (organizer, staff or officer) with a hashed password."""
+    errors: dict[str, str] = {}
+    try:
+        email = normalise_email(email)
+    except ValueError as exc:
+        errors["email"] = str(exc)
+    if role not in {r.value for r in Role}:
+        errors["role"] = str(_l("บทบาทไม่ถูกต้อง"))
+    if not PASSWORD_MIN <= len(password or "") <= PASSWORD_MAX:
+        errors["password"] = str(
+            _l("รหัสผ่านต้องยาว %(min)d–%(max)d ตัวอักษร", min=PASSWORD_MIN, max=PASSWORD_MAX)
+        )
+    values: dict[str, str] = {}
+    for field, text, limit, required in (
+        ("title_prefix", title_prefix, 50, False),
+        ("first_name", first_name, User.NAME_MAX, True),
+        ("last_name", last_name, User.NAME_MAX, False),
+        ("position", position, User.TEXT_MAX, False),
+        ("agency", agency, User.TEXT_MAX, False),
+        ("district", district, 100, False),
+        ("province", province, 100, False),
+    ):
+        try:
+            values[field] = clean_text(text, max_length=limit, required=required)
+        except TextRejected as exc:
+            errors[field] = str(exc)
+    if errors:
+        raise ValidationFailed(errors)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise DuplicateEmail()
+    user = User(email=email, password_hash=generate_password_hash(password), role=role, **values)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+
+
+def authenticate(email: str, password: str) -> User:
+    """The active user with this email and password, else ``AuthenticationFailed``."""
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        raise AuthenticationFailed()
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        raise AuthenticationFailed()
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(user: User, days: int) -> str:
+    """A new bearer token for ``user``; only its digest is kept, so it is shown once."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(user=user, digest=_digest(token), expires_at=utcnow() + timedelta(days=days))
+    )
+    db.session.commit()
+    return token
+
+
+def user_for_api_token(token: str) -> User | None:
+    """The active user a bearer token belongs to, or None if unknown or expired."""
+    if not token or len(token) > 200:
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.digest == _digest(token)))
+    if row is None or row.expires_at <= utcnow() or not row.user.active:
+        return None
+    return row.user

@@ -1,0 +1,181 @@
+"""Demo data: the reference workshop (shared/seed/phitsanulok-workshop-2559.txt) and accounts.
+
+Phitsanulok provincial community development office, FY 2559: a workshop for community
+development officers at the Wang Thong training centre on 20 October 2015, opened by the
+provincial governor. The officers are fictional people at the province's district offices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from sqlalchemy import select
+
+from workshop.extensions import db
+from workshop.models import User, Venue, Workshop, WorkshopStatus
+from workshop.services.accounts import create_user
+from workshop.services.venues import VenueInput, create_venue
+from workshop.services.workshops import SessionInput, WorkshopInput, change_status, create_workshop
+from workshop.thai.dates import bangkok_to_utc
+
+PROVINCE = "พิษณุโลก"
+PROVINCIAL_OFFICE = "สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    password: str
+    role: str
+    title_prefix: str
+    first_name: str
+    last_name: str
+    position: str
+    district: str
+
+    @property
+    def agency(self) -> str:
+        if self.role != "officer":
+            return PROVINCIAL_OFFICE
+        return f"สำนักงานพัฒนาชุมชนอำเภอ{self.district}"
+
+
+def _officer(n: int, prefix: str, first: str, last: str, position: str, district: str):
+    return DemoAccount(
+        f"officer{n}@demo.cdd.go.th",
+        "officer2559",
+        "officer",
+        prefix,
+        first,
+        last,
+        position,
+        district,
+    )
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount(
+        "organizer@demo.cdd.go.th",
+        "organizer2559",
+        "organizer",
+        "นาง",
+        "สุนันทา",
+        "วงศ์ใหญ่",
+        "นักวิชาการพัฒนาชุมชนชำนาญการพิเศษ",
+        "เมืองพิษณุโลก",
+    ),
+    DemoAccount(
+        "staff@demo.cdd.go.th",
+        "staff2559",
+        "staff",
+        "นาย",
+        "อนุชา",
+        "มีสุข",
+        "เจ้าพนักงานธุรการชำนาญงาน",
+        "เมืองพิษณุโลก",
+    ),
+    _officer(1, "นางสาว", "กิ่งแก้ว", "ปิ่นทอง", "นักวิชาการพัฒนาชุมชนปฏิบัติการ", "วังทอง"),
+    _officer(2, "นาย", "สมศักดิ์", "ศรีสุวรรณ", "พัฒนาการอำเภอนครไทย", "นครไทย"),
+    _officer(3, "นาง", "พรทิพย์", "ใจดี", "นักวิชาการพัฒนาชุมชนชำนาญการ", "เมืองพิษณุโลก"),
+    _officer(4, "นาย", "ณัฐพงษ์", "ทองคำ", "เจ้าพนักงานพัฒนาชุมชนปฏิบัติงาน", "บางระกำ"),
+    _officer(5, "นางสาว", "ศิริพร", "น้ำใจงาม", "นักวิชาการพัฒนาชุมชนปฏิบัติการ", "ชาติตระการ"),
+    _officer(6, "นาย", "วีระศักดิ์", "ฤทธิ์เดช", "นักวิชาการพัฒนาชุมชนชำนาญการ", "พรหมพิราม"),
+    _officer(7, "นาง", "อำไพ", "แก้วประเสริฐ", "เจ้าพนักงานพัฒนาชุมชนชำนาญงาน", "วัดโบสถ์"),
+    _officer(8, "นาย", "ธีรวัฒน์", "สุขเกษม", "นักวิชาการพัฒนาชุมชนปฏิบัติการ", "บางกระทุ่ม"),
+    _officer(9, "นางสาว", "ปิยะนุช", "ศักดิ์สิทธิ์", "นักวิชาการพัฒนาชุมชนปฏิบัติการ", "เนินมะปราง"),
+    _officer(10, "นาย", "บุญเลิศ", "ปั้นเหน่งเพชร", "พัฒนาการอำเภอวังทอง", "วังทอง"),
+)
+
+VENUE = VenueInput(
+    name="ศูนย์ศึกษาและพัฒนาชุมชนพิษณุโลก",
+    address="ตำบลวังทอง",
+    district="วังทอง",
+    province=PROVINCE,
+    capacity=120,
+)
+
+TITLE = "ประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชนในการขับเคลื่อนงานพัฒนาชุมชนจังหวัดพิษณุโลก ปี 2559"
+OBJECTIVES = (
+    "สร้างความรู้ความเข้าใจร่วมกันของเจ้าหน้าที่พัฒนาชุมชน เพื่อให้สามารถขับเคลื่อนงานพัฒนาชุมชน"
+    "ภายใต้นโยบายวาระสำคัญของรัฐบาลและนโยบายกระทรวงมหาดไทย ตามวิสัยทัศน์ของกรมการพัฒนาชุมชน "
+    "ให้ชุมชนเข้มแข็ง เศรษฐกิจฐานรากมั่นคง ภายใต้ 5 ประเด็นยุทธศาสตร์ "
+    "โดยน้อมนำหลักปรัชญาของเศรษฐกิจพอเพียงเป็นแนวทาง"
+)
+TOPICS = "\n".join(
+    (
+        "การพัฒนา OTOP และการเพิ่มช่องทางการตลาด",
+        "การพัฒนาหมู่บ้านเศรษฐกิจพอเพียง",
+        "ตลาดนัดชุมชน",
+        "กองทุนพัฒนาบทบาทสตรี",
+        "การจัดเก็บและใช้ประโยชน์จากข้อมูล จปฐ.",
+        "การส่งเสริมกลุ่มออมทรัพย์เพื่อการผลิตให้เกิดธรรมาภิบาล",
+        "การแก้ไขปัญหาความยากจน",
+        "การแก้ไขปัญหายาเสพติดโดยกลไกการขับเคลื่อนกิจกรรมกองทุนแม่ของแผ่นดิน",
+        "โครงการริเริ่มสร้างสรรค์ โครงการพิษณุโลกเพชรน้ำหนึ่ง",
+    )
+)
+DAY = date(2015, 10, 20)
+
+
+def seed_demo() -> bool:
+    """Load the demo data unless it is there already; True if anything was created."""
+    created = False
+    users: dict[str, User] = {}
+    for account in DEMO_ACCOUNTS:
+        user = db.session.scalar(select(User).where(User.email == account.email))
+        if user is None:
+            user = create_user(
+                email=account.email,
+                password=account.password,
+                role=account.role,
+                title_prefix=account.title_prefix,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                position=account.position,
+                agency=account.agency,
+                district=account.district,
+                province=PROVINCE,
+            )
+            created = True
+        users[account.role] = users.get(account.role, user)
+    organizer = users["organizer"]
+
+    venue = db.session.scalar(select(Venue).where(Venue.name == VENUE.name))
+    if venue is None:
+        venue = create_venue(VENUE, organizer)
+        created = True
+
+    if db.session.scalar(select(Workshop.id).where(Workshop.title == TITLE)) is None:
+        workshop = create_workshop(
+            WorkshopInput(
+                title=TITLE,
+                organizing_agency=PROVINCIAL_OFFICE,
+                venue_id=venue.id,
+                capacity=100,
+                registration_opens_at=bangkok_to_utc(date(2015, 10, 1), time(8, 30)),
+                registration_closes_at=bangkok_to_utc(date(2015, 10, 19), time(16, 30)),
+                objectives=OBJECTIVES,
+                topics=TOPICS,
+                attendance_threshold=80,
+                presiding_official="นายชูชาติ กีฬาแปง ผู้ว่าราชการจังหวัดพิษณุโลก",
+                signatory_name="นายชูชาติ กีฬาแปง",
+                signatory_position="ผู้ว่าราชการจังหวัดพิษณุโลก",
+                sessions=[
+                    SessionInput(
+                        title="พิธีเปิดและการบรรยายนโยบายการขับเคลื่อนงานพัฒนาชุมชน",
+                        starts_at=bangkok_to_utc(DAY, time(8, 30)),
+                        ends_at=bangkok_to_utc(DAY, time(12, 0)),
+                    ),
+                    SessionInput(
+                        title="ประชุมเชิงปฏิบัติการ: แผนขับเคลื่อนงานพัฒนาชุมชน ปี 2559",
+                        starts_at=bangkok_to_utc(DAY, time(13, 0)),
+                        ends_at=bangkok_to_utc(DAY, time(16, 30)),
+                    ),
+                ],
+            ),
+            organizer,
+        )
+        change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
+        created = True
+    return created

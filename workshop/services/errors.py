@@ -1,0 +1,61 @@
+"""Domain errors raised by services and mapped to responses by the web and API layers."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+class DomainError(Exception):
+    """A rule said no. ``code`` is the stable snake_case name used by the JSON API."""
+
+    code = "domain_error"
+    http_status = 400
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        self.message = message if message is not None else self.default_message()
+        if code:
+            self.code = code
+        super().__init__(str(self.message))
+
+    def default_message(self) -> str:
+        return str(_l("คำขอไม่ถูกต้อง"))
+
+
+class ValidationFailed(DomainError):
+    """Input broke one or more rules; ``fields`` maps each field to its message."""
+
+    code = "validation_failed"
+    http_status = 422
+
+    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
+        self.fields = {name: str(text) for name, text in fields.items()}
+        super().__init__(message or str(_l("ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบช่องที่ระบุ")))
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+
+    def default_message(self) -> str:
+        return str(_l("ไม่พบข้อมูลที่ต้องการ"))
+
+
+class InvalidStatusChange(DomainError):
+    code = "invalid_status_change"
+    http_status = 409
+
+
+class AuthenticationFailed(DomainError):
+    code = "invalid_credentials"
+    http_status = 401
+
+    def default_message(self) -> str:
+        return str(_l("อีเมลหรือรหัสผ่านไม่ถูกต้อง"))
+
+
+class DuplicateEmail(DomainError):
+    code = "email_taken"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("อีเมลนี้มีผู้ใช้แล้ว"))

@@ -1,0 +1,300 @@
+"""Workshops: scheduling rules, sessions, the status life cycle."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from workshop.extensions import db
+from workshop.models import CertificateKind, Role, User, Venue, Workshop, WorkshopSession
+from workshop.models import WorkshopStatus as Status
+from workshop.services.audit import record_event
+from workshop.services.errors import InvalidStatusChange, NotFound, ValidationFailed
+from workshop.services.text import TextRejected, clean_text
+from workshop.thai.dates import fiscal_year
+
+MAX_SESSIONS = 31
+MAX_SESSION_LENGTH = timedelta(hours=24)
+EARLIEST_YEAR = 2000  # CE; older dates are typing mistakes (or a BE year read as CE)
+LATEST_YEAR = 2100
+CAPACITY_MAX = Venue.CAPACITY_MAX
+
+# Which status may follow which. Cancelled is final: officers will have been told.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.DRAFT: {Status.PUBLISHED, Status.CANCELLED},
+    Status.PUBLISHED: {Status.CLOSED, Status.CANCELLED},
+    Status.CLOSED: {Status.PUBLISHED, Status.CANCELLED},
+    Status.CANCELLED: set(),
+}
+PUBLIC_STATUSES = (Status.PUBLISHED.value, Status.CLOSED.value)
+
+
+@dataclass
+class SessionInput:
+    starts_at: datetime
+    ends_at: datetime
+    title: str = ""
+    id: int | None = None  # an existing session to keep (its check-ins stay attached)
+
+
+@dataclass
+class WorkshopInput:
+    title: str
+    organizing_agency: str
+    venue_id: int
+    capacity: int
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+    sessions: list[SessionInput] = field(default_factory=list)
+    objectives: str = ""
+    topics: str = ""
+    attendance_threshold: int = 80
+    certificate_kind: str = CertificateKind.HONOUR.value
+    presiding_official: str = ""
+    signatory_name: str = ""
+    signatory_position: str = ""
+
+
+_TEXT_FIELDS: tuple[tuple[str, int, bool, bool], ...] = (
+    # name, max length, required, multi-line
+    ("title", Workshop.TITLE_MAX, True, False),
+    ("organizing_agency", Workshop.AGENCY_MAX, True, False),
+    ("objectives", Workshop.TEXT_MAX, False, True),
+    ("topics", Workshop.TEXT_MAX, False, True),
+    ("presiding_official", Workshop.PERSON_MAX, False, False),
+    ("signatory_name", Workshop.PERSON_MAX, False, False),
+    ("signatory_position", Workshop.PERSON_MAX, False, False),
+)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_year(moment: datetime) -> str | None:
+    if moment.year > 2400:
+        return str(_l("ปี %(y)d ดูเหมือนเป็นปี พ.ศ. ที่ถูกอ่านเป็น ค.ศ.", y=moment.year))
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        return str(_l("วันที่อยู่นอกช่วงที่รับได้ (ค.ศ. 2000–2100)"))
+    return None
+
+
+def validate_workshop(data: WorkshopInput) -> dict[str, Any]:
+    """Check every scheduling rule; return the cleaned column values or raise ValidationFailed.
+
+    Error keys are field names; session errors use ``sessions.<index>.<field>``.
+    """
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for name, limit, required, multiline in _TEXT_FIELDS:
+        try:
+            values[name] = clean_text(
+                getattr(data, name), max_length=limit, required=required, multiline=multiline
+            )
+        except TextRejected as exc:
+            errors[name] = str(exc)
+
+    venue = db.session.get(Venue, data.venue_id) if _is_int(data.venue_id) else None
+    if venue is None:
+        errors["venue_id"] = str(_l("กรุณาเลือกสถานที่ที่มีอยู่ในระบบ"))
+    values["venue_id"] = data.venue_id
+
+    if not _is_int(data.capacity) or data.capacity < 1:
+        errors["capacity"] = str(_l("จำนวนที่รับต้องเป็นจำนวนเต็มตั้งแต่ 1 ขึ้นไป"))
+    elif venue is not None and data.capacity > venue.capacity:
+        errors["capacity"] = str(
+            _l("เกินความจุของห้อง %(venue)s (%(n)d ที่)", venue=venue.name, n=venue.capacity)
+        )
+    elif data.capacity > CAPACITY_MAX:
+        errors["capacity"] = str(_l("จำนวนที่รับมากเกินไป"))
+    values["capacity"] = data.capacity
+
+    if not _is_int(data.attendance_threshold) or not 1 <= data.attendance_threshold <= 100:
+        errors["attendance_threshold"] = str(_l("เกณฑ์การเข้าร่วมต้องอยู่ระหว่าง 1 ถึง 100 %"))
+    values["attendance_threshold"] = data.attendance_threshold
+
+    if data.certificate_kind not in {k.value for k in CertificateKind}:
+        errors["certificate_kind"] = str(_l("ชนิดของเกียรติบัตรไม่ถูกต้อง"))
+    values["certificate_kind"] = data.certificate_kind
+
+    sessions = data.sessions
+    if not sessions:
+        errors["sessions"] = str(_l("ต้องมีอย่างน้อยหนึ่งช่วงการอบรม"))
+    elif len(sessions) > MAX_SESSIONS:
+        errors["sessions"] = str(_l("มีช่วงการอบรมได้ไม่เกิน %(n)d ช่วง", n=MAX_SESSIONS))
+    else:
+        for index, session in enumerate(sessions):
+            key = f"sessions.{index}"
+            try:
+                session.title = clean_text(session.title, max_length=WorkshopSession.TITLE_MAX)
+            except TextRejected as exc:
+                errors[f"{key}.title"] = str(exc)
+            problem = _check_year(session.starts_at) or _check_year(session.ends_at)
+            if problem:
+                errors[f"{key}.starts_at"] = problem
+            elif session.ends_at <= session.starts_at:
+                errors[f"{key}.ends_at"] = str(_l("เวลาสิ้นสุดต้องหลังเวลาเริ่ม"))
+            elif session.ends_at - session.starts_at > MAX_SESSION_LENGTH:
+                errors[f"{key}.ends_at"] = str(_l("ช่วงการอบรมหนึ่งช่วงยาวได้ไม่เกิน 24 ชั่วโมง"))
+        if not any(k.startswith("sessions.") for k in errors):
+            ordered = sorted(enumerate(sessions), key=lambda pair: pair[1].starts_at)
+            for (_, earlier), (index, later) in itertools.pairwise(ordered):
+                if later.starts_at < earlier.ends_at:
+                    errors[f"sessions.{index}.starts_at"] = str(_l("ช่วงนี้ซ้อนทับกับช่วงอื่น"))
+
+    opens, closes = data.registration_opens_at, data.registration_closes_at
+    problem = _check_year(opens)
+    if problem:
+        errors["registration_opens_at"] = problem
+    problem = _check_year(closes)
+    if problem:
+        errors["registration_closes_at"] = problem
+    elif closes <= opens:
+        errors["registration_closes_at"] = str(_l("วันปิดรับสมัครต้องหลังวันเปิดรับสมัคร"))
+    elif sessions and not any(k.startswith("sessions") for k in errors):
+        last_end = max(s.ends_at for s in sessions)
+        if closes > last_end:
+            errors["registration_closes_at"] = str(_l("ต้องปิดรับสมัครก่อนการอบรมช่วงสุดท้ายจบ"))
+    values["registration_opens_at"] = opens
+    values["registration_closes_at"] = closes
+
+    if errors:
+        raise ValidationFailed(errors)
+    values["fiscal_year"] = fiscal_year(min(s.starts_at for s in sessions))
+    return values
+
+
+def _apply_sessions(workshop: Workshop, sessions: list[SessionInput]) -> None:
+    """Update kept sessions in place, add new ones, drop the ones left out."""
+    current = {s.id: s for s in workshop.sessions}
+    kept: list[WorkshopSession] = []
+    for item in sessions:
+        row = current.pop(item.id, None) if item.id is not None else None
+        if row is None:
+            row = WorkshopSession()
+        row.title, row.starts_at, row.ends_at = item.title, item.starts_at, item.ends_at
+        kept.append(row)
+    workshop.sessions = kept
+
+
+def create_workshop(data: WorkshopInput, actor: User | None) -> Workshop:
+    """Create a draft workshop with its sessions in one transaction."""
+    values = validate_workshop(data)
+    for item in data.sessions:
+        if item.id is not None:
+            raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมใหม่ต้องไม่มีรหัส"))})
+    workshop = Workshop(status=Status.DRAFT.value, created_by_id=actor.id if actor else None)
+    for key, value in values.items():
+        setattr(workshop, key, value)
+    _apply_sessions(workshop, data.sessions)
+    db.session.add(workshop)
+    db.session.flush()
+    record_event(actor, "workshop.create", workshop, {"title": workshop.title})
+    db.session.commit()
+    return workshop
+
+
+def workshop_input(workshop: Workshop) -> WorkshopInput:
+    """The current state of a workshop as input, the starting point of a partial update."""
+    names = {f.name for f in fields(WorkshopInput)} - {"sessions"}
+    return WorkshopInput(
+        **{name: getattr(workshop, name) for name in names},
+        sessions=[
+            SessionInput(id=s.id, title=s.title, starts_at=s.starts_at, ends_at=s.ends_at)
+            for s in workshop.sessions
+        ],
+    )
+
+
+def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None) -> Workshop:
+    """Replace a workshop's details and sessions after checking every rule."""
+    if workshop.status == Status.CANCELLED:
+        raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
+    known = {s.id for s in workshop.sessions}
+    for index, item in enumerate(data.sessions):
+        if item.id is not None and item.id not in known:
+            raise ValidationFailed({f"sessions.{index}.id": str(_l("ไม่พบช่วงการอบรมนี้"))})
+    values = validate_workshop(data)
+    for key, value in values.items():
+        setattr(workshop, key, value)
+    _apply_sessions(workshop, data.sessions)
+    record_event(actor, "workshop.update", workshop, {"title": workshop.title})
+    db.session.commit()
+    return workshop
+
+
+def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | None) -> Workshop:
+    """Apply a partial change (API PATCH); ``status`` in ``changes`` goes through the life cycle."""
+    status = changes.pop("status", None)
+    if changes:
+        data = replace(workshop_input(workshop), **changes)
+        update_workshop(workshop, data, actor)
+    if status is not None and status != workshop.status:
+        change_status(workshop, status, actor)
+    return workshop
+
+
+def change_status(workshop: Workshop, new_status: str, actor: User | None) -> Workshop:
+    """Move a workshop along draft → published → closed/cancelled."""
+    if new_status not in {s.value for s in Status}:
+        raise ValidationFailed({"status": str(_l("สถานะไม่ถูกต้อง"))})
+    if new_status not in TRANSITIONS[Status(workshop.status)]:
+        raise InvalidStatusChange(
+            str(
+                _l(
+                    "เปลี่ยนสถานะจาก %(old)s เป็น %(new)s ไม่ได้",
+                    old=status_label(workshop.status),
+                    new=status_label(new_status),
+                )
+            )
+        )
+    old = workshop.status
+    workshop.status = new_status
+    record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
+    db.session.commit()
+    return workshop
+
+
+def status_label(status: str) -> str:
+    labels = {
+        Status.DRAFT: _l("ร่าง"),
+        Status.PUBLISHED: _l("เผยแพร่แล้ว"),
+        Status.CLOSED: _l("ปิดรับสมัคร"),
+        Status.CANCELLED: _l("ยกเลิก"),
+    }
+    return str(labels.get(status, status))
+
+
+def can_see_drafts(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.has_role(Role.ORGANIZER)
+
+
+def list_workshops(viewer: User | None, status: str | None = None) -> list[Workshop]:
+    """Workshops the viewer may see, soonest first: organizers see every status."""
+    query = select(Workshop).options(selectinload(Workshop.sessions), selectinload(Workshop.venue))
+    if not can_see_drafts(viewer):
+        query = query.where(Workshop.status.in_(PUBLIC_STATUSES))
+    if status:
+        query = query.where(Workshop.status == status)
+    first_start = (
+        select(WorkshopSession.starts_at)
+        .where(WorkshopSession.workshop_id == Workshop.id)
+        .order_by(WorkshopSession.starts_at)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return list(db.session.scalars(query.order_by(first_start.desc(), Workshop.id.desc())))
+
+
+def get_workshop(workshop_id: int, viewer: User | None) -> Workshop:
+    """One workshop, if it exists and the viewer may see it (drafts only for organizers)."""
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None or (workshop.status == Status.DRAFT and not can_see_drafts(viewer)):
+        raise NotFound(str(_l("ไม่พบการอบรมนี้")))
+    return workshop

@@ -1,0 +1,1 @@
+"""Thai conventions: Buddhist-Era dates, the fiscal year, names."""

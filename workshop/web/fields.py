@@ -1,0 +1,109 @@
+"""Form fields for Thai dates (day/month/BE year) and wall-clock times."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, StringField
+
+from workshop.thai.dates import BE_OFFSET
+from workshop.web.i18n import current_locale
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})(?:\s*(?:น\.?|นาฬิกา))?$")
+
+
+def parse_thai_date(text: str) -> date:
+    """``20/10/2558`` (BE), ``20/10/2015`` (CE), ``2015-10-20`` or with Thai digits.
+
+    A year from 2400 on is taken as Buddhist Era: no Common-Era date this system handles is that
+    late, and officers habitually write BE years.
+    """
+    text = text.strip().translate(_THAI_DIGITS)
+    if match := _ISO.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _DMY.match(text):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        raise ValueError(str(_l("รูปแบบวันที่ไม่ถูกต้อง ใช้ วว/ดด/ปปปป เช่น 20/10/2558")))
+    if year >= 2400:
+        year -= BE_OFFSET
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise ValueError(str(_l("ไม่มีวันที่นี้ในปฏิทิน"))) from exc
+
+
+def format_date_input(value: date) -> str:
+    """The way a date is written back into a form field: BE in Thai, CE in English."""
+    year = value.year if current_locale() == "en" else value.year + BE_OFFSET
+    return f"{value.day:02d}/{value.month:02d}/{year}"
+
+
+def parse_clock(text: str) -> time:
+    """``08:30``, ``8.30`` or ``08.30 น.``"""
+    text = text.strip().translate(_THAI_DIGITS)
+    match = _CLOCK.match(text)
+    if not match:
+        raise ValueError(str(_l("รูปแบบเวลาไม่ถูกต้อง ใช้ ชช:นน เช่น 08:30")))
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ValueError(str(_l("ไม่มีเวลานี้")))
+    return time(hour, minute)
+
+
+class ThaiDateField(StringField):
+    """A text field holding a date written day/month/year, BE or CE."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {})
+        kwargs["render_kw"].update(
+            {"inputmode": "numeric", "placeholder": "วว/ดด/ปปปป", "autocomplete": "off"}
+        )
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        raw = valuelist[0] if valuelist else ""
+        self.data = parse_thai_date(raw) if raw.strip() else None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_date_input(self.data) if isinstance(self.data, date) else ""
+
+
+class ClockField(StringField):
+    """A text field holding a 24-hour wall-clock time."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {})
+        kwargs["render_kw"].update({"inputmode": "numeric", "placeholder": "08:30"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        raw = valuelist[0] if valuelist else ""
+        self.data = None
+        if raw and raw.strip():
+            self.data = parse_clock(raw)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%H:%M") if isinstance(self.data, time) else ""
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose parse error speaks Thai and accepts Thai digits."""
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip().translate(_THAI_DIGITS)
+        self.data = None
+        if not raw:
+            return
+        if not re.fullmatch(r"[+-]?\d{1,9}", raw.replace(",", "")):
+            raise ValueError(str(_l("กรุณากรอกเป็นตัวเลขจำนวนเต็ม")))
+        self.data = int(raw.replace(",", ""))

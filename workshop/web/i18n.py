@@ -1,0 +1,84 @@
+"""Language choice and the date/time filters templates use (Thai first, English second)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask_babel import get_locale
+
+from workshop.thai import dates
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    """Session choice for pages; Accept-Language for the API; Thai otherwise."""
+    languages = current_app.config["LANGUAGES"]
+    if request.path.startswith("/api/"):
+        return (
+            request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LOCALE"]
+        )
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def current_locale() -> str:
+    return str(get_locale() or "th")
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site relative paths may be redirected to (no open redirects)."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target:
+        return fallback
+    return target
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(safe_next(request.args.get("next"), url_for("public.index")))
+
+
+def _date(value: date | datetime | None, style: str = "long") -> str:
+    return "" if value is None else dates.format_date(value, style, current_locale())
+
+
+def _time(value: datetime | None) -> str:
+    return "" if value is None else dates.format_time(value, current_locale())
+
+
+def _datetime(value: datetime | None, style: str = "short") -> str:
+    return "" if value is None else dates.format_datetime(value, style, current_locale())
+
+
+def _time_range(session_row) -> str:
+    return dates.format_time_range(session_row.starts_at, session_row.ends_at, current_locale())
+
+
+def _fiscal_year(value: date | datetime | int | None) -> str:
+    return "" if value is None else dates.format_fiscal_year(value, current_locale())
+
+
+def register_i18n(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.filters.update(
+        thai_date=_date,
+        thai_time=_time,
+        thai_datetime=_datetime,
+        time_range=_time_range,
+        fiscal_year=_fiscal_year,
+    )
+
+    @app.context_processor
+    def language_context():
+        return {"current_locale": current_locale()}

@@ -1,0 +1,292 @@
+"""Organizer pages: venues, workshops, sessions and the publishing life cycle."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workshop.extensions import db
+from workshop.models import Role, Venue, Workshop
+from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.venues import VenueInput, create_venue, list_venues, update_venue
+from workshop.services.workshops import (
+    TRANSITIONS,
+    SessionInput,
+    WorkshopInput,
+    change_status,
+    create_workshop,
+    list_workshops,
+    status_label,
+    update_workshop,
+)
+from workshop.thai.dates import bangkok_to_utc, to_bangkok
+from workshop.web.access import role_required
+from workshop.web.organizer_forms import VenueForm, WorkshopForm
+
+bp = Blueprint("organizer", __name__, url_prefix="/organizer")
+
+# Fields of the workshop form that a service error key maps onto when the names differ.
+_FIELD_FOR_ERROR = {
+    "registration_opens_at": "opens_day",
+    "registration_closes_at": "closes_day",
+}
+_SESSION_FIELD_FOR_ERROR = {"starts_at": "starts", "ends_at": "ends", "title": "title", "id": "day"}
+
+
+@bp.before_request
+@role_required(Role.ORGANIZER)
+def organizers_only():
+    """Every page below needs an organizer (anonymous → sign-in, other roles → 403)."""
+
+
+def _get_or_404(model, object_id: int):
+    row = db.session.get(model, object_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _attach_errors(form, error: ValidationFailed) -> None:
+    """Show each service error next to the field it concerns."""
+    for key, message in error.fields.items():
+        if key.startswith("sessions."):
+            _, index, name = key.split(".", 2)
+            entry = form.sessions.entries[int(index)] if hasattr(form, "sessions") else None
+            target = (
+                getattr(entry.form, _SESSION_FIELD_FOR_ERROR.get(name, "day"), None)
+                if entry
+                else None
+            )
+        elif key == "sessions":
+            target = None
+        else:
+            target = getattr(form, _FIELD_FOR_ERROR.get(key, key), None)
+        if target is None:
+            flash(message, "error")
+        else:
+            target.errors = [*target.errors, message]
+
+
+# ---------------------------------------------------------------- venues
+
+
+@bp.get("/venues")
+def venues():
+    return render_template("organizer/venues.html", venues=list_venues())
+
+
+def _venue_input(form: VenueForm) -> VenueInput:
+    return VenueInput(
+        name=form.name.data or "",
+        address=form.address.data or "",
+        district=form.district.data or "",
+        province=form.province.data or "",
+        capacity=form.capacity.data,
+    )
+
+
+@bp.route("/venues/new", methods=["GET", "POST"])
+def venue_new():
+    form = VenueForm()
+    if form.validate_on_submit():
+        try:
+            venue = create_venue(_venue_input(form), current_user)
+        except ValidationFailed as exc:
+            _attach_errors(form, exc)
+        else:
+            flash(_("บันทึกสถานที่ %(name)s แล้ว", name=venue.name), "success")
+            return redirect(url_for(".venues"))
+    return render_template("organizer/venue_form.html", form=form, venue=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+def venue_edit(venue_id: int):
+    venue = _get_or_404(Venue, venue_id)
+    form = VenueForm(obj=venue)
+    if form.validate_on_submit():
+        try:
+            update_venue(venue, _venue_input(form), current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _attach_errors(form, exc)
+        else:
+            flash(_("บันทึกสถานที่ %(name)s แล้ว", name=venue.name), "success")
+            return redirect(url_for(".venues"))
+    return render_template("organizer/venue_form.html", form=form, venue=venue), (
+        422 if form.errors else 200
+    )
+
+
+# ---------------------------------------------------------------- workshops
+
+
+@bp.get("/")
+@bp.get("/workshops")
+def workshops():
+    status = request.args.get("status") or None
+    if status not in (None, *TRANSITIONS):
+        status = None
+    return render_template(
+        "organizer/workshops.html",
+        workshops=list_workshops(current_user, status=status),
+        status=status,
+        statuses=[(s.value, status_label(s)) for s in TRANSITIONS],
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>")
+def workshop_detail(workshop_id: int):
+    workshop = _get_or_404(Workshop, workshop_id)
+    next_statuses = [(s.value, status_label(s)) for s in TRANSITIONS[workshop.status]]
+    return render_template(
+        "organizer/workshop.html", workshop=workshop, next_statuses=next_statuses
+    )
+
+
+def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
+    if workshop is None or request.method == "POST":
+        form = WorkshopForm()
+    else:
+        opens = to_bangkok(workshop.registration_opens_at)
+        closes = to_bangkok(workshop.registration_closes_at)
+        form = WorkshopForm(
+            obj=workshop,
+            opens_day=opens.date(),
+            opens_time=opens.time(),
+            closes_day=closes.date(),
+            closes_time=closes.time(),
+            sessions=[
+                {
+                    "id": str(s.id),
+                    "title": s.title,
+                    "day": to_bangkok(s.starts_at).date(),
+                    "starts": to_bangkok(s.starts_at).time(),
+                    "ends": to_bangkok(s.ends_at).time(),
+                }
+                for s in workshop.sessions
+            ],
+        )
+    form.venue_id.choices = [
+        (v.id, f"{v.name} ({v.province}, {v.capacity})") for v in list_venues()
+    ]
+    return form
+
+
+def _workshop_input(form: WorkshopForm) -> WorkshopInput | None:
+    """Turn the parsed form into service input; None if a session row is incomplete."""
+    sessions: list[SessionInput] = []
+    complete = True
+    for entry in form.sessions.entries:
+        row = entry.form
+        if row.is_blank():
+            continue
+        if row.day.data is None or row.starts.data is None or row.ends.data is None:
+            row.day.errors = [*row.day.errors, _("กรุณากรอกวันที่ เวลาเริ่ม และเวลาสิ้นสุดให้ครบ")]
+            complete = False
+            continue
+        session_id = row.id.data
+        sessions.append(
+            SessionInput(
+                id=int(session_id) if session_id and session_id.isdigit() else None,
+                title=row.title.data or "",
+                starts_at=bangkok_to_utc(row.day.data, row.starts.data),
+                ends_at=bangkok_to_utc(row.day.data, row.ends.data),
+            )
+        )
+    if not complete:
+        return None
+    return WorkshopInput(
+        title=form.title.data or "",
+        organizing_agency=form.organizing_agency.data or "",
+        objectives=form.objectives.data or "",
+        topics=form.topics.data or "",
+        venue_id=form.venue_id.data,
+        capacity=form.capacity.data,
+        registration_opens_at=bangkok_to_utc(
+            form.opens_day.data, form.opens_time.data or time(0, 0)
+        ),
+        registration_closes_at=bangkok_to_utc(
+            form.closes_day.data, form.closes_time.data or time(23, 59)
+        ),
+        attendance_threshold=form.attendance_threshold.data,
+        certificate_kind=form.certificate_kind.data,
+        presiding_official=form.presiding_official.data or "",
+        signatory_name=form.signatory_name.data or "",
+        signatory_position=form.signatory_position.data or "",
+        sessions=sessions,
+    )
+
+
+def _save_workshop(workshop: Workshop | None):
+    form = _workshop_form(workshop)
+    if not form.venue_id.choices:
+        flash(_("ยังไม่มีสถานที่ กรุณาเพิ่มสถานที่ก่อนสร้างการอบรม"), "info")
+        return redirect(url_for(".venue_new"))
+    if request.method == "POST" and "add_session" in request.form:
+        if len(form.sessions.entries) < form.sessions.max_entries:
+            form.sessions.append_entry()
+        return render_template("organizer/workshop_form.html", form=form, workshop=workshop)
+    if form.validate_on_submit():
+        data = _workshop_input(form)
+        if data is not None:
+            try:
+                if workshop is None:
+                    workshop = create_workshop(data, current_user)
+                else:
+                    update_workshop(workshop, data, current_user)
+            except ValidationFailed as exc:
+                db.session.rollback()
+                _attach_errors(form, _renumber(exc, form))
+            except DomainError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+            else:
+                flash(_("บันทึกการอบรมแล้ว"), "success")
+                return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("organizer/workshop_form.html", form=form, workshop=workshop), status
+
+
+def _renumber(error: ValidationFailed, form: WorkshopForm) -> ValidationFailed:
+    """Service session indexes count only filled rows; map them back to form rows."""
+    filled = [i for i, e in enumerate(form.sessions.entries) if not e.form.is_blank()]
+    fields: dict[str, str] = {}
+    for key, message in error.fields.items():
+        if key.startswith("sessions."):
+            _, index, name = key.split(".", 2)
+            key = f"sessions.{filled[int(index)]}.{name}"
+        fields[key] = message
+    return ValidationFailed(fields)
+
+
+@bp.route("/workshops/new", methods=["GET", "POST"])
+def workshop_new():
+    return _save_workshop(None)
+
+
+@bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
+def workshop_edit(workshop_id: int):
+    return _save_workshop(_get_or_404(Workshop, workshop_id))
+
+
+@bp.post("/workshops/<int:workshop_id>/status")
+def workshop_status(workshop_id: int):
+    workshop = _get_or_404(Workshop, workshop_id)
+    try:
+        change_status(workshop, request.form.get("status", ""), current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        message = (
+            exc.fields.get("status", exc.message)
+            if isinstance(exc, ValidationFailed)
+            else exc.message
+        )
+        flash(message, "error")
+    else:
+        flash(_("เปลี่ยนสถานะเป็น %(s)s แล้ว", s=status_label(workshop.status)), "success")
+    return redirect(url_for(".workshop_detail", workshop_id=workshop.id))

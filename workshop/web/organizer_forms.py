@@ -1,0 +1,74 @@
+"""Forms for organizers: venues and workshops with their sessions.
+
+Forms only parse what was typed (numbers, dates, times); every scheduling rule lives in
+``workshop.services`` and its messages are attached back onto these fields.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Optional
+
+from workshop.models import CertificateKind
+from workshop.web.fields import ClockField, ThaiDateField, WholeNumberField
+
+_REQUIRED = InputRequired(_l("กรุณากรอกช่องนี้"))
+
+
+class VenueForm(FlaskForm):
+    name = StringField(_l("ชื่อสถานที่"))
+    address = StringField(_l("ที่อยู่"))
+    district = StringField(_l("อำเภอ"))
+    province = StringField(_l("จังหวัด"))
+    capacity = WholeNumberField(_l("ความจุห้อง (คน)"), validators=[_REQUIRED])
+
+
+class SessionForm(Form):
+    """One sitting on one day; a row left wholly blank is ignored."""
+
+    id = HiddenField()
+    title = StringField(_l("หัวข้อช่วง"))
+    day = ThaiDateField(_l("วันที่"))
+    starts = ClockField(_l("เริ่ม"))
+    ends = ClockField(_l("สิ้นสุด"))
+
+    def is_blank(self) -> bool:
+        return not any(
+            (f.raw_data[0].strip() if f.raw_data else f.data)
+            for f in (self.title, self.day, self.starts, self.ends)
+        )
+
+
+class WorkshopForm(FlaskForm):
+    title = StringField(_l("ชื่อการอบรม"))
+    organizing_agency = StringField(_l("หน่วยงานผู้จัด"))
+    objectives = TextAreaField(_l("วัตถุประสงค์"))
+    topics = TextAreaField(_l("หัวข้อการอบรม (บรรทัดละหนึ่งหัวข้อ)"))
+    venue_id = SelectField(_l("สถานที่"), coerce=int, validate_choice=False)
+    capacity = WholeNumberField(_l("จำนวนที่รับ (คน)"), validators=[_REQUIRED])
+    opens_day = ThaiDateField(_l("เปิดรับสมัคร วันที่"), validators=[_REQUIRED])
+    opens_time = ClockField(_l("เวลา"), validators=[Optional()])
+    closes_day = ThaiDateField(_l("ปิดรับสมัคร วันที่"), validators=[_REQUIRED])
+    closes_time = ClockField(_l("เวลา"), validators=[Optional()])
+    attendance_threshold = WholeNumberField(
+        _l("เกณฑ์การเข้าร่วมเพื่อรับเกียรติบัตร (%)"), default=80, validators=[_REQUIRED]
+    )
+    certificate_kind = SelectField(
+        _l("ชนิดเอกสาร"),
+        choices=[(k.value, k.value) for k in CertificateKind],
+        default=CertificateKind.HONOUR.value,
+    )
+    presiding_official = StringField(_l("ประธานในพิธี"))
+    signatory_name = StringField(_l("ผู้ลงนามในเกียรติบัตร"))
+    signatory_position = StringField(_l("ตำแหน่งผู้ลงนาม"))
+    sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=31)
