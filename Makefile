@@ -1,0 +1,62 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app workshop
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# PostgreSQL used by the second test run (skipped when unreachable, except under CI=true).
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install lint test-sqlite test-postgres translations clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+instance/.demo-seeded: | $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	touch $@
+
+run: install
+	$(FLASK) db upgrade
+	@$(MAKE) --no-print-directory instance/.demo-seeded
+	@echo
+	@echo "Demo accounts (email / password / role):"
+	@$(BIN)/python -c "from workshop.services.demo import DEMO_ACCOUNTS as A; [print(f'  {a.email:<34} {a.password:<16} {a.role}') for a in A]"
+	@echo
+	@echo "Open http://$(HOST):$(PORT)/"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-sqlite: install
+	$(BIN)/pytest
+
+test-postgres: install
+	@if $(BIN)/python -m tests.postgres_available "$(TEST_POSTGRES_URL)"; then \
+		echo "== PostgreSQL: $(TEST_POSTGRES_URL)"; \
+		WORKSHOP_TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "PostgreSQL at $(TEST_POSTGRES_URL) is not reachable, and CI=true needs it" >&2; exit 1; \
+	else \
+		echo "== PostgreSQL not reachable at $(TEST_POSTGRES_URL): PostgreSQL run skipped"; \
+	fi
+
+test: lint
+	@echo "== SQLite"
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

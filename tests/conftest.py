@@ -1,0 +1,117 @@
+"""Test fixtures: one app per test session on SQLite or, with WORKSHOP_TEST_DATABASE_URL, on
+PostgreSQL; the schema is made by the Alembic migrations only, and every test starts empty."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from tests.support import make_user, workshop_input
+from workshop import create_app
+from workshop.config import normalise_database_url
+from workshop.extensions import db
+from workshop.models import User, Venue, Workshop
+from workshop.services.venues import VenueInput, create_venue
+from workshop.services.workshops import create_workshop
+
+
+
+def _database_url(tmp: Path) -> str:
+    url = os.environ.get("WORKSHOP_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp / 'test.db'}"
+    # A clean schema for every run, so a previous run's leftovers cannot hide a migration bug.
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    tmp = tmp_path_factory.mktemp("instance")
+    application = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp),
+            "DATABASE_URL": _database_url(tmp),
+            "SECRET_KEY": "test-secret",
+        }
+    )
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app: Flask) -> Iterator[None]:
+    """Each test runs inside an app context and leaves no rows behind."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def organizer() -> User:
+    return make_user(
+        "organizer",
+        "organizer@example.go.th",
+        title_prefix="นาง",
+        first_name="สุนันทา",
+        last_name="วงศ์ใหญ่",
+    )
+
+
+@pytest.fixture
+def staff() -> User:
+    return make_user(
+        "staff", "staff@example.go.th", title_prefix="นาย", first_name="อนุชา", last_name="มีสุข"
+    )
+
+
+@pytest.fixture
+def officer() -> User:
+    return make_user("officer", "officer@example.go.th")
+
+
+@pytest.fixture
+def venue(organizer: User) -> Venue:
+    return create_venue(
+        VenueInput(
+            name="ศูนย์ศึกษาและพัฒนาชุมชนพิษณุโลก",
+            address="ตำบลวังทอง",
+            district="วังทอง",
+            province="พิษณุโลก",
+            capacity=120,
+        ),
+        organizer,
+    )
+
+
+@pytest.fixture
+def workshop(venue: Venue, organizer: User) -> Workshop:
+    return create_workshop(workshop_input(venue), organizer)
