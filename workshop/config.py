@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -42,9 +43,11 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         }
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    # Cookies are Secure when the site is served over https, unless set explicitly.
     secure = str(app.config["BASE_URL"]).startswith("https://")
-    app.config.setdefault("SESSION_COOKIE_SECURE", secure)
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if f"WORKSHOP_{key}" not in os.environ and key not in (overrides or {}):
+            app.config[key] = secure
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 
 from workshop.thai import dates
@@ -16,6 +25,8 @@ bp = Blueprint("i18n", __name__)
 def select_locale() -> str:
     """Session choice for pages; Accept-Language for the API; Thai otherwise."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background work speak the default
+        return current_app.config["DEFAULT_LOCALE"]
     if request.path.startswith("/api/"):
         return (
             request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LOCALE"]
