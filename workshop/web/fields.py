@@ -67,8 +67,8 @@ class ThaiDateField(StringField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
-        raw = valuelist[0] if valuelist else ""
-        self.data = parse_thai_date(raw) if raw.strip() else None
+        if valuelist:
+            self.data = parse_thai_date(valuelist[0]) if valuelist[0].strip() else None
 
     def _value(self):
         if self.raw_data:
@@ -85,10 +85,8 @@ class ClockField(StringField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
-        raw = valuelist[0] if valuelist else ""
-        self.data = None
-        if raw and raw.strip():
-            self.data = parse_clock(raw)
+        if valuelist:
+            self.data = parse_clock(valuelist[0]) if valuelist[0].strip() else None
 
     def _value(self):
         if self.raw_data:
@@ -100,7 +98,9 @@ class WholeNumberField(IntegerField):
     """An integer field whose parse error speaks Thai and accepts Thai digits."""
 
     def process_formdata(self, valuelist):
-        raw = (valuelist[0] if valuelist else "").strip().translate(_THAI_DIGITS)
+        if not valuelist:
+            return
+        raw = valuelist[0].strip().translate(_THAI_DIGITS)
         self.data = None
         if not raw:
             return

@@ -7,6 +7,7 @@ from datetime import time
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from workshop.extensions import db
 from workshop.models import Role, Venue, Workshop
@@ -154,8 +155,10 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
     else:
         opens = to_bangkok(workshop.registration_opens_at)
         closes = to_bangkok(workshop.registration_closes_at)
+        # Not obj=workshop: its ``sessions`` attribute would win over the per-row values below.
+        scalar_fields = {name: getattr(workshop, name) for name in WorkshopForm.scalar_fields}
         form = WorkshopForm(
-            obj=workshop,
+            **scalar_fields,
             opens_day=opens.date(),
             opens_time=opens.time(),
             closes_day=closes.date(),
@@ -172,7 +175,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
             ],
         )
     form.venue_id.choices = [
-        (v.id, f"{v.name} ({v.province}, {v.capacity})") for v in list_venues()
+        SelectChoice(v.id, f"{v.name} ({v.province}, {v.capacity})") for v in list_venues()
     ]
     return form
 

@@ -50,6 +50,21 @@ class SessionForm(Form):
 
 
 class WorkshopForm(FlaskForm):
+    # Fields that hold a Workshop column as it is (the others are split or derived).
+    scalar_fields = (
+        "title",
+        "organizing_agency",
+        "objectives",
+        "topics",
+        "venue_id",
+        "capacity",
+        "attendance_threshold",
+        "certificate_kind",
+        "presiding_official",
+        "signatory_name",
+        "signatory_position",
+    )
+
     title = StringField(_l("ชื่อการอบรม"))
     organizing_agency = StringField(_l("หน่วยงานผู้จัด"))
     objectives = TextAreaField(_l("วัตถุประสงค์"))
@@ -65,7 +80,7 @@ class WorkshopForm(FlaskForm):
     )
     certificate_kind = SelectField(
         _l("ชนิดเอกสาร"),
-        choices=[(k.value, k.value) for k in CertificateKind],
+        choices=[k.value for k in CertificateKind],
         default=CertificateKind.HONOUR.value,
     )
     presiding_official = StringField(_l("ประธานในพิธี"))

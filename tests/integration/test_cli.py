@@ -1,0 +1,101 @@
+"""The flask commands: create-user and seed-demo."""
+
+from workshop.models import User, Venue, Workshop, WorkshopSession
+from workshop.services.accounts import authenticate
+from workshop.services.demo import DEMO_ACCOUNTS, TITLE
+
+
+def test_create_user_command(app):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "--email",
+            "Kingkaew@Example.go.th",
+            "--password",
+            "secret-2559",
+            "--role",
+            "staff",
+            "--name",
+            "นางสาวกิ่งแก้ว ปิ่นทอง",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = authenticate("kingkaew@example.go.th", "secret-2559")
+    assert (user.role, user.title_prefix, user.first_name, user.last_name) == (
+        "staff",
+        "นางสาว",
+        "กิ่งแก้ว",
+        "ปิ่นทอง",
+    )
+    assert user.full_name == "นางสาวกิ่งแก้ว ปิ่นทอง"
+
+
+def test_create_user_refuses_duplicates_and_bad_input(app):
+    runner = app.test_cli_runner()
+    args = [
+        "create-user",
+        "--email",
+        "a@example.go.th",
+        "--password",
+        "secret-2559",
+        "--role",
+        "organizer",
+    ]
+    assert runner.invoke(args=args).exit_code == 0
+    again = runner.invoke(args=args)
+    assert again.exit_code == 1
+    assert "อีเมลนี้มีผู้ใช้แล้ว" in again.output
+    short = runner.invoke(
+        args=["create-user", "--email", "b@example.go.th", "--password", "x", "--role", "staff"]
+    )
+    assert short.exit_code == 1
+    assert "password" in short.output
+    bad_email = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "not-an-email",
+            "--password",
+            "secret-2559",
+            "--role",
+            "staff",
+        ]
+    )
+    assert bad_email.exit_code == 1
+    assert User.query.count() == 1
+
+
+def test_seed_demo_loads_the_reference_workshop_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "organizer@demo.cdd.go.th" in first.output
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert User.query.count() == len(DEMO_ACCOUNTS)
+    assert Venue.query.count() == 1
+    workshop = Workshop.query.one()
+    assert workshop.title == TITLE
+    assert workshop.fiscal_year == 2559
+    assert workshop.status == "published"
+    assert workshop.venue.name == "ศูนย์ศึกษาและพัฒนาชุมชนพิษณุโลก"
+    assert workshop.venue.district == "วังทอง"
+    assert WorkshopSession.query.count() == 2
+    assert "OTOP" in workshop.topics
+    assert workshop.presiding_official.startswith("นายชูชาติ กีฬาแปง")
+    officers = User.query.filter_by(role="officer").all()
+    assert len(officers) >= 5
+    assert len({o.district for o in officers}) >= 5
+    for account in DEMO_ACCOUNTS:
+        assert authenticate(account.email, account.password).role == account.role
+
+
+def test_demo_organizer_sees_the_reference_workshop(app, client):
+    from tests.support import login
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    organizer = User.query.filter_by(role="organizer").one()
+    account = next(a for a in DEMO_ACCOUNTS if a.role == "organizer")
+    login(client, organizer, account.password)
+    html = client.get("/organizer/workshops").get_data(as_text=True)
+    assert "ประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชน" in html
+    assert "20 ต.ค. 58" in html
