@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "BASE_URL": "http://127.0.0.1:5000",
     "DEFAULT_LOCALE": "th",
     "LANGUAGES": ["th", "en"],
+    "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
     "TIMEZONE": "Asia/Bangkok",
     # API tokens expire so that a lost phone or leaked script does not grant access forever.
     "API_TOKEN_DAYS": 30,
@@ -61,10 +63,22 @@ def normalise_database_url(url: str) -> str:
 
 
 def instance_secret_key(instance: Path) -> str:
-    """Read the secret key kept in the instance folder, creating it on first start."""
+    """Read the secret key kept in the instance folder, creating it on first start.
+
+    Created with O_EXCL so that workers starting together agree on one key.
+    """
     instance.mkdir(parents=True, exist_ok=True)
     path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    for _ in range(50):  # another worker may be between creating and writing the file
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty; delete it or set WORKSHOP_SECRET_KEY")
