@@ -58,5 +58,21 @@ test: lint
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
 
+# English catalog: extract the Thai msgids, merge them into the .po, compile the .mo.
+# New or changed strings come out untranslated or fuzzy: translate them in
+# workshop/translations/en/LC_MESSAGES/messages.po, then run this again.
+TRANSLATIONS := workshop/translations
+
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project workshop \
+		--copyright-holder "workshop" -o $(TRANSLATIONS)/messages.pot .
+	@if [ -f $(TRANSLATIONS)/en/LC_MESSAGES/messages.po ]; then \
+		$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l en \
+			--ignore-obsolete; \
+	else \
+		$(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l en; \
+	fi
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l en --statistics
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
