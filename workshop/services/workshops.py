@@ -232,6 +232,8 @@ def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None)
 def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | None) -> Workshop:
     """Apply a partial change (API PATCH); ``status`` in ``changes`` goes through the life cycle."""
     status = changes.pop("status", None)
+    if status is not None and status != workshop.status:
+        _check_transition(workshop, status)  # before the other changes are saved
     if changes:
         data = replace(workshop_input(workshop), **changes)
         update_workshop(workshop, data, actor)
@@ -242,6 +244,15 @@ def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | No
 
 def change_status(workshop: Workshop, new_status: str, actor: User | None) -> Workshop:
     """Move a workshop along draft → published → closed/cancelled."""
+    _check_transition(workshop, new_status)
+    old = workshop.status
+    workshop.status = new_status
+    record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
+    db.session.commit()
+    return workshop
+
+
+def _check_transition(workshop: Workshop, new_status: str) -> None:
     if new_status not in {s.value for s in Status}:
         raise ValidationFailed({"status": str(_l("สถานะไม่ถูกต้อง"))})
     if new_status not in TRANSITIONS[Status(workshop.status)]:
@@ -254,11 +265,6 @@ def change_status(workshop: Workshop, new_status: str, actor: User | None) -> Wo
                 )
             )
         )
-    old = workshop.status
-    workshop.status = new_status
-    record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
-    db.session.commit()
-    return workshop
 
 
 def status_label(status: str) -> str:
@@ -269,6 +275,15 @@ def status_label(status: str) -> str:
         Status.CANCELLED: _l("ยกเลิก"),
     }
     return str(labels.get(status, status))
+
+
+def certificate_kind_label(kind: str) -> str:
+    """The document's name in the reader's language (the stored value is the Thai title)."""
+    labels = {
+        CertificateKind.HONOUR: _l("เกียรติบัตร"),
+        CertificateKind.ACHIEVEMENT: _l("วุฒิบัตร"),
+    }
+    return str(labels.get(kind, kind))
 
 
 def can_see_drafts(user: User | None) -> bool:

@@ -10,13 +10,14 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from workshop.extensions import db
-from workshop.models import Role, Venue, Workshop
+from workshop.models import CertificateKind, Role, Venue, Workshop
 from workshop.services.errors import DomainError, ValidationFailed
 from workshop.services.venues import VenueInput, create_venue, list_venues, update_venue
 from workshop.services.workshops import (
     TRANSITIONS,
     SessionInput,
     WorkshopInput,
+    certificate_kind_label,
     change_status,
     create_workshop,
     list_workshops,
@@ -174,6 +175,9 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
                 for s in workshop.sessions
             ],
         )
+    form.certificate_kind.choices = [
+        SelectChoice(k.value, certificate_kind_label(k.value)) for k in CertificateKind
+    ]
     form.venue_id.choices = [
         SelectChoice(v.id, f"{v.name} ({v.province}, {v.capacity})") for v in list_venues()
     ]

@@ -80,7 +80,6 @@ class WorkshopForm(FlaskForm):
     )
     certificate_kind = SelectField(
         _l("ชนิดเอกสาร"),
-        choices=[k.value for k in CertificateKind],
         default=CertificateKind.HONOUR.value,
     )
     presiding_official = StringField(_l("ประธานในพิธี"))
