@@ -9,7 +9,12 @@ PORT ?= 5000
 # PostgreSQL used by the second test run (skipped when unreachable, except under CI=true).
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install lint test-sqlite test-postgres translations clean
+# Debian packages the tests use: pdftotext/pdftoppm (PDF checks), Chromium (browser tests,
+# screenshots), Thai fonts for the browser. Installed when missing and we may use apt-get.
+SYSTEM_COMMANDS := pdftotext pdftoppm chromium
+SYSTEM_PACKAGES := poppler-utils chromium fonts-thai-tlwg
+
+.PHONY: run test install lint test-sqlite test-postgres translations clean system-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +58,18 @@ test-postgres: install
 		echo "== PostgreSQL not reachable at $(TEST_POSTGRES_URL): PostgreSQL run skipped"; \
 	fi
 
-test: lint
+system-deps:
+	@missing=""; for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "== installing Debian packages for:$$missing"; \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+		else \
+			echo "missing:$$missing; install the Debian packages $(SYSTEM_PACKAGES)" >&2; exit 1; \
+		fi; \
+	fi
+
+test: system-deps lint
 	@echo "== SQLite"
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
