@@ -1,0 +1,1 @@
+"""PDF rendering: Sarabun fonts and Thai typesetting for tickets, certificates and reports."""
