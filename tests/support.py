@@ -77,3 +77,57 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD):
     response = submit_form(client, "/auth/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def open_workshop(venue: Venue, organizer: User, capacity: int = 100, **changes):
+    """A published workshop whose registration window is open now and whose sessions are ahead."""
+    from datetime import UTC, datetime, timedelta
+
+    from workshop.services.workshops import change_status, create_workshop
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    start = now + timedelta(days=10)
+    data = workshop_input(
+        venue,
+        capacity=capacity,
+        registration_opens_at=now - timedelta(days=1),
+        registration_closes_at=now + timedelta(days=9),
+        sessions=[
+            SessionInput(title="ภาคเช้า", starts_at=start, ends_at=start + timedelta(hours=3)),
+            SessionInput(
+                title="ภาคบ่าย",
+                starts_at=start + timedelta(hours=4),
+                ends_at=start + timedelta(hours=7),
+            ),
+        ],
+        **changes,
+    )
+    workshop = create_workshop(data, organizer)
+    return change_status(workshop, "published", organizer)
+
+
+def make_officers(count: int, prefix: str = "officer") -> list[User]:
+    """Many officers at once with one shared password hash (hashing each would take minutes)."""
+    from werkzeug.security import generate_password_hash
+
+    from workshop.extensions import db
+
+    password_hash = generate_password_hash(PASSWORD)
+    districts = ("วังทอง", "นครไทย", "บางระกำ", "พรหมพิราม", "ชาติตระการ")
+    users = [
+        User(
+            email=f"{prefix}{n}@example.go.th",
+            password_hash=password_hash,
+            role="officer",
+            title_prefix="นาย",
+            first_name=f"ทดสอบ{n}",
+            last_name="ใจดี",
+            district=districts[n % len(districts)],
+            agency=f"สำนักงานพัฒนาชุมชนอำเภอ{districts[n % len(districts)]}",
+            province="พิษณุโลก",
+        )
+        for n in range(count)
+    ]
+    db.session.add_all(users)
+    db.session.commit()
+    return users

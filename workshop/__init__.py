@@ -28,6 +28,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workshop.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
+    from workshop.services.transactions import configure_engine
+
+    with app.app_context():
+        configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

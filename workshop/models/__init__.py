@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per concept; importing this package registers them all."""
 
 from workshop.models.audit import AuditEvent
+from workshop.models.registration import Registration, RegistrationStatus
 from workshop.models.user import ApiToken, Role, User
 from workshop.models.venue import Venue
 from workshop.models.workshop import CertificateKind, Workshop, WorkshopSession, WorkshopStatus
@@ -9,6 +10,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CertificateKind",
+    "Registration",
+    "RegistrationStatus",
     "Role",
     "User",
     "Venue",

@@ -34,6 +34,10 @@ class Workshop(db.Model):
             name="threshold_percent",
         ),
         CheckConstraint("registration_opens_at < registration_closes_at", name="window_order"),
+        CheckConstraint(
+            "confirmed_count >= 0 AND confirmed_count <= capacity", name="seats_within_capacity"
+        ),
+        CheckConstraint("waitlist_count >= 0", name="waitlist_count_positive"),
     )
 
     TITLE_MAX = 300
@@ -56,6 +60,11 @@ class Workshop(db.Model):
     presiding_official: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
     signatory_name: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
     signatory_position: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
+    # Seat counters, changed only by conditional UPDATEs in services.registrations: the database
+    # row is the lock that keeps confirmed registrations within capacity under concurrency.
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    waitlist_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    waitlist_issued: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Derived from the first session; stored so reports and certificate numbering can filter on it.
     fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

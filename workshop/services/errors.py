@@ -59,3 +59,42 @@ class DuplicateEmail(DomainError):
 
     def default_message(self) -> str:
         return str(_l("อีเมลนี้มีผู้ใช้แล้ว"))
+
+
+class RegistrationClosed(DomainError):
+    code = "registration_closed"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("การอบรมนี้ไม่เปิดรับสมัครในขณะนี้"))
+
+
+class AlreadyRegistered(DomainError):
+    code = "already_registered"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("คุณลงทะเบียนการอบรมนี้ไว้แล้ว"))
+
+
+class WorkshopFull(DomainError):
+    code = "workshop_full"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("ที่นั่งเต็มแล้ว"))
+
+
+class NotAllowed(DomainError):
+    """The action exists but not for this record in its present state."""
+
+    code = "not_allowed"
+    http_status = 409
+
+
+class InvalidTicket(DomainError):
+    code = "invalid_ticket"
+    http_status = 400
+
+    def default_message(self) -> str:
+        return str(_l("บัตรไม่ถูกต้อง: ปลอม ถูกเปลี่ยนใหม่แล้ว หรืออ่านไม่ครบ"))

@@ -17,6 +17,7 @@ from workshop.models import WorkshopStatus as Status
 from workshop.services.audit import record_event
 from workshop.services.errors import InvalidStatusChange, NotFound, ValidationFailed
 from workshop.services.text import TextRejected, clean_text
+from workshop.services.transactions import begin_write
 from workshop.thai.dates import fiscal_year
 
 MAX_SESSIONS = 31
@@ -213,19 +214,45 @@ def workshop_input(workshop: Workshop) -> WorkshopInput:
 
 
 def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None) -> Workshop:
-    """Replace a workshop's details and sessions after checking every rule."""
-    if workshop.status == Status.CANCELLED:
-        raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
-    known = {s.id for s in workshop.sessions}
-    for index, item in enumerate(data.sessions):
-        if item.id is not None and item.id not in known:
-            raise ValidationFailed({f"sessions.{index}.id": str(_l("ไม่พบช่วงการอบรมนี้"))})
-    values = validate_workshop(data)
-    for key, value in values.items():
-        setattr(workshop, key, value)
-    _apply_sessions(workshop, data.sessions)
-    record_event(actor, "workshop.update", workshop, {"title": workshop.title})
-    db.session.commit()
+    """Replace a workshop's details and sessions after checking every rule.
+
+    Runs with the workshop row locked, so capacity cannot drop below the seats being taken at
+    that moment; when capacity grows, people on the waitlist move into the new seats in order.
+    """
+    from workshop.services import registrations
+
+    begin_write()
+    try:
+        workshop = registrations.lock_workshop(workshop.id)
+        if workshop.status == Status.CANCELLED:
+            raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
+        known = {s.id for s in workshop.sessions}
+        for index, item in enumerate(data.sessions):
+            if item.id is not None and item.id not in known:
+                raise ValidationFailed({f"sessions.{index}.id": str(_l("ไม่พบช่วงการอบรมนี้"))})
+        values = validate_workshop(data)
+        if values["capacity"] < workshop.confirmed_count:
+            raise ValidationFailed(
+                {
+                    "capacity": str(
+                        _l(
+                            "มีผู้ได้ที่นั่งแล้ว %(n)d คน จำนวนที่รับต้องไม่น้อยกว่านั้น",
+                            n=workshop.confirmed_count,
+                        )
+                    )
+                }
+            )
+        for key, value in values.items():
+            setattr(workshop, key, value)
+        _apply_sessions(workshop, data.sessions)
+        record_event(actor, "workshop.update", workshop, {"title": workshop.title})
+        db.session.flush()
+        promoted = registrations.fill_seats_locked(workshop.id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    registrations.notify_promoted(promoted)
     return workshop
 
 

@@ -1,0 +1,63 @@
+"""Officers' registrations for workshops: confirmed seats, the waitlist, cancellations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workshop.extensions import db
+from workshop.models.types import UTCDateTime, utcnow
+from workshop.models.user import User
+from workshop.models.workshop import Workshop
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        # One active registration per officer per workshop; cancelled ones may pile up.
+        Index(
+            "uq_registrations_active",
+            "workshop_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+        CheckConstraint(
+            "(status = 'waitlisted') = (waitlist_seq IS NOT NULL)", name="waitlist_seq_iff_waiting"
+        ),
+        Index("ix_registrations_workshop_status", "workshop_id", "status"),
+    )
+
+    REASON_MAX = 500
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    # Order on the waitlist (issued from Workshop.waitlist_issued); the visible position is the
+    # rank among those still waiting, so positions stay 1, 2, 3 ... as people leave.
+    waitlist_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Per-registration secret inside the QR ticket; replacing it invalidates printed tickets.
+    ticket_secret: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cancel_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    workshop: Mapped[Workshop] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status} user={self.user_id} ws={self.workshop_id}>"

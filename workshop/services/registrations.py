@@ -1,0 +1,393 @@
+"""Registration: seats, the waitlist, cancellation and promotion.
+
+Every change to a workshop's seats happens inside ``begin_write()`` with the workshop row locked
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` locks the database), and
+seats are taken with a conditional ``UPDATE`` that only succeeds while ``confirmed_count <
+capacity``. A CHECK constraint on the counter is the last line of defence. So no interleaving of
+requests, workers or connections can confirm more people than there are seats.
+
+The waitlist is fair: while anyone is waiting, a newcomer joins the end of the line even if a seat
+has just come free, and freed seats go to the first in line.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from workshop.extensions import db
+from workshop.models import Registration, Role, User, Workshop, WorkshopStatus
+from workshop.models import RegistrationStatus as Status
+from workshop.models.types import utcnow
+from workshop.services.audit import record_event
+from workshop.services.errors import (
+    AlreadyRegistered,
+    NotAllowed,
+    NotFound,
+    RegistrationClosed,
+    ValidationFailed,
+    WorkshopFull,
+)
+from workshop.services.text import TextRejected, clean_text
+from workshop.services.tickets import new_ticket_secret
+from workshop.services.transactions import begin_write
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SeatChanges:
+    """What a change did, so callers can tell the people concerned."""
+
+    registration: Registration
+    promoted: list[Registration] = field(default_factory=list)
+
+
+def lock_workshop(workshop_id: int) -> Workshop:
+    """Load the workshop with its row locked until commit: every seat change goes through here."""
+    workshop = db.session.scalar(
+        select(Workshop)
+        .where(Workshop.id == workshop_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if workshop is None:
+        raise NotFound(str(_l("ไม่พบการอบรมนี้")))
+    return workshop
+
+
+def _take_seat(workshop_id: int, *, jump_queue: bool = False) -> bool:
+    """Atomically take a seat if one is free (and, unless jumping the queue, nobody waits)."""
+    condition = [Workshop.id == workshop_id, Workshop.confirmed_count < Workshop.capacity]
+    if not jump_queue:
+        condition.append(Workshop.waitlist_count == 0)
+    result = db.session.execute(
+        update(Workshop)
+        .where(*condition)
+        .values(confirmed_count=Workshop.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _join_waitlist(workshop_id: int) -> int:
+    """Add one to the waitlist and return the new ticket number in the line."""
+    return db.session.execute(
+        update(Workshop)
+        .where(Workshop.id == workshop_id)
+        .values(
+            waitlist_count=Workshop.waitlist_count + 1,
+            waitlist_issued=Workshop.waitlist_issued + 1,
+        )
+        .returning(Workshop.waitlist_issued)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
+def _change_counts(workshop_id: int, confirmed: int = 0, waiting: int = 0) -> None:
+    db.session.execute(
+        update(Workshop)
+        .where(Workshop.id == workshop_id)
+        .values(
+            confirmed_count=Workshop.confirmed_count + confirmed,
+            waitlist_count=Workshop.waitlist_count + waiting,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def registration_open(workshop: Workshop, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (
+        workshop.status == WorkshopStatus.PUBLISHED
+        and workshop.registration_opens_at <= now < workshop.registration_closes_at
+    )
+
+
+def register_officer(
+    workshop_id: int, officer: User, *, actor: User | None = None, now: datetime | None = None
+) -> Registration:
+    """Register ``officer``: confirmed while seats remain, else on the waitlist.
+
+    ``actor`` is the organizer registering someone on their behalf (allowed outside the
+    registration window, while the workshop is published or closed); otherwise the officer
+    registers themself inside the window.
+    """
+    on_behalf = actor is not None and actor.id != officer.id
+    if on_behalf and not actor.has_role(Role.ORGANIZER):
+        raise NotAllowed(str(_l("เฉพาะผู้จัดเท่านั้นที่ลงทะเบียนแทนผู้อื่นได้")))
+    begin_write()
+    try:
+        workshop = lock_workshop(workshop_id)
+        if on_behalf:
+            if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
+                raise RegistrationClosed(str(_l("การอบรมนี้ยังไม่เผยแพร่หรือถูกยกเลิกแล้ว")))
+        elif workshop.status == WorkshopStatus.DRAFT:
+            raise NotFound(str(_l("ไม่พบการอบรมนี้")))
+        elif not registration_open(workshop, now):
+            raise RegistrationClosed()
+        if officer.role != Role.OFFICER or not officer.active:
+            raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
+        if _active_registration(workshop.id, officer.id) is not None:
+            raise AlreadyRegistered()
+
+        registration = Registration(
+            workshop_id=workshop.id,
+            user_id=officer.id,
+            ticket_secret=new_ticket_secret(),
+            registered_by_id=actor.id if on_behalf else None,
+        )
+        if _take_seat(workshop.id):
+            registration.status = Status.CONFIRMED
+            registration.confirmed_at = utcnow()
+        else:
+            registration.status = Status.WAITLISTED
+            registration.waitlist_seq = _join_waitlist(workshop.id)
+        db.session.add(registration)
+        db.session.flush()
+        record_event(
+            actor or officer,
+            "registration.create",
+            registration,
+            {"status": registration.status, "on_behalf": on_behalf},
+        )
+        db.session.commit()
+    except IntegrityError as exc:
+        # The partial unique index caught a second request from the same officer in a race.
+        db.session.rollback()
+        raise AlreadyRegistered() from exc
+    except Exception:
+        db.session.rollback()
+        raise
+    _notify(registration, registration.status)
+    return registration
+
+
+def _active_registration(workshop_id: int, user_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.workshop_id == workshop_id,
+            Registration.user_id == user_id,
+            Registration.status != Status.CANCELLED,
+        )
+    )
+
+
+def fill_seats_locked(workshop_id: int) -> list[Registration]:
+    """Promote the first in line into every free seat (caller holds the workshop lock)."""
+    promoted: list[Registration] = []
+    while True:
+        first = db.session.scalar(
+            select(Registration)
+            .where(
+                Registration.workshop_id == workshop_id,
+                Registration.status == Status.WAITLISTED,
+            )
+            .order_by(Registration.waitlist_seq)
+            .limit(1)
+        )
+        if first is None or not _take_seat(workshop_id, jump_queue=True):
+            return promoted
+        _change_counts(workshop_id, waiting=-1)
+        first.status = Status.CONFIRMED
+        first.waitlist_seq = None
+        first.confirmed_at = utcnow()
+        record_event(None, "registration.promote", first)
+        promoted.append(first)
+
+
+def _reload(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration is None:
+        raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+    return registration
+
+
+def cancel_registration(
+    registration_id: int, actor: User, reason: str = "", now: datetime | None = None
+) -> SeatChanges:
+    """Cancel a registration; a freed seat goes to the first officer on the waitlist.
+
+    Officers may cancel their own registration until the workshop ends; organizers any time.
+    """
+    try:
+        reason = clean_text(reason, max_length=Registration.REASON_MAX)
+    except TextRejected as exc:
+        raise ValidationFailed({"reason": str(exc)}) from exc
+    begin_write()
+    try:
+        workshop_id = db.session.scalar(
+            select(Registration.workshop_id).where(Registration.id == registration_id)
+        )
+        if workshop_id is None:
+            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+        workshop = lock_workshop(workshop_id)
+        registration = _reload(registration_id)
+        is_organizer = actor.has_role(Role.ORGANIZER)
+        if not is_organizer and registration.user_id != actor.id:
+            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+        if registration.status == Status.CANCELLED:
+            raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกไปแล้ว")))
+        ends_at = workshop.ends_at
+        if not is_organizer and ends_at is not None and ends_at <= (now or utcnow()):
+            raise NotAllowed(str(_l("การอบรมจบแล้ว ยกเลิกการลงทะเบียนไม่ได้")))
+
+        was = registration.status
+        registration.status = Status.CANCELLED
+        registration.waitlist_seq = None
+        registration.cancelled_at = utcnow()
+        registration.cancelled_by_id = actor.id
+        registration.cancel_reason = reason
+        promoted: list[Registration] = []
+        if was == Status.CONFIRMED:
+            _change_counts(workshop.id, confirmed=-1)
+            db.session.flush()
+            promoted = fill_seats_locked(workshop.id)
+        else:
+            _change_counts(workshop.id, waiting=-1)
+        record_event(actor, "registration.cancel", registration, {"was": was, "reason": reason})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    _notify(registration, "cancelled")
+    notify_promoted(promoted)
+    return SeatChanges(registration, promoted)
+
+
+def confirm_waitlisted(registration_id: int, actor: User) -> SeatChanges:
+    """Organizer: give a specific waitlisted officer a seat, if one is free."""
+    begin_write()
+    try:
+        registration = _reload(registration_id)
+        workshop = lock_workshop(registration.workshop_id)
+        registration = _reload(registration_id)
+        if registration.status != Status.WAITLISTED:
+            raise NotAllowed(str(_l("ย้ายได้เฉพาะผู้ที่อยู่ในรายชื่อสำรอง")))
+        if not _take_seat(workshop.id, jump_queue=True):
+            raise WorkshopFull(
+                str(_l("ที่นั่งเต็ม (%(n)d ที่) ย้ายผู้ได้ที่นั่งออกก่อนหรือเพิ่มจำนวนที่รับ", n=workshop.capacity))
+            )
+        _change_counts(workshop.id, waiting=-1)
+        registration.status = Status.CONFIRMED
+        registration.waitlist_seq = None
+        registration.confirmed_at = utcnow()
+        record_event(actor, "registration.confirm", registration)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    _notify(registration, "promoted")
+    return SeatChanges(registration)
+
+
+def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
+    """Organizer: move a confirmed officer to the end of the waitlist.
+
+    The seat stays free for the organizer to give to someone on the list; it is not handed out
+    automatically, since the move is usually made to seat a particular person.
+    """
+    begin_write()
+    try:
+        registration = _reload(registration_id)
+        workshop = lock_workshop(registration.workshop_id)
+        registration = _reload(registration_id)
+        if registration.status != Status.CONFIRMED:
+            raise NotAllowed(str(_l("ย้ายได้เฉพาะผู้ที่ได้ที่นั่งแล้ว")))
+        _change_counts(workshop.id, confirmed=-1)
+        seq = _join_waitlist(workshop.id)
+        registration.status = Status.WAITLISTED
+        registration.confirmed_at = None
+        registration.waitlist_seq = seq
+        record_event(actor, "registration.waitlist", registration)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    _notify(registration, "waitlisted")
+    return SeatChanges(registration)
+
+
+def notify_promoted(promoted: list[Registration]) -> None:
+    for person in promoted:
+        _notify(person, "promoted")
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first in line; None when not waiting."""
+    if registration.status != Status.WAITLISTED or registration.waitlist_seq is None:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.workshop_id == registration.workshop_id,
+            Registration.status == Status.WAITLISTED,
+            Registration.waitlist_seq < registration.waitlist_seq,
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def get_registration(registration_id: int, viewer: User) -> Registration:
+    """A registration its owner or an organizer may see; anyone else gets NotFound."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or not (
+        registration.user_id == viewer.id or viewer.has_role(Role.ORGANIZER)
+    ):
+        raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+    return registration
+
+
+def registrations_of(user: User) -> list[Registration]:
+    """The officer's registrations, newest workshop first."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.user_id == user.id)
+            .options(joinedload(Registration.workshop))
+            .order_by(Registration.created_at.desc())
+        )
+    )
+
+
+def registrations_for_workshop(
+    workshop_id: int,
+    *,
+    status: str | None = None,
+    agency: str | None = None,
+    district: str | None = None,
+) -> list[Registration]:
+    """The workshop's registrations: confirmed first, then the waitlist in order."""
+    query = (
+        select(Registration)
+        .join(User, Registration.user_id == User.id)
+        .where(Registration.workshop_id == workshop_id)
+        .options(joinedload(Registration.user))
+    )
+    if status:
+        query = query.where(Registration.status == status)
+    if agency:
+        query = query.where(User.agency == agency)
+    if district:
+        query = query.where(User.district == district)
+    order = {Status.CONFIRMED.value: 0, Status.WAITLISTED.value: 1, Status.CANCELLED.value: 2}
+    rows = list(db.session.scalars(query))
+    rows.sort(key=lambda r: (order.get(r.status, 3), r.waitlist_seq or 0, r.user.first_name, r.id))
+    return rows
+
+
+def _notify(registration: Registration, event: str) -> None:
+    """Tell the officer by mail; a mail failure never undoes the registration."""
+    try:
+        from workshop.services.mail import send_registration_notice  # mail reads this module
+
+        send_registration_notice(registration, event)
+    except Exception:  # the registration stands; the failure is logged for the office to see
+        log.exception("could not send %s notice for registration %s", event, registration.id)

@@ -1,0 +1,52 @@
+"""Transactions that write under concurrency, on SQLite as on PostgreSQL.
+
+PostgreSQL serialises competing writers on the row they update. SQLite locks the whole database
+and, by default, starts a transaction as a reader: two requests that read first and write later
+then fail with "database is locked" instead of waiting. So on SQLite the driver's own transaction
+handling is switched off and a writing service starts its transaction with ``BEGIN IMMEDIATE``,
+which waits (up to the busy timeout) for the write lock before reading anything.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, event
+
+from workshop.extensions import db
+
+_IMMEDIATE = "workshop_begin_immediate"
+
+
+def configure_engine(engine: Engine) -> None:
+    """Install the SQLite connection settings; PostgreSQL needs none."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+            cursor.execute("PRAGMA journal_mode = WAL")  # readers go on while one writes
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write() -> None:
+    """Start a fresh transaction that is going to write.
+
+    Ends the request's read transaction first (it must hold no pending changes), so the write
+    decisions that follow see the latest committed state and, on SQLite, hold the write lock.
+    """
+    session = db.session()  # the request's Session behind the scoped proxy
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_write() with unsaved changes in the session")
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={_IMMEDIATE: True})
