@@ -54,7 +54,7 @@ def test_second_registration_is_refused(small, officer):
 
 def test_cancel_promotes_the_first_in_line(small, organizer):
     a, b, c, d = make_officers(4)
-    ra, rb, rc, rd = (register_officer(small.id, o) for o in (a, b, c, d))
+    ra, _rb, rc, rd = (register_officer(small.id, o) for o in (a, b, c, d))
     changes = cancel_registration(ra.id, a, reason="ติดราชการ")
     assert changes.registration.status == "cancelled"
     assert [p.id for p in changes.promoted] == [rc.id]
@@ -154,7 +154,7 @@ def test_only_organizers_register_others_and_only_officers_are_registered(small,
 
 def test_organizer_moves_between_waitlist_and_seats(small, organizer):
     a, b, c = make_officers(3)
-    ra, rb, rc = (register_officer(small.id, o) for o in (a, b, c))
+    _ra, rb, rc = (register_officer(small.id, o) for o in (a, b, c))
     with pytest.raises(WorkshopFull):
         confirm_waitlisted(rc.id, organizer)
     move_to_waitlist(rb.id, organizer)
