@@ -14,6 +14,7 @@ from workshop.api.errors import json_error
 from workshop.api.schemas import TokenRequest, parse_body, user_json
 from workshop.models import User
 from workshop.services.accounts import authenticate, issue_api_token, user_for_api_token
+from workshop.services.errors import DomainError
 
 
 def bearer_user() -> User | None:
@@ -26,9 +27,35 @@ def bearer_user() -> User | None:
 
 
 def optional_user() -> User | None:
-    if "api_user" not in g:
+    """The bearer user, looked up once per request and kept in ``g.api_user``.
+
+    ``g`` belongs to the app context, which can outlive one request (tests push one context
+    around many requests), so the cached user is tied to this request's environ.
+    """
+    if g.get("api_user_environ") is not request.environ:
         g.api_user = bearer_user()
+        g.api_user_environ = request.environ
     return g.api_user
+
+
+class Unauthenticated(DomainError):
+    code = "unauthorized"
+    http_status = 401
+
+    def default_message(self) -> str:
+        return str(_l("ต้องยืนยันตัวตนด้วยโทเค็นที่ยังไม่หมดอายุ"))
+
+
+def viewer() -> User | None:
+    """The caller on endpoints open to anyone: None without a token, 401 for a bad token.
+
+    A token that is sent but unknown or expired is refused rather than ignored, so that an
+    organizer whose token ran out learns it instead of silently seeing only public data.
+    """
+    user = optional_user()
+    if user is None and request.headers.get("Authorization"):
+        raise Unauthenticated()
+    return user
 
 
 def api_auth(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -39,7 +66,7 @@ def api_auth(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = optional_user()
             if user is None:
-                return json_error(401, "unauthorized", str(_l("ต้องยืนยันตัวตนด้วยโทเค็นที่ยังไม่หมดอายุ")))
+                raise Unauthenticated()
             if roles and not user.has_role(*roles):
                 return json_error(403, "forbidden", str(_l("บทบาทของคุณทำรายการนี้ไม่ได้")))
             return view(*args, **kwargs)

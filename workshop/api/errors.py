@@ -8,6 +8,7 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from workshop.extensions import db
 from workshop.services.errors import DomainError, ValidationFailed
 
 _HTTP_CODES = {
@@ -24,15 +25,24 @@ _HTTP_CODES = {
 def json_error(status: int, code: str, message: str, **extra: Any):
     body: dict[str, Any] = {"code": code, "message": str(message)}
     body.update(extra)
-    return jsonify({"error": body}), status
+    response = jsonify({"error": body})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def http_error_json(error: HTTPException):
     status = error.code or 500
     code, message = _HTTP_CODES.get(status, ("http_error", error.description or ""))
-    return json_error(status, code, str(message))
+    response = json_error(status, code, str(message))
+    if status == 405 and "Allow" in (headers := dict(error.get_headers())):
+        response.headers["Allow"] = headers["Allow"]
+    return response
 
 
 def domain_error_json(error: DomainError):
+    # Nothing a refused request changed may reach the database with a later commit.
+    db.session.rollback()
     extra = {"fields": error.fields} if isinstance(error, ValidationFailed) else {}
     return json_error(error.http_status, error.code, error.message, **extra)

@@ -1,34 +1,189 @@
 """Request bodies of the API as pydantic models, and JSON shapes of responses.
 
 pydantic parses types only (and documents them in the OpenAPI schema); the rules live in services.
+Request models are strict about JSON types: ``"12"`` or ``true`` is not a number, ``5`` is not
+text, and a date-time is an ISO 8601 string with its time-zone offset.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
 
-from workshop.models import User
+from workshop.models import CertificateKind, User, WorkshopStatus
 from workshop.services.errors import DomainError, ValidationFailed
 
 Body = TypeVar("Body", bound=BaseModel)
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+# Whole numbers as JSON numbers only (never booleans, floats or strings), within the range a
+# database integer column holds; the meaning of the number (capacity >= 1, ...) is checked by
+# the services.
+Int = Annotated[StrictInt, Field(ge=INT32_MIN, le=INT32_MAX)]
+Id = Annotated[StrictInt, Field(ge=1, le=INT32_MAX)]
+Text = StrictStr
+
+
+def _iso_datetime(value: Any) -> datetime:
+    """An ISO 8601 string with a time-zone offset, as an aware UTC datetime."""
+    if isinstance(value, datetime):  # already parsed (Python callers)
+        parsed = value
+    elif not isinstance(value, str):
+        raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 string")
+    else:
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise PydanticCustomError("datetime_parsing", "Input is not ISO 8601") from exc
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise PydanticCustomError("timezone_aware", "Input should have a time-zone offset")
+    try:
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise PydanticCustomError("datetime_parsing", "Input is out of range") from exc
+
+
+Timestamp = Annotated[
+    datetime,
+    BeforeValidator(_iso_datetime),
+    Field(json_schema_extra={"examples": ["2015-10-20T08:30:00+07:00"]}),
+]
+
+
+# ------------------------------------------------------------------ request bodies
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=100_000)
 
 
+def _drop_defaults(schema: dict[str, Any]) -> None:
+    """Partial-update bodies: an omitted field is left as it is, so no field has a default."""
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+
+
+class Partial(Strict):
+    """A PATCH body: every field optional, but ``null`` is not a value (omit the field instead).
+
+    Fields default to ``None`` without allowing ``None`` as input; ``changes()`` gives only the
+    fields that were sent.
+    """
+
+    model_config = ConfigDict(json_schema_extra=_drop_defaults)
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
 class TokenRequest(Strict):
-    email: str
-    password: str
+    email: Text
+    password: Text
+
+
+class VenueCreate(Strict):
+    name: Text
+    capacity: Int = Field(description="Room capacity (people), 1–100000.")
+    address: Text = ""
+    district: Text = ""
+    province: Text = ""
+
+
+class VenuePatch(Partial):
+    name: Text = None  # type: ignore[assignment]
+    capacity: Int = None  # type: ignore[assignment]
+    address: Text = None  # type: ignore[assignment]
+    district: Text = None  # type: ignore[assignment]
+    province: Text = None  # type: ignore[assignment]
+
+
+_STATUS_ENUM = {"enum": [s.value for s in WorkshopStatus]}
+_KIND_ENUM = {"enum": [k.value for k in CertificateKind]}
+
+
+class SessionCreate(Strict):
+    title: Text = ""
+    starts_at: Timestamp
+    ends_at: Timestamp
+
+
+class SessionPatch(Partial):
+    """With ``id``: that existing session, fields left out stay as they are. Without: a new one."""
+
+    id: Id = None  # type: ignore[assignment]
+    title: Text = None  # type: ignore[assignment]
+    starts_at: Timestamp = None  # type: ignore[assignment]
+    ends_at: Timestamp = None  # type: ignore[assignment]
+
+
+class WorkshopCreate(Strict):
+    title: Text
+    organizing_agency: Text
+    venue_id: Id
+    capacity: Int
+    registration_opens_at: Timestamp
+    registration_closes_at: Timestamp
+    sessions: list[SessionCreate]
+    objectives: Text = ""
+    topics: Text = Field("", description="One topic per line.")
+    attendance_threshold: Int = Field(80, description="Percent of sessions needed, 1–100.")
+    certificate_kind: Text = Field(CertificateKind.HONOUR.value, json_schema_extra=_KIND_ENUM)
+    presiding_official: Text = ""
+    signatory_name: Text = ""
+    signatory_position: Text = ""
+
+
+class WorkshopPatch(Partial):
+    title: Text = None  # type: ignore[assignment]
+    organizing_agency: Text = None  # type: ignore[assignment]
+    venue_id: Id = None  # type: ignore[assignment]
+    capacity: Int = None  # type: ignore[assignment]
+    registration_opens_at: Timestamp = None  # type: ignore[assignment]
+    registration_closes_at: Timestamp = None  # type: ignore[assignment]
+    sessions: list[SessionPatch] = Field(
+        None,  # type: ignore[arg-type]
+        description="The full list of sessions: items with `id` keep (and update) that "
+        "session, items without `id` are added, sessions left out are removed.",
+    )
+    objectives: Text = None  # type: ignore[assignment]
+    topics: Text = None  # type: ignore[assignment]
+    attendance_threshold: Int = None  # type: ignore[assignment]
+    certificate_kind: Text = Field(None, json_schema_extra=_KIND_ENUM)  # type: ignore[arg-type]
+    presiding_official: Text = None  # type: ignore[assignment]
+    signatory_name: Text = None  # type: ignore[assignment]
+    signatory_position: Text = None  # type: ignore[assignment]
+    status: Text = Field(
+        None,  # type: ignore[arg-type]
+        json_schema_extra=_STATUS_ENUM,
+        description="draft → published → closed (→ published again); any but cancelled → "
+        "cancelled.",
+    )
+
+
+# ------------------------------------------------------------------ parsing
 
 
 def parse_body(model: type[Body]) -> Body:
     """The JSON body parsed into ``model``; 400 for non-JSON, 422 with field messages otherwise."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # absurdly deep nesting
+        data = None
     if data is None:
         raise DomainError(str(_l("เนื้อหาคำขอต้องเป็น JSON")), code="invalid_json")
     if not isinstance(data, dict):
@@ -47,34 +202,131 @@ def pydantic_fields(exc: ValidationError) -> dict[str, str]:
     return fields
 
 
-def _message_for(error: dict[str, Any]) -> str:
+def _message_for(error: Any) -> str:
     kind = error["type"]
     if kind == "missing":
         return str(_l("ต้องระบุช่องนี้"))
     if kind == "extra_forbidden":
         return str(_l("ไม่รู้จักช่องนี้"))
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return str(_l("ตัวเลขอยู่นอกช่วงที่รับได้"))
     if kind.startswith("int") or kind.startswith("float"):
         return str(_l("ต้องเป็นจำนวนเต็ม"))
+    if kind == "timezone_aware":
+        return str(_l("ต้องระบุเขตเวลาด้วย เช่น 2015-10-20T08:30:00+07:00"))
     if kind.startswith("datetime") or kind.startswith("date"):
         return str(_l("วันเวลาต้องอยู่ในรูปแบบ ISO 8601 พร้อมเขตเวลา เช่น 2015-10-20T08:30:00+07:00"))
+    if kind == "string_unicode":
+        return str(_l("มีอักขระที่อ่านไม่ได้ปนอยู่"))
+    if kind == "string_too_long":
+        return str(_l("ข้อความยาวเกินไป"))
     if kind.startswith("string"):
         return str(_l("ต้องเป็นข้อความ"))
     if kind.startswith("bool"):
         return str(_l("ต้องเป็น true หรือ false"))
+    if kind == "list_type":
+        return str(_l("ต้องเป็นรายการ (JSON array)"))
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return str(_l("ต้องเป็นออบเจกต์ JSON"))
     return str(_l("ค่าไม่ถูกต้อง"))
 
 
+# ------------------------------------------------------------------ responses
+
+
+# Date-times go out in UTC (ISO 8601 with ``Z``), whatever offset they were given in.
+UtcTimestamp = Annotated[datetime, AfterValidator(lambda value: value.astimezone(UTC))]
+
+
+class Out(BaseModel):
+    """A response shape, read from model attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorDetail(Out):
+    model_config = ConfigDict(json_schema_extra=_drop_defaults)
+
+    code: str = Field(description="Stable snake_case name of the error.")
+    message: str = Field(description="Human-readable text (Thai, or English by Accept-Language).")
+    fields: dict[str, str] = Field(
+        None,  # type: ignore[arg-type]
+        description="Only on 422: a message per field; nested keys like `sessions.0.ends_at`.",
+    )
+
+
+class ErrorOut(Out):
+    error: ErrorDetail
+
+
+class TokenOut(Out):
+    token: str
+    role: str
+
+
+class UserOut(Out):
+    id: int
+    email: str
+    role: str
+    title_prefix: str
+    first_name: str
+    last_name: str
+    full_name: str
+    position: str
+    agency: str
+    district: str
+    province: str
+
+
+class VenueOut(Out):
+    id: int
+    name: str
+    address: str
+    district: str
+    province: str
+    capacity: int
+
+
+class VenueSummary(Out):
+    id: int
+    name: str
+    district: str
+    province: str
+    capacity: int
+
+
+class SessionOut(Out):
+    id: int
+    title: str
+    starts_at: UtcTimestamp
+    ends_at: UtcTimestamp
+
+
+class WorkshopOut(Out):
+    id: int
+    title: str
+    objectives: str
+    topics: str = Field(description="One topic per line.")
+    topic_list: list[str]
+    organizing_agency: str
+    venue: VenueSummary
+    capacity: int
+    registration_opens_at: UtcTimestamp
+    registration_closes_at: UtcTimestamp
+    status: str = Field(json_schema_extra=_STATUS_ENUM)
+    attendance_threshold: int
+    certificate_kind: str
+    presiding_official: str
+    signatory_name: str
+    signatory_position: str
+    fiscal_year: int = Field(description="Thai fiscal year in Buddhist Era, e.g. 2559.")
+    sessions: list[SessionOut]
+
+
+def to_json(shape: type[Out], row: Any) -> dict[str, Any]:
+    """``row`` (a model instance) in the JSON shape ``shape``."""
+    return shape.model_validate(row).model_dump(mode="json")
+
+
 def user_json(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "email": user.email,
-        "role": user.role,
-        "title_prefix": user.title_prefix,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "full_name": user.full_name,
-        "position": user.position,
-        "agency": user.agency,
-        "district": user.district,
-        "province": user.province,
-    }
+    return to_json(UserOut, user)

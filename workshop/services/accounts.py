@@ -84,7 +84,10 @@ def create_user(
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    email = (email or "").strip().lower()
+    if len(email) > User.EMAIL_MAX or "\x00" in email:
+        return None  # no stored address looks like this (and PostgreSQL refuses NUL in text)
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 def authenticate(email: str, password: str) -> User:

@@ -1,0 +1,286 @@
+"""The OpenAPI 3.1 document of the API, served at ``GET /api/v1/openapi.json``.
+
+Every endpoint is listed once in ``OPERATIONS``; request and response bodies are the pydantic
+models of ``workshop.api.schemas``, so the document cannot drift from what the handlers parse
+and return. A test checks that every ``/api/v1`` route of the app is described here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from workshop.api import api_bp
+from workshop.api.schemas import (
+    INT32_MAX,
+    ErrorOut,
+    TokenOut,
+    TokenRequest,
+    UserOut,
+    VenueCreate,
+    VenueOut,
+    VenuePatch,
+    WorkshopCreate,
+    WorkshopOut,
+    WorkshopPatch,
+)
+from workshop.models import WorkshopStatus
+
+PREFIX = "/api/v1"
+ORGANIZER = "organizer"
+
+# Who may call an operation.
+PUBLIC = "public"  # no token
+OPTIONAL = "optional"  # anyone; a valid token may show more, a bad token is refused (401)
+ANY_USER = "any user"  # a valid token of any role
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # OpenAPI path template below PREFIX, e.g. "/venues/{venue_id}"
+    summary: str
+    who: str  # PUBLIC, OPTIONAL, ANY_USER or a role name
+    status: int = 200
+    response: type[BaseModel] | None = None
+    many: bool = False  # the response is a JSON array of ``response``
+    request: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
+    query: tuple[dict[str, Any], ...] = field(default=())
+    description: str = ""
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "get",
+        "/openapi.json",
+        "This OpenAPI document",
+        PUBLIC,
+    ),
+    Operation(
+        "post",
+        "/auth/token",
+        "Exchange email and password for a bearer token",
+        PUBLIC,
+        status=201,
+        request=TokenRequest,
+        response=TokenOut,
+        errors=(400, 401, 422),
+        description="The token is shown once; send it as `Authorization: Bearer <token>`.",
+    ),
+    Operation("get", "/me", "The caller's profile", ANY_USER, response=UserOut),
+    Operation(
+        "post",
+        "/venues",
+        "Create a venue",
+        ORGANIZER,
+        status=201,
+        request=VenueCreate,
+        response=VenueOut,
+        errors=(400, 422),
+    ),
+    Operation("get", "/venues", "List venues", ORGANIZER, response=VenueOut, many=True),
+    Operation(
+        "get", "/venues/{venue_id}", "One venue", ORGANIZER, response=VenueOut, errors=(404,)
+    ),
+    Operation(
+        "patch",
+        "/venues/{venue_id}",
+        "Change a venue (only the fields sent)",
+        ORGANIZER,
+        request=VenuePatch,
+        response=VenueOut,
+        errors=(400, 404, 422),
+    ),
+    Operation(
+        "post",
+        "/workshops",
+        "Create a draft workshop with its sessions",
+        ORGANIZER,
+        status=201,
+        request=WorkshopCreate,
+        response=WorkshopOut,
+        errors=(400, 422),
+        description="Date-times are ISO 8601 with a time-zone offset; they come back in UTC. "
+        "`fiscal_year` (Buddhist Era) is derived from the first session.",
+    ),
+    Operation(
+        "get",
+        "/workshops",
+        "List workshops, latest first",
+        OPTIONAL,
+        response=WorkshopOut,
+        many=True,
+        errors=(422,),
+        query=(
+            {
+                "name": "status",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "enum": [s.value for s in WorkshopStatus]},
+                "description": "Only workshops with this status.",
+            },
+        ),
+        description="Without a token: published and closed workshops. "
+        "With an organizer's token: every status, drafts included.",
+    ),
+    Operation(
+        "get",
+        "/workshops/{workshop_id}",
+        "One workshop (drafts only for organizers)",
+        OPTIONAL,
+        response=WorkshopOut,
+        errors=(404,),
+    ),
+    Operation(
+        "patch",
+        "/workshops/{workshop_id}",
+        "Edit, publish, close or cancel a workshop (only the fields sent)",
+        ORGANIZER,
+        request=WorkshopPatch,
+        response=WorkshopOut,
+        errors=(400, 404, 409, 422),
+        description="Every rule of creation applies to the result. A status change that the "
+        "life cycle does not allow is 409 `invalid_status_change`; then nothing is changed.",
+    ),
+)
+
+_ERROR_RESPONSES: dict[int, tuple[str, str]] = {
+    400: ("BadRequest", "The body is not JSON, or not a JSON object (`invalid_json`)."),
+    401: ("Unauthorized", "No token, or an unknown or expired one (`unauthorized`)."),
+    403: ("Forbidden", "The caller's role may not do this (`forbidden`)."),
+    404: ("NotFound", "No such record, or not visible to the caller (`not_found`)."),
+    405: ("MethodNotAllowed", "The path exists but not with this method."),
+    409: (
+        "Conflict",
+        "The request clashes with the record's state (e.g. `invalid_status_change`).",
+    ),
+    422: ("ValidationFailed", "Invalid fields (`validation_failed`); `fields` says which and why."),
+}
+
+
+def _schemas() -> tuple[dict[tuple[type[BaseModel], str], dict[str, Any]], dict[str, Any]]:
+    models = {ErrorOut: "serialization"}
+    for op in OPERATIONS:
+        if op.request is not None:
+            models[op.request] = "validation"
+        if op.response is not None:
+            models[op.response] = "serialization"
+    refs, top = models_json_schema(
+        [(model, mode) for model, mode in models.items()],  # type: ignore[misc]
+        ref_template="#/components/schemas/{model}",
+    )
+    return refs, top.get("$defs", {})
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    return [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+        }
+        for name in names
+    ]
+
+
+def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "operationId": f"{op.method}_{op.path.strip('/').replace('/', '_')}".replace("{", "")
+        .replace("}", "")
+        .replace(".", "_"),
+        "summary": op.summary,
+        "tags": [op.path.strip("/").split("/")[0]],
+    }
+    if op.description:
+        spec["description"] = op.description
+    parameters = _path_parameters(op.path) + list(op.query)
+    if parameters:
+        spec["parameters"] = parameters
+    if op.request is not None:
+        spec["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(op.request, "validation")]}},
+        }
+
+    if op.response is None:
+        body: dict[str, Any] = {"type": "object"}
+    else:
+        body = refs[(op.response, "serialization")]
+        if op.many:
+            body = {"type": "array", "items": body}
+    responses: dict[str, Any] = {
+        str(op.status): {"description": "OK", "content": {"application/json": {"schema": body}}}
+    }
+    codes = set(op.errors)
+    if op.who == PUBLIC:
+        spec["security"] = []
+    elif op.who == OPTIONAL:
+        spec["security"] = [{}, {"bearerAuth": []}]
+        codes.add(401)
+    else:
+        spec["security"] = [{"bearerAuth": []}]
+        codes.add(401)
+        if op.who != ANY_USER:
+            codes.add(403)
+            spec["description"] = (f"Role: {op.who}. " + spec.get("description", "")).strip()
+    for code in sorted(codes):
+        responses[str(code)] = {"$ref": f"#/components/responses/{_ERROR_RESPONSES[code][0]}"}
+    spec["responses"] = responses
+    return spec
+
+
+@lru_cache(maxsize=1)
+def build_document() -> dict[str, Any]:
+    refs, schemas = _schemas()
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method] = _operation(op, refs)
+    error_ref = refs[(ErrorOut, "serialization")]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "workshop API",
+            "version": "1",
+            "description": (
+                "Capacity-building workshops for Thai government officers. JSON in and out "
+                '(UTF-8). Errors are 4xx with `{"error": {"code", "message"[, "fields"]}}`;'
+                " messages are Thai, or English with `Accept-Language: en`."
+            ),
+        },
+        "servers": [{"url": PREFIX}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from `POST /auth/token`.",
+                }
+            },
+            "responses": {
+                name: {
+                    "description": text,
+                    "content": {"application/json": {"schema": error_ref}},
+                }
+                for name, text in _ERROR_RESPONSES.values()
+            },
+        },
+    }
+
+
+def document_paths() -> set[tuple[str, str]]:
+    """(method, full path template) of every operation the document describes."""
+    return {(op.method.upper(), PREFIX + op.path) for op in OPERATIONS}
+
+
+@api_bp.get("/openapi.json")
+def openapi_document():
+    return build_document()
