@@ -34,6 +34,15 @@ def normalise_email(raw: str) -> str:
         raise ValueError(str(_l("รูปแบบอีเมลไม่ถูกต้อง"))) from exc
 
 
+def password_problem(password: str | None) -> str | None:
+    """Why a password cannot be used, or None if it can."""
+    if not PASSWORD_MIN <= len(password or "") <= PASSWORD_MAX:
+        return str(
+            _l("รหัสผ่านต้องยาว %(min)d–%(max)d ตัวอักษร", min=PASSWORD_MIN, max=PASSWORD_MAX)
+        )
+    return None
+
+
 def create_user(
     *,
     email: str,
@@ -55,10 +64,9 @@ def create_user(
         errors["email"] = str(exc)
     if role not in {r.value for r in Role}:
         errors["role"] = str(_l("บทบาทไม่ถูกต้อง"))
-    if not PASSWORD_MIN <= len(password or "") <= PASSWORD_MAX:
-        errors["password"] = str(
-            _l("รหัสผ่านต้องยาว %(min)d–%(max)d ตัวอักษร", min=PASSWORD_MIN, max=PASSWORD_MAX)
-        )
+    problem = password_problem(password)
+    if problem:
+        errors["password"] = problem
     values: dict[str, str] = {}
     for field, text, limit, required in (
         ("title_prefix", title_prefix, 50, False),

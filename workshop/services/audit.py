@@ -15,7 +15,7 @@ def record_event(
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
         action=action,
-        entity_type=type(entity).__tablename__,
+        entity_type=entity.__tablename__,
         entity_id=entity.id,
         details=details or {},
     )

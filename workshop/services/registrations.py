@@ -134,7 +134,7 @@ def register_officer(
             raise RegistrationClosed()
         if officer.role != Role.OFFICER or not officer.active:
             raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
-        if _active_registration(workshop.id, officer.id) is not None:
+        if active_registration(workshop.id, officer.id) is not None:
             raise AlreadyRegistered()
 
         registration = Registration(
@@ -169,7 +169,8 @@ def register_officer(
     return registration
 
 
-def _active_registration(workshop_id: int, user_id: int) -> Registration | None:
+def active_registration(workshop_id: int, user_id: int) -> Registration | None:
+    """The officer's confirmed or waitlisted registration for the workshop, if any."""
     return db.session.scalar(
         select(Registration).where(
             Registration.workshop_id == workshop_id,

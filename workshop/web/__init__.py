@@ -30,9 +30,10 @@ def error_page(status: int, detail: str | None = None):
 
 
 def register_web(app: Flask) -> None:
-    from workshop.web import auth, organizer, public
+    from workshop.web import auth, organizer, public, registration
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(registration.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organizer.bp)
 

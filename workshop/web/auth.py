@@ -12,8 +12,18 @@ from wtforms.validators import DataRequired, Length
 
 from workshop.models import Role
 from workshop.services.accounts import authenticate
-from workshop.services.errors import AuthenticationFailed
+from workshop.services.errors import AuthenticationFailed, DuplicateEmail, ValidationFailed
+from workshop.services.officers import (
+    PDPA_PURPOSE,
+    format_phone,
+    profile_of,
+    sign_up_officer,
+    update_profile,
+)
+from workshop.thai.provinces import PROVINCES
+from workshop.web.access import role_required
 from workshop.web.i18n import safe_next
+from workshop.web.officer_forms import OTHER_PREFIX, ProfileForm, SignupForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -56,3 +66,67 @@ def logout():
     logout_user()
     flash(_("ออกจากระบบแล้ว"), "info")
     return redirect(url_for("public.index"))
+
+
+def _attach(form, error: ValidationFailed | DuplicateEmail) -> None:
+    fields = error.fields if isinstance(error, ValidationFailed) else {"email": error.message}
+    for name, message in fields.items():
+        target = getattr(form, "title_other" if name == "title_prefix" else name, None)
+        if name == "title_prefix" and form.title_prefix.data != OTHER_PREFIX:
+            target = form.title_prefix
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            flash(message, "error")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignupForm()
+    form.set_prefix_choices()
+    if request.method == "GET":
+        form.province.data = form.province.data or ""
+    if form.validate_on_submit():
+        try:
+            user = sign_up_officer(
+                email=form.email.data or "",
+                password=form.password.data or "",
+                profile=form.profile(),
+                consent=bool(form.consent.data),
+            )
+        except (ValidationFailed, DuplicateEmail) as exc:
+            _attach(form, exc)
+        else:
+            login_user(user)
+            flash(_("สมัครบัญชีเรียบร้อยแล้ว ยินดีต้อนรับคุณ%(name)s", name=user.first_name), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("public.index")))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "auth/signup.html", form=form, purpose=PDPA_PURPOSE, provinces=PROVINCES
+    ), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@role_required(Role.OFFICER)
+def profile():
+    form = ProfileForm()
+    form.set_prefix_choices()
+    if request.method == "GET":
+        current = profile_of(current_user)
+        for name in ("first_name", "last_name", "position", "agency", "district", "province"):
+            getattr(form, name).data = getattr(current, name)
+        form.phone.data = format_phone(current.phone)
+        form.email.data = current_user.email
+        form.load_prefix(current.title_prefix)
+    elif form.validate_on_submit():
+        try:
+            update_profile(current_user, email=form.email.data or "", profile=form.profile())
+        except (ValidationFailed, DuplicateEmail) as exc:
+            _attach(form, exc)
+        else:
+            flash(_("บันทึกข้อมูลส่วนตัวแล้ว"), "success")
+            return redirect(url_for(".profile"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/profile.html", form=form, provinces=PROVINCES), status

@@ -6,6 +6,11 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from workshop.services.errors import NotFound
+from workshop.services.registrations import (
+    active_registration,
+    registration_open,
+    waitlist_position,
+)
 from workshop.services.workshops import get_workshop, list_workshops
 
 bp = Blueprint("public", __name__)
@@ -22,4 +27,13 @@ def workshop_detail(workshop_id: int):
         workshop = get_workshop(workshop_id, current_user)
     except NotFound:
         abort(404)
-    return render_template("public/workshop.html", workshop=workshop)
+    mine = (
+        active_registration(workshop.id, current_user.id) if current_user.is_authenticated else None
+    )
+    return render_template(
+        "public/workshop.html",
+        workshop=workshop,
+        mine=mine,
+        position=waitlist_position(mine) if mine else None,
+        is_open=registration_open(workshop),
+    )

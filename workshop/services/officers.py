@@ -1,0 +1,185 @@
+"""Officer accounts: self sign-up with PDPA consent, profile details, phone numbers."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, fields
+
+import phonenumbers
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
+
+from workshop.extensions import db
+from workshop.models import Role, User
+from workshop.models.types import utcnow
+from workshop.services.accounts import normalise_email, password_problem
+from workshop.services.audit import record_event
+from workshop.services.errors import DuplicateEmail, ValidationFailed
+from workshop.services.text import TextRejected, clean_text
+
+# What the officer agrees to; shown on the sign-up page and stored as the consent time.
+PDPA_PURPOSE = _l(
+    "ข้าพเจ้ายินยอมให้สำนักงานผู้จัดเก็บและใช้ชื่อ ตำแหน่ง หน่วยงาน อำเภอ จังหวัด "
+    "หมายเลขโทรศัพท์ และอีเมลของข้าพเจ้า เพื่อการลงทะเบียน การเช็กอินหน้างาน "
+    "การออกเกียรติบัตร และการรายงานผลการอบรมเท่านั้น ตามพระราชบัญญัติคุ้มครองข้อมูลส่วนบุคคล "
+    "พ.ศ. 2562 และขอถอนความยินยอมหรือลบบัญชีได้ทุกเมื่อ"
+)
+_NAME_PUNCTUATION = set(" -'.")
+
+
+@dataclass
+class OfficerProfile:
+    title_prefix: str
+    first_name: str
+    last_name: str
+    position: str
+    agency: str
+    district: str
+    province: str
+    phone: str
+
+
+def _name_problem(text: str) -> str | None:
+    """Names hold letters and their marks (Thai or Latin), spaces, hyphens, dots, apostrophes."""
+    for char in text:
+        if char in _NAME_PUNCTUATION:
+            continue
+        if unicodedata.category(char)[0] not in "LM":
+            return str(_l("ชื่อใช้ได้เฉพาะตัวอักษรไทยหรืออังกฤษ"))
+    return None
+
+
+def normalise_phone(raw: str) -> str:
+    """A Thai phone number in E.164 (``+66812345678``); raises ValueError with a message."""
+    digits = (raw or "").strip()
+    if not digits:
+        raise ValueError(str(_l("กรุณากรอกหมายเลขโทรศัพท์มือถือ")))
+    try:
+        number = phonenumbers.parse(digits, "TH")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(str(_l("หมายเลขโทรศัพท์ไม่ถูกต้อง เช่น 081-234-5678"))) from exc
+    mobile_types = (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+    if (
+        number.country_code != 66
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) not in mobile_types
+    ):
+        raise ValueError(str(_l("ต้องเป็นหมายเลขโทรศัพท์มือถือของไทย 10 หลัก เช่น 081-234-5678")))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """``+66812345678`` → ``081-234-5678`` for display."""
+    if not e164.startswith("+66") or len(e164) != 12:
+        return e164
+    local = "0" + e164[3:]
+    return f"{local[:3]}-{local[3:6]}-{local[6:]}"
+
+
+def clean_profile(profile: OfficerProfile) -> tuple[dict[str, str], dict[str, str]]:
+    """Cleaned profile values and the errors found, field by field."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    limits = {
+        "title_prefix": 50,
+        "first_name": User.NAME_MAX,
+        "last_name": User.NAME_MAX,
+        "position": User.TEXT_MAX,
+        "agency": User.TEXT_MAX,
+        "district": 100,
+        "province": 100,
+    }
+    person_names = {"title_prefix", "first_name", "last_name"}
+    for item in fields(OfficerProfile):
+        name = item.name
+        if name == "phone":
+            continue
+        try:
+            values[name] = clean_text(
+                getattr(profile, name), max_length=limits[name], required=True
+            )
+        except TextRejected as exc:
+            errors[name] = str(exc)
+            continue
+        if name in person_names:
+            problem = _name_problem(values[name])
+            if problem:
+                errors[name] = problem
+    try:
+        values["phone"] = normalise_phone(profile.phone)
+    except ValueError as exc:
+        errors["phone"] = str(exc)
+    return values, errors
+
+
+def _email_taken(email: str, except_user: int | None = None) -> bool:
+    query = select(func.count()).select_from(User).where(User.email == email)
+    if except_user is not None:
+        query = query.where(User.id != except_user)
+    return bool(db.session.scalar(query))
+
+
+def sign_up_officer(*, email: str, password: str, profile: OfficerProfile, consent: bool) -> User:
+    """Create an officer account; every problem is reported at once, nothing is half-saved."""
+    values, errors = clean_profile(profile)
+    try:
+        email = normalise_email(email)
+    except ValueError as exc:
+        errors["email"] = str(exc)
+    problem = password_problem(password)
+    if problem:
+        errors["password"] = problem
+    if consent is not True:
+        errors["consent"] = str(_l("ต้องให้ความยินยอมก่อนจึงจะสมัครได้"))
+    if errors:
+        raise ValidationFailed(errors)
+    if _email_taken(email):
+        raise DuplicateEmail()
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(password),
+        role=Role.OFFICER.value,
+        pdpa_consent_at=utcnow(),
+        **values,
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+        record_event(user, "user.signup", user)
+        db.session.commit()
+    except IntegrityError as exc:  # the same email signed up in a parallel request
+        db.session.rollback()
+        raise DuplicateEmail() from exc
+    return user
+
+
+def update_profile(user: User, *, email: str, profile: OfficerProfile) -> User:
+    """Change an officer's own details (the email stays unique)."""
+    values, errors = clean_profile(profile)
+    try:
+        email = normalise_email(email)
+    except ValueError as exc:
+        errors["email"] = str(exc)
+    if errors:
+        raise ValidationFailed(errors)
+    if _email_taken(email, except_user=user.id):
+        raise DuplicateEmail()
+    user.email = email
+    for key, value in values.items():
+        setattr(user, key, value)
+    record_event(user, "user.profile", user)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise DuplicateEmail() from exc
+    return user
+
+
+def profile_of(user: User) -> OfficerProfile:
+    return OfficerProfile(**{f.name: getattr(user, f.name) for f in fields(OfficerProfile)})

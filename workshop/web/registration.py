@@ -1,0 +1,103 @@
+"""Officer pages: registering for a workshop, my registrations and tickets, cancelling."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from workshop.models import Role
+from workshop.qr import qr_png, qr_svg
+from workshop.services.errors import DomainError, NotFound
+from workshop.services.registrations import (
+    cancel_registration,
+    get_registration,
+    register_officer,
+    registrations_of,
+    waitlist_position,
+)
+from workshop.services.tickets import ticket_token
+from workshop.web.access import role_required
+
+bp = Blueprint("registration", __name__)
+
+
+@bp.post("/workshops/<int:workshop_id>/register")
+@role_required(Role.OFFICER)
+def register(workshop_id: int):
+    try:
+        registration = register_officer(workshop_id, current_user)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("public.workshop_detail", workshop_id=workshop_id))
+    if registration.status == "confirmed":
+        flash(_("ลงทะเบียนสำเร็จ คุณได้ที่นั่งแล้ว บัตร QR อยู่ด้านล่าง"), "success")
+    else:
+        flash(
+            _(
+                "ที่นั่งเต็มแล้ว คุณอยู่ในรายชื่อสำรองลำดับที่ %(n)d ระบบจะแจ้งทางอีเมลเมื่อได้ที่นั่ง",
+                n=waitlist_position(registration) or 0,
+            ),
+            "info",
+        )
+    return redirect(url_for(".mine", _anchor=f"registration-{registration.id}"))
+
+
+@bp.get("/my/registrations")
+@login_required
+def mine():
+    registrations = registrations_of(current_user)
+    return render_template(
+        "registration/mine.html",
+        registrations=registrations,
+        positions={r.id: waitlist_position(r) for r in registrations},
+        tokens={r.id: ticket_token(r) for r in registrations if r.status != "cancelled"},
+    )
+
+
+@bp.post("/my/registrations/<int:registration_id>/cancel")
+@login_required
+def cancel(registration_id: int):
+    try:
+        cancel_registration(registration_id, current_user, request.form.get("reason", ""))
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("ยกเลิกการลงทะเบียนแล้ว"), "success")
+    return redirect(url_for(".mine"))
+
+
+def _own_active(registration_id: int):
+    try:
+        registration = get_registration(registration_id, current_user)
+    except NotFound:
+        abort(404)
+    if registration.status == "cancelled":
+        abort(404)
+    return registration
+
+
+@bp.get("/my/registrations/<int:registration_id>/qr.svg")
+@login_required
+def qr_svg_image(registration_id: int):
+    registration = _own_active(registration_id)
+    return Response(
+        qr_svg(ticket_token(registration)),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+@bp.get("/my/registrations/<int:registration_id>/qr.png")
+@login_required
+def qr_png_image(registration_id: int):
+    registration = _own_active(registration_id)
+    return Response(
+        qr_png(ticket_token(registration)),
+        mimetype="image/png",
+        headers={"Cache-Control": "private, no-store"},
+    )
