@@ -102,6 +102,15 @@ def _change_counts(workshop_id: int, confirmed: int = 0, waiting: int = 0) -> No
     )
 
 
+def registration_status_label(status: str) -> str:
+    labels = {
+        "confirmed": _l("ได้ที่นั่ง"),
+        "waitlisted": _l("รายชื่อสำรอง"),
+        "cancelled": _l("ยกเลิกแล้ว"),
+    }
+    return str(labels.get(status, status))
+
+
 def registration_open(workshop: Workshop, now: datetime | None = None) -> bool:
     now = now or utcnow()
     return (
@@ -392,3 +401,16 @@ def _notify(registration: Registration, event: str) -> None:
         send_registration_notice(registration, event)
     except Exception:  # the registration stands; the failure is logged for the office to see
         log.exception("could not send %s notice for registration %s", event, registration.id)
+
+
+def registration_filters(workshop_id: int) -> tuple[list[str], list[str]]:
+    """The agencies and districts among a workshop's registrants, for filter lists."""
+    rows = db.session.execute(
+        select(User.agency, User.district)
+        .join(Registration, Registration.user_id == User.id)
+        .where(Registration.workshop_id == workshop_id)
+        .distinct()
+    ).all()
+    agencies = sorted({a for a, _ in rows if a})
+    districts = sorted({d for _, d in rows if d})
+    return agencies, districts

@@ -37,11 +37,16 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(organizer.bp)
 
+    from workshop.services.officers import format_phone
+    from workshop.services.registrations import registration_status_label
     from workshop.services.workshops import certificate_kind_label, status_label
 
     app.jinja_env.globals.update(
-        status_label=status_label, certificate_kind_label=certificate_kind_label
+        status_label=status_label,
+        certificate_kind_label=certificate_kind_label,
+        registration_status_label=registration_status_label,
     )
+    app.jinja_env.filters["phone"] = format_phone
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("กรุณาเข้าสู่ระบบก่อน")
     login_manager.login_message_category = "info"

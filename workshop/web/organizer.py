@@ -10,8 +10,20 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from workshop.extensions import db
-from workshop.models import CertificateKind, Role, Venue, Workshop
+from workshop.models import CertificateKind, Registration, RegistrationStatus, Role, Venue, Workshop
+from workshop.services.accounts import find_user_by_email
 from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.registrations import (
+    cancel_registration,
+    confirm_waitlisted,
+    move_to_waitlist,
+    register_officer,
+    registration_filters,
+    registration_status_label,
+    registrations_for_workshop,
+    waitlist_position,
+)
+from workshop.services.tickets import rotate_ticket
 from workshop.services.venues import VenueInput, create_venue, list_venues, update_venue
 from workshop.services.workshops import (
     TRANSITIONS,
@@ -297,3 +309,87 @@ def workshop_status(workshop_id: int):
     else:
         flash(_("เปลี่ยนสถานะเป็น %(s)s แล้ว", s=status_label(workshop.status)), "success")
     return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
+
+
+# ---------------------------------------------------------------- registrations
+
+
+@bp.get("/workshops/<int:workshop_id>/registrations")
+def registrations(workshop_id: int):
+    workshop = _get_or_404(Workshop, workshop_id)
+    status = request.args.get("status") or None
+    if status not in (None, *(s.value for s in RegistrationStatus)):
+        status = None
+    agency = request.args.get("agency") or None
+    district = request.args.get("district") or None
+    rows = registrations_for_workshop(workshop.id, status=status, agency=agency, district=district)
+    agencies, districts = registration_filters(workshop.id)
+    return render_template(
+        "organizer/registrations.html",
+        workshop=workshop,
+        rows=rows,
+        positions={r.id: waitlist_position(r) for r in rows if r.status == "waitlisted"},
+        status=status,
+        agency=agency,
+        district=district,
+        agencies=agencies,
+        districts=districts,
+    )
+
+
+@bp.post("/workshops/<int:workshop_id>/registrations")
+def register_on_behalf(workshop_id: int):
+    workshop = _get_or_404(Workshop, workshop_id)
+    officer = find_user_by_email(request.form.get("email", ""))
+    if officer is None:
+        flash(_("ไม่พบบัญชีผู้เข้าอบรมที่ใช้อีเมลนี้ ให้ผู้เข้าอบรมสมัครบัญชีก่อน"), "error")
+    else:
+        try:
+            registration = register_officer(workshop.id, officer, actor=current_user)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(
+                _(
+                    "ลงทะเบียนให้ %(name)s แล้ว (%(status)s)",
+                    name=officer.full_name,
+                    status=registration_status_label(registration.status),
+                ),
+                "success",
+            )
+    return redirect(url_for(".registrations", workshop_id=workshop.id))
+
+
+_ACTIONS = {
+    "confirm": lambda r, reason: confirm_waitlisted(r.id, current_user),
+    "waitlist": lambda r, reason: move_to_waitlist(r.id, current_user),
+    "cancel": lambda r, reason: cancel_registration(r.id, current_user, reason),
+    "rotate": lambda r, reason: rotate_ticket(r, current_user),
+}
+
+
+@bp.post("/registrations/<int:registration_id>/<action>")
+def registration_action(registration_id: int, action: str):
+    registration = _get_or_404(Registration, registration_id)
+    if action not in _ACTIONS:
+        abort(404)
+    workshop_id = registration.workshop_id
+    try:
+        _ACTIONS[action](registration, request.form.get("reason", ""))
+    except DomainError as exc:
+        db.session.rollback()
+        message = exc.message
+        if isinstance(exc, ValidationFailed):
+            message = "; ".join(exc.fields.values())
+        flash(message, "error")
+    else:
+        flash(
+            {
+                "confirm": _("ย้ายเข้าผู้ได้ที่นั่งแล้ว"),
+                "waitlist": _("ย้ายไปรายชื่อสำรองแล้ว"),
+                "cancel": _("ยกเลิกการลงทะเบียนแล้ว"),
+                "rotate": _("ออกบัตร QR ใหม่แล้ว บัตรเดิมใช้ไม่ได้อีก"),
+            }[action],
+            "success",
+        )
+    return redirect(url_for(".registrations", workshop_id=workshop_id))
