@@ -51,8 +51,6 @@ def _data_strings(workshop: Workshop, *users: User) -> list[str]:
     values = [
         workshop.title,
         workshop.organizing_agency,
-        # Stored as the Thai word (CertificateKind values) and interpolated into UI labels.
-        workshop.certificate_kind,
         venue.name,
         venue.address,
         venue.district,
@@ -110,7 +108,20 @@ def test_switching_to_english_redirects_back_and_translates_the_page(client, org
     assert _thai_outside_data(html, _data_strings(workshop)) == []
 
 
-def test_english_sign_in_page_and_form_errors(client):
+def test_english_public_workshop_page(client, organizer, workshop):
+    _publish(workshop, organizer)
+    _english(client, "/")
+    html = _html(client.get(f"/workshops/{workshop.id}"))
+    assert '<html lang="en">' in html
+    assert "Fiscal year 2016 (B.E. 2559)" in html
+    assert "Tuesday 20 October 2015" in html
+    for label in ("Venue", "Schedule", "Certificate requirement", "Attend at least 80% of"):
+        assert label in html
+    assert f"{workshop.venue.district} District, {workshop.venue.province} Province" in html
+    assert _thai_outside_data(html, _data_strings(workshop)) == []
+
+
+def test_english_sign_in_page(client):
     _english(client, "/auth/login")
     html = _html(client.get("/auth/login"))
     for label in ("Sign in", "Email", "Password", "Keep me signed in on this device"):
@@ -130,8 +141,9 @@ def test_english_organizer_workshop_page(client, organizer, workshop):
     assert "20 October 2015" in html
     assert "Tuesday 20 October 2015" in html
     assert "08:30–12:00" in html
-    for label in ("Edit", "Publish", "Cancel workshop", "Schedule", "Venue", "Sign out", "Draft"):
+    for label in ("Edit", "Publish", "Cancel workshop", "Schedule", "Sign out", "Draft"):
         assert label in html
+    assert "Certificate requirement" in html
     assert "ปีงบประมาณ" not in html
     assert "ตุลาคม" not in html
     assert _thai_outside_data(html, _data_strings(workshop, organizer)) == []
