@@ -25,6 +25,16 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Mail to officers (services.mail). Without MAIL_SERVER, messages are written to
+    # instance/outbox/ as .eml files instead of being sent.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_USE_TLS": False,  # STARTTLS after connecting
+    "MAIL_USE_SSL": False,  # TLS from the start (usually port 465)
+    "MAIL_SENDER": "ระบบจัดการการอบรม <no-reply@localhost>",
+    "MAIL_TIMEOUT": 10,  # seconds
 }
 
 

@@ -1,0 +1,289 @@
+"""Mail to officers about their registrations: Thai text, the ticket QR inline, a calendar file.
+
+One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled``):
+
+    multipart/mixed
+      multipart/alternative
+        text/plain                      the whole notice as plain text
+        multipart/related               (text/html alone for cancellations)
+          text/html                     <img src="cid:..."> for the QR code
+          image/png                     the ticket QR
+      text/calendar; method=PUBLISH     workshop.ics (METHOD:CANCEL for cancellations)
+
+Without ``MAIL_SERVER`` the message is written to ``<instance>/outbox/`` as an ``.eml`` file, so
+a development setup needs no mail server; with one it goes out through ``smtplib``. Errors
+propagate: the caller (``services.registrations._notify``) logs them and the registration stands.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from workshop.models import Registration, Venue, WorkshopSession
+from workshop.models.types import utcnow
+from workshop.qr import qr_png
+from workshop.services.registrations import waitlist_position
+from workshop.services.tickets import ticket_token
+from workshop.thai.dates import format_date, format_time_range
+
+log = logging.getLogger(__name__)
+
+EVENTS = ("confirmed", "waitlisted", "promoted", "cancelled")
+WITH_TICKET = ("confirmed", "waitlisted", "promoted")
+WITH_CALENDAR = ("confirmed", "promoted", "cancelled")
+BANGKOK_NAMES = ("กรุงเทพมหานคร", "กรุงเทพฯ", "กรุงเทพ")
+CALENDAR_FILENAME = "workshop.ics"
+OUTBOX = "outbox"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    date: str  # วันพฤหัสบดีที่ 14 มีนาคม 2573
+    time: str  # 08.30–12.00 น.
+    title: str
+
+
+def send_registration_notice(registration: Registration, event: str) -> None:
+    """Build the notice for ``event`` and send it to the officer (or write it to the outbox)."""
+    message = build_registration_notice(registration, event)
+    deliver(message, f"{registration.id}-{event}")
+
+
+# --- the message -------------------------------------------------------------------------------
+
+
+def build_registration_notice(registration: Registration, event: str) -> EmailMessage:
+    event = str(event)  # RegistrationStatus values arrive as StrEnum members
+    if event not in EVENTS:
+        raise ValueError(f"unknown registration event {event!r}")
+    config = current_app.config
+    workshop = registration.workshop
+    officer = registration.user
+    position = waitlist_position(registration) if event == "waitlisted" else None
+    token = ticket_token(registration) if event in WITH_TICKET else None
+    sender = str(config.get("MAIL_SENDER") or "")
+    domain = _sender_domain(sender)
+    qr_cid = make_msgid("ticket-qr", domain=domain) if token else None
+
+    context = {
+        "event": event,
+        "headline": headline(event, position),
+        "name": officer.full_name,
+        "workshop": workshop,
+        "venue": venue_text(workshop.venue),
+        "address": workshop.venue.address,
+        "sessions": [
+            SessionLine(
+                date=format_date(s.starts_at, "full"),
+                time=format_time_range(s.starts_at, s.ends_at),
+                title=s.title,
+            )
+            for s in workshop.sessions
+        ],
+        "position": position,
+        "ticket": token,
+        "qr_cid": qr_cid[1:-1] if qr_cid else None,
+        "reason": registration.cancel_reason if event == "cancelled" else "",
+        "link": my_registrations_url(),
+        "calendar": event in WITH_CALENDAR,
+    }
+    message = EmailMessage()
+    message["Subject"] = subject(event, workshop.title, position)
+    message["From"] = sender
+    message["To"] = Address(display_name=officer.full_name, addr_spec=officer.email)
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = make_msgid(f"registration-{registration.id}-{event}", domain=domain)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+
+    message.set_content(render_template("mail/registration_notice.txt", **context), cte="base64")
+    message.add_alternative(
+        render_template("mail/registration_notice.html", **context), subtype="html", cte="base64"
+    )
+    if token and qr_cid:
+        html_part = message.get_payload()[-1]
+        html_part.add_related(
+            qr_png(token),
+            "image",
+            "png",
+            cid=qr_cid,
+            disposition="inline",
+            filename="ticket-qr.png",
+        )
+    if event in WITH_CALENDAR:
+        cancel = event == "cancelled"
+        message.add_attachment(
+            registration_calendar(registration, cancel=cancel, organizer=sender),
+            subtype="calendar",
+            filename=CALENDAR_FILENAME,
+            params={"method": "CANCEL" if cancel else "PUBLISH"},
+            cte="base64",
+        )
+    return message
+
+
+def headline(event: str, position: int | None = None) -> str:
+    """What happened, in a few words: the start of the subject and the notice's heading."""
+    if event == "confirmed":
+        return "ยืนยันที่นั่ง"
+    if event == "waitlisted":
+        return f"อยู่ในรายชื่อสำรองลำดับที่ {position}" if position else "อยู่ในรายชื่อสำรอง"
+    if event == "promoted":
+        return "ได้เลื่อนจากรายชื่อสำรองเป็นผู้ได้ที่นั่ง"
+    return "ยกเลิกการลงทะเบียนแล้ว"
+
+
+def subject(event: str, title: str, position: int | None = None) -> str:
+    return f"{headline(event, position)}: {title}"
+
+
+def venue_text(venue: Venue) -> str:
+    """``ศูนย์... อำเภอวังทอง จังหวัดพิษณุโลก``; Bangkok has เขต and no จังหวัด."""
+    parts = [venue.name]
+    district, province = venue.district.strip(), venue.province.strip()
+    bangkok = province in BANGKOK_NAMES
+    if district:
+        prefix = "เขต" if bangkok else "อำเภอ"
+        known = ("อำเภอ", "อ.", "เขต")
+        parts.append(district if district.startswith(known) else f"{prefix}{district}")
+    if province:
+        known = ("จังหวัด", "จ.")
+        if bangkok or province.startswith(known):
+            parts.append(province)
+        else:
+            parts.append(f"จังหวัด{province}")
+    return " ".join(parts)
+
+
+def my_registrations_url() -> str:
+    return f"{str(current_app.config['BASE_URL']).rstrip('/')}/my/registrations"
+
+
+def _sender_domain(sender: str) -> str:
+    _, address = parseaddr(sender)
+    return address.rpartition("@")[2] or "localhost"
+
+
+def _session_summary(title: str, session: WorkshopSession) -> str:
+    return f"{title} – {session.title}" if session.title else title
+
+
+def event_uid(registration: Registration, session: WorkshopSession) -> str:
+    """Stable per registration and session, so a later CANCEL removes exactly these events."""
+    host = urlsplit(str(current_app.config["BASE_URL"])).hostname or "localhost"
+    return f"registration-{registration.id}-session-{session.id}@{host}"
+
+
+def registration_calendar(registration: Registration, *, cancel: bool, organizer: str) -> str:
+    """An iCalendar file with one VEVENT per session (METHOD:PUBLISH, or CANCEL to remove)."""
+    workshop = registration.workshop
+    now = utcnow()
+    calendar = Calendar()
+    calendar.add("prodid", "-//workshop//registration notice//TH")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancel else "PUBLISH")
+    location = venue_text(workshop.venue)
+    description = "\n".join(
+        line
+        for line in (
+            f"จัดโดย {workshop.organizing_agency}",
+            workshop.venue.address,
+            f"บัตรเข้างานและรายละเอียด: {my_registrations_url()}",
+        )
+        if line
+    )
+    name, address = parseaddr(organizer)
+    for session in workshop.sessions:
+        item = Event()
+        item.add("uid", event_uid(registration, session))
+        item.add("dtstamp", now)
+        item.add("dtstart", _utc(session.starts_at))
+        item.add("dtend", _utc(session.ends_at))
+        item.add("summary", _session_summary(workshop.title, session))
+        item.add("location", location)
+        item.add("description", description)
+        item.add("url", my_registrations_url())
+        # A cancellation must carry a higher SEQUENCE than what it replaces (RFC 5546).
+        item.add("sequence", 1 if cancel else 0)
+        item.add("status", "CANCELLED" if cancel else "CONFIRMED")
+        if address:
+            person = vCalAddress(f"mailto:{address}")
+            person.params["cn"] = vText(workshop.organizing_agency or name)
+            item.add("organizer", person)
+        calendar.add_component(item)
+    return calendar.to_ical().decode()
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# --- transport ---------------------------------------------------------------------------------
+
+
+def _flag(value: object) -> bool:
+    """Environment values arrive parsed as JSON (``true``, ``1``) or as plain strings."""
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE
+    return bool(value)
+
+
+def deliver(message: EmailMessage, name: str) -> None:
+    """Send through ``MAIL_SERVER``, or write ``<instance>/outbox/<UTC time>-<name>.eml``."""
+    config = current_app.config
+    server = config.get("MAIL_SERVER")
+    if not server:
+        path = write_outbox(message, name)
+        log.info("mail to %s written to %s (no MAIL_SERVER set)", message["To"], path)
+        return
+    port = int(config.get("MAIL_PORT") or 25)
+    timeout = float(config.get("MAIL_TIMEOUT") or 10)
+    use_ssl = _flag(config.get("MAIL_USE_SSL"))
+    use_tls = _flag(config.get("MAIL_USE_TLS"))
+    username = config.get("MAIL_USERNAME")
+    smtp: smtplib.SMTP
+    if use_ssl:
+        context = ssl.create_default_context()
+        smtp = smtplib.SMTP_SSL(str(server), port, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(str(server), port, timeout=timeout)
+    with smtp:
+        if use_tls and not use_ssl:
+            smtp.starttls(context=ssl.create_default_context())
+        if username:
+            smtp.login(str(username), str(config.get("MAIL_PASSWORD") or ""))
+        smtp.send_message(message)
+    log.info("mail to %s sent through %s:%s", message["To"], server, port)
+
+
+def write_outbox(message: EmailMessage, name: str) -> Path:
+    """Write atomically (temp file + rename) so a reader never sees half a message."""
+    outbox = Path(current_app.instance_path) / OUTBOX
+    outbox.mkdir(parents=True, exist_ok=True)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S.%fZ")
+    path = outbox / f"{stamp}-{name}.eml"
+    fd, temp = tempfile.mkstemp(dir=outbox, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(message.as_bytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
