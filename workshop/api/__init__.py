@@ -6,7 +6,14 @@ from flask import Blueprint
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from workshop.api import auth, errors, openapi, venues, workshops  # noqa: E402, F401  (register routes)
+from workshop.api import (  # noqa: E402, F401  (register routes)
+    auth,
+    errors,
+    openapi,
+    registrations,
+    venues,
+    workshops,
+)
 from workshop.api.errors import domain_error_json  # noqa: E402
 from workshop.services.errors import DomainError  # noqa: E402
 

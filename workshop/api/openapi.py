@@ -17,7 +17,11 @@ from pydantic.json_schema import models_json_schema
 from workshop.api import api_bp
 from workshop.api.schemas import (
     INT32_MAX,
+    CancellationOut,
     ErrorOut,
+    OfficerCreate,
+    RegistrationCreate,
+    RegistrationOut,
     TokenOut,
     TokenRequest,
     UserOut,
@@ -44,7 +48,7 @@ class Operation:
     method: str
     path: str  # OpenAPI path template below PREFIX, e.g. "/venues/{venue_id}"
     summary: str
-    who: str  # PUBLIC, OPTIONAL, ANY_USER or a role name
+    who: str | tuple[str, ...]  # PUBLIC, OPTIONAL, ANY_USER, a role name or several
     status: int = 200
     response: type[BaseModel] | None = None
     many: bool = False  # the response is a JSON array of ``response``
@@ -52,6 +56,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     query: tuple[dict[str, Any], ...] = field(default=())
     description: str = ""
+    media: str = "application/json"  # image types for QR codes
 
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -149,6 +154,100 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
 )
 
+REGISTRATION_STATUS_QUERY = {
+    "name": "status",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": ["confirmed", "waitlisted", "cancelled"]},
+    "description": "Only registrations with this status.",
+}
+
+OPERATIONS += (
+    Operation(
+        "post",
+        "/officers",
+        "Sign up as an officer",
+        PUBLIC,
+        status=201,
+        request=OfficerCreate,
+        response=UserOut,
+        errors=(400, 409, 422),
+        description="`consent` must be true (PDPA). A used email is 409 `email_taken`.",
+    ),
+    Operation(
+        "post",
+        "/workshops/{workshop_id}/registrations",
+        "Register for a workshop (organizers: on an officer's behalf)",
+        ("officer", ORGANIZER),
+        status=201,
+        request=RegistrationCreate,
+        response=RegistrationOut,
+        errors=(400, 404, 409, 422),
+        description="Confirmed while seats remain, else waitlisted. 409 `already_registered`, "
+        "`registration_closed`. Officers send an empty body or `{}`; organizers send "
+        "`user_id` and may register outside the registration window.",
+    ),
+    Operation(
+        "get",
+        "/workshops/{workshop_id}/registrations",
+        "A workshop's registrations: confirmed, then the waitlist in order",
+        ORGANIZER,
+        response=RegistrationOut,
+        many=True,
+        errors=(404,),
+        query=(REGISTRATION_STATUS_QUERY,),
+    ),
+    Operation(
+        "get",
+        "/me/registrations",
+        "The caller's own registrations",
+        ANY_USER,
+        response=RegistrationOut,
+        many=True,
+    ),
+    Operation(
+        "get",
+        "/registrations/{registration_id}",
+        "One registration with its ticket (owner or organizer)",
+        ANY_USER,
+        response=RegistrationOut,
+        errors=(404,),
+        description="Someone else's registration is 404, as if it did not exist.",
+    ),
+    Operation(
+        "delete",
+        "/registrations/{registration_id}",
+        "Cancel a registration; the first waitlisted officer takes the seat",
+        ANY_USER,
+        response=CancellationOut,
+        errors=(404, 409, 422),
+        query=(
+            {
+                "name": "reason",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 500},
+            },
+        ),
+    ),
+    Operation(
+        "get",
+        "/registrations/{registration_id}/qr.png",
+        "The ticket QR code as PNG",
+        ANY_USER,
+        errors=(404,),
+        media="image/png",
+    ),
+    Operation(
+        "get",
+        "/registrations/{registration_id}/qr.svg",
+        "The ticket QR code as SVG",
+        ANY_USER,
+        errors=(404,),
+        media="image/svg+xml",
+    ),
+)
+
 _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
     400: ("BadRequest", "The body is not JSON, or not a JSON object (`invalid_json`)."),
     401: ("Unauthorized", "No token, or an unknown or expired one (`unauthorized`)."),
@@ -209,14 +308,16 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
             "content": {"application/json": {"schema": refs[(op.request, "validation")]}},
         }
 
-    if op.response is None:
-        body: dict[str, Any] = {"type": "object"}
+    if op.media != "application/json":
+        body: dict[str, Any] = {"type": "string", "contentMediaType": op.media}
+    elif op.response is None:
+        body = {"type": "object"}
     else:
         body = refs[(op.response, "serialization")]
         if op.many:
             body = {"type": "array", "items": body}
     responses: dict[str, Any] = {
-        str(op.status): {"description": "OK", "content": {"application/json": {"schema": body}}}
+        str(op.status): {"description": "OK", "content": {op.media: {"schema": body}}}
     }
     codes = set(op.errors)
     if op.who == PUBLIC:
@@ -228,8 +329,12 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
         spec["security"] = [{"bearerAuth": []}]
         codes.add(401)
         if op.who != ANY_USER:
+            roles = (op.who,) if isinstance(op.who, str) else op.who
             codes.add(403)
-            spec["description"] = (f"Role: {op.who}. " + spec.get("description", "")).strip()
+            spec["x-roles"] = list(roles)
+            spec["description"] = (
+                f"Role: {' or '.join(roles)}. " + spec.get("description", "")
+            ).strip()
     for code in sorted(codes):
         responses[str(code)] = {"$ref": f"#/components/responses/{_ERROR_RESPONSES[code][0]}"}
     spec["responses"] = responses

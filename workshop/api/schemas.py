@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -175,6 +176,28 @@ class WorkshopPatch(Partial):
     )
 
 
+class OfficerCreate(Strict):
+    email: Text
+    password: Text
+    title_prefix: Text = Field(description="นาย, นาง, นางสาว or another title such as ดร.")
+    first_name: Text
+    last_name: Text
+    position: Text
+    agency: Text
+    district: Text
+    province: Text
+    phone: Text = Field(description="Thai mobile number, e.g. 081-234-5678; stored as E.164.")
+    consent: StrictBool = Field(
+        description="PDPA consent to the purpose stated on the sign-up page; must be true."
+    )
+
+
+class RegistrationCreate(Partial):
+    """Empty for an officer registering themself; an organizer names the officer."""
+
+    user_id: Id = Field(None, description="Organizers only: register this officer.")  # type: ignore[arg-type]
+
+
 # ------------------------------------------------------------------ parsing
 
 
@@ -330,3 +353,20 @@ def to_json(shape: type[Out], row: Any) -> dict[str, Any]:
 
 def user_json(user: User) -> dict[str, Any]:
     return to_json(UserOut, user)
+
+
+class RegistrationOut(Out):
+    id: int
+    workshop_id: int
+    user: UserOut
+    status: str = Field(json_schema_extra={"enum": ["confirmed", "waitlisted", "cancelled"]})
+    waitlist_position: int | None = Field(description="1 = next in line; null unless waitlisted.")
+    ticket: str | None = Field(description="The QR ticket token; null once cancelled.")
+    created_at: UtcTimestamp
+    confirmed_at: UtcTimestamp | None
+    cancelled_at: UtcTimestamp | None
+
+
+class CancellationOut(Out):
+    registration: RegistrationOut
+    promoted: list[int] = Field(description="Ids of waitlisted registrations given the seat.")
