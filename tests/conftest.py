@@ -22,7 +22,6 @@ from workshop.services.venues import VenueInput, create_venue
 from workshop.services.workshops import create_workshop
 
 
-
 def _database_url(tmp: Path) -> str:
     url = os.environ.get("WORKSHOP_TEST_DATABASE_URL")
     if not url:

@@ -37,9 +37,7 @@ def normalise_email(raw: str) -> str:
 def password_problem(password: str | None) -> str | None:
     """Why a password cannot be used, or None if it can."""
     if not PASSWORD_MIN <= len(password or "") <= PASSWORD_MAX:
-        return str(
-            _l("รหัสผ่านต้องยาว %(min)d–%(max)d ตัวอักษร", min=PASSWORD_MIN, max=PASSWORD_MAX)
-        )
+        return str(_l("รหัสผ่านต้องยาว %(min)d–%(max)d ตัวอักษร", min=PASSWORD_MIN, max=PASSWORD_MAX))
     return None
 
 
