@@ -168,9 +168,15 @@ def register_officer(
         )
         db.session.commit()
     except IntegrityError as exc:
-        # The partial unique index caught a second request from the same officer in a race.
         db.session.rollback()
-        raise AlreadyRegistered() from exc
+        detail = str(exc.orig)
+        if (
+            "uq_registrations_active" in detail
+            or "UNIQUE constraint failed: registrations" in detail
+        ):
+            # The partial unique index caught a second request from the same officer in a race.
+            raise AlreadyRegistered() from exc
+        raise
     except Exception:
         db.session.rollback()
         raise

@@ -1,0 +1,103 @@
+"""Capacity holds when many officers register at the same moment through a real HTTP server."""
+
+import http.client
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from tests.support import make_officers, open_workshop
+from workshop.extensions import db
+from workshop.models import ApiToken, Registration, Workshop
+from workshop.models.types import utcnow
+from workshop.services.accounts import _digest
+
+
+@pytest.fixture
+def server(app):
+    """The test app on a threaded WSGI server on a free loopback port."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_port
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+def bearer_tokens(officers) -> list[str]:
+    from datetime import timedelta
+
+    tokens = [f"concurrency-token-{o.id}" for o in officers]
+    db.session.add_all(
+        ApiToken(user_id=o.id, digest=_digest(t), expires_at=utcnow() + timedelta(hours=1))
+        for o, t in zip(officers, tokens, strict=True)
+    )
+    db.session.commit()
+    return tokens
+
+
+def post(port: int, path: str, token: str, start: threading.Barrier) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    start.wait()
+    connection.request(
+        "POST",
+        path,
+        body="{}",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    response = connection.getresponse()
+    body = json.loads(response.read() or b"{}")
+    connection.close()
+    return response.status, body
+
+
+def test_200_parallel_registrations_for_50_seats(server, venue, organizer):
+    workshop = open_workshop(venue, organizer, capacity=50)
+    officers = make_officers(200)
+    tokens = bearer_tokens(officers)
+    path = f"/api/v1/workshops/{workshop.id}/registrations"
+    start = threading.Barrier(len(tokens))
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        results = list(pool.map(lambda t: post(server, path, t, start), tokens))
+
+    assert [status for status, _ in results] == [201] * 200, [b for s, b in results if s != 201][:3]
+    statuses = [body["status"] for _, body in results]
+    assert statuses.count("confirmed") == 50
+    assert statuses.count("waitlisted") == 150
+    positions = sorted(
+        body["waitlist_position"] for _, body in results if body["status"] == "waitlisted"
+    )
+    assert positions == list(range(1, 151))
+
+    db.session.rollback()  # end the read snapshot taken before the requests
+    rows = db.session.execute(
+        select(Registration.status, func.count()).group_by(Registration.status)
+    ).all()
+    assert dict(rows) == {"confirmed": 50, "waitlisted": 150}
+    sequence = sorted(
+        db.session.scalars(
+            select(Registration.waitlist_seq).where(Registration.status == "waitlisted")
+        )
+    )
+    assert sequence == list(range(1, 151))
+    stored = db.session.get(Workshop, workshop.id)
+    assert (stored.confirmed_count, stored.waitlist_count) == (50, 150)
+
+
+def test_same_officer_twice_at_once_gets_one_registration(server, venue, organizer):
+    workshop = open_workshop(venue, organizer, capacity=50)
+    (officer,) = make_officers(1)
+    (token,) = bearer_tokens([officer])
+    path = f"/api/v1/workshops/{workshop.id}/registrations"
+    start = threading.Barrier(10)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(lambda _: post(server, path, token, start), range(10)))
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [201] + [409] * 9
+    assert {b["error"]["code"] for s, b in results if s == 409} == {"already_registered"}
+    db.session.rollback()  # end the read snapshot taken before the requests
+    assert Registration.query.count() == 1
+    assert db.session.get(Workshop, workshop.id).confirmed_count == 1
