@@ -101,3 +101,20 @@ def qr_png_image(registration_id: int):
         mimetype="image/png",
         headers={"Cache-Control": "private, no-store"},
     )
+
+
+@bp.get("/my/registrations/<int:registration_id>/ticket.pdf")
+@login_required
+def ticket_pdf(registration_id: int):
+    from workshop.pdf.ticket import render_ticket
+
+    registration = _own_active(registration_id)
+    paper = "a4" if request.args.get("paper") == "a4" else "a6"
+    return Response(
+        render_ticket(registration, paper),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="ticket-{registration.id}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
