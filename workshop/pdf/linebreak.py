@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pythainlp.tokenize import word_tokenize
+from pythainlp.tokenize import syllable_tokenize, word_tokenize
 
 # Break-side whitespace: everything \s matches except the no-break spaces and line breaks
 # (paragraphs are split on "\n" before segmentation).
@@ -27,7 +27,7 @@ _NO_LINE_START = frozenset("\u0e30\u0e32\u0e33\u0e45\u0e46" + ")]}»”’,.;:!?
 # ... nor end with these: Thai leading vowels (they are written before their consonant) and
 # opening punctuation.
 _NO_LINE_END = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44" + "([{«“‘")
-# Inside a long non-Thai token (e-mail, URL) the nicest emergency break is after these.
+# Inside a long non-Thai token (e-mail, URL) the nicest emergency breaks are after these.
 _SOFT_AFTER = frozenset("/.@-_?&=#,;:")
 _PAIYANNOI = "\u0e2f"  # ฯ: abbreviation mark, belongs to the word before it when alone
 
@@ -42,22 +42,27 @@ def _is_mark(ch: str) -> bool:
 
 
 @lru_cache(maxsize=16384)
-def _thai_words(run: str) -> tuple[str, ...]:
-    """newmm words of a Thai run; cached because names and headings repeat a lot."""
-    return tuple(word_tokenize(run, engine="newmm", keep_whitespace=True))
+def _newmm(chunk: str) -> tuple[str, ...]:
+    """newmm words of a run without spaces; cached because names and headings repeat."""
+    return tuple(word_tokenize(chunk, engine="newmm", keep_whitespace=True))
+
+
+def _is_thai_letter(ch: str) -> bool:
+    return "\u0e01" <= ch <= "\u0e4e"  # consonants, vowels, marks; not digits or ๏ ๚ ๛
 
 
 def _chunk_tokens(chunk: str) -> list[str]:
-    """Split a run without spaces into words: newmm inside Thai, whole elsewhere."""
+    """Split a run without spaces into words: newmm's, rejoined where neither side is Thai.
+
+    newmm also cuts Latin text at punctuation (somchai|.j@example.go.th); outside Thai
+    only spaces break.
+    """
     tokens: list[str] = []
-    pos = 0
-    for match in _THAI_RE.finditer(chunk):
-        if match.start() > pos:
-            tokens.append(chunk[pos : match.start()])
-        tokens.extend(_thai_words(match.group()))
-        pos = match.end()
-    if pos < len(chunk):
-        tokens.append(chunk[pos:])
+    for word in _newmm(chunk):
+        if tokens and not (_is_thai_letter(tokens[-1][-1]) or _is_thai_letter(word[0])):
+            tokens[-1] += word
+        else:
+            tokens.append(word)
     return tokens
 
 
@@ -105,6 +110,19 @@ def cluster_breaks(token: str) -> list[int]:
     ]
 
 
+@lru_cache(maxsize=4096)
+def _syllable_ends(run: str) -> tuple[int, ...]:
+    ends: list[int] = []
+    pos = 0
+    for syllable in syllable_tokenize(run, engine="dict"):
+        pos += len(syllable)
+        ends.append(pos)
+    return tuple(ends)
+
+
 def soft_breaks(token: str) -> set[int]:
-    """Offsets right after URL/e-mail punctuation: the preferred emergency breaks."""
-    return {i for i in range(1, len(token)) if token[i - 1] in _SOFT_AFTER}
+    """The preferred emergency breaks: between Thai syllables, after URL/e-mail punctuation."""
+    soft = {i for i in range(1, len(token)) if token[i - 1] in _SOFT_AFTER}
+    for match in _THAI_RE.finditer(token):
+        soft.update(match.start() + end for end in _syllable_ends(match.group()))
+    return soft & set(cluster_breaks(token))

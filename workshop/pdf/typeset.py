@@ -283,8 +283,8 @@ def _advance(text: str, font: str) -> float:
 def _split_long(token: str, font: str, limit: float) -> list[str]:
     """Break a word wider than the line (last resort), keeping character clusters whole.
 
-    Inside e-mail addresses and URLs a break after punctuation is preferred when it keeps at
-    least half of the line filled.
+    A break between Thai syllables or after URL/e-mail punctuation is preferred to one
+    between any two clusters.
     """
     breaks = cluster_breaks(token)
     soft = soft_breaks(token)
@@ -304,7 +304,7 @@ def _split_long(token: str, font: str, limit: float) -> list[str]:
             else:
                 hi = mid - 1
         cut = candidates[best]
-        preferred = [b for b in soft if start < b <= cut and b - start >= (cut - start) / 2]
+        preferred = [b for b in soft if start < b <= cut]
         if preferred:
             cut = max(preferred)
         pieces.append(token[start:cut])
