@@ -44,6 +44,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "INSTANCE_PATH": str(tmp),
             "DATABASE_URL": _database_url(tmp),
             "SECRET_KEY": "test-secret",
+            "MAIL_DELIVERY": "inline",  # mail goes out before the request returns
         }
     )
     with application.app_context():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application factory: ``config`` overrides defaults and ``WORKSHOP_*`` variables."""
-    instance = (config or {}).get("INSTANCE_PATH") or ROOT / "instance"
+    instance = (
+        (config or {}).get("INSTANCE_PATH")
+        or os.environ.get("WORKSHOP_INSTANCE_PATH")
+        or ROOT / "instance"
+    )
     app = Flask(
         __name__,
         instance_path=str(instance),

@@ -39,6 +39,22 @@ def register_cli(app: Flask) -> None:
             raise SystemExit(1) from exc
         click.echo(f"created {user.role} {user.email} (id {user.id})")
 
+    @app.cli.command("send-mail")
+    @click.option("--loop", is_flag=True, help="Keep running and deliver as notices fall due.")
+    def send_mail_command(loop: bool) -> None:
+        """Deliver queued notices that are due (for MAIL_DELIVERY=manual, e.g. from cron)."""
+        import time
+
+        from workshop.services.notifications import POLL_SECONDS, deliver_due
+
+        while True:
+            sent = deliver_due()
+            click.echo(f"sent {sent} notice(s)")
+            if not loop:
+                return
+            if not sent:
+                time.sleep(POLL_SECONDS)
+
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Load the reference workshop and demo accounts (safe to run again)."""

@@ -35,6 +35,10 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USE_SSL": False,  # TLS from the start (usually port 465)
     "MAIL_SENDER": "ระบบจัดการการอบรม <no-reply@localhost>",
     "MAIL_TIMEOUT": 10,  # seconds
+    # Who delivers queued mail: "background" (a sender thread per process), "inline" (right
+    # after the request's commit, in its thread) or "manual" (flask send-mail, e.g. from cron).
+    "MAIL_DELIVERY": "background",
+    "MAIL_POLL_SECONDS": 30,
 }
 
 

@@ -12,7 +12,7 @@ import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,7 +28,9 @@ from sqlalchemy import select
 
 from tests.support import make_user, workshop_input
 from workshop.extensions import db
-from workshop.models import Registration, User, Venue, Workshop
+from workshop.models import Notification, Registration, User, Venue, Workshop
+from workshop.services.errors import AlreadyRegistered
+from workshop.services.notifications import RETRY_DELAYS, deliver_due
 from workshop.services.registrations import cancel_registration, register_officer
 from workshop.services.tickets import ticket_token
 from workshop.services.workshops import SessionInput, change_status, create_workshop
@@ -94,6 +96,7 @@ def mail_config(app: Flask) -> Iterator[dict]:
         "MAIL_USE_TLS",
         "MAIL_USERNAME",
         "MAIL_PASSWORD",
+        "MAIL_DELIVERY",
     )
     saved = {key: app.config.get(key) for key in keys}
     yield app.config
@@ -330,10 +333,11 @@ def test_without_mail_server_the_message_goes_to_the_outbox(
 def test_unreachable_mail_server_does_not_undo_the_registration(
     inbox, mail_config, officer, organizer, venue, caplog
 ):
+    real_port = mail_config["MAIL_PORT"]
     mail_config["MAIL_PORT"] = free_port()  # nothing listens there
     mail_config["MAIL_TIMEOUT"] = 2
     workshop = open_workshop(venue, organizer)
-    caplog.set_level(logging.ERROR, logger="workshop.services.registrations")
+    caplog.set_level(logging.WARNING, logger="workshop.services.notifications")
 
     registration = register_officer(workshop.id, officer)
 
@@ -345,12 +349,62 @@ def test_unreachable_mail_server_does_not_undo_the_registration(
         seats = conn.scalar(select(Workshop.confirmed_count).where(Workshop.id == workshop.id))
     assert stored == [("confirmed",)]
     assert seats == 1
-    failures = [r for r in caplog.records if r.name == "workshop.services.registrations"]
-    assert len(failures) == 1
-    assert failures[0].levelno == logging.ERROR
-    assert f"confirmed notice for registration {registration.id}" in failures[0].getMessage()
-    assert isinstance(failures[0].exc_info[1], OSError)
     assert inbox.envelopes == []
+    notice = Notification.query.one()
+    assert (notice.event, notice.attempts, notice.sent_at) == ("confirmed", 1, None)
+    assert "ConnectionRefusedError" in notice.last_error
+    assert notice.due_at > datetime.now(UTC)  # retried later, not in a busy loop
+    assert any("retry" in r.getMessage() for r in caplog.records)
+
+    # The server is back; the retry goes out when it falls due, and only once.
+    mail_config["MAIL_PORT"] = real_port
+    assert deliver_due() == 0  # not due yet
+    assert deliver_due(now=notice.due_at + timedelta(seconds=1)) == 1
+    assert deliver_due(now=notice.due_at + timedelta(hours=1)) == 0
+    assert len(inbox.envelopes) == 1
+    db.session.expire_all()
+    assert Notification.query.one().sent_at is not None
+
+
+def test_rolled_back_registration_queues_no_mail(inbox, officer, organizer, venue):
+    workshop = open_workshop(venue, organizer)
+    register_officer(workshop.id, officer)
+    with pytest.raises(AlreadyRegistered):
+        register_officer(workshop.id, officer)
+    assert [n.event for n in Notification.query.all()] == ["confirmed"]
+    assert len(inbox.envelopes) == 1
+
+
+def test_notice_is_given_up_after_the_last_retry(inbox, mail_config, officer, organizer, venue):
+    mail_config["MAIL_PORT"] = free_port()
+    mail_config["MAIL_TIMEOUT"] = 2
+    register_officer(open_workshop(venue, organizer).id, officer)
+    later = datetime.now(UTC)
+    for _ in RETRY_DELAYS:
+        later += timedelta(days=1)
+        deliver_due(now=later)
+    notice = Notification.query.one()
+    assert notice.failed_at is not None
+    assert notice.attempts == len(RETRY_DELAYS) + 1
+    assert deliver_due(now=later + timedelta(days=30)) == 0
+
+
+def test_background_sender_delivers_after_the_response(
+    inbox, mail_config, officer, organizer, venue
+):
+    import time as clock
+
+    mail_config["MAIL_DELIVERY"] = "background"
+    try:
+        register_officer(open_workshop(venue, organizer).id, officer)
+        deadline = clock.monotonic() + 10
+        while not inbox.envelopes and clock.monotonic() < deadline:
+            clock.sleep(0.05)
+    finally:
+        mail_config["MAIL_DELIVERY"] = "inline"
+    assert len(inbox.envelopes) == 1
+    db.session.rollback()
+    assert Notification.query.one().sent_at is not None
 
 
 def test_starttls_and_login(tmp_path, monkeypatch, mail_config, officer, organizer, venue):

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per concept; importing this package registers them all."""
 
 from workshop.models.audit import AuditEvent
+from workshop.models.notification import Notification
 from workshop.models.registration import Registration, RegistrationStatus
 from workshop.models.user import ApiToken, Role, User
 from workshop.models.venue import Venue
@@ -10,6 +11,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CertificateKind",
+    "Notification",
     "Registration",
     "RegistrationStatus",
     "Role",

@@ -12,7 +12,7 @@ One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled`
 
 Without ``MAIL_SERVER`` the message is written to ``<instance>/outbox/`` as an ``.eml`` file, so
 a development setup needs no mail server; with one it goes out through ``smtplib``. Errors
-propagate: the caller (``services.registrations._notify``) logs them and the registration stands.
+propagate: the outbox (``services.notifications``) records them and retries later.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ has just come free, and freed seats go to the first in line.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,11 +33,10 @@ from workshop.services.errors import (
     ValidationFailed,
     WorkshopFull,
 )
+from workshop.services.notifications import dispatch_notices, queue_notice
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.tickets import new_ticket_secret
 from workshop.services.transactions import begin_write
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -166,6 +164,7 @@ def register_officer(
             registration,
             {"status": registration.status, "on_behalf": on_behalf},
         )
+        queue_notice(registration, registration.status)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -180,7 +179,7 @@ def register_officer(
     except Exception:
         db.session.rollback()
         raise
-    _notify(registration, registration.status)
+    dispatch_notices()
     return registration
 
 
@@ -215,6 +214,7 @@ def fill_seats_locked(workshop_id: int) -> list[Registration]:
         first.waitlist_seq = None
         first.confirmed_at = utcnow()
         record_event(None, "registration.promote", first)
+        queue_notice(first, "promoted")
         promoted.append(first)
 
 
@@ -268,12 +268,12 @@ def cancel_registration(
         else:
             _change_counts(workshop.id, waiting=-1)
         record_event(actor, "registration.cancel", registration, {"was": was, "reason": reason})
+        queue_notice(registration, "cancelled")
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    _notify(registration, "cancelled")
-    notify_promoted(promoted)
+    dispatch_notices()
     return SeatChanges(registration, promoted)
 
 
@@ -295,11 +295,12 @@ def confirm_waitlisted(registration_id: int, actor: User) -> SeatChanges:
         registration.waitlist_seq = None
         registration.confirmed_at = utcnow()
         record_event(actor, "registration.confirm", registration)
+        queue_notice(registration, "promoted")
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    _notify(registration, "promoted")
+    dispatch_notices()
     return SeatChanges(registration)
 
 
@@ -322,17 +323,13 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
         registration.confirmed_at = None
         registration.waitlist_seq = seq
         record_event(actor, "registration.waitlist", registration)
+        queue_notice(registration, "waitlisted")
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    _notify(registration, "waitlisted")
+    dispatch_notices()
     return SeatChanges(registration)
-
-
-def notify_promoted(promoted: list[Registration]) -> None:
-    for person in promoted:
-        _notify(person, "promoted")
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -397,16 +394,6 @@ def registrations_for_workshop(
     rows = list(db.session.scalars(query))
     rows.sort(key=lambda r: (order.get(r.status, 3), r.waitlist_seq or 0, r.user.first_name, r.id))
     return rows
-
-
-def _notify(registration: Registration, event: str) -> None:
-    """Tell the officer by mail; a mail failure never undoes the registration."""
-    try:
-        from workshop.services.mail import send_registration_notice  # mail reads this module
-
-        send_registration_notice(registration, event)
-    except Exception:  # the registration stands; the failure is logged for the office to see
-        log.exception("could not send %s notice for registration %s", event, registration.id)
 
 
 def registration_filters(workshop_id: int) -> tuple[list[str], list[str]]:

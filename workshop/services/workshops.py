@@ -16,6 +16,7 @@ from workshop.models import CertificateKind, Role, User, Venue, Workshop, Worksh
 from workshop.models import WorkshopStatus as Status
 from workshop.services.audit import record_event
 from workshop.services.errors import InvalidStatusChange, NotFound, ValidationFailed
+from workshop.services.notifications import dispatch_notices
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import begin_write
 from workshop.thai.dates import fiscal_year
@@ -252,7 +253,8 @@ def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None)
     except Exception:
         db.session.rollback()
         raise
-    registrations.notify_promoted(promoted)
+    if promoted:
+        dispatch_notices()
     return workshop
 
 

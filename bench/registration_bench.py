@@ -1,0 +1,197 @@
+"""Registration throughput against gunicorn (4 workers), beside a hello-world on the same server.
+
+    .venv/bin/python bench/registration_bench.py [--db sqlite|postgresql|both] [--seconds 10]
+
+For each database: a fresh schema, one published workshop with 1,000 seats (later registrations
+are waitlisted, so both paths are measured), enough officers with API tokens for every request,
+then wrk with 32 connections: first GET /bench/hello, then POST /workshops/{id}/registrations
+with a different officer's token on each request. Mail goes to the instance outbox (the
+default). Also times QR generation per ticket. Client and server share this machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.server import (
+    database_urls,
+    gunicorn,
+    open_window,
+    print_row,
+    run_wrk,
+)
+
+CONNECTIONS = 32
+OFFICERS = 40_000
+
+
+def prepare(database_url: str, instance: Path) -> int:
+    """Schema, a workshop open for registration, officers with tokens bench-<n>; returns its id."""
+    from flask_migrate import upgrade
+    from werkzeug.security import generate_password_hash
+
+    from workshop import create_app
+    from workshop.extensions import db
+    from workshop.models import ApiToken, User
+    from workshop.models.types import utcnow
+    from workshop.services.accounts import _digest, create_user
+    from workshop.services.venues import VenueInput, create_venue
+    from workshop.services.workshops import (
+        SessionInput,
+        WorkshopInput,
+        change_status,
+        create_workshop,
+    )
+
+    app = create_app(
+        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-secret"}
+    )
+    with app.app_context():
+        upgrade()
+        organizer = create_user(
+            email="organizer@bench.go.th",
+            password="bench-password",
+            role="organizer",
+            first_name="ผู้จัด",
+        )
+        venue = create_venue(VenueInput(name="หอประชุม", capacity=100_000), organizer)
+        opens, closes, start = open_window()
+        workshop = create_workshop(
+            WorkshopInput(
+                title="อบรมทดสอบความเร็ว",
+                organizing_agency="สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
+                venue_id=venue.id,
+                capacity=1000,
+                registration_opens_at=opens,
+                registration_closes_at=closes,
+                sessions=[SessionInput(starts_at=start, ends_at=start + timedelta(hours=3))],
+            ),
+            organizer,
+        )
+        change_status(workshop, "published", organizer)
+        password_hash = generate_password_hash("bench-password")
+        expires = utcnow() + timedelta(days=1)
+        for first in range(0, OFFICERS, 5000):
+            users = [
+                User(
+                    email=f"officer{n}@bench.go.th",
+                    password_hash=password_hash,
+                    role="officer",
+                    title_prefix="นาย",
+                    first_name=f"ทดสอบ{n}",
+                    last_name="ใจดี",
+                    agency="สำนักงานพัฒนาชุมชนอำเภอวังทอง",
+                    district="วังทอง",
+                    province="พิษณุโลก",
+                )
+                for n in range(first, first + 5000)
+            ]
+            db.session.add_all(users)
+            db.session.flush()
+            db.session.add_all(
+                ApiToken(user_id=u.id, digest=_digest(f"bench-{n}"), expires_at=expires)
+                for n, u in zip(range(first, first + 5000), users, strict=True)
+            )
+            db.session.commit()
+        workshop_id = workshop.id
+        db.engine.dispose()
+    return workshop_id
+
+
+REGISTER_LUA = """
+local counter = 0
+local threads = {}
+setup = function(thread)
+  thread:set("offset", #threads * 10000)
+  table.insert(threads, thread)
+end
+request = function()
+  counter = counter + 1
+  return wrk.format("POST", nil, {
+    ["Authorization"] = "Bearer bench-" .. (offset + counter),
+    ["Content-Type"] = "application/json"}, "{}")
+end
+"""
+
+
+def qr_costs() -> None:
+    import io
+
+    from qrcode.image.pure import PyPNGImage
+    from qrcode.image.svg import SvgPathImage
+
+    from workshop.qr import _make
+
+    token = "T1AAAAAAN57IYLOIQD44THRQLD563N632E6N3A"
+    for label, factory in (("PNG", PyPNGImage), ("SVG", SvgPathImage)):
+        count = 300
+        started = time.perf_counter()
+        for _ in range(count):
+            _make(token, factory, 10).save(io.BytesIO())
+        per = (time.perf_counter() - started) / count * 1000
+        print(f"  QR {label} per ticket (uncached): {per:.2f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    print(
+        f"Registration benchmark: gunicorn 4 workers, wrk {CONNECTIONS} connections, "
+        f"{args.seconds} s each"
+    )
+    for label, url in database_urls(Path(tempfile.mkdtemp()), args.db):
+        instance = Path(tempfile.mkdtemp(prefix="bench-instance-"))
+        workshop_id = prepare(url, instance)
+        print(f"{label}:")
+        with gunicorn(url, instance) as base:
+            hello = run_wrk(f"{base}/bench/hello", args.seconds, CONNECTIONS)
+            print_row("GET /bench/hello", hello)
+            register = run_wrk(
+                f"{base}/api/v1/workshops/{workshop_id}/registrations",
+                args.seconds,
+                CONNECTIONS,
+                REGISTER_LUA,
+            )
+            print_row("POST registration", register)
+            print(f"  registration / hello: {register['rps'] / hello['rps']:.2f}")
+        check(url, instance, workshop_id, register["requests"] - register["non2xx"])
+    qr_costs()
+
+
+def check(database_url: str, instance: Path, workshop_id: int, created: int) -> None:
+    """The run must leave at most 1,000 confirmed and every 201 stored."""
+    from sqlalchemy import func, select
+
+    from workshop import create_app
+    from workshop.extensions import db
+    from workshop.models import Registration, Workshop
+
+    app = create_app(
+        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-secret"}
+    )
+    with app.app_context():
+        rows = dict(
+            db.session.execute(
+                select(Registration.status, func.count()).group_by(Registration.status)
+            ).all()
+        )
+        workshop = db.session.get(Workshop, workshop_id)
+        print(
+            f"  stored: {rows}; counters confirmed={workshop.confirmed_count} "
+            f"waitlisted={workshop.waitlist_count}; 201 responses={created}"
+        )
+        assert rows.get("confirmed", 0) <= workshop.capacity
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

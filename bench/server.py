@@ -1,0 +1,170 @@
+"""Shared benchmark plumbing: a database prepared with demo load, gunicorn, wrk."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN = os.environ.get(
+    "BENCH_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+POSTGRES_DB = "workshop_bench"
+
+
+def require_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL
+        )
+        return shutil.which("wrk") or sys.exit("wrk did not install")
+    sys.exit("wrk is needed: apt-get install wrk")
+
+
+def fresh_postgres() -> str:
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {POSTGRES_DB}")
+    return POSTGRES_ADMIN.rsplit("/", 1)[0] + "/" + POSTGRES_DB
+
+
+def database_urls(instance: Path, which: str) -> list[tuple[str, str]]:
+    urls = []
+    if which in ("sqlite", "both"):
+        urls.append(("SQLite", f"sqlite:///{instance / 'bench.db'}"))
+    if which in ("postgresql", "both"):
+        urls.append(("PostgreSQL", fresh_postgres()))
+    return urls
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def open_window() -> tuple[datetime, datetime, datetime]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    return now - timedelta(days=1), now + timedelta(days=9), now + timedelta(days=10)
+
+
+@contextmanager
+def gunicorn(database_url: str, instance: Path, workers: int = 4) -> Iterator[str]:
+    """gunicorn serving bench_app on a free port; yields the base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "WORKSHOP_DATABASE_URL": database_url,
+        "WORKSHOP_INSTANCE_PATH": str(instance),
+        "WORKSHOP_SECRET_KEY": "bench-secret",
+    }
+    env.pop("WORKSHOP_MAIL_SERVER", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT / "bench"),
+            "bench_app:app",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    time.sleep(1.0)  # let every worker import the app
+    try:
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+LUA_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "RESULT requests=%d duration_us=%d errors=%d non2xx=%d p50=%d p95=%d p99=%d\\n",
+    summary.requests, summary.duration,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def run_wrk(url: str, seconds: int, connections: int, script: str = "") -> dict[str, float]:
+    """Run wrk and return req/s and latency percentiles in milliseconds."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script + LUA_REPORT)
+        lua = handle.name
+    threads = min(connections, 4)
+    out = subprocess.run(
+        [
+            require_wrk(),
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            lua,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(lua)
+    match = re.search(r"RESULT (.*)", out)
+    if not match:
+        raise RuntimeError(out)
+    fields = dict(item.split("=") for item in match.group(1).split())
+    seconds_run = int(fields["duration_us"]) / 1e6
+    return {
+        "requests": int(fields["requests"]),
+        "rps": int(fields["requests"]) / seconds_run,
+        "errors": int(fields["errors"]),
+        "non2xx": int(fields["non2xx"]),
+        "p50": int(fields["p50"]) / 1000,
+        "p95": int(fields["p95"]) / 1000,
+        "p99": int(fields["p99"]) / 1000,
+    }
+
+
+def print_row(label: str, result: dict[str, float]) -> None:
+    print(
+        f"  {label:<28} {result['rps']:>8.0f} req/s   p50 {result['p50']:>6.1f} ms   "
+        f"p95 {result['p95']:>6.1f} ms   p99 {result['p99']:>6.1f} ms   "
+        f"({result['requests']} requests, {result['non2xx']} non-2xx, {result['errors']} errors)"
+    )

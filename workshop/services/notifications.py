@@ -1,0 +1,167 @@
+"""The mail outbox: notices are queued in the transaction that causes them, then delivered.
+
+Queuing inside the transaction means a notice exists exactly when its change was committed (no
+mail for a rolled-back registration, no lost mail when the process dies right after commit).
+Delivery happens after the response, so a slow or unreachable mail server never holds up a
+registration, and failed deliveries are retried with growing delays.
+
+``MAIL_DELIVERY`` chooses who delivers: ``background`` (default) wakes a sender thread in the
+same process right after commit and polls for retries; ``inline`` delivers right after commit in
+the caller's thread (tests, CLI); ``manual`` leaves it to ``flask --app workshop send-mail``
+(e.g. from cron, for deployments that want no threads in web workers).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import or_, select, update
+
+from workshop.extensions import db
+from workshop.models import Notification, Registration
+from workshop.models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 120
+# Delays before retry 1, 2, ...; after the last one the notice is given up (and stays visible).
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+    timedelta(hours=12),
+)
+POLL_SECONDS = 30.0
+
+
+def queue_notice(registration: Registration, event: str) -> None:
+    """Add a notice to the current transaction; it is sent only if the transaction commits."""
+    db.session.add(Notification(registration=registration, event=str(event)))
+
+
+def _claim(notice_id: int, now: datetime) -> bool:
+    """Take a due notice for this sender; False if another sender has it."""
+    result = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.id == notice_id,
+            Notification.sent_at.is_(None),
+            Notification.failed_at.is_(None),
+            or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+        )
+        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
+    """Send the notices that are due; returns how many were sent."""
+    from workshop.services.mail import send_registration_notice
+
+    now = now or utcnow()
+    due = list(
+        db.session.scalars(
+            select(Notification.id)
+            .where(
+                Notification.sent_at.is_(None),
+                Notification.failed_at.is_(None),
+                Notification.due_at <= now,
+                or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+            )
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+    )
+    db.session.commit()
+    sent = 0
+    for notice_id in due:
+        if not _claim(notice_id, now):
+            continue
+        notice = db.session.get(Notification, notice_id, populate_existing=True)
+        try:
+            send_registration_notice(notice.registration, notice.event)
+        except Exception as exc:  # any transport or rendering failure: retry later
+            db.session.rollback()
+            notice = db.session.get(Notification, notice_id, populate_existing=True)
+            notice.attempts += 1
+            notice.last_error = f"{type(exc).__name__}: {exc}"[: Notification.ERROR_MAX]
+            notice.claimed_until = None
+            if notice.attempts > len(RETRY_DELAYS):
+                notice.failed_at = utcnow()
+                log.error("gave up mailing notice %s: %s", notice_id, notice.last_error)
+            else:
+                notice.due_at = utcnow() + RETRY_DELAYS[notice.attempts - 1]
+                log.warning(
+                    "mailing notice %s failed, retry at %s: %s",
+                    notice_id,
+                    notice.due_at,
+                    notice.last_error,
+                )
+        else:
+            notice.attempts += 1
+            notice.sent_at = utcnow()
+            notice.claimed_until = None
+            sent += 1
+        db.session.commit()
+    return sent
+
+
+def dispatch_notices() -> None:
+    """Called after a commit that may have queued notices: deliver them as configured."""
+    mode = current_app.config.get("MAIL_DELIVERY", "background")
+    if mode == "inline":
+        try:
+            deliver_due()
+        except Exception:  # the change stands; the notice stays queued for a later attempt
+            db.session.rollback()
+            log.exception("delivering notices failed")
+    elif mode == "background":
+        _sender_for(current_app._get_current_object()).wake()
+
+
+class _Sender:
+    """One daemon thread per process that delivers when woken and polls for retries."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
+        self.thread.start()
+
+    def wake(self) -> None:
+        self.event.set()
+
+    def _run(self) -> None:
+        while True:
+            self.event.wait(timeout=float(self.app.config.get("MAIL_POLL_SECONDS", POLL_SECONDS)))
+            self.event.clear()
+            if self.app.config.get("MAIL_DELIVERY") != "background":
+                continue  # switched off (e.g. by a test) while the thread lives on
+            with self.app.app_context():
+                try:
+                    while deliver_due() > 0:
+                        pass
+                except Exception:
+                    log.exception("mail sender pass failed")
+                finally:
+                    db.session.remove()
+
+
+_senders: dict[int, _Sender] = {}
+_senders_lock = threading.Lock()
+
+
+def _sender_for(app: Flask) -> _Sender:
+    # Keyed by app and started lazily, so each gunicorn worker starts its own after the fork.
+    with _senders_lock:
+        sender = _senders.get(id(app))
+        if sender is None or not sender.thread.is_alive():
+            sender = _senders[id(app)] = _Sender(app)
+        return sender
