@@ -1,8 +1,9 @@
 """The flask commands: create-user and seed-demo."""
 
-from workshop.models import User, Venue, Workshop, WorkshopSession
+from workshop.models import Registration, User, Venue, Workshop
 from workshop.services.accounts import authenticate
-from workshop.services.demo import DEMO_ACCOUNTS, TITLE
+from workshop.services.demo import DEMO_ACCOUNTS, TITLE, UPCOMING_TITLE
+from workshop.services.registrations import registration_open
 
 
 def test_create_user_command(app):
@@ -73,13 +74,12 @@ def test_seed_demo_loads_the_reference_workshop_once(app):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert User.query.count() == len(DEMO_ACCOUNTS)
     assert Venue.query.count() == 1
-    workshop = Workshop.query.one()
-    assert workshop.title == TITLE
+    workshop = Workshop.query.filter_by(title=TITLE).one()
     assert workshop.fiscal_year == 2559
     assert workshop.status == "published"
     assert workshop.venue.name == "ศูนย์ศึกษาและพัฒนาชุมชนพิษณุโลก"
     assert workshop.venue.district == "วังทอง"
-    assert WorkshopSession.query.count() == 2
+    assert len(workshop.sessions) == 2
     assert "OTOP" in workshop.topics
     assert workshop.presiding_official.startswith("นายชูชาติ กีฬาแปง")
     officers = User.query.filter_by(role="officer").all()
@@ -87,6 +87,12 @@ def test_seed_demo_loads_the_reference_workshop_once(app):
     assert len({o.district for o in officers}) >= 5
     for account in DEMO_ACCOUNTS:
         assert authenticate(account.email, account.password).role == account.role
+    # Every demo officer attended the reference workshop; the follow-up is open right now.
+    assert workshop.confirmed_count == len(officers)
+    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE).one()
+    assert registration_open(upcoming)
+    assert upcoming.confirmed_count == 8
+    assert Registration.query.count() == len(officers) + 8
 
 
 def test_demo_organizer_sees_the_reference_workshop(app, client):

@@ -8,16 +8,18 @@ provincial governor. The officers are fictional people at the province's distric
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
 from workshop.extensions import db
-from workshop.models import User, Venue, Workshop, WorkshopStatus
+from workshop.models import CertificateKind, User, Venue, Workshop, WorkshopStatus
+from workshop.models.types import utcnow
 from workshop.services.accounts import create_user
+from workshop.services.registrations import register_officer
 from workshop.services.venues import VenueInput, create_venue
 from workshop.services.workshops import SessionInput, WorkshopInput, change_status, create_workshop
-from workshop.thai.dates import bangkok_to_utc
+from workshop.thai.dates import BANGKOK, bangkok_to_utc
 
 PROVINCE = "พิษณุโลก"
 PROVINCIAL_OFFICE = "สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก"
@@ -122,6 +124,7 @@ def seed_demo() -> bool:
     """Load the demo data unless it is there already; True if anything was created."""
     created = False
     users: dict[str, User] = {}
+    officers: list[User] = []
     for account in DEMO_ACCOUNTS:
         user = db.session.scalar(select(User).where(User.email == account.email))
         if user is None:
@@ -139,6 +142,8 @@ def seed_demo() -> bool:
             )
             created = True
         users[account.role] = users.get(account.role, user)
+        if account.role == "officer":
+            officers.append(user)
     organizer = users["organizer"]
 
     venue = db.session.scalar(select(Venue).where(Venue.name == VENUE.name))
@@ -177,5 +182,56 @@ def seed_demo() -> bool:
             organizer,
         )
         change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
+        # The district officers attended the reference workshop: registered by the office.
+        for officer in officers:
+            register_officer(workshop.id, officer, actor=organizer)
+        created = True
+
+    if db.session.scalar(select(Workshop.id).where(Workshop.title == UPCOMING_TITLE)) is None:
+        _seed_upcoming(venue, organizer, officers)
         created = True
     return created
+
+
+UPCOMING_TITLE = "อบรมการใช้ประโยชน์จากข้อมูล จปฐ. สำหรับเจ้าหน้าที่พัฒนาชุมชน"
+
+
+def _seed_upcoming(venue: Venue, organizer: User, officers: list[User]) -> None:
+    """A follow-up workshop open for registration, six weeks after the demo is loaded, so that
+    signing up, registering and tickets can be tried at once. Capacity 12: the demo officers
+    fill most of it and a few more sign-ups reach the waitlist."""
+    today = utcnow().astimezone(BANGKOK).date()
+    first_day = today + timedelta(days=42)
+    workshop = create_workshop(
+        WorkshopInput(
+            title=UPCOMING_TITLE,
+            organizing_agency=PROVINCIAL_OFFICE,
+            venue_id=venue.id,
+            capacity=12,
+            registration_opens_at=bangkok_to_utc(today - timedelta(days=1), time(8, 30)),
+            registration_closes_at=bangkok_to_utc(first_day - timedelta(days=3), time(16, 30)),
+            objectives="ให้เจ้าหน้าที่พัฒนาชุมชนจัดเก็บ ตรวจสอบ และใช้ข้อมูลความจำเป็นพื้นฐาน (จปฐ.) "
+            "ในการวางแผนพัฒนาหมู่บ้าน",
+            topics="การจัดเก็บข้อมูล จปฐ.\nการตรวจสอบคุณภาพข้อมูล\nการวิเคราะห์และใช้ข้อมูลวางแผน",
+            attendance_threshold=80,
+            certificate_kind=CertificateKind.ACHIEVEMENT.value,
+            signatory_name="นางสุนันทา วงศ์ใหญ่",
+            signatory_position="พัฒนาการจังหวัดพิษณุโลก",
+            sessions=[
+                SessionInput(
+                    title=title,
+                    starts_at=bangkok_to_utc(first_day + timedelta(days=day), start),
+                    ends_at=bangkok_to_utc(first_day + timedelta(days=day), end),
+                )
+                for day, start, end, title in (
+                    (0, time(8, 30), time(12, 0), "การจัดเก็บข้อมูล จปฐ."),
+                    (0, time(13, 0), time(16, 30), "การตรวจสอบคุณภาพข้อมูล"),
+                    (1, time(8, 30), time(12, 0), "การวิเคราะห์และใช้ข้อมูลวางแผน"),
+                )
+            ],
+        ),
+        organizer,
+    )
+    change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
+    for officer in officers[:8]:
+        register_officer(workshop.id, officer)
