@@ -55,6 +55,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     app.register_blueprint(api_bp)
 
+    from workshop.services.notifications import register_sender
+
+    register_sender(app)
+
     from workshop.cli import register_cli
 
     register_cli(app)

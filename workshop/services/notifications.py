@@ -132,6 +132,7 @@ class _Sender:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.event = threading.Event()
+        self.event.set()  # first pass at once: notices queued while no sender ran (CLI, restarts)
         self.thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
         self.thread.start()
 
@@ -165,3 +166,12 @@ def _sender_for(app: Flask) -> _Sender:
         if sender is None or not sender.thread.is_alive():
             sender = _senders[id(app)] = _Sender(app)
         return sender
+
+
+def register_sender(app: Flask) -> None:
+    """Start this process's sender with its first request when delivery is in the background."""
+
+    @app.before_request
+    def ensure_sender() -> None:
+        if app.config.get("MAIL_DELIVERY") == "background":
+            _sender_for(app)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workshop.models import Role
+from workshop.models.types import utcnow
 from workshop.qr import qr_png, qr_svg
 from workshop.services.errors import DomainError, NotFound
 from workshop.services.registrations import (
@@ -54,7 +55,13 @@ def mine():
         registrations=registrations,
         positions={r.id: waitlist_position(r) for r in registrations},
         tokens={r.id: ticket_token(r) for r in registrations if r.status != "cancelled"},
+        ended={r.id: _ended(r) for r in registrations},
     )
+
+
+def _ended(registration) -> bool:
+    ends_at = registration.workshop.ends_at
+    return ends_at is not None and ends_at <= utcnow()
 
 
 @bp.post("/my/registrations/<int:registration_id>/cancel")
