@@ -8,6 +8,9 @@ from typing import Any
 
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
 
 from workshop.api import api_bp
 from workshop.api.errors import json_error
@@ -18,12 +21,23 @@ from workshop.services.errors import DomainError
 
 
 def bearer_user() -> User | None:
-    """The user whose token is in ``Authorization: Bearer``; cookies are never used here."""
+    """The user whose token is in ``Authorization: Bearer``.
+
+    Without a token, the signed-in browser user counts only when the request also carries the
+    page's CSRF token in ``X-CSRFToken``: the door scanner page calls the API this way. A cookie
+    alone never authenticates, so another site cannot make a visitor's browser call the API.
+    """
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer":
+    if scheme.lower() == "bearer":
+        return user_for_api_token(token.strip())
+    if header or "X-CSRFToken" not in request.headers:
         return None
-    return user_for_api_token(token.strip())
+    try:
+        validate_csrf(request.headers["X-CSRFToken"])
+    except ValidationError:
+        return None
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def optional_user() -> User | None:

@@ -18,10 +18,15 @@ from workshop.api import api_bp
 from workshop.api.schemas import (
     INT32_MAX,
     CancellationOut,
+    CheckInOut,
+    CheckInRequest,
+    DecodedOut,
     ErrorOut,
     OfficerCreate,
+    PersonOut,
     RegistrationCreate,
     RegistrationOut,
+    RosterOut,
     TokenOut,
     TokenRequest,
     UserOut,
@@ -245,6 +250,67 @@ OPERATIONS += (
         ANY_USER,
         errors=(404,),
         media="image/svg+xml",
+    ),
+)
+
+DOOR = ("staff", ORGANIZER)
+SESSION_QUERY = {
+    "name": "session_id",
+    "in": "query",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+}
+
+OPERATIONS += (
+    Operation(
+        "post",
+        "/checkins",
+        "Check a ticket holder into a session (idempotent)",
+        DOOR,
+        status=201,
+        request=CheckInRequest,
+        response=CheckInOut,
+        errors=(400, 404, 409, 422),
+        description="201 `checked_in`; a repeat is 200 `already_checked_in` with the first "
+        "scan's time and changes nothing. Refusals: 400 `invalid_ticket` (forged, rotated, "
+        "garbled), 409 `wrong_workshop`, `not_confirmed` (waitlisted or cancelled), "
+        "`session_not_open` (outside the window; organizers may send `override_reason`).",
+    ),
+    Operation(
+        "delete",
+        "/checkins/{checkin_id}",
+        "Undo a check-in made by mistake (audited)",
+        DOOR,
+        errors=(404, 422),
+        query=({"name": "reason", "in": "query", "required": False, "schema": {"type": "string"}},),
+    ),
+    Operation(
+        "get",
+        "/workshops/{workshop_id}/roster",
+        "Names and ticket fingerprints of a session, for checking tickets offline",
+        DOOR,
+        response=RosterOut,
+        errors=(404, 422),
+        query=(SESSION_QUERY,),
+    ),
+    Operation(
+        "get",
+        "/workshops/{workshop_id}/attendees",
+        "Find registered officers by name, agency or email (for people without their QR)",
+        DOOR,
+        response=PersonOut,
+        many=True,
+        errors=(404,),
+        query=({"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},),
+    ),
+    Operation(
+        "post",
+        "/checkins/decode",
+        "Read the QR code in a camera frame (JPEG or PNG body, at most 2 MB)",
+        DOOR,
+        response=DecodedOut,
+        errors=(400, 422),
+        description="For browsers without BarcodeDetector. 422 `no_qr_found` when none is seen.",
     ),
 )
 

@@ -370,3 +370,75 @@ class RegistrationOut(Out):
 class CancellationOut(Out):
     registration: RegistrationOut
     promoted: list[int] = Field(description="Ids of waitlisted registrations given the seat.")
+
+
+class CheckInRequest(Partial):
+    """``ticket`` (what the QR code holds, or the code typed in) or ``registration_id`` (found
+    by name search); ``scanned_at`` is the door device's time for scans queued offline."""
+
+    session_id: Id
+    ticket: Annotated[StrictStr, Field(max_length=200)] = None  # type: ignore[assignment]
+    registration_id: Id = None  # type: ignore[assignment]
+    scanned_at: Timestamp = None  # type: ignore[assignment]
+    method: Text = Field(  # type: ignore[assignment]
+        None, json_schema_extra={"enum": ["qr", "manual", "search", "offline"]}
+    )
+    override_reason: Text = Field(  # type: ignore[assignment]
+        None, description="Organizers only: check in outside the session's window, with why."
+    )
+
+
+class PersonOut(Out):
+    registration_id: int
+    name: str
+    position: str
+    agency: str
+    status: str
+
+
+class CountsOut(Out):
+    checked_in: int
+    confirmed: int
+
+
+class CheckInOut(Out):
+    result: str = Field(json_schema_extra={"enum": ["checked_in", "already_checked_in"]})
+    checkin_id: int
+    session_id: int
+    checked_in_at: UtcTimestamp = Field(description="When the (first) scan was made.")
+    method: str
+    person: PersonOut
+    counts: CountsOut
+
+
+class RosterEntryOut(Out):
+    registration_id: int
+    fingerprint: str = Field(
+        description="First 32 hex digits of SHA-256 of the ticket token (upper case)."
+    )
+    name: str
+    position: str
+    agency: str
+    status: str
+    checked_in_at: UtcTimestamp | None
+
+
+class RosterSessionOut(Out):
+    id: int
+    title: str
+    starts_at: UtcTimestamp
+    ends_at: UtcTimestamp
+    checkin_opens_at: UtcTimestamp
+    checkin_closes_at: UtcTimestamp
+
+
+class RosterOut(Out):
+    workshop_id: int
+    session: RosterSessionOut
+    generated_at: UtcTimestamp
+    counts: CountsOut
+    entries: list[RosterEntryOut]
+
+
+class DecodedOut(Out):
+    text: str

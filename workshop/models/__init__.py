@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per concept; importing this package registers them all."""
 
 from workshop.models.audit import AuditEvent
+from workshop.models.checkin import CheckIn, CheckInMethod
 from workshop.models.notification import Notification
 from workshop.models.registration import Registration, RegistrationStatus
 from workshop.models.user import ApiToken, Role, User
@@ -11,6 +12,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CertificateKind",
+    "CheckIn",
+    "CheckInMethod",
     "Notification",
     "Registration",
     "RegistrationStatus",

@@ -57,6 +57,10 @@ class Workshop(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=WorkshopStatus.DRAFT.value, index=True)
     attendance_threshold: Mapped[int] = mapped_column(Integer, default=80)
     certificate_kind: Mapped[str] = mapped_column(String(30), default=CertificateKind.HONOUR.value)
+    # Door check-in is open from this many minutes before each session starts until this many
+    # minutes after it ends (organizers can override with a reason).
+    checkin_opens_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    checkin_closes_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     presiding_official: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
     signatory_name: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
     signatory_position: Mapped[str] = mapped_column(String(PERSON_MAX), default="")

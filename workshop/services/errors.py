@@ -98,3 +98,35 @@ class InvalidTicket(DomainError):
 
     def default_message(self) -> str:
         return str(_l("บัตรไม่ถูกต้อง: ปลอม ถูกเปลี่ยนใหม่แล้ว หรืออ่านไม่ครบ"))
+
+
+class WrongWorkshop(DomainError):
+    code = "wrong_workshop"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("บัตรนี้เป็นของการอบรมอื่น"))
+
+
+class NotConfirmed(DomainError):
+    code = "not_confirmed"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("ผู้ถือบัตรยังไม่ได้ที่นั่ง (อยู่ในรายชื่อสำรองหรือยกเลิกแล้ว)"))
+
+
+class SessionNotOpen(DomainError):
+    code = "session_not_open"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("ช่วงการอบรมนี้ยังไม่เปิดหรือปิดการเช็กอินแล้ว"))
+
+
+class NoQRCode(DomainError):
+    code = "no_qr_found"
+    http_status = 422
+
+    def default_message(self) -> str:
+        return str(_l("ไม่พบ QR ในภาพ"))

@@ -12,7 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workshop.extensions import db
-from workshop.models import CertificateKind, Role, User, Venue, Workshop, WorkshopSession
+from workshop.models import (
+    CertificateKind,
+    CheckIn,
+    Role,
+    User,
+    Venue,
+    Workshop,
+    WorkshopSession,
+)
 from workshop.models import WorkshopStatus as Status
 from workshop.services.audit import record_event
 from workshop.services.errors import InvalidStatusChange, NotFound, ValidationFailed
@@ -232,6 +240,12 @@ def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None)
             if item.id is not None and item.id not in known:
                 raise ValidationFailed({f"sessions.{index}.id": str(_l("ไม่พบช่วงการอบรมนี้"))})
         values = validate_workshop(data)
+        kept = {item.id for item in data.sessions if item.id is not None}
+        dropped = [s.id for s in workshop.sessions if s.id not in kept]
+        if dropped and db.session.scalar(
+            select(CheckIn.id).where(CheckIn.session_id.in_(dropped)).limit(1)
+        ):
+            raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมที่มีผู้เช็กอินแล้วลบไม่ได้"))})
         if values["capacity"] < workshop.confirmed_count:
             raise ValidationFailed(
                 {
