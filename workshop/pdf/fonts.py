@@ -53,23 +53,24 @@ class ShapingTTFont(TTFont):
         # text layer; everything shaped goes through workshop.pdf.typeset instead.
         super().__init__(name, str(path), shapable=False)
         self.path = path
-        self._codes: dict[tuple[int, str, float | None], str] = {}
+        self.codes: dict[tuple[int, str, float | None], tuple[str, float]] = {}
         self._actual_text: dict[int, str] = {}
         self._next_virtual = _VIRTUAL_FIRST
         self._lock = threading.Lock()
         self._scale = 1000.0 / self.face.unitsPerEm
 
-    def code_for(self, gid: int, text: str, width: float | None = None) -> str:
-        """The one-character string that draws glyph ``gid`` and extracts as ``text``.
+    def code_for(self, gid: int, text: str, width: float | None = None) -> tuple[str, float]:
+        """The one-character string that draws glyph ``gid`` and extracts as ``text``, and
+        the advance (1/1000 em) the PDF gives it.
 
-        ``width`` (1/1000 em) overrides the advance the PDF gives the glyph: a mark drawn
-        away from its pen position can advance back to it by itself, with no negative TJ
-        adjustment, which text extractors read as a word gap.
+        ``width`` overrides that advance: a mark drawn away from its pen position can
+        advance back to it by itself, with no negative TJ adjustment, which text extractors
+        read as a word gap. Results are memoised in ``self.codes``.
         """
         key = (gid, text, width)
-        code = self._codes.get(key)
-        if code is not None:
-            return code
+        found = self.codes.get(key)
+        if found is not None:
+            return found
         face = self.face
         if (
             width is None
@@ -77,24 +78,44 @@ class ShapingTTFont(TTFont):
             and text != "\xa0"
             and face.charToGlyph.get(ord(text)) == gid
         ):
-            code = text  # the glyph is the character's own: ReportLab's plain path does it
+            # The glyph is the character's own: ReportLab's plain path does it.
+            found = (text, face.charWidths.get(ord(text), face.defaultWidth))
         else:
             with self._lock:
-                code = self._codes.get(key)
-                if code is not None:
-                    return code
+                found = self.codes.get(key)
+                if found is not None:
+                    return found
                 point = self._next_virtual
                 if point > _VIRTUAL_LAST:
                     raise RuntimeError(f"{self.fontName}: out of private code points")
                 self._next_virtual += 1
+                if width is None:
+                    width = face.hmetrics[gid][0] * self._scale
                 face.charToGlyph[point] = gid
-                face.charWidths[point] = (
-                    face.hmetrics[gid][0] * self._scale if width is None else width
-                )
+                face.charWidths[point] = width
                 self._actual_text[point] = text
-                code = chr(point)
-        self._codes[key] = code
-        return code
+                found = (chr(point), width)
+        self.codes[key] = found
+        return found
+
+    def splitString(
+        self, text: str, doc: pdfdoc.PDFDocument, encoding: str = "utf-8"
+    ) -> list[tuple[int, bytes]]:
+        """ReportLab's TTFont.splitString, with a fast path for text whose characters all
+        have codes in this document already (most of a batch: one subset, few new glyphs)."""
+        state = self.state.get(doc)
+        if state is not None and isinstance(text, str):
+            try:
+                numbers = [state.assignments[point] for point in map(ord, text)]
+            except KeyError:
+                pass
+            else:
+                if not numbers:
+                    return []
+                subset = min(numbers) >> 8
+                if max(numbers) >> 8 == subset:
+                    return [(subset, bytes([n & 0xFF for n in numbers]))]
+        return super().splitString(text, doc, encoding)
 
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:
         """ReportLab's TTFont.addObjects, with our ToUnicode CMap (see the class docstring)."""

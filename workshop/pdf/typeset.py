@@ -22,13 +22,13 @@ hinting the advances scale linearly with the size.
 from __future__ import annotations
 
 import math
-import unicodedata
+import operator
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 import uharfbuzz as hb
-from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 
 from workshop.pdf.fonts import get_font, hb_font
@@ -38,6 +38,7 @@ Align = Literal["left", "center", "right"]
 
 _FEATURES: dict[str, bool] = {}  # HarfBuzz defaults: ccmp, locl, mark, mkmk, kern, liga, ...
 _CLUSTER_LEVEL = hb.BufferClusterLevel.MONOTONE_CHARACTERS  # finest text-to-glyph mapping
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,43 +66,56 @@ class ShapedRun:
 
 @dataclass(frozen=True, slots=True)
 class _Layout:
-    """A shaped run in 1/1000 em, pre-digested for drawing (cached, size-independent)."""
+    """A shaped run in 1/1000 em, pre-digested for drawing (cached, size-independent).
 
-    gids: tuple[int, ...]
-    texts: tuple[str, ...]  # source text per glyph; concatenated, the input
-    advances: tuple[float, ...]
-    x_offsets: tuple[float, ...]
-    y_offsets: tuple[float, ...]
+    Lists rather than tuples because building it is the hot path; never mutated.
+    """
+
+    keys: list[tuple[int, str, float | None]]  # (glyph id, source text, PDF width) per glyph
+    advances: list[float]
+    x_offsets: list[float]
+    y_offsets: list[float]
     advance: float  # total
     codes: str  # one character per glyph, for ShapingTTFont's subsets
-    kerns: tuple[float, ...]  # TJ adjustment before each glyph (PDF sign: positive = left)
-    rises: tuple[float, ...] | None  # y offset per glyph, None when all are zero
+    # Glyph indices before which the TJ array needs a number or the rise changes, with the
+    # number (PDF sign: positive moves left; "" for none) and the rise (1/1000 em).
+    stops: list[int]
+    stop_kerns: list[str]
+    stop_rises: list[float]
     span: str  # "/Span <</ActualText <FEFF...>>> BDC"
 
 
-def _is_thai(ch: str) -> bool:
-    return "\u0e00" <= ch <= "\u0e7f"
+def _num(value: float) -> str:
+    """A PDF number with at most three decimals (ReportLab's fp_str, without its cost)."""
+    if value == int(value):
+        return str(int(value))
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+@lru_cache(maxsize=4096)
+def _rise(y_offset: float, size: float) -> str:
+    """The Ts operator for a glyph's y offset (1/1000 em) at ``size``; few distinct values."""
+    return f"{_num(y_offset * size / 1000.0)} Ts"
+
+
+# Strong characters: Thai, or a letter of another script. Everything else (spaces, digits,
+# punctuation, marks) joins the run before it, or the first run when it leads.
+_STRONG_RE = re.compile(r"(?P<thai>[\u0e00-\u0e7f]+)|(?:(?![\u0e00-\u0e7f])[^\W\d_])+")
 
 
 def _script_runs(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, is_thai) runs; neutral characters join the run before them (or after)."""
+    """(start, end, is_thai) runs to shape separately, each with its own script."""
     runs: list[tuple[int, int, bool]] = []
-    current: bool | None = None
     start = 0
-    for i, ch in enumerate(text):
-        if _is_thai(ch):
-            kind: bool | None = True
-        elif unicodedata.category(ch)[0] == "L":
-            kind = False
-        else:
-            kind = None  # spaces, digits, punctuation, marks: follow the neighbours
-        if kind is None or kind == current:
-            continue
+    current: bool | None = None
+    for match in _STRONG_RE.finditer(text):
+        thai = match.lastgroup == "thai"
         if current is None:
-            current = kind
-        else:
-            runs.append((start, i, current))
-            start, current = i, kind
+            current = thai
+        elif thai != current:
+            runs.append((start, match.start(), current))
+            start, current = match.start(), thai
     runs.append((start, len(text), bool(current)))
     return runs
 
@@ -117,14 +131,12 @@ def _pieces(text: str, count: int) -> list[str]:
 
 @lru_cache(maxsize=16384)
 def _layout(text: str, font: str) -> _Layout:
+    # Written as comprehensions over whole runs: this is the hot path of batch rendering.
     ttf = get_font(font)
     hbf = hb_font(font)
-    scale = 1000.0 / ttf.face.unitsPerEm
     gids: list[int] = []
     clusters: list[int] = []
-    advances: list[float] = []
-    x_offsets: list[float] = []
-    y_offsets: list[float] = []
+    positions: list[tuple[int, int, int, int]] = []  # x_offset, y_offset, x_advance, y_advance
     for start, end, thai in _script_runs(text):
         buf = hb.Buffer()
         buf.cluster_level = _CLUSTER_LEVEL
@@ -136,49 +148,75 @@ def _layout(text: str, font: str) -> _Layout:
         else:
             buf.guess_segment_properties()
         hb.shape(hbf, buf, _FEATURES)
-        for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
-            gids.append(info.codepoint)
-            clusters.append(info.cluster)
-            advances.append(pos.x_advance * scale)
-            x_offsets.append(pos.x_offset * scale)
-            y_offsets.append(pos.y_offset * scale)
+        infos = buf.glyph_infos
+        gids += [g.codepoint for g in infos]
+        clusters += [g.cluster for g in infos]
+        positions += [p.position for p in buf.glyph_positions]
+    if not gids:
+        return _EMPTY
+    x_offsets, y_offsets, advances, _ = (list(v) for v in zip(*positions, strict=True))
+    if ttf.face.unitsPerEm != 1000:
+        scale = 1000.0 / ttf.face.unitsPerEm
+        advances, x_offsets, y_offsets = (
+            [v * scale for v in values] for values in (advances, x_offsets, y_offsets)
+        )
 
     # Source text per glyph: glyphs sharing a cluster share the characters up to the next one.
-    texts: list[str] = []
-    i, n = 0, len(gids)
-    while i < n:
-        j = i
-        while j < n and clusters[j] == clusters[i]:
-            j += 1
-        end = clusters[j] if j < n else len(text)
-        texts.extend(_pieces(text[clusters[i] : end], j - i))
-        i = j
+    # With it, the glyph's code key; a glyph moved off its pen position (a mark shifted left
+    # of a tall consonant) gets a PDF width that brings the pen back, so no TJ adjustment
+    # after it looks like a word gap.
+    n = len(gids)
+    ends = [*clusters[1:], len(text)]
+    if all(map(operator.lt, clusters, ends)):  # one glyph per cluster, the usual case
+        keys = [
+            (gid, text[a:b], round(adv - xo, 1) if xo and adv >= xo else None)
+            for gid, a, b, adv, xo in zip(gids, clusters, ends, advances, x_offsets, strict=False)
+        ]
+    else:
+        texts: list[str] = []
+        i = 0
+        while i < n:
+            j = i + 1
+            while j < n and clusters[j] == clusters[i]:
+                j += 1
+            texts += _pieces(text[clusters[i] : ends[j - 1]], j - i)
+            i = j
+        keys = [
+            (gid, t, round(adv - xo, 1) if xo and adv >= xo else None)
+            for gid, t, adv, xo in zip(gids, texts, advances, x_offsets, strict=False)
+        ]
+    found = list(map(ttf.codes.get, keys))
+    if None in found:
+        found = [f or ttf.code_for(*key) for f, key in zip(found, keys, strict=True)]
 
-    # A glyph moved off its pen position (a mark shifted left of a tall consonant) gets a PDF
-    # width that brings the pen back, so no TJ adjustment after it looks like a word gap.
-    codes = "".join(
-        ttf.code_for(gid, t, round(adv - xo, 1) if xo and adv - xo >= 0 else None)
-        for gid, t, adv, xo in zip(gids, texts, advances, x_offsets, strict=True)
-    )
-    widths = ttf.face.charWidths
-    kerns: list[float] = []
-    carry = 0.0  # the part of the previous glyph's advance the PDF width did not cover
-    for code, adv, xo in zip(codes, advances, x_offsets, strict=True):
-        kerns.append(round(carry - xo, 3))
-        carry = widths[ord(code)] - adv + xo
-    actual = "FEFF" + text.encode("utf-16-be").hex().upper()
+    # TJ number before each glyph: what the previous glyph's PDF width left over, less the
+    # glyph's own x offset (PDF sign: positive moves left).
+    carries = [
+        w - adv + xo for w, adv, xo in zip(map(_SECOND, found), advances, x_offsets, strict=False)
+    ]
+    carries.insert(0, 0.0)
+    kerns = [
+        round(carry - xo, 3) if carry != xo else 0.0
+        for carry, xo in zip(carries, x_offsets, strict=False)
+    ]
+    rises = [0.0, *y_offsets]
+    stops = [i for i in range(n) if kerns[i] or y_offsets[i] != rises[i]]
+    actual = text.encode("utf-16-be").hex().upper()
     return _Layout(
-        gids=tuple(gids),
-        texts=tuple(texts),
-        advances=tuple(advances),
-        x_offsets=tuple(x_offsets),
-        y_offsets=tuple(y_offsets),
+        keys=keys,
+        advances=advances,
+        x_offsets=x_offsets,
+        y_offsets=y_offsets,
         advance=sum(advances),
-        codes=codes,
-        kerns=tuple(kerns),
-        rises=tuple(y_offsets) if any(y_offsets) else None,
-        span=f"/Span <</ActualText <{actual}>>> BDC",
+        codes="".join(map(_FIRST, found)),
+        stops=stops,
+        stop_kerns=[_num(kerns[i]) if kerns[i] else "" for i in stops],
+        stop_rises=[y_offsets[i] for i in stops],
+        span=f"/Span <</ActualText <FEFF{actual}>>> BDC",
     )
+
+
+_EMPTY = _Layout([], [], [], [], 0.0, "", [], [], [], "")
 
 
 def shape(text: str, font: str, size: float) -> ShapedRun:
@@ -188,13 +226,8 @@ def shape(text: str, font: str, size: float) -> ShapedRun:
     name = hb_font(font).glyph_to_string
     glyphs = tuple(
         Glyph(gid, name(gid), t, adv * k, xo * k, yo * k)
-        for gid, t, adv, xo, yo in zip(
-            layout.gids,
-            layout.texts,
-            layout.advances,
-            layout.x_offsets,
-            layout.y_offsets,
-            strict=True,
+        for (gid, t, _), adv, xo, yo in zip(
+            layout.keys, layout.advances, layout.x_offsets, layout.y_offsets, strict=True
         )
     )
     return ShapedRun(text, font, size, glyphs, layout.advance * k)
@@ -211,38 +244,38 @@ def _text_operators(
     """PDF operators that show the run's glyphs, wrapped in its /ActualText span."""
     ttf = get_font(font)
     doc = canvas._doc
-    kerns, rises = layout.kerns, layout.rises
-    flip = "1" if canvas.bottomup else "-1"
-    out = [layout.span, "BT", f"1 0 0 {flip} {fp_str(x, y)} Tm"]
-    size_str = fp_str(size)
+    stops, kerns, rises = layout.stops, layout.stop_kerns, layout.stop_rises
+    out = [layout.span, f"BT 1 0 0 {1 if canvas.bottomup else -1} {_num(x)} {_num(y)} Tm"]
+    size_str = _num(size)
     rise = 0.0
-    i = 0
+    k = 0  # next stop
+    start = 0  # glyph index of the chunk's first byte
     for subset, chunk in ttf.splitString(layout.codes, doc):
         out.append(f"{ttf.getSubsetInternalName(subset, doc)} {size_str} Tf")
+        end = start + len(chunk)
         items: list[str] = []
-        run = bytearray()
-        for byte in chunk:
-            if rises is not None and rises[i] != rise:
-                if run:
-                    items.append(f"<{run.hex()}>")
-                    run = bytearray()
+        done = start  # glyphs before this are in items
+        while k < len(stops) and stops[k] < end:
+            i = stops[k]
+            if i > done:
+                items.append(f"<{chunk[done - start : i - start].hex()}>")
+                done = i
+            if rises[k] != rise:
                 if items:
                     out.append(f"[{' '.join(items)}] TJ")
                     items = []
-                rise = rises[i]
-                out.append(f"{fp_str(rise * size / 1000.0)} Ts")
-            kern = kerns[i]
-            if kern:
-                if run:
-                    items.append(f"<{run.hex()}>")
-                    run = bytearray()
-                items.append(fp_str(kern))
-            run.append(byte)
-            i += 1
-        if run:
-            items.append(f"<{run.hex()}>")
-        if items:
+                rise = rises[k]
+                out.append(_rise(rise, size))
+            if kerns[k]:
+                items.append(kerns[k])
+            k += 1
+        if end > done:
+            items.append(f"<{chunk[done - start :].hex()}>")
+        if len(items) == 1 and items[0][0] == "<":
+            out.append(f"{items[0]} Tj")
+        elif items:
             out.append(f"[{' '.join(items)}] TJ")
+        start = end
     if rise:
         out.append("0 Ts")
     out.append("ET EMC")
