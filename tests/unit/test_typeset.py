@@ -37,6 +37,7 @@ from workshop.pdf.fonts import (
 )
 from workshop.pdf.linebreak import is_space, segment
 from workshop.pdf.typeset import (
+    Align,
     draw_paragraph,
     draw_text,
     fit_font_size,
@@ -63,6 +64,7 @@ ROUND_TRIP = [
     "การพัฒนา OTOP ปี 2559",
     "kingkaew.p@example.go.th",
     "ทำดีๆ ฯลฯ กรุงเทพฯ (ภาษาไทย) officer ffi AV",
+    "นาย\u00a0สมชาย  ใจดี 😀 中文 é",  # no-break space, double space, glyphs Sarabun lacks
 ]
 
 
@@ -244,9 +246,10 @@ def test_reportlab_shaping_alone_would_lose_the_text() -> None:
     assert NAME not in _pypdf(pdf) and "สำนักงาน" not in _pypdf(pdf)
 
 
-def test_paragraph_extracts_line_by_line() -> None:
+@pytest.mark.parametrize("align", ["left", "center", "right"])
+def test_paragraph_extracts_line_by_line(align: Align) -> None:
     lines = wrap_lines(PARAGRAPH, REGULAR, 16, 260)
-    pdf = _pdf(lambda c: draw_paragraph(c, 40, 800, PARAGRAPH, REGULAR, 16, 260))
+    pdf = _pdf(lambda c: draw_paragraph(c, 40, 800, PARAGRAPH, REGULAR, 16, 260, align=align))
     assert _pdftotext(pdf).split("\n") == lines
     assert _pypdf(pdf).split("\n") == lines
 
