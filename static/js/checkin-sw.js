@@ -1,0 +1,55 @@
+/* Service worker for the door scanner (served as /checkin/sw.js, scope /checkin/).
+ *
+ * Network first, the cache only when the network fails: the scanner pages, the static files
+ * they use and the session roster. Everything else (the API calls that change data, other
+ * pages) passes through untouched.
+ */
+'use strict';
+
+var CACHE = 'workshop-checkin-v1';
+var SCOPE = new URL(self.registration.scope);
+var BASE = SCOPE.pathname.replace(/checkin\/$/, ''); // where the app is mounted, e.g. "/"
+var ROSTER = new RegExp('^' + BASE + 'api/v1/workshops/\\d+/roster$');
+
+self.addEventListener('install', function () {
+  self.skipWaiting();
+});
+
+self.addEventListener('activate', function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf('workshop-checkin-') === 0 && name !== CACHE;
+      }).map(function (name) { return caches.delete(name); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+function kept(request, url) {
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return false;
+  if (request.mode === 'navigate') return url.pathname.indexOf(SCOPE.pathname) === 0;
+  return url.pathname.indexOf(BASE + 'static/') === 0 || ROSTER.test(url.pathname);
+}
+
+function networkFirst(request) {
+  return caches.open(CACHE).then(function (cache) {
+    return fetch(request).then(function (response) {
+      if (response.ok && !response.redirected && response.type === 'basic') {
+        cache.put(request, response.clone());
+      } else if (request.mode === 'navigate') {
+        cache.delete(request); // signed out, no longer allowed, gone: forget the copy
+      }
+      return response;
+    }, function (error) {
+      return cache.match(request, { ignoreVary: true }).then(function (cached) {
+        if (cached) return cached;
+        throw error;
+      });
+    });
+  });
+}
+
+self.addEventListener('fetch', function (event) {
+  var url = new URL(event.request.url);
+  if (kept(event.request, url)) event.respondWith(networkFirst(event.request));
+});

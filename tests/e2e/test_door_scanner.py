@@ -1,0 +1,286 @@
+"""The door scanner in a real browser: camera scans decoded by the server, codes typed by a USB
+scanner or by hand, name search, undo, and offline scans that survive a reload and sync later."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PHONE, sign_in
+from tests.e2e.support import workshop_running_now
+from tests.support import make_officers
+from workshop.extensions import db
+from workshop.models import CheckIn
+from workshop.qr import qr_matrix
+from workshop.services.registrations import register_officer
+from workshop.services.tickets import ticket_fingerprint, ticket_token
+from workshop.thai.dates import to_bangkok
+
+pytestmark = pytest.mark.e2e
+
+QUEUE_KEY = "workshop-checkin-queue"
+
+
+@pytest.fixture
+def door(venue, organizer):
+    """A workshop running now with one seat: one officer confirmed, one on the waiting list."""
+    workshop = workshop_running_now(venue, organizer, capacity=1)
+    first, second = make_officers(2)
+    confirmed = register_officer(workshop.id, first, actor=organizer)
+    waiting = register_officer(workshop.id, second, actor=organizer)
+    assert (confirmed.status, waiting.status) == ("confirmed", "waitlisted")
+    return workshop, workshop.sessions[0], confirmed, waiting
+
+
+def scanner_url(base: str, workshop, session) -> str:
+    return f"{base}/checkin/{workshop.id}/{session.id}"
+
+
+def open_scanner(page, base: str, staff, workshop, session, *, offline_ready: bool = False):
+    sign_in(page, base, staff)
+    page.goto(scanner_url(base, workshop, session))
+    expect(page.locator("#scanner")).to_have_attribute("data-roster", "ready")
+    if offline_ready:
+        expect(page.locator("#scanner")).to_have_attribute("data-offline-ready", "1")
+
+
+def enter_code(page, code: str) -> None:
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+
+
+def bangkok_clock(moment: datetime) -> str:
+    local = to_bangkok(moment)
+    return f"{local.hour:02d}.{local.minute:02d} น."
+
+
+def checkins() -> list[CheckIn]:
+    db.session.rollback()  # a new read snapshot: the browser wrote through the server
+    return list(CheckIn.query.order_by(CheckIn.id))
+
+
+# ---------------------------------------------------------------------- camera
+
+
+def write_y4m(path: Path, text: str, frames: int = 20) -> None:
+    """A 640×480 video of a QR code, big and centred on white (4:2:0, full-range Y)."""
+    matrix = qr_matrix(text)
+    module = 360 // len(matrix)
+    size = module * len(matrix)
+    image = Image.new("L", (640, 480), 255)
+    draw = ImageDraw.Draw(image)
+    left, top = (640 - size) // 2, (480 - size) // 2
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                x0, y0 = left + x * module, top + y * module
+                draw.rectangle([x0, y0, x0 + module - 1, y0 + module - 1], fill=0)
+    luma = image.tobytes()
+    chroma = bytes([128]) * (320 * 240)
+    with path.open("wb") as video:
+        video.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(frames):
+            video.write(b"FRAME\n" + luma + chroma + chroma)
+
+
+def test_camera_scan_is_decoded_and_checks_in_once(
+    launch, live_server, staff, door, tmp_path, shoot
+):
+    workshop, session, confirmed, _waiting = door
+    video = tmp_path / "ticket.y4m"
+    write_y4m(video, ticket_token(confirmed))
+    camera = (
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    )
+    with launch(*camera) as chromium:
+        context = chromium.new_context(**PHONE)
+        context.set_default_timeout(15_000)
+        try:
+            page = context.new_page()
+            open_scanner(page, live_server, staff, workshop, session)
+            result = page.locator("#result")
+            expect(result).to_have_attribute("data-state", "checked_in")
+            expect(page.locator("#result-name")).to_have_text(confirmed.user.full_name)
+            expect(page.locator("#result-agency")).to_have_text(confirmed.user.agency)
+            expect(page.locator("#counter")).to_have_text("เช็กอินแล้ว 1 / 1")
+            native = page.evaluate("typeof BarcodeDetector !== 'undefined'")
+            decoder = page.locator("#scanner").get_attribute("data-decoder")
+            # Headless Linux Chromium has no BarcodeDetector: frames go to the server.
+            assert decoder == ("native" if native else "server")
+            if decoder == "server":
+                assert int(page.locator("#scanner").get_attribute("data-frames-sent")) >= 1
+            # The code stays in front of the camera: it must not be posted again and again.
+            page.wait_for_timeout(1500)
+            expect(result).to_have_attribute("data-state", "checked_in")
+            shoot(page, "camera-checked-in")
+        finally:
+            context.close()
+    rows = checkins()
+    assert len(rows) == 1
+    assert (rows[0].registration_id, rows[0].session_id) == (confirmed.id, session.id)
+    assert rows[0].method == "qr"
+
+
+# ---------------------------------------------------------------------- results
+
+
+def test_green_amber_and_red_results(phone, live_server, staff, door, shoot):
+    workshop, session, confirmed, waiting = door
+    page = phone.new_page()
+    open_scanner(page, live_server, staff, workshop, session)
+    shoot(page, "ready")
+    result = page.locator("#result")
+
+    enter_code(page, ticket_token(confirmed))
+    expect(result).to_have_attribute("data-state", "checked_in")
+    expect(page.locator("#result-name")).to_have_text(confirmed.user.full_name)
+    expect(page.locator("#counter")).to_have_text("เช็กอินแล้ว 1 / 1")
+    (row,) = checkins()
+    assert row.method == "manual"
+    expect(page.locator("#result-headline")).to_have_text(
+        f"เช็กอินแล้ว {bangkok_clock(row.scanned_at)}"
+    )
+    shoot(page, "green-checked-in")
+
+    enter_code(page, ticket_token(confirmed).lower())
+    expect(result).to_have_attribute("data-state", "already_checked_in")
+    expect(page.locator("#result-headline")).to_have_text(
+        f"เช็กอินไปแล้วเมื่อ {bangkok_clock(row.scanned_at)}"
+    )
+    expect(page.locator("#result-name")).to_have_text(confirmed.user.full_name)
+    shoot(page, "amber-already-checked-in")
+
+    enter_code(page, "T1" + "A" * 36)
+    expect(result).to_have_attribute("data-state", "error")
+    expect(result).to_have_attribute("data-code", "invalid_ticket")
+    expect(page.locator("#result-headline")).to_contain_text("บัตรไม่ถูกต้อง")
+    shoot(page, "red-forged-ticket")
+
+    enter_code(page, ticket_token(waiting))
+    expect(result).to_have_attribute("data-code", "not_confirmed")
+    expect(page.locator("#result-headline")).to_contain_text("ยังไม่ได้ที่นั่ง")
+    # The roster on the device knows whose ticket it is.
+    expect(page.locator("#result-name")).to_have_text(waiting.user.full_name)
+    shoot(page, "red-waitlisted")
+
+    assert len(checkins()) == 1
+    expect(page.locator("#counter")).to_have_text("เช็กอินแล้ว 1 / 1")
+
+
+def test_usb_scanner_name_search_and_undo(phone, live_server, staff, door, shoot):
+    workshop, session, confirmed, _waiting = door
+    page = phone.new_page()
+    open_scanner(page, live_server, staff, workshop, session)
+    result = page.locator("#result")
+
+    # A USB scanner is a keyboard that types the code in a burst and presses Enter; the field
+    # has the focus without anyone clicking it.
+    page.keyboard.type(ticket_token(confirmed))
+    page.keyboard.press("Enter")
+    expect(result).to_have_attribute("data-state", "checked_in")
+    assert [r.method for r in checkins()] == ["qr"]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#undo")
+    expect(result).to_have_attribute("data-state", "undone")
+    expect(page.locator("#result-name")).to_have_text(confirmed.user.full_name)
+    expect(page.locator("#counter")).to_have_text("เช็กอินแล้ว 0 / 1")
+    expect(page.locator("#undo")).to_be_disabled()
+    assert checkins() == []
+    shoot(page, "undone")
+
+    page.fill("#search", confirmed.user.first_name)
+    button = page.locator(f'#search-results button[data-registration-id="{confirmed.id}"]')
+    expect(page.locator("#search-results li")).to_contain_text([confirmed.user.full_name])
+    page.locator("#search-results").scroll_into_view_if_needed()
+    shoot(page, "name-search")
+    button.click()
+    expect(result).to_have_attribute("data-state", "checked_in")
+    expect(page.locator("#result-name")).to_have_text(confirmed.user.full_name)
+    expect(page.locator("#counter")).to_have_text("เช็กอินแล้ว 1 / 1")
+    assert [r.method for r in checkins()] == ["search"]
+    expect(page.locator("#code")).to_be_focused()
+
+
+# ---------------------------------------------------------------------- offline
+
+
+def test_offline_scans_survive_a_reload_and_sync_later(phone, live_server, staff, door, shoot):
+    workshop, session, confirmed, waiting = door
+    page = phone.new_page()
+    open_scanner(page, live_server, staff, workshop, session, offline_ready=True)
+    result = page.locator("#result")
+    net = page.locator("#net")
+
+    phone.set_offline(True)
+    expect(net).to_have_attribute("data-online", "0")
+    enter_code(page, ticket_token(confirmed))
+    expect(result).to_have_attribute("data-state", "checked_in")
+    expect(result).to_have_attribute("data-offline", "1")
+    expect(page.locator("#result-name")).to_have_text(confirmed.user.full_name)
+    expect(net).to_have_text("ออฟไลน์: รอส่ง 1 รายการ")
+    expect(page.locator("#counter")).to_have_text("เช็กอินแล้ว 1 / 1")
+    shoot(page, "offline-green-queued")
+
+    # Checked against the roster on the device: the waiting list and forgeries stay out.
+    enter_code(page, ticket_token(waiting))
+    expect(result).to_have_attribute("data-code", "not_confirmed")
+    expect(page.locator("#result-name")).to_have_text(waiting.user.full_name)
+    enter_code(page, "T1" + "B" * 36)
+    expect(result).to_have_attribute("data-code", "invalid_ticket")
+    shoot(page, "offline-red-unknown")
+    (queued,) = page.evaluate(f"JSON.parse(localStorage.getItem('{QUEUE_KEY}'))")
+    assert queued["fingerprint"] == ticket_fingerprint(ticket_token(confirmed))
+    assert checkins() == []
+
+    response = page.reload()
+    assert response is not None and response.from_service_worker
+    expect(net).to_have_text("ออฟไลน์: รอส่ง 1 รายการ")
+    expect(page.locator("#counter")).to_have_text("เช็กอินแล้ว 1 / 1")
+    enter_code(page, ticket_token(confirmed))
+    expect(result).to_have_attribute("data-state", "already_checked_in")
+    expect(result).to_have_attribute("data-offline", "1")
+    expect(net).to_have_attribute("data-queue", "1")
+    shoot(page, "offline-after-reload")
+
+    page.wait_for_timeout(300)  # so the server's time differs from the scan's
+    phone.set_offline(False)
+    expect(net).to_have_attribute("data-queue", "0")
+    expect(net).to_have_text("ออนไลน์")
+    expect(page.locator("#counter")).to_have_text("เช็กอินแล้ว 1 / 1")
+    (row,) = checkins()
+    assert (row.registration_id, row.session_id, row.method) == (
+        confirmed.id,
+        session.id,
+        "offline",
+    )
+    scanned = datetime.fromisoformat(queued["scanned_at"].replace("Z", "+00:00"))
+    assert abs(row.scanned_at - scanned) < timedelta(milliseconds=1)
+    assert row.recorded_at - row.scanned_at >= timedelta(milliseconds=300)
+    shoot(page, "offline-synced")
+
+
+def test_fingerprints_without_webcrypto_match_the_server(phone, live_server, staff, door):
+    """The pure-JavaScript SHA-256 used where crypto.subtle is missing (http on a LAN)."""
+    workshop, session, confirmed, _waiting = door
+    page = phone.new_page()
+    open_scanner(page, live_server, staff, workshop, session)
+    samples = [ticket_token(confirmed), "", "abc", "ก" * 40, "x" * 55, "y" * 64, "z" * 1000]
+    digests = page.evaluate(
+        "samples => samples.map(s => checkinScanner.sha256HexPure(new TextEncoder().encode(s)))",
+        samples,
+    )
+    assert digests == [hashlib.sha256(s.encode()).hexdigest() for s in samples]
+    fingerprint = page.evaluate(
+        "t => checkinScanner.fingerprint(t)", f"  {ticket_token(confirmed).lower()} "
+    )
+    assert fingerprint == ticket_fingerprint(ticket_token(confirmed))
+    assert json.loads(page.locator("#checkin-config").text_content())["sessionId"] == session.id
