@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -70,8 +70,20 @@ def _clean_database(app: Flask) -> Iterator[None]:
                     conn.execute(text(f"DELETE FROM {name}"))
 
 
+class FreshGlobalsClient(FlaskClient):
+    """The tests keep one app context open, which Flask would reuse for every request, carrying
+    ``g`` (Flask-Login's user, Flask-Babel's locale, the API's user) from one request to the
+    next. In production each request has its own ``g``; so here too."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = FreshGlobalsClient
     return app.test_client()
 
 

@@ -131,3 +131,32 @@ def make_officers(count: int, prefix: str = "officer") -> list[User]:
     db.session.add_all(users)
     db.session.commit()
     return users
+
+
+def running_workshop(venue: Venue, organizer: User, capacity: int = 100):
+    """A published workshop whose first session is running now (check-in open)."""
+    from datetime import UTC, datetime, timedelta
+
+    from workshop.services.workshops import change_status, create_workshop
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    data = workshop_input(
+        venue,
+        capacity=capacity,
+        registration_opens_at=now - timedelta(days=10),
+        registration_closes_at=now - timedelta(minutes=30),
+        sessions=[
+            SessionInput(
+                title="ภาคเช้า",
+                starts_at=now - timedelta(minutes=20),
+                ends_at=now + timedelta(hours=3),
+            ),
+            SessionInput(
+                title="วันถัดไป",
+                starts_at=now + timedelta(days=1),
+                ends_at=now + timedelta(days=1, hours=3),
+            ),
+        ],
+    )
+    workshop = create_workshop(data, organizer)
+    return change_status(workshop, "published", organizer)

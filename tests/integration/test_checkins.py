@@ -1,0 +1,333 @@
+"""Check-in rules through the API: every result code, idempotency, offline scans, undo."""
+
+import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PIL import Image
+
+from tests.support import make_officers, running_workshop
+from workshop.extensions import db
+from workshop.models import AuditEvent, CheckIn
+from workshop.qr import qr_png
+from workshop.services.accounts import issue_api_token
+from workshop.services.checkins import check_in, current_session
+from workshop.services.registrations import register_officer
+from workshop.services.tickets import rotate_ticket, ticket_fingerprint, ticket_token
+
+
+def auth(user) -> dict:
+    return {"Authorization": f"Bearer {issue_api_token(user, 1)}"}
+
+
+@pytest.fixture
+def door(venue, organizer):
+    workshop = running_workshop(venue, organizer, capacity=2)
+    first, second, third = make_officers(3)
+    confirmed = register_officer(workshop.id, first, actor=organizer)
+    other = register_officer(workshop.id, second, actor=organizer)
+    waiting = register_officer(workshop.id, third, actor=organizer)
+    return workshop, workshop.sessions[0], confirmed, other, waiting
+
+
+def post(client, headers, **body):
+    return client.post("/api/v1/checkins", json=body, headers=headers)
+
+
+def test_check_in_then_already(client, staff, door):
+    _workshop, session, confirmed, _other, _waiting = door
+    headers = auth(staff)
+    first = post(client, headers, ticket=ticket_token(confirmed), session_id=session.id)
+    assert first.status_code == 201, first.json
+    assert first.json["result"] == "checked_in"
+    assert first.json["person"]["name"] == confirmed.user.full_name
+    assert first.json["counts"] == {"checked_in": 1, "confirmed": 2}
+    second = post(client, headers, ticket=ticket_token(confirmed).lower(), session_id=session.id)
+    assert second.status_code == 200
+    assert second.json["result"] == "already_checked_in"
+    assert second.json["checked_in_at"] == first.json["checked_in_at"]
+    assert CheckIn.query.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("ticket", "status", "code"),
+    [
+        ("T1" + "A" * 36, 400, "invalid_ticket"),
+        ("garbage", 400, "invalid_ticket"),
+        ("", 400, "invalid_ticket"),
+    ],
+)
+def test_forged_tickets_are_refused(client, staff, door, ticket, status, code):
+    session = door[1]
+    response = post(client, auth(staff), ticket=ticket, session_id=session.id)
+    assert response.status_code == status
+    assert response.json["error"]["code"] == code
+    assert CheckIn.query.count() == 0
+
+
+def test_rotated_ticket_stops_working(client, staff, organizer, door):
+    _w, session, confirmed, _o, _wait = door
+    old = ticket_token(confirmed)
+    rotate_ticket(confirmed, organizer)
+    response = post(client, auth(staff), ticket=old, session_id=session.id)
+    assert response.json["error"]["code"] == "invalid_ticket"
+    db.session.expire_all()
+    ok = post(client, auth(staff), ticket=ticket_token(confirmed), session_id=session.id)
+    assert ok.status_code == 201
+
+
+def test_waitlisted_and_cancelled_are_not_confirmed(client, staff, organizer, door):
+    _w, session, _c, other, waiting = door
+    response = post(client, auth(staff), ticket=ticket_token(waiting), session_id=session.id)
+    assert (response.status_code, response.json["error"]["code"]) == (409, "not_confirmed")
+    from workshop.services.registrations import cancel_registration
+
+    token = ticket_token(other)
+    cancel_registration(other.id, organizer)
+    response = post(client, auth(staff), ticket=token, session_id=session.id)
+    assert response.json["error"]["code"] == "not_confirmed"
+    assert CheckIn.query.count() == 0
+
+
+def test_ticket_for_another_workshop(client, staff, organizer, venue, door):
+    _w, session, _c, _o, _wait = door
+    elsewhere = running_workshop(venue, organizer)
+    (someone,) = make_officers(1, prefix="elsewhere")
+    reg = register_officer(elsewhere.id, someone, actor=organizer)
+    response = post(client, auth(staff), ticket=ticket_token(reg), session_id=session.id)
+    assert (response.status_code, response.json["error"]["code"]) == (409, "wrong_workshop")
+
+
+def test_session_not_open_and_organizer_override(client, staff, organizer, door):
+    workshop, _s, confirmed, _o, _wait = door
+    tomorrow = workshop.sessions[1]
+    response = post(client, auth(staff), ticket=ticket_token(confirmed), session_id=tomorrow.id)
+    assert (response.status_code, response.json["error"]["code"]) == (409, "session_not_open")
+    refused = post(
+        client,
+        auth(staff),
+        ticket=ticket_token(confirmed),
+        session_id=tomorrow.id,
+        override_reason="มาก่อนเวลา",
+    )
+    assert refused.status_code == 409  # only organizers may override
+    allowed = post(
+        client,
+        auth(organizer),
+        ticket=ticket_token(confirmed),
+        session_id=tomorrow.id,
+        override_reason="ผู้จัดอนุญาต: ประชุมเตรียมงาน",
+    )
+    assert allowed.status_code == 201
+    event = AuditEvent.query.filter_by(action="checkin.override").one()
+    assert event.details["reason"] == "ผู้จัดอนุญาต: ประชุมเตรียมงาน"
+
+
+def test_search_check_in_by_registration(client, staff, door):
+    workshop, session, confirmed, _o, _wait = door
+    found = client.get(
+        f"/api/v1/workshops/{workshop.id}/attendees?q={confirmed.user.first_name}",
+        headers=auth(staff),
+    ).json
+    assert [p["registration_id"] for p in found] == [confirmed.id]
+    assert (
+        client.get(f"/api/v1/workshops/{workshop.id}/attendees?q=%25", headers=auth(staff)).json
+        == []
+    )
+    response = post(
+        client, auth(staff), registration_id=confirmed.id, session_id=session.id, method="search"
+    )
+    assert response.status_code == 201
+    assert response.json["method"] == "search"
+
+
+def test_offline_scans_keep_the_earliest_time(client, staff, door):
+    _w, session, confirmed, _o, _wait = door
+    now = datetime.now(UTC).replace(microsecond=0)
+    later = post(client, auth(staff), ticket=ticket_token(confirmed), session_id=session.id)
+    assert later.status_code == 201
+    earlier = (now - timedelta(minutes=5)).isoformat()
+    synced = post(
+        client,
+        auth(staff),
+        ticket=ticket_token(confirmed),
+        session_id=session.id,
+        scanned_at=earlier,
+        method="offline",
+    )
+    assert synced.json["result"] == "already_checked_in"
+    assert synced.json["checked_in_at"] == (now - timedelta(minutes=5)).isoformat().replace(
+        "+00:00", "Z"
+    )
+    db.session.expire_all()
+    assert CheckIn.query.one().scanned_at == now - timedelta(minutes=5)
+
+
+def test_scan_times_outside_the_window_or_in_the_future(client, staff, door):
+    _w, session, confirmed, _o, _wait = door
+    long_ago = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    response = post(
+        client,
+        auth(staff),
+        ticket=ticket_token(confirmed),
+        session_id=session.id,
+        scanned_at=long_ago,
+    )
+    assert response.json["error"]["code"] == "session_not_open"
+    future = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    response = post(
+        client,
+        auth(staff),
+        ticket=ticket_token(confirmed),
+        session_id=session.id,
+        scanned_at=future,
+    )
+    assert response.status_code == 201  # an absurd device clock falls back to the server's time
+    stored = datetime.fromisoformat(response.json["checked_in_at"].replace("Z", "+00:00"))
+    assert abs((stored - datetime.now(UTC)).total_seconds()) < 60
+
+
+def test_twenty_doors_scan_the_same_ticket_at_once(app, staff, door):
+    _w, session, confirmed, _o, _wait = door
+    token, session_id, staff_id = ticket_token(confirmed), session.id, staff.id
+    start = threading.Barrier(20)  # all scan at the same moment
+
+    def scan(_):
+        with app.app_context():
+            from workshop.models import User
+
+            door_staff = db.session.get(User, staff_id)
+            db.session.commit()  # give the connection back while waiting at the barrier
+            start.wait(timeout=30)
+            try:
+                return check_in(session_id=session_id, staff=door_staff, ticket=token).result
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(scan, range(20)))
+    assert sorted(results) == ["already_checked_in"] * 19 + ["checked_in"]
+    db.session.rollback()
+    assert CheckIn.query.count() == 1
+
+
+def test_undo_is_audited(client, staff, door):
+    _w, session, confirmed, _o, _wait = door
+    created = post(client, auth(staff), ticket=ticket_token(confirmed), session_id=session.id).json
+    response = client.delete(
+        f"/api/v1/checkins/{created['checkin_id']}?reason=สแกนผิดคน", headers=auth(staff)
+    )
+    assert response.status_code == 200
+    assert response.json["counts"]["checked_in"] == 0
+    assert CheckIn.query.count() == 0
+    event = AuditEvent.query.filter_by(action="checkin.undo").one()
+    assert event.details["reason"] == "สแกนผิดคน"
+    assert (
+        client.delete(f"/api/v1/checkins/{created['checkin_id']}", headers=auth(staff)).status_code
+        == 404
+    )
+
+
+def test_roster_has_fingerprints_not_tokens(client, staff, door):
+    workshop, session, confirmed, _o, waiting = door
+    post(client, auth(staff), ticket=ticket_token(confirmed), session_id=session.id)
+    response = client.get(
+        f"/api/v1/workshops/{workshop.id}/roster?session_id={session.id}", headers=auth(staff)
+    )
+    assert response.status_code == 200
+    body = response.json
+    entries = {e["registration_id"]: e for e in body["entries"]}
+    assert entries[confirmed.id]["fingerprint"] == ticket_fingerprint(ticket_token(confirmed))
+    assert entries[confirmed.id]["checked_in_at"] is not None
+    assert entries[waiting.id]["status"] == "waitlisted"
+    assert ticket_token(confirmed) not in response.get_data(as_text=True)
+    assert body["counts"] == {"checked_in": 1, "confirmed": 2}
+    assert (
+        client.get(f"/api/v1/workshops/{workshop.id}/roster", headers=auth(staff)).status_code
+        == 422
+    )
+    assert (
+        client.get(
+            f"/api/v1/workshops/{workshop.id}/roster?session_id=999999", headers=auth(staff)
+        ).status_code
+        == 404
+    )
+
+
+def test_officers_cannot_check_in(client, door):
+    _w, session, confirmed, _o, _wait = door
+    response = post(
+        client, auth(confirmed.user), ticket=ticket_token(confirmed), session_id=session.id
+    )
+    assert response.status_code == 403
+    assert CheckIn.query.count() == 0
+
+
+def test_server_decodes_a_camera_frame(client, staff, door):
+    confirmed = door[2]
+    png = Image.open(io.BytesIO(qr_png(ticket_token(confirmed))))
+    frame = Image.new("RGB", (640, 480), "white")
+    frame.paste(png.convert("RGB").resize((300, 300)), (170, 90))
+    jpeg = io.BytesIO()
+    frame.save(jpeg, "JPEG", quality=80)
+    response = client.post(
+        "/api/v1/checkins/decode",
+        data=jpeg.getvalue(),
+        content_type="image/jpeg",
+        headers=auth(staff),
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["text"] == ticket_token(confirmed)
+    blank = io.BytesIO()
+    Image.new("RGB", (640, 480), "white").save(blank, "JPEG")
+    response = client.post(
+        "/api/v1/checkins/decode",
+        data=blank.getvalue(),
+        content_type="image/jpeg",
+        headers=auth(staff),
+    )
+    assert (response.status_code, response.json["error"]["code"]) == (422, "no_qr_found")
+    response = client.post("/api/v1/checkins/decode", data=b"not an image", headers=auth(staff))
+    assert response.status_code == 422
+
+
+def test_current_session_is_the_open_one(door):
+    workshop = door[0]
+    assert current_session(workshop) == workshop.sessions[0]
+    assert (
+        current_session(workshop, now=datetime.now(UTC) + timedelta(hours=20))
+        == workshop.sessions[1]
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"ticket": "x"},
+        {"session_id": "1", "ticket": "x"},
+        {"session_id": 1, "ticket": "x", "scanned_at": "yesterday"},
+        {"session_id": 1, "ticket": "x", "method": "teleport"},
+        {"session_id": 1, "ticket": "x" * 201},
+        {"session_id": 1, "ticket": "x", "extra": True},
+    ],
+)
+def test_bad_check_in_bodies_are_4xx(client, staff, door, body):
+    response = client.post("/api/v1/checkins", json=body, headers=auth(staff))
+    assert 400 <= response.status_code < 500
+    assert response.json["error"]["code"]
+    assert CheckIn.query.count() == 0
+
+
+def test_sessions_with_check_ins_cannot_be_removed(client, staff, organizer, door):
+    from workshop.services.errors import ValidationFailed
+    from workshop.services.workshops import patch_workshop, workshop_input
+
+    workshop, session, confirmed, _o, _wait = door
+    post(client, auth(staff), ticket=ticket_token(confirmed), session_id=session.id)
+    remaining = [s for s in workshop_input(workshop).sessions if s.id != session.id]
+    with pytest.raises(ValidationFailed) as info:
+        patch_workshop(workshop, {"sessions": remaining}, organizer)
+    assert "sessions" in info.value.fields
+    assert CheckIn.query.count() == 1
