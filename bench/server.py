@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -94,19 +95,29 @@ def gunicorn(database_url: str, instance: Path, workers: int = 4) -> Iterator[st
         cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.2)
-    time.sleep(1.0)  # let every worker import the app
+    wait_until_ready(port, workers)
     try:
         yield base
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def wait_until_ready(port: int, workers: int) -> None:
+    """gunicorn binds the port before its workers have imported the app: wait until answers
+    come back fast enough that every worker must be serving."""
+    deadline = time.monotonic() + 90
+    fast = 0
+    while time.monotonic() < deadline and fast < 10 * workers:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/hello", timeout=5) as r:
+                r.read()
+            fast = fast + 1 if time.monotonic() - started < 0.05 else 0
+        except OSError:
+            fast = 0
+            time.sleep(0.2)
+    time.sleep(0.5)
 
 
 LUA_REPORT = """

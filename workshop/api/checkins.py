@@ -19,9 +19,10 @@ from workshop.api.schemas import (
     RosterOut,
     parse_body,
 )
-from workshop.models import CheckIn, Registration, Role
+from workshop.models import Registration, Role
 from workshop.models.types import utcnow
 from workshop.services.checkins import (
+    CheckInResult,
     check_in,
     checkin_window,
     search_attendees,
@@ -54,16 +55,22 @@ def counts_json(session_id: int) -> dict[str, int]:
     return {"checked_in": checked, "confirmed": confirmed}
 
 
-def checkin_json(result: str, checkin: CheckIn, registration: Registration) -> dict[str, Any]:
+def checkin_json(outcome: CheckInResult) -> dict[str, Any]:
     return CheckInOut.model_validate(
         {
-            "result": result,
-            "checkin_id": checkin.id,
-            "session_id": checkin.session_id,
-            "checked_in_at": checkin.scanned_at,
-            "method": checkin.method,
-            "person": person_json(registration),
-            "counts": counts_json(checkin.session_id),
+            "result": outcome.result,
+            "checkin_id": outcome.checkin_id,
+            "session_id": outcome.session_id,
+            "checked_in_at": outcome.scanned_at,
+            "method": outcome.method,
+            "person": {
+                "registration_id": outcome.registration_id,
+                "name": outcome.name,
+                "position": outcome.position,
+                "agency": outcome.agency,
+                "status": outcome.status,
+            },
+            "counts": {"checked_in": outcome.checked_in, "confirmed": outcome.confirmed},
         }
     ).model_dump(mode="json")
 
@@ -82,7 +89,7 @@ def checkin_create():
         override_reason=body.override_reason or "",
     )
     status = 201 if outcome.created else 200
-    return checkin_json(outcome.result, outcome.checkin, outcome.registration), status
+    return checkin_json(outcome), status
 
 
 @api_bp.delete(f"/checkins/{CHECKIN_ID}")

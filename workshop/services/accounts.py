@@ -125,7 +125,9 @@ def user_for_api_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or None if unknown or expired."""
     if not token or len(token) > 200:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.digest == _digest(token)))
-    if row is None or row.expires_at <= utcnow() or not row.user.active:
-        return None
-    return row.user
+    user = db.session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.digest == _digest(token), ApiToken.expires_at > utcnow())
+    )
+    return user if user is not None and user.active else None

@@ -47,11 +47,22 @@ from workshop.services.transactions import begin_write
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckInResult:
+    """What the door shows, gathered inside the transaction (no queries after it)."""
+
     result: str  # "checked_in" or "already_checked_in"
-    checkin: CheckIn
-    registration: Registration
+    checkin_id: int
+    session_id: int
+    scanned_at: datetime
+    method: str
+    registration_id: int
+    name: str
+    position: str
+    agency: str
+    status: str
+    checked_in: int  # people checked in to the session, this one included
+    confirmed: int
 
     @property
     def created(self) -> bool:
@@ -128,7 +139,13 @@ def check_in(
 
     begin_write()
     try:
-        session = _session(session_id)
+        session = db.session.scalar(
+            select(WorkshopSession)
+            .where(WorkshopSession.id == session_id)
+            .options(joinedload(WorkshopSession.workshop))
+        )
+        if session is None:
+            raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
         if ticket is not None:
             registration = read_ticket(ticket)
         elif registration_id is not None:
@@ -167,9 +184,14 @@ def check_in(
             }
         )
         if new_id is not None:
-            checkin = db.session.get(CheckIn, new_id)
+            checkin_id, first_scan, first_method = new_id, when, method
             if override_reason:
-                record_event(staff, "checkin.override", checkin, {"reason": override_reason})
+                record_event(
+                    staff,
+                    "checkin.override",
+                    db.session.get(CheckIn, new_id),
+                    {"reason": override_reason},
+                )
             result = "checked_in"
         else:
             # Offline scans sync late: the earliest scan of the person is the one that counts.
@@ -183,17 +205,41 @@ def check_in(
                 .values(scanned_at=when)
                 .execution_options(synchronize_session=False)
             )
-            checkin = db.session.scalar(
-                select(CheckIn)
-                .where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
-                .execution_options(populate_existing=True)
-            )
+            checkin_id, first_scan, first_method = db.session.execute(
+                select(CheckIn.id, CheckIn.scanned_at, CheckIn.method).where(
+                    CheckIn.registration_id == registration.id, CheckIn.session_id == session.id
+                )
+            ).one()
             result = "already_checked_in"
+        person = registration.user
+        outcome = CheckInResult(
+            result=result,
+            checkin_id=checkin_id,
+            session_id=session.id,
+            scanned_at=first_scan,
+            method=first_method,
+            registration_id=registration.id,
+            name=person.full_name,
+            position=person.position,
+            agency=person.agency,
+            status=registration.status,
+            checked_in=_checked_in_count(session.id),
+            confirmed=session.workshop.confirmed_count,
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return CheckInResult(result, checkin, registration)
+    return outcome
+
+
+def _checked_in_count(session_id: int) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count()).select_from(CheckIn).where(CheckIn.session_id == session_id)
+        )
+        or 0
+    )
 
 
 def _clock(moment: datetime) -> str:
@@ -283,10 +329,7 @@ def session_roster(session_id: int) -> tuple[WorkshopSession, list[RosterEntry]]
 def session_counts(session_id: int) -> tuple[int, int]:
     """(checked in, confirmed) for a session: the live counter at the door."""
     session = _session(session_id)
-    checked = db.session.scalar(
-        select(func.count()).select_from(CheckIn).where(CheckIn.session_id == session.id)
-    )
-    return int(checked or 0), session.workshop.confirmed_count
+    return _checked_in_count(session.id), session.workshop.confirmed_count
 
 
 def search_attendees(workshop_id: int, query: str, limit: int = 20) -> list[Registration]:

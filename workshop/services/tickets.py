@@ -17,6 +17,7 @@ import secrets
 import struct
 
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from workshop.extensions import db
 from workshop.models import Registration, User
@@ -72,7 +73,9 @@ def read_ticket(token: str) -> Registration:
     if not hmac.compare_digest(tag, _tag(payload)):
         raise InvalidTicket()
     registration_id, secret = _PAYLOAD.unpack(payload)
-    registration = db.session.get(Registration, registration_id)
+    registration = db.session.get(
+        Registration, registration_id, options=[joinedload(Registration.user)]
+    )
     if registration is None or not hmac.compare_digest(
         bytes.fromhex(registration.ticket_secret), secret
     ):

@@ -1,0 +1,211 @@
+"""Check-in throughput and latency against gunicorn (4 workers), beside a hello-world.
+
+    .venv/bin/python bench/checkin_bench.py [--db sqlite|postgresql|both] [--seconds 10]
+
+For each database: a fresh schema, one workshop whose first session is running, 40,000
+confirmed registrations, a staff token; then wrk with 32 connections: GET /bench/hello, then
+POST /api/v1/checkins with a different ticket on each request (first scans, the write path),
+then the same tickets again (repeat scans, the idempotent path). Targets (issue 4): check-in
+at least half the hello-world rate and p95 under 50 ms. Also times server-side decoding of a
+640×480 JPEG camera frame. Client and server share this machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.server import database_urls, gunicorn, print_row, run_wrk
+
+CONNECTIONS = 32
+TICKETS = 40_000
+
+
+def prepare(database_url: str, instance: Path) -> tuple[int, Path]:
+    """Schema, a running session, confirmed registrations; returns the session id and a file
+    with one ticket per line."""
+    from flask_migrate import upgrade
+    from werkzeug.security import generate_password_hash
+
+    from workshop import create_app
+    from workshop.extensions import db
+    from workshop.models import ApiToken, Registration, User, Workshop
+    from workshop.models.types import utcnow
+    from workshop.services.accounts import _digest, create_user
+    from workshop.services.tickets import new_ticket_secret, ticket_token
+    from workshop.services.venues import VenueInput, create_venue
+    from workshop.services.workshops import (
+        SessionInput,
+        WorkshopInput,
+        change_status,
+        create_workshop,
+    )
+
+    app = create_app(
+        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-secret"}
+    )
+    tickets_file = instance / "tickets.txt"
+    with app.app_context():
+        upgrade()
+        organizer = create_user(
+            email="organizer@bench.go.th",
+            password="bench-password",
+            role="organizer",
+            first_name="ผู้จัด",
+        )
+        staff = create_user(
+            email="staff@bench.go.th",
+            password="bench-password",
+            role="staff",
+            first_name="หน้างาน",
+        )
+        db.session.add(
+            ApiToken(
+                user_id=staff.id,
+                digest=_digest("bench-staff"),
+                expires_at=utcnow() + timedelta(days=1),
+            )
+        )
+        venue = create_venue(VenueInput(name="หอประชุม", capacity=100_000), organizer)
+        now = utcnow().replace(microsecond=0)
+        workshop = create_workshop(
+            WorkshopInput(
+                title="อบรมทดสอบความเร็วการเช็กอิน",
+                organizing_agency="สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
+                venue_id=venue.id,
+                capacity=TICKETS,
+                registration_opens_at=now - timedelta(days=10),
+                registration_closes_at=now - timedelta(minutes=30),
+                sessions=[
+                    SessionInput(
+                        starts_at=now - timedelta(minutes=10), ends_at=now + timedelta(hours=3)
+                    )
+                ],
+            ),
+            organizer,
+        )
+        change_status(workshop, "published", organizer)
+        password_hash = generate_password_hash("bench-password")
+        tokens: list[str] = []
+        for first in range(0, TICKETS, 5000):
+            users = [
+                User(
+                    email=f"officer{n}@bench.go.th",
+                    password_hash=password_hash,
+                    role="officer",
+                    title_prefix="นาย",
+                    first_name=f"ทดสอบ{n}",
+                    last_name="ใจดี",
+                    agency="สำนักงานพัฒนาชุมชนอำเภอวังทอง",
+                )
+                for n in range(first, first + 5000)
+            ]
+            db.session.add_all(users)
+            db.session.flush()
+            registrations = [
+                Registration(
+                    workshop_id=workshop.id,
+                    user_id=u.id,
+                    status="confirmed",
+                    ticket_secret=new_ticket_secret(),
+                    confirmed_at=now,
+                )
+                for u in users
+            ]
+            db.session.add_all(registrations)
+            db.session.flush()
+            tokens.extend(ticket_token(r) for r in registrations)
+            db.session.commit()
+        db.session.get(Workshop, workshop.id).confirmed_count = TICKETS
+        db.session.commit()
+        session_id = workshop.sessions[0].id
+        db.engine.dispose()
+    tickets_file.write_text("\n".join(tokens) + "\n")
+    return session_id, tickets_file
+
+
+def checkin_lua(tickets_file: Path, session_id: int) -> str:
+    return f"""
+local tickets = {{}}
+for line in io.lines("{tickets_file}") do tickets[#tickets + 1] = line end
+local counter = 0
+local threads = {{}}
+setup = function(thread)
+  thread:set("offset", #threads * 10000)
+  table.insert(threads, thread)
+end
+request = function()
+  counter = counter + 1
+  local ticket = tickets[((offset + counter - 1) % #tickets) + 1]
+  return wrk.format("POST", nil, {{
+    ["Authorization"] = "Bearer bench-staff",
+    ["Content-Type"] = "application/json"}},
+    '{{"session_id": {session_id}, "ticket": "' .. ticket .. '"}}')
+end
+"""
+
+
+def decode_cost(tickets_file: Path) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    from workshop.qr import qr_png
+
+    token = tickets_file.read_text().split()[0]
+    frame = Image.new("RGB", (640, 480), "white")
+    frame.paste(Image.open(io.BytesIO(qr_png(token))).convert("RGB").resize((280, 280)), (180, 100))
+    jpeg = io.BytesIO()
+    frame.save(jpeg, "JPEG", quality=80)
+    data = jpeg.getvalue()
+    count = 200
+    started = time.perf_counter()
+    for _ in range(count):
+        image = Image.open(io.BytesIO(data))
+        codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        assert codes and codes[0].text == token
+    per = (time.perf_counter() - started) / count * 1000
+    print(f"  server-side decode of a 640×480 JPEG frame ({len(data) // 1024} KB): {per:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    print(
+        f"Check-in benchmark: gunicorn 4 workers, wrk {CONNECTIONS} connections, "
+        f"{args.seconds} s each"
+    )
+    tickets_file = None
+    for label, url in database_urls(Path(tempfile.mkdtemp()), args.db):
+        instance = Path(tempfile.mkdtemp(prefix="bench-instance-"))
+        session_id, tickets_file = prepare(url, instance)
+        print(f"{label}:")
+        lua = checkin_lua(tickets_file, session_id)
+        with gunicorn(url, instance) as base:
+            hello = run_wrk(f"{base}/bench/hello", args.seconds, CONNECTIONS)
+            print_row("GET /bench/hello", hello)
+            first = run_wrk(f"{base}/api/v1/checkins", args.seconds, CONNECTIONS, lua)
+            print_row("POST check-in (first scan)", first)
+            again = run_wrk(f"{base}/api/v1/checkins", args.seconds, CONNECTIONS, lua)
+            print_row("POST check-in (repeat scan)", again)
+            for name, result in (("first", first), ("repeat", again)):
+                ratio = result["rps"] / hello["rps"]
+                verdict = "meets" if ratio >= 0.5 and result["p95"] < 50 else "misses"
+                print(
+                    f"  {name} scan / hello: {ratio:.2f}, p95 {result['p95']:.1f} ms "
+                    f"-> {verdict} the target (>= 0.5, p95 < 50 ms)"
+                )
+    if tickets_file:
+        decode_cost(tickets_file)
+
+
+if __name__ == "__main__":
+    main()
