@@ -12,17 +12,21 @@ at least half the hello-world rate and p95 under 50 ms. Also times server-side d
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.server import database_urls, gunicorn, print_row, run_wrk
+from bench.server import (
+    bench_arguments,
+    each_database,
+    gunicorn,
+    print_row,
+    run_wrk,
+)
 
 CONNECTIONS = 32
 TICKETS = 40_000
@@ -175,17 +179,13 @@ def decode_cost(tickets_file: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--seconds", type=int, default=10)
-    args = parser.parse_args()
+    args = bench_arguments(__doc__)
     print(
         f"Check-in benchmark: gunicorn 4 workers, wrk {CONNECTIONS} connections, "
         f"{args.seconds} s each"
     )
     tickets_file = None
-    for label, url in database_urls(Path(tempfile.mkdtemp()), args.db):
-        instance = Path(tempfile.mkdtemp(prefix="bench-instance-"))
+    for label, url, instance in each_database(args.db):
         session_id, tickets_file = prepare(url, instance)
         print(f"{label}:")
         lua = checkin_lua(tickets_file, session_id)

@@ -11,9 +11,7 @@ default). Also times QR generation per ticket. Client and server share this mach
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.server import (
-    database_urls,
+    bench_arguments,
+    each_database,
     gunicorn,
     open_window,
     print_row,
@@ -124,13 +123,13 @@ end
 def qr_costs() -> None:
     import io
 
-    from qrcode.image.pure import PyPNGImage
+    from qrcode.image.pil import PilImage
     from qrcode.image.svg import SvgPathImage
 
     from workshop.qr import _make
 
     token = "T1AAAAAAN57IYLOIQD44THRQLD563N632E6N3A"
-    for label, factory in (("PNG", PyPNGImage), ("SVG", SvgPathImage)):
+    for label, factory in (("PNG", PilImage), ("SVG", SvgPathImage)):
         count = 300
         started = time.perf_counter()
         for _ in range(count):
@@ -140,16 +139,12 @@ def qr_costs() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--seconds", type=int, default=10)
-    args = parser.parse_args()
+    args = bench_arguments(__doc__)
     print(
         f"Registration benchmark: gunicorn 4 workers, wrk {CONNECTIONS} connections, "
         f"{args.seconds} s each"
     )
-    for label, url in database_urls(Path(tempfile.mkdtemp()), args.db):
-        instance = Path(tempfile.mkdtemp(prefix="bench-instance-"))
+    for label, url, instance in each_database(args.db):
         workshop_id = prepare(url, instance)
         print(f"{label}:")
         with gunicorn(url, instance) as base:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -52,6 +53,19 @@ def database_urls(instance: Path, which: str) -> list[tuple[str, str]]:
     if which in ("postgresql", "both"):
         urls.append(("PostgreSQL", fresh_postgres()))
     return urls
+
+
+def bench_arguments(doc: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--seconds", type=int, default=10)
+    return parser.parse_args()
+
+
+def each_database(which: str) -> Iterator[tuple[str, str, Path]]:
+    """(label, database URL, fresh instance folder) for every database asked for."""
+    for label, url in database_urls(Path(tempfile.mkdtemp()), which):
+        yield label, url, Path(tempfile.mkdtemp(prefix="bench-instance-"))
 
 
 def free_port() -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 
 from tests.support import PASSWORD, login
@@ -15,26 +14,6 @@ from workshop.services.workshops import change_status
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 # The switch back to Thai is written in Thai on purpose (a language is offered in itself).
 THAI_SWITCH = re.compile(r'<a href="/lang/th[^"]*" lang="th">ไทย</a>')
-
-
-class FreshGlobalsClient(FlaskClient):
-    """A test client whose every request starts with an empty ``g``, as on a real server.
-
-    The autouse fixture in conftest keeps one app context open for the whole test, and Flask
-    reuses it for each request, so ``g`` would carry over between requests. Flask-Babel 4 caches
-    the chosen locale and the loaded catalog on ``g``: without this, the first request of a test
-    would fix the language for all the others, and a language switch could not be observed.
-    """
-
-    def open(self, *args, **kwargs):
-        if has_app_context():
-            g.__dict__.clear()
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return FreshGlobalsClient(app, app.response_class, use_cookies=True)
 
 
 def _html(response) -> str:

@@ -277,13 +277,18 @@ def cancel_registration(
     return SeatChanges(registration, promoted)
 
 
+def _locked(registration_id: int) -> tuple[Registration, Workshop]:
+    """The registration re-read after its workshop row is locked (it may have just changed)."""
+    registration = _reload(registration_id)
+    workshop = lock_workshop(registration.workshop_id)
+    return _reload(registration_id), workshop
+
+
 def confirm_waitlisted(registration_id: int, actor: User) -> SeatChanges:
     """Organizer: give a specific waitlisted officer a seat, if one is free."""
     begin_write()
     try:
-        registration = _reload(registration_id)
-        workshop = lock_workshop(registration.workshop_id)
-        registration = _reload(registration_id)
+        registration, workshop = _locked(registration_id)
         if registration.status != Status.WAITLISTED:
             raise NotAllowed(str(_l("ย้ายได้เฉพาะผู้ที่อยู่ในรายชื่อสำรอง")))
         if not _take_seat(workshop.id, jump_queue=True):
@@ -312,9 +317,7 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
     """
     begin_write()
     try:
-        registration = _reload(registration_id)
-        workshop = lock_workshop(registration.workshop_id)
-        registration = _reload(registration_id)
+        registration, workshop = _locked(registration_id)
         if registration.status != Status.CONFIRMED:
             raise NotAllowed(str(_l("ย้ายได้เฉพาะผู้ที่ได้ที่นั่งแล้ว")))
         _change_counts(workshop.id, confirmed=-1)
