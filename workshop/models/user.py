@@ -13,6 +13,10 @@ from workshop.extensions import db
 from workshop.models.types import UTCDateTime, utcnow
 from workshop.thai.names import full_name
 
+# Officers registered at the door without an e-mail address get an address under a reserved
+# domain (RFC 2606): unique as the column requires, and never mailed.
+WALK_IN_EMAIL_DOMAIN = "no-email.invalid"
+
 
 class Role(enum.StrEnum):
     ORGANIZER = "organizer"
@@ -55,6 +59,11 @@ class User(UserMixin, db.Model):
     def full_name(self) -> str:
         """Thai convention: the title prefix is written without a space before the first name."""
         return full_name(self.title_prefix, self.first_name, self.last_name)
+
+    @property
+    def mailable(self) -> bool:
+        """False for walk-in accounts registered at the door without an e-mail address."""
+        return not self.email.endswith("@" + WALK_IN_EMAIL_DOMAIN)
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

@@ -41,6 +41,8 @@ POLL_SECONDS = 30.0
 
 def queue_notice(registration: Registration, event: str) -> None:
     """Add a notice to the current transaction; it is sent only if the transaction commits."""
+    if not registration.user.mailable:
+        return
     db.session.add(Notification(registration=registration, event=str(event)))
 
 

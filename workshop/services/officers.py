@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from dataclasses import dataclass, fields
 
@@ -14,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from workshop.extensions import db
 from workshop.models import Role, User
 from workshop.models.types import utcnow
+from workshop.models.user import WALK_IN_EMAIL_DOMAIN
 from workshop.services.accounts import normalise_email, password_problem
 from workshop.services.audit import record_event
 from workshop.services.errors import DuplicateEmail, ValidationFailed
@@ -183,3 +185,48 @@ def update_profile(user: User, *, email: str, profile: OfficerProfile) -> User:
 
 def profile_of(user: User) -> OfficerProfile:
     return OfficerProfile(**{f.name: getattr(user, f.name) for f in fields(OfficerProfile)})
+
+
+def walk_in_officer(*, email: str, profile: OfficerProfile, consent: bool, actor: User) -> User:
+    """The officer a walk-in registration is for: the existing account with this e-mail, or a
+    new account that cannot sign in until it is given a password (none is set here).
+
+    The organizer confirms that the officer gave PDPA consent at the door; that is recorded.
+    """
+    email = (email or "").strip()
+    if email:
+        try:
+            existing = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+        except ValueError:
+            existing = None
+        if existing is not None:
+            return existing
+    values, errors = clean_profile(profile)
+    if email:
+        try:
+            email = normalise_email(email)
+        except ValueError as exc:
+            errors["email"] = str(exc)
+    else:
+        email = f"walk-in-{secrets.token_hex(8)}@{WALK_IN_EMAIL_DOMAIN}"
+    if consent is not True:
+        errors["consent"] = str(_l("ต้องยืนยันว่าผู้เข้าอบรมให้ความยินยอมแล้ว"))
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(
+        email=email,
+        # A random hash nobody knows: the account exists for the record, not for signing in.
+        password_hash=generate_password_hash(secrets.token_urlsafe(32)),
+        role=Role.OFFICER.value,
+        pdpa_consent_at=utcnow(),
+        **values,
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+        record_event(actor, "user.walk_in", user, {"consent_recorded_by": actor.id})
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise DuplicateEmail() from exc
+    return user

@@ -118,17 +118,25 @@ def registration_open(workshop: Workshop, now: datetime | None = None) -> bool:
 
 
 def register_officer(
-    workshop_id: int, officer: User, *, actor: User | None = None, now: datetime | None = None
+    workshop_id: int,
+    officer: User,
+    *,
+    actor: User | None = None,
+    now: datetime | None = None,
+    walk_in: bool = False,
 ) -> Registration:
     """Register ``officer``: confirmed while seats remain, else on the waitlist.
 
     ``actor`` is the organizer registering someone on their behalf (allowed outside the
     registration window, while the workshop is published or closed); otherwise the officer
-    registers themself inside the window.
+    registers themself inside the window. A ``walk_in`` at the door gets a free seat (ahead of
+    the waitlist: they are there) or nothing: ``WorkshopFull``.
     """
     on_behalf = actor is not None and actor.id != officer.id
     if on_behalf and not actor.has_role(Role.ORGANIZER):
         raise NotAllowed(str(_l("เฉพาะผู้จัดเท่านั้นที่ลงทะเบียนแทนผู้อื่นได้")))
+    if walk_in and not on_behalf:
+        raise NotAllowed(str(_l("ผู้จัดเป็นผู้ลงทะเบียนผู้เข้าอบรมหน้างาน")))
     begin_write()
     try:
         workshop = lock_workshop(workshop_id)
@@ -150,9 +158,11 @@ def register_officer(
             ticket_secret=new_ticket_secret(),
             registered_by_id=actor.id if on_behalf else None,
         )
-        if _take_seat(workshop.id):
+        if _take_seat(workshop.id, jump_queue=walk_in):
             registration.status = Status.CONFIRMED
             registration.confirmed_at = utcnow()
+        elif walk_in:
+            raise WorkshopFull(str(_l("ที่นั่งเต็มแล้ว รับผู้เข้าอบรมหน้างานเพิ่มไม่ได้")))
         else:
             registration.status = Status.WAITLISTED
             registration.waitlist_seq = _join_waitlist(workshop.id)
@@ -162,7 +172,7 @@ def register_officer(
             actor or officer,
             "registration.create",
             registration,
-            {"status": registration.status, "on_behalf": on_behalf},
+            {"status": registration.status, "on_behalf": on_behalf, "walk_in": walk_in},
         )
         queue_notice(registration, registration.status)
         db.session.commit()

@@ -68,3 +68,9 @@ class SignupForm(ProfileFields):
 
 class ProfileForm(ProfileFields):
     pass
+
+
+class WalkInForm(ProfileFields):
+    """An officer who arrives without registering: e-mail optional, consent given at the door."""
+
+    consent = BooleanField(_l("ผู้เข้าอบรมให้ความยินยอมตาม พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคลแล้ว"))

@@ -13,6 +13,7 @@ from workshop.extensions import db
 from workshop.models import CertificateKind, Registration, RegistrationStatus, Role, Venue, Workshop
 from workshop.services.accounts import find_user_by_email
 from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.officers import walk_in_officer
 from workshop.services.registrations import (
     cancel_registration,
     confirm_waitlisted,
@@ -37,7 +38,9 @@ from workshop.services.workshops import (
     update_workshop,
 )
 from workshop.thai.dates import bangkok_to_utc, to_bangkok
+from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
+from workshop.web.officer_forms import WalkInForm
 from workshop.web.organizer_forms import VenueForm, WorkshopForm
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
@@ -358,6 +361,41 @@ def register_on_behalf(workshop_id: int):
                 "success",
             )
     return redirect(url_for(".registrations", workshop_id=workshop.id))
+
+
+@bp.route("/workshops/<int:workshop_id>/walk-in", methods=["GET", "POST"])
+def walk_in(workshop_id: int):
+    workshop = _get_or_404(Workshop, workshop_id)
+    form = WalkInForm()
+    form.set_prefix_choices()
+    if form.validate_on_submit():
+        try:
+            officer = walk_in_officer(
+                email=form.email.data or "",
+                profile=form.profile(),
+                consent=bool(form.consent.data),
+                actor=current_user,
+            )
+            register_officer(workshop.id, officer, actor=current_user, walk_in=True)
+        except ValidationFailed as exc:
+            for name, message in exc.fields.items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = [*field.errors, message]
+                else:
+                    flash(message, "error")
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(
+                _("ลงทะเบียน %(name)s หน้างานแล้ว (ได้ที่นั่ง) เช็กอินได้โดยค้นหาชื่อ", name=officer.full_name),
+                "success",
+            )
+            return redirect(url_for(".registrations", workshop_id=workshop.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "organizer/walk_in.html", form=form, workshop=workshop, provinces=PROVINCES
+    ), status
 
 
 _ACTIONS = {

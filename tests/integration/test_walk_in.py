@@ -1,0 +1,105 @@
+"""Officers who arrive at the door without registering: organizers seat them if seats remain."""
+
+import pytest
+
+from tests.support import login, make_officers, running_workshop, submit_form
+from workshop.extensions import db
+from workshop.models import AuditEvent, Notification, Registration, User
+from workshop.services.errors import NotAllowed, WorkshopFull
+from workshop.services.registrations import register_officer
+
+FORM = {
+    "title_prefix": "นาย",
+    "first_name": "ประเสริฐ",
+    "last_name": "ผู้ใหญ่บ้าน",
+    "position": "นักวิชาการพัฒนาชุมชนปฏิบัติการ",
+    "agency": "สำนักงานพัฒนาชุมชนอำเภอวัดโบสถ์",
+    "district": "วัดโบสถ์",
+    "province": "พิษณุโลก",
+    "phone": "089-123-4567",
+    "email": "",
+    "consent": "y",
+}
+
+
+def page(workshop):
+    return f"/organizer/workshops/{workshop.id}/walk-in"
+
+
+def test_walk_in_without_email_gets_a_seat_and_no_mail(client, organizer, venue):
+    workshop = running_workshop(venue, organizer, capacity=5)
+    login(client, organizer)
+    response = submit_form(client, page(workshop), FORM)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    registration = Registration.query.one()
+    assert registration.status == "confirmed"
+    assert registration.user.full_name == "นายประเสริฐ ผู้ใหญ่บ้าน"
+    assert not registration.user.mailable
+    assert Notification.query.count() == 0
+    event = AuditEvent.query.filter_by(action="user.walk_in").one()
+    assert event.actor_id == organizer.id
+    assert event.details["consent_recorded_by"] == organizer.id
+
+
+def test_walk_in_with_an_existing_email_uses_that_account(client, organizer, officer, venue):
+    workshop = running_workshop(venue, organizer, capacity=5)
+    login(client, organizer)
+    submit_form(client, page(workshop), {**FORM, "email": officer.email.upper()})
+    assert Registration.query.one().user_id == officer.id
+    assert User.query.count() == 2  # organizer and the officer: no new account
+
+
+def test_walk_in_goes_ahead_of_the_waitlist_but_not_over_capacity(client, organizer, venue):
+    workshop = running_workshop(venue, organizer, capacity=2)
+    officers = make_officers(3)
+    for person in officers:
+        register_officer(workshop.id, person, actor=organizer)  # 2 seated, 1 waiting
+    login(client, organizer)
+    response = submit_form(client, page(workshop), FORM)
+    assert response.status_code == 422
+    assert "ที่นั่งเต็มแล้ว" in response.get_data(as_text=True)
+    assert Registration.query.count() == 3
+    from workshop.services.registrations import cancel_registration
+
+    cancel_registration(Registration.query.filter_by(user_id=officers[0].id).one().id, organizer)
+    # the seat went to the first in line; a walk-in still finds none
+    response = submit_form(client, page(workshop), {**FORM, "first_name": "สมหมาย"})
+    assert response.status_code == 422
+    db.session.expire_all()
+    workshop.capacity = 3
+    db.session.commit()
+    response = submit_form(client, page(workshop), {**FORM, "first_name": "สมหมาย"})
+    assert response.status_code == 302
+    assert Registration.query.filter_by(status="confirmed").count() == 3
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"consent": ""}, "ยืนยันว่าผู้เข้าอบรมให้ความยินยอม"), ({"first_name": ""}, "กรุณากรอก")],
+)
+def test_bad_walk_in_is_refused(client, organizer, venue, changes, message):
+    workshop = running_workshop(venue, organizer)
+    login(client, organizer)
+    response = submit_form(client, page(workshop), {**FORM, **changes})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert Registration.query.count() == 0
+    assert User.query.count() == 1
+
+
+def test_only_organizers_seat_walk_ins(client, organizer, staff, venue):
+    workshop = running_workshop(venue, organizer)
+    (person,) = make_officers(1)
+    with pytest.raises(NotAllowed):
+        register_officer(workshop.id, person, walk_in=True)
+    login(client, staff)
+    assert client.get(page(workshop)).status_code == 403
+
+
+def test_full_workshop_refuses_walk_in_in_the_service(organizer, venue):
+    workshop = running_workshop(venue, organizer, capacity=1)
+    first, second = make_officers(2)
+    register_officer(workshop.id, first, actor=organizer, walk_in=True)
+    with pytest.raises(WorkshopFull):
+        register_officer(workshop.id, second, actor=organizer, walk_in=True)
+    assert Registration.query.count() == 1
