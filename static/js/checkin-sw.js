@@ -31,13 +31,14 @@ function kept(request, url) {
   return url.pathname.indexOf(BASE + 'static/') === 0 || ROSTER.test(url.pathname);
 }
 
-function networkFirst(request) {
+function networkFirst(event) {
+  var request = event.request;
   return caches.open(CACHE).then(function (cache) {
     return fetch(request).then(function (response) {
       if (response.ok && !response.redirected && response.type === 'basic') {
-        cache.put(request, response.clone());
+        event.waitUntil(cache.put(request, response.clone()));
       } else if (request.mode === 'navigate') {
-        cache.delete(request); // signed out, no longer allowed, gone: forget the copy
+        event.waitUntil(cache.delete(request)); // signed out, not allowed, gone: forget the copy
       }
       return response;
     }, function (error) {
@@ -51,5 +52,5 @@ function networkFirst(request) {
 
 self.addEventListener('fetch', function (event) {
   var url = new URL(event.request.url);
-  if (kept(event.request, url)) event.respondWith(networkFirst(event.request));
+  if (kept(event.request, url)) event.respondWith(networkFirst(event));
 });

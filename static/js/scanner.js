@@ -34,6 +34,7 @@
   var REFRESH_MS = 30000; // roster refresh and queue retry
   var SERVER_FRAME_MS = 300; // pause between frames sent for decoding (one in flight)
   var NATIVE_FRAME_MS = 150;
+  var REFUSED_FRAME_MS = 5000;
   var FRAME_WIDTH = 640;
   var BUSY_DELAY_MS = 250;
 
@@ -98,6 +99,20 @@
   }
 
   var roster = load(ROSTER_KEY, null);
+
+  // Rosters of other sessions (names of people) are not kept on the device for long.
+  var STALE_MS = 3 * 24 * 3600 * 1000;
+  try {
+    for (var k = window.localStorage.length - 1; k >= 0; k--) {
+      var key = window.localStorage.key(k);
+      if (!key || key === ROSTER_KEY || key.indexOf('workshop-checkin-roster:') !== 0) continue;
+      var old = load(key, null);
+      if (!old || !(Date.now() - Date.parse(old.generated_at) < STALE_MS)) {
+        window.localStorage.removeItem(key);
+        window.localStorage.removeItem(key.replace('-roster:', '-counts:'));
+      }
+    }
+  } catch (e) { /* storage unavailable */ }
 
   // Counts from the server: the page's own unless a later response was stored since (the page
   // may come from the offline cache). Scans still queued are added when shown.
@@ -893,8 +908,11 @@
       return api('POST', urls.decode, { body: blob, contentType: 'image/jpeg', timeout: 5000 })
         .then(function (res) {
           setOnline(true);
-          cameraNote('');
           root.dataset.framesSent = String(Number(root.dataset.framesSent || 0) + 1);
+          // Signed out or refused: slow down instead of sending frames that will be refused.
+          var refused = res.status === 401 || res.status === 403;
+          decoder.interval = refused ? REFUSED_FRAME_MS : SERVER_FRAME_MS;
+          cameraNote(refused ? errorMessage(res) : '');
           return res.ok && res.data && res.data.text ? res.data.text : null;
         }, function (error) {
           if (!(error instanceof NetworkError)) throw error;
@@ -987,10 +1005,12 @@
 
   function prepareOffline() {
     if (!('serviceWorker' in navigator) || !window.caches) return Promise.resolve();
+    var controlled = Boolean(navigator.serviceWorker.controller);
     return navigator.serviceWorker.register(urls.serviceWorker, { scope: urls.scope })
       .then(function () { return navigator.serviceWorker.ready; })
       .then(function () {
-        if (navigator.onLine === false) return null; // this page came from the cache
+        // Offline, this page came from the cache; controlled, the worker has just stored it.
+        if (controlled || navigator.onLine === false) return null;
         // The first visit was not yet served through the worker: store the page and its
         // files now (later visits are stored by the worker as they pass through it).
         return window.caches.open(config.cacheName).then(function (cache) {

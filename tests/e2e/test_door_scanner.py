@@ -135,7 +135,17 @@ def test_camera_scan_is_decoded_and_checks_in_once(
 def test_green_amber_and_red_results(phone, live_server, staff, door, shoot):
     workshop, session, confirmed, waiting = door
     page = phone.new_page()
-    open_scanner(page, live_server, staff, workshop, session)
+    sign_in(page, live_server, staff)
+    # From the menu: the workshop list, then the sessions with the one open now chosen.
+    page.click(".topbar >> text=เช็กอินหน้างาน")
+    expect(page.locator("h2").first).to_have_text("เปิดเช็กอินอยู่ตอนนี้")
+    shoot(page, "picker-workshops")
+    page.click("text=เลือกช่วงการอบรม")
+    expect(page.locator(f'input[name="session_id"][value="{session.id}"]')).to_be_checked()
+    shoot(page, "picker-sessions")
+    page.click("text=เปิดหน้าสแกน")
+    page.wait_for_url(scanner_url(live_server, workshop, session))
+    expect(page.locator("#scanner")).to_have_attribute("data-roster", "ready")
     shoot(page, "ready")
     result = page.locator("#result")
 

@@ -8,6 +8,7 @@ import pytest
 from tests.e2e.support import workshop_running_now
 from tests.support import login, make_user, open_workshop, workshop_input
 from workshop.services.workshops import change_status, create_workshop
+from workshop.web.checkin import CACHE_NAME
 
 
 @pytest.fixture
@@ -124,6 +125,13 @@ def test_scanner_page_is_a_shell_for_the_script(client, staff, running):
     assert config["strings"]["checkedIn"] == "เช็กอินแล้ว {time}"
     assert config["strings"]["counter"] == "เช็กอินแล้ว {n} / {m}"
     assert "เช็กอินแล้ว 0 / 0" in html
+    assert "window-closed" not in html
+
+
+def test_scanner_warns_when_the_session_is_not_open_now(client, staff, running):
+    login(client, staff)
+    html = client.get(f"/checkin/{running.id}/{running.sessions[2].id}").get_data(as_text=True)
+    assert "ตอนนี้ไม่อยู่ในเวลาเช็กอินของช่วงนี้" in html
 
 
 def test_scanner_strings_follow_the_chosen_language(client, staff, running):
@@ -139,6 +147,8 @@ def test_service_worker_is_served_under_the_checkin_scope(client):
     assert response.headers["Content-Type"].startswith("text/javascript")
     assert response.headers["Cache-Control"] == "no-cache"
     assert b"addEventListener('fetch'" in response.data
+    # The page script and the worker share one Cache Storage name.
+    assert f"var CACHE = '{CACHE_NAME}';".encode() in response.data
 
 
 def test_fresh_csrf_token_for_a_cached_scanner_page(client, staff, running):

@@ -147,6 +147,7 @@ def scanner(workshop_id: int, session_id: int):
             opens=opens,
             closes=closes,
             counts=(checked, confirmed),
+            window_open=opens <= utcnow() <= closes,
             config=config,
         )
     )
