@@ -23,6 +23,7 @@ from sqlalchemy import or_, select, update
 from workshop.extensions import db
 from workshop.models import Notification, Registration
 from workshop.models.types import utcnow
+from workshop.services.transactions import begin_write
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def queue_notice(registration: Registration, event: str) -> None:
 
 def _claim(notice_id: int, now: datetime) -> bool:
     """Take a due notice for this sender; False if another sender has it."""
+    begin_write()
     result = db.session.execute(
         update(Notification)
         .where(
@@ -63,8 +65,36 @@ def _claim(notice_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
+def _record_outcome(notice_id: int, error: Exception | None) -> None:
+    """Mark the notice sent, or schedule its retry (or give it up), in a write transaction."""
+    begin_write()
+    notice = db.session.get(Notification, notice_id, populate_existing=True)
+    notice.attempts += 1
+    notice.claimed_until = None
+    if error is None:
+        notice.sent_at = utcnow()
+    else:
+        notice.last_error = f"{type(error).__name__}: {error}"[: Notification.ERROR_MAX]
+        if notice.attempts > len(RETRY_DELAYS):
+            notice.failed_at = utcnow()
+            log.error("gave up mailing notice %s: %s", notice_id, notice.last_error)
+        else:
+            notice.due_at = utcnow() + RETRY_DELAYS[notice.attempts - 1]
+            log.warning(
+                "mailing notice %s failed, retry at %s: %s",
+                notice_id,
+                notice.due_at,
+                notice.last_error,
+            )
+    db.session.commit()
+
+
 def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
-    """Send the notices that are due; returns how many were sent."""
+    """Send the notices that are due; returns how many were sent.
+
+    The mail is built and sent outside any database transaction, so a slow mail server holds
+    no lock; each claim and each outcome is a short write transaction of its own.
+    """
     from workshop.services.mail import send_registration_notice
 
     now = now or utcnow()
@@ -91,27 +121,10 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
             send_registration_notice(notice.registration, notice.event)
         except Exception as exc:  # any transport or rendering failure: retry later
             db.session.rollback()
-            notice = db.session.get(Notification, notice_id, populate_existing=True)
-            notice.attempts += 1
-            notice.last_error = f"{type(exc).__name__}: {exc}"[: Notification.ERROR_MAX]
-            notice.claimed_until = None
-            if notice.attempts > len(RETRY_DELAYS):
-                notice.failed_at = utcnow()
-                log.error("gave up mailing notice %s: %s", notice_id, notice.last_error)
-            else:
-                notice.due_at = utcnow() + RETRY_DELAYS[notice.attempts - 1]
-                log.warning(
-                    "mailing notice %s failed, retry at %s: %s",
-                    notice_id,
-                    notice.due_at,
-                    notice.last_error,
-                )
+            _record_outcome(notice_id, exc)
         else:
-            notice.attempts += 1
-            notice.sent_at = utcnow()
-            notice.claimed_until = None
+            _record_outcome(notice_id, None)
             sent += 1
-        db.session.commit()
     return sent
 
 
