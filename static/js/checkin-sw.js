@@ -34,15 +34,23 @@ function kept(request, url) {
 function networkFirst(event) {
   var request = event.request;
   return caches.open(CACHE).then(function (cache) {
+    function cachedOr(fallback) {
+      return cache.match(request, { ignoreVary: true }).then(function (cached) {
+        return cached || fallback;
+      });
+    }
     return fetch(request).then(function (response) {
       if (response.ok && !response.redirected && response.type === 'basic') {
         event.waitUntil(cache.put(request, response.clone()));
-      } else if (request.mode === 'navigate') {
+        return response;
+      }
+      if (response.status >= 500) return cachedOr(response); // the server is down: keep going
+      if (request.mode === 'navigate') {
         event.waitUntil(cache.delete(request)); // signed out, not allowed, gone: forget the copy
       }
       return response;
     }, function (error) {
-      return cache.match(request, { ignoreVary: true }).then(function (cached) {
+      return cachedOr(null).then(function (cached) {
         if (cached) return cached;
         throw error;
       });
