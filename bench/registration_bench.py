@@ -5,13 +5,16 @@
 For each database: a fresh schema, one published workshop with 1,000 seats (later registrations
 are waitlisted, so both paths are measured), enough officers with API tokens for every request,
 then wrk with 32 connections: first GET /bench/hello, then POST /workshops/{id}/registrations
-with a different officer's token on each request. Mail goes to the instance outbox (the
-default). Also times QR generation per ticket. Client and server share this machine's cores.
+with a different officer's token on each request. The confirmation mails are queued but sent by
+a separate sender (MAIL_DELIVERY=manual), so the figures are the registration itself; the cost
+of building one notice and of a ticket QR code are timed apart. Client and server share this
+machine's cores.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -138,6 +141,35 @@ def qr_costs() -> None:
         print(f"  QR {label} per ticket (uncached): {per:.2f} ms")
 
 
+def notice_cost() -> None:
+    """Build and serialise confirmation mails (QR image, calendar, Thai headers) in process."""
+    from workshop import create_app
+    from workshop.services.mail import build_registration_notice
+
+    instance = Path(tempfile.mkdtemp(prefix="bench-mail-"))
+    url = f"sqlite:///{instance / 'mail.db'}"
+    workshop_id = prepare(url, instance)
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "bench-secret",
+            "MAIL_DELIVERY": "manual",
+        }
+    )
+    from workshop.models import User
+    from workshop.services.registrations import register_officer
+
+    with app.app_context():
+        officers = User.query.filter_by(role="officer").limit(50).all()
+        registrations = [register_officer(workshop_id, o) for o in officers]
+        started = time.perf_counter()
+        for registration in registrations:
+            build_registration_notice(registration, "confirmed").as_bytes()
+        per = (time.perf_counter() - started) / len(registrations) * 1000
+        print(f"  confirmation mail built and serialised (in process): {per:.1f} ms per notice")
+
+
 def main() -> None:
     args = bench_arguments(__doc__)
     print(
@@ -147,7 +179,7 @@ def main() -> None:
     for label, url, instance in each_database(args.db):
         workshop_id = prepare(url, instance)
         print(f"{label}:")
-        with gunicorn(url, instance) as base:
+        with gunicorn(url, instance, MAIL_DELIVERY="manual") as base:
             hello = run_wrk(f"{base}/bench/hello", args.seconds, CONNECTIONS)
             print_row("GET /bench/hello", hello)
             register = run_wrk(
@@ -160,6 +192,7 @@ def main() -> None:
             print(f"  registration / hello: {register['rps'] / hello['rps']:.2f}")
         check(url, instance, workshop_id, register["requests"] - register["non2xx"])
     qr_costs()
+    notice_cost()
 
 
 def check(database_url: str, instance: Path, workshop_id: int, created: int) -> None:

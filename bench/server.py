@@ -80,14 +80,16 @@ def open_window() -> tuple[datetime, datetime, datetime]:
 
 
 @contextmanager
-def gunicorn(database_url: str, instance: Path, workers: int = 4) -> Iterator[str]:
-    """gunicorn serving bench_app on a free port; yields the base URL."""
+def gunicorn(database_url: str, instance: Path, workers: int = 4, **settings: str) -> Iterator[str]:
+    """gunicorn serving bench_app on a free port; yields the base URL. ``settings`` become
+    WORKSHOP_* variables (e.g. MAIL_DELIVERY="manual")."""
     port = free_port()
     env = {
         **os.environ,
         "WORKSHOP_DATABASE_URL": database_url,
         "WORKSHOP_INSTANCE_PATH": str(instance),
         "WORKSHOP_SECRET_KEY": "bench-secret",
+        **{f"WORKSHOP_{key}": value for key, value in settings.items()},
     }
     env.pop("WORKSHOP_MAIL_SERVER", None)
     process = subprocess.Popen(
