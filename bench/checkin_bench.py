@@ -24,6 +24,7 @@ from bench.server import (
     bench_arguments,
     each_database,
     gunicorn,
+    officer_batches,
     print_row,
     run_wrk,
 )
@@ -36,11 +37,10 @@ def prepare(database_url: str, instance: Path) -> tuple[int, Path]:
     """Schema, a running session, confirmed registrations; returns the session id and a file
     with one ticket per line."""
     from flask_migrate import upgrade
-    from werkzeug.security import generate_password_hash
 
     from workshop import create_app
     from workshop.extensions import db
-    from workshop.models import ApiToken, Registration, User, Workshop
+    from workshop.models import ApiToken, Registration, Workshop
     from workshop.models.types import utcnow
     from workshop.services.accounts import _digest, create_user
     from workshop.services.tickets import new_ticket_secret, ticket_token
@@ -96,23 +96,8 @@ def prepare(database_url: str, instance: Path) -> tuple[int, Path]:
             organizer,
         )
         change_status(workshop, "published", organizer)
-        password_hash = generate_password_hash("bench-password")
         tokens: list[str] = []
-        for first in range(0, TICKETS, 5000):
-            users = [
-                User(
-                    email=f"officer{n}@bench.go.th",
-                    password_hash=password_hash,
-                    role="officer",
-                    title_prefix="นาย",
-                    first_name=f"ทดสอบ{n}",
-                    last_name="ใจดี",
-                    agency="สำนักงานพัฒนาชุมชนอำเภอวังทอง",
-                )
-                for n in range(first, first + 5000)
-            ]
-            db.session.add_all(users)
-            db.session.flush()
+        for _first, users in officer_batches(TICKETS):
             registrations = [
                 Registration(
                     workshop_id=workshop.id,

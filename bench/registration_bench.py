@@ -25,6 +25,7 @@ from bench.server import (
     bench_arguments,
     each_database,
     gunicorn,
+    officer_batches,
     open_window,
     print_row,
     run_wrk,
@@ -37,11 +38,10 @@ OFFICERS = 40_000
 def prepare(database_url: str, instance: Path) -> int:
     """Schema, a workshop open for registration, officers with tokens bench-<n>; returns its id."""
     from flask_migrate import upgrade
-    from werkzeug.security import generate_password_hash
 
     from workshop import create_app
     from workshop.extensions import db
-    from workshop.models import ApiToken, User
+    from workshop.models import ApiToken
     from workshop.models.types import utcnow
     from workshop.services.accounts import _digest, create_user
     from workshop.services.venues import VenueInput, create_venue
@@ -78,28 +78,11 @@ def prepare(database_url: str, instance: Path) -> int:
             organizer,
         )
         change_status(workshop, "published", organizer)
-        password_hash = generate_password_hash("bench-password")
         expires = utcnow() + timedelta(days=1)
-        for first in range(0, OFFICERS, 5000):
-            users = [
-                User(
-                    email=f"officer{n}@bench.go.th",
-                    password_hash=password_hash,
-                    role="officer",
-                    title_prefix="นาย",
-                    first_name=f"ทดสอบ{n}",
-                    last_name="ใจดี",
-                    agency="สำนักงานพัฒนาชุมชนอำเภอวังทอง",
-                    district="วังทอง",
-                    province="พิษณุโลก",
-                )
-                for n in range(first, first + 5000)
-            ]
-            db.session.add_all(users)
-            db.session.flush()
+        for first, users in officer_batches(OFFICERS):
             db.session.add_all(
                 ApiToken(user_id=u.id, digest=_digest(f"bench-{n}"), expires_at=expires)
-                for n, u in zip(range(first, first + 5000), users, strict=True)
+                for n, u in enumerate(users, start=first)
             )
             db.session.commit()
         workshop_id = workshop.id

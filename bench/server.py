@@ -68,6 +68,35 @@ def each_database(which: str) -> Iterator[tuple[str, str, Path]]:
         yield label, url, Path(tempfile.mkdtemp(prefix="bench-instance-"))
 
 
+def officer_batches(count: int, batch: int = 5000):
+    """Yield lists of flushed officer accounts (one shared password hash), ``batch`` at a time;
+    call inside an app context and commit after each batch."""
+    from werkzeug.security import generate_password_hash
+
+    from workshop.extensions import db
+    from workshop.models import User
+
+    password_hash = generate_password_hash("bench-password")
+    for first in range(0, count, batch):
+        users = [
+            User(
+                email=f"officer{n}@bench.go.th",
+                password_hash=password_hash,
+                role="officer",
+                title_prefix="นาย",
+                first_name=f"ทดสอบ{n}",
+                last_name="ใจดี",
+                agency="สำนักงานพัฒนาชุมชนอำเภอวังทอง",
+                district="วังทอง",
+                province="พิษณุโลก",
+            )
+            for n in range(first, min(first + batch, count))
+        ]
+        db.session.add_all(users)
+        db.session.flush()
+        yield first, users
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
