@@ -47,6 +47,11 @@ def begin_write() -> None:
     session = db.session()  # the request's Session behind the scoped proxy
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_write() with unsaved changes in the session")
+    if session.get_bind().dialect.name != "sqlite":
+        # PostgreSQL (READ COMMITTED) reads the latest committed rows with every statement and
+        # locks what it updates; forgetting loaded objects is enough, no round trip needed.
+        session.expire_all()
+        return
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={_IMMEDIATE: True})
