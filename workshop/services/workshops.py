@@ -334,7 +334,7 @@ def can_see_drafts(user: User | None) -> bool:
 
 
 def list_workshops(viewer: User | None, status: str | None = None) -> list[Workshop]:
-    """Workshops the viewer may see, soonest first: organizers see every status."""
+    """Workshops the viewer may see, latest first: organizers see every status."""
     query = select(Workshop).options(selectinload(Workshop.sessions), selectinload(Workshop.venue))
     if not can_see_drafts(viewer):
         query = query.where(Workshop.status.in_(PUBLIC_STATUSES))
