@@ -160,3 +160,22 @@ def running_workshop(venue: Venue, organizer: User, capacity: int = 100):
     )
     workshop = create_workshop(data, organizer)
     return change_status(workshop, "published", organizer)
+
+
+def error_block(html: str, message: str) -> str:
+    """The field block (marked has-error) that shows ``message``; fails if there is none.
+
+    The match may not run from one field's block into the next one's, so the block returned is
+    the field the message is attached to.
+    """
+    import re as regex
+
+    found = regex.search(
+        r'<(?:div|fieldset) class="[^"]*has-error[^"]*">'
+        r'(?:(?!</div>\s*<div class="(?:field|session-row)).)*?<p class="error">[^<]*'
+        + regex.escape(message),
+        html,
+        regex.S,
+    )
+    assert found, f"no field shows {message!r}:\n{html}"
+    return found.group(0)
