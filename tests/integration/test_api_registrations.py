@@ -219,3 +219,21 @@ def test_staff_cannot_register(client, venue, organizer, staff):
 def test_unknown_workshop_is_404(client, officer):
     response = client.post("/api/v1/workshops/999999/registrations", headers=token_for(officer))
     assert response.status_code == 404
+
+
+def test_ticket_qr_is_small_enough_to_scan_fast(client, venue, organizer):
+    """Tokens stay QR version <= 5 at error correction M (they are version 2: 25x25 modules)."""
+    import qrcode.constants
+
+    from workshop.qr import ERROR_CORRECTION, qr_version
+    from workshop.services.registrations import register_officer
+    from workshop.services.tickets import ticket_token
+
+    workshop = open_workshop(venue, organizer, capacity=5)
+    regs = [register_officer(workshop.id, o) for o in make_officers(5)]
+    assert qrcode.constants.ERROR_CORRECT_M == ERROR_CORRECTION
+    for registration in regs:
+        token = ticket_token(registration)
+        assert len(token) == 38
+        assert token.isalnum() and token.isupper()  # alphanumeric mode: the densest for text
+        assert qr_version(token) <= 5
