@@ -252,7 +252,7 @@ def test_publish_then_close_then_cancel(signed_in, workshop, client):
     # Cancelled is final.
     response = submit_form(signed_in, page, {"status": "published"}, action=action)
     html = signed_in.get(response.headers["Location"]).get_data(as_text=True)
-    assert "เปลี่ยนสถานะจาก ยกเลิก เป็น เผยแพร่แล้ว ไม่ได้" in html
+    assert "เปลี่ยนสถานะจาก ยกเลิกแล้ว เป็น เผยแพร่แล้ว ไม่ได้" in html
     db.session.refresh(workshop)
     assert workshop.status == "cancelled"
     actions = [e.details for e in AuditEvent.query.filter_by(action="workshop.status")]

@@ -315,7 +315,7 @@ def status_label(status: str) -> str:
         Status.DRAFT: _l("ร่าง"),
         Status.PUBLISHED: _l("เผยแพร่แล้ว"),
         Status.CLOSED: _l("ปิดรับสมัคร"),
-        Status.CANCELLED: _l("ยกเลิก"),
+        Status.CANCELLED: _l("ยกเลิกแล้ว"),
     }
     return str(labels.get(status, status))
 
