@@ -4,7 +4,7 @@ import pytest
 
 from tests.support import PASSWORD, login, make_user, submit_form
 from workshop.extensions import db
-from workshop.models import User
+from workshop.models import AuditEvent, User
 
 
 def test_password_is_stored_hashed(officer):
@@ -154,3 +154,43 @@ def test_unknown_url_is_a_thai_404_page(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert 'lang="th"' in response.get_data(as_text=True)
+
+
+def test_change_password(client, staff):
+    from workshop.models import ApiToken
+    from workshop.services.accounts import authenticate, issue_api_token
+
+    issue_api_token(staff, 1)
+    login(client, staff)
+    form = {"current": PASSWORD, "new": "new-secret-2560", "again": "new-secret-2560"}
+    response = submit_form(client, "/auth/password", form)
+    assert response.status_code == 302
+    assert authenticate(staff.email, "new-secret-2560").id == staff.id
+    assert ApiToken.query.count() == 0  # tokens issued with the old password are gone
+    assert AuditEvent.query.filter_by(action="user.password").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (
+            {"current": "wrong", "new": "new-secret-2560", "again": "new-secret-2560"},
+            "รหัสผ่านปัจจุบันไม่ถูกต้อง",
+        ),
+        ({"current": PASSWORD, "new": "short", "again": "short"}, "รหัสผ่านต้องยาว"),
+        ({"current": PASSWORD, "new": PASSWORD, "again": PASSWORD}, "ต้องไม่ซ้ำ"),
+        ({"current": PASSWORD, "new": "new-secret-2560", "again": "other-2560"}, "ไม่ตรงกัน"),
+    ],
+)
+def test_bad_password_change_keeps_the_old_password(client, officer, form, message):
+    from workshop.services.accounts import authenticate
+
+    login(client, officer)
+    response = submit_form(client, "/auth/password", form)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert authenticate(officer.email, PASSWORD).id == officer.id
+
+
+def test_password_page_needs_sign_in(client):
+    assert client.get("/auth/password").status_code == 302

@@ -8,12 +8,13 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workshop.extensions import db
 from workshop.models import ApiToken, Role, User
 from workshop.models.types import utcnow
+from workshop.services.audit import record_event
 from workshop.services.errors import AuthenticationFailed, DuplicateEmail, ValidationFailed
 from workshop.services.text import TextRejected, clean_text
 
@@ -131,3 +132,22 @@ def user_for_api_token(token: str) -> User | None:
         .where(ApiToken.digest == _digest(token), ApiToken.expires_at > utcnow())
     )
     return user if user is not None and user.active else None
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Replace the user's password after checking the current one."""
+    errors: dict[str, str] = {}
+    if not check_password_hash(user.password_hash, current or ""):
+        errors["current"] = str(_l("รหัสผ่านปัจจุบันไม่ถูกต้อง"))
+    problem = password_problem(new)
+    if problem:
+        errors["new"] = problem
+    elif new == current:
+        errors["new"] = str(_l("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม"))
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = generate_password_hash(new)
+    # Signing in with the old password's API tokens should not outlive the change.
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    record_event(user, "user.password", user)
+    db.session.commit()

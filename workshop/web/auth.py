@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from workshop.models import Role
-from workshop.services.accounts import authenticate
+from workshop.services.accounts import authenticate, change_password
 from workshop.services.errors import AuthenticationFailed, DuplicateEmail, ValidationFailed
 from workshop.services.officers import (
     PDPA_PURPOSE,
@@ -26,6 +26,18 @@ from workshop.web.i18n import safe_next
 from workshop.web.officer_forms import OTHER_PREFIX, ProfileForm, SignupForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("รหัสผ่านปัจจุบัน"), render_kw={"autocomplete": "current-password"})
+    new = PasswordField(
+        _l("รหัสผ่านใหม่ (อย่างน้อย 8 ตัวอักษร)"), render_kw={"autocomplete": "new-password"}
+    )
+    again = PasswordField(
+        _l("ยืนยันรหัสผ่านใหม่"),
+        validators=[EqualTo("new", _l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class LoginForm(FlaskForm):
@@ -130,3 +142,21 @@ def profile():
             return redirect(url_for(".profile"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/profile.html", form=form, provinces=PROVINCES), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data or "", form.new.data or "")
+        except ValidationFailed as exc:
+            for name, message in exc.fields.items():
+                field = getattr(form, name)
+                field.errors = [*field.errors, message]
+        else:
+            flash(_("เปลี่ยนรหัสผ่านแล้ว"), "success")
+            return redirect(home_for(current_user))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status
