@@ -28,7 +28,7 @@ install: $(VENV)/.installed
 
 instance/.demo-seeded: | $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	$(FLASK) seed-demo >/dev/null  # the accounts are printed below, every run
 	touch $@
 
 run: install
