@@ -294,3 +294,28 @@ def test_fingerprints_without_webcrypto_match_the_server(phone, live_server, sta
     )
     assert fingerprint == ticket_fingerprint(ticket_token(confirmed))
     assert json.loads(page.locator("#checkin-config").text_content())["sessionId"] == session.id
+
+
+def test_signing_out_forgets_the_rosters_but_keeps_unsent_scans(phone, live_server, staff, door):
+    workshop, session, confirmed, _waiting = door
+    page = phone.new_page()
+    open_scanner(page, live_server, staff, workshop, session, offline_ready=True)
+    phone.set_offline(True)
+    enter_code(page, ticket_token(confirmed))
+    expect(page.locator("#net")).to_have_text("ออฟไลน์: รอส่ง 1 รายการ")
+    phone.set_offline(False)
+    page.route("**/api/v1/checkins", lambda route: route.abort())  # keep the scan unsent
+
+    def stored() -> list[str]:
+        return page.evaluate("Object.keys(window.localStorage)")
+
+    assert any(k.startswith("workshop-checkin-roster:") for k in stored())
+    page.goto(live_server + "/")
+    page.click("form[data-signout] button")
+    page.wait_for_url(live_server + "/")
+    keys = stored()
+    assert not any(
+        k.startswith(("workshop-checkin-roster:", "workshop-checkin-counts:")) for k in keys
+    )
+    assert QUEUE_KEY in keys
+    assert page.evaluate("caches.has('workshop-checkin-v1')") is False

@@ -48,6 +48,9 @@ def register_web(app: Flask) -> None:
         registration_status_label=registration_status_label,
     )
     app.jinja_env.filters["phone"] = format_phone
+    from workshop.web.checkin import CACHE_NAME
+
+    app.jinja_env.globals["checkin_cache_name"] = CACHE_NAME  # forgotten on sign-out
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("กรุณาเข้าสู่ระบบก่อน")
     login_manager.login_message_category = "info"
