@@ -219,13 +219,18 @@ def fill_seats_locked(workshop_id: int) -> list[Registration]:
         )
         if first is None or not _take_seat(workshop_id, jump_queue=True):
             return promoted
-        _change_counts(workshop_id, waiting=-1)
-        first.status = Status.CONFIRMED
-        first.waitlist_seq = None
-        first.confirmed_at = utcnow()
-        record_event(None, "registration.promote", first)
-        queue_notice(first, "promoted")
+        _seat_from_waitlist(first, None, "registration.promote")
         promoted.append(first)
+
+
+def _seat_from_waitlist(registration: Registration, actor: User | None, action: str) -> None:
+    """Move a waitlisted registration into the seat just taken for it, and tell the officer."""
+    _change_counts(registration.workshop_id, waiting=-1)
+    registration.status = Status.CONFIRMED
+    registration.waitlist_seq = None
+    registration.confirmed_at = utcnow()
+    record_event(actor, action, registration)
+    queue_notice(registration, "promoted")
 
 
 def _reload(registration_id: int) -> Registration:
@@ -305,12 +310,7 @@ def confirm_waitlisted(registration_id: int, actor: User) -> SeatChanges:
             raise WorkshopFull(
                 str(_l("ที่นั่งเต็ม (%(n)d ที่) ย้ายผู้ได้ที่นั่งออกก่อนหรือเพิ่มจำนวนที่รับ", n=workshop.capacity))
             )
-        _change_counts(workshop.id, waiting=-1)
-        registration.status = Status.CONFIRMED
-        registration.waitlist_seq = None
-        registration.confirmed_at = utcnow()
-        record_event(actor, "registration.confirm", registration)
-        queue_notice(registration, "promoted")
+        _seat_from_waitlist(registration, actor, "registration.confirm")
         db.session.commit()
     except Exception:
         db.session.rollback()
