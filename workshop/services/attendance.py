@@ -1,0 +1,54 @@
+"""Attendance: how many of a workshop's sessions each registration was checked in for.
+
+Certificates (eligibility) and reports (attendance rate, eligible count) both read attendance
+through this module, so "attended enough" means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from workshop.extensions import db
+from workshop.models import CheckIn, WorkshopSession
+
+
+def meets_attendance_rule(attended: int, total_sessions: int, threshold_percent: int) -> bool:
+    """True when ``attended`` of ``total_sessions`` reaches ``threshold_percent`` per cent.
+
+    Compared in integers (attended / total ≥ threshold / 100), so 80 % of 2 sessions needs both
+    and 80 % of 5 needs 4. A workshop without sessions has nothing to attend: never met.
+    """
+    if total_sessions <= 0:
+        return False
+    return attended * 100 >= threshold_percent * total_sessions
+
+
+def sessions_required(total_sessions: int, threshold_percent: int) -> int:
+    """The fewest sessions that meet the rule (for telling an officer what is missing)."""
+    if total_sessions <= 0:
+        return 0
+    return -(-threshold_percent * total_sessions // 100)  # ceiling division
+
+
+def sessions_attended(workshop_id: int) -> dict[int, int]:
+    """Registration id -> number of this workshop's sessions it was checked in for.
+
+    Registrations with no check-in are absent (read them as 0).
+    """
+    rows = db.session.execute(
+        select(CheckIn.registration_id, func.count(CheckIn.id))
+        .join(WorkshopSession, WorkshopSession.id == CheckIn.session_id)
+        .where(WorkshopSession.workshop_id == workshop_id)
+        .group_by(CheckIn.registration_id)
+    )
+    return {registration_id: count for registration_id, count in rows}
+
+
+def sessions_attended_by(registration_id: int) -> int:
+    """How many sessions one registration was checked in for."""
+    return (
+        db.session.scalar(
+            select(func.count(CheckIn.id)).where(CheckIn.registration_id == registration_id)
+        )
+        or 0
+    )
