@@ -24,7 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     # Mail to officers (services.mail). Without MAIL_SERVER, messages are written to
     # instance/outbox/ as .eml files instead of being sent.
     "MAIL_SERVER": "",
@@ -56,6 +56,13 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
             "connect_args": {"timeout": 30},
+        }
+    else:
+        # A server database may have restarted since a pooled connection was last used: test
+        # each connection as it is taken from the pool (an embedded SQLite file cannot go away).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
         }
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workshop.extensions import db
@@ -122,16 +123,37 @@ def issue_api_token(user: User, days: int) -> str:
     return token
 
 
+# Every API request runs this lookup, so it is one prebuilt Core statement (no per-request
+# statement building, no ORM row loading); the row then becomes a User already in the session.
+_users = User.__table__
+_tokens = ApiToken.__table__
+_TOKEN_USER = (
+    select(*_users.c)
+    .join_from(_users, _tokens, _tokens.c.user_id == _users.c.id)
+    .where(_tokens.c.digest == bindparam("digest"), _tokens.c.expires_at > bindparam("now"))
+)
+
+
 def user_for_api_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or None if unknown or expired."""
     if not token or len(token) > 200:
         return None
-    user = db.session.scalar(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.digest == _digest(token), ApiToken.expires_at > utcnow())
+    row = (
+        db.session.connection()
+        .execute(_TOKEN_USER, {"digest": _digest(token), "now": utcnow()})
+        .mappings()
+        .one_or_none()
     )
-    return user if user is not None and user.active else None
+    if row is None or not row["active"]:
+        return None
+    existing = db.session.identity_map.get(db.session.identity_key(User, row["id"]))
+    if existing is not None:
+        return existing
+    user = User(**row)
+    # As if loaded by a query: persistent, in this session, with no pending changes.
+    make_transient_to_detached(user)
+    db.session.add(user)
+    return user
 
 
 def change_password(user: User, current: str, new: str) -> None:

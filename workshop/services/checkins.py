@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -31,6 +31,7 @@ from workshop.models import (
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
 from workshop.services.errors import (
+    InvalidTicket,
     NotAllowed,
     NotConfirmed,
     NotFound,
@@ -39,8 +40,14 @@ from workshop.services.errors import (
     WrongWorkshop,
 )
 from workshop.services.text import TextRejected, clean_text
-from workshop.services.tickets import read_ticket, ticket_fingerprint, ticket_token
+from workshop.services.tickets import (
+    is_current_secret,
+    ticket_fingerprint,
+    ticket_token,
+    verify_ticket,
+)
 from workshop.services.transactions import begin_write
+from workshop.thai.names import full_name
 
 # A door device's clock may run a little fast; later than this ahead of the server is not
 # believed and the server's time is used instead.
@@ -98,16 +105,78 @@ def _session(session_id: int) -> WorkshopSession:
     return session
 
 
-def _insert_ignoring_duplicate(values: dict) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING; the new id, or None when the row already existed."""
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(CheckIn)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["registration_id", "session_id"])
-        .returning(CheckIn.id)
+# The scan path runs for every person at every door, so its statements are built once, on the
+# tables rather than the ORM classes: no per-scan statement construction and no ORM loading, only
+# cached compiled SQL (a scan costs about as much as the database round trips it needs).
+_sessions = WorkshopSession.__table__
+_workshops = Workshop.__table__
+_registrations = Registration.__table__
+_users = User.__table__
+_checkins = CheckIn.__table__
+
+_DOOR_SESSION = (
+    select(
+        _sessions.c.workshop_id,
+        _sessions.c.starts_at,
+        _sessions.c.ends_at,
+        _sessions.c.checked_in_count,
+        _workshops.c.checkin_opens_minutes,
+        _workshops.c.checkin_closes_minutes,
+        _workshops.c.confirmed_count,
     )
-    return db.session.execute(statement).scalar_one_or_none()
+    .join_from(_sessions, _workshops, _workshops.c.id == _sessions.c.workshop_id)
+    .where(_sessions.c.id == bindparam("session_id"))
+)
+_TICKET_HOLDER = (
+    select(
+        _registrations.c.workshop_id,
+        _registrations.c.status,
+        _registrations.c.ticket_secret,
+        _users.c.title_prefix,
+        _users.c.first_name,
+        _users.c.last_name,
+        _users.c.position,
+        _users.c.agency,
+    )
+    .join_from(_registrations, _users, _users.c.id == _registrations.c.user_id)
+    .where(_registrations.c.id == bindparam("registration_id"))
+)
+_EARLIER_SCAN = (
+    update(_checkins)
+    .where(
+        _checkins.c.registration_id == bindparam("scan_registration"),
+        _checkins.c.session_id == bindparam("scan_session"),
+        _checkins.c.scanned_at > bindparam("scan_time"),
+    )
+    .values(scanned_at=bindparam("scan_time"))
+)
+_FIRST_SCAN = select(_checkins.c.id, _checkins.c.scanned_at, _checkins.c.method).where(
+    _checkins.c.registration_id == bindparam("registration_id"),
+    _checkins.c.session_id == bindparam("session_id"),
+)
+_COUNT_IN = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("session_id"))
+    .values(checked_in_count=_sessions.c.checked_in_count + 1)
+    .returning(_sessions.c.checked_in_count)
+)
+_COUNT_OUT = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("session_id"))
+    .values(checked_in_count=_sessions.c.checked_in_count - 1)
+)
+
+
+def _insert_statement(dialect: str):
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(_checkins)
+        .on_conflict_do_nothing(index_elements=["registration_id", "session_id"])
+        .returning(_checkins.c.id)
+    )
+
+
+_INSERT = {name: _insert_statement(name) for name in ("postgresql", "sqlite")}
 
 
 def check_in(
@@ -128,40 +197,45 @@ def check_in(
     """
     if not staff.has_role(Role.STAFF, Role.ORGANIZER):
         raise NotAllowed(str(_l("เช็กอินได้เฉพาะเจ้าหน้าที่หน้างานและผู้จัด")))
-    if method not in {m.value for m in CheckInMethod}:
+    if method not in _METHODS:
         raise ValidationFailed({"method": str(_l("วิธีเช็กอินไม่ถูกต้อง"))})
-    try:
-        override_reason = clean_text(override_reason, max_length=CheckIn.REASON_MAX)
-    except TextRejected as exc:
-        raise ValidationFailed({"override_reason": str(exc)}) from exc
-    if override_reason and not staff.has_role(Role.ORGANIZER):
-        raise NotAllowed(str(_l("เฉพาะผู้จัดเท่านั้นที่เช็กอินนอกเวลาได้")))
+    if override_reason:
+        try:
+            override_reason = clean_text(override_reason, max_length=CheckIn.REASON_MAX)
+        except TextRejected as exc:
+            raise ValidationFailed({"override_reason": str(exc)}) from exc
+        if override_reason and not staff.has_role(Role.ORGANIZER):
+            raise NotAllowed(str(_l("เฉพาะผู้จัดเท่านั้นที่เช็กอินนอกเวลาได้")))
+    staff_id = staff.id  # read before begin_write, which may expire loaded objects
+    secret = None
+    if ticket is not None:
+        registration_id, secret = verify_ticket(ticket)  # forgeries never reach the database
+    elif registration_id is None:
+        raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
 
     begin_write()
     try:
-        session = db.session.scalar(
-            select(WorkshopSession)
-            .where(WorkshopSession.id == session_id)
-            .options(joinedload(WorkshopSession.workshop))
-        )
-        if session is None:
+        connection = db.session.connection()
+        door = connection.execute(_DOOR_SESSION, {"session_id": session_id}).one_or_none()
+        if door is None:
             raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
-        if ticket is not None:
-            registration = read_ticket(ticket)
-        elif registration_id is not None:
-            registration = db.session.get(Registration, registration_id)
-            if registration is None:
-                raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
-        else:
-            raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
-        if registration.workshop_id != session.workshop_id:
+        holder = connection.execute(
+            _TICKET_HOLDER, {"registration_id": registration_id}
+        ).one_or_none()
+        if secret is not None:
+            if holder is None or not is_current_secret(holder.ticket_secret, secret):
+                raise InvalidTicket()
+        elif holder is None:
+            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+        if holder.workshop_id != door.workshop_id:
             raise WrongWorkshop()
-        if registration.status != RegistrationStatus.CONFIRMED:
+        if holder.status != RegistrationStatus.CONFIRMED:
             raise NotConfirmed()
 
         now = utcnow()
         when = scanned_at if scanned_at is not None and scanned_at <= now + CLOCK_SKEW else now
-        opens, closes = checkin_window(session)
+        opens = door.starts_at - timedelta(minutes=door.checkin_opens_minutes)
+        closes = door.ends_at + timedelta(minutes=door.checkin_closes_minutes)
         if not opens <= when <= closes and not override_reason:
             raise SessionNotOpen(
                 str(
@@ -172,19 +246,22 @@ def check_in(
                     )
                 )
             )
-        new_id = _insert_ignoring_duplicate(
+        keys = {"registration_id": registration_id, "session_id": session_id}
+        new_id = connection.execute(
+            _INSERT[connection.dialect.name],
             {
-                "registration_id": registration.id,
-                "session_id": session.id,
+                **keys,
                 "scanned_at": when,
                 "recorded_at": now,
-                "staff_id": staff.id,
+                "staff_id": staff_id,
                 "method": method,
                 "override_reason": override_reason,
-            }
-        )
+            },
+        ).scalar_one_or_none()
         if new_id is not None:
-            checkin_id, first_scan, first_method = new_id, when, method
+            result, checkin_id, first_scan, first_method = "checked_in", new_id, when, method
+            # Last statement before COMMIT: the session row stays locked for the shortest time.
+            checked_in = connection.execute(_COUNT_IN, {"session_id": session_id}).scalar_one()
             if override_reason:
                 record_event(
                     staff,
@@ -192,39 +269,31 @@ def check_in(
                     db.session.get(CheckIn, new_id),
                     {"reason": override_reason},
                 )
-            result = "checked_in"
         else:
             # Offline scans sync late: the earliest scan of the person is the one that counts.
-            db.session.execute(
-                update(CheckIn)
-                .where(
-                    CheckIn.registration_id == registration.id,
-                    CheckIn.session_id == session.id,
-                    CheckIn.scanned_at > when,
-                )
-                .values(scanned_at=when)
-                .execution_options(synchronize_session=False)
+            connection.execute(
+                _EARLIER_SCAN,
+                {
+                    "scan_registration": registration_id,
+                    "scan_session": session_id,
+                    "scan_time": when,
+                },
             )
-            checkin_id, first_scan, first_method = db.session.execute(
-                select(CheckIn.id, CheckIn.scanned_at, CheckIn.method).where(
-                    CheckIn.registration_id == registration.id, CheckIn.session_id == session.id
-                )
-            ).one()
-            result = "already_checked_in"
-        person = registration.user
+            checkin_id, first_scan, first_method = connection.execute(_FIRST_SCAN, keys).one()
+            result, checked_in = "already_checked_in", door.checked_in_count
         outcome = CheckInResult(
             result=result,
             checkin_id=checkin_id,
-            session_id=session.id,
+            session_id=session_id,
             scanned_at=first_scan,
             method=first_method,
-            registration_id=registration.id,
-            name=person.full_name,
-            position=person.position,
-            agency=person.agency,
-            status=registration.status,
-            checked_in=_checked_in_count(session.id),
-            confirmed=session.workshop.confirmed_count,
+            registration_id=registration_id,
+            name=full_name(holder.title_prefix, holder.first_name, holder.last_name),
+            position=holder.position,
+            agency=holder.agency,
+            status=holder.status,
+            checked_in=checked_in,
+            confirmed=door.confirmed_count,
         )
         db.session.commit()
     except Exception:
@@ -233,13 +302,7 @@ def check_in(
     return outcome
 
 
-def _checked_in_count(session_id: int) -> int:
-    return int(
-        db.session.scalar(
-            select(func.count()).select_from(CheckIn).where(CheckIn.session_id == session_id)
-        )
-        or 0
-    )
+_METHODS = frozenset(m.value for m in CheckInMethod)
 
 
 def _clock(moment: datetime) -> str:
@@ -273,6 +336,7 @@ def undo_check_in(checkin_id: int, staff: User, reason: str = "") -> CheckIn:
             },
         )
         db.session.execute(delete(CheckIn).where(CheckIn.id == checkin_id))
+        db.session.execute(_COUNT_OUT, {"session_id": checkin.session_id})
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -329,7 +393,7 @@ def session_roster(session_id: int) -> tuple[WorkshopSession, list[RosterEntry]]
 def session_counts(session_id: int) -> tuple[int, int]:
     """(checked in, confirmed) for a session: the live counter at the door."""
     session = _session(session_id)
-    return _checked_in_count(session.id), session.workshop.confirmed_count
+    return session.checked_in_count, session.workshop.confirmed_count
 
 
 def search_attendees(workshop_id: int, query: str, limit: int = 20) -> list[Registration]:

@@ -57,8 +57,10 @@ def ticket_fingerprint(token: str) -> str:
     return hashlib.sha256(token.strip().upper().encode()).hexdigest()[:32]
 
 
-def read_ticket(token: str) -> Registration:
-    """The registration a token belongs to, or ``InvalidTicket`` (forged, rotated, garbled)."""
+def verify_ticket(token: str) -> tuple[int, bytes]:
+    """The registration id and ticket secret a token carries, once its signature checks out;
+    ``InvalidTicket`` for anything forged or garbled. Touches no database: whether the secret
+    is still the registration's current one is for the caller to check."""
     text = (token or "").strip().upper()
     if len(text) > MAX_TOKEN_LENGTH or not text.startswith(PREFIX):
         raise InvalidTicket()
@@ -73,12 +75,21 @@ def read_ticket(token: str) -> Registration:
     if not hmac.compare_digest(tag, _tag(payload)):
         raise InvalidTicket()
     registration_id, secret = _PAYLOAD.unpack(payload)
+    return registration_id, secret
+
+
+def is_current_secret(stored_secret: str, secret: bytes) -> bool:
+    """False once the registration's ticket was rotated after this token was issued."""
+    return hmac.compare_digest(bytes.fromhex(stored_secret), secret)
+
+
+def read_ticket(token: str) -> Registration:
+    """The registration a token belongs to, or ``InvalidTicket`` (forged, rotated, garbled)."""
+    registration_id, secret = verify_ticket(token)
     registration = db.session.get(
         Registration, registration_id, options=[joinedload(Registration.user)]
     )
-    if registration is None or not hmac.compare_digest(
-        bytes.fromhex(registration.ticket_secret), secret
-    ):
+    if registration is None or not is_current_secret(registration.ticket_secret, secret):
         raise InvalidTicket()
     return registration
 

@@ -53,5 +53,12 @@ def begin_write() -> None:
         session.expire_all()
         return
     if session.in_transaction():
-        session.commit()
+        # The request has only read so far: end that read transaction and take the write lock
+        # on the same connection. (A full session commit would hand the connection back to the
+        # pool and check it out again, which costs more than the check-in it precedes.)
+        connection = session.connection()
+        connection.exec_driver_sql("COMMIT")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        session.expire_all()
+        return
     session.connection(execution_options={_IMMEDIATE: True})
