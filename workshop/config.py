@@ -57,13 +57,6 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
             "connect_args": {"timeout": 30},
         }
-    else:
-        # A server database may have restarted since a pooled connection was last used: test
-        # each connection as it is taken from the pool (an embedded SQLite file cannot go away).
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "pool_pre_ping": True,
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-        }
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     # Cookies are Secure when the site is served over https, unless set explicitly.

@@ -213,6 +213,45 @@ def test_twenty_doors_scan_the_same_ticket_at_once(app, staff, door):
     assert CheckIn.query.count() == 1
 
 
+def test_live_counter_matches_the_check_ins_when_doors_scan_at_once(
+    app, client, staff, venue, organizer
+):
+    workshop = running_workshop(venue, organizer, capacity=30)
+    session_id, staff_id = workshop.sessions[0].id, staff.id
+    tokens = [
+        ticket_token(register_officer(workshop.id, officer, actor=organizer))
+        for officer in make_officers(24)
+    ]
+    start = threading.Barrier(12)
+
+    def door_scans(pair: int) -> list[int]:
+        with app.app_context():
+            from workshop.models import User
+
+            door_staff = db.session.get(User, staff_id)
+            db.session.commit()
+            start.wait(timeout=30)
+            try:
+                return [
+                    check_in(session_id=session_id, staff=door_staff, ticket=token).checked_in
+                    for token in tokens[pair * 2 : pair * 2 + 2]
+                ]
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        seen = [n for counts in pool.map(door_scans, range(12)) for n in counts]
+    db.session.rollback()
+    assert CheckIn.query.count() == 24
+    assert max(seen) <= 24 and min(seen) >= 1
+    headers = auth(staff)
+    repeat = post(client, headers, ticket=tokens[0], session_id=session_id).json
+    assert repeat["counts"] == {"checked_in": 24, "confirmed": 24}
+    client.delete(f"/api/v1/checkins/{repeat['checkin_id']}", headers=headers)
+    again = post(client, headers, ticket=tokens[1], session_id=session_id).json
+    assert again["counts"]["checked_in"] == 23 == CheckIn.query.count()
+
+
 def test_undo_is_audited(client, staff, door):
     _w, session, confirmed, _o, _wait = door
     created = post(client, auth(staff), ticket=ticket_token(confirmed), session_id=session.id).json

@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per concept; importing this package registers them all."""
 
 from workshop.models.audit import AuditEvent
-from workshop.models.checkin import CheckIn, CheckInMethod
+from workshop.models.checkin import CheckIn, CheckInMethod, CheckInTally
 from workshop.models.notification import Notification
 from workshop.models.registration import Registration, RegistrationStatus
 from workshop.models.user import ApiToken, Role, User
@@ -14,6 +14,7 @@ __all__ = [
     "CertificateKind",
     "CheckIn",
     "CheckInMethod",
+    "CheckInTally",
     "Notification",
     "Registration",
     "RegistrationStatus",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
@@ -47,3 +47,23 @@ class CheckIn(db.Model):
     registration: Mapped[Registration] = relationship()
     session: Mapped[WorkshopSession] = relationship()
     staff: Mapped[User | None] = relationship()
+
+
+class CheckInTally(db.Model):
+    """The door's live counter of people checked in to a session, kept in a few slots.
+
+    The sum over a session's slots equals its number of check-ins. ``services.checkins`` adds
+    one to a random slot in the transaction that inserts a check-in (and takes one off when a
+    check-in is undone), so the door never counts the check-ins table, and concurrent scans at
+    several doors rarely wait for the same row lock until each other's commit.
+    """
+
+    __tablename__ = "checkin_tallies"
+
+    SLOTS = 16
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    checked_in: Mapped[int] = mapped_column(Integer, default=0)

@@ -102,10 +102,7 @@ class WorkshopSession(db.Model):
     """One sitting of a workshop (a day or half-day); attendance is counted per session."""
 
     __tablename__ = "workshop_sessions"
-    __table_args__ = (
-        CheckConstraint("starts_at < ends_at", name="time_order"),
-        CheckConstraint("checked_in_count >= 0", name="checked_in_count_positive"),
-    )
+    __table_args__ = (CheckConstraint("starts_at < ends_at", name="time_order"),)
 
     TITLE_MAX = 200
 
@@ -116,10 +113,6 @@ class WorkshopSession(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # People checked in to this session: the door's live counter. Changed only by
-    # services.checkins in the transaction that adds or removes a check-in, so the door never
-    # has to count the check-ins table (which grows to thousands of rows per session).
-    checked_in_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     workshop: Mapped[Workshop] = relationship(back_populates="sessions")
 

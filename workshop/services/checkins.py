@@ -8,11 +8,13 @@ was made; when it reaches the server after another door's scan, the earlier time
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -21,6 +23,7 @@ from workshop.extensions import db
 from workshop.models import (
     CheckIn,
     CheckInMethod,
+    CheckInTally,
     Registration,
     RegistrationStatus,
     Role,
@@ -113,23 +116,25 @@ _workshops = Workshop.__table__
 _registrations = Registration.__table__
 _users = User.__table__
 _checkins = CheckIn.__table__
+_tallies = CheckInTally.__table__
 
-_DOOR_SESSION = (
+_CHECKED_IN = (
+    select(func.coalesce(func.sum(_tallies.c.checked_in), 0))
+    .where(_tallies.c.session_id == _sessions.c.id)
+    .scalar_subquery()
+)
+# The session, its workshop's rules and counters, and the ticket holder, in one round trip:
+# the holder's columns are NULL when no registration has that id.
+_SCAN_CONTEXT = (
     select(
         _sessions.c.workshop_id,
         _sessions.c.starts_at,
         _sessions.c.ends_at,
-        _sessions.c.checked_in_count,
         _workshops.c.checkin_opens_minutes,
         _workshops.c.checkin_closes_minutes,
         _workshops.c.confirmed_count,
-    )
-    .join_from(_sessions, _workshops, _workshops.c.id == _sessions.c.workshop_id)
-    .where(_sessions.c.id == bindparam("session_id"))
-)
-_TICKET_HOLDER = (
-    select(
-        _registrations.c.workshop_id,
+        _CHECKED_IN.label("checked_in"),
+        _registrations.c.workshop_id.label("holder_workshop_id"),
         _registrations.c.status,
         _registrations.c.ticket_secret,
         _users.c.title_prefix,
@@ -138,45 +143,55 @@ _TICKET_HOLDER = (
         _users.c.position,
         _users.c.agency,
     )
-    .join_from(_registrations, _users, _users.c.id == _registrations.c.user_id)
-    .where(_registrations.c.id == bindparam("registration_id"))
-)
-_EARLIER_SCAN = (
-    update(_checkins)
-    .where(
-        _checkins.c.registration_id == bindparam("scan_registration"),
-        _checkins.c.session_id == bindparam("scan_session"),
-        _checkins.c.scanned_at > bindparam("scan_time"),
-    )
-    .values(scanned_at=bindparam("scan_time"))
+    .select_from(_sessions)
+    .join(_workshops, _workshops.c.id == _sessions.c.workshop_id)
+    .outerjoin(_registrations, _registrations.c.id == bindparam("registration_id"))
+    .outerjoin(_users, _users.c.id == _registrations.c.user_id)
+    .where(_sessions.c.id == bindparam("session_id"))
 )
 _FIRST_SCAN = select(_checkins.c.id, _checkins.c.scanned_at, _checkins.c.method).where(
     _checkins.c.registration_id == bindparam("registration_id"),
     _checkins.c.session_id == bindparam("session_id"),
 )
-_COUNT_IN = (
-    update(_sessions)
-    .where(_sessions.c.id == bindparam("session_id"))
-    .values(checked_in_count=_sessions.c.checked_in_count + 1)
-    .returning(_sessions.c.checked_in_count)
+_EARLIER_SCAN = (
+    update(_checkins)
+    .where(_checkins.c.id == bindparam("checkin_id"), _checkins.c.scanned_at > bindparam("when"))
+    .values(scanned_at=bindparam("when"))
 )
-_COUNT_OUT = (
-    update(_sessions)
-    .where(_sessions.c.id == bindparam("session_id"))
-    .values(checked_in_count=_sessions.c.checked_in_count - 1)
+_COUNTED = (
+    select(_CHECKED_IN).select_from(_sessions).where(_sessions.c.id == bindparam("session_id"))
 )
 
 
-def _insert_statement(dialect: str):
+def _scan_statements(dialect: str) -> tuple[Any, Any]:
+    """(insert the check-in unless it exists, add to a tally slot) for a dialect."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return (
+    add_checkin = (
         insert(_checkins)
         .on_conflict_do_nothing(index_elements=["registration_id", "session_id"])
         .returning(_checkins.c.id)
     )
+    tally = insert(_tallies)
+    add_to_tally = tally.on_conflict_do_update(
+        index_elements=["session_id", "slot"],
+        set_={"checked_in": _tallies.c.checked_in + tally.excluded.checked_in},
+    )
+    return add_checkin, add_to_tally
 
 
-_INSERT = {name: _insert_statement(name) for name in ("postgresql", "sqlite")}
+_SCAN_STATEMENTS = {name: _scan_statements(name) for name in ("postgresql", "sqlite")}
+
+
+def _count(connection: Connection, session_id: int, change: int) -> None:
+    """Add ``change`` (+1 or -1) to a random slot of the session's live counter."""
+    connection.execute(
+        _SCAN_STATEMENTS[connection.dialect.name][1],
+        {
+            "session_id": session_id,
+            "slot": random.randrange(CheckInTally.SLOTS),
+            "checked_in": change,
+        },
+    )
 
 
 def check_in(
@@ -216,26 +231,25 @@ def check_in(
     begin_write()
     try:
         connection = db.session.connection()
-        door = connection.execute(_DOOR_SESSION, {"session_id": session_id}).one_or_none()
-        if door is None:
-            raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
-        holder = connection.execute(
-            _TICKET_HOLDER, {"registration_id": registration_id}
+        scan = connection.execute(
+            _SCAN_CONTEXT, {"session_id": session_id, "registration_id": registration_id}
         ).one_or_none()
+        if scan is None:
+            raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
         if secret is not None:
-            if holder is None or not is_current_secret(holder.ticket_secret, secret):
+            if scan.ticket_secret is None or not is_current_secret(scan.ticket_secret, secret):
                 raise InvalidTicket()
-        elif holder is None:
+        elif scan.holder_workshop_id is None:
             raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
-        if holder.workshop_id != door.workshop_id:
+        if scan.holder_workshop_id != scan.workshop_id:
             raise WrongWorkshop()
-        if holder.status != RegistrationStatus.CONFIRMED:
+        if scan.status != RegistrationStatus.CONFIRMED:
             raise NotConfirmed()
 
         now = utcnow()
         when = scanned_at if scanned_at is not None and scanned_at <= now + CLOCK_SKEW else now
-        opens = door.starts_at - timedelta(minutes=door.checkin_opens_minutes)
-        closes = door.ends_at + timedelta(minutes=door.checkin_closes_minutes)
+        opens = scan.starts_at - timedelta(minutes=scan.checkin_opens_minutes)
+        closes = scan.ends_at + timedelta(minutes=scan.checkin_closes_minutes)
         if not opens <= when <= closes and not override_reason:
             raise SessionNotOpen(
                 str(
@@ -248,7 +262,7 @@ def check_in(
             )
         keys = {"registration_id": registration_id, "session_id": session_id}
         new_id = connection.execute(
-            _INSERT[connection.dialect.name],
+            _SCAN_STATEMENTS[connection.dialect.name][0],
             {
                 **keys,
                 "scanned_at": when,
@@ -260,8 +274,7 @@ def check_in(
         ).scalar_one_or_none()
         if new_id is not None:
             result, checkin_id, first_scan, first_method = "checked_in", new_id, when, method
-            # Last statement before COMMIT: the session row stays locked for the shortest time.
-            checked_in = connection.execute(_COUNT_IN, {"session_id": session_id}).scalar_one()
+            checked_in = scan.checked_in + 1  # as of this scan; other doors may add meanwhile
             if override_reason:
                 record_event(
                     staff,
@@ -269,18 +282,15 @@ def check_in(
                     db.session.get(CheckIn, new_id),
                     {"reason": override_reason},
                 )
+            _count(connection, session_id, +1)  # last, so its row lock is held the shortest
         else:
-            # Offline scans sync late: the earliest scan of the person is the one that counts.
-            connection.execute(
-                _EARLIER_SCAN,
-                {
-                    "scan_registration": registration_id,
-                    "scan_session": session_id,
-                    "scan_time": when,
-                },
-            )
+            result, checked_in = "already_checked_in", scan.checked_in
             checkin_id, first_scan, first_method = connection.execute(_FIRST_SCAN, keys).one()
-            result, checked_in = "already_checked_in", door.checked_in_count
+            if when < first_scan:
+                # Offline scans sync late: the earliest scan of the person is the one that
+                # counts (conditional, in case another door's late scan is earlier still).
+                connection.execute(_EARLIER_SCAN, {"checkin_id": checkin_id, "when": when})
+                first_scan = when
         outcome = CheckInResult(
             result=result,
             checkin_id=checkin_id,
@@ -288,12 +298,12 @@ def check_in(
             scanned_at=first_scan,
             method=first_method,
             registration_id=registration_id,
-            name=full_name(holder.title_prefix, holder.first_name, holder.last_name),
-            position=holder.position,
-            agency=holder.agency,
-            status=holder.status,
+            name=full_name(scan.title_prefix, scan.first_name, scan.last_name),
+            position=scan.position,
+            agency=scan.agency,
+            status=scan.status,
             checked_in=checked_in,
-            confirmed=door.confirmed_count,
+            confirmed=scan.confirmed_count,
         )
         db.session.commit()
     except Exception:
@@ -336,7 +346,7 @@ def undo_check_in(checkin_id: int, staff: User, reason: str = "") -> CheckIn:
             },
         )
         db.session.execute(delete(CheckIn).where(CheckIn.id == checkin_id))
-        db.session.execute(_COUNT_OUT, {"session_id": checkin.session_id})
+        _count(db.session.connection(), checkin.session_id, -1)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -393,7 +403,8 @@ def session_roster(session_id: int) -> tuple[WorkshopSession, list[RosterEntry]]
 def session_counts(session_id: int) -> tuple[int, int]:
     """(checked in, confirmed) for a session: the live counter at the door."""
     session = _session(session_id)
-    return session.checked_in_count, session.workshop.confirmed_count
+    checked_in = db.session.connection().execute(_COUNTED, {"session_id": session.id}).scalar()
+    return int(checked_in or 0), session.workshop.confirmed_count
 
 
 def search_attendees(workshop_id: int, query: str, limit: int = 20) -> list[Registration]:

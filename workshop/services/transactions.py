@@ -9,16 +9,23 @@ which waits (up to the busy timeout) for the write lock before reading anything.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, event
+import time
+
+from sqlalchemy import Engine, event, exc
 
 from workshop.extensions import db
 
 _IMMEDIATE = "workshop_begin_immediate"
 
 
+# A pooled server connection unused for longer than this is tested before it is handed out.
+IDLE_PING_SECONDS = 10.0
+
+
 def configure_engine(engine: Engine) -> None:
-    """Install the SQLite connection settings; PostgreSQL needs none."""
+    """Install the SQLite connection settings, or the idle-connection test for a server."""
     if engine.dialect.name != "sqlite":
+        _ping_idle_connections(engine)
         return
 
     @event.listens_for(engine, "connect")
@@ -62,3 +69,28 @@ def begin_write() -> None:
         session.expire_all()
         return
     session.connection(execution_options={_IMMEDIATE: True})
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Test a pooled connection before use only when it has sat idle for a while.
+
+    A database server may have restarted while the pool held connections; a connection used a
+    moment ago is known to be alive, so a busy server (a door checking people in) does not pay a
+    round trip per request as ``pool_pre_ping`` would. A dead one is replaced, not returned.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return  # new (just connected) or used a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error:
+            alive = False
+        if not alive:
+            raise exc.DisconnectionError("idle connection did not answer")  # pool reconnects
