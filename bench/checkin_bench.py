@@ -188,6 +188,13 @@ def main() -> None:
                     f"  {name} scan / hello: {ratio:.2f}, p95 {result['p95']:.1f} ms "
                     f"-> {verdict} the target (>= 0.5, p95 < 50 ms)"
                 )
+                cost = result["server_cpu_ms"] + result["client_cpu_ms"]
+                base = hello["server_cpu_ms"] + hello["client_cpu_ms"]
+                if cost and base:
+                    print(
+                        f"  {name} scan / hello by CPU per request (server + wrk): "
+                        f"{base / cost:.2f}"
+                    )
     if tickets_file:
         decode_cost(tickets_file)
 

@@ -140,12 +140,53 @@ def gunicorn(database_url: str, instance: Path, workers: int = 4, **settings: st
         cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
+    _SERVERS[base] = process.pid
     wait_until_ready(port, workers)
     try:
         yield base
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+
+
+# Base URL -> gunicorn master pid, so run_wrk can account the CPU the server spends.
+_SERVERS: dict[str, int] = {}
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stats() -> dict[int, tuple[int, float, str]]:
+    """pid -> (parent pid, CPU seconds used, command line) for every process."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        stats[int(entry.name)] = (
+            int(fields[1]),
+            (int(fields[11]) + int(fields[12])) / _TICKS,
+            cmdline,
+        )
+    return stats
+
+
+def server_cpu_seconds(root_pid: int) -> float:
+    """CPU seconds used so far by gunicorn (master and workers) and by the PostgreSQL backends
+    serving the benchmark database: what the server side spends, whatever else the machine
+    runs at the same time."""
+    stats = _proc_stats()
+    tree, total = {root_pid}, 0.0
+    for pid, (parent, cpu, cmdline) in sorted(stats.items()):
+        if pid in tree or parent in tree:
+            tree.add(pid)
+            total += cpu
+        elif cmdline.startswith("postgres: ") and f" {POSTGRES_DB} " in cmdline:
+            total += cpu
+    return total
 
 
 def wait_until_ready(port: int, workers: int) -> None:
@@ -182,6 +223,9 @@ def run_wrk(url: str, seconds: int, connections: int, script: str = "") -> dict[
         handle.write(script + LUA_REPORT)
         lua = handle.name
     threads = min(connections, 4)
+    server = next((pid for base, pid in _SERVERS.items() if url.startswith(base)), None)
+    server_before = server_cpu_seconds(server) if server else 0.0
+    client_before = os.times()
     out = subprocess.run(
         [
             require_wrk(),
@@ -201,6 +245,11 @@ def run_wrk(url: str, seconds: int, connections: int, script: str = "") -> dict[
         text=True,
         check=True,
     ).stdout
+    client_after = os.times()
+    server_cpu = server_cpu_seconds(server) - server_before if server else 0.0
+    client_cpu = (client_after.children_user + client_after.children_system) - (
+        client_before.children_user + client_before.children_system
+    )
     os.unlink(lua)
     match = re.search(r"RESULT (.*)", out)
     if not match:
@@ -215,6 +264,10 @@ def run_wrk(url: str, seconds: int, connections: int, script: str = "") -> dict[
         "p50": int(fields["p50"]) / 1000,
         "p95": int(fields["p95"]) / 1000,
         "p99": int(fields["p99"]) / 1000,
+        # CPU milliseconds per request on the server side (gunicorn + PostgreSQL backends) and
+        # in wrk: unlike req/s, barely affected by other work on the machine.
+        "server_cpu_ms": server_cpu * 1000 / max(int(fields["requests"]), 1),
+        "client_cpu_ms": client_cpu * 1000 / max(int(fields["requests"]), 1),
     }
 
 
@@ -224,3 +277,8 @@ def print_row(label: str, result: dict[str, float]) -> None:
         f"p95 {result['p95']:>6.1f} ms   p99 {result['p99']:>6.1f} ms   "
         f"({result['requests']} requests, {result['non2xx']} non-2xx, {result['errors']} errors)"
     )
+    if result.get("server_cpu_ms"):
+        print(
+            f"  {'':<28} CPU per request: server {result['server_cpu_ms']:.2f} ms, "
+            f"wrk {result['client_cpu_ms']:.2f} ms"
+        )

@@ -18,6 +18,9 @@ DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "Asia/Bangkok",
     # API tokens expire so that a lost phone or leaked script does not grant access forever.
     "API_TOKEN_DAYS": 30,
+    # Each process remembers a token's user this long (a door phone sends one token per scan);
+    # revoked tokens stop working in every process within this time. 0 looks up every request.
+    "API_TOKEN_CACHE_SECONDS": 5,
     "WTF_CSRF_TIME_LIMIT": None,  # forms stay valid while a page is open all day at a venue
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -172,6 +172,42 @@ def test_token_stops_working_when_account_is_deactivated(client, organizer):
     assert_error(client.get("/api/v1/me", headers=headers), 401, "unauthorized")
 
 
+def test_a_token_in_use_is_remembered_for_a_few_seconds_only(client, app, organizer, monkeypatch):
+    from workshop.services import accounts
+
+    headers = bearer(client, organizer)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    # Another process revokes it: this process may go on trusting it for the cache time...
+    db.session.execute(update(User).values(active=False))
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    # ...and no longer.
+    later = accounts.time.monotonic() + app.config["API_TOKEN_CACHE_SECONDS"] + 1
+    monkeypatch.setattr(accounts.time, "monotonic", lambda: later)
+    assert_error(client.get("/api/v1/me", headers=headers), 401, "unauthorized")
+
+
+def test_a_remembered_token_still_expires_on_time(client, organizer, monkeypatch):
+    from workshop.services import accounts
+
+    headers = bearer(client, organizer)
+    db.session.execute(update(ApiToken).values(expires_at=utcnow() + timedelta(seconds=1)))
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    moment = utcnow() + timedelta(seconds=2)
+    monkeypatch.setattr(accounts, "utcnow", lambda: moment)
+    assert_error(client.get("/api/v1/me", headers=headers), 401, "unauthorized")
+
+
+def test_changing_the_password_revokes_a_remembered_token_at_once(client, organizer):
+    from workshop.services.accounts import change_password
+
+    headers = bearer(client, organizer)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    change_password(organizer, PASSWORD, PASSWORD + "-new")
+    assert_error(client.get("/api/v1/me", headers=headers), 401, "unauthorized")
+
+
 def test_signed_in_browser_cookie_does_not_authenticate_the_api(client, organizer):
     login(client, organizer)
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import timedelta
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import make_transient_to_detached
@@ -127,30 +130,60 @@ def issue_api_token(user: User, days: int) -> str:
 # statement building, no ORM row loading); the row then becomes a User already in the session.
 _users = User.__table__
 _tokens = ApiToken.__table__
+_CACHED_COLUMNS = [c for c in _users.c if c.name != "password_hash"]
 _TOKEN_USER = (
-    select(*_users.c)
+    select(*_CACHED_COLUMNS, _tokens.c.expires_at.label("token_expires_at"))
     .join_from(_users, _tokens, _tokens.c.user_id == _users.c.id)
     .where(_tokens.c.digest == bindparam("digest"), _tokens.c.expires_at > bindparam("now"))
 )
+
+# A door phone sends the same token with every scan, several a second: each process remembers
+# a token's user for API_TOKEN_CACHE_SECONDS. Revoking tokens clears this process's memory at
+# once; other processes follow within that many seconds.
+_token_users: dict[str, tuple[float, dict[str, Any]]] = {}
+_TOKEN_CACHE_MAX = 4096
+
+
+def forget_cached_tokens() -> None:
+    """Drop this process's remembered token lookups (after tokens are revoked)."""
+    _token_users.clear()
+
+
+def _token_row(digest: str) -> dict[str, Any] | None:
+    now = utcnow()
+    cached = _token_users.get(digest)
+    if cached is not None and cached[0] > time.monotonic() and cached[1]["token_expires_at"] > now:
+        return cached[1]
+    row = (
+        db.session.connection()
+        .execute(_TOKEN_USER, {"digest": digest, "now": now})
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        _token_users.pop(digest, None)
+        return None
+    seconds = current_app.config.get("API_TOKEN_CACHE_SECONDS", 0)
+    if seconds > 0:
+        if len(_token_users) >= _TOKEN_CACHE_MAX:
+            _token_users.clear()
+        _token_users[digest] = (time.monotonic() + seconds, dict(row))
+    return dict(row)
 
 
 def user_for_api_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or None if unknown or expired."""
     if not token or len(token) > 200:
         return None
-    row = (
-        db.session.connection()
-        .execute(_TOKEN_USER, {"digest": _digest(token), "now": utcnow()})
-        .mappings()
-        .one_or_none()
-    )
+    row = _token_row(_digest(token))
     if row is None or not row["active"]:
         return None
     existing = db.session.identity_map.get(db.session.identity_key(User, row["id"]))
     if existing is not None:
         return existing
-    user = User(**row)
-    # As if loaded by a query: persistent, in this session, with no pending changes.
+    user = User(**{c.name: row[c.name] for c in _CACHED_COLUMNS})
+    # As if loaded by a query: persistent, in this session, with no pending changes; the
+    # password hash, left out of the lookup, loads if something reads it.
     make_transient_to_detached(user)
     db.session.add(user)
     return user
@@ -173,3 +206,4 @@ def change_password(user: User, current: str, new: str) -> None:
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     record_event(user, "user.password", user)
     db.session.commit()
+    forget_cached_tokens()
