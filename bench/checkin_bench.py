@@ -33,7 +33,7 @@ CONNECTIONS = 32
 TICKETS = 40_000
 
 
-def prepare(database_url: str, instance: Path) -> tuple[int, Path]:
+def prepare(database_url: str, instance: Path, tickets: int = TICKETS) -> tuple[int, Path]:
     """Schema, a running session, confirmed registrations; returns the session id and a file
     with one ticket per line."""
     from flask_migrate import upgrade
@@ -84,7 +84,7 @@ def prepare(database_url: str, instance: Path) -> tuple[int, Path]:
                 title="อบรมทดสอบความเร็วการเช็กอิน",
                 organizing_agency="สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
                 venue_id=venue.id,
-                capacity=TICKETS,
+                capacity=tickets,
                 registration_opens_at=now - timedelta(days=10),
                 registration_closes_at=now - timedelta(minutes=30),
                 sessions=[
@@ -97,7 +97,7 @@ def prepare(database_url: str, instance: Path) -> tuple[int, Path]:
         )
         change_status(workshop, "published", organizer)
         tokens: list[str] = []
-        for _first, users in officer_batches(TICKETS):
+        for _first, users in officer_batches(tickets):
             registrations = [
                 Registration(
                     workshop_id=workshop.id,
@@ -112,7 +112,7 @@ def prepare(database_url: str, instance: Path) -> tuple[int, Path]:
             db.session.flush()
             tokens.extend(ticket_token(r) for r in registrations)
             db.session.commit()
-        db.session.get(Workshop, workshop.id).confirmed_count = TICKETS
+        db.session.get(Workshop, workshop.id).confirmed_count = tickets
         db.session.commit()
         session_id = workshop.sessions[0].id
         db.engine.dispose()

@@ -35,7 +35,9 @@ CONNECTIONS = 32
 OFFICERS = 40_000
 
 
-def prepare(database_url: str, instance: Path) -> int:
+def prepare(
+    database_url: str, instance: Path, capacity: int = 1000, officers: int = OFFICERS
+) -> int:
     """Schema, a workshop open for registration, officers with tokens bench-<n>; returns its id."""
     from flask_migrate import upgrade
 
@@ -70,7 +72,7 @@ def prepare(database_url: str, instance: Path) -> int:
                 title="อบรมทดสอบความเร็ว",
                 organizing_agency="สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
                 venue_id=venue.id,
-                capacity=1000,
+                capacity=capacity,
                 registration_opens_at=opens,
                 registration_closes_at=closes,
                 sessions=[SessionInput(starts_at=start, ends_at=start + timedelta(hours=3))],
@@ -79,7 +81,7 @@ def prepare(database_url: str, instance: Path) -> int:
         )
         change_status(workshop, "published", organizer)
         expires = utcnow() + timedelta(days=1)
-        for first, users in officer_batches(OFFICERS):
+        for first, users in officer_batches(officers):
             db.session.add_all(
                 ApiToken(user_id=u.id, digest=_digest(f"bench-{n}"), expires_at=expires)
                 for n, u in enumerate(users, start=first)

@@ -55,10 +55,12 @@ def database_urls(instance: Path, which: str) -> list[tuple[str, str]]:
     return urls
 
 
-def bench_arguments(doc: str) -> argparse.Namespace:
+def bench_arguments(doc: str, default_db: str = "both", redis: bool = False) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=doc.split("\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default=default_db)
     parser.add_argument("--seconds", type=int, default=10)
+    if redis:
+        parser.add_argument("--redis-url", default="", help="shared rate-limit storage")
     return parser.parse_args()
 
 

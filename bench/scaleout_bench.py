@@ -1,0 +1,176 @@
+"""The app scaled out: gunicorn with 4 workers on PostgreSQL (and Redis when given), checked for
+correctness under races that cross worker processes, then for check-in load.
+
+    .venv/bin/python bench/scaleout_bench.py [--db postgresql|sqlite|both] [--seconds 10]
+        [--redis-url redis://127.0.0.1:6379/0]
+
+1. Registration race: 500 officers send POST /workshops/{id}/registrations at the same moment
+   (500 connections, released together) for a workshop with 100 seats. Exactly 100 must be
+   confirmed and 400 waitlisted at distinct places in line, and the seat counters must agree.
+2. Duplicate scans: 200 door devices send the same ticket at the same moment: one 201
+   ("checked_in"), 199 × 200 ("already_checked_in"), one row.
+3. Check-in load: wrk with 32 connections for --seconds; afterwards every stored check-in is
+   for a distinct person and the live counter equals the number of rows.
+With --redis-url the server gets WORKSHOP_REDIS_URL, so rate-limit counters are shared by the
+workers. Prints a line per check and exits non-zero if any check fails.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import checkin_bench, registration_bench
+from bench.server import bench_arguments, each_database, gunicorn, print_row, run_wrk
+
+SEATS = 100
+RACERS = 500
+DOORS = 200
+
+
+def _app(database_url: str, instance: Path):
+    from workshop import create_app
+
+    return create_app(
+        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-secret"}
+    )
+
+
+def stampede(base: str, requests: list[tuple[str, str, dict[str, str], bytes]]) -> list[int]:
+    """Send every request on its own connection, all released at the same moment; statuses."""
+    address = urlsplit(base)
+    start = threading.Barrier(len(requests))
+
+    def send(request: tuple[str, str, dict[str, str], bytes]) -> int:
+        method, path, headers, body = request
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=120)
+        try:
+            connection.connect()
+            start.wait(timeout=120)
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        except OSError:
+            return 0
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(pool.map(send, requests))
+
+
+def registration_race(label: str, url: str, instance: Path, settings: dict[str, str]) -> bool:
+    workshop_id = registration_bench.prepare(url, instance, capacity=SEATS, officers=RACERS)
+    path = f"/api/v1/workshops/{workshop_id}/registrations"
+    requests = [
+        (
+            "POST",
+            path,
+            {"Authorization": f"Bearer bench-{n}", "Content-Type": "application/json"},
+            b"{}",
+        )
+        for n in range(RACERS)
+    ]
+    with gunicorn(url, instance, MAIL_DELIVERY="manual", **settings) as base:
+        started = time.perf_counter()
+        statuses = stampede(base, requests)
+        elapsed = time.perf_counter() - started
+    from sqlalchemy import func, select
+
+    from workshop.extensions import db
+    from workshop.models import Registration, Workshop
+
+    app = _app(url, instance)
+    with app.app_context():
+        counts = dict(
+            db.session.execute(
+                select(Registration.status, func.count()).group_by(Registration.status)
+            ).all()
+        )
+        places = db.session.scalars(
+            select(Registration.waitlist_seq).where(Registration.status == "waitlisted")
+        ).all()
+        workshop = db.session.get(Workshop, workshop_id)
+        counters = (workshop.confirmed_count, workshop.waitlist_count)
+        db.engine.dispose()
+    ok = (
+        statuses.count(201) == RACERS
+        and counts.get("confirmed") == SEATS
+        and counts.get("waitlisted") == RACERS - SEATS
+        and len(set(places)) == len(places)
+        and counters == (SEATS, RACERS - SEATS)
+    )
+    print(
+        f"  registration race: {RACERS} at once for {SEATS} seats in {elapsed:.2f} s -> "
+        f"statuses {dict(sorted((s, statuses.count(s)) for s in set(statuses)))}, stored "
+        f"{counts}, counters confirmed={counters[0]} waitlisted={counters[1]}, "
+        f"{len(set(places))} distinct places in line: {'OK' if ok else 'FAILED'}"
+    )
+    return ok
+
+
+def checkin_load(label: str, url: str, instance: Path, seconds: int, settings: dict) -> bool:
+    session_id, tickets_file = checkin_bench.prepare(url, instance, tickets=20_000)
+    tickets = tickets_file.read_text().split()
+    body = json.dumps({"session_id": session_id, "ticket": tickets[-1]}).encode()
+    headers = {"Authorization": "Bearer bench-staff", "Content-Type": "application/json"}
+    with gunicorn(url, instance, **settings) as base:
+        health = stampede(base, [("GET", "/healthz", {}, b"")])[0]
+        statuses = stampede(base, [("POST", "/api/v1/checkins", headers, body)] * DOORS)
+        load = run_wrk(
+            f"{base}/api/v1/checkins",
+            seconds,
+            checkin_bench.CONNECTIONS,
+            checkin_bench.checkin_lua(tickets_file, session_id),
+        )
+    print_row("POST check-in across workers", load)
+    from sqlalchemy import func, select
+
+    from workshop.extensions import db
+    from workshop.models import CheckIn, CheckInTally
+
+    app = _app(url, instance)
+    with app.app_context():
+        rows = db.session.scalar(select(func.count()).select_from(CheckIn))
+        people = db.session.scalar(select(func.count(func.distinct(CheckIn.registration_id))))
+        counter = db.session.scalar(select(func.sum(CheckInTally.checked_in)))
+        db.engine.dispose()
+    duplicates_ok = statuses.count(201) == 1 and statuses.count(200) == DOORS - 1
+    load_ok = load["errors"] == 0 and load["non2xx"] == 0 and rows == people == counter
+    print(
+        f"  /healthz: {health}; {DOORS} doors scan one ticket at once -> 201×"
+        f"{statuses.count(201)}, 200×{statuses.count(200)}: {'OK' if duplicates_ok else 'FAILED'}"
+    )
+    print(
+        f"  after the load: {rows} check-in rows, {people} distinct people, live counter "
+        f"{counter}: {'OK' if load_ok else 'FAILED'}"
+    )
+    return duplicates_ok and load_ok
+
+
+def main() -> None:
+    args = bench_arguments(__doc__, default_db="postgresql", redis=True)
+    settings = {"REDIS_URL": args.redis_url} if args.redis_url else {}
+    print(f"Scale-out: gunicorn 4 workers{' + Redis ' + args.redis_url if args.redis_url else ''}")
+    results = []
+    for label, url, instance in each_database(args.db):
+        print(f"{label}:")
+        results.append(registration_race(label, url, instance, settings))
+    for label, url, instance in each_database(args.db):
+        print(f"{label}:")
+        results.append(checkin_load(label, url, instance, args.seconds, settings))
+    if not all(results):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
