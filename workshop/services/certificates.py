@@ -472,9 +472,12 @@ def valid_certificates(workshop_id: int) -> list[Certificate]:
 
 def _reason(reason: str) -> str:
     try:
-        return clean_text(reason, max_length=Certificate.REASON_MAX, required=True)
+        text = clean_text(reason, max_length=Certificate.REASON_MAX)
     except TextRejected as exc:
         raise ValidationFailed({"reason": str(exc)}) from exc
+    if not text:
+        raise ValidationFailed({"reason": str(_l("กรุณาระบุเหตุผล"))})
+    return text
 
 
 def _organizer(actor: User) -> None:
