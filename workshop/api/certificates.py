@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
+from flask_babel import lazy_gettext as _l
 
 from workshop.api import api_bp
 from workshop.api.auth import api_auth
@@ -69,5 +70,5 @@ def workshop_certificates_pdf(workshop_id: int):
         issue_eligible(workshop.id, g.api_user)
     certificates = valid_certificates(workshop.id)
     if not certificates:
-        raise NotFound("ยังไม่มีเกียรติบัตรที่ออกแล้วสำหรับการอบรมนี้")
+        raise NotFound(str(_l("ยังไม่มีเกียรติบัตรที่ออกแล้วสำหรับการอบรมนี้")))
     return pdf_response(render_certificates(certificates), f"certificates-{workshop.id}.pdf")
