@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from tests.integration.test_ticket_pdf import decode_qr
 from tests.support import finished_workshop, login, make_officers, make_user, seat, submit_form
 from workshop.extensions import db
 from workshop.models import AuditEvent, Certificate, CertificateImage
@@ -56,6 +57,9 @@ def test_officer_sees_why_and_downloads_their_certificate(client, finished, tmp_
     assert format_code(certificate.code) in text
     assert "ให้ไว้ ณ วันที่ 21 ตุลาคม พ.ศ. 2558" in text
     assert "ระหว่างวันที่ 20–21 ตุลาคม พ.ศ. 2558" in text
+    assert decode_qr(response.data, tmp_path) == [
+        f"http://127.0.0.1:5000/verify/{format_code(certificate.code)}"
+    ]
     # Someone else's certificate is not there for them.
     assert client.get(f"/my/registrations/{short.id}/certificate.pdf").status_code == 404
 
