@@ -386,6 +386,9 @@ def issue_certificate(
     Idempotent: a second call returns the same certificate (same number and code). Raises
     ``NotEligible`` with the reason (revoked, below the rule, workshop not over, ...).
     """
+    existing = certificate_of(registration_id)
+    if existing is not None and not existing.revoked:
+        return existing  # the common case of a repeated download: no write transaction
     begin_write()
     try:
         registration = _lock_registration(registration_id)
