@@ -179,3 +179,48 @@ def error_block(html: str, message: str) -> str:
     )
     assert found, f"no field shows {message!r}:\n{html}"
     return found.group(0)
+
+
+def finished_workshop(
+    venue: Venue, organizer: User, sessions: int = 5, first: date = date(2015, 10, 20), **changes
+):
+    """A published workshop of ``sessions`` daily sessions from ``first`` (by default
+    20 October 2015, FY 2559), long over."""
+    from datetime import timedelta
+
+    from workshop.services.workshops import change_status, create_workshop
+
+    data = workshop_input(
+        venue,
+        sessions=[
+            SessionInput(
+                title=f"วันที่ {n + 1}",
+                starts_at=bangkok_to_utc(first + timedelta(days=n), time(9, 0)),
+                ends_at=bangkok_to_utc(first + timedelta(days=n), time(16, 0)),
+            )
+            for n in range(sessions)
+        ],
+        **changes,
+    )
+    return change_status(create_workshop(data, organizer), "published", organizer)
+
+
+def seat(workshop, officer: User, organizer: User, attended: int = 0):
+    """Register ``officer`` (by the organizer) and check them into the first ``attended``
+    sessions directly (no door involved)."""
+    from workshop.extensions import db
+    from workshop.models import CheckIn
+    from workshop.services.registrations import register_officer
+
+    registration = register_officer(workshop.id, officer, actor=organizer)
+    for session in workshop.sessions[:attended]:
+        db.session.add(
+            CheckIn(
+                registration_id=registration.id,
+                session_id=session.id,
+                scanned_at=session.starts_at,
+                method="manual",
+            )
+        )
+    db.session.commit()
+    return registration

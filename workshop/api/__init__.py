@@ -8,6 +8,7 @@ api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from workshop.api import (  # noqa: E402, F401  (register routes)
     auth,
+    certificates,
     checkins,
     errors,
     openapi,

@@ -18,6 +18,7 @@ from workshop.api import api_bp
 from workshop.api.schemas import (
     INT32_MAX,
     CancellationOut,
+    CertificateOut,
     CheckInOut,
     CheckInRequest,
     DecodedOut,
@@ -314,6 +315,41 @@ OPERATIONS += (
     ),
 )
 
+OPERATIONS += (
+    Operation(
+        "get",
+        "/certificates/{code}",
+        "Verify a certificate by the code printed on it (and inside its QR code)",
+        PUBLIC,
+        response=CertificateOut,
+        errors=(404,),
+        description="Case, dashes and spaces do not matter. Unknown, mistyped and tampered "
+        "codes are all 404 `not_found`. A revoked certificate is 200 with `valid: false` and "
+        "the reason. Only what the certificate itself shows is returned.",
+    ),
+    Operation(
+        "get",
+        "/registrations/{registration_id}/certificate.pdf",
+        "The registration's certificate as PDF (owner or organizer)",
+        ("officer", ORGANIZER),
+        errors=(403, 404),
+        media="application/pdf",
+        description="Issued on first download once the workshop is over and attendance meets "
+        "the workshop's threshold. 403 `not_eligible` says why not (below the threshold, "
+        "workshop not over yet, revoked, no seat).",
+    ),
+    Operation(
+        "get",
+        "/workshops/{workshop_id}/certificates.pdf",
+        "Every valid certificate of a workshop in one PDF",
+        ORGANIZER,
+        errors=(404,),
+        media="application/pdf",
+        description="Eligible officers without a certificate are issued one first. 404 when "
+        "there is none.",
+    ),
+)
+
 _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
     400: ("BadRequest", "The body is not JSON, or not a JSON object (`invalid_json`)."),
     401: ("Unauthorized", "No token, or an unknown or expired one (`unauthorized`)."),
@@ -342,6 +378,13 @@ def _schemas() -> tuple[dict[tuple[type[BaseModel], str], dict[str, Any]], dict[
     return refs, top.get("$defs", {})
 
 
+_ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}
+# Path parameters that are not record ids.
+STRING_PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "code": {"type": "string", "maxLength": 40, "examples": ["7K2M-QD9X-4TNB-H8RW"]},
+}
+
+
 def _path_parameters(path: str) -> list[dict[str, Any]]:
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     return [
@@ -349,7 +392,7 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+            "schema": STRING_PATH_PARAMETERS.get(name, _ID_SCHEMA),
         }
         for name in names
     ]

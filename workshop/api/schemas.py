@@ -7,7 +7,7 @@ text, and a date-time is an ISO 8601 string with its time-zone offset.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
 from flask import request
@@ -442,3 +442,19 @@ class RosterOut(Out):
 
 class DecodedOut(Out):
     text: str
+
+
+class CertificateOut(Out):
+    """What the public verification of a certificate tells: nothing else personal."""
+
+    valid: bool = Field(description="True unless the certificate was revoked.")
+    status: str = Field(json_schema_extra={"enum": ["valid", "revoked"]})
+    revoked_reason: str | None = Field(description="Why it was revoked; null while valid.")
+    kind: str = Field(description="เกียรติบัตร or วุฒิบัตร.")
+    number: str = Field(description="Running number over the fiscal year (BE), e.g. `12/2559`.")
+    code: str = Field(description="The verification code, grouped by four.")
+    name: str
+    workshop: str = Field(description="The workshop's title.")
+    starts_on: date | None = Field(description="First day of the workshop (Bangkok).")
+    ends_on: date | None = Field(description="Last day of the workshop (Bangkok).")
+    issued_on: date = Field(description="The date printed after ให้ไว้ ณ วันที่.")

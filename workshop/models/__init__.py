@@ -1,6 +1,12 @@
 """SQLAlchemy models, one module per concept; importing this package registers them all."""
 
 from workshop.models.audit import AuditEvent
+from workshop.models.certificate import (
+    Certificate,
+    CertificateCounter,
+    CertificateImage,
+    CertificateImageKind,
+)
 from workshop.models.checkin import CheckIn, CheckInMethod, CheckInTally
 from workshop.models.notification import Notification
 from workshop.models.registration import Registration, RegistrationStatus
@@ -11,6 +17,10 @@ from workshop.models.workshop import CertificateKind, Workshop, WorkshopSession,
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Certificate",
+    "CertificateCounter",
+    "CertificateImage",
+    "CertificateImageKind",
     "CertificateKind",
     "CheckIn",
     "CheckInMethod",

@@ -130,3 +130,13 @@ class NoQRCode(DomainError):
 
     def default_message(self) -> str:
         return str(_l("ไม่พบ QR ในภาพ"))
+
+
+class NotEligible(DomainError):
+    """No certificate (yet): the message says why, in the officer's terms."""
+
+    code = "not_eligible"
+    http_status = 403
+
+    def default_message(self) -> str:
+        return str(_l("ยังไม่มีสิทธิ์ได้รับเกียรติบัตร"))

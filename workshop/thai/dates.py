@@ -106,6 +106,36 @@ def format_date(value: date | datetime, style: str = "long", locale: str = "th")
     return text
 
 
+def format_date_range(
+    first: date | datetime, last: date | datetime, locale: str = "th", era: bool = False
+) -> str:
+    """A span of days written once: ``20–22 ตุลาคม 2558``, ``30 กันยายน – 2 ตุลาคม 2558``.
+
+    ``era`` writes the year as ``พ.ศ. 2558`` (formal documents such as certificates). One day
+    comes out as that day alone. English: ``20–22 October 2015``.
+    """
+    start, end = _local_date(first), _local_date(last)
+    if locale == "en":
+        months = ENGLISH_MONTHS
+        year_of = str
+    else:
+        months = THAI_MONTHS
+
+        def year_of(ce: int) -> str:
+            return f"พ.ศ. {be_year(ce)}" if era else str(be_year(ce))
+
+    def day_month(day: date) -> str:
+        return f"{day.day} {months[day.month - 1]}"
+
+    if end <= start:
+        return f"{day_month(start)} {year_of(start.year)}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{day_month(end)} {year_of(end.year)}"
+    if start.year == end.year:
+        return f"{day_month(start)} – {day_month(end)} {year_of(end.year)}"
+    return f"{day_month(start)} {year_of(start.year)} – {day_month(end)} {year_of(end.year)}"
+
+
 def format_time(value: datetime | time, locale: str = "th") -> str:
     """Bangkok wall-clock time: ``08.30 น.`` in Thai, ``08:30`` in English."""
     clock = to_bangkok(value).time() if isinstance(value, datetime) else value

@@ -76,6 +76,12 @@ def _time_range(session_row) -> str:
     return dates.format_time_range(session_row.starts_at, session_row.ends_at, current_locale())
 
 
+def _date_range(first: date | datetime | None, last: date | datetime | None) -> str:
+    if first is None or last is None:
+        return _date(first or last)
+    return dates.format_date_range(first, last, current_locale())
+
+
 def _fiscal_year(value: date | datetime | int | None) -> str:
     return "" if value is None else dates.format_fiscal_year(value, current_locale())
 
@@ -88,6 +94,7 @@ def register_i18n(app: Flask) -> None:
         thai_datetime=_datetime,
         time_range=_time_range,
         fiscal_year=_fiscal_year,
+        thai_date_range=_date_range,
     )
 
     @app.context_processor

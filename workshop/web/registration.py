@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from workshop.models import Role
 from workshop.models.types import utcnow
 from workshop.qr import qr_png, qr_svg
+from workshop.services.certificates import certificate_of, explain_eligibility
 from workshop.services.errors import DomainError, NotFound
 from workshop.services.registrations import (
     cancel_registration,
@@ -56,6 +57,11 @@ def mine():
         positions={r.id: waitlist_position(r) for r in registrations},
         tokens={r.id: ticket_token(r) for r in registrations if r.status != "cancelled"},
         ended={r.id: _ended(r) for r in registrations},
+        certificates={
+            r.id: explain_eligibility(r)
+            for r in registrations
+            if r.status == "confirmed" or certificate_of(r.id) is not None
+        },
     )
 
 

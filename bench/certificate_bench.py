@@ -1,0 +1,161 @@
+"""Certificate batch cost: workshop.pdf.certificate against bare ReportLab, run by hand.
+
+    .venv/bin/python bench/certificate_bench.py [--count 1000] [--repeat 5]
+
+Ours: ``render_pages`` of ``--count`` certificates of one workshop into one PDF (distinct names,
+numbers, codes and verification URLs; the name fitted, every line shaped and centred, the QR
+code encoded and drawn as vector modules, the text layer kept exact).
+
+Bare ReportLab: the same strings on the same pages with ``drawCentredString``/``drawString`` in
+plain TTFonts of the same Sarabun files, the same border, and the QR codes as plain rectangles
+from module matrices computed before the clock starts; no shaping, no fitting, no wrapping, no
+encoding. A second bare figure leaves the QR codes out altogether, for reference.
+
+Shaping, segmentation and layout caches are cleared before every timed run, so each run pays
+for its names once, as a real batch does. Runs are interleaved; prints the best of --repeat
+runs, certificates per second and the ratio. The target is at most 3x bare ReportLab.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.typeset_bench import names
+from workshop.pdf import certificate, linebreak, qrdraw, typeset
+from workshop.pdf.certificate import CENTRE, HEIGHT, PAGE, WIDTH, CertificateText, render_pages
+from workshop.pdf.fonts import BOLD, REGULAR, font_path, register_sarabun
+from workshop.qr import qr_rows
+from workshop.services.certificates import format_code, new_code
+
+BARE, BARE_BOLD = "SarabunBare", "SarabunBare-Bold"
+MM = 72 / 25.4
+
+
+def pages(count: int) -> list[CertificateText]:
+    out = []
+    for n, name in enumerate(names(count), 1):
+        code = format_code(new_code())
+        out.append(
+            CertificateText(
+                agency="สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
+                kind="เกียรติบัตร",
+                name=name,
+                attended="ได้เข้าร่วมประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชน ปี 2559",
+                dates="ระหว่างวันที่ 20–22 ตุลาคม พ.ศ. 2558",
+                venue="ณ ศูนย์ศึกษาและพัฒนาชุมชนพิษณุโลก อำเภอวังทอง จังหวัดพิษณุโลก",
+                given="ให้ไว้ ณ วันที่ 22 ตุลาคม พ.ศ. 2558",
+                signatory_name="นายสมศักดิ์ ศักดิ์สิทธิ์",
+                signatory_position="พัฒนาการจังหวัดพิษณุโลก",
+                number=f"{n}/2559",
+                code=code,
+                url=f"https://workshop.example.go.th/verify/{code}",
+            )
+        )
+    return out
+
+
+def clear_caches() -> None:
+    typeset._layout.cache_clear()
+    linebreak._newmm.cache_clear()
+    linebreak.segment.cache_clear()
+    certificate._layout.cache_clear()
+    qrdraw._modules.cache_clear()
+
+
+def bare(texts: list[CertificateText], qr: dict[str, tuple[tuple[int, int, int], ...]]) -> None:
+    """The same strings and QR modules, drawn with nothing but ReportLab's own calls."""
+    canvas = Canvas(io.BytesIO(), pagesize=PAGE, pageCompression=1)
+    for text in texts:
+        canvas.setStrokeColorRGB(0.66, 0.52, 0.16)
+        canvas.setLineWidth(3)
+        canvas.rect(9 * MM, 9 * MM, WIDTH - 18 * MM, HEIGHT - 18 * MM)
+        canvas.setLineWidth(0.8)
+        canvas.rect(11.5 * MM, 11.5 * MM, WIDTH - 23 * MM, HEIGHT - 23 * MM)
+        canvas.setFillColorRGB(0.08, 0.2, 0.45)
+        canvas.setFont(BARE_BOLD, 19)
+        canvas.drawCentredString(CENTRE, 520, text.agency)
+        canvas.setFont(BARE_BOLD, 44)
+        canvas.drawCentredString(CENTRE, 470, text.kind)
+        canvas.setFillColorRGB(0.11, 0.13, 0.2)
+        canvas.setFont(BARE, 18)
+        canvas.drawCentredString(CENTRE, 435, text.sentence)
+        canvas.setFont(BARE_BOLD, 34)
+        canvas.drawCentredString(CENTRE, 390, text.name)
+        canvas.setFont(BARE, 17)
+        canvas.drawCentredString(CENTRE, 350, text.attended)
+        canvas.setFont(BARE, 16)
+        canvas.drawCentredString(CENTRE, 325, text.dates)
+        canvas.drawCentredString(CENTRE, 300, text.venue)
+        canvas.drawCentredString(CENTRE, 265, text.given)
+        canvas.setFont(BARE, 15)
+        canvas.drawCentredString(CENTRE, 110, f"({text.signatory_name})")
+        canvas.drawCentredString(CENTRE, 90, text.signatory_position)
+        canvas.setFont(BARE, 13)
+        canvas.drawRightString(WIDTH - 20 * MM, HEIGHT - 22 * MM, f"เลขที่ {text.number}")
+        canvas.setFont(BARE, 10)
+        canvas.drawString(48 * MM, 38 * MM, "ตรวจสอบความถูกต้อง")
+        canvas.setFont(BARE_BOLD, 11)
+        canvas.drawString(48 * MM, 33 * MM, f"รหัส {text.code}")
+        runs = qr.get(text.url)
+        if runs is not None:
+            step = 26 * MM / (runs[-1][0] + 5)
+            path = canvas.beginPath()
+            for row, col, length in runs:
+                path.rect(17 * MM + col * step, 42 * MM - (row + 1) * step, length * step, step)
+            canvas.setFillColorRGB(0, 0, 0)
+            canvas.drawPath(path, stroke=0, fill=1)
+        canvas.showPage()
+    canvas.save()
+
+
+def timed(fn: Callable[[], object], times: list[float]) -> None:
+    clear_caches()
+    start = time.perf_counter()
+    fn()
+    times.append(time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    register_sarabun()
+    for name, face in ((BARE, REGULAR), (BARE_BOLD, BOLD)):
+        pdfmetrics.registerFont(TTFont(name, str(font_path(face))))
+    texts = pages(args.count)
+    qr = {text.url: qr_rows(text.url) for text in texts}  # bare ReportLab gets them for free
+    render_pages(texts[:3])  # warm-up: imports, pythainlp's dictionary, font parsing
+    bare(texts[:3], qr)
+
+    ours: list[float] = []
+    plain: list[float] = []
+    plain_no_qr: list[float] = []
+    for _ in range(args.repeat):
+        timed(lambda: render_pages(texts), ours)
+        timed(lambda: bare(texts, qr), plain)
+        timed(lambda: bare(texts, {}), plain_no_qr)
+    size = len(render_pages(texts))
+    a, b, c = min(ours), min(plain), min(plain_no_qr)
+    print(f"{args.count} certificates in one PDF ({size / 1e6:.1f} MB), best of {args.repeat}")
+    print(f"  workshop.pdf.certificate      {a:6.2f} s   {args.count / a:7.0f} certificates/s")
+    print(f"  bare ReportLab, QR as rects   {b:6.2f} s   {args.count / b:7.0f} certificates/s")
+    print(f"  bare ReportLab, strings only  {c:6.2f} s   {args.count / c:7.0f} certificates/s")
+    print(f"  ratio {a / b:4.2f}x against bare ReportLab (target <= 3x)")
+    print(f"  ratio {a / c:4.2f}x against bare ReportLab drawing the strings only")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""Certificate pages, downloads, verification and uploads through the test client."""
+
+import io
+import subprocess
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from tests.integration.test_ticket_pdf import decode_qr
+from tests.support import finished_workshop, login, make_officers, make_user, seat, submit_form
+from workshop.extensions import db
+from workshop.models import AuditEvent, Certificate, CertificateImage
+from workshop.services.certificates import format_code, issue_certificate, revoke_certificate
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def png(width: int = 120, height: int = 60) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGBA", (width, height), (20, 40, 120, 255)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def finished(venue, organizer):
+    """A finished two-session workshop: one officer attended both, one only the first."""
+    workshop = finished_workshop(venue, organizer, sessions=2, signatory_name="นายสมชาย ใจดี")
+    attended, absent = make_officers(2)
+    attended.title_prefix, attended.first_name, attended.last_name = "นางสาว", "กิ่งแก้ว", "ปิ่นทอง"
+    db.session.commit()
+    return workshop, seat(workshop, attended, organizer, 2), seat(workshop, absent, organizer, 1)
+
+
+def test_officer_sees_why_and_downloads_their_certificate(client, finished, tmp_path):
+    _workshop, good, short = finished
+    login(client, good.user)
+    page = client.get("/my/registrations").get_data(as_text=True)
+    assert "มีสิทธิ์ได้รับเกียรติบัตร: เข้าร่วม 2 จาก 2 ช่วง" in page
+    assert f"/my/registrations/{good.id}/certificate.pdf" in page
+
+    response = client.get(f"/my/registrations/{good.id}/certificate.pdf")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = pdf_text(response.data, tmp_path)
+    certificate = Certificate.query.one()
+    assert "นางสาวกิ่งแก้ว ปิ่นทอง" in text
+    assert "ขอมอบเกียรติบัตรฉบับนี้ไว้เพื่อแสดงว่า" in text
+    assert f"เลขที่ {certificate.number_text}" in text
+    assert format_code(certificate.code) in text
+    assert "ให้ไว้ ณ วันที่ 21 ตุลาคม พ.ศ. 2558" in text
+    assert "ระหว่างวันที่ 20–21 ตุลาคม พ.ศ. 2558" in text
+    assert decode_qr(response.data, tmp_path) == [
+        f"http://127.0.0.1:5000/verify/{format_code(certificate.code)}"
+    ]
+    # Someone else's certificate is not there for them.
+    assert client.get(f"/my/registrations/{short.id}/certificate.pdf").status_code == 404
+
+
+def test_officer_below_the_threshold_is_told_why(client, finished):
+    _workshop, _good, short = finished
+    login(client, short.user)
+    page = client.get("/my/registrations").get_data(as_text=True)
+    assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 1 จาก 2 ช่วง ต่ำกว่าเกณฑ์ 80%" in page
+    assert "certificate.pdf" not in page
+
+    response = client.get(f"/my/registrations/{short.id}/certificate.pdf", follow_redirects=True)
+
+    assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 1 จาก 2 ช่วง" in response.get_data(as_text=True)
+    assert Certificate.query.count() == 0
+
+
+def test_organizer_pages_are_for_organizers_only(client, finished, staff):
+    workshop, good, _short = finished
+    paths = [
+        f"/organizer/workshops/{workshop.id}/certificates",
+        f"/organizer/workshops/{workshop.id}/certificates.pdf",
+        f"/organizer/registrations/{good.id}/certificate.pdf",
+    ]
+    for path in paths:
+        assert client.get(path).status_code == 302  # to the sign-in page
+    for user in (staff, good.user):
+        browser = client.application.test_client()
+        login(browser, user)
+        for path in paths:
+            assert browser.get(path).status_code == 403, (user.role, path)
+
+
+def test_organizer_issues_grants_revokes_and_downloads_all(client, finished, organizer):
+    workshop, good, short = finished
+    login(client, organizer)
+    page = f"/organizer/workshops/{workshop.id}/certificates"
+    html = client.get(page).get_data(as_text=True)
+    assert "นางสาวกิ่งแก้ว ปิ่นทอง" in html
+    assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 1 จาก 2 ช่วง" in html
+
+    issued = submit_form(client, page, {}, action=f"{page}/issue", follow_redirects=True)
+    assert "ออกเกียรติบัตรใหม่ 1 ฉบับ" in issued.get_data(as_text=True)
+
+    grant = f"/organizer/registrations/{short.id}/certificate/grant"
+    refused = submit_form(client, page, {"reason": ""}, action=grant, follow_redirects=True)
+    assert "กรุณาระบุเหตุผล" in refused.get_data(as_text=True)
+    assert Certificate.query.count() == 1
+    submit_form(client, page, {"reason": "ลาป่วยมีใบรับรองแพทย์"}, action=grant)
+    assert Certificate.query.count() == 2
+
+    revoke = f"/organizer/registrations/{good.id}/certificate/revoke"
+    submit_form(client, page, {"reason": "ส่งชื่อผิด"}, action=revoke)
+    revoked = db.session.get(
+        Certificate, Certificate.query.filter_by(registration_id=good.id).one().id
+    )
+    db.session.refresh(revoked)
+    assert revoked.revoke_reason == "ส่งชื่อผิด"
+    actions = {e.action for e in AuditEvent.query.filter_by(entity_type="certificates")}
+    assert {"certificate.issue", "certificate.grant", "certificate.revoke"} <= actions
+
+    all_in_one = client.get(f"/organizer/workshops/{workshop.id}/certificates.pdf")
+    assert all_in_one.status_code == 200
+    assert len(PdfReader(io.BytesIO(all_in_one.data)).pages) == 1  # the revoked one is left out
+    one = client.get(f"/organizer/registrations/{short.id}/certificate.pdf")
+    assert one.status_code == 200
+
+
+def test_all_in_one_pdf_has_a_page_per_eligible_officer(client, venue, organizer, tmp_path):
+    workshop = finished_workshop(venue, organizer, sessions=1)
+    officers = make_officers(4)
+    for officer in officers[:3]:
+        seat(workshop, officer, organizer, 1)
+    seat(workshop, officers[3], organizer, 0)
+    login(client, organizer)
+
+    response = client.get(f"/organizer/workshops/{workshop.id}/certificates.pdf")
+
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 3
+    names = [page.extract_text() for page in reader.pages]
+    for officer in officers[:3]:
+        assert sum(officer.full_name in text for text in names) == 1
+    assert sorted(c.number for c in Certificate.query) == [1, 2, 3]
+
+
+def test_verify_page_and_api_valid_revoked_unknown(client, finished, organizer):
+    workshop, good, _short = finished
+    certificate = issue_certificate(good.id)
+    code = format_code(certificate.code)
+
+    page = client.get(f"/verify/{code}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "ออกโดยระบบจริงและยังมีผล" in html
+    assert "นางสาวกิ่งแก้ว ปิ่นทอง" in html and certificate.number_text in html
+    assert good.user.email not in html and good.user.agency not in html
+    api = client.get(f"/api/v1/certificates/{certificate.code.lower()}").get_json()
+    assert api == {
+        "valid": True,
+        "status": "valid",
+        "revoked_reason": None,
+        "kind": "เกียรติบัตร",
+        "number": certificate.number_text,
+        "code": code,
+        "name": "นางสาวกิ่งแก้ว ปิ่นทอง",
+        "workshop": workshop.title,
+        "starts_on": "2015-10-20",
+        "ends_on": "2015-10-21",
+        "issued_on": "2015-10-21",
+    }
+
+    revoke_certificate(good.id, organizer, "ส่งชื่อผิด")
+    html = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "ถูกเพิกถอนแล้ว" in html and "ส่งชื่อผิด" in html
+    api = client.get(f"/api/v1/certificates/{code}").get_json()
+    assert (api["valid"], api["status"], api["revoked_reason"]) == (False, "revoked", "ส่งชื่อผิด")
+
+    tampered = code[:-1] + ("A" if code[-1] != "A" else "B")
+    answers = []
+    for bad in (tampered, "ZZZZ-ZZZZ-ZZZZ-ZZZZ", "not-a-code", "x" * 300):
+        response = client.get(f"/verify/{bad}")
+        assert response.status_code == 404
+        assert "นางสาวกิ่งแก้ว" not in response.get_data(as_text=True)
+        api = client.get(f"/api/v1/certificates/{bad}")
+        assert api.status_code == 404
+        answers.append(api.get_json())
+    assert all(answer == answers[0] for answer in answers)
+    assert answers[0]["error"]["code"] == "not_found"
+
+
+def test_verify_form_accepts_a_typed_code(client, finished):
+    _workshop, good, _short = finished
+    certificate = issue_certificate(good.id)
+    typed = certificate.code.lower()
+
+    response = client.get(f"/verify?code={typed}")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/verify/{format_code(certificate.code)}")
+    assert client.get("/verify").status_code == 200
+
+
+def test_api_certificate_pdf_refuses_with_the_reason(client, finished):
+    _workshop, good, short = finished
+    token = client.post(
+        "/api/v1/auth/token", json={"email": short.user.email, "password": "correct-horse-2559"}
+    ).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    refused = client.get(f"/api/v1/registrations/{short.id}/certificate.pdf", headers=headers)
+    other = client.get(f"/api/v1/registrations/{good.id}/certificate.pdf", headers=headers)
+
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "not_eligible"
+    assert "1 จาก 2" in refused.get_json()["error"]["message"]
+    assert other.status_code == 404
+
+
+def upload(client, workshop_id: int, kind: str, data: bytes, filename: str = "logo.png"):
+    page = f"/organizer/workshops/{workshop_id}/certificates"
+    return submit_form(
+        client,
+        page,
+        {"kind": kind, "file": (io.BytesIO(data), filename)},
+        action=f"/organizer/workshops/{workshop_id}/certificate-images",
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_uploads_are_checked_by_content_and_size(client, finished, organizer, tmp_path):
+    workshop, good, _short = finished
+    login(client, organizer)
+
+    not_image = upload(client, workshop.id, "logo", b"<svg xmlns='...'></svg>", "logo.png")
+    assert "อ่านไฟล์รูปไม่ได้ รับเฉพาะไฟล์ PNG หรือ JPEG" in not_image.get_data(as_text=True)
+    gif = io.BytesIO()
+    Image.new("RGB", (40, 40)).save(gif, "GIF")
+    assert "รับเฉพาะไฟล์ PNG หรือ JPEG" in upload(
+        client, workshop.id, "logo", gif.getvalue(), "logo.png"
+    ).get_data(as_text=True)
+    too_big = upload(client, workshop.id, "logo", png() + b"\0" * (2 * 1024 * 1024), "big.png")
+    assert "ไฟล์ใหญ่เกินไป" in too_big.get_data(as_text=True)
+    huge = upload(client, workshop.id, "signature", png(5000, 20))
+    assert "รูปใหญ่เกินไป" in huge.get_data(as_text=True)
+    assert CertificateImage.query.count() == 0
+
+    for kind in ("logo", "signature"):
+        assert "บันทึกรูปแล้ว" in upload(client, workshop.id, kind, png()).get_data(as_text=True)
+    assert CertificateImage.query.count() == 2
+    shown = client.get(f"/organizer/workshops/{workshop.id}/certificate-images/logo")
+    assert shown.mimetype == "image/png"
+
+    response = client.get(f"/organizer/registrations/{good.id}/certificate.pdf")
+    assert response.status_code == 200
+    assert "นางสาวกิ่งแก้ว ปิ่นทอง" in pdf_text(response.data, tmp_path)
+
+
+def test_a_long_name_shrinks_onto_one_line(client, venue, organizer, tmp_path):
+    workshop = finished_workshop(venue, organizer, sessions=1)
+    officer = make_user(
+        "officer",
+        "long@example.go.th",
+        title_prefix="ว่าที่ร้อยตรีหญิง",
+        first_name="เกียรติศักดิ์สิทธิ์ประเสริฐวงศ์ศรีสุขเจริญผล",
+        last_name="ณ อยุธยา วงศ์สวัสดิ์ศักดิ์สิทธิ์ทองคำรุ่งเรืองชื่นชมอินทร์แก้ว",
+    )
+    registration = seat(workshop, officer, organizer, 1)
+    login(client, officer)
+
+    text = pdf_text(
+        client.get(f"/my/registrations/{registration.id}/certificate.pdf").data, tmp_path
+    )
+
+    assert officer.full_name in text.splitlines()

@@ -1,0 +1,74 @@
+"""Certificate endpoints: public verification by code, PDFs for owners and organizers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask_babel import lazy_gettext as _l
+
+from workshop.api import api_bp
+from workshop.api.auth import api_auth
+from workshop.api.registrations import REGISTRATION_ID, WORKSHOP_ID
+from workshop.api.schemas import CertificateOut
+from workshop.models import Certificate, Role
+from workshop.pdf.certificate import render_certificates
+from workshop.services.certificates import (
+    certificate_by_code,
+    format_code,
+    issue_certificate,
+    issue_eligible,
+    valid_certificates,
+    workshop_ended,
+)
+from workshop.services.errors import NotFound
+from workshop.services.registrations import get_registration
+from workshop.services.workshops import get_workshop
+from workshop.thai.dates import to_bangkok
+from workshop.web.certificates import certificate_filename, pdf_response
+
+
+def certificate_json(certificate: Certificate) -> dict[str, Any]:
+    registration = certificate.registration
+    workshop = registration.workshop
+    starts, ends = workshop.starts_at, workshop.ends_at
+    return CertificateOut.model_validate(
+        {
+            "valid": not certificate.revoked,
+            "status": "revoked" if certificate.revoked else "valid",
+            "revoked_reason": certificate.revoke_reason if certificate.revoked else None,
+            "kind": workshop.certificate_kind,
+            "number": certificate.number_text,
+            "code": format_code(certificate.code),
+            "name": registration.user.full_name,
+            "workshop": workshop.title,
+            "starts_on": to_bangkok(starts).date() if starts else None,
+            "ends_on": to_bangkok(ends).date() if ends else None,
+            "issued_on": certificate.issued_on,
+        }
+    ).model_dump(mode="json")
+
+
+@api_bp.get("/certificates/<code>")
+def certificate_verify(code: str):
+    return certificate_json(certificate_by_code(code))
+
+
+@api_bp.get(f"/registrations/{REGISTRATION_ID}/certificate.pdf")
+@api_auth(Role.OFFICER, Role.ORGANIZER)
+def registration_certificate_pdf(registration_id: int):
+    registration = get_registration(registration_id, g.api_user)  # 404 for other people's
+    certificate = issue_certificate(registration.id, actor=g.api_user)
+    return pdf_response(render_certificates([certificate]), certificate_filename(certificate))
+
+
+@api_bp.get(f"/workshops/{WORKSHOP_ID}/certificates.pdf")
+@api_auth(Role.ORGANIZER)
+def workshop_certificates_pdf(workshop_id: int):
+    workshop = get_workshop(workshop_id, g.api_user)
+    if workshop_ended(workshop):
+        issue_eligible(workshop.id, g.api_user)
+    certificates = valid_certificates(workshop.id)
+    if not certificates:
+        raise NotFound(str(_l("ยังไม่มีเกียรติบัตรที่ออกแล้วสำหรับการอบรมนี้")))
+    return pdf_response(render_certificates(certificates), f"certificates-{workshop.id}.pdf")

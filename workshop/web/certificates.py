@@ -1,0 +1,276 @@
+"""Certificate pages: officers' downloads, the organizer's list and overrides, public checks."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from workshop.extensions import db
+from workshop.models import Certificate, CertificateImageKind, Registration, Role, Workshop
+from workshop.pdf.certificate import render_certificates
+from workshop.services.certificate_images import (
+    MAX_BYTES,
+    certificate_image,
+    certificate_images,
+    delete_certificate_image,
+    save_certificate_image,
+)
+from workshop.services.certificates import (
+    CertificateState,
+    certificate_by_code,
+    certificate_rows,
+    format_code,
+    grant_certificate,
+    issue_certificate,
+    issue_eligible,
+    normalise_code,
+    revoke_certificate,
+    valid_certificates,
+    workshop_ended,
+)
+from workshop.services.errors import DomainError, NotFound, ValidationFailed
+from workshop.services.registrations import get_registration
+from workshop.web import error_page
+from workshop.web.access import role_required
+
+bp = Blueprint("certificates", __name__)
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def certificate_filename(certificate: Certificate) -> str:
+    return f"certificate-{certificate.number}-{certificate.fiscal_year}.pdf"
+
+
+def _message(exc: DomainError) -> str:
+    if isinstance(exc, ValidationFailed):
+        return "; ".join(exc.fields.values())
+    return exc.message
+
+
+# ---------------------------------------------------------------- officers
+
+
+@bp.get("/my/registrations/<int:registration_id>/certificate.pdf")
+@login_required
+def mine(registration_id: int):
+    """The officer's own certificate, issued on first download when eligible."""
+    try:
+        registration = get_registration(registration_id, current_user)
+    except NotFound:
+        abort(404)
+    if registration.user_id != current_user.id:
+        abort(404)
+    try:
+        certificate = issue_certificate(registration.id, actor=current_user)
+    except DomainError as exc:
+        flash(_message(exc), "error")
+        return redirect(url_for("registration.mine", _anchor=f"registration-{registration_id}"))
+    return pdf_response(render_certificates([certificate]), certificate_filename(certificate))
+
+
+# ---------------------------------------------------------------- organizers
+
+
+def _workshop_or_404(workshop_id: int) -> Workshop:
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None:
+        abort(404)
+    return workshop
+
+
+@bp.get("/organizer/workshops/<int:workshop_id>/certificates")
+@role_required(Role.ORGANIZER)
+def workshop_list(workshop_id: int):
+    workshop = _workshop_or_404(workshop_id)
+    rows = certificate_rows(workshop.id)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.eligibility.state] = counts.get(row.eligibility.state, 0) + 1
+    return render_template(
+        "certificates/workshop.html",
+        workshop=workshop,
+        rows=rows,
+        counts=counts,
+        states=CertificateState,
+        ended=workshop_ended(workshop),
+        images=certificate_images(workshop.id),
+        image_kinds=[k.value for k in CertificateImageKind],
+        max_mb=MAX_BYTES // (1024 * 1024),
+        format_code=format_code,
+    )
+
+
+def _back(workshop_id: int):
+    return redirect(url_for(".workshop_list", workshop_id=workshop_id))
+
+
+@bp.post("/organizer/workshops/<int:workshop_id>/certificates/issue")
+@role_required(Role.ORGANIZER)
+def issue_all(workshop_id: int):
+    workshop = _workshop_or_404(workshop_id)
+    try:
+        issued = issue_eligible(workshop.id, current_user)
+    except DomainError as exc:
+        flash(_message(exc), "error")
+    else:
+        flash(_("ออกเกียรติบัตรใหม่ %(n)d ฉบับ", n=issued), "success")
+    return _back(workshop.id)
+
+
+@bp.get("/organizer/workshops/<int:workshop_id>/certificates.pdf")
+@role_required(Role.ORGANIZER)
+def all_in_one(workshop_id: int):
+    """Every valid certificate of the workshop in one PDF (eligible ones are issued first)."""
+    workshop = _workshop_or_404(workshop_id)
+    if workshop_ended(workshop):
+        issue_eligible(workshop.id, current_user)
+    certificates = valid_certificates(workshop.id)
+    if not certificates:
+        flash(_("ยังไม่มีเกียรติบัตรที่ออกแล้วสำหรับการอบรมนี้"), "error")
+        return _back(workshop.id)
+    return pdf_response(render_certificates(certificates), f"certificates-{workshop.id}.pdf")
+
+
+def _registration_or_404(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.get("/organizer/registrations/<int:registration_id>/certificate.pdf")
+@role_required(Role.ORGANIZER)
+def one(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    try:
+        certificate = issue_certificate(registration.id, actor=current_user)
+    except DomainError as exc:
+        flash(_message(exc), "error")
+        return _back(registration.workshop_id)
+    return pdf_response(render_certificates([certificate]), certificate_filename(certificate))
+
+
+@bp.post("/organizer/registrations/<int:registration_id>/certificate/<action>")
+@role_required(Role.ORGANIZER)
+def override(registration_id: int, action: str):
+    """Grant (or reinstate) and revoke, each with a reason."""
+    registration = _registration_or_404(registration_id)
+    workshop_id = registration.workshop_id
+    name = registration.user.full_name
+    reason = request.form.get("reason", "")
+    try:
+        if action == "grant":
+            grant_certificate(registration.id, current_user, reason)
+            flash(_("มอบเกียรติบัตรให้ %(name)s แล้ว", name=name), "success")
+        elif action == "revoke":
+            revoke_certificate(registration.id, current_user, reason)
+            flash(_("เพิกถอนเกียรติบัตรของ %(name)s แล้ว", name=name), "success")
+        else:
+            abort(404)
+    except DomainError as exc:
+        flash(_message(exc), "error")
+    return _back(workshop_id)
+
+
+@bp.post("/organizer/workshops/<int:workshop_id>/certificate-images")
+@role_required(Role.ORGANIZER)
+def upload_image(workshop_id: int):
+    workshop = _workshop_or_404(workshop_id)
+    upload = request.files.get("file")
+    kind = request.form.get("kind", "")
+    try:
+        data = upload.read(MAX_BYTES + 1) if upload else b""
+        save_certificate_image(workshop, kind, data, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+        return _back(workshop.id)
+    flash(_("บันทึกรูปแล้ว"), "success")
+    return _back(workshop.id)
+
+
+@bp.post("/organizer/workshops/<int:workshop_id>/certificate-images/<kind>/delete")
+@role_required(Role.ORGANIZER)
+def delete_image(workshop_id: int, kind: str):
+    workshop = _workshop_or_404(workshop_id)
+    try:
+        deleted = delete_certificate_image(workshop, kind, current_user)
+    except DomainError as exc:
+        flash(_message(exc), "error")
+    else:
+        if deleted:
+            flash(_("ลบรูปแล้ว"), "success")
+    return _back(workshop.id)
+
+
+@bp.get("/organizer/workshops/<int:workshop_id>/certificate-images/<kind>")
+@role_required(Role.ORGANIZER)
+def image(workshop_id: int, kind: str):
+    found = certificate_image(workshop_id, kind)
+    if found is None:
+        abort(404)
+    return Response(
+        found.data, mimetype=found.content_type, headers={"Cache-Control": "private, no-store"}
+    )
+
+
+# ---------------------------------------------------------------- anyone
+
+
+@bp.get("/verify")
+def verify_form():
+    """Type a code from a printed certificate; a well-formed one goes to its page."""
+    typed = request.args.get("code", "")
+    if typed:
+        code = normalise_code(typed)
+        if code is not None:
+            return redirect(url_for(".verify", code=format_code(code)))
+        return _not_found()
+    return render_template("certificates/verify_form.html")
+
+
+def _not_found():
+    response = error_page(404, _("ไม่พบเกียรติบัตรที่ใช้รหัสนี้ กรุณาตรวจสอบรหัสอีกครั้ง"))
+    return response
+
+
+@bp.get("/verify/<code>")
+def verify(code: str):
+    """Public: is this certificate genuine? Only what the paper itself shows, nothing more."""
+    try:
+        certificate = certificate_by_code(code)
+    except NotFound:
+        return _not_found()
+    workshop = certificate.registration.workshop
+    response = Response(
+        render_template(
+            "certificates/verify.html",
+            certificate=certificate,
+            workshop=workshop,
+            name=certificate.registration.user.full_name,
+            code=format_code(certificate.code),
+        )
+    )
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "no-store"
+    return response
