@@ -45,6 +45,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "DATABASE_URL": _database_url(tmp),
             "SECRET_KEY": "test-secret",
             "MAIL_DELIVERY": "inline",  # mail goes out before the request returns
+            # Rate limits and sign-in throttling have their own tests (test_rate_limits.py).
+            "RATELIMIT_ENABLED": False,
+            # One cheap iteration instead of scrypt: hashing dominated the suite's time.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         }
     )
     with application.app_context():

@@ -18,7 +18,7 @@ def token_for(user) -> dict:
 
 OFFICER = {
     "email": "kingkaew@example.go.th",
-    "password": "ปิ่นทอง-2559",
+    "password": "ดอกแก้ว-วังทอง-2559",
     "title_prefix": "นางสาว",
     "first_name": "กิ่งแก้ว",
     "last_name": "ปิ่นทอง",
