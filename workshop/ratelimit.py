@@ -86,10 +86,10 @@ def _setting(name: str) -> Callable[[], str]:
 def init_rate_limits(app: Flask) -> RateLimits:
     """Create this app's limiter (one per app, so that test apps do not share state)."""
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "workshop")
     limiter = Limiter(
         key_func=client_address,
         headers_enabled=False,  # Retry-After is set on the 429 response below
-        key_prefix="workshop",
     )
     limiter.init_app(app)
     failures = None
@@ -124,5 +124,5 @@ def init_rate_limits(app: Flask) -> RateLimits:
 def retry_after_seconds(limiter: Limiter, error: RateLimitExceeded) -> int:
     current = limiter.current_limit
     if current is not None:
-        return max(1, math.ceil(current.reset_at - time.time()))
+        return max(1, math.ceil(current.window[0] - time.time()))
     return max(1, int(error.limit.limit.get_expiry()))

@@ -32,8 +32,9 @@ def _counter() -> tuple[MovingWindowRateLimiter, RateLimitItem] | None:
     return limits.failures, parse(str(current_app.config["RATELIMIT_SIGN_IN_FAILURES"]))
 
 
-def _key(email: str, client: str) -> tuple[str, str, str]:
-    return SCOPE, (email or "").strip().lower()[:254], client or "unknown"
+def _key(email: str, client: str) -> tuple[str, ...]:
+    prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX") or "workshop")
+    return prefix, SCOPE, (email or "").strip().lower()[:254], client or "unknown"
 
 
 def _wait(counter: MovingWindowRateLimiter, item: RateLimitItem, key: tuple[str, ...]) -> int:
