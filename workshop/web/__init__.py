@@ -31,13 +31,14 @@ def error_page(status: int, detail: str | None = None):
 
 
 def register_web(app: Flask) -> None:
-    from workshop.web import auth, checkin, organizer, public, registration
+    from workshop.web import auth, checkin, health, organizer, public, registration
 
     app.register_blueprint(public.bp)
     app.register_blueprint(registration.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organizer.bp)
     app.register_blueprint(checkin.bp)
+    app.register_blueprint(health.bp)
 
     from workshop.services.officers import format_phone
     from workshop.services.registrations import registration_status_label
@@ -82,9 +83,6 @@ def register_web(app: Flask) -> None:
             return json_error(500, "internal_error", str(_l("เกิดข้อผิดพลาดในระบบ")))
         return error_page(500)
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    from workshop.web.security import register_security_headers
+
+    register_security_headers(app)
