@@ -31,7 +31,7 @@ def error_page(status: int, detail: str | None = None):
 
 
 def register_web(app: Flask) -> None:
-    from workshop.web import auth, checkin, health, organizer, public, registration
+    from workshop.web import audit, auth, checkin, health, organizer, public, registration
 
     app.register_blueprint(public.bp)
     app.register_blueprint(registration.bp)
@@ -39,6 +39,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(organizer.bp)
     app.register_blueprint(checkin.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(audit.bp)
 
     from workshop.services.officers import format_phone
     from workshop.services.registrations import registration_status_label
