@@ -29,6 +29,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, config)
 
+    from workshop.web.converters import Int32Converter
+
+    app.url_map.converters["int"] = Int32Converter  # before any route is added
+
     from workshop import models  # noqa: F401  (registers the tables)
     from workshop.extensions import babel, csrf, db, login_manager, migrate
 
