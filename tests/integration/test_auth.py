@@ -181,6 +181,8 @@ def test_change_password(client, staff):
             "รหัสผ่านปัจจุบันไม่ถูกต้อง",
         ),
         ({"current": PASSWORD, "new": "short", "again": "short"}, "รหัสผ่านต้องยาว"),
+        ({"current": PASSWORD, "new": "Password2560!", "again": "Password2560!"}, "เดาได้ง่าย"),
+        ({"current": PASSWORD, "new": "officer-2560!", "again": "officer-2560!"}, "อีเมลหรือชื่อ"),
         ({"current": PASSWORD, "new": PASSWORD, "again": PASSWORD}, "ต้องไม่ซ้ำ"),
         ({"current": PASSWORD, "new": "new-secret-2560", "again": "other-2560"}, "ไม่ตรงกัน"),
     ],
