@@ -36,7 +36,7 @@ run: install
 	@$(MAKE) --no-print-directory instance/.demo-seeded
 	@echo
 	@echo "Demo accounts (email / password / role):"
-	@$(BIN)/python -c "from workshop.services.demo import DEMO_ACCOUNTS as A; [print(f'  {a.email:<34} {a.password:<16} {a.role}') for a in A]"
+	@$(BIN)/python -c "from workshop.services.demo import DEMO_ACCOUNTS as A; [print(f'  {a.email:<34} {a.password:<20} {a.role}') for a in A]"
 	@echo
 	@echo "Open http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)

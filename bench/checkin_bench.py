@@ -6,8 +6,9 @@ For each database: a fresh schema, one workshop whose first session is running, 
 confirmed registrations, a staff token; then wrk with 32 connections: GET /bench/hello, then
 POST /api/v1/checkins with a different ticket on each request (first scans, the write path),
 then the same tickets again (repeat scans, the idempotent path). Targets (issue 4): check-in
-at least half the hello-world rate and p95 under 50 ms. Also times server-side decoding of a
-640×480 JPEG camera frame. Client and server share this machine's cores.
+at least half the hello-world rate and p95 under 50 ms. The server runs with
+WORKSHOP_RATELIMIT_CHECKIN raised (one token makes every request). Also times server-side
+decoding of a 640×480 JPEG camera frame. Client and server share this machine's cores.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bench.server import (
 
 CONNECTIONS = 32
 TICKETS = 40_000
+BENCH_CHECKIN_LIMIT = "10000000 per minute"
 
 
 def prepare(database_url: str, instance: Path, tickets: int = TICKETS) -> tuple[int, Path]:
@@ -174,7 +176,9 @@ def main() -> None:
         session_id, tickets_file = prepare(url, instance)
         print(f"{label}:")
         lua = checkin_lua(tickets_file, session_id)
-        with gunicorn(url, instance) as base:
+        # One staff token drives every scan: far past the per-token check-in rate limit of a
+        # real door, so raise it (the limiter still runs and is part of what is measured).
+        with gunicorn(url, instance, RATELIMIT_CHECKIN=BENCH_CHECKIN_LIMIT) as base:
             hello = run_wrk(f"{base}/bench/hello", args.seconds, CONNECTIONS)
             print_row("GET /bench/hello", hello)
             first = run_wrk(f"{base}/api/v1/checkins", args.seconds, CONNECTIONS, lua)

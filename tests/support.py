@@ -112,7 +112,7 @@ def make_officers(count: int, prefix: str = "officer") -> list[User]:
 
     from workshop.extensions import db
 
-    password_hash = generate_password_hash(PASSWORD)
+    password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
     districts = ("วังทอง", "นครไทย", "บางระกำ", "พรหมพิราม", "ชาติตระการ")
     users = [
         User(

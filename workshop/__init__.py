@@ -29,6 +29,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, config)
 
+    from workshop.web.converters import Int32Converter
+
+    app.url_map.converters["int"] = Int32Converter  # before any route is added
+
     from workshop import models  # noqa: F401  (registers the tables)
     from workshop.extensions import babel, csrf, db, login_manager, migrate
 
@@ -54,6 +58,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     app.register_blueprint(api_bp)
+
+    from workshop.ratelimit import init_rate_limits
+
+    init_rate_limits(app)  # after every blueprint: it wraps their views
+    if int(app.config["PROXY_FIX"] or 0) > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from workshop.services.notifications import register_sender
 

@@ -64,4 +64,4 @@ def register_cli(app: Flask) -> None:
         click.echo("demo data " + ("loaded" if created else "already present"))
         click.echo("demo accounts (email / password / role):")
         for account in DEMO_ACCOUNTS:
-            click.echo(f"  {account.email:<34} {account.password:<16} {account.role}")
+            click.echo(f"  {account.email:<34} {account.password:<20} {account.role}")

@@ -42,6 +42,26 @@ DEFAULTS: dict[str, Any] = {
     # after the request's commit, in its thread) or "manual" (flask send-mail, e.g. from cron).
     "MAIL_DELIVERY": "background",
     "MAIL_POLL_SECONDS": 30,
+    # werkzeug's password hash method ("scrypt"; the tests use a cheap pbkdf2 to stay fast).
+    "PASSWORD_HASH_METHOD": "scrypt",
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: none trusted).
+    # Rate limits are per client IP, so set this when a proxy stands in front.
+    "PROXY_FIX": 0,
+    # Shared storage for rate limits and sign-in throttling (e.g. redis://127.0.0.1:6379/0);
+    # empty: in memory, per process (limits then multiply with the gunicorn workers).
+    "REDIS_URL": "",
+    # Rate limits (workshop.ratelimit), in the "N per minute" notation of the limits library,
+    # several separated by ";". Sign-in and sign-up per client IP (a training room shares one),
+    # check-in endpoints per staff token or signed-in user (a busy door scans fast).
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_SIGN_IN": "60 per minute",
+    "RATELIMIT_SIGN_UP": "30 per minute;300 per day",
+    "RATELIMIT_API_TOKEN": "30 per minute",
+    "RATELIMIT_CHECKIN": "600 per minute",
+    # Failed sign-ins for one account from one client before it is refused for a while.
+    "RATELIMIT_SIGN_IN_FAILURES": "5 per 5 minutes",
+    "RATELIMIT_SWALLOW_ERRORS": True,  # a storage outage must not take the site down
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
 }
 
 

@@ -85,15 +85,35 @@ def browser(launch) -> Iterator:
         yield chromium
 
 
+def watch_csp(context) -> list[str]:
+    """Collect the Content-Security-Policy violations of every page opened in ``context``
+    (Chromium reports them on the console as "Refused to ... Content Security Policy")."""
+    violations: list[str] = []
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.type}: {message.text}")
+
+    def on_page(page) -> None:
+        page.on("console", on_console)
+
+    context.on("page", on_page)
+    return violations
+
+
 @pytest.fixture
 def phone(browser) -> Iterator:
-    """A fresh phone-sized browser profile (its own cookies, storage and service worker)."""
+    """A fresh phone-sized browser profile (its own cookies, storage and service worker).
+
+    Any CSP violation on its pages fails the test."""
     context = browser.new_context(**PHONE)
     context.set_default_timeout(10_000)
+    violations = watch_csp(context)
     try:
         yield context
     finally:
         context.close()
+    assert violations == [], "Content-Security-Policy violations"
 
 
 @pytest.fixture

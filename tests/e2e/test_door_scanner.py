@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, sign_in
+from tests.e2e.conftest import PHONE, sign_in, watch_csp
 from tests.e2e.support import workshop_running_now
 from tests.support import make_officers
 from workshop.extensions import db
@@ -103,6 +103,7 @@ def test_camera_scan_is_decoded_and_checks_in_once(
     with launch(*camera) as chromium:
         context = chromium.new_context(**PHONE)
         context.set_default_timeout(15_000)
+        violations = watch_csp(context)
         try:
             page = context.new_page()
             open_scanner(page, live_server, staff, workshop, session)
@@ -123,6 +124,7 @@ def test_camera_scan_is_decoded_and_checks_in_once(
             shoot(page, "camera-checked-in")
         finally:
             context.close()
+    assert violations == [], "Content-Security-Policy violations"
     rows = checkins()
     assert len(rows) == 1
     assert (rows[0].registration_id, rows[0].session_id) == (confirmed.id, session.id)
@@ -311,8 +313,10 @@ def test_signing_out_forgets_the_rosters_but_keeps_unsent_scans(phone, live_serv
 
     assert any(k.startswith("workshop-checkin-roster:") for k in stored())
     page.goto(live_server + "/")
-    page.click("form[data-signout] button")
-    page.wait_for_url(live_server + "/")
+    # Already on "/": wait for the sign-out's own navigation, not for the URL.
+    with page.expect_navigation():
+        page.click("form[data-signout] button")
+    expect(page.locator(".flash")).to_contain_text("ออกจากระบบแล้ว")
     keys = stored()
     assert not any(
         k.startswith(("workshop-checkin-roster:", "workshop-checkin-counts:")) for k in keys

@@ -18,7 +18,7 @@ def token_for(user) -> dict:
 
 OFFICER = {
     "email": "kingkaew@example.go.th",
-    "password": "ปิ่นทอง-2559",
+    "password": "ดอกแก้ว-วังทอง-2559",
     "title_prefix": "นางสาว",
     "first_name": "กิ่งแก้ว",
     "last_name": "ปิ่นทอง",
@@ -237,3 +237,9 @@ def test_ticket_qr_is_small_enough_to_scan_fast(client, venue, organizer):
         assert len(token) == 38
         assert token.isalnum() and token.isupper()  # alphanumeric mode: the densest for text
         assert qr_version(token) <= 5
+
+
+def test_sign_up_with_a_weak_password_says_why(client):
+    response = client.post("/api/v1/officers", json={**OFFICER, "password": "qwertyuiop"})
+    assert response.status_code == 422
+    assert "เดาได้ง่าย" in response.get_json()["error"]["fields"]["password"]

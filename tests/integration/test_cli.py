@@ -13,7 +13,7 @@ def test_create_user_command(app):
             "--email",
             "Kingkaew@Example.go.th",
             "--password",
-            "secret-2559",
+            "wangthong-river-2559",
             "--role",
             "staff",
             "--name",
@@ -21,7 +21,7 @@ def test_create_user_command(app):
         ]
     )
     assert result.exit_code == 0, result.output
-    user = authenticate("kingkaew@example.go.th", "secret-2559")
+    user = authenticate("kingkaew@example.go.th", "wangthong-river-2559")
     assert (user.role, user.title_prefix, user.first_name, user.last_name) == (
         "staff",
         "นางสาว",
@@ -38,7 +38,7 @@ def test_create_user_refuses_duplicates_and_bad_input(app):
         "--email",
         "a@example.go.th",
         "--password",
-        "secret-2559",
+        "wangthong-river-2559",
         "--role",
         "organizer",
     ]
@@ -51,13 +51,21 @@ def test_create_user_refuses_duplicates_and_bad_input(app):
     )
     assert short.exit_code == 1
     assert "password" in short.output
+    common = runner.invoke(
+        args=[
+            *("create-user", "--email", "b@example.go.th", "--password", "Password2559!"),
+            *("--role", "staff"),
+        ]
+    )
+    assert common.exit_code == 1
+    assert "เดาได้ง่าย" in common.output
     bad_email = runner.invoke(
         args=[
             "create-user",
             "--email",
             "not-an-email",
             "--password",
-            "secret-2559",
+            "wangthong-river-2559",
             "--role",
             "staff",
         ]

@@ -25,8 +25,8 @@ def signup_form(**changes):
         "province": "พิษณุโลก",
         "phone": "081-234-5678",
         "email": "Kingkaew.P@Example.go.th",
-        "password": "ปิ่นทอง-2559",
-        "password_again": "ปิ่นทอง-2559",
+        "password": "ดอกแก้ว-วังทอง-2559",
+        "password_again": "ดอกแก้ว-วังทอง-2559",
         "consent": "y",
     }
     data.update(changes)

@@ -16,6 +16,7 @@ from workshop.api import api_bp
 from workshop.api.errors import json_error
 from workshop.api.schemas import TokenRequest, parse_body, user_json
 from workshop.models import User
+from workshop.ratelimit import client_address
 from workshop.services.accounts import authenticate, issue_api_token, user_for_api_token
 from workshop.services.errors import DomainError
 
@@ -93,7 +94,7 @@ def api_auth(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 @api_bp.post("/auth/token")
 def create_token():
     body = parse_body(TokenRequest)
-    user = authenticate(body.email, body.password)
+    user = authenticate(body.email, body.password, client=client_address())
     token = issue_api_token(user, current_app.config["API_TOKEN_DAYS"])
     return {"token": token, "role": user.role}, 201
 

@@ -19,6 +19,7 @@ _HTTP_CODES = {
     405: ("method_not_allowed", _l("ไม่รองรับวิธีเรียกนี้")),
     413: ("payload_too_large", _l("ข้อมูลใหญ่เกินกำหนด")),
     415: ("unsupported_media_type", _l("ต้องส่งข้อมูลเป็น JSON")),
+    429: ("rate_limited", _l("ส่งคำขอถี่เกินไป กรุณารอสักครู่แล้วลองใหม่")),
 }
 
 
@@ -45,4 +46,8 @@ def domain_error_json(error: DomainError):
     # Nothing a refused request changed may reach the database with a later commit.
     db.session.rollback()
     extra = {"fields": error.fields} if isinstance(error, ValidationFailed) else {}
-    return json_error(error.http_status, error.code, error.message, **extra)
+    response = json_error(error.http_status, error.code, error.message, **extra)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response

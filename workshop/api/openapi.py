@@ -80,8 +80,10 @@ OPERATIONS: tuple[Operation, ...] = (
         status=201,
         request=TokenRequest,
         response=TokenOut,
-        errors=(400, 401, 422),
-        description="The token is shown once; send it as `Authorization: Bearer <token>`.",
+        errors=(400, 401, 422, 429),
+        description="The token is shown once; send it as `Authorization: Bearer <token>`. "
+        "Rate limited per client; after several failed attempts for one account the endpoint "
+        "answers 429 `too_many_attempts` for a while, even for the right password.",
     ),
     Operation("get", "/me", "The caller's profile", ANY_USER, response=UserOut),
     Operation(
@@ -177,7 +179,7 @@ OPERATIONS += (
         status=201,
         request=OfficerCreate,
         response=UserOut,
-        errors=(400, 409, 422),
+        errors=(400, 409, 422, 429),
         description="`consent` must be true (PDPA). A used email is 409 `email_taken`.",
     ),
     Operation(
@@ -271,7 +273,7 @@ OPERATIONS += (
         status=201,
         request=CheckInRequest,
         response=CheckInOut,
-        errors=(400, 404, 409, 422),
+        errors=(400, 404, 409, 422, 429),
         description="201 `checked_in`; a repeat is 200 `already_checked_in` with the first "
         "scan's time and changes nothing. Refusals: 400 `invalid_ticket` (forged, rotated, "
         "garbled), 409 `wrong_workshop`, `not_confirmed` (waitlisted or cancelled), "
@@ -282,7 +284,7 @@ OPERATIONS += (
         "/checkins/{checkin_id}",
         "Undo a check-in made by mistake (audited)",
         DOOR,
-        errors=(404, 422),
+        errors=(404, 422, 429),
         query=({"name": "reason", "in": "query", "required": False, "schema": {"type": "string"}},),
     ),
     Operation(
@@ -291,7 +293,7 @@ OPERATIONS += (
         "Names and ticket fingerprints of a session, for checking tickets offline",
         DOOR,
         response=RosterOut,
-        errors=(404, 422),
+        errors=(404, 422, 429),
         query=(SESSION_QUERY,),
     ),
     Operation(
@@ -301,7 +303,7 @@ OPERATIONS += (
         DOOR,
         response=PersonOut,
         many=True,
-        errors=(404,),
+        errors=(404, 429),
         query=({"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},),
     ),
     Operation(
@@ -310,7 +312,7 @@ OPERATIONS += (
         "Read the QR code in a camera frame (JPEG or PNG body, at most 2 MB)",
         DOOR,
         response=DecodedOut,
-        errors=(400, 422),
+        errors=(400, 422, 429),
         description="For browsers without BarcodeDetector. 422 `no_qr_found` when none is seen.",
     ),
 )
@@ -361,6 +363,11 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "The request clashes with the record's state (e.g. `invalid_status_change`).",
     ),
     422: ("ValidationFailed", "Invalid fields (`validation_failed`); `fields` says which and why."),
+    429: (
+        "TooManyRequests",
+        "Rate limited (`rate_limited`) or, on the token endpoint, too many failed sign-ins "
+        "(`too_many_attempts`); `Retry-After` says how many seconds to wait.",
+    ),
 }
 
 

@@ -13,19 +13,27 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import make_transient_to_detached
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from workshop.extensions import db
 from workshop.models import ApiToken, Role, User
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
 from workshop.services.errors import AuthenticationFailed, DuplicateEmail, ValidationFailed
+from workshop.services.passwords import (
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    check_password,
+    hash_password,
+    password_problem,
+)
 from workshop.services.text import TextRejected, clean_text
+from workshop.services.throttle import (
+    ensure_sign_in_allowed,
+    forget_failed_sign_ins,
+    note_failed_sign_in,
+)
 
-PASSWORD_MIN = 8
-PASSWORD_MAX = 128
-# A hash computed once so that signing in with an unknown email costs as much as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+__all__ = ["PASSWORD_MAX", "PASSWORD_MIN", "password_problem"]  # re-exported for callers
 
 
 def normalise_email(raw: str) -> str:
@@ -37,13 +45,6 @@ def normalise_email(raw: str) -> str:
         return validate_email(raw, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ValueError(str(_l("รูปแบบอีเมลไม่ถูกต้อง"))) from exc
-
-
-def password_problem(password: str | None) -> str | None:
-    """Why a password cannot be used, or None if it can."""
-    if not PASSWORD_MIN <= len(password or "") <= PASSWORD_MAX:
-        return str(_l("รหัสผ่านต้องยาว %(min)d–%(max)d ตัวอักษร", min=PASSWORD_MIN, max=PASSWORD_MAX))
-    return None
 
 
 def create_user(
@@ -67,7 +68,7 @@ def create_user(
         errors["email"] = str(exc)
     if role not in {r.value for r in Role}:
         errors["role"] = str(_l("บทบาทไม่ถูกต้อง"))
-    problem = password_problem(password)
+    problem = password_problem(password, email=email, names=(first_name, last_name))
     if problem:
         errors["password"] = problem
     values: dict[str, str] = {}
@@ -88,7 +89,7 @@ def create_user(
         raise ValidationFailed(errors)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise DuplicateEmail()
-    user = User(email=email, password_hash=generate_password_hash(password), role=role, **values)
+    user = User(email=email, password_hash=hash_password(password), role=role, **values)
     db.session.add(user)
     db.session.commit()
     return user
@@ -101,14 +102,23 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
 
 
-def authenticate(email: str, password: str) -> User:
-    """The active user with this email and password, else ``AuthenticationFailed``."""
+def authenticate(email: str, password: str, client: str | None = None) -> User:
+    """The active user with this email and password, else ``AuthenticationFailed``.
+
+    With ``client`` (the caller's IP address: sign-in page, token endpoint), failures are
+    counted per account and client, and too many refuse even the right password for a while
+    (``TooManySignInAttempts``; see ``services.throttle``).
+    """
+    if client is not None:
+        ensure_sign_in_allowed(email, client)
     user = find_user_by_email(email)
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+    matches = check_password(user.password_hash if user else None, password)
+    if user is None or not matches or not user.active:
+        if client is not None:
+            note_failed_sign_in(email, client)
         raise AuthenticationFailed()
-    if not check_password_hash(user.password_hash, password or "") or not user.active:
-        raise AuthenticationFailed()
+    if client is not None:
+        forget_failed_sign_ins(email, client)
     return user
 
 
@@ -192,16 +202,16 @@ def user_for_api_token(token: str) -> User | None:
 def change_password(user: User, current: str, new: str) -> None:
     """Replace the user's password after checking the current one."""
     errors: dict[str, str] = {}
-    if not check_password_hash(user.password_hash, current or ""):
+    if not check_password(user.password_hash, current):
         errors["current"] = str(_l("รหัสผ่านปัจจุบันไม่ถูกต้อง"))
-    problem = password_problem(new)
+    problem = password_problem(new, email=user.email, names=(user.first_name, user.last_name))
     if problem:
         errors["new"] = problem
     elif new == current:
         errors["new"] = str(_l("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม"))
     if errors:
         raise ValidationFailed(errors)
-    user.password_hash = generate_password_hash(new)
+    user.password_hash = hash_password(new)
     # Signing in with the old password's API tokens should not outlive the change.
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     record_event(user, "user.password", user)

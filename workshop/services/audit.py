@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from workshop.extensions import db
 from workshop.models import AuditEvent, User
@@ -21,3 +26,119 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+# ------------------------------------------------------------------ reading the trail
+
+ACTION_LABELS: dict[str, Any] = {
+    "user.signup": _l("สมัครบัญชี"),
+    "user.profile": _l("แก้ไขข้อมูลส่วนตัว"),
+    "user.password": _l("เปลี่ยนรหัสผ่าน"),
+    "user.walk_in": _l("สร้างบัญชีผู้เข้าอบรมหน้างาน"),
+    "venue.create": _l("เพิ่มสถานที่"),
+    "venue.update": _l("แก้ไขสถานที่"),
+    "workshop.create": _l("สร้างการอบรม"),
+    "workshop.update": _l("แก้ไขการอบรม"),
+    "workshop.status": _l("เปลี่ยนสถานะการอบรม"),
+    "registration.create": _l("ลงทะเบียน"),
+    "registration.confirm": _l("ให้ที่นั่งจากรายชื่อสำรอง"),
+    "registration.promote": _l("เลื่อนจากรายชื่อสำรองอัตโนมัติ"),
+    "registration.waitlist": _l("ย้ายไปรายชื่อสำรอง"),
+    "registration.cancel": _l("ยกเลิกการลงทะเบียน"),
+    "registration.rotate_ticket": _l("ออกบัตรใหม่ (บัตรเดิมใช้ไม่ได้)"),
+    "checkin.override": _l("เช็กอินนอกช่วงเวลา (ผู้จัดอนุญาต)"),
+    "checkin.undo": _l("ยกเลิกการเช็กอิน"),
+}
+ENTITY_LABELS: dict[str, Any] = {
+    "users": _l("ผู้ใช้"),
+    "venues": _l("สถานที่"),
+    "workshops": _l("การอบรม"),
+    "registrations": _l("การลงทะเบียน"),
+    "checkins": _l("การเช็กอิน"),
+}
+DETAIL_LABELS: dict[str, Any] = {
+    "title": _l("ชื่อ"),
+    "name": _l("ชื่อ"),
+    "from": _l("จาก"),
+    "to": _l("เป็น"),
+    "status": _l("สถานะ"),
+    "was": _l("สถานะเดิม"),
+    "reason": _l("เหตุผล"),
+    "on_behalf": _l("ลงทะเบียนแทน"),
+    "walk_in": _l("หน้างาน"),
+    "registration_id": _l("การลงทะเบียน"),
+    "session_id": _l("ช่วงการอบรม"),
+    "scanned_at": _l("เวลาสแกน"),
+    "consent_recorded_by": _l("ผู้บันทึกความยินยอม"),
+}
+PER_PAGE = 50
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def entity_label(entity_type: str) -> str:
+    label = ENTITY_LABELS.get(entity_type)
+    return str(label) if label is not None else entity_type
+
+
+def detail_items(details: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(label, value) pairs of an event's details, for people to read."""
+    items = []
+    for key, value in (details or {}).items():
+        if value in (None, "", False) and key not in ("on_behalf", "walk_in"):
+            continue
+        if isinstance(value, bool):
+            text = str(_l("ใช่")) if value else str(_l("ไม่ใช่"))
+        else:
+            text = str(value)
+        label = DETAIL_LABELS.get(key)
+        items.append((str(label) if label is not None else key, text))
+    return items
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    total: int
+    page: int
+    pages: int
+
+
+def list_events(
+    *,
+    page: int = 1,
+    action: str | None = None,
+    entity_type: str | None = None,
+    entity_id: int | None = None,
+    per_page: int | None = None,
+) -> AuditPage:
+    """Audit events, newest first, one page at a time, filtered by action and record."""
+    per_page = per_page or PER_PAGE
+    conditions = []
+    if action:
+        conditions.append(AuditEvent.action == action)
+    if entity_type:
+        conditions.append(AuditEvent.entity_type == entity_type)
+    if entity_id is not None:
+        conditions.append(AuditEvent.entity_id == entity_id)
+    total = db.session.scalar(select(func.count(AuditEvent.id)).where(*conditions)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(*conditions)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return AuditPage(events=list(events), total=total, page=page, pages=pages)
+
+
+def known_actions() -> list[str]:
+    """Every action with a label, and any other recorded one, for the filter."""
+    recorded = db.session.scalars(select(AuditEvent.action).distinct()).all()
+    return sorted(set(ACTION_LABELS) | set(recorded))

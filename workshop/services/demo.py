@@ -46,7 +46,7 @@ class DemoAccount:
 def _officer(n: int, prefix: str, first: str, last: str, position: str, district: str):
     return DemoAccount(
         f"officer{n}@demo.cdd.go.th",
-        "officer2559",
+        "demo-officer-2559",
         "officer",
         prefix,
         first,
@@ -59,7 +59,7 @@ def _officer(n: int, prefix: str, first: str, last: str, position: str, district
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
         "organizer@demo.cdd.go.th",
-        "organizer2559",
+        "demo-organizer-2559",
         "organizer",
         "นาง",
         "สุนันทา",
@@ -69,7 +69,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     ),
     DemoAccount(
         "staff@demo.cdd.go.th",
-        "staff2559",
+        "demo-staff-2559",
         "staff",
         "นาย",
         "อนุชา",

@@ -140,3 +140,17 @@ class NotEligible(DomainError):
 
     def default_message(self) -> str:
         return str(_l("ยังไม่มีสิทธิ์ได้รับเกียรติบัตร"))
+
+
+class TooManySignInAttempts(DomainError):
+    """Too many failed sign-ins for this account: wait ``retry_after`` seconds."""
+
+    code = "too_many_attempts"
+    http_status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            str(_l("เข้าสู่ระบบไม่สำเร็จหลายครั้ง กรุณารอ %(minutes)d นาทีแล้วลองใหม่", minutes=minutes))
+        )

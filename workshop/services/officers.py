@@ -10,15 +10,15 @@ import phonenumbers
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from workshop.extensions import db
 from workshop.models import Role, User
 from workshop.models.types import utcnow
 from workshop.models.user import WALK_IN_EMAIL_DOMAIN
-from workshop.services.accounts import normalise_email, password_problem
+from workshop.services.accounts import normalise_email
 from workshop.services.audit import record_event
 from workshop.services.errors import DuplicateEmail, ValidationFailed
+from workshop.services.passwords import hash_password, password_problem
 from workshop.services.text import TextRejected, clean_text
 
 # What the officer agrees to; shown on the sign-up page and stored as the consent time.
@@ -133,7 +133,9 @@ def sign_up_officer(*, email: str, password: str, profile: OfficerProfile, conse
         email = normalise_email(email)
     except ValueError as exc:
         errors["email"] = str(exc)
-    problem = password_problem(password)
+    problem = password_problem(
+        password, email=email, names=(values.get("first_name", ""), values.get("last_name", ""))
+    )
     if problem:
         errors["password"] = problem
     if consent is not True:
@@ -144,7 +146,7 @@ def sign_up_officer(*, email: str, password: str, profile: OfficerProfile, conse
         raise DuplicateEmail()
     user = User(
         email=email,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=Role.OFFICER.value,
         pdpa_consent_at=utcnow(),
         **values,
@@ -216,7 +218,7 @@ def walk_in_officer(*, email: str, profile: OfficerProfile, consent: bool, actor
     user = User(
         email=email,
         # A random hash nobody knows: the account exists for the record, not for signing in.
-        password_hash=generate_password_hash(secrets.token_urlsafe(32)),
+        password_hash=hash_password(secrets.token_urlsafe(32)),
         role=Role.OFFICER.value,
         pdpa_consent_at=utcnow(),
         **values,

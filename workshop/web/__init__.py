@@ -16,6 +16,7 @@ ERROR_TEXT = {
     404: (_l("ไม่พบหน้านี้"), _l("ไม่พบหน้าหรือข้อมูลที่ต้องการ อาจถูกลบหรือพิมพ์ที่อยู่ผิด")),
     405: (_l("วิธีเรียกไม่ถูกต้อง"), _l("หน้านี้ไม่รับคำขอแบบนี้")),
     413: (_l("ข้อมูลใหญ่เกินไป"), _l("ไฟล์หรือข้อมูลที่ส่งมีขนาดใหญ่เกินกำหนด")),
+    429: (_l("ส่งคำขอถี่เกินไป"), _l("ส่งคำขอถี่เกินไป กรุณารอสักครู่แล้วลองใหม่")),
     500: (_l("ระบบขัดข้อง"), _l("เกิดข้อผิดพลาดในระบบ ข้อมูลของคุณไม่ถูกบันทึกครึ่งๆ กลางๆ กรุณาลองใหม่")),
 }
 
@@ -30,7 +31,16 @@ def error_page(status: int, detail: str | None = None):
 
 
 def register_web(app: Flask) -> None:
-    from workshop.web import auth, certificates, checkin, organizer, public, registration
+    from workshop.web import (
+        audit,
+        auth,
+        certificates,
+        checkin,
+        health,
+        organizer,
+        public,
+        registration,
+    )
 
     app.register_blueprint(public.bp)
     app.register_blueprint(registration.bp)
@@ -38,6 +48,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(organizer.bp)
     app.register_blueprint(checkin.bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(audit.bp)
 
     from workshop.services.officers import format_phone
     from workshop.services.registrations import registration_status_label
@@ -82,9 +94,6 @@ def register_web(app: Flask) -> None:
             return json_error(500, "internal_error", str(_l("เกิดข้อผิดพลาดในระบบ")))
         return error_page(500)
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    from workshop.web.security import register_security_headers
+
+    register_security_headers(app)

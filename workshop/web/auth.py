@@ -11,8 +11,14 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from workshop.models import Role
+from workshop.ratelimit import client_address
 from workshop.services.accounts import authenticate, change_password
-from workshop.services.errors import AuthenticationFailed, DuplicateEmail, ValidationFailed
+from workshop.services.errors import (
+    AuthenticationFailed,
+    DuplicateEmail,
+    TooManySignInAttempts,
+    ValidationFailed,
+)
 from workshop.services.officers import (
     PDPA_PURPOSE,
     format_phone,
@@ -31,7 +37,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("รหัสผ่านปัจจุบัน"), render_kw={"autocomplete": "current-password"})
     new = PasswordField(
-        _l("รหัสผ่านใหม่ (อย่างน้อย 8 ตัวอักษร)"), render_kw={"autocomplete": "new-password"}
+        _l("รหัสผ่านใหม่ (อย่างน้อย 10 ตัวอักษร)"), render_kw={"autocomplete": "new-password"}
     )
     again = PasswordField(
         _l("ยืนยันรหัสผ่านใหม่"),
@@ -59,15 +65,22 @@ def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
+    retry_after = 0
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(form.email.data, form.password.data, client=client_address())
+        except TooManySignInAttempts as exc:
+            form.password.errors = [exc.message]
+            retry_after = exc.retry_after
         except AuthenticationFailed as exc:
             form.password.errors = [exc.message]
         else:
             login_user(user, remember=form.remember.data)
             flash(_("เข้าสู่ระบบแล้ว สวัสดีคุณ%(name)s", name=user.first_name), "success")
             return redirect(safe_next(request.args.get("next"), home_for(user)))
+    if retry_after:
+        headers = {"Retry-After": str(retry_after)}
+        return render_template("auth/login.html", form=form), 429, headers
     status = 200 if not form.errors else 422
     return render_template("auth/login.html", form=form), status
 

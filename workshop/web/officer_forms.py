@@ -56,7 +56,7 @@ class ProfileFields(FlaskForm):
 
 class SignupForm(ProfileFields):
     password = PasswordField(
-        _l("รหัสผ่าน (อย่างน้อย 8 ตัวอักษร)"), render_kw={"autocomplete": "new-password"}
+        _l("รหัสผ่าน (อย่างน้อย 10 ตัวอักษร)"), render_kw={"autocomplete": "new-password"}
     )
     password_again = PasswordField(
         _l("ยืนยันรหัสผ่าน"),

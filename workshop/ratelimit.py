@@ -1,0 +1,128 @@
+"""Rate limits (Flask-Limiter) on the endpoints worth attacking or hammering.
+
+Limits are per client IP on sign-in, sign-up and the API token endpoint, and per signed-in user
+or bearer token on the door check-in endpoints (a busy door sends hundreds of scans a minute
+from one device). Each limit is a ``RATELIMIT_*`` setting (``WORKSHOP_RATELIMIT_CHECKIN=...``),
+counted per endpoint. Counters live in memory (per process) unless ``REDIS_URL`` is set; with
+several gunicorn workers set it, so that the limits hold across workers. The same storage keeps
+the failed sign-ins that ``services.throttle`` counts per account. ``RATELIMIT_ENABLED=false``
+turns all of this off (the general test configuration does).
+
+An exceeded limit is 429 with ``Retry-After``: a Thai page, or ``{"error": {"code":
+"rate_limited", ...}}`` on the API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from limits.storage import Storage
+from limits.strategies import MovingWindowRateLimiter
+
+SIGN_IN = "RATELIMIT_SIGN_IN"
+SIGN_UP = "RATELIMIT_SIGN_UP"
+API_TOKEN = "RATELIMIT_API_TOKEN"
+CHECKIN = "RATELIMIT_CHECKIN"
+
+
+def client_address() -> str:
+    """The client's IP address (behind a proxy: set ``PROXY_FIX`` so that this is right)."""
+    return get_remote_address() or "unknown"
+
+
+def door_key() -> str:
+    """Per bearer token (its digest, no database look-up), else per signed-in user, else IP."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return "ip:" + client_address()
+
+
+# endpoint -> (setting with the limit, key function, methods counted (None: all))
+LIMITED: dict[str, tuple[str, Callable[[], str], tuple[str, ...] | None]] = {
+    "auth.login": (SIGN_IN, client_address, ("POST",)),
+    "auth.signup": (SIGN_UP, client_address, ("POST",)),
+    "api.create_token": (API_TOKEN, client_address, None),
+    "api.officer_create": (SIGN_UP, client_address, None),
+    "api.checkin_create": (CHECKIN, door_key, None),
+    "api.checkin_undo": (CHECKIN, door_key, None),
+    "api.decode_frame": (CHECKIN, door_key, None),
+    "api.workshop_roster": (CHECKIN, door_key, None),
+    "api.workshop_attendees": (CHECKIN, door_key, None),
+    "checkin.scanner": (CHECKIN, door_key, None),
+    "checkin.csrf_token": (CHECKIN, door_key, None),
+    "organizer.walk_in": (CHECKIN, door_key, ("POST",)),
+}
+
+
+@dataclass
+class RateLimits:
+    """Kept in ``app.extensions["workshop_rate_limits"]``."""
+
+    limiter: Limiter
+    # Moving-window counters over the same storage, for failed sign-ins (None when disabled).
+    failures: MovingWindowRateLimiter | None
+
+    @property
+    def storage(self) -> Storage | None:
+        return self.limiter.storage if self.limiter.enabled else None
+
+
+def _setting(name: str) -> Callable[[], str]:
+    return lambda: str(current_app.config[name])
+
+
+def init_rate_limits(app: Flask) -> RateLimits:
+    """Create this app's limiter (one per app, so that test apps do not share state)."""
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "workshop")
+    limiter = Limiter(
+        key_func=client_address,
+        headers_enabled=False,  # Retry-After is set on the 429 response below
+    )
+    limiter.init_app(app)
+    failures = None
+    if limiter.enabled:
+        for endpoint, (setting, key, methods) in LIMITED.items():
+            view = app.view_functions[endpoint]
+            app.view_functions[endpoint] = limiter.limit(
+                _setting(setting), key_func=key, methods=list(methods) if methods else None
+            )(view)
+        failures = MovingWindowRateLimiter(limiter.storage)
+    limits = RateLimits(limiter=limiter, failures=failures)
+    app.extensions["workshop_rate_limits"] = limits
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        seconds = retry_after_seconds(limiter, error)
+        message = str(_l("ส่งคำขอถี่เกินไป กรุณารอ %(seconds)d วินาทีแล้วลองใหม่", seconds=seconds))
+        if request.path.startswith("/api/"):
+            from workshop.api.errors import json_error
+
+            response = json_error(429, "rate_limited", message)
+        else:
+            from workshop.web import error_page
+
+            response = app.make_response(error_page(429, message))
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
+    return limits
+
+
+def retry_after_seconds(limiter: Limiter, error: RateLimitExceeded) -> int:
+    current = limiter.current_limit
+    if current is not None:
+        return max(1, math.ceil(current.window[0] - time.time()))
+    return max(1, int(error.limit.limit.get_expiry()))

@@ -1,0 +1,56 @@
+"""The audit trail for organizers: who did what to which record, newest first."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+
+from workshop.models import Role
+from workshop.services.audit import (
+    ENTITY_LABELS,
+    action_label,
+    detail_items,
+    entity_label,
+    known_actions,
+    list_events,
+)
+from workshop.web.access import role_required
+
+bp = Blueprint("audit", __name__, url_prefix="/organizer/audit")
+INT32_MAX = 2**31 - 1
+
+
+def _entity_link(entity_type: str, entity_id: int | None) -> str | None:
+    if entity_id is None:
+        return None
+    if entity_type == "workshops":
+        return url_for("organizer.workshop_detail", workshop_id=entity_id)
+    if entity_type == "venues":
+        return url_for("organizer.venue_edit", venue_id=entity_id)
+    return None
+
+
+@bp.get("")
+@role_required(Role.ORGANIZER)
+def events():
+    action = request.args.get("action", "").strip() or None
+    entity_type = request.args.get("entity", "").strip() or None
+    raw_id = request.args.get("entity_id", "").strip()
+    entity_id = int(raw_id) if raw_id.isdigit() and int(raw_id) <= INT32_MAX else None
+    page = request.args.get("page", 1, type=int) or 1
+    found = list_events(page=page, action=action, entity_type=entity_type, entity_id=entity_id)
+    filters = {"action": action, "entity": entity_type, "entity_id": entity_id}
+    filters = {key: value for key, value in filters.items() if value}
+    return render_template(
+        "organizer/audit.html",
+        found=found,
+        filters=filters,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        actions=[(a, action_label(a)) for a in known_actions()],
+        entities=[(e, entity_label(e)) for e in ENTITY_LABELS],
+        action_label=action_label,
+        entity_label=entity_label,
+        detail_items=detail_items,
+        entity_link=_entity_link,
+    )

@@ -1,0 +1,49 @@
+"""Security headers on every response, and the Content-Security-Policy.
+
+No page runs inline script or inline style: scripts and styles are files under ``static/``
+(page data for a script travels in a ``<script type="application/json">`` block, which is not
+executed), so the policy allows only this origin. The door scanner needs the camera
+(``Permissions-Policy: camera=(self)``, ``media-src`` for the stream), its service worker
+(``worker-src 'self'``) and camera frames drawn as images (``img-src blob: data:``).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob: mediastream:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    )
+)
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
+HSTS = "max-age=31536000"
+
+
+def register_security_headers(app: Flask) -> None:
+    https = str(app.config["BASE_URL"]).startswith("https://")
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if https:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
