@@ -30,13 +30,14 @@ def error_page(status: int, detail: str | None = None):
 
 
 def register_web(app: Flask) -> None:
-    from workshop.web import auth, checkin, organizer, public, registration
+    from workshop.web import auth, checkin, organizer, public, registration, reports
 
     app.register_blueprint(public.bp)
     app.register_blueprint(registration.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organizer.bp)
     app.register_blueprint(checkin.bp)
+    app.register_blueprint(reports.bp)
 
     from workshop.services.officers import format_phone
     from workshop.services.registrations import registration_status_label
