@@ -144,18 +144,38 @@ def _cell_lines(text: str, font: str, size: float, width: float) -> list[str]:
     return wrap_lines(text, font, size, width)
 
 
+def _name_lines(name: str, font: str, size: float, width: float) -> list[str]:
+    """A person's name breaks only at its spaces (between first name and surname): a
+    dictionary segmenter does not know names and would cut one apart."""
+    if text_width(name, font, size) <= width:
+        return [name]
+    lines: list[str] = []
+    for word in name.split():
+        if lines and text_width(f"{lines[-1]} {word}", font, size) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        elif text_width(word, font, size) <= width:
+            lines.append(word)
+        else:  # a single name part wider than the column: the typesetter's last resort
+            lines += wrap_lines(word, font, size, width)
+    return lines or [""]
+
+
 def _measure(
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     widths: Sequence[float],
     aligns: Sequence[Align],
     size: float,
+    name_column: int | None = None,
 ) -> _Rows:
     leading, baseline = line_metrics(REGULAR, size)
     inner = [w - 2 * PAD for w in widths]
     head = [_cell_lines(h, BOLD, size, w) for h, w in zip(header, inner, strict=True)]
+    wrappers = [_cell_lines] * len(widths)
+    if name_column is not None:
+        wrappers[name_column] = _name_lines
     lines = [
-        [_cell_lines(text, REGULAR, size, w) for text, w in zip(row, inner, strict=True)]
+        [wrap(text, REGULAR, size, w) for wrap, text, w in zip(wrappers, row, inner, strict=True)]
         for row in rows
     ]
     heights = [max(map(len, cells)) * leading + 2 * PAD for cells in lines]
@@ -184,10 +204,12 @@ class LongTable(Flowable):
         widths: Sequence[float],
         aligns: Sequence[Align] | None = None,
         size: float = TABLE_SIZE,
+        name_column: int | None = None,
     ) -> None:
         super().__init__()
         self.size = size
-        self.data = _measure(header, rows, widths, aligns or ["left"] * len(widths), size)
+        aligns = aligns or ["left"] * len(widths)
+        self.data = _measure(header, rows, widths, aligns, size, name_column)
         self.first, self.end = 0, len(rows)
 
     def _part(self, first: int, end: int) -> LongTable:
@@ -351,10 +373,12 @@ class GroupChart(Flowable):
         chart = HorizontalBarChart()
         chart.x, chart.y = plot_x, self.axis_height
         chart.width, chart.height = plot_w, plot_h
+        # With the category axis reversed, a group's first series is drawn lowest: list them
+        # last to first so that "confirmed" is the top bar of each group, as in the legend.
         chart.data = [
-            [g.confirmed for g in self.groups],
-            [g.attended for g in self.groups],
             [g.eligible for g in self.groups],
+            [g.attended for g in self.groups],
+            [g.confirmed for g in self.groups],
         ]
         chart.categoryAxis.categoryNames = [""] * n  # Thai labels drawn below, shaped
         chart.categoryAxis.reverseDirection = 1  # largest group at the top
@@ -376,7 +400,7 @@ class GroupChart(Flowable):
         chart.barLabels.fontSize = 6.5
         chart.barLabels.boxAnchor = "w"
         chart.barLabels.dx = 2
-        for i, color in enumerate(SERIES):
+        for i, color in enumerate(reversed(SERIES)):
             chart.bars[i].fillColor = color
             chart.bars[i].strokeColor = None
         drawing.add(chart)
@@ -594,6 +618,7 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
                 rows,
                 fixed,
                 ["right", "left", "left", "left", "left", "center", "center"],
+                name_column=1,
             )
         )
     else:
@@ -613,6 +638,7 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
                 rows,
                 fixed,
                 ["right", "left", "left", "left", "left"],
+                name_column=1,
             )
         )
     else:
