@@ -371,3 +371,26 @@ def test_only_organizers_see_reports(app, client, workshop, staff, officer):
         login(browser, user, PASSWORD)
         for path in REPORT_PATHS:
             assert browser.get(path.format(id=workshop.id)).status_code == 403, (user.role, path)
+
+
+def test_api_serves_report_and_exports_to_organizers(client, held, organizer, officer):
+    workshop, _officers, _regs = held
+
+    def token(user):
+        response = client.post(
+            "/api/v1/auth/token", json={"email": user.email, "password": PASSWORD}
+        )
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    auth = token(organizer)
+    base = f"/api/v1/workshops/{workshop.id}"
+    pdf = client.get(f"{base}/report.pdf", headers=auth)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    csv_response = client.get(f"{base}/attendance.csv", headers=auth)
+    assert csv_response.data.startswith(b"\xef\xbb\xbf")
+    xlsx = client.get(f"{base}/attendance.xlsx", headers=auth)
+    assert load_workbook(io.BytesIO(xlsx.data)).active.max_row == 7
+    missing = client.get("/api/v1/workshops/999999/report.pdf", headers=auth)
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+    assert client.get(f"{base}/attendance.csv", headers=token(officer)).status_code == 403
+    assert client.get(f"{base}/attendance.csv").status_code == 401

@@ -66,7 +66,7 @@ def download(
     )
 
 
-def _short(title: str, limit: int = 60) -> str:
+def short_title(title: str, limit: int = 60) -> str:
     """A workshop title cut to fit in a file name."""
     title = " ".join(title.split())
     return title if len(title) <= limit else title[:limit].rstrip()
@@ -87,7 +87,7 @@ def workshop_report_pdf(workshop_id: int):
         render_workshop_report(report),
         PDF,
         f"workshop-{workshop_id}-report.pdf",
-        f"{_('รายงานสรุปผลการอบรม')} {_short(report.title)}.pdf",
+        f"{_('รายงานสรุปผลการอบรม')} {short_title(report.title)}.pdf",
         inline=True,
     )
 
@@ -102,7 +102,7 @@ def attendance_csv(workshop_id: int):
         build(workshop_id),
         CSV,
         f"workshop-{workshop_id}-attendance.csv",
-        f"{_('การเข้าร่วม')} {_short(workshop.title)}.csv",
+        f"{_('การเข้าร่วม')} {short_title(workshop.title)}.csv",
     )
 
 
@@ -116,7 +116,7 @@ def attendance_xlsx(workshop_id: int):
         build(workshop_id),
         XLSX,
         f"workshop-{workshop_id}-attendance.xlsx",
-        f"{_('การเข้าร่วม')} {_short(workshop.title)}.xlsx",
+        f"{_('การเข้าร่วม')} {short_title(workshop.title)}.xlsx",
     )
 
 
