@@ -394,3 +394,28 @@ def test_api_serves_report_and_exports_to_organizers(client, held, organizer, of
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
     assert client.get(f"{base}/attendance.csv", headers=token(officer)).status_code == 403
     assert client.get(f"{base}/attendance.csv").status_code == 401
+
+
+def test_english_screen_thai_documents(signed_in, held):
+    workshop, _officers, _regs = held
+    signed_in.get("/lang/en?next=/")
+
+    page = signed_in.get(f"/organizer/workshops/{workshop.id}/report").get_data(as_text=True)
+    assert "Workshop summary report" in page and "Attendance rate" in page
+    pdf = signed_in.get(f"/organizer/workshops/{workshop.id}/report.pdf")
+    text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert "รายงานสรุปผลการอบรม" in text and "อัตราการเข้าร่วม" in text
+    rows = signed_in.get(f"/organizer/workshops/{workshop.id}/attendance.csv").data
+    assert rows.decode("utf-8-sig").startswith("ลำดับ,คำนำหน้า,ชื่อ,นามสกุล")
+
+
+def test_report_of_a_workshop_nobody_registered_for(signed_in, workshop):
+    report = workshop_report(workshop.id)
+    assert (report.registered, report.attendance_rate, report.no_shows) == (0, None, ())
+
+    response = signed_in.get(f"/organizer/workshops/{workshop.id}/report.pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert "ยังไม่มีผู้ได้ที่นั่ง" in text and "หน้า 1/" in text
+    assert signed_in.get(f"/organizer/workshops/{workshop.id}/report").status_code == 200
+    sheet = load_workbook(io.BytesIO(attendance_xlsx(workshop.id))).active
+    assert sheet.max_row == 1

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import bisect
 import io
-from collections.abc import Sequence
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from reportlab.graphics import renderPDF
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -57,6 +58,8 @@ from workshop.thai.dates import (
     format_fiscal_year,
     format_time_range,
 )
+
+_R = TypeVar("_R", WorkshopReport, FiscalYearReport)
 
 PAGE = A4
 MARGIN = 15 * mm
@@ -715,8 +718,21 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
     return story
 
 
+def _thai(render: Callable[[_R], bytes]) -> Callable[[_R], bytes]:
+    """Reports are Thai official documents (BE dates, ``หน้า n/N``) whatever the language of
+    the organizer's screen: labels are rendered from the Thai catalog."""
+
+    @wraps(render)
+    def wrapped(report: _R) -> bytes:
+        with force_locale("th"):
+            return render(report)
+
+    return wrapped
+
+
+@_thai
 def render_workshop_report(report: WorkshopReport) -> bytes:
-    """The workshop's summary report as PDF bytes (A4 portrait)."""
+    """The workshop's summary report as PDF bytes (A4 portrait), in Thai."""
     width = PAGE[0] - 2 * MARGIN
     footer = f"{_('รายงานสรุปผลการอบรม')}: {report.title}"
     return _build(
@@ -727,8 +743,9 @@ def render_workshop_report(report: WorkshopReport) -> bytes:
     )
 
 
+@_thai
 def render_fiscal_year_report(report: FiscalYearReport) -> bytes:
-    """The fiscal-year report as PDF bytes (A4 portrait)."""
+    """The fiscal-year report as PDF bytes (A4 portrait), in Thai."""
     width = PAGE[0] - 2 * MARGIN
     year = format_fiscal_year(report.fiscal_year)
     story: list[Flowable] = [

@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -51,8 +52,14 @@ def attendance_table(workshop_id: int) -> AttendanceTable:
 
     Columns: number, title prefix, first name, last name, position, agency, district, province,
     phone, status, one column per session (Bangkok check-in time, empty if none), sessions
-    attended, eligible for a certificate (yes/no).
+    attended, eligible for a certificate (yes/no). In Thai (BE dates), like the report PDF,
+    whatever the language of the organizer's screen.
     """
+    with force_locale("th"):
+        return _attendance_table(workshop_id)
+
+
+def _attendance_table(workshop_id: int) -> AttendanceTable:
     workshop = get_report_workshop(workshop_id)
     sessions = workshop.sessions
     scans: dict[tuple[int, int], str] = {}
@@ -145,7 +152,8 @@ def attendance_xlsx(workshop_id: int) -> bytes:
 
     table = attendance_table(workshop_id)
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("การเข้าร่วม"))
+    with force_locale("th"):
+        sheet = book.create_sheet(_("การเข้าร่วม"))
     for i, width in enumerate(_column_widths(table.header, table.rows), start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
