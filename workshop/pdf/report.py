@@ -90,16 +90,20 @@ class _NumberedCanvas(Canvas):
         self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
+        state = dict(self.__dict__)
+        del state["_pages"]
+        self._pages.append(state)
         self._startPage()
 
     def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
+        pages, self._pages = self._pages, []
+        total = len(pages)
+        for number in range(1, total + 1):
+            state = pages[number - 1]
+            pages[number - 1] = None  # type: ignore[call-overload]  # drop the held page early
             self.__dict__.update(state)
             self._stamp(number, total)
             Canvas.showPage(self)
-        self._pages = []
         Canvas.save(self)
 
     def _stamp(self, number: int, total: int) -> None:
