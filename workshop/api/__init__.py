@@ -13,6 +13,7 @@ from workshop.api import (  # noqa: E402, F401  (register routes)
     errors,
     openapi,
     registrations,
+    reports,
     venues,
     workshops,
 )

@@ -350,6 +350,33 @@ OPERATIONS += (
         description="Eligible officers without a certificate are issued one first. 404 when "
         "there is none.",
     ),
+    Operation(
+        "get",
+        "/workshops/{workshop_id}/report.pdf",
+        "The workshop's summary report (totals, attendance per session, by district and "
+        "agency, attendees, no-shows) as PDF",
+        ORGANIZER,
+        errors=(404,),
+        media="application/pdf",
+    ),
+    Operation(
+        "get",
+        "/workshops/{workshop_id}/attendance.csv",
+        "Every registration with its status and check-in per session, as CSV (UTF-8 with BOM)",
+        ORGANIZER,
+        errors=(404,),
+        media="text/csv",
+        description="Text cells that a spreadsheet could read as a formula start with `'`.",
+    ),
+    Operation(
+        "get",
+        "/workshops/{workshop_id}/attendance.xlsx",
+        "The attendance export as an Excel workbook",
+        ORGANIZER,
+        errors=(404,),
+        media="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        description="Text cells that a spreadsheet could read as a formula start with `'`.",
+    ),
 )
 
 _ERROR_RESPONSES: dict[int, tuple[str, str]] = {

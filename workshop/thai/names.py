@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Longest first so that "นางสาว" is not read as "นาง" + "สาว...".
 TITLE_PREFIXES = (
     "นางสาว",
@@ -34,3 +36,18 @@ def split_full_name(name: str) -> tuple[str, str, str]:
 def full_name(prefix: str, first: str, last: str) -> str:
     """Thai convention: no space between the title prefix and the first name."""
     return f"{prefix}{first} {last}".strip()
+
+
+_LEADING_VOWEL = re.compile(r"([\u0e40-\u0e44])([\u0e01-\u0e2e])")  # เ แ โ ใ ไ + consonant
+_TONE_MARKS = re.compile(r"[\u0e47-\u0e4c]")  # ไม้ไต่คู้, tone marks, ทัณฑฆาต
+
+
+def thai_sort_key(text: str) -> str:
+    """A key that sorts Thai words (nearly) in dictionary order.
+
+    Code-point order puts every word with a leading vowel (เ แ โ ใ ไ) after all words that
+    start with a consonant; the dictionary files them under their consonant. Tone marks only
+    break ties. ``sorted(names, key=thai_sort_key)``: กาล, เกิด, ไก่, เป็ด, วันที่, วัว.
+    """
+    base = _LEADING_VOWEL.sub(r"\2\1", text)
+    return _TONE_MARKS.sub("", base) + "\x00" + base

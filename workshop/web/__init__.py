@@ -40,6 +40,7 @@ def register_web(app: Flask) -> None:
         organizer,
         public,
         registration,
+        reports,
     )
 
     app.register_blueprint(public.bp)
@@ -50,6 +51,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(certificates.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(reports.bp)
 
     from workshop.services.officers import format_phone
     from workshop.services.registrations import registration_status_label

@@ -1,0 +1,173 @@
+"""Attendance exports: the same rows as CSV (UTF-8 with BOM, for Excel) and XLSX.
+
+Every text cell goes through :func:`neutralise`: a cell that a spreadsheet would read as a
+formula (it starts with ``=``, ``+``, ``-`` or ``@``, or with a tab or carriage return, which
+some spreadsheets skip before looking) gets a leading apostrophe, as OWASP's "CSV Injection"
+advice says. Officers type their own names, agencies and phone numbers, so these cells are
+untrusted input.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from workshop.extensions import db
+from workshop.models import CheckIn, WorkshopSession
+from workshop.services.registrations import registration_status_label
+from workshop.services.reports import get_report_workshop, registration_rows
+from workshop.thai.dates import format_date, format_datetime, format_time_range
+
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+Cell = str | int
+
+
+def neutralise(value: Cell) -> Cell:
+    """``value`` made safe for a spreadsheet cell: text that could start a formula gets a
+    leading ``'`` (numbers are left alone: they are written as numbers, never as formulas)."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class AttendanceTable:
+    """Header and rows of a workshop's attendance export (cells not yet neutralised)."""
+
+    title: str
+    header: list[str]
+    rows: list[list[Cell]]
+
+
+def attendance_table(workshop_id: int) -> AttendanceTable:
+    """Every registration with its status, attendance and check-in time per session.
+
+    Columns: number, title prefix, first name, last name, position, agency, district, province,
+    phone, status, one column per session (Bangkok check-in time, empty if none), sessions
+    attended, eligible for a certificate (yes/no). In Thai (BE dates), like the report PDF,
+    whatever the language of the organizer's screen.
+    """
+    with force_locale("th"):
+        return _attendance_table(workshop_id)
+
+
+def _attendance_table(workshop_id: int) -> AttendanceTable:
+    workshop = get_report_workshop(workshop_id)
+    sessions = workshop.sessions
+    scans: dict[tuple[int, int], str] = {}
+    for reg_id, session_id, scanned_at in db.session.execute(
+        select(CheckIn.registration_id, CheckIn.session_id, CheckIn.scanned_at)
+        .join(WorkshopSession, WorkshopSession.id == CheckIn.session_id)
+        .where(WorkshopSession.workshop_id == workshop.id)
+    ):
+        scans[(reg_id, session_id)] = format_datetime(scanned_at)
+    header = [
+        _("ลำดับ"),
+        _("คำนำหน้า"),
+        _("ชื่อ"),
+        _("นามสกุล"),
+        _("ตำแหน่ง"),
+        _("หน่วยงาน"),
+        _("อำเภอ"),
+        _("จังหวัด"),
+        _("โทรศัพท์"),
+        _("สถานะ"),
+    ]
+    for number, session in enumerate(sessions, start=1):
+        label = session.title or _("ช่วงที่ %(n)d", n=number)
+        header.append(
+            f"{label} ({format_date(session.starts_at, 'short')} "
+            f"{format_time_range(session.starts_at, session.ends_at)})"
+        )
+    header += [
+        _("เข้าร่วม (ช่วง จาก %(n)d)", n=len(sessions)),
+        _("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"),
+    ]
+    labels = {s: registration_status_label(s) for s in ("confirmed", "waitlisted", "cancelled")}
+    yes, no = _("ใช่"), _("ไม่")
+    rows: list[list[Cell]] = []
+    for number, row in enumerate(registration_rows(workshop), start=1):
+        line: list[Cell] = [
+            number,
+            row.title_prefix,
+            row.first_name,
+            row.last_name,
+            row.position,
+            row.agency,
+            row.district,
+            row.province,
+            row.phone,
+            labels.get(row.status, row.status),
+        ]
+        line += [scans.get((row.registration_id, s.id), "") for s in sessions]
+        line += [row.sessions_attended, yes if row.eligible else no]
+        rows.append(line)
+    return AttendanceTable(workshop.title, header, rows)
+
+
+def _safe_rows(table: AttendanceTable) -> Iterator[list[Cell]]:
+    yield [neutralise(cell) for cell in table.header]
+    for row in table.rows:
+        yield [neutralise(cell) for cell in row]
+
+
+def attendance_csv(workshop_id: int) -> bytes:
+    """The attendance export as CSV: UTF-8 with a byte-order mark (so Excel reads Thai),
+    comma-separated, CRLF line ends, every text cell neutralised."""
+    table = attendance_table(workshop_id)
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(_safe_rows(table))
+    return out.getvalue().encode("utf-8")
+
+
+def _column_widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[float]:
+    """Rough Excel column widths from the longest text in the first rows."""
+    widths = [len(str(h)) for h in header]
+    for row in rows[:200]:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(str(cell)))
+    return [min(max(w, 6), 50) * 1.1 + 2 for w in widths]
+
+
+def attendance_xlsx(workshop_id: int) -> bytes:
+    """The attendance export as an XLSX workbook (one sheet, header row frozen and bold).
+
+    Written in openpyxl's write-only mode (rows streamed, not kept as cell objects); every text
+    cell is neutralised, so none is stored as a formula.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    table = attendance_table(workshop_id)
+    book = Workbook(write_only=True)
+    with force_locale("th"):
+        sheet = book.create_sheet(_("การเข้าร่วม"))
+    for i, width in enumerate(_column_widths(table.header, table.rows), start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+    rows = _safe_rows(table)
+    bold = Font(bold=True)
+    header = []
+    for value in next(rows):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    # openpyxl reads a string that starts with "=" as a formula; neutralised text never does.
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

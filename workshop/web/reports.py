@@ -1,0 +1,160 @@
+"""Organizer report pages: a workshop's summary with PDF/CSV/XLSX downloads, and the
+fiscal-year report."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from flask import Blueprint, Response, flash, render_template, request
+from flask_babel import gettext as _
+
+from workshop.models import Role
+from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.reports import (
+    current_fiscal_year,
+    fiscal_year_report,
+    fiscal_years_with_workshops,
+    format_rate,
+    parse_fiscal_year,
+    workshop_report,
+)
+from workshop.web.access import role_required
+
+bp = Blueprint("reports", __name__, url_prefix="/organizer")
+
+PDF = "application/pdf"
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.before_request
+@role_required(Role.ORGANIZER)
+def organizers_only():
+    """Every page below needs an organizer (anonymous → sign-in, other roles → 403)."""
+
+
+@bp.errorhandler(DomainError)
+def domain_error(error: DomainError):
+    """A missing workshop is a 404 page with the service's Thai message, never a 500."""
+    from workshop.web import error_page
+
+    return error_page(error.http_status, error.message)
+
+
+def content_disposition(kind: str, ascii_name: str, name: str) -> str:
+    """``attachment; filename="report-12.pdf"; filename*=UTF-8''...`` (RFC 6266 / 5987):
+    browsers that read ``filename*`` get the Thai name, others the ASCII one."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name) or "download"
+    name = unicodedata.normalize("NFC", name).replace("/", "-").replace("\\", "-")
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def download(
+    data: bytes, mimetype: str, ascii_name: str, name: str, inline: bool = False
+) -> Response:
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": content_disposition(
+                "inline" if inline else "attachment", ascii_name, name
+            ),
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def short_title(title: str, limit: int = 60) -> str:
+    """A workshop title cut to fit in a file name."""
+    title = " ".join(title.split())
+    return title if len(title) <= limit else title[:limit].rstrip()
+
+
+@bp.get("/workshops/<int:workshop_id>/report")
+def workshop_report_page(workshop_id: int):
+    report = workshop_report(workshop_id)
+    return render_template("organizer/report.html", report=report, rate=format_rate)
+
+
+@bp.get("/workshops/<int:workshop_id>/report.pdf")
+def workshop_report_pdf(workshop_id: int):
+    from workshop.pdf.report import render_workshop_report
+
+    report = workshop_report(workshop_id)
+    return download(
+        render_workshop_report(report),
+        PDF,
+        f"workshop-{workshop_id}-report.pdf",
+        f"{_('รายงานสรุปผลการอบรม')} {short_title(report.title)}.pdf",
+        inline=True,
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/attendance.csv")
+def attendance_csv(workshop_id: int):
+    from workshop.services.exports import attendance_csv as build
+    from workshop.services.reports import get_report_workshop
+
+    workshop = get_report_workshop(workshop_id)
+    return download(
+        build(workshop_id),
+        CSV,
+        f"workshop-{workshop_id}-attendance.csv",
+        f"{_('การเข้าร่วม')} {short_title(workshop.title)}.csv",
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/attendance.xlsx")
+def attendance_xlsx(workshop_id: int):
+    from workshop.services.exports import attendance_xlsx as build
+    from workshop.services.reports import get_report_workshop
+
+    workshop = get_report_workshop(workshop_id)
+    return download(
+        build(workshop_id),
+        XLSX,
+        f"workshop-{workshop_id}-attendance.xlsx",
+        f"{_('การเข้าร่วม')} {short_title(workshop.title)}.xlsx",
+    )
+
+
+def _requested_year() -> tuple[int, int]:
+    """(the fiscal year asked for, HTTP status): a bad year falls back to the current one
+    with a message and 422."""
+    try:
+        return parse_fiscal_year(request.args.get("fy")), 200
+    except ValidationFailed as exc:
+        flash(exc.fields.get("fy", exc.message), "error")
+        return current_fiscal_year(), 422
+
+
+@bp.get("/reports/fiscal-year")
+def fiscal_year_page():
+    return _fiscal_year_page(*_requested_year())
+
+
+def _fiscal_year_page(year: int, status: int):
+    years = sorted({*fiscal_years_with_workshops(), current_fiscal_year(), year}, reverse=True)
+    report = fiscal_year_report(year)
+    return (
+        render_template("organizer/fiscal_year.html", report=report, years=years, rate=format_rate),
+        status,
+    )
+
+
+@bp.get("/reports/fiscal-year.pdf")
+def fiscal_year_pdf():
+    from workshop.pdf.report import render_fiscal_year_report
+
+    year, status = _requested_year()
+    if status != 200:
+        return _fiscal_year_page(year, status)
+    return download(
+        render_fiscal_year_report(fiscal_year_report(year)),
+        PDF,
+        f"fiscal-year-{year}-report.pdf",
+        f"{_('รายงานการอบรมประจำปีงบประมาณ')} {year}.pdf",
+        inline=True,
+    )
