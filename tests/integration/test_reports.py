@@ -120,7 +120,7 @@ def test_totals_and_definitions(held):
     assert report.attendance_rate == 5 / 8
     assert report.attended == 3
     assert report.certificate_eligible == 2
-    assert report.certificates_issued is None
+    assert report.certificates_issued == 0
     assert [r.registration_id for r in report.no_shows] == [regs[2].id]
     assert {r.registration_id for r in report.attendees} == {r.id for r in regs[:4]}
     # Thai dictionary order of first names: กิ่งแก้ว, เกียรติศักดิ์, น้ำฝน, ศักดิ์สิทธิ์.
@@ -141,6 +141,19 @@ def test_totals_and_definitions(held):
         "สำนักงานพัฒนาชุมชนอำเภอนครไทย": 1,
         "ที่ทำการปกครองอำเภอบางระกำ": 1,
     }
+
+
+def test_issued_certificates_are_counted_apart_from_the_eligible(signed_in, held, organizer):
+    from workshop.services.certificates import issue_eligible, revoke_certificate
+
+    workshop, _officers, regs = held
+    after = workshop.ends_at + timedelta(hours=1)
+    assert issue_eligible(workshop.id, organizer, now=after) == 2
+    revoke_certificate(regs[0].id, organizer, "ข้อมูลการเข้าร่วมผิด")
+    report = workshop_report(workshop.id)
+    assert (report.certificate_eligible, report.certificates_issued) == (2, 1)
+    pdf = signed_in.get(f"/organizer/workshops/{workshop.id}/report.pdf").data
+    assert "ออกเกียรติบัตรแล้ว 1" in " ".join(_pdf_text(pdf).split())
 
 
 def _pdf_text(data: bytes) -> str:

@@ -605,11 +605,8 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
             _("มีสิทธิ์รับ%(kind)s (ตามเกณฑ์การเข้าร่วม)", kind=report.certificate_kind),
             _number(report.certificate_eligible),
         ],
+        [_("ออก%(kind)sแล้ว", kind=report.certificate_kind), _number(report.certificates_issued)],
     ]
-    if report.certificates_issued is not None:
-        totals.append(
-            [_("ออก%(kind)sแล้ว", kind=report.certificate_kind), _number(report.certificates_issued)]
-        )
     story.append(_table(None, totals, [90 * mm, 30 * mm], ["left", "right"]))
 
     story += _heading(_("การเข้าร่วมแต่ละช่วง"))

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -467,6 +467,18 @@ def valid_certificates(workshop_id: int) -> list[Certificate]:
             .options(joinedload(Certificate.registration).joinedload(Registration.user))
             .order_by(Certificate.fiscal_year, Certificate.number)
         )
+    )
+
+
+def issued_count(workshop_id: int) -> int:
+    """How many of the workshop's certificates are issued and not revoked."""
+    return (
+        db.session.scalar(
+            select(func.count(Certificate.id))
+            .join(Registration, Registration.id == Certificate.registration_id)
+            .where(Registration.workshop_id == workshop_id, Certificate.revoked_at.is_(None))
+        )
+        or 0
     )
 
 

@@ -12,8 +12,9 @@ Definitions (shown on the report pages and PDFs, so organizers read the same thi
 - *attended*: confirmed registrations checked in to at least one session.
 - *no-show*: a confirmed registration with no check-in at all.
 - *eligible for a certificate*: a confirmed registration that meets the workshop's attendance
-  rule (``services.attendance.meets_attendance_rule``). Issued certificates are counted
-  separately once certificates exist (``certificates_issued``; ``None`` until then).
+  rule (``services.attendance.meets_attendance_rule``).
+- *certificates issued*: the workshop's certificates issued and not revoked (organizers may
+  grant one beyond the rule or revoke one, so it can differ from the eligible count).
 
 Attendance counts come from ``services.attendance.sessions_attended``, the one attendance rule.
 """
@@ -45,6 +46,7 @@ from workshop.services.attendance import (
     sessions_attended,
     sessions_required,
 )
+from workshop.services.certificates import issued_count
 from workshop.services.errors import NotFound, ValidationFailed
 from workshop.thai.dates import fiscal_year
 from workshop.thai.names import full_name, thai_sort_key
@@ -145,8 +147,7 @@ class WorkshopReport:
     attendees: tuple[AttendeeRow, ...]  # confirmed, in Thai name order
     no_shows: tuple[AttendeeRow, ...]  # confirmed, never checked in
     generated_at: datetime
-    # Filled in once certificates are issued through the system (issue 5 §2); None until then.
-    certificates_issued: int | None = None
+    certificates_issued: int
 
     @property
     def session_count(self) -> int:
@@ -315,6 +316,7 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
         attendees=tuple(confirmed),
         no_shows=tuple(r for r in confirmed if r.sessions_attended == 0),
         generated_at=utcnow(),
+        certificates_issued=issued_count(workshop.id),
     )
 
 
