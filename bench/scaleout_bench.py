@@ -11,8 +11,10 @@ correctness under races that cross worker processes, then for check-in load.
    ("checked_in"), 199 × 200 ("already_checked_in"), one row.
 3. Check-in load: wrk with 32 connections for --seconds; afterwards every stored check-in is
    for a distinct person and the live counter equals the number of rows.
-With --redis-url the server gets WORKSHOP_REDIS_URL, so rate-limit counters are shared by the
-workers. Prints a line per check and exits non-zero if any check fails.
+4. Rate limits across workers: 80 sign-in attempts from one address, 20 at a time, against a
+   limit of 60 a minute. With --redis-url (WORKSHOP_REDIS_URL: the workers share the counters)
+   exactly 60 get through; without it each worker counts alone and more do.
+Prints a line per check and exits non-zero if any check fails.
 """
 
 from __future__ import annotations
@@ -123,7 +125,8 @@ def checkin_load(label: str, url: str, instance: Path, seconds: int, settings: d
     tickets = tickets_file.read_text().split()
     body = json.dumps({"session_id": session_id, "ticket": tickets[-1]}).encode()
     headers = {"Authorization": "Bearer bench-staff", "Content-Type": "application/json"}
-    with gunicorn(url, instance, **settings) as base:
+    raised = {**settings, "RATELIMIT_CHECKIN": checkin_bench.BENCH_CHECKIN_LIMIT}
+    with gunicorn(url, instance, **raised) as base:
         health = stampede(base, [("GET", "/healthz", {}, b"")])[0]
         statuses = stampede(base, [("POST", "/api/v1/checkins", headers, body)] * DOORS)
         load = run_wrk(
@@ -157,6 +160,39 @@ def checkin_load(label: str, url: str, instance: Path, seconds: int, settings: d
     return duplicates_ok and load_ok
 
 
+def sign_in_limit(label: str, url: str, instance: Path, settings: dict[str, str]) -> bool:
+    """Run after checkin_load on the same database (its schema and accounts)."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    limited = {**settings, "WTF_CSRF_ENABLED": "false", "RATELIMIT_SIGN_IN": "60 per minute"}
+    statuses: list[int] = []
+    with gunicorn(url, instance, **limited) as base:
+        for batch in range(4):
+            # A different account each time, so only the per-address limit can refuse.
+            statuses += stampede(
+                base,
+                [
+                    (
+                        "POST",
+                        "/auth/login",
+                        form,
+                        f"email=nobody{batch}-{n}%40bench.go.th&password=x".encode(),
+                    )
+                    for n in range(20)
+                ],
+            )
+    passed = statuses.count(422)  # the sign-in form again, saying the password is wrong
+    shared = bool(settings.get("REDIS_URL"))
+    ok = statuses.count(429) + passed == len(statuses) and (
+        passed == 60 if shared else passed >= 60
+    )
+    print(
+        f"  sign-in limit 60/min, 80 attempts over 4 workers: {passed} answered, "
+        f"{statuses.count(429)} × 429 ({'shared Redis counters' if shared else 'per-worker memory'}"
+        f"): {'OK' if ok else 'FAILED'}"
+    )
+    return ok
+
+
 def main() -> None:
     args = bench_arguments(__doc__, default_db="postgresql", redis=True)
     settings = {"REDIS_URL": args.redis_url} if args.redis_url else {}
@@ -168,6 +204,7 @@ def main() -> None:
     for label, url, instance in each_database(args.db):
         print(f"{label}:")
         results.append(checkin_load(label, url, instance, args.seconds, settings))
+        results.append(sign_in_limit(label, url, instance, settings))
     if not all(results):
         sys.exit(1)
 

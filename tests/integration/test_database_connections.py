@@ -22,6 +22,10 @@ def server_database():
     if db.engine.dialect.name != "postgresql":
         pytest.skip("an embedded SQLite file has no server connection to lose")
     db.session.remove()
+    db.engine.dispose()  # a pool holding one connection, so the killed one is the one used
+    yield
+    db.session.remove()
+    db.engine.dispose()  # leave no dead connection behind for later tests
 
 
 def _kill(pid: int) -> None:
