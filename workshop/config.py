@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     # Each process remembers a token's user this long (a door phone sends one token per scan);
     # revoked tokens stop working in every process within this time. 0 looks up every request.
     "API_TOKEN_CACHE_SECONDS": 5,
+    # PDPA: officer accounts with no workshop in this many years are anonymised by
+    # ``flask purge-expired`` (services.privacy); government records are commonly kept 5 years.
+    "RETENTION_YEARS": 5,
     "WTF_CSRF_TIME_LIMIT": None,  # forms stay valid while a page is open all day at a venue
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
