@@ -56,6 +56,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
 
+    years = app.config["RETENTION_YEARS"]
+    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+        raise ValueError(f"WORKSHOP_RETENTION_YEARS must be a whole number >= 1, not {years!r}")
+
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing at once when several workers write.

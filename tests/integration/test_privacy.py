@@ -351,3 +351,19 @@ def test_purge_expired_anonymises_only_inactive_officers(app, history):
     assert runner.invoke(args=["purge-expired"]).output.startswith("anonymised 0 account(s)")
     # A longer retention period keeps everyone.
     assert privacy.expired_accounts(years=20) == []
+
+
+@pytest.mark.parametrize("years", [0, -1, "five", True])
+def test_retention_years_must_be_a_whole_number_of_years(tmp_path, years):
+    from workshop import create_app
+
+    with pytest.raises(ValueError, match="WORKSHOP_RETENTION_YEARS"):
+        create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                "SECRET_KEY": "x",
+                "MAIL_DELIVERY": "manual",
+                "RETENTION_YEARS": years,
+            }
+        )
