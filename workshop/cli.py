@@ -65,3 +65,19 @@ def register_cli(app: Flask) -> None:
         click.echo("demo accounts (email / password / role):")
         for account in DEMO_ACCOUNTS:
             click.echo(f"  {account.email:<34} {account.password:<20} {account.role}")
+
+    @app.cli.command("purge-expired")
+    @click.option("--dry-run", is_flag=True, help="Only list the accounts that would be purged.")
+    @click.option(
+        "--years", type=click.IntRange(min=1), default=None, help="Override RETENTION_YEARS."
+    )
+    def purge_expired_command(dry_run: bool, years: int | None) -> None:
+        """Anonymise officer accounts with no workshop within the retention period (PDPA)."""
+        from workshop.services.privacy import purge_expired, retention_years
+
+        period = years if years is not None else retention_years()
+        ids = purge_expired(years=period, dry_run=dry_run)
+        verb = "would anonymise" if dry_run else "anonymised"
+        click.echo(f"{verb} {len(ids)} account(s) inactive for more than {period} year(s)")
+        for user_id in ids:
+            click.echo(f"  user id {user_id}")

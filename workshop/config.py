@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     # Each process remembers a token's user this long (a door phone sends one token per scan);
     # revoked tokens stop working in every process within this time. 0 looks up every request.
     "API_TOKEN_CACHE_SECONDS": 5,
+    # PDPA: officer accounts with no workshop in this many years are anonymised by
+    # ``flask purge-expired`` (services.privacy); government records are commonly kept 5 years.
+    "RETENTION_YEARS": 5,
     "WTF_CSRF_TIME_LIMIT": None,  # forms stay valid while a page is open all day at a venue
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -72,6 +75,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env("WORKSHOP")
     if overrides:
         app.config.update(overrides)
+
+    years = app.config["RETENTION_YEARS"]
+    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+        raise ValueError(f"WORKSHOP_RETENTION_YEARS must be a whole number >= 1, not {years!r}")
 
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -12,6 +12,7 @@ from workshop.api import (  # noqa: E402, F401  (register routes)
     checkins,
     errors,
     openapi,
+    privacy,
     registrations,
     reports,
     venues,

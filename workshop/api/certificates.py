@@ -18,6 +18,8 @@ from workshop.services.certificates import (
     format_code,
     issue_certificate,
     issue_eligible,
+    recipient_name,
+    revoke_reason_text,
     valid_certificates,
     workshop_ended,
 )
@@ -36,11 +38,13 @@ def certificate_json(certificate: Certificate) -> dict[str, Any]:
         {
             "valid": not certificate.revoked,
             "status": "revoked" if certificate.revoked else "valid",
-            "revoked_reason": certificate.revoke_reason if certificate.revoked else None,
+            "revoked_reason": revoke_reason_text(certificate.revoke_reason)
+            if certificate.revoked
+            else None,
             "kind": workshop.certificate_kind,
             "number": certificate.number_text,
             "code": format_code(certificate.code),
-            "name": registration.user.full_name,
+            "name": recipient_name(certificate),
             "workshop": workshop.title,
             "starts_on": to_bangkok(starts).date() if starts else None,
             "ends_on": to_bangkok(ends).date() if ends else None,

@@ -17,6 +17,8 @@ from pydantic.json_schema import models_json_schema
 from workshop.api import api_bp
 from workshop.api.schemas import (
     INT32_MAX,
+    AccountDelete,
+    AccountDeletedOut,
     CancellationOut,
     CertificateOut,
     CheckInOut,
@@ -24,6 +26,7 @@ from workshop.api.schemas import (
     DecodedOut,
     ErrorOut,
     OfficerCreate,
+    PersonalDataOut,
     PersonOut,
     RegistrationCreate,
     RegistrationOut,
@@ -86,6 +89,34 @@ OPERATIONS: tuple[Operation, ...] = (
         "answers 429 `too_many_attempts` for a while, even for the right password.",
     ),
     Operation("get", "/me", "The caller's profile", ANY_USER, response=UserOut),
+    Operation(
+        "get",
+        "/me/data",
+        "Download everything held about the caller (PDPA)",
+        ANY_USER,
+        response=PersonalDataOut,
+        description="Profile, consent time and purpose, registrations with their workshops, "
+        "check-ins, certificates and the audit events about the caller's own records, as a "
+        "JSON attachment. Nothing about other people; no password hash, token or ticket "
+        "secret. Events in which the caller acted on other people's records give only the "
+        "action, the kind of record and the time.",
+    ),
+    Operation(
+        "delete",
+        "/me",
+        "Delete the caller's account (PDPA); the password must be sent again",
+        ANY_USER,
+        request=AccountDelete,
+        response=AccountDeletedOut,
+        errors=(400, 409, 422),
+        description="One transaction: registrations for workshops not yet over are cancelled "
+        "(freed seats go to the waitlist), certificates are revoked with the reason `account "
+        "deleted` (numbers stay taken; public verification shows no name), API tokens stop "
+        "working, and the account is anonymised: name, position, phone and e-mail are removed; "
+        "agency, district and province stay for the statistics. A wrong password is 422 "
+        "(`fields.password`); the last organizer is 409 `last_organizer`. Nothing changes on "
+        "an error.",
+    ),
     Operation(
         "post",
         "/venues",

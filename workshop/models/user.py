@@ -16,6 +16,9 @@ from workshop.thai.names import full_name
 # Officers registered at the door without an e-mail address get an address under a reserved
 # domain (RFC 2606): unique as the column requires, and never mailed.
 WALK_IN_EMAIL_DOMAIN = "no-email.invalid"
+# Deleted (anonymised) accounts keep a unique, reserved and never-mailed address under this
+# domain: ``deleted-<id>@deleted.invalid``.
+DELETED_EMAIL_DOMAIN = "deleted.invalid"
 
 
 class Role(enum.StrEnum):
@@ -46,6 +49,10 @@ class User(UserMixin, db.Model):
     pdpa_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the account was deleted at its owner's request or after the retention period
+    # (PDPA): the row stays, anonymised, so that registrations, check-ins and certificate
+    # numbers keep pointing somewhere and the statistics survive.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -63,7 +70,12 @@ class User(UserMixin, db.Model):
     @property
     def mailable(self) -> bool:
         """False for walk-in accounts registered at the door without an e-mail address."""
-        return not self.email.endswith("@" + WALK_IN_EMAIL_DOMAIN)
+        return not self.email.endswith(("@" + WALK_IN_EMAIL_DOMAIN, "@" + DELETED_EMAIL_DOMAIN))
+
+    @property
+    def deleted(self) -> bool:
+        """True once the account was deleted and its personal data removed."""
+        return self.deleted_at is not None
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

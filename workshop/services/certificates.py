@@ -215,7 +215,7 @@ def explain_eligibility(
                     _l(
                         "%(kind)sถูกเพิกถอนแล้ว: %(reason)s",
                         kind=kind,
-                        reason=certificate.revoke_reason,
+                        reason=revoke_reason_text(certificate.revoke_reason),
                     )
                 ),
             )
@@ -553,19 +553,7 @@ def revoke_certificate(registration_id: int, actor: User | None, reason: str) ->
             raise NotAllowed(str(_l("ยังไม่ได้ออกเกียรติบัตรให้ผู้เข้าอบรมคนนี้")))
         if certificate.revoked:
             raise NotAllowed(str(_l("เกียรติบัตรนี้ถูกเพิกถอนไปแล้ว")))
-        certificate.revoked_at = utcnow()
-        certificate.revoked_by_id = actor.id if actor is not None else None
-        certificate.revoke_reason = reason
-        record_event(
-            actor,
-            "certificate.revoke",
-            certificate,
-            {
-                "registration_id": registration.id,
-                "number": certificate.number_text,
-                "reason": reason,
-            },
-        )
+        _revoke(certificate, actor, reason)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -573,15 +561,79 @@ def revoke_certificate(registration_id: int, actor: User | None, reason: str) ->
     return certificate
 
 
-def revoke_certificates_of(user_id: int, reason: str, actor: User | None = None) -> int:
-    """Revoke every valid certificate of one person (e.g. reason "account deleted"); how many."""
-    ids = list(
+def _revoke(certificate: Certificate, actor: User | None, reason: str) -> None:
+    certificate.revoked_at = utcnow()
+    certificate.revoked_by_id = actor.id if actor is not None else None
+    certificate.revoke_reason = reason
+    record_event(
+        actor,
+        "certificate.revoke",
+        certificate,
+        {
+            "registration_id": certificate.registration_id,
+            "number": certificate.number_text,
+            "reason": reason,
+        },
+    )
+
+
+# Reasons the system itself gives when it revokes (stored as these stable English words and
+# shown translated by ``revoke_reason_text``); organizers' reasons are stored as typed.
+REVOKED_ACCOUNT_DELETED = "account deleted"
+REVOKED_RETENTION = "retention period ended"
+_SYSTEM_REASONS = {
+    REVOKED_ACCOUNT_DELETED: _l("บัญชีของผู้รับถูกลบตามคำขอ (account deleted)"),
+    REVOKED_RETENTION: _l("ข้อมูลของผู้รับถูกลบเมื่อพ้นระยะเวลาเก็บรักษา"),
+}
+
+
+def recipient_name(certificate: Certificate) -> str:
+    """The name the public verification shows: none once the recipient's account is deleted."""
+    user = certificate.registration.user
+    if user.deleted:
+        return str(_l("ไม่แสดงชื่อ: ข้อมูลของผู้รับถูกลบแล้ว"))
+    return user.full_name
+
+
+def revoke_reason_text(reason: str) -> str:
+    """The reason a certificate was revoked, as shown to readers."""
+    label = _SYSTEM_REASONS.get(reason)
+    return str(label) if label is not None else reason
+
+
+def revoke_certificates_locked(user_id: int, reason: str, actor: User | None = None) -> int:
+    """Revoke every valid certificate of one person inside the caller's write transaction.
+
+    The certificate rows are locked (``FOR UPDATE``); the caller commits. Returns how many.
+    """
+    reason = _reason(reason)
+    certificates = list(
         db.session.scalars(
-            select(Certificate.registration_id)
+            select(Certificate)
             .join(Registration, Registration.id == Certificate.registration_id)
             .where(Registration.user_id == user_id, Certificate.revoked_at.is_(None))
+            .order_by(Certificate.id)
+            .with_for_update(of=Certificate)
+            .execution_options(populate_existing=True)
         )
     )
-    for registration_id in ids:
-        revoke_certificate(registration_id, actor, reason)
-    return len(ids)
+    for certificate in certificates:
+        _revoke(certificate, actor, reason)
+    return len(certificates)
+
+
+def revoke_certificates_of(user_id: int, reason: str, actor: User | None = None) -> int:
+    """Revoke every valid certificate of one person (e.g. reason "account deleted"); how many.
+
+    One transaction: either all of them are revoked or none.
+    """
+    if actor is not None:
+        _organizer(actor)
+    begin_write()
+    try:
+        count = revoke_certificates_locked(user_id, reason, actor)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return count

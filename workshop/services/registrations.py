@@ -265,31 +265,47 @@ def cancel_registration(
             raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
         if registration.status == Status.CANCELLED:
             raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกไปแล้ว")))
-        ends_at = workshop.ends_at
-        if not is_organizer and ends_at is not None and ends_at <= (now or utcnow()):
+        if not is_organizer and not cancellable_by_owner(workshop, now):
             raise NotAllowed(str(_l("การอบรมจบแล้ว ยกเลิกการลงทะเบียนไม่ได้")))
-
-        was = registration.status
-        registration.status = Status.CANCELLED
-        registration.waitlist_seq = None
-        registration.cancelled_at = utcnow()
-        registration.cancelled_by_id = actor.id
-        registration.cancel_reason = reason
-        promoted: list[Registration] = []
-        if was == Status.CONFIRMED:
-            _change_counts(workshop.id, confirmed=-1)
-            db.session.flush()
-            promoted = fill_seats_locked(workshop.id)
-        else:
-            _change_counts(workshop.id, waiting=-1)
-        record_event(actor, "registration.cancel", registration, {"was": was, "reason": reason})
-        queue_notice(registration, "cancelled")
+        promoted = cancel_locked(registration, workshop, actor, reason)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     dispatch_notices()
     return SeatChanges(registration, promoted)
+
+
+def cancellable_by_owner(workshop: Workshop, now: datetime | None = None) -> bool:
+    """Officers may cancel their own registration until the workshop's last session ends."""
+    ends_at = workshop.ends_at
+    return ends_at is None or ends_at > (now or utcnow())
+
+
+def cancel_locked(
+    registration: Registration, workshop: Workshop, actor: User | None, reason: str = ""
+) -> list[Registration]:
+    """Cancel an active registration and hand a freed seat to the waitlist; who was promoted.
+
+    The caller has locked the workshop row (``lock_workshop``), re-read the registration after
+    that, checked who may cancel, and commits. ``actor`` None: the system (retention purge).
+    """
+    was = registration.status
+    registration.status = Status.CANCELLED
+    registration.waitlist_seq = None
+    registration.cancelled_at = utcnow()
+    registration.cancelled_by_id = actor.id if actor is not None else None
+    registration.cancel_reason = reason
+    promoted: list[Registration] = []
+    if was == Status.CONFIRMED:
+        _change_counts(workshop.id, confirmed=-1)
+        db.session.flush()
+        promoted = fill_seats_locked(workshop.id)
+    else:
+        _change_counts(workshop.id, waiting=-1)
+    record_event(actor, "registration.cancel", registration, {"was": was, "reason": reason})
+    queue_notice(registration, "cancelled")
+    return promoted
 
 
 def _locked(registration_id: int) -> tuple[Registration, Workshop]:

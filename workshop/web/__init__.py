@@ -72,7 +72,10 @@ def register_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # A deactivated or deleted account is signed out everywhere, not only where it was
+        # deactivated.
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -15,6 +17,7 @@ from workshop.ratelimit import client_address
 from workshop.services.accounts import authenticate, change_password
 from workshop.services.errors import (
     AuthenticationFailed,
+    DomainError,
     DuplicateEmail,
     TooManySignInAttempts,
     ValidationFailed,
@@ -25,6 +28,13 @@ from workshop.services.officers import (
     profile_of,
     sign_up_officer,
     update_profile,
+)
+from workshop.services.privacy import (
+    delete_account,
+    deletion_preview,
+    export_filename,
+    personal_data,
+    retention_years,
 )
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
@@ -43,6 +53,18 @@ class PasswordForm(FlaskForm):
         _l("ยืนยันรหัสผ่านใหม่"),
         validators=[EqualTo("new", _l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("รหัสผ่านของคุณ (เพื่อยืนยันว่าเป็นเจ้าของบัญชี)"),
+        validators=[DataRequired(_l("กรุณากรอกรหัสผ่าน")), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    understood = BooleanField(
+        _l("ข้าพเจ้าเข้าใจว่าการลบบัญชีย้อนกลับไม่ได้ และขอลบบัญชีพร้อมข้อมูลส่วนบุคคลของข้าพเจ้า"),
+        validators=[DataRequired(_l("กรุณาติ๊กยืนยันก่อนลบบัญชี"))],
     )
 
 
@@ -154,7 +176,47 @@ def profile():
             flash(_("บันทึกข้อมูลส่วนตัวแล้ว"), "success")
             return redirect(url_for(".profile"))
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/profile.html", form=form, provinces=PROVINCES), status
+    return render_template(
+        "auth/profile.html", form=form, provinces=PROVINCES, retention_years=retention_years()
+    ), status
+
+
+@bp.get("/my-data.json")
+@login_required
+def my_data():
+    """Everything held about the signed-in person, as a JSON file to keep (PDPA)."""
+    data = json.dumps(personal_data(current_user), ensure_ascii=False, indent=2)
+    response = Response(data, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export_filename(current_user)}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+def delete():
+    """Delete one's own account after reading what happens and typing the password again."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            delete_account(current_user, form.password.data or "")
+        except ValidationFailed as exc:
+            form.password.errors = [*form.password.errors, *exc.fields.values()]
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            logout_user()
+            flash(
+                _("ลบบัญชีและข้อมูลส่วนบุคคลของคุณเรียบร้อยแล้ว ขอบคุณที่ใช้บริการ"),
+                "success",
+            )
+            return redirect(url_for("public.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "auth/delete.html", form=form, preview=deletion_preview(current_user)
+    ), status
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -34,7 +34,9 @@ from workshop.services.certificates import (
     issue_certificate,
     issue_eligible,
     normalise_code,
+    recipient_name,
     revoke_certificate,
+    revoke_reason_text,
     valid_certificates,
     workshop_ended,
 )
@@ -267,7 +269,8 @@ def verify(code: str):
             "certificates/verify.html",
             certificate=certificate,
             workshop=workshop,
-            name=certificate.registration.user.full_name,
+            name=recipient_name(certificate),
+            reason=revoke_reason_text(certificate.revoke_reason),
             code=format_code(certificate.code),
         )
     )
