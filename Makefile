@@ -46,6 +46,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 test-sqlite: install
+	@echo "== SQLite"
 	$(BIN)/pytest
 
 test-postgres: install
@@ -69,10 +70,10 @@ system-deps:
 		fi; \
 	fi
 
+# The SQLite and PostgreSQL runs go side by side (the PostgreSQL one spends much of its time
+# waiting for the server); each run's output is printed whole when it ends.
 test: system-deps lint
-	@echo "== SQLite"
-	@$(MAKE) --no-print-directory test-sqlite
-	@$(MAKE) --no-print-directory test-postgres
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # English catalog: extract the Thai msgids, merge them into the .po, compile the .mo.
 # New or changed strings come out untranslated or fuzzy: translate them in

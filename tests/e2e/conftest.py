@@ -26,7 +26,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
+# One folder per database, as `make test` runs the SQLite and PostgreSQL suites side by side.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2]
+    / "test-output"
+    / "e2e"
+    / ("postgresql" if os.environ.get("WORKSHOP_TEST_DATABASE_URL") else "sqlite")
+)
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
