@@ -78,8 +78,8 @@ def workshop_report_page(workshop_id: int):
     return render_template("organizer/report.html", report=report, rate=format_rate)
 
 
-@bp.get("/workshops/<int:workshop_id>/report.pdf")
-def workshop_report_pdf(workshop_id: int):
+def report_pdf_download(workshop_id: int, inline: bool = False) -> Response:
+    """The workshop's summary report as a PDF download (pages and API alike)."""
     from workshop.pdf.report import render_workshop_report
 
     report = workshop_report(workshop_id)
@@ -88,36 +88,38 @@ def workshop_report_pdf(workshop_id: int):
         PDF,
         f"workshop-{workshop_id}-report.pdf",
         f"{_('รายงานสรุปผลการอบรม')} {short_title(report.title)}.pdf",
-        inline=True,
+        inline=inline,
     )
+
+
+def attendance_download(workshop_id: int, kind: str) -> Response:
+    """The attendance export, ``kind`` "csv" or "xlsx", as a download (pages and API alike)."""
+    from workshop.services.exports import attendance_csv, attendance_xlsx
+    from workshop.services.reports import get_report_workshop
+
+    workshop = get_report_workshop(workshop_id)
+    build, mimetype = (attendance_csv, CSV) if kind == "csv" else (attendance_xlsx, XLSX)
+    return download(
+        build(workshop_id),
+        mimetype,
+        f"workshop-{workshop_id}-attendance.{kind}",
+        f"{_('การเข้าร่วม')} {short_title(workshop.title)}.{kind}",
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/report.pdf")
+def workshop_report_pdf(workshop_id: int):
+    return report_pdf_download(workshop_id, inline=True)
 
 
 @bp.get("/workshops/<int:workshop_id>/attendance.csv")
 def attendance_csv(workshop_id: int):
-    from workshop.services.exports import attendance_csv as build
-    from workshop.services.reports import get_report_workshop
-
-    workshop = get_report_workshop(workshop_id)
-    return download(
-        build(workshop_id),
-        CSV,
-        f"workshop-{workshop_id}-attendance.csv",
-        f"{_('การเข้าร่วม')} {short_title(workshop.title)}.csv",
-    )
+    return attendance_download(workshop_id, "csv")
 
 
 @bp.get("/workshops/<int:workshop_id>/attendance.xlsx")
 def attendance_xlsx(workshop_id: int):
-    from workshop.services.exports import attendance_xlsx as build
-    from workshop.services.reports import get_report_workshop
-
-    workshop = get_report_workshop(workshop_id)
-    return download(
-        build(workshop_id),
-        XLSX,
-        f"workshop-{workshop_id}-attendance.xlsx",
-        f"{_('การเข้าร่วม')} {short_title(workshop.title)}.xlsx",
-    )
+    return attendance_download(workshop_id, "xlsx")
 
 
 def _requested_year() -> tuple[int, int]:
