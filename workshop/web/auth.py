@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -38,6 +38,7 @@ from workshop.services.privacy import (
 )
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
+from workshop.web.downloads import JSON, download
 from workshop.web.i18n import safe_next
 from workshop.web.officer_forms import OTHER_PREFIX, ProfileForm, SignupForm
 
@@ -186,12 +187,7 @@ def profile():
 def my_data():
     """Everything held about the signed-in person, as a JSON file to keep (PDPA)."""
     data = json.dumps(personal_data(current_user), ensure_ascii=False, indent=2)
-    response = Response(data, mimetype="application/json")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{export_filename(current_user)}"'
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(data, JSON, export_filename(current_user))
 
 
 @bp.route("/delete", methods=["GET", "POST"])

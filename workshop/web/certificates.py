@@ -44,19 +44,13 @@ from workshop.services.errors import DomainError, NotFound, ValidationFailed
 from workshop.services.registrations import get_registration
 from workshop.web import error_page
 from workshop.web.access import role_required
+from workshop.web.downloads import PDF, download
 
 bp = Blueprint("certificates", __name__)
 
 
 def pdf_response(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return download(data, PDF, filename, inline=True)
 
 
 def certificate_filename(certificate: Certificate) -> str:

@@ -20,6 +20,7 @@ from workshop.services.registrations import (
 )
 from workshop.services.tickets import ticket_token
 from workshop.web.access import role_required
+from workshop.web.downloads import PDF, download
 
 bp = Blueprint("registration", __name__)
 
@@ -123,11 +124,6 @@ def ticket_pdf(registration_id: int):
 
     registration = _own_active(registration_id)
     paper = "a4" if request.args.get("paper") == "a4" else "a6"
-    return Response(
-        render_ticket(registration, paper),
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="ticket-{registration.id}.pdf"',
-            "Cache-Control": "private, no-store",
-        },
+    return download(
+        render_ticket(registration, paper), PDF, f"ticket-{registration.id}.pdf", inline=True
     )

@@ -3,10 +3,6 @@ fiscal-year report."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from urllib.parse import quote
-
 from flask import Blueprint, Response, flash, render_template, request
 from flask_babel import gettext as _
 
@@ -21,12 +17,9 @@ from workshop.services.reports import (
     workshop_report,
 )
 from workshop.web.access import role_required
+from workshop.web.downloads import CSV, PDF, XLSX, download
 
 bp = Blueprint("reports", __name__, url_prefix="/organizer")
-
-PDF = "application/pdf"
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.before_request
@@ -41,29 +34,6 @@ def domain_error(error: DomainError):
     from workshop.web import error_page
 
     return error_page(error.http_status, error.message)
-
-
-def content_disposition(kind: str, ascii_name: str, name: str) -> str:
-    """``attachment; filename="report-12.pdf"; filename*=UTF-8''...`` (RFC 6266 / 5987):
-    browsers that read ``filename*`` get the Thai name, others the ASCII one."""
-    fallback = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name) or "download"
-    name = unicodedata.normalize("NFC", name).replace("/", "-").replace("\\", "-")
-    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def download(
-    data: bytes, mimetype: str, ascii_name: str, name: str, inline: bool = False
-) -> Response:
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": content_disposition(
-                "inline" if inline else "attachment", ascii_name, name
-            ),
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 def short_title(title: str, limit: int = 60) -> str:
