@@ -48,3 +48,14 @@ def test_bad_text_is_refused_with_a_reason(value, fragment):
     with pytest.raises(TextRejected) as info:
         clean_text(value, max_length=300, required=True)
     assert fragment in str(info.value)
+
+
+def test_a_megabyte_is_refused_at_once():
+    """Before the per-character checks: a megabyte in a small field must not cost seconds."""
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(TextRejected) as info:
+        clean_text("ก" * 1024 * 1024, max_length=100)
+    assert "ไม่เกิน 100" in str(info.value)
+    assert time.perf_counter() - start < 0.05

@@ -60,6 +60,12 @@ def clean_text(
     code points are refused with a message, because they cannot be printed on certificates and
     reports, or would make the text read differently from what is stored.
     """
+    if value and len(value) > 2 * max_length + 100:
+        # Far too long even before trimming: refused before the checks below, which look at
+        # every character and would spend seconds on a megabyte pasted into a small field.
+        raise TextRejected(
+            _l("ยาวเกินไป: ไม่เกิน %(max)d ตัวอักษร (ตอนนี้ %(n)d)", max=max_length, n=len(value))
+        )
     text = unicodedata.normalize("NFC", value or "")
     text = "".join(ch for ch in text if ch not in _INVISIBLE)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,704 @@
+"""Hostile and broken input on every form and every API body field.
+
+Each form and each API operation is described once (its valid input and the kind of each
+field); every field is then tried with the values in ``STRINGS`` (empty, 1 MB, control
+characters, NUL, right-to-left override, zero-width characters, SQL, HTML/script, spreadsheet
+formulas) and, on the API, with JSON values of the wrong type. ``verdict(kind, value)`` says
+what must happen:
+
+* refused: a 4xx (the API's ``{"error": {"code", "message"}}`` shape; on pages the form comes
+  back with a Thai message at the field) and not one row written anywhere;
+* accepted: stored as given (zero-width characters dropped), and shown escaped.
+
+Free text (titles, agencies, addresses, reasons) may legitimately contain ``' OR 1=1 --``,
+``<script>`` or ``=HYPERLINK(...)``: it is stored verbatim, escaped by the templates, and left to
+the exports to neutralise formulas. Person names hold letters and `` -'.`` only. Nothing anywhere
+accepts control characters, NUL or bidirectional overrides; zero-width characters are dropped.
+Never a 500.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+from werkzeug.security import generate_password_hash
+
+from tests.conftest import FreshGlobalsClient
+from tests.support import PASSWORD, csrf_token_from, login, running_workshop, seat
+from workshop.extensions import db
+from workshop.models import User, Venue, Workshop
+from workshop.services.accounts import issue_api_token
+from workshop.services.venues import VenueInput, create_venue
+
+MB = 1024 * 1024
+STRINGS: dict[str, str] = {
+    "empty": "",
+    "huge": "x" * MB,
+    "control": "ab\x01cd",
+    "nul": "ab\x00cd",
+    "rtl_override": "abc\u202edef",
+    "zero_width": "ab\u200bcd\ufeff",
+    "sql": "' OR 1=1 --",
+    "script": "<script>alert(1)</script>",
+    "img": '"><img src=x onerror=alert(1)>',
+    "hyperlink": '=HYPERLINK("http://evil.example","x")',
+    "cmd": "+cmd|' /C calc'!A0",
+    "sum": "@SUM(1+1)",
+}
+# Enough to show that ids, numbers, dates and choices take no text at all.
+STRICT_STRINGS = ("empty", "huge", "nul", "rtl_override", "sql", "script")
+# PATCH bodies share their types with POST bodies: fewer strings, every wrong type.
+PATCH_STRINGS = ("empty", "huge", "control", "zero_width", "script")
+VERBATIM = {"sql", "script", "img", "hyperlink", "cmd", "sum"}  # harmless as text
+RAW_MARKUP = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
+WRONG_FOR_TEXT: dict[str, Any] = {
+    "number": 12,
+    "bool": True,
+    "object": {"a": 1},
+    "array": ["a"],
+    "null": None,
+}
+WRONG_FOR_INT: dict[str, Any] = {
+    "string": "12",
+    "float": 1.5,
+    "bool": True,
+    "object": {},
+    "array": [1],
+    "null": None,
+    "negative": -1,
+    "int32_overflow": 2**31,
+    "huge_int": 10**40,
+}
+
+WRONG_FOR_BOOL: dict[str, Any] = {"string": "true", "number": 1, "null": None, "array": [True]}
+WRONG_TYPES = {
+    "strict": WRONG_FOR_INT,
+    "bool": WRONG_FOR_BOOL,
+    **dict.fromkeys(("text", "text!", "name", "password", "secret"), WRONG_FOR_TEXT),
+}
+
+ACCEPT, REFUSE = "accept", "refuse"
+
+
+def verdict(kind: str, name: str, value: Any) -> tuple[str, Any]:
+    """(ACCEPT, what is stored) or (REFUSE, None) for a value of a field of ``kind``.
+
+    Kinds: ``text`` (optional free text), ``text!`` (required), ``name`` (a person's name),
+    ``password`` (8-128 characters, anything), ``secret`` (a credential to check: any string is
+    merely wrong), and ``strict`` (email, phone, number, date, time, id, choice: only a
+    well-formed value passes, and none of the values tried here is one).
+    """
+    if not isinstance(value, str):
+        return REFUSE, None
+    if kind == "password":
+        return (ACCEPT, None) if 8 <= len(value) <= 128 else (REFUSE, None)
+    if kind in ("text", "text!", "name"):
+        if name == "empty":
+            return (ACCEPT, "") if kind == "text" else (REFUSE, None)
+        if name == "zero_width":
+            return ACCEPT, "abcd"
+        if name in VERBATIM and kind != "name":
+            return ACCEPT, value
+    return REFUSE, None
+
+
+def total_rows() -> int:
+    """Rows in every table at once: a refused request must leave this unchanged."""
+    tables = " + ".join(f"(SELECT count(*) FROM {name})" for name in db.metadata.tables)
+    return db.session.execute(text(f"SELECT {tables}")).scalar_one()
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch):
+    """Accounts made here hash passwords with one round: the tests are about input, not hashing."""
+    import workshop.services.accounts
+    import workshop.services.officers
+
+    def quick(password, *args, **kwargs):
+        return generate_password_hash(password, method="pbkdf2:sha256:1")
+
+    monkeypatch.setattr(workshop.services.accounts, "generate_password_hash", quick)
+    monkeypatch.setattr(workshop.services.officers, "generate_password_hash", quick)
+    monkeypatch.setattr(workshop.services.accounts, "_DUMMY_HASH", quick("not-a-password"))
+
+
+def make_people() -> dict[str, User]:
+    password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    people = {
+        role: User(
+            email=f"{role}@example.go.th",
+            password_hash=password_hash,
+            role=role,
+            title_prefix="นาย",
+            first_name="ทดสอบ",
+            last_name="ระบบ",
+            position="นักวิชาการ",
+            agency="สำนักงาน",
+            district="วังทอง",
+            province="พิษณุโลก",
+            phone="+66812345678",
+        )
+        for role in ("officer", "staff", "organizer")
+    }
+    db.session.add_all(people.values())
+    db.session.commit()
+    return people
+
+
+def get_path(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        data = data[int(part)] if isinstance(data, list) else data[part]
+    return data
+
+
+def set_path(data: dict, path: str, value: Any) -> dict:
+    *parents, last = path.split(".")
+    target: Any = data
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    if isinstance(target, list):
+        target[int(last)] = value
+    else:
+        target[last] = value
+    return data
+
+
+# ================================================================ the JSON API
+
+
+@dataclass
+class ApiOp:
+    method: str
+    path: str  # may hold {workshop_id}, {venue_id}
+    caller: str | None  # role whose token is sent, None for anonymous
+    body: Callable[[dict], dict]  # valid body, given the world (a fresh dict each call)
+    fields: dict[str, str]
+    # For kinds accepted by the service: where the stored value shows in the response.
+    echo: bool = True
+    strings: tuple[str, ...] = tuple(STRINGS)
+
+
+_emails = itertools.count()
+
+
+def officer_body(world: dict) -> dict:
+    return {
+        "email": f"new{next(_emails)}@example.go.th",
+        "password": "ปิ่นทอง-2559",
+        "title_prefix": "นางสาว",
+        "first_name": "กิ่งแก้ว",
+        "last_name": "ปิ่นทอง",
+        "position": "นักวิชาการพัฒนาชุมชน",
+        "agency": "สำนักงานพัฒนาชุมชนอำเภอวังทอง",
+        "district": "วังทอง",
+        "province": "พิษณุโลก",
+        "phone": "0812345678",
+        "consent": True,
+    }
+
+
+def workshop_body(world: dict) -> dict:
+    return {
+        "title": "อบรมการใช้ข้อมูล จปฐ.",
+        "organizing_agency": "สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
+        "venue_id": world["venue_id"],
+        "capacity": 60,
+        "registration_opens_at": "2015-11-01T08:30:00+07:00",
+        "registration_closes_at": "2015-11-15T16:30:00+07:00",
+        "sessions": [
+            {
+                "title": "ภาคเช้า",
+                "starts_at": "2015-11-19T08:30:00+07:00",
+                "ends_at": "2015-11-19T12:00:00+07:00",
+            }
+        ],
+        "objectives": "",
+        "topics": "",
+        "attendance_threshold": 80,
+        "certificate_kind": "เกียรติบัตร",
+        "presiding_official": "",
+        "signatory_name": "",
+        "signatory_position": "",
+    }
+
+
+VENUE_FIELDS = {
+    "name": "text!",
+    "capacity": "strict",
+    "address": "text",
+    "district": "text",
+    "province": "text",
+}
+WORKSHOP_FIELDS = {
+    "title": "text!",
+    "organizing_agency": "text!",
+    "venue_id": "strict",
+    "capacity": "strict",
+    "registration_opens_at": "strict",
+    "registration_closes_at": "strict",
+    "sessions": "strict",
+    "sessions.0": "strict",
+    "sessions.0.title": "text",
+    "sessions.0.starts_at": "strict",
+    "sessions.0.ends_at": "strict",
+    "objectives": "text",
+    "topics": "text",
+    "attendance_threshold": "strict",
+    "certificate_kind": "strict",
+    "presiding_official": "text",
+    "signatory_name": "text",
+    "signatory_position": "text",
+}
+
+API_OPS: dict[str, ApiOp] = {
+    "officer_create": ApiOp(
+        "POST",
+        "/api/v1/officers",
+        None,
+        officer_body,
+        {
+            "email": "strict",
+            "password": "password",
+            "title_prefix": "name",
+            "first_name": "name",
+            "last_name": "name",
+            "position": "text!",
+            "agency": "text!",
+            "district": "text!",
+            "province": "text!",
+            "phone": "strict",
+            "consent": "bool",
+        },
+    ),
+    "create_token": ApiOp(
+        "POST",
+        "/api/v1/auth/token",
+        None,
+        lambda w: {"email": "officer@example.go.th", "password": PASSWORD},
+        {"email": "secret", "password": "secret"},
+        echo=False,
+    ),
+    "venue_create": ApiOp(
+        "POST",
+        "/api/v1/venues",
+        "organizer",
+        lambda w: {"name": "ห้อง", "capacity": 50},
+        VENUE_FIELDS,
+    ),
+    "venue_patch": ApiOp(
+        "PATCH",
+        "/api/v1/venues/{venue_id}",
+        "organizer",
+        lambda w: {},
+        VENUE_FIELDS,
+        strings=PATCH_STRINGS,
+    ),
+    "workshop_create": ApiOp(
+        "POST", "/api/v1/workshops", "organizer", workshop_body, WORKSHOP_FIELDS
+    ),
+    "workshop_patch": ApiOp(
+        "PATCH",
+        "/api/v1/workshops/{workshop_id}",
+        "organizer",
+        lambda w: {},
+        {
+            **{k: v for k, v in WORKSHOP_FIELDS.items() if not k.startswith("sessions.")},
+            "status": "strict",
+        },
+        strings=PATCH_STRINGS,
+    ),
+    "registration_create": ApiOp(
+        "POST",
+        "/api/v1/workshops/{workshop_id}/registrations",
+        "organizer",
+        lambda w: {"user_id": w["officer_id"]},
+        {"user_id": "strict"},
+    ),
+    "checkin_create": ApiOp(
+        "POST",
+        "/api/v1/checkins",
+        "staff",
+        lambda w: {"session_id": w["session_id"], "ticket": w["ticket"]},
+        {
+            "session_id": "strict",
+            "ticket": "secret",
+            "registration_id": "strict",
+            "scanned_at": "strict",
+            "method": "strict",
+        },
+        echo=False,
+    ),
+}
+
+
+def api_world() -> dict:
+    people = make_people()
+    organizer = people["organizer"]
+    venue = create_venue(
+        VenueInput(name="ห้องประชุม", address="", district="", province="", capacity=200),
+        organizer,
+    )
+    workshop = running_workshop(venue, organizer)
+    # Checked in by the valid body already, so a valid scan would only repeat (and write nothing).
+    registration = seat(workshop, people["officer"], organizer, attended=1)
+    from workshop.services.tickets import ticket_token
+
+    return {
+        "venue_id": venue.id,
+        "workshop_id": workshop.id,
+        "session_id": workshop.sessions[0].id,
+        "officer_id": people["officer"].id,
+        "ticket": ticket_token(registration),
+        "tokens": {role: issue_api_token(user, 1) for role, user in people.items()},
+    }
+
+
+def api_cases(op: ApiOp):
+    for path, kind in op.fields.items():
+        names = STRICT_STRINGS if kind in ("strict", "bool") else op.strings
+        values = {name: STRINGS[name] for name in names if name in op.strings}
+        values.update(WRONG_TYPES[kind])
+        for name, value in values.items():
+            yield path, kind, name, value
+
+
+def is_error_shape(body: Any) -> bool:
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("error"), dict)
+        and isinstance(body["error"].get("code"), str)
+        and isinstance(body["error"].get("message"), str)
+        and bool(body["error"]["message"])
+    )
+
+
+@pytest.mark.parametrize("op_name", API_OPS)
+def test_api_body_fields(app, op_name):
+    op = API_OPS[op_name]
+    world = api_world()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {world['tokens'][op.caller]}"} if op.caller else {}
+    url = op.path.format(**world)
+    problems = []
+    for path, kind, name, value in api_cases(op):
+        body = set_path(op.body(world), path, value)
+        expected, stored = verdict(kind, name, value)
+        before = total_rows() if expected == REFUSE else None
+        response = client.open(url, method=op.method, json=body, headers=headers)
+        where = f"{op.method} {op.path} {path}={name}"
+        if response.status_code >= 500:
+            problems.append(f"{where}: {response.status_code}")
+            continue
+        if expected == REFUSE:
+            if not 400 <= response.status_code < 500 or not is_error_shape(response.json):
+                problems.append(f"{where}: expected refusal, got {response.status_code}")
+            elif response.status_code == 422 and not any(
+                key.split(".")[0] == path.split(".")[0] for key in response.json["error"]["fields"]
+            ):
+                problems.append(f"{where}: 422 names {response.json['error']['fields']}")
+            if total_rows() != before:
+                problems.append(f"{where}: refused, yet rows were written")
+        else:
+            if response.status_code not in (200, 201):
+                problems.append(
+                    f"{where}: expected acceptance, got {response.status_code} "
+                    f"{response.get_data(as_text=True)[:300]}"
+                )
+            elif op.echo and stored is not None and get_path(response.json, path) != stored:
+                problems.append(f"{where}: stored {get_path(response.json, path)!r}")
+    assert not problems, "\n".join(problems)
+
+
+# ================================================================ pages (forms)
+
+
+@dataclass
+class FormCase:
+    page: str  # the form's URL (GET shows it, POST sends it); may hold {workshop_id}, ...
+    caller: str | None
+    data: Callable[[dict], dict]  # a valid submission
+    fields: dict[str, str]
+    stored: Callable[[dict, str], Any] | None = None  # a field's stored value after success
+    strings: tuple[str, ...] = tuple(STRINGS)
+    shows: tuple[str, ...] = ()  # pages that show what was stored (escaping is checked there)
+    after_accept: Callable[[dict], None] | None = None  # put the world back after a success
+
+
+PROFILE_FIELDS = {
+    "title_prefix": "name",
+    "first_name": "name",
+    "last_name": "name",
+    "position": "text!",
+    "agency": "text!",
+    "district": "text!",
+    "province": "text!",
+    "phone": "strict",
+}
+
+
+def profile_data(world: dict) -> dict:
+    return {
+        "title_prefix": "นางสาว",
+        "first_name": "กิ่งแก้ว",
+        "last_name": "ปิ่นทอง",
+        "position": "นักวิชาการพัฒนาชุมชน",
+        "agency": "สำนักงานพัฒนาชุมชนอำเภอวังทอง",
+        "district": "วังทอง",
+        "province": "พิษณุโลก",
+        "phone": "081-234-5678",
+    }
+
+
+def signup_data(world: dict) -> dict:
+    return {
+        **profile_data(world),
+        "email": f"new{next(_emails)}@example.go.th",
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+        "consent": "y",
+    }
+
+
+def newest(model):
+    return lambda world, name: getattr(
+        db.session.scalars(select(model).order_by(model.id.desc())).first(), name
+    )
+
+
+def user_field(world: dict, name: str) -> Any:
+    db.session.expire_all()
+    return getattr(db.session.get(User, world["officer_id"]), name)
+
+
+def reset_password(world: dict) -> None:
+    user = db.session.get(User, world["officer_id"])
+    user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    db.session.commit()
+
+
+def workshop_data(world: dict) -> dict:
+    return {
+        "title": "อบรมการใช้ข้อมูล จปฐ.",
+        "organizing_agency": "สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
+        "objectives": "",
+        "topics": "",
+        "venue_id": str(world["venue_id"]),
+        "capacity": "60",
+        "opens_day": "01/11/2558",
+        "opens_time": "08:30",
+        "closes_day": "15/11/2558",
+        "closes_time": "16:30",
+        "attendance_threshold": "80",
+        "certificate_kind": "เกียรติบัตร",
+        "presiding_official": "",
+        "signatory_name": "",
+        "signatory_position": "",
+        "sessions-0-day": "19/11/2558",
+        "sessions-0-starts": "08:30",
+        "sessions-0-ends": "12:00",
+        "sessions-0-title": "ภาคเช้า",
+    }
+
+
+def workshop_field(world: dict, name: str) -> Any:
+    workshop = db.session.scalars(select(Workshop).order_by(Workshop.id.desc())).first()
+    if name.startswith("sessions-0-"):
+        return workshop.sessions[0].title
+    return getattr(workshop, name)
+
+
+VENUE_FORM = {
+    "name": "text!",
+    "address": "text",
+    "district": "text",
+    "province": "text",
+    "capacity": "strict",
+}
+
+FORMS: dict[str, FormCase] = {
+    "signup": FormCase(
+        "/auth/signup",
+        None,
+        signup_data,
+        {**PROFILE_FIELDS, "email": "strict", "password": "password"},
+        stored=newest(User),
+    ),
+    "login": FormCase(
+        "/auth/login",
+        None,
+        lambda w: {"email": "officer@example.go.th", "password": PASSWORD},
+        {"email": "secret", "password": "secret"},
+    ),
+    "profile": FormCase(
+        "/auth/profile",
+        "officer",
+        lambda w: {**profile_data(w), "email": "officer@example.go.th"},
+        {**PROFILE_FIELDS, "email": "strict"},
+        stored=user_field,
+    ),
+    "password": FormCase(
+        "/auth/password",
+        "officer",
+        lambda w: {"current": PASSWORD, "new": "ใหม่-2559-ยาวพอ", "again": "ใหม่-2559-ยาวพอ"},
+        {"current": "secret", "new": "password"},
+        after_accept=reset_password,
+    ),
+    "venue_new": FormCase(
+        "/organizer/venues/new",
+        "organizer",
+        lambda w: {"name": "ห้องประชุม", "capacity": "50"},
+        VENUE_FORM,
+        stored=newest(Venue),
+        shows=("/organizer/venues",),
+    ),
+    "venue_edit": FormCase(
+        "/organizer/venues/{venue_id}/edit",
+        "organizer",
+        lambda w: {"name": "ห้องประชุมใหญ่", "capacity": "300"},
+        VENUE_FORM,
+        stored=lambda w, name: getattr(db.session.get(Venue, w["venue_id"]), name),
+        strings=PATCH_STRINGS,
+    ),
+    "workshop_new": FormCase(
+        "/organizer/workshops/new",
+        "organizer",
+        workshop_data,
+        {
+            "title": "text!",
+            "organizing_agency": "text!",
+            "objectives": "text",
+            "topics": "text",
+            "venue_id": "strict",
+            "capacity": "strict",
+            "opens_day": "strict",
+            "opens_time": "strict?",
+            "closes_day": "strict",
+            "closes_time": "strict?",
+            "attendance_threshold": "strict",
+            "certificate_kind": "strict",
+            "presiding_official": "text",
+            "signatory_name": "text",
+            "signatory_position": "text",
+            "sessions-0-title": "text",
+            "sessions-0-day": "strict",
+            "sessions-0-starts": "strict",
+            "sessions-0-ends": "strict",
+        },
+        stored=workshop_field,
+        shows=("/organizer/workshops", "/"),
+    ),
+    "walk_in": FormCase(
+        "/organizer/workshops/{workshop_id}/walk-in",
+        "organizer",
+        lambda w: {**profile_data(w), "email": "", "consent": "y"},
+        {**PROFILE_FIELDS, "email": "strict?"},
+        stored=newest(User),
+        shows=("/organizer/workshops/{workshop_id}/registrations",),
+    ),
+}
+
+
+def form_cases(case: FormCase):
+    for path, kind in case.fields.items():
+        strict = kind.startswith("strict")
+        names = [n for n in (STRICT_STRINGS if strict else case.strings) if n in case.strings]
+        for name in names:
+            yield path, kind, name, STRINGS[name]
+
+
+def form_verdict(kind: str, name: str, value: str) -> tuple[str, Any]:
+    if kind == "strict?":
+        return (ACCEPT, None) if name == "empty" else (REFUSE, None)
+    return verdict(kind, name, value)
+
+
+FIELD_ERROR = (
+    r'<div class="field[^"]*has-error[^"]*">(?:(?!<div class="field).)*?name="{name}"'
+    r'(?:(?!<div class="field).)*?<p class="error">[^<]*[\u0e00-\u0e7f]'
+)
+
+
+def shows_thai_error(html: str, name: str, kind: str) -> bool:
+    """A Thai message at the field (credentials: at either field, so as not to say which; a
+    session row: at the row, whose day field says what is missing)."""
+    html = re.sub(r'value="[^"]{200,}"', 'value=""', html)  # a 1 MB value would slow the search
+    if kind == "secret":
+        pattern = '[^"]+'
+    elif name.startswith("sessions-"):
+        pattern = re.escape(name.rsplit("-", 1)[0]) + '-[^"]+'
+    else:
+        pattern = re.escape(name)
+    return re.search(FIELD_ERROR.format(name=pattern), html, re.S) is not None
+
+
+def form_world() -> dict:
+    people = make_people()
+    organizer = people["organizer"]
+    venue = create_venue(
+        VenueInput(name="ห้องประชุม", address="", district="", province="", capacity=200),
+        organizer,
+    )
+    workshop = running_workshop(venue, organizer)
+    return {
+        "venue_id": venue.id,
+        "workshop_id": workshop.id,
+        "officer_id": people["officer"].id,
+        "people": people,
+    }
+
+
+@pytest.mark.parametrize("form_name", FORMS)
+def test_form_fields(app, form_name):
+    case = FORMS[form_name]
+    world = form_world()
+    app.test_client_class = FreshGlobalsClient
+    client = app.test_client()
+    if case.caller:
+        login(client, world["people"][case.caller])
+    url = case.page.format(**world)
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    cookie = client.get_cookie("session").value
+    problems = []
+    for path, kind, name, value in form_cases(case):
+        client.set_cookie("session", cookie)  # as signed in, whatever the last case did
+        data = {**case.data(world), path: value, "csrf_token": token}
+        if kind == "password":
+            data[{"password": "password_again", "new": "again"}[path]] = value
+        expected, stored = form_verdict(kind, name, value)
+        before = total_rows() if expected == REFUSE else None
+        response = client.post(url, data=data)
+        html = response.get_data(as_text=True)
+        where = f"POST {case.page} {path}={name}"
+        if response.status_code >= 500:
+            problems.append(f"{where}: {response.status_code}")
+            continue
+        if any(markup in html for markup in RAW_MARKUP):
+            problems.append(f"{where}: markup echoed unescaped")
+        if expected == REFUSE:
+            if response.status_code != 422:
+                problems.append(f"{where}: expected the form (422), got {response.status_code}")
+            elif not shows_thai_error(html, path, kind):
+                problems.append(f"{where}: no Thai message at the field")
+            if total_rows() != before:
+                problems.append(f"{where}: refused, yet rows were written")
+        else:
+            if response.status_code != 302:
+                problems.append(f"{where}: expected acceptance (302), got {response.status_code}")
+            elif case.stored and stored is not None and case.stored(world, path) != stored:
+                problems.append(f"{where}: stored {case.stored(world, path)!r}")
+            if case.after_accept:
+                case.after_accept(world)
+    client.set_cookie("session", cookie)
+    for page in case.shows:
+        html = client.get(page.format(**world)).get_data(as_text=True)
+        if any(markup in html for markup in RAW_MARKUP):
+            problems.append(f"GET {page}: stored markup shown unescaped")
+        if "&lt;script&gt;alert(1)&lt;/script&gt;" not in html:
+            problems.append(f"GET {page}: the stored text is not shown (escaped)")
+    assert not problems, "\n".join(problems)
