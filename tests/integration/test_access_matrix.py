@@ -198,7 +198,8 @@ class World:
 
 
 def build_world() -> World:
-    password_hash = generate_password_hash(PASSWORD)  # once, shared by everybody
+    # One quick hash shared by everybody: the matrix is about access, not about hashing.
+    password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
     users = {
         name: User(
             email=f"{name}@example.go.th",

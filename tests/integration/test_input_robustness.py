@@ -702,3 +702,222 @@ def test_form_fields(app, form_name):
         if "&lt;script&gt;alert(1)&lt;/script&gt;" not in html:
             problems.append(f"GET {page}: the stored text is not shown (escaped)")
     assert not problems, "\n".join(problems)
+
+
+# ================================================================ one-off inputs
+
+
+def test_bodies_over_the_size_limit_are_refused_with_413(app):
+    world = form_world()
+    app.test_client_class = FreshGlobalsClient
+    client = app.test_client()
+    token = issue_api_token(world["people"]["organizer"], 1)
+    too_big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    before = total_rows()
+
+    api = client.post(
+        "/api/v1/venues",
+        data='{"name": "' + too_big + '", "capacity": 5}',
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert api.status_code == 413
+    assert api.json["error"]["code"] == "payload_too_large"
+
+    login(client, world["people"]["organizer"])
+    token = csrf_token_from(client.get("/organizer/venues/new").get_data(as_text=True))
+    page = client.post(
+        "/organizer/venues/new", data={"csrf_token": token, "name": too_big, "capacity": "5"}
+    )
+    assert page.status_code == 413
+    assert "ข้อมูลใหญ่เกินไป" in page.get_data(as_text=True)
+    assert total_rows() == before
+
+
+QUERIES = [
+    # (URL with {value}, caller, statuses allowed)
+    ("/api/v1/workshops?status={value}", None, {422}),
+    ("/api/v1/workshops/{workshop_id}/attendees?q={value}", "staff", {200}),
+    ("/api/v1/workshops/{workshop_id}/roster?session_id={value}", "staff", {422}),
+    ("/api/v1/workshops/{workshop_id}/registrations?status={value}", "organizer", {200, 422}),
+    ("/api/v1/certificates/{value}", None, {404}),
+]
+PAGES = [
+    ("/organizer/workshops/{workshop_id}/registrations?agency={value}&district={value}", {200}),
+    ("/organizer/workshops?status={value}", {200}),
+    ("/checkin?workshop_id={value}", {200}),
+    ("/verify?code={value}", {404}),
+    ("/verify/{value}", {404}),
+]
+
+
+def test_query_strings_never_break_a_page(app):
+    from urllib.parse import quote
+
+    world = form_world()
+    app.test_client_class = FreshGlobalsClient
+    client = app.test_client()
+    login(client, world["people"]["organizer"])
+    tokens = {r: issue_api_token(u, 1) for r, u in world["people"].items()}
+    problems = []
+    for name in (*STRICT_STRINGS[1:], "control", "zero_width", "img"):
+        value = quote(STRINGS[name][:5000], safe="")  # URLs stop short of a megabyte
+        for url, caller, allowed in QUERIES:
+            headers = {"Authorization": f"Bearer {tokens[caller]}"} if caller else {}
+            response = client.get(url.format(value=value, **world), headers=headers)
+            if response.status_code not in allowed or (
+                response.status_code >= 400 and not is_error_shape(response.json)
+            ):
+                problems.append(f"{url} {name}: {response.status_code}")
+        for url, allowed in PAGES:
+            response = client.get(url.format(value=value, **world))
+            html = response.get_data(as_text=True)
+            if response.status_code not in allowed or any(m in html for m in RAW_MARKUP):
+                problems.append(f"{url} {name}: {response.status_code}")
+    assert not problems, "\n".join(problems)
+
+
+def test_reasons_and_email_of_registration_and_certificate_actions(app):
+    """Revoke/grant reasons, the organizer's cancel reason and register-on-behalf e-mail: bad
+    ones are refused with a Thai message and nothing changes; a harmless reason with markup is
+    kept verbatim and shown escaped on the public verification page."""
+    from tests.support import finished_workshop
+    from workshop.models import Certificate, Registration
+    from workshop.services.certificates import format_code, issue_certificate
+
+    world = form_world()
+    people = world["people"]
+    organizer = people["organizer"]
+    venue = db.session.get(Venue, world["venue_id"])
+    workshop = finished_workshop(venue, organizer, sessions=1)
+    registration = seat(workshop, people["officer"], organizer, attended=1)
+    certificate = issue_certificate(registration.id, actor=organizer)
+    app.test_client_class = FreshGlobalsClient
+    client = app.test_client()
+    login(client, organizer)
+    token = csrf_token_from(client.get("/organizer/venues/new").get_data(as_text=True))
+    revoke = f"/organizer/registrations/{registration.id}/certificate/revoke"
+    grant = f"/organizer/registrations/{registration.id}/certificate/grant"
+    cancel = f"/organizer/registrations/{registration.id}/cancel"
+    on_behalf = f"/organizer/workshops/{workshop.id}/registrations"
+    problems = []
+    refused = ("empty", "huge", "control", "nul", "rtl_override")
+    for url, field_name, names in (
+        (revoke, "reason", refused),
+        (cancel, "reason", refused[1:]),  # an empty reason is fine for a cancellation
+        (on_behalf, "email", STRICT_STRINGS),
+    ):
+        for name in names:
+            before = total_rows()
+            response = client.post(
+                url, data={"csrf_token": token, field_name: STRINGS[name]}, follow_redirects=True
+            )
+            html = response.get_data(as_text=True)
+            flashed = re.search(r'class="flash flash-error"[^>]*>[^<]*[\u0e00-\u0e7f]', html)
+            if response.status_code != 200 or not flashed:
+                problems.append(f"{url} {field_name}={name}: {response.status_code}, no message")
+            if total_rows() != before:
+                problems.append(f"{url} {field_name}={name}: rows were written")
+            if any(m in html for m in RAW_MARKUP):
+                problems.append(f"{url} {field_name}={name}: markup echoed unescaped")
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).status == "confirmed"
+    assert not db.session.get(Certificate, certificate.id).revoked
+    assert not problems, "\n".join(problems)
+
+    markup = STRINGS["script"] + STRINGS["img"]
+    client.post(revoke, data={"csrf_token": token, "reason": "ab\u200bc " + markup})
+    db.session.expire_all()
+    assert db.session.get(Certificate, certificate.id).revoke_reason == "abc " + markup
+    page = client.get(f"/verify/{format_code(certificate.code)}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert not any(m in page for m in RAW_MARKUP)
+    client.post(grant, data={"csrf_token": token, "reason": STRINGS["hyperlink"]})
+    db.session.expire_all()
+    assert db.session.get(Certificate, certificate.id).grant_reason == STRINGS["hyperlink"]
+
+
+def png_bytes(width: int = 64, height: int = 32) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 40, 120)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+UPLOADS = {
+    # name: (kind field, file bytes or None for no file, file name)
+    "no file": ("logo", None, None),
+    "empty file": ("logo", b"", "logo.png"),
+    "text named png": ("logo", b"' OR 1=1 --", "logo.png"),
+    "svg with script": (
+        "logo",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "x.svg",
+    ),
+    "over 2 MB": ("logo", b"\x89PNG\r\n\x1a\n" + b"\0" * (2 * MB), "big.png"),
+    "truncated png": ("logo", png_bytes()[:40], "cut.png"),
+    "tiny png": ("logo", png_bytes(4, 4), "tiny.png"),
+    "kind empty": ("", png_bytes(), "logo.png"),
+    "kind sql": (STRINGS["sql"], png_bytes(), "logo.png"),
+    "kind nul": (STRINGS["nul"], png_bytes(), "logo.png"),
+    "kind script": (STRINGS["script"], png_bytes(), "logo.png"),
+}
+
+
+def test_certificate_image_uploads(app):
+    import io
+
+    world = form_world()
+    app.test_client_class = FreshGlobalsClient
+    client = app.test_client()
+    login(client, world["people"]["organizer"])
+    url = f"/organizer/workshops/{world['workshop_id']}/certificate-images"
+    token = csrf_token_from(client.get("/organizer/venues/new").get_data(as_text=True))
+    problems = []
+    for name, (kind, data, filename) in UPLOADS.items():
+        form: dict[str, Any] = {"csrf_token": token, "kind": kind}
+        if data is not None:
+            form["file"] = (io.BytesIO(data), filename)
+        before = total_rows()
+        response = client.post(url, data=form, follow_redirects=True)
+        html = response.get_data(as_text=True)
+        if response.status_code != 200 or not re.search(
+            r'class="flash flash-error"[^>]*>[^<]*[\u0e00-\u0e7f]', html
+        ):
+            problems.append(f"{name}: {response.status_code}, no Thai message")
+        if total_rows() != before:
+            problems.append(f"{name}: rows were written")
+        if any(m in html for m in RAW_MARKUP):
+            problems.append(f"{name}: markup echoed unescaped")
+    form = {"csrf_token": token, "kind": "logo", "file": (io.BytesIO(png_bytes()), "ok.png")}
+    assert client.post(url, data=form).status_code == 302
+    assert client.get(f"{url}/logo").data == png_bytes()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("status", ["draft", "cancelled"])
+def test_walk_in_refused_by_the_workshop_leaves_no_account_behind(app, status):
+    from workshop.services.workshops import change_status
+
+    world = form_world()
+    organizer = world["people"]["organizer"]
+    workshop = db.session.get(Workshop, world["workshop_id"])
+    if status == "cancelled":
+        change_status(workshop, status, organizer)
+    else:
+        workshop.status = status  # a published workshop cannot go back to draft by the rules
+        db.session.commit()
+    app.test_client_class = FreshGlobalsClient
+    client = app.test_client()
+    login(client, organizer)
+    url = f"/organizer/workshops/{workshop.id}/walk-in"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    before = total_rows()
+
+    response = client.post(url, data={**profile_data(world), "consent": "y", "csrf_token": token})
+
+    assert response.status_code == 422
+    assert "การอบรมนี้ยังไม่เผยแพร่หรือถูกยกเลิกแล้ว" in response.get_data(as_text=True)
+    assert total_rows() == before
