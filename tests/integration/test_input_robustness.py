@@ -30,11 +30,19 @@ from sqlalchemy import select, text
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import FreshGlobalsClient
-from tests.support import PASSWORD, csrf_token_from, login, running_workshop, seat
+from tests.support import (
+    PASSWORD,
+    csrf_token_from,
+    login,
+    running_workshop,
+    seat,
+    workshop_input,
+)
 from workshop.extensions import db
 from workshop.models import User, Venue, Workshop
 from workshop.services.accounts import issue_api_token
 from workshop.services.venues import VenueInput, create_venue
+from workshop.services.workshops import create_workshop
 
 MB = 1024 * 1024
 STRINGS: dict[str, str] = {
@@ -506,8 +514,12 @@ def workshop_data(world: dict) -> dict:
     }
 
 
-def workshop_field(world: dict, name: str) -> Any:
-    workshop = db.session.scalars(select(Workshop).order_by(Workshop.id.desc())).first()
+def workshop_field(world: dict, name: str, workshop_id: int | None = None) -> Any:
+    db.session.expire_all()
+    if workshop_id is None:
+        workshop = db.session.scalars(select(Workshop).order_by(Workshop.id.desc())).first()
+    else:
+        workshop = db.session.get(Workshop, workshop_id)
     if name.startswith("sessions-0-"):
         return workshop.sessions[0].title
     return getattr(workshop, name)
@@ -519,6 +531,28 @@ VENUE_FORM = {
     "district": "text",
     "province": "text",
     "capacity": "strict",
+}
+
+WORKSHOP_FORM = {
+    "title": "text!",
+    "organizing_agency": "text!",
+    "objectives": "text",
+    "topics": "text",
+    "venue_id": "strict",
+    "capacity": "strict",
+    "opens_day": "strict",
+    "opens_time": "strict?",
+    "closes_day": "strict",
+    "closes_time": "strict?",
+    "attendance_threshold": "strict",
+    "certificate_kind": "strict",
+    "presiding_official": "text",
+    "signatory_name": "text",
+    "signatory_position": "text",
+    "sessions-0-title": "text",
+    "sessions-0-day": "strict",
+    "sessions-0-starts": "strict",
+    "sessions-0-ends": "strict",
 }
 
 FORMS: dict[str, FormCase] = {
@@ -569,29 +603,22 @@ FORMS: dict[str, FormCase] = {
         "/organizer/workshops/new",
         "organizer",
         workshop_data,
-        {
-            "title": "text!",
-            "organizing_agency": "text!",
-            "objectives": "text",
-            "topics": "text",
-            "venue_id": "strict",
-            "capacity": "strict",
-            "opens_day": "strict",
-            "opens_time": "strict?",
-            "closes_day": "strict",
-            "closes_time": "strict?",
-            "attendance_threshold": "strict",
-            "certificate_kind": "strict",
-            "presiding_official": "text",
-            "signatory_name": "text",
-            "signatory_position": "text",
-            "sessions-0-title": "text",
-            "sessions-0-day": "strict",
-            "sessions-0-starts": "strict",
-            "sessions-0-ends": "strict",
-        },
+        WORKSHOP_FORM,
         stored=workshop_field,
         shows=("/organizer/workshops", "/"),
+    ),
+    "workshop_edit": FormCase(
+        "/organizer/workshops/{draft_id}/edit",
+        "organizer",
+        lambda w: {**workshop_data(w), "sessions-0-id": str(w["draft_session_id"])},
+        {
+            name: kind
+            for name, kind in WORKSHOP_FORM.items()
+            if kind != "strict" or name in ("capacity", "opens_day", "sessions-0-day")
+        },
+        stored=lambda w, name: workshop_field(w, name, w["draft_id"]),
+        strings=PATCH_STRINGS,
+        shows=("/organizer/workshops/{draft_id}",),
     ),
     "walk_in": FormCase(
         "/organizer/workshops/{workshop_id}/walk-in",
@@ -645,9 +672,12 @@ def form_world() -> dict:
         organizer,
     )
     workshop = running_workshop(venue, organizer)
+    draft = create_workshop(workshop_input(venue), organizer)
     return {
         "venue_id": venue.id,
         "workshop_id": workshop.id,
+        "draft_id": draft.id,
+        "draft_session_id": draft.sessions[0].id,
         "officer_id": people["officer"].id,
         "people": people,
     }
