@@ -805,6 +805,15 @@ def test_query_strings_never_break_a_page(app):
                 problems.append(f"{url} {name}: {response.status_code}")
     assert not problems, "\n".join(problems)
 
+    # Search takes % and _ as typed, not as wildcards that match everybody.
+    workshop = db.session.get(Workshop, world["workshop_id"])
+    seat(workshop, world["people"]["officer"], world["people"]["organizer"])
+    search = f"/api/v1/workshops/{workshop.id}/attendees?q="
+    headers = {"Authorization": f"Bearer {tokens['staff']}"}
+    assert len(client.get(search + quote("ทดสอบ"), headers=headers).json) == 1
+    assert client.get(search + "%25%25", headers=headers).json == []
+    assert client.get(search + "__", headers=headers).json == []
+
 
 def test_reasons_and_email_of_registration_and_certificate_actions(app):
     """Revoke/grant reasons, the organizer's cancel reason and register-on-behalf e-mail: bad
