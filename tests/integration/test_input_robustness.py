@@ -15,6 +15,10 @@ Free text (titles, agencies, addresses, reasons) may legitimately contain ``' OR
 the exports to neutralise formulas. Person names hold letters and `` -'.`` only. Nothing anywhere
 accepts control characters, NUL or bidirectional overrides; zero-width characters are dropped.
 Never a 500.
+
+Ids, numbers, dates and choices get the shorter ``STRICT_STRINGS``; a second form or PATCH body
+over the same fields gets ``PATCH_STRINGS``. A new form is one entry in ``FORMS``, a new API
+body one entry in ``API_OPS``.
 """
 
 from __future__ import annotations
@@ -83,7 +87,6 @@ WRONG_FOR_INT: dict[str, Any] = {
     "int32_overflow": 2**31,
     "huge_int": 10**40,
 }
-
 WRONG_FOR_BOOL: dict[str, Any] = {"string": "true", "number": 1, "null": None, "array": [True]}
 WRONG_TYPES = {
     "strict": WRONG_FOR_INT,
@@ -99,8 +102,9 @@ def verdict(kind: str, name: str, value: Any) -> tuple[str, Any]:
 
     Kinds: ``text`` (optional free text), ``text!`` (required), ``name`` (a person's name),
     ``password`` (8-128 characters, anything), ``secret`` (a credential to check: any string is
-    merely wrong), and ``strict`` (email, phone, number, date, time, id, choice: only a
-    well-formed value passes, and none of the values tried here is one).
+    merely wrong), ``strict`` (email, phone, number, date, time, id, choice: only a
+    well-formed value passes, and none of the values tried here is one), ``strict?`` (the same,
+    but may be left empty: forms only) and ``bool`` (JSON true/false only).
     """
     if not isinstance(value, str):
         return REFUSE, None
