@@ -79,13 +79,16 @@ def checkin_json(outcome: CheckInResult) -> dict[str, Any]:
 @api_auth(*DOOR)
 def checkin_create():
     body = parse_body(CheckInRequest)
+    method = body.method  # "" is refused by the service, not taken for the default
+    if method is None:
+        method = "manual" if body.ticket is None else "qr"
     outcome = check_in(
         session_id=body.session_id,
         staff=g.api_user,
         ticket=body.ticket,
         registration_id=body.registration_id,
         scanned_at=body.scanned_at,
-        method=body.method or ("manual" if body.ticket is None else "qr"),
+        method=method,
         override_reason=body.override_reason or "",
     )
     status = 201 if outcome.created else 200

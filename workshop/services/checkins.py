@@ -411,9 +411,11 @@ def search_attendees(workshop_id: int, query: str, limit: int = 20) -> list[Regi
     """Registrations whose officer's name, agency or email contains ``query`` (for people who
     forgot their QR)."""
     text = " ".join((query or "").split())[:100]
-    if len(text) < 2:
-        return []
-    pattern = f"%{text.lower()}%"
+    if len(text) < 2 or "\x00" in text:
+        return []  # nothing stored holds NUL (and PostgreSQL refuses it in a query)
+    # Typed % and _ are themselves, not wildcards.
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
     full = func.lower(User.title_prefix + User.first_name + " " + User.last_name)
     return list(
         db.session.scalars(
@@ -422,10 +424,10 @@ def search_attendees(workshop_id: int, query: str, limit: int = 20) -> list[Regi
             .where(
                 Registration.workshop_id == workshop_id,
                 Registration.status != RegistrationStatus.CANCELLED,
-                (full.like(pattern))
-                | func.lower(User.first_name + " " + User.last_name).like(pattern)
-                | func.lower(User.agency).like(pattern)
-                | func.lower(User.email).like(pattern),
+                full.like(pattern, escape="\\")
+                | func.lower(User.first_name + " " + User.last_name).like(pattern, escape="\\")
+                | func.lower(User.agency).like(pattern, escape="\\")
+                | func.lower(User.email).like(pattern, escape="\\"),
             )
             .options(joinedload(Registration.user))
             .order_by(User.first_name)

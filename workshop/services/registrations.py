@@ -407,6 +407,8 @@ def registrations_for_workshop(
     district: str | None = None,
 ) -> list[Registration]:
     """The workshop's registrations: confirmed first, then the waitlist in order."""
+    if any("\x00" in value for value in (status, agency, district) if value):
+        return []  # nothing stored holds NUL (and PostgreSQL refuses it in a query)
     query = (
         select(Registration)
         .join(User, Registration.user_id == User.id)

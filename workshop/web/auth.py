@@ -70,9 +70,20 @@ class DeleteAccountForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("อีเมล"), validators=[DataRequired(_l("กรุณากรอกอีเมล")), Length(max=254)])
+    # No account has a longer address or password: the same answer as for a wrong one.
+    email = EmailField(
+        _l("อีเมล"),
+        validators=[
+            DataRequired(_l("กรุณากรอกอีเมล")),
+            Length(max=254, message=_l("อีเมลหรือรหัสผ่านไม่ถูกต้อง")),
+        ],
+    )
     password = PasswordField(
-        _l("รหัสผ่าน"), validators=[DataRequired(_l("กรุณากรอกรหัสผ่าน")), Length(max=128)]
+        _l("รหัสผ่าน"),
+        validators=[
+            DataRequired(_l("กรุณากรอกรหัสผ่าน")),
+            Length(max=128, message=_l("อีเมลหรือรหัสผ่านไม่ถูกต้อง")),
+        ],
     )
     remember = BooleanField(_l("จำการเข้าสู่ระบบในเครื่องนี้"))
 

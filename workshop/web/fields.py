@@ -6,7 +6,8 @@ import re
 from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, StringField
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import ValidationError
 
 from workshop.thai.dates import BE_OFFSET
 from workshop.web.i18n import current_locale
@@ -107,3 +108,25 @@ class WholeNumberField(IntegerField):
         if not re.fullmatch(r"[+-]?\d{1,9}", raw.replace(",", "")):
             raise ValueError(str(_l("กรุณากรอกเป็นตัวเลขจำนวนเต็ม")))
         self.data = int(raw.replace(",", ""))
+
+
+class ChoiceField(SelectField):
+    """A select whose refusals (a value that is not a number, or not one of the choices) say
+    ``invalid_message`` in the page's language instead of WTForms' English."""
+
+    def __init__(self, label=None, validators=None, *, invalid_message, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(self.invalid_message)) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(str(self.invalid_message)) from None

@@ -10,9 +10,17 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from workshop.extensions import db
-from workshop.models import CertificateKind, Registration, RegistrationStatus, Role, Venue, Workshop
+from workshop.models import (
+    CertificateKind,
+    Registration,
+    RegistrationStatus,
+    Role,
+    Venue,
+    Workshop,
+    WorkshopStatus,
+)
 from workshop.services.accounts import find_user_by_email
-from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.errors import DomainError, RegistrationClosed, ValidationFailed
 from workshop.services.officers import walk_in_officer
 from workshop.services.registrations import (
     cancel_registration,
@@ -370,6 +378,10 @@ def walk_in(workshop_id: int):
     form.set_prefix_choices()
     if form.validate_on_submit():
         try:
+            if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
+                # Refused before the account is made, so that no account is left without the
+                # registration it was made for.
+                raise RegistrationClosed(_("การอบรมนี้ยังไม่เผยแพร่หรือถูกยกเลิกแล้ว"))
             officer = walk_in_officer(
                 email=form.email.data or "",
                 profile=form.profile(),

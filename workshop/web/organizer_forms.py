@@ -13,14 +13,13 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Optional
 
 from workshop.models import CertificateKind
-from workshop.web.fields import ClockField, ThaiDateField, WholeNumberField
+from workshop.web.fields import ChoiceField, ClockField, ThaiDateField, WholeNumberField
 
 _REQUIRED = InputRequired(_l("กรุณากรอกช่องนี้"))
 
@@ -69,7 +68,12 @@ class WorkshopForm(FlaskForm):
     organizing_agency = StringField(_l("หน่วยงานผู้จัด"))
     objectives = TextAreaField(_l("วัตถุประสงค์"))
     topics = TextAreaField(_l("หัวข้อการอบรม (บรรทัดละหนึ่งหัวข้อ)"))
-    venue_id = SelectField(_l("สถานที่"), coerce=int, validate_choice=False)
+    venue_id = ChoiceField(
+        _l("สถานที่"),
+        coerce=int,
+        validate_choice=False,
+        invalid_message=_l("กรุณาเลือกสถานที่ที่มีอยู่ในระบบ"),
+    )
     capacity = WholeNumberField(_l("จำนวนที่รับ (คน)"), validators=[_REQUIRED])
     opens_day = ThaiDateField(_l("เปิดรับสมัคร วันที่"), validators=[_REQUIRED])
     opens_time = ClockField(_l("เวลา"), validators=[Optional()])
@@ -78,9 +82,10 @@ class WorkshopForm(FlaskForm):
     attendance_threshold = WholeNumberField(
         _l("เกณฑ์การเข้าร่วมเพื่อรับเกียรติบัตร (%)"), default=80, validators=[_REQUIRED]
     )
-    certificate_kind = SelectField(
+    certificate_kind = ChoiceField(
         _l("ชนิดเอกสาร"),
         default=CertificateKind.HONOUR.value,
+        invalid_message=_l("ชนิดของเกียรติบัตรไม่ถูกต้อง"),
     )
     presiding_official = StringField(_l("ประธานในพิธี"))
     signatory_name = StringField(_l("ผู้ลงนามในเกียรติบัตร"))

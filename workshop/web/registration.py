@@ -75,6 +75,7 @@ def _ended(registration) -> bool:
 @login_required
 def cancel(registration_id: int):
     try:
+        get_registration(registration_id, current_user)  # 404 for other people's, first
         cancel_registration(registration_id, current_user, request.form.get("reason", ""))
     except NotFound:
         abort(404)
