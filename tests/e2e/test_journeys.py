@@ -169,14 +169,14 @@ def test_organizer_creates_a_venue_and_a_two_session_workshop_and_publishes_it(
     page = desktop.new_page()
     sign_in(page, live_server, organizer)
 
-    # A venue.
+    # A venue; its capacity typed in Thai digits.
     page.click(".topbar >> text=สถานที่จัดอบรม")
     page.click("text=เพิ่มสถานที่")
     page.fill("#name", "ห้องประชุมศูนย์ราชการจังหวัดพิษณุโลก")
     page.fill("#address", "ถนนบรมไตรโลกนารถ ตำบลในเมือง")
     page.fill("#district", "เมืองพิษณุโลก")
     page.fill("#province", "พิษณุโลก")
-    page.fill("#capacity", "80")
+    page.fill("#capacity", "๘๐")
     page.get_by_role("button", name="บันทึก", exact=True).click()
     expect(page.locator(".flash-success")).to_have_text(
         "บันทึกสถานที่ ห้องประชุมศูนย์ราชการจังหวัดพิษณุโลก แล้ว"
