@@ -55,7 +55,7 @@ DESKTOP.update(device_scale_factor=1, has_touch=False)
 def camera(tmp_path_factory) -> Path:
     """The video every phone's camera in this module plays (tests write what it shows)."""
     video = tmp_path_factory.mktemp("camera") / "camera.y4m"
-    write_blank_y4m(video)
+    show_camera(video, None)
     return video
 
 
@@ -72,8 +72,21 @@ def browser(launch, camera):
         yield chromium
 
 
+def show_camera(video: Path, ticket: str | None) -> None:
+    """Put a ticket's QR code (or, with None, a white wall) in front of the fake camera.
+
+    Written aside and renamed over, so a camera still reading the old video never sees half a
+    file.
+    """
+    new = video.with_suffix(".new.y4m")
+    if ticket is None:
+        write_blank_y4m(new)
+    else:
+        write_y4m(new, ticket)
+    new.replace(video)
+
+
 def write_blank_y4m(path: Path, frames: int = 5) -> None:
-    """A camera looking at a white wall."""
     frame = b"FRAME\n" + bytes([255]) * (640 * 480) + bytes([128]) * (320 * 240 * 2)
     with path.open("wb") as video:
         video.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n" + frame * frames)
@@ -101,12 +114,12 @@ def just_finished(venue, organizer):
         registration_closes_at=now - timedelta(days=1),
         sessions=[
             SessionInput(
-                title="ภาคเช้า",
+                title="บรรยาย: การอ่านข้อมูล จปฐ.",
                 starts_at=now - timedelta(minutes=40),
                 ends_at=now - timedelta(minutes=20),
             ),
             SessionInput(
-                title="ภาคบ่าย",
+                title="ฝึกปฏิบัติ: แผนพัฒนาหมู่บ้าน",
                 starts_at=now - timedelta(minutes=15),
                 ends_at=now - timedelta(minutes=1),
             ),
@@ -117,10 +130,10 @@ def just_finished(venue, organizer):
     return change_status(create_workshop(data, organizer), "published", organizer)
 
 
-def fresh(query):
-    """Read what the browser wrote through the server (a new snapshot first)."""
+def fresh(model):
+    """A query that sees what the browser wrote through the server (a new snapshot first)."""
     db.session.rollback()
-    return query
+    return model.query
 
 
 def be_date(day: date) -> str:
@@ -182,7 +195,7 @@ def test_organizer_creates_a_venue_and_a_two_session_workshop_and_publishes_it(
         "บันทึกสถานที่ ห้องประชุมศูนย์ราชการจังหวัดพิษณุโลก แล้ว"
     )
     expect(page.locator("tbody tr")).to_contain_text(["ห้องประชุมศูนย์ราชการจังหวัดพิษณุโลก"])
-    venue = fresh(Venue.query).filter_by(name="ห้องประชุมศูนย์ราชการจังหวัดพิษณุโลก").one()
+    venue = fresh(Venue).filter_by(name="ห้องประชุมศูนย์ราชการจังหวัดพิษณุโลก").one()
     assert (venue.district, venue.province, venue.capacity) == ("เมืองพิษณุโลก", "พิษณุโลก", 80)
 
     # A workshop two weeks ahead, two sessions on one day; dates typed in Buddhist Era.
@@ -218,7 +231,7 @@ def test_organizer_creates_a_venue_and_a_two_session_workshop_and_publishes_it(
     expect(page.locator(".flash-success")).to_have_text("บันทึกการอบรมแล้ว")
     expect(page.locator("h1")).to_have_text(title)
     expect(page.locator(".badge")).to_have_text("ร่าง")
-    (workshop,) = fresh(Workshop.query).all()
+    (workshop,) = fresh(Workshop).all()
     assert workshop.status == "draft"
 
     page.get_by_role("button", name="เผยแพร่").click()
@@ -234,7 +247,7 @@ def test_organizer_creates_a_venue_and_a_two_session_workshop_and_publishes_it(
     expect(sessions.nth(1)).to_contain_text(str(day.year + 543))
     shoot(page, "journey-organizer-published")
 
-    workshop = fresh(Workshop.query).one()
+    workshop = fresh(Workshop).one()
     assert (workshop.title, workshop.status, workshop.venue_id) == (title, "published", venue.id)
     assert (workshop.capacity, workshop.attendance_threshold) == (40, 80)
     assert workshop.fiscal_year == fiscal_year(morning[0])
@@ -286,7 +299,7 @@ def test_officer_signs_up_registers_and_sees_the_qr_ticket_in_english(
     passwords_and_submit()
     expect(page.locator("fieldset.consent")).to_have_class("consent has-error")
     expect(page.locator("fieldset.consent .error")).to_be_visible()
-    assert fresh(User.query).filter_by(role="officer").count() == 0
+    assert fresh(User).filter_by(role="officer").count() == 0
 
     page.check("#consent")
     passwords_and_submit()
@@ -294,7 +307,7 @@ def test_officer_signs_up_registers_and_sees_the_qr_ticket_in_english(
         "Your account has been created. Welcome, กิ่งแก้ว."
     )
     expect(page.locator("h1")).to_have_text(workshop.title)  # back where they started
-    officer = fresh(User.query).filter_by(email="kingkaew.p@example.go.th").one()
+    officer = fresh(User).filter_by(email="kingkaew.p@example.go.th").one()
     assert (officer.role, officer.full_name) == ("officer", OFFICER_NAME)
     assert (officer.agency, officer.phone) == ("สำนักงานพัฒนาชุมชนอำเภอวังทอง", "+66812345678")
     assert officer.pdpa_consent_at is not None
@@ -307,7 +320,7 @@ def test_officer_signs_up_registers_and_sees_the_qr_ticket_in_english(
     ticket = page.locator("article.ticket")
     expect(ticket.locator(".badge")).to_have_text("Seat confirmed")
     expect(ticket).to_contain_text("Show this QR code at the on-site registration desk.")
-    registration = fresh(Registration.query).filter_by(user_id=officer.id).one()
+    registration = fresh(Registration).filter_by(user_id=officer.id).one()
     assert (registration.workshop_id, registration.status) == (workshop.id, "confirmed")
 
     # The QR on the screen is this registration's ticket (decoded from what is displayed).
@@ -338,7 +351,7 @@ def test_staff_checks_the_officer_in_for_both_sessions_at_the_door(
     sign_in(page, live_server, staff)
 
     # Session 1: the phone's camera sees the officer's QR.
-    write_y4m(camera, token)
+    show_camera(camera, token)
     page.click(".topbar >> text=เช็กอินหน้างาน")
     expect(page.locator("h2").first).to_have_text("เปิดเช็กอินอยู่ตอนนี้")
     page.click("text=เลือกช่วงการอบรม")
@@ -360,12 +373,12 @@ def test_staff_checks_the_officer_in_for_both_sessions_at_the_door(
 
     # Session 2: the camera sees nobody; a USB scanner types the code into the focused field
     # and presses Enter.
-    write_blank_y4m(camera)
+    show_camera(camera, None)
     page.click("text=เปลี่ยนช่วง")
     page.click(f"label.session-choice:has(input[value='{afternoon.id}'])")
     page.click("text=เปิดหน้าสแกน")
     page.wait_for_url(f"{live_server}/checkin/{workshop.id}/{afternoon.id}")
-    expect(page.locator(".scanner-what")).to_contain_text("ภาคบ่าย")
+    expect(page.locator(".scanner-what")).to_contain_text("ฝึกปฏิบัติ: แผนพัฒนาหมู่บ้าน")
     expect(scanner).to_have_attribute("data-roster", "ready")
     expect(scanner).to_have_attribute("data-camera", "on")
     if scanner.get_attribute("data-decoder") == "server":  # no BarcodeDetector: frames go up
@@ -402,11 +415,11 @@ def test_officer_downloads_the_certificate_with_their_name(
     expect(ticket.locator(".certificate-status")).to_contain_text(
         "มีสิทธิ์ได้รับเกียรติบัตร: เข้าร่วม 2 จาก 2 ช่วง"
     )
-    assert fresh(Certificate.query).count() == 0
+    assert fresh(Certificate).count() == 0
 
     pdf = download(page, ticket.get_by_role("link", name="ดาวน์โหลดเกียรติบัตร (PDF)"))
     assert pdf.startswith(b"%PDF")
-    certificate = fresh(Certificate.query).filter_by(registration_id=registration.id).one()
+    certificate = fresh(Certificate).filter_by(registration_id=registration.id).one()
     assert certificate.revoked_at is None
     text = pdf_text(pdf, tmp_path)
     assert OFFICER_NAME in text
@@ -452,7 +465,7 @@ def test_anyone_verifies_the_certificate_by_code_and_by_its_qr_address(
         expect(page.locator(".person")).to_have_text(OFFICER_NAME)
     finally:
         context.close()
-    stored = fresh(Certificate.query).one()
+    stored = fresh(Certificate).one()
     assert stored.revoked_at is None
     assert stored.registration.user.full_name == OFFICER_NAME
 
