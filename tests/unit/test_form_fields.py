@@ -1,9 +1,11 @@
 from datetime import date, time
 
 import pytest
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
 
 from workshop.thai.names import full_name, split_full_name
-from workshop.web.fields import parse_clock, parse_thai_date
+from workshop.web.fields import WholeNumberField, parse_clock, parse_thai_date
 
 
 @pytest.mark.parametrize(
@@ -40,3 +42,21 @@ def test_names_split_and_join_the_thai_way():
     assert split_full_name("นายบุญเลิศ ปั้นเหน่งเพชร") == ("นาย", "บุญเลิศ", "ปั้นเหน่งเพชร")
     assert split_full_name("Somchai") == ("", "Somchai", "")
     assert full_name("นางสาว", "กิ่งแก้ว", "ปิ่นทอง") == "นางสาวกิ่งแก้ว ปิ่นทอง"
+
+
+class _Seats(Form):
+    seats = WholeNumberField()
+
+
+@pytest.mark.parametrize("typed", ["๘๐", "80", " 80 ", "๘0"])
+def test_whole_numbers_typed_in_thai_digits(typed):
+    form = _Seats(MultiDict({"seats": typed}))
+    form.validate()
+    assert form.seats.data == 80
+
+
+def test_whole_number_box_lets_thai_digits_be_typed():
+    """A ``type="number"`` box drops Thai digits in the browser before the server sees them."""
+    html = str(_Seats().seats)
+    assert 'type="text"' in html
+    assert 'inputmode="numeric"' in html

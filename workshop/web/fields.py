@@ -8,6 +8,7 @@ from datetime import date, time
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import ValidationError
+from wtforms.widgets import TextInput
 
 from workshop.thai.dates import BE_OFFSET
 from workshop.web.i18n import current_locale
@@ -96,7 +97,19 @@ class ClockField(StringField):
 
 
 class WholeNumberField(IntegerField):
-    """An integer field whose parse error speaks Thai and accepts Thai digits."""
+    """An integer field whose parse error speaks Thai and accepts Thai digits.
+
+    Rendered as a text box with a numeric keypad, not ``type="number"``: browsers refuse Thai
+    digits (and thousands separators) in a number box, so what the server accepts could not
+    be typed.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {})
+        kwargs["render_kw"].setdefault("inputmode", "numeric")
+        super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
         if not valuelist:

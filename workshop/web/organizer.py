@@ -318,7 +318,7 @@ def workshop_status(workshop_id: int):
         )
         flash(message, "error")
     else:
-        flash(_("เปลี่ยนสถานะเป็น %(s)s แล้ว", s=status_label(workshop.status)), "success")
+        flash(_("สถานะการอบรมตอนนี้: %(s)s", s=status_label(workshop.status)), "success")
     return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
 
 
