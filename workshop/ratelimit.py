@@ -19,14 +19,39 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from limits.storage import Storage
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' ``memory://`` storage, with expired entries swept by the requests themselves (at
+    most every 10 ms) instead of by a timer thread.
+
+    The stock storage starts a new thread whenever its 10 ms timer has run out, that is on
+    nearly every request at a busy door: a fifth of a check-in's time went into starting
+    threads. Reads check expiry per key anyway, so sweeping only frees memory.
+    """
+
+    STORAGE_SCHEME: ClassVar[list[str]] = ["workshop-memory"]
+    SWEEP_SECONDS = 0.01
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str):
+        self._next_sweep = 0.0
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the parent's private timer
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.SWEEP_SECONDS
+            self._MemoryStorage__expire_events()
+
 
 SIGN_IN = "RATELIMIT_SIGN_IN"
 SIGN_UP = "RATELIMIT_SIGN_UP"
@@ -85,7 +110,7 @@ def _setting(name: str) -> Callable[[], str]:
 
 def init_rate_limits(app: Flask) -> RateLimits:
     """Create this app's limiter (one per app, so that test apps do not share state)."""
-    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "workshop-memory://"
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "workshop")
     limiter = Limiter(
         key_func=client_address,

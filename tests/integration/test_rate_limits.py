@@ -185,3 +185,20 @@ def test_redis_storage_is_used_when_configured(limited, officer):
         for key in connection.scan_iter(f"*{prefix}*"):
             connection.delete(key)
         connection.close()
+
+
+def test_memory_storage_sweeps_without_a_thread_per_hit(limited, monkeypatch):
+    from workshop.ratelimit import SweptMemoryStorage
+
+    storage = limited().extensions["workshop_rate_limits"].storage
+    assert isinstance(storage, SweptMemoryStorage)
+    started: list[object] = []
+    monkeypatch.setattr("threading.Timer.start", lambda timer: started.append(timer))
+    for _ in range(200):
+        storage.incr("door", expiry=1)
+    assert storage.get("door") == 200
+    assert started == []  # the stock storage would start a timer thread every 10 ms
+    storage.incr("gone", expiry=0)
+    storage._next_sweep = 0.0
+    storage.incr("door", expiry=1)  # sweeps what has expired
+    assert "gone" not in storage.storage
