@@ -467,18 +467,7 @@ class AccountDelete(Strict):
     password: Text = Field(description="The account's password, typed again to confirm.")
 
 
-class ExportAccountOut(Out):
-    id: int
-    email: str
-    role: str
-    title_prefix: str
-    first_name: str
-    last_name: str
-    full_name: str
-    position: str
-    agency: str
-    district: str
-    province: str
+class ExportAccountOut(UserOut):
     phone: str = Field(description="E.164, e.g. `+66812345678`; empty if none.")
     created_at: str
     active: bool
