@@ -226,16 +226,19 @@ def measure(database_url: str, instance: Path, workshop_id: int, repeat: int) ->
     """Run in a child process: timings, the PDF's size, peak RSS and traced peak."""
     from pypdf import PdfReader
 
+    from workshop.pdf.linebreak import warm_up
     from workshop.pdf.report import render_workshop_report
     from workshop.services.exports import attendance_csv, attendance_xlsx
     from workshop.services.reports import workshop_report
 
     app = _app(database_url, instance)
+    warm_up()  # as wsgi.py does when a server worker starts
     out: dict = {}
     with app.test_request_context():
         out["rss_start_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        # Cold: the first report of a fresh worker (fonts, segmentation and shaping caches
-        # empty); then the best of `repeat` warm runs (caches as a long-lived worker has them).
+        # Cold: the first report of a fresh worker (Thai word list loaded at start as wsgi.py
+        # does; fonts, segmentation and shaping caches empty); then the best of `repeat` warm
+        # runs (caches as a long-lived worker has them).
         out["cold figures + PDF"], pdf = _best(
             "cold figures + PDF", lambda: render_workshop_report(workshop_report(workshop_id)), 1
         )

@@ -101,6 +101,13 @@ def segment(paragraph: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+def warm_up() -> None:
+    """Load pythainlp's word list now: building it takes about a second, which a server worker
+    should spend when it starts, not in the first request that sets Thai text (a ticket, a
+    certificate or a report). Every worker loads it by its first Thai PDF anyway."""
+    _newmm("การอบรม")
+
+
 def cluster_breaks(token: str) -> list[int]:
     """Offsets inside ``token`` where an emergency break keeps character clusters whole."""
     return [
