@@ -22,7 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.server import (
+    bench_app,
     bench_arguments,
+    bench_organizer,
     each_database,
     gunicorn,
     officer_batches,
@@ -40,7 +42,6 @@ def prepare(database_url: str, instance: Path, tickets: int = TICKETS) -> tuple[
     with one ticket per line."""
     from flask_migrate import upgrade
 
-    from workshop import create_app
     from workshop.extensions import db
     from workshop.models import ApiToken, Registration, Workshop
     from workshop.models.types import utcnow
@@ -54,18 +55,11 @@ def prepare(database_url: str, instance: Path, tickets: int = TICKETS) -> tuple[
         create_workshop,
     )
 
-    app = create_app(
-        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-secret"}
-    )
+    app = bench_app(database_url, instance)
     tickets_file = instance / "tickets.txt"
     with app.app_context():
         upgrade()
-        organizer = create_user(
-            email="organizer@bench.go.th",
-            password="bench-password",
-            role="organizer",
-            first_name="ผู้จัด",
-        )
+        organizer = bench_organizer()
         staff = create_user(
             email="staff@bench.go.th",
             password="bench-password",

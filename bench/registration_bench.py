@@ -22,7 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.server import (
+    bench_app,
     bench_arguments,
+    bench_organizer,
     each_database,
     gunicorn,
     officer_batches,
@@ -41,11 +43,10 @@ def prepare(
     """Schema, a workshop open for registration, officers with tokens bench-<n>; returns its id."""
     from flask_migrate import upgrade
 
-    from workshop import create_app
     from workshop.extensions import db
     from workshop.models import ApiToken
     from workshop.models.types import utcnow
-    from workshop.services.accounts import _digest, create_user
+    from workshop.services.accounts import _digest
     from workshop.services.venues import VenueInput, create_venue
     from workshop.services.workshops import (
         SessionInput,
@@ -54,17 +55,10 @@ def prepare(
         create_workshop,
     )
 
-    app = create_app(
-        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-secret"}
-    )
+    app = bench_app(database_url, instance)
     with app.app_context():
         upgrade()
-        organizer = create_user(
-            email="organizer@bench.go.th",
-            password="bench-password",
-            role="organizer",
-            first_name="ผู้จัด",
-        )
+        organizer = bench_organizer()
         venue = create_venue(VenueInput(name="หอประชุม", capacity=100_000), organizer)
         opens, closes, start = open_window()
         workshop = create_workshop(
@@ -128,20 +122,12 @@ def qr_costs() -> None:
 
 def notice_cost() -> None:
     """Build and serialise confirmation mails (QR image, calendar, Thai headers) in process."""
-    from workshop import create_app
     from workshop.services.mail import build_registration_notice
 
     instance = Path(tempfile.mkdtemp(prefix="bench-mail-"))
     url = f"sqlite:///{instance / 'mail.db'}"
     workshop_id = prepare(url, instance)
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "INSTANCE_PATH": str(instance),
-            "SECRET_KEY": "bench-secret",
-            "MAIL_DELIVERY": "manual",
-        }
-    )
+    app = bench_app(url, instance, MAIL_DELIVERY="manual")
     from workshop.models import User
     from workshop.services.registrations import register_officer
 
@@ -184,13 +170,10 @@ def check(database_url: str, instance: Path, workshop_id: int, created: int) -> 
     """The run must leave at most 1,000 confirmed and every 201 stored."""
     from sqlalchemy import func, select
 
-    from workshop import create_app
     from workshop.extensions import db
     from workshop.models import Registration, Workshop
 
-    app = create_app(
-        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-secret"}
-    )
+    app = bench_app(database_url, instance)
     with app.app_context():
         rows = dict(
             db.session.execute(

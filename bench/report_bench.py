@@ -32,6 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.server import bench_app, bench_organizer
+
 DISTRICTS = (
     "เมืองพิษณุโลก",
     "วังทอง",
@@ -55,14 +57,6 @@ LAST += ("ประเสริฐวงศ์", "สิทธิ์ศักด
 POSITIONS = ("นักวิชาการพัฒนาชุมชนชำนาญการ", "เจ้าพนักงานธุรการ", "ปลัดอำเภอ", "นักพัฒนาชุมชน")
 
 
-def _app(database_url: str, instance: Path):
-    from workshop import create_app
-
-    return create_app(
-        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench"}
-    )
-
-
 def _fresh_postgres(url: str) -> None:
     from sqlalchemy import create_engine, text
 
@@ -83,20 +77,14 @@ def build(database_url: str, instance: Path, registrations: int, sessions: int) 
 
     from workshop.extensions import db
     from workshop.models import CheckIn, Registration, User, Workshop
-    from workshop.services.accounts import create_user
     from workshop.services.venues import VenueInput, create_venue
     from workshop.services.workshops import SessionInput, WorkshopInput, create_workshop
 
-    app = _app(database_url, instance)
+    app = bench_app(database_url, instance)
     rnd = random.Random(2559)
     with app.app_context():
         upgrade()
-        organizer = create_user(
-            email="organizer@bench.go.th",
-            password="bench-password",
-            role="organizer",
-            first_name="ผู้จัด",
-        )
+        organizer = bench_organizer()
         venue = create_venue(
             VenueInput(name="หอประชุมศาลากลางจังหวัดพิษณุโลก", capacity=100_000), organizer
         )
@@ -231,7 +219,7 @@ def measure(database_url: str, instance: Path, workshop_id: int, repeat: int) ->
     from workshop.services.exports import attendance_csv, attendance_xlsx
     from workshop.services.reports import workshop_report
 
-    app = _app(database_url, instance)
+    app = bench_app(database_url, instance)
     warm_up()  # as wsgi.py does when a server worker starts
     out: dict = {}
     with app.test_request_context():

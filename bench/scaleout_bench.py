@@ -31,19 +31,18 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import checkin_bench, registration_bench
-from bench.server import bench_arguments, each_database, gunicorn, print_row, run_wrk
+from bench.server import (
+    bench_app,
+    bench_arguments,
+    each_database,
+    gunicorn,
+    print_row,
+    run_wrk,
+)
 
 SEATS = 100
 RACERS = 500
 DOORS = 200
-
-
-def _app(database_url: str, instance: Path):
-    from workshop import create_app
-
-    return create_app(
-        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-secret"}
-    )
 
 
 def stampede(base: str, requests: list[tuple[str, str, dict[str, str], bytes]]) -> list[int]:
@@ -91,7 +90,7 @@ def registration_race(label: str, url: str, instance: Path, settings: dict[str, 
     from workshop.extensions import db
     from workshop.models import Registration, Workshop
 
-    app = _app(url, instance)
+    app = bench_app(url, instance)
     with app.app_context():
         counts = dict(
             db.session.execute(
@@ -141,7 +140,7 @@ def checkin_load(label: str, url: str, instance: Path, seconds: int, settings: d
     from workshop.extensions import db
     from workshop.models import CheckIn, CheckInTally
 
-    app = _app(url, instance)
+    app = bench_app(url, instance)
     with app.app_context():
         rows = db.session.scalar(select(func.count()).select_from(CheckIn))
         people = db.session.scalar(select(func.count(func.distinct(CheckIn.registration_id))))

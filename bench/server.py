@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -68,6 +69,32 @@ def each_database(which: str) -> Iterator[tuple[str, str, Path]]:
     """(label, database URL, fresh instance folder) for every database asked for."""
     for label, url in database_urls(Path(tempfile.mkdtemp()), which):
         yield label, url, Path(tempfile.mkdtemp(prefix="bench-instance-"))
+
+
+def bench_app(database_url: str, instance: Path, **settings: Any):
+    """The app on a benchmark database (the secret the gunicorn servers use too)."""
+    from workshop import create_app
+
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "bench-secret",
+            **settings,
+        }
+    )
+
+
+def bench_organizer():
+    """The organizer who owns the benchmark's venue and workshop (inside an app context)."""
+    from workshop.services.accounts import create_user
+
+    return create_user(
+        email="organizer@bench.go.th",
+        password="bench-password",
+        role="organizer",
+        first_name="ผู้จัด",
+    )
 
 
 def officer_batches(count: int, batch: int = 5000):
