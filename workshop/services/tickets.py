@@ -17,7 +17,6 @@ import secrets
 import struct
 
 from flask import current_app
-from sqlalchemy.orm import joinedload
 
 from workshop.extensions import db
 from workshop.models import Registration, User
@@ -81,17 +80,6 @@ def verify_ticket(token: str) -> tuple[int, bytes]:
 def is_current_secret(stored_secret: str, secret: bytes) -> bool:
     """False once the registration's ticket was rotated after this token was issued."""
     return hmac.compare_digest(bytes.fromhex(stored_secret), secret)
-
-
-def read_ticket(token: str) -> Registration:
-    """The registration a token belongs to, or ``InvalidTicket`` (forged, rotated, garbled)."""
-    registration_id, secret = verify_ticket(token)
-    registration = db.session.get(
-        Registration, registration_id, options=[joinedload(Registration.user)]
-    )
-    if registration is None or not is_current_secret(registration.ticket_secret, secret):
-        raise InvalidTicket()
-    return registration
 
 
 def rotate_ticket(registration: Registration, actor: User | None) -> str:
