@@ -87,17 +87,10 @@ def mine(registration_id: int):
 # ---------------------------------------------------------------- organizers
 
 
-def _workshop_or_404(workshop_id: int) -> Workshop:
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None:
-        abort(404)
-    return workshop
-
-
 @bp.get("/organizer/workshops/<int:workshop_id>/certificates")
 @role_required(Role.ORGANIZER)
 def workshop_list(workshop_id: int):
-    workshop = _workshop_or_404(workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     rows = certificate_rows(workshop.id)
     counts: dict[str, int] = {}
     for row in rows:
@@ -123,7 +116,7 @@ def _back(workshop_id: int):
 @bp.post("/organizer/workshops/<int:workshop_id>/certificates/issue")
 @role_required(Role.ORGANIZER)
 def issue_all(workshop_id: int):
-    workshop = _workshop_or_404(workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     try:
         issued = issue_eligible(workshop.id, current_user)
     except DomainError as exc:
@@ -137,7 +130,7 @@ def issue_all(workshop_id: int):
 @role_required(Role.ORGANIZER)
 def all_in_one(workshop_id: int):
     """Every valid certificate of the workshop in one PDF (eligible ones are issued first)."""
-    workshop = _workshop_or_404(workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     if workshop_ended(workshop):
         issue_eligible(workshop.id, current_user)
     certificates = valid_certificates(workshop.id)
@@ -147,17 +140,10 @@ def all_in_one(workshop_id: int):
     return pdf_response(render_certificates(certificates), f"certificates-{workshop.id}.pdf")
 
 
-def _registration_or_404(registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        abort(404)
-    return registration
-
-
 @bp.get("/organizer/registrations/<int:registration_id>/certificate.pdf")
 @role_required(Role.ORGANIZER)
 def one(registration_id: int):
-    registration = _registration_or_404(registration_id)
+    registration = db.get_or_404(Registration, registration_id)
     try:
         certificate = issue_certificate(registration.id, actor=current_user)
     except DomainError as exc:
@@ -170,7 +156,7 @@ def one(registration_id: int):
 @role_required(Role.ORGANIZER)
 def override(registration_id: int, action: str):
     """Grant (or reinstate) and revoke, each with a reason."""
-    registration = _registration_or_404(registration_id)
+    registration = db.get_or_404(Registration, registration_id)
     workshop_id = registration.workshop_id
     name = registration.user.full_name
     reason = request.form.get("reason", "")
@@ -191,7 +177,7 @@ def override(registration_id: int, action: str):
 @bp.post("/organizer/workshops/<int:workshop_id>/certificate-images")
 @role_required(Role.ORGANIZER)
 def upload_image(workshop_id: int):
-    workshop = _workshop_or_404(workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     upload = request.files.get("file")
     kind = request.form.get("kind", "")
     try:
@@ -208,7 +194,7 @@ def upload_image(workshop_id: int):
 @bp.post("/organizer/workshops/<int:workshop_id>/certificate-images/<kind>/delete")
 @role_required(Role.ORGANIZER)
 def delete_image(workshop_id: int, kind: str):
-    workshop = _workshop_or_404(workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     try:
         deleted = delete_certificate_image(workshop, kind, current_user)
     except DomainError as exc:

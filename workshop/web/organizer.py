@@ -67,13 +67,6 @@ def organizers_only():
     """Every page below needs an organizer (anonymous → sign-in, other roles → 403)."""
 
 
-def _get_or_404(model, object_id: int):
-    row = db.session.get(model, object_id)
-    if row is None:
-        abort(404)
-    return row
-
-
 def _attach_errors(form, error: ValidationFailed) -> None:
     """Show each service error next to the field it concerns."""
     for key, message in error.fields.items():
@@ -131,7 +124,7 @@ def venue_new():
 
 @bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
 def venue_edit(venue_id: int):
-    venue = _get_or_404(Venue, venue_id)
+    venue = db.get_or_404(Venue, venue_id)
     form = VenueForm(obj=venue)
     if form.validate_on_submit():
         try:
@@ -166,7 +159,7 @@ def workshops():
 
 @bp.get("/workshops/<int:workshop_id>")
 def workshop_detail(workshop_id: int):
-    workshop = _get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     next_statuses = [(s.value, status_label(s)) for s in TRANSITIONS[workshop.status]]
     return render_template(
         "organizer/workshop.html", workshop=workshop, next_statuses=next_statuses
@@ -301,12 +294,12 @@ def workshop_new():
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
 def workshop_edit(workshop_id: int):
-    return _save_workshop(_get_or_404(Workshop, workshop_id))
+    return _save_workshop(db.get_or_404(Workshop, workshop_id))
 
 
 @bp.post("/workshops/<int:workshop_id>/status")
 def workshop_status(workshop_id: int):
-    workshop = _get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     try:
         change_status(workshop, request.form.get("status", ""), current_user)
     except DomainError as exc:
@@ -327,7 +320,7 @@ def workshop_status(workshop_id: int):
 
 @bp.get("/workshops/<int:workshop_id>/registrations")
 def registrations(workshop_id: int):
-    workshop = _get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     status = request.args.get("status") or None
     if status not in (None, *(s.value for s in RegistrationStatus)):
         status = None
@@ -350,7 +343,7 @@ def registrations(workshop_id: int):
 
 @bp.post("/workshops/<int:workshop_id>/registrations")
 def register_on_behalf(workshop_id: int):
-    workshop = _get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     officer = find_user_by_email(request.form.get("email", ""))
     if officer is None:
         flash(_("ไม่พบบัญชีผู้เข้าอบรมที่ใช้อีเมลนี้ ให้ผู้เข้าอบรมสมัครบัญชีก่อน"), "error")
@@ -373,7 +366,7 @@ def register_on_behalf(workshop_id: int):
 
 @bp.route("/workshops/<int:workshop_id>/walk-in", methods=["GET", "POST"])
 def walk_in(workshop_id: int):
-    workshop = _get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     form = WalkInForm()
     form.set_prefix_choices()
     if form.validate_on_submit():
@@ -420,7 +413,7 @@ _ACTIONS = {
 
 @bp.post("/registrations/<int:registration_id>/<action>")
 def registration_action(registration_id: int, action: str):
-    registration = _get_or_404(Registration, registration_id)
+    registration = db.get_or_404(Registration, registration_id)
     if action not in _ACTIONS:
         abort(404)
     workshop_id = registration.workshop_id
