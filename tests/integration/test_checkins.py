@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
+from sqlalchemy import event
 
 from tests.support import make_officers, running_workshop
 from workshop.extensions import db
@@ -211,6 +212,30 @@ def test_twenty_doors_scan_the_same_ticket_at_once(app, staff, door):
     assert sorted(results) == ["already_checked_in"] * 19 + ["checked_in"]
     db.session.rollback()
     assert CheckIn.query.count() == 1
+
+
+def test_a_scan_takes_the_sqlite_write_lock_with_one_begin(client, staff, door):
+    """A known token's user (remembered by the process) joins the request's session before the
+    scan writes; the write transaction must still start once, as BEGIN IMMEDIATE, not as a
+    read transaction that is committed and begun again."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL transactions begin inside the driver")
+    _w, session, confirmed, _o, _wait = door
+    headers, token, session_id = auth(staff), ticket_token(confirmed), session.id
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # token now known
+    db.session.remove()  # the request starts from a fresh session, as in a server
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement.split()[0] + (" IMMEDIATE" if "IMMEDIATE" in statement else ""))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = post(client, headers, ticket=token, session_id=session_id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 201
+    assert sent == ["BEGIN IMMEDIATE", "SELECT", "INSERT", "INSERT"]
 
 
 def test_live_counter_matches_the_check_ins_when_doors_scan_at_once(

@@ -17,12 +17,16 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from contextvars import ContextVar
 
 from sqlalchemy import Engine, event, exc
 
 from workshop.extensions import db
 
-_IMMEDIATE = "workshop_begin_immediate"
+# Set by begin_write while it asks the session for its connection: a transaction that starts
+# then starts as a writer at once. (Execution options cannot say this when the session's
+# transaction began before it had a connection, e.g. because an object was added to it.)
+_WRITE_WANTED: ContextVar[bool] = ContextVar("workshop_write_wanted", default=False)
 
 
 # A pooled server connection unused for longer than this is tested before it is handed out.
@@ -55,7 +59,8 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        if connection.get_execution_options().get(_IMMEDIATE, False):
+        if _WRITE_WANTED.get():
+            _WRITE_WANTED.set(False)  # begin_write sees that no read transaction has to end
             _begin_immediate(connection)
         else:
             connection.exec_driver_sql("BEGIN")
@@ -107,16 +112,18 @@ def begin_write() -> None:
         # locks what it updates; forgetting loaded objects is enough, no round trip needed.
         session.expire_all()
         return
-    if session.in_transaction():
-        # The request has only read so far: end that read transaction and take the write lock
-        # on the same connection. (A full session commit would hand the connection back to the
-        # pool and check it out again, which costs more than the check-in it precedes.)
-        connection = session.connection()
-        connection.exec_driver_sql("COMMIT")
-        _begin_immediate(connection)
-        session.expire_all()
-        return
-    session.connection(execution_options={_IMMEDIATE: True})
+    wanted = _WRITE_WANTED.set(True)
+    try:
+        connection = session.connection()  # a new transaction here begins IMMEDIATE
+        if _WRITE_WANTED.get():
+            # The request has only read so far: end that read transaction and take the write
+            # lock on the same connection. (A full session commit would hand the connection
+            # back to the pool and check it out again, which costs more than a check-in.)
+            connection.exec_driver_sql("COMMIT")
+            _begin_immediate(connection)
+            session.expire_all()
+    finally:
+        _WRITE_WANTED.reset(wanted)
 
 
 def _ping_idle_connections(engine: Engine) -> None:
