@@ -1,12 +1,16 @@
 """Officers who arrive at the door without registering: organizers seat them if seats remain."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tests.support import login, make_officers, running_workshop, submit_form
 from workshop.extensions import db
 from workshop.models import AuditEvent, Notification, Registration, User
-from workshop.services.errors import NotAllowed, WorkshopFull
-from workshop.services.registrations import register_officer
+from workshop.services.errors import NotAllowed, NotFound, RegistrationClosed, WorkshopFull
+from workshop.services.officers import OfficerProfile
+from workshop.services.registrations import register_officer, register_walk_in
 
 FORM = {
     "title_prefix": "นาย",
@@ -55,10 +59,12 @@ def test_walk_in_goes_ahead_of_the_waitlist_but_not_over_capacity(client, organi
     for person in officers:
         register_officer(workshop.id, person, actor=organizer)  # 2 seated, 1 waiting
     login(client, organizer)
+    accounts = User.query.count()
     response = submit_form(client, page(workshop), FORM)
     assert response.status_code == 422
     assert "ที่นั่งเต็มแล้ว" in response.get_data(as_text=True)
     assert Registration.query.count() == 3
+    assert User.query.count() == accounts  # no account left without its registration
     from workshop.services.registrations import cancel_registration
 
     cancel_registration(Registration.query.filter_by(user_id=officers[0].id).one().id, organizer)
@@ -103,3 +109,71 @@ def test_full_workshop_refuses_walk_in_in_the_service(organizer, venue):
     with pytest.raises(WorkshopFull):
         register_officer(workshop.id, second, actor=organizer, walk_in=True)
     assert Registration.query.count() == 1
+
+
+def test_two_walk_ins_racing_for_the_last_seat_leave_no_orphan_account(app, organizer, venue):
+    workshop = running_workshop(venue, organizer, capacity=1)
+    workshop_id, organizer_id = workshop.id, organizer.id
+    start = threading.Barrier(2)
+
+    def walk_in(first_name: str) -> str:
+        with app.app_context():
+            actor = db.session.get(User, organizer_id)
+            db.session.commit()
+            start.wait(timeout=30)
+            try:
+                register_walk_in(
+                    workshop_id,
+                    email="",
+                    profile=profile_of_form(first_name),
+                    consent=True,
+                    actor=actor,
+                )
+                return "seated"
+            except WorkshopFull:
+                return "full"
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = sorted(pool.map(walk_in, ["สมชาย", "สมศรี"]))
+    assert results == ["full", "seated"]
+    db.session.rollback()
+    assert Registration.query.count() == 1
+    assert User.query.count() == 2  # the organizer and the one who got the seat
+    assert AuditEvent.query.filter_by(action="user.walk_in").count() == 1
+
+
+@pytest.mark.parametrize("status", ["draft", "cancelled"])
+def test_walk_in_to_a_workshop_not_taking_people_writes_nothing(organizer, venue, status):
+    workshop = running_workshop(venue, organizer)
+    workshop.status = status
+    db.session.commit()
+    with pytest.raises((RegistrationClosed, NotFound)):
+        register_walk_in(
+            workshop.id, email="", profile=profile_of_form("สมชาย"), consent=True, actor=organizer
+        )
+    db.session.rollback()
+    assert User.query.count() == 1 and Registration.query.count() == 0
+
+
+def test_staff_cannot_seat_walk_ins_in_the_service(staff, organizer, venue):
+    workshop = running_workshop(venue, organizer)
+    with pytest.raises(NotAllowed):
+        register_walk_in(
+            workshop.id, email="", profile=profile_of_form("สมชาย"), consent=True, actor=staff
+        )
+    assert User.query.count() == 2
+
+
+def profile_of_form(first_name: str) -> OfficerProfile:
+    return OfficerProfile(
+        title_prefix=FORM["title_prefix"],
+        first_name=first_name,
+        last_name=FORM["last_name"],
+        position=FORM["position"],
+        agency=FORM["agency"],
+        district=FORM["district"],
+        province=FORM["province"],
+        phone=FORM["phone"],
+    )

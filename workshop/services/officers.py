@@ -189,9 +189,10 @@ def profile_of(user: User) -> OfficerProfile:
     return OfficerProfile(**{f.name: getattr(user, f.name) for f in fields(OfficerProfile)})
 
 
-def walk_in_officer(*, email: str, profile: OfficerProfile, consent: bool, actor: User) -> User:
+def walk_in_account(*, email: str, profile: OfficerProfile, consent: bool, actor: User) -> User:
     """The officer a walk-in registration is for: the existing account with this e-mail, or a
-    new account that cannot sign in until it is given a password (none is set here).
+    new account, added to the caller's transaction (``registrations.register_walk_in``), that
+    cannot sign in until it is given a password (none is set here).
 
     The organizer confirms that the officer gave PDPA consent at the door; that is recorded.
     """
@@ -224,11 +225,6 @@ def walk_in_officer(*, email: str, profile: OfficerProfile, consent: bool, actor
         **values,
     )
     db.session.add(user)
-    try:
-        db.session.flush()
-        record_event(actor, "user.walk_in", user, {"consent_recorded_by": actor.id})
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise DuplicateEmail() from exc
+    db.session.flush()
+    record_event(actor, "user.walk_in", user, {"consent_recorded_by": actor.id})
     return user

@@ -12,6 +12,8 @@ has just come free, and freed seats go to the first in line.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +29,7 @@ from workshop.models.types import utcnow
 from workshop.services.audit import record_event
 from workshop.services.errors import (
     AlreadyRegistered,
+    DuplicateEmail,
     NotAllowed,
     NotFound,
     RegistrationClosed,
@@ -34,6 +37,7 @@ from workshop.services.errors import (
     WorkshopFull,
 )
 from workshop.services.notifications import dispatch_notices, queue_notice
+from workshop.services.officers import OfficerProfile, walk_in_account
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.tickets import new_ticket_secret
 from workshop.services.transactions import begin_write
@@ -138,43 +142,43 @@ def register_officer(
     if walk_in and not on_behalf:
         raise NotAllowed(str(_l("ผู้จัดเป็นผู้ลงทะเบียนผู้เข้าอบรมหน้างาน")))
     begin_write()
-    try:
+    with _registration_transaction():
         workshop = lock_workshop(workshop_id)
-        if on_behalf:
-            if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
-                raise RegistrationClosed(str(_l("การอบรมนี้ยังไม่เผยแพร่หรือถูกยกเลิกแล้ว")))
-        elif workshop.status == WorkshopStatus.DRAFT:
-            raise NotFound(str(_l("ไม่พบการอบรมนี้")))
-        elif not registration_open(workshop, now):
-            raise RegistrationClosed()
-        if officer.role != Role.OFFICER or not officer.active:
-            raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
-        if active_registration(workshop.id, officer.id) is not None:
-            raise AlreadyRegistered()
+        registration = _add_registration(
+            workshop, officer, actor=actor if on_behalf else None, now=now, walk_in=walk_in
+        )
+    dispatch_notices()
+    return registration
 
-        registration = Registration(
-            workshop_id=workshop.id,
-            user_id=officer.id,
-            ticket_secret=new_ticket_secret(),
-            registered_by_id=actor.id if on_behalf else None,
-        )
-        if _take_seat(workshop.id, jump_queue=walk_in):
-            registration.status = Status.CONFIRMED
-            registration.confirmed_at = utcnow()
-        elif walk_in:
-            raise WorkshopFull(str(_l("ที่นั่งเต็มแล้ว รับผู้เข้าอบรมหน้างานเพิ่มไม่ได้")))
-        else:
-            registration.status = Status.WAITLISTED
-            registration.waitlist_seq = _join_waitlist(workshop.id)
-        db.session.add(registration)
-        db.session.flush()
-        record_event(
-            actor or officer,
-            "registration.create",
-            registration,
-            {"status": registration.status, "on_behalf": on_behalf, "walk_in": walk_in},
-        )
-        queue_notice(registration, registration.status)
+
+def register_walk_in(
+    workshop_id: int, *, email: str, profile: OfficerProfile, consent: bool, actor: User
+) -> Registration:
+    """Seat an officer who came to the door without registering (organizers only).
+
+    The account (the existing one with this e-mail, or one made from ``profile``) and the
+    confirmed registration are written in one transaction: a full, draft or cancelled workshop,
+    or a bad profile, leaves neither behind. ``WorkshopFull`` when no seat is free.
+    """
+    if not actor.has_role(Role.ORGANIZER):
+        raise NotAllowed(str(_l("ผู้จัดเป็นผู้ลงทะเบียนผู้เข้าอบรมหน้างาน")))
+    begin_write()
+    with _registration_transaction():
+        workshop = lock_workshop(workshop_id)
+        officer = walk_in_account(email=email, profile=profile, consent=consent, actor=actor)
+        if officer.id == actor.id:
+            raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
+        registration = _add_registration(workshop, officer, actor=actor, walk_in=True)
+    dispatch_notices()
+    return registration
+
+
+@contextmanager
+def _registration_transaction() -> Iterator[None]:
+    """Commit what the block wrote, or roll all of it back; a unique index that caught a race
+    becomes the domain error it stands for."""
+    try:
+        yield
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -185,11 +189,60 @@ def register_officer(
         ):
             # The partial unique index caught a second request from the same officer in a race.
             raise AlreadyRegistered() from exc
+        if "uq_users_email" in detail or "UNIQUE constraint failed: users.email" in detail:
+            raise DuplicateEmail() from exc  # a walk-in account made twice at once
         raise
-    except Exception:
+    except BaseException:
         db.session.rollback()
         raise
-    dispatch_notices()
+
+
+def _add_registration(
+    workshop: Workshop,
+    officer: User,
+    *,
+    actor: User | None,
+    now: datetime | None = None,
+    walk_in: bool = False,
+) -> Registration:
+    """Add the officer's registration to the transaction (the workshop row locked); ``actor``
+    is the organizer acting on their behalf, if any."""
+    on_behalf = actor is not None
+    if on_behalf:
+        if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
+            raise RegistrationClosed(str(_l("การอบรมนี้ยังไม่เผยแพร่หรือถูกยกเลิกแล้ว")))
+    elif workshop.status == WorkshopStatus.DRAFT:
+        raise NotFound(str(_l("ไม่พบการอบรมนี้")))
+    elif not registration_open(workshop, now):
+        raise RegistrationClosed()
+    if officer.role != Role.OFFICER or not officer.active:
+        raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
+    if active_registration(workshop.id, officer.id) is not None:
+        raise AlreadyRegistered()
+
+    registration = Registration(
+        workshop_id=workshop.id,
+        user_id=officer.id,
+        ticket_secret=new_ticket_secret(),
+        registered_by_id=actor.id if actor is not None else None,
+    )
+    if _take_seat(workshop.id, jump_queue=walk_in):
+        registration.status = Status.CONFIRMED
+        registration.confirmed_at = utcnow()
+    elif walk_in:
+        raise WorkshopFull(str(_l("ที่นั่งเต็มแล้ว รับผู้เข้าอบรมหน้างานเพิ่มไม่ได้")))
+    else:
+        registration.status = Status.WAITLISTED
+        registration.waitlist_seq = _join_waitlist(workshop.id)
+    db.session.add(registration)
+    db.session.flush()
+    record_event(
+        actor or officer,
+        "registration.create",
+        registration,
+        {"status": registration.status, "on_behalf": on_behalf, "walk_in": walk_in},
+    )
+    queue_notice(registration, registration.status)
     return registration
 
 

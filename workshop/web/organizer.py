@@ -17,16 +17,15 @@ from workshop.models import (
     Role,
     Venue,
     Workshop,
-    WorkshopStatus,
 )
 from workshop.services.accounts import find_user_by_email
-from workshop.services.errors import DomainError, RegistrationClosed, ValidationFailed
-from workshop.services.officers import walk_in_officer
+from workshop.services.errors import DomainError, ValidationFailed
 from workshop.services.registrations import (
     cancel_registration,
     confirm_waitlisted,
     move_to_waitlist,
     register_officer,
+    register_walk_in,
     registration_filters,
     registration_status_label,
     registrations_for_workshop,
@@ -371,17 +370,13 @@ def walk_in(workshop_id: int):
     form.set_prefix_choices()
     if form.validate_on_submit():
         try:
-            if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
-                # Refused before the account is made, so that no account is left without the
-                # registration it was made for.
-                raise RegistrationClosed(_("การอบรมนี้ยังไม่เผยแพร่หรือถูกยกเลิกแล้ว"))
-            officer = walk_in_officer(
+            registration = register_walk_in(
+                workshop.id,
                 email=form.email.data or "",
                 profile=form.profile(),
                 consent=bool(form.consent.data),
                 actor=current_user,
             )
-            register_officer(workshop.id, officer, actor=current_user, walk_in=True)
         except ValidationFailed as exc:
             for name, message in exc.fields.items():
                 field = getattr(form, name, None)
@@ -392,10 +387,8 @@ def walk_in(workshop_id: int):
         except DomainError as exc:
             flash(exc.message, "error")
         else:
-            flash(
-                _("ลงทะเบียน %(name)s หน้างานแล้ว (ได้ที่นั่ง) เช็กอินได้โดยค้นหาชื่อ", name=officer.full_name),
-                "success",
-            )
+            name = registration.user.full_name
+            flash(_("ลงทะเบียน %(name)s หน้างานแล้ว (ได้ที่นั่ง) เช็กอินได้โดยค้นหาชื่อ", name=name), "success")
             return redirect(url_for(".registrations", workshop_id=workshop.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
