@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
 from tests.integration.test_api_auth import assert_error, bearer
 from tests.support import (
@@ -31,6 +34,7 @@ from workshop.models import (
 )
 from workshop.services import privacy
 from workshop.services.certificates import format_code, issue_certificate
+from workshop.services.errors import NotAllowed
 from workshop.services.registrations import register_officer
 
 
@@ -367,3 +371,41 @@ def test_retention_years_must_be_a_whole_number_of_years(tmp_path, years):
                 "RETENTION_YEARS": years,
             }
         )
+
+
+def test_registering_while_the_account_is_being_deleted_waits_and_is_refused(app, venue, organizer):
+    """A deletion holds the account row while it cancels the account's registrations; a
+    registration made at that moment (another browser tab) must wait for it and then be
+    refused, not slip in beside it and survive on the anonymised account."""
+    officer = make_user("officer", "tab@example.go.th")
+    workshop = open_workshop(venue, organizer, capacity=5)
+    officer_id, workshop_id = officer.id, workshop.id
+    deletion = create_engine(db.engine.url, poolclass=NullPool).connect()
+    if deletion.dialect.name == "sqlite":
+        deletion.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        deletion.execute(text("SELECT id FROM users WHERE id = :id FOR UPDATE"), {"id": officer_id})
+
+    def register() -> str:
+        with app.app_context():
+            try:
+                register_officer(workshop_id, db.session.get(User, officer_id))
+                return "registered"
+            except NotAllowed:
+                return "refused"
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        attempt = pool.submit(register)
+        time.sleep(0.5)
+        assert not attempt.done()  # waiting for the deletion's lock
+        deletion.execute(
+            text("UPDATE users SET active = :no, deleted_at = :now WHERE id = :id"),
+            {"no": False, "now": datetime.now(UTC).replace(tzinfo=None), "id": officer_id},
+        )
+        deletion.commit()
+        deletion.close()
+        assert attempt.result(timeout=30) == "refused"
+    db.session.rollback()
+    assert Registration.query.filter_by(user_id=officer_id).count() == 0

@@ -64,6 +64,22 @@ def lock_workshop(workshop_id: int) -> Workshop:
     return workshop
 
 
+def hold_account(user_id: int) -> User | None:
+    """Lock the officer's account row (shared) until commit, and reload it.
+
+    Deleting an account locks its row for update before it cancels the account's
+    registrations, so a registration and a deletion running at once are ordered: either the
+    registration waits and then sees the account gone, or the deletion waits and then finds the
+    new registration to cancel. Taken before the workshop row, the order deletion uses too.
+    """
+    return db.session.scalar(
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+
+
 def _take_seat(workshop_id: int, *, jump_queue: bool = False) -> bool:
     """Atomically take a seat if one is free (and, unless jumping the queue, nobody waits)."""
     condition = [Workshop.id == workshop_id, Workshop.confirmed_count < Workshop.capacity]
@@ -143,6 +159,7 @@ def register_officer(
         raise NotAllowed(str(_l("ผู้จัดเป็นผู้ลงทะเบียนผู้เข้าอบรมหน้างาน")))
     begin_write()
     with _registration_transaction():
+        hold_account(officer.id)  # refreshes ``officer``: it may have been deleted meanwhile
         workshop = lock_workshop(workshop_id)
         registration = _add_registration(
             workshop, officer, actor=actor if on_behalf else None, now=now, walk_in=walk_in
@@ -164,8 +181,9 @@ def register_walk_in(
         raise NotAllowed(str(_l("ผู้จัดเป็นผู้ลงทะเบียนผู้เข้าอบรมหน้างาน")))
     begin_write()
     with _registration_transaction():
-        workshop = lock_workshop(workshop_id)
         officer = walk_in_account(email=email, profile=profile, consent=consent, actor=actor)
+        hold_account(officer.id)
+        workshop = lock_workshop(workshop_id)
         if officer.id == actor.id:
             raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
         registration = _add_registration(workshop, officer, actor=actor, walk_in=True)
