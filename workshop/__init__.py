@@ -28,6 +28,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workshop.config import load_config
 
     load_config(app, config)
+    # Thai text as UTF-8 (3 bytes a letter) rather than \uXXXX escapes (6): rosters and scan
+    # results reach door phones over rural mobile networks.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     from workshop.web.converters import Int32Converter
 

@@ -307,6 +307,8 @@ def test_roster_has_fingerprints_not_tokens(client, staff, door):
     assert entries[confirmed.id]["checked_in_at"] is not None
     assert entries[waiting.id]["status"] == "waitlisted"
     assert ticket_token(confirmed) not in response.get_data(as_text=True)
+    # Thai names travel as UTF-8, half the bytes of \uXXXX escapes on a door phone's network.
+    assert confirmed.user.first_name.encode() in response.data and b"\\u0e" not in response.data
     assert body["counts"] == {"checked_in": 1, "confirmed": 2}
     assert (
         client.get(f"/api/v1/workshops/{workshop.id}/roster", headers=auth(staff)).status_code
