@@ -348,6 +348,8 @@ class CancellationSummary:
 
 @dataclass(frozen=True)
 class Cancellation:
+    """What ``cancel_workshop`` did: the cancelled workshop and who was told."""
+
     workshop: Workshop
     summary: CancellationSummary
 
