@@ -122,6 +122,7 @@ ROUTES: dict[str, str] = {
     "organizer.venue_new":                      "login     403    403    403    ok",
     "organizer.venues":                         "login     403    403    403    ok",
     "organizer.walk_in":                        "login     403    403    403    ok",
+    "organizer.workshop_cancel":                "login     403    403    403    ok",
     "organizer.workshop_detail":                "login     403    403    403    ok",
     "organizer.workshop_edit":                  "login     403    403    403    ok",
     "organizer.workshop_new":                   "login     403    403    403    ok",

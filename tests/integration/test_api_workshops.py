@@ -418,8 +418,9 @@ def test_patch_publish_flow_through_the_life_cycle(client, auth, workshop):
     assert client.get(url).get_json()["status"] == "closed"
     response = patch(client, workshop.id, {"status": "published"}, auth)
     assert response.get_json()["status"] == "published"
-    response = patch(client, workshop.id, {"status": "cancelled"}, auth)
+    response = patch(client, workshop.id, {"status": "cancelled", "reason": "งบประมาณถูกตัด"}, auth)
     assert response.get_json()["status"] == "cancelled"
+    assert response.get_json()["cancel_reason"] == "งบประมาณถูกตัด"
     assert stored(workshop.id).status == "cancelled"
 
 
@@ -436,7 +437,7 @@ def test_patch_status_not_allowed_by_life_cycle_is_409(
     client, auth, workshop, organizer, path, new_status
 ):
     for status in path:
-        change_status(workshop, status, organizer)
+        change_status(workshop, status, organizer, reason="ทดสอบ")
     before = stored(workshop.id).status
 
     response = patch(client, workshop.id, {"status": new_status}, auth)
@@ -623,7 +624,7 @@ def test_patch_with_bad_field_is_422_and_changes_nothing(client, auth, workshop,
 
 
 def test_patch_cancelled_workshop_is_409(client, auth, workshop, organizer):
-    change_status(workshop, "cancelled", organizer)
+    change_status(workshop, "cancelled", organizer, reason="ทดสอบ")
 
     response = patch(client, workshop.id, {"title": "ชื่อใหม่"}, auth)
 

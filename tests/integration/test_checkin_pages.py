@@ -41,7 +41,10 @@ def test_door_roles_see_the_nav_link_and_the_workshops(client, request, who, run
     draft = create_workshop(workshop_input(venue, title="ร่างที่ยังไม่เผยแพร่"), organizer)
     upcoming = open_workshop(venue, organizer, title="การอบรมที่กำลังจะมาถึง")
     cancelled = change_status(
-        open_workshop(venue, organizer, title="การอบรมที่ยกเลิกแล้ว"), "cancelled", organizer
+        open_workshop(venue, organizer, title="การอบรมที่ยกเลิกแล้ว"),
+        "cancelled",
+        organizer,
+        reason="ทดสอบ",
     )
     login(client, request.getfixturevalue(who))
     home = client.get("/").get_data(as_text=True)

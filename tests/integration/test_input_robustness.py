@@ -312,6 +312,15 @@ API_OPS: dict[str, ApiOp] = {
         },
         strings=PATCH_STRINGS,
     ),
+    "workshop_cancel": ApiOp(
+        "PATCH",
+        "/api/v1/workshops/{workshop_id}",
+        "organizer",
+        lambda w: {"status": "cancelled", "reason": "ห้องประชุมไม่ว่าง"},
+        {"reason": "text!"},
+        echo=False,  # the first accepted reason cancels; later ones find it cancelled already
+        strings=PATCH_STRINGS,
+    ),
     "registration_create": ApiOp(
         "POST",
         "/api/v1/workshops/{workshop_id}/registrations",
@@ -621,7 +630,22 @@ FORMS: dict[str, FormCase] = {
         strings=(*PATCH_STRINGS, "img"),  # sign-up's fields; markup is shown in the list
         shows=("/organizer/workshops/{workshop_id}/registrations",),
     ),
+    "workshop_cancel": FormCase(
+        "/organizer/workshops/{workshop_id}/cancel",
+        "organizer",
+        lambda w: {"reason": "ห้องประชุมไม่ว่าง"},
+        {"reason": "text!"},
+        stored=lambda w, name: workshop_field(w, "cancel_reason", w["workshop_id"]),
+        after_accept=lambda w: uncancel(w["workshop_id"]),
+    ),
 }
+
+
+def uncancel(workshop_id: int) -> None:
+    """Put a cancelled workshop back (only a test may), so the next reason can be tried."""
+    workshop = db.session.get(Workshop, workshop_id)
+    workshop.status, workshop.cancelled_at, workshop.cancel_reason = "published", None, ""
+    db.session.commit()
 
 
 def form_cases(case: FormCase):
@@ -937,7 +961,7 @@ def test_walk_in_refused_by_the_workshop_leaves_no_account_behind(app, status):
     organizer = world["people"]["organizer"]
     workshop = db.session.get(Workshop, world["workshop_id"])
     if status == "cancelled":
-        change_status(workshop, status, organizer)
+        change_status(workshop, status, organizer, reason="ทดสอบ")
     else:
         workshop.status = status  # a published workshop cannot go back to draft by the rules
         db.session.commit()

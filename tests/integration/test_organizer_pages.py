@@ -246,7 +246,12 @@ def test_publish_then_close_then_cancel(signed_in, workshop, client):
     db.session.refresh(workshop)
     assert workshop.status == "published"
     submit_form(signed_in, page, {"status": "closed"}, action=action)
-    submit_form(signed_in, page, {"status": "cancelled"}, action=action)
+    # Cancelling is not a status button: it leads to the page that asks for a reason.
+    response = submit_form(signed_in, page, {"status": "cancelled"}, action=action)
+    assert response.headers["Location"] == f"{page}/cancel"
+    db.session.refresh(workshop)
+    assert workshop.status == "closed"
+    submit_form(signed_in, f"{page}/cancel", {"reason": "สถานที่ไม่พร้อมใช้งาน"})
     db.session.refresh(workshop)
     assert workshop.status == "cancelled"
     # Cancelled is final.
@@ -256,7 +261,9 @@ def test_publish_then_close_then_cancel(signed_in, workshop, client):
     db.session.refresh(workshop)
     assert workshop.status == "cancelled"
     actions = [e.details for e in AuditEvent.query.filter_by(action="workshop.status")]
-    assert [d["to"] for d in actions] == ["published", "closed", "cancelled"]
+    assert [d["to"] for d in actions] == ["published", "closed"]
+    cancelled = AuditEvent.query.filter_by(action="workshop.cancel").one()
+    assert cancelled.details["from"] == "closed"
 
 
 def test_unknown_status_is_refused(signed_in, workshop):

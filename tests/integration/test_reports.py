@@ -312,7 +312,7 @@ def _workshop_starting(venue, organizer, day: date, clock: time, title: str, sta
     if status != "draft":
         workshop = change_status(workshop, "published", organizer)
     if status == "cancelled":
-        workshop = change_status(workshop, "cancelled", organizer)
+        workshop = change_status(workshop, "cancelled", organizer, reason="ทดสอบ")
     return workshop
 
 

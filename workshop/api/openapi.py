@@ -189,7 +189,11 @@ OPERATIONS: tuple[Operation, ...] = (
         response=WorkshopOut,
         errors=(400, 404, 409, 422),
         description="Every rule of creation applies to the result. A status change that the "
-        "life cycle does not allow is 409 `invalid_status_change`; then nothing is changed.",
+        "life cycle does not allow is 409 `invalid_status_change`; then nothing is changed. "
+        "Cancelling (`status: cancelled`) needs a `reason` (422 `validation_failed` with "
+        "`fields.reason` without one, and nothing is changed); it is final, and every confirmed "
+        "and waitlisted registrant with an e-mail address is mailed the reason. Registrations "
+        "keep their status; tickets no longer check in (409 `workshop_cancelled`).",
     ),
 )
 
@@ -260,6 +264,8 @@ OPERATIONS += (
         ANY_USER,
         response=CancellationOut,
         errors=(404, 409, 422),
+        description="409 `workshop_cancelled` once the whole workshop was cancelled (its "
+        "registrations no longer change).",
         query=(
             {
                 "name": "reason",
@@ -307,7 +313,8 @@ OPERATIONS += (
         errors=(400, 404, 409, 422, 429),
         description="201 `checked_in`; a repeat is 200 `already_checked_in` with the first "
         "scan's time and changes nothing. Refusals: 400 `invalid_ticket` (forged, rotated, "
-        "garbled), 409 `wrong_workshop`, `not_confirmed` (waitlisted or cancelled), "
+        "garbled), 409 `workshop_cancelled` (the workshop was cancelled: no check-in, not "
+        "even with an override), `wrong_workshop`, `not_confirmed` (waitlisted or cancelled), "
         "`session_not_open` (outside the window; organizers may send `override_reason`).",
     ),
     Operation(

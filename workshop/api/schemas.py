@@ -172,7 +172,12 @@ class WorkshopPatch(Partial):
         None,  # type: ignore[arg-type]
         json_schema_extra=_STATUS_ENUM,
         description="draft → published → closed (→ published again); any but cancelled → "
-        "cancelled.",
+        "cancelled (final; needs `reason`).",
+    )
+    reason: Text = Field(
+        None,  # type: ignore[arg-type]
+        description="Why the workshop is cancelled: required with `status: cancelled` and "
+        "refused with anything else; up to 500 characters, mailed to every registrant.",
     )
 
 
@@ -344,6 +349,8 @@ class WorkshopOut(Out):
     signatory_position: str
     fiscal_year: int = Field(description="Thai fiscal year in Buddhist Era, e.g. 2559.")
     sessions: list[SessionOut]
+    cancelled_at: UtcTimestamp | None = Field(description="When it was cancelled; else null.")
+    cancel_reason: str = Field(description="Why it was cancelled; empty unless cancelled.")
 
 
 def to_json(shape: type[Out], row: Any) -> dict[str, Any]:

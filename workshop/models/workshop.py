@@ -44,6 +44,7 @@ class Workshop(db.Model):
     TEXT_MAX = 5000
     AGENCY_MAX = 200
     PERSON_MAX = 200
+    REASON_MAX = 500
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
@@ -55,6 +56,10 @@ class Workshop(db.Model):
     registration_opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(20), default=WorkshopStatus.DRAFT.value, index=True)
+    # Set once, by services.workshops.cancel_workshop: officers see the reason on their page and
+    # in the notice, which is built when it is mailed (possibly later than the cancellation).
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cancel_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="", server_default="")
     attendance_threshold: Mapped[int] = mapped_column(Integer, default=80)
     certificate_kind: Mapped[str] = mapped_column(String(30), default=CertificateKind.HONOUR.value)
     # Door check-in is open from this many minutes before each session starts until this many

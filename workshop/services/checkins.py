@@ -30,6 +30,7 @@ from workshop.models import (
     User,
     Workshop,
     WorkshopSession,
+    WorkshopStatus,
 )
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
@@ -40,6 +41,7 @@ from workshop.services.errors import (
     NotFound,
     SessionNotOpen,
     ValidationFailed,
+    WorkshopCancelled,
     WrongWorkshop,
 )
 from workshop.services.text import TextRejected, clean_text
@@ -123,11 +125,12 @@ _CHECKED_IN = (
     .where(_tallies.c.session_id == _sessions.c.id)
     .scalar_subquery()
 )
-# The session, its workshop's rules and counters, and the ticket holder, in one round trip:
-# the holder's columns are NULL when no registration has that id.
+# The session, its workshop's status, rules and counters, and the ticket holder, in one round
+# trip: the holder's columns are NULL when no registration has that id.
 _SCAN_CONTEXT = (
     select(
         _sessions.c.workshop_id,
+        _workshops.c.status.label("workshop_status"),
         _sessions.c.starts_at,
         _sessions.c.ends_at,
         _workshops.c.checkin_opens_minutes,
@@ -206,9 +209,10 @@ def check_in(
 ) -> CheckInResult:
     """Check the ticket's (or the registration's) holder into a session.
 
-    Raises ``InvalidTicket`` (forged, rotated, garbled), ``WrongWorkshop``, ``NotConfirmed``
-    (waitlisted or cancelled) or ``SessionNotOpen`` (outside the check-in window, unless an
-    organizer gives an override reason). A second check-in changes nothing and reports the first.
+    Raises ``WorkshopCancelled``, ``InvalidTicket`` (forged, rotated, garbled),
+    ``WrongWorkshop``, ``NotConfirmed`` (waitlisted or cancelled) or ``SessionNotOpen`` (outside
+    the check-in window, unless an organizer gives an override reason). A second check-in
+    changes nothing and reports the first.
     """
     if not staff.has_role(Role.STAFF, Role.ORGANIZER):
         raise NotAllowed(str(_l("เช็กอินได้เฉพาะเจ้าหน้าที่หน้างานและผู้จัด")))
@@ -236,6 +240,10 @@ def check_in(
         ).one_or_none()
         if scan is None:
             raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
+        if scan.workshop_status == WorkshopStatus.CANCELLED:
+            # Whoever holds the ticket: nobody checks in to a cancelled workshop, not even
+            # with an organizer's override.
+            raise WorkshopCancelled(str(_l("การอบรมนี้ถูกยกเลิกแล้ว เช็กอินไม่ได้")))
         if secret is not None:
             if scan.ticket_secret is None or not is_current_secret(scan.ticket_secret, secret):
                 raise InvalidTicket()

@@ -124,6 +124,16 @@ class SessionNotOpen(DomainError):
         return str(_l("ช่วงการอบรมนี้ยังไม่เปิดหรือปิดการเช็กอินแล้ว"))
 
 
+class WorkshopCancelled(DomainError):
+    """The workshop was cancelled: no seats change, nobody checks in, no certificates."""
+
+    code = "workshop_cancelled"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("การอบรมนี้ถูกยกเลิกแล้ว"))
+
+
 class NoQRCode(DomainError):
     code = "no_qr_found"
     http_status = 422

@@ -1,6 +1,7 @@
 """Mail to officers about their registrations: Thai text, the ticket QR inline, a calendar file.
 
-One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled``):
+One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled``, and
+``workshop_cancelled`` when the organizer cancels the whole workshop):
 
     multipart/mixed
       multipart/alternative
@@ -42,9 +43,10 @@ from workshop.thai.dates import format_date, format_time_range
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("confirmed", "waitlisted", "promoted", "cancelled")
+EVENTS = ("confirmed", "waitlisted", "promoted", "cancelled", "workshop_cancelled")
 WITH_TICKET = ("confirmed", "waitlisted", "promoted")
-WITH_CALENDAR = ("confirmed", "promoted", "cancelled")
+WITH_CALENDAR = ("confirmed", "promoted", "cancelled", "workshop_cancelled")
+CANCELLATIONS = ("cancelled", "workshop_cancelled")  # the calendar events are removed
 BANGKOK_NAMES = ("กรุงเทพมหานคร", "กรุงเทพฯ", "กรุงเทพ")
 CALENDAR_FILENAME = "workshop.ics"
 OUTBOX = "outbox"
@@ -98,7 +100,7 @@ def build_registration_notice(registration: Registration, event: str) -> EmailMe
         "position": position,
         "ticket": token,
         "qr_cid": qr_cid[1:-1] if qr_cid else None,
-        "reason": registration.cancel_reason if event == "cancelled" else "",
+        "reason": _reason(registration, event),
         "link": my_registrations_url(),
         "calendar": event in WITH_CALENDAR,
     }
@@ -125,7 +127,7 @@ def build_registration_notice(registration: Registration, event: str) -> EmailMe
             filename="ticket-qr.png",
         )
     if event in WITH_CALENDAR:
-        cancel = event == "cancelled"
+        cancel = event in CANCELLATIONS
         message.add_attachment(
             registration_calendar(registration, cancel=cancel, organizer=sender),
             subtype="calendar",
@@ -144,7 +146,18 @@ def headline(event: str, position: int | None = None) -> str:
         return f"อยู่ในรายชื่อสำรองลำดับที่ {position}" if position else "อยู่ในรายชื่อสำรอง"
     if event == "promoted":
         return "ได้เลื่อนจากรายชื่อสำรองเป็นผู้ได้ที่นั่ง"
+    if event == "workshop_cancelled":
+        return "ยกเลิกการอบรม"
     return "ยกเลิกการลงทะเบียนแล้ว"
+
+
+def _reason(registration: Registration, event: str) -> str:
+    """Why, for the cancellations: the registration's own reason, or the workshop's."""
+    if event == "workshop_cancelled":
+        return registration.workshop.cancel_reason
+    if event == "cancelled":
+        return registration.cancel_reason
+    return ""
 
 
 def subject(event: str, title: str, position: int | None = None) -> str:

@@ -38,6 +38,9 @@ RETRY_DELAYS = (
     timedelta(hours=12),
 )
 POLL_SECONDS = 30.0
+# The notice to everyone registered when the organizer cancels the whole workshop (the other
+# events are a registration's own: confirmed, waitlisted, promoted, cancelled).
+WORKSHOP_CANCELLED = "workshop_cancelled"
 
 
 def queue_notice(registration: Registration, event: str) -> None:

@@ -34,6 +34,7 @@ from workshop.services.errors import (
     NotFound,
     RegistrationClosed,
     ValidationFailed,
+    WorkshopCancelled,
     WorkshopFull,
 )
 from workshop.services.notifications import dispatch_notices, queue_notice
@@ -276,8 +277,15 @@ def active_registration(workshop_id: int, user_id: int) -> Registration | None:
 
 
 def fill_seats_locked(workshop_id: int) -> list[Registration]:
-    """Promote the first in line into every free seat (caller holds the workshop lock)."""
+    """Promote the first in line into every free seat (caller holds the workshop lock).
+
+    Nobody is promoted in a cancelled workshop: a seat there is worth nothing, and the notice
+    would contradict the cancellation notice.
+    """
     promoted: list[Registration] = []
+    workshop = db.session.get(Workshop, workshop_id)  # locked by the caller: no query
+    if workshop is None or workshop.status == WorkshopStatus.CANCELLED:
+        return promoted
     while True:
         first = db.session.scalar(
             select(Registration)
@@ -334,6 +342,7 @@ def cancel_registration(
         is_organizer = actor.has_role(Role.ORGANIZER)
         if not is_organizer and registration.user_id != actor.id:
             raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+        _refuse_if_cancelled(workshop)
         if registration.status == Status.CANCELLED:
             raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกไปแล้ว")))
         if not is_organizer and not cancellable_by_owner(workshop, now):
@@ -379,10 +388,17 @@ def cancel_locked(
     return promoted
 
 
+def _refuse_if_cancelled(workshop: Workshop) -> None:
+    if workshop.status == WorkshopStatus.CANCELLED:
+        raise WorkshopCancelled(str(_l("การอบรมนี้ถูกยกเลิกแล้ว เปลี่ยนแปลงการลงทะเบียนไม่ได้")))
+
+
 def _locked(registration_id: int) -> tuple[Registration, Workshop]:
-    """The registration re-read after its workshop row is locked (it may have just changed)."""
+    """The registration re-read after its workshop row is locked (it may have just changed);
+    a cancelled workshop's seats no longer change."""
     registration = _reload(registration_id)
     workshop = lock_workshop(registration.workshop_id)
+    _refuse_if_cancelled(workshop)
     return _reload(registration_id), workshop
 
 

@@ -9,12 +9,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from workshop.extensions import db
 from workshop.models import (
     CertificateKind,
     CheckIn,
+    Registration,
+    RegistrationStatus,
     Role,
     User,
     Venue,
@@ -22,9 +24,10 @@ from workshop.models import (
     WorkshopSession,
 )
 from workshop.models import WorkshopStatus as Status
+from workshop.models.types import utcnow
 from workshop.services.audit import record_event
 from workshop.services.errors import InvalidStatusChange, NotFound, ValidationFailed
-from workshop.services.notifications import dispatch_notices
+from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices, queue_notice
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import begin_write
 from workshop.thai.dates import fiscal_year
@@ -273,26 +276,166 @@ def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None)
 
 
 def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | None) -> Workshop:
-    """Apply a partial change (API PATCH); ``status`` in ``changes`` goes through the life cycle."""
+    """Apply a partial change (API PATCH); ``status`` in ``changes`` goes through the life cycle.
+
+    Cancelling (``status`` cancelled) needs ``reason`` in ``changes``, as ``cancel_workshop``
+    does; a ``reason`` with any other change is refused rather than ignored.
+    """
     status = changes.pop("status", None)
+    reason = changes.pop("reason", None)
+    if reason is not None and status != Status.CANCELLED:
+        raise ValidationFailed({"reason": str(_l("ระบุเหตุผลได้เฉพาะเมื่อยกเลิกการอบรม"))})
+    if status == Status.CANCELLED:
+        reason = clean_cancel_reason(reason)  # refused before the other changes are saved
     if status is not None and status != workshop.status:
         _check_transition(workshop, status)  # before the other changes are saved
     if changes:
         data = replace(workshop_input(workshop), **changes)
         update_workshop(workshop, data, actor)
     if status is not None and status != workshop.status:
-        change_status(workshop, status, actor)
+        change_status(workshop, status, actor, reason=reason or "")
     return workshop
 
 
-def change_status(workshop: Workshop, new_status: str, actor: User | None) -> Workshop:
-    """Move a workshop along draft → published → closed/cancelled."""
-    _check_transition(workshop, new_status)
-    old = workshop.status
-    workshop.status = new_status
-    record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
-    db.session.commit()
+def change_status(
+    workshop: Workshop, new_status: str, actor: User | None, *, reason: str = ""
+) -> Workshop:
+    """Move a workshop along draft → published → closed (and back to published).
+
+    Cancelling is handed to ``cancel_workshop``, so it always needs a reason and always tells
+    the registrants, whichever way it is asked for.
+    """
+    if new_status == Status.CANCELLED:
+        return cancel_workshop(workshop.id, actor, reason).workshop
+    from workshop.services.registrations import lock_workshop
+
+    _check_transition(workshop, new_status)  # an unknown status never opens a write
+    begin_write()
+    try:
+        # Locked and re-read: a cancellation committed meanwhile is final and must not be
+        # overwritten by this change.
+        workshop = lock_workshop(workshop.id)
+        _check_transition(workshop, new_status)
+        old = workshop.status
+        workshop.status = new_status
+        record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     return workshop
+
+
+# ---------------------------------------------------------------- cancellation
+
+
+@dataclass(frozen=True)
+class CancellationSummary:
+    """Who a cancellation reaches: shown before it is confirmed and reported after it."""
+
+    confirmed: int
+    waitlisted: int
+    mailable: int  # of them, those who get a notice (walk-ins without an e-mail address do not)
+
+    @property
+    def registrants(self) -> int:
+        return self.confirmed + self.waitlisted
+
+    @property
+    def not_mailable(self) -> int:
+        return self.registrants - self.mailable
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """What ``cancel_workshop`` did: the cancelled workshop and who was told."""
+
+    workshop: Workshop
+    summary: CancellationSummary
+
+
+def _active_registrations(workshop_id: int) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.workshop_id == workshop_id,
+                Registration.status.in_(
+                    (RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITLISTED.value)
+                ),
+            )
+            .options(joinedload(Registration.user))
+            .order_by(Registration.id)
+        )
+    )
+
+
+def _summarise(rows: list[Registration]) -> CancellationSummary:
+    return CancellationSummary(
+        confirmed=sum(r.status == RegistrationStatus.CONFIRMED for r in rows),
+        waitlisted=sum(r.status == RegistrationStatus.WAITLISTED for r in rows),
+        mailable=sum(r.user.mailable for r in rows),
+    )
+
+
+def cancellation_summary(workshop_id: int) -> CancellationSummary:
+    """Who would be told if the workshop were cancelled now (for the confirmation page)."""
+    return _summarise(_active_registrations(workshop_id))
+
+
+def clean_cancel_reason(reason: str | None) -> str:
+    """The reason for cancelling as it is stored, or ``ValidationFailed`` on ``reason``."""
+    try:
+        text = clean_text(reason, max_length=Workshop.REASON_MAX, multiline=True)
+    except TextRejected as exc:
+        raise ValidationFailed({"reason": str(exc)}) from exc
+    if not text:
+        raise ValidationFailed({"reason": str(_l("กรุณาระบุเหตุผลที่ยกเลิกการอบรม"))})
+    return text
+
+
+def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancellation:
+    """Cancel a workshop for good and tell everyone registered, with the reason.
+
+    One transaction with the workshop row locked (so no registration slips in unnoticed): the
+    life-cycle check, the status with time and reason, the audit event, and one notice per
+    confirmed or waitlisted registrant who has an e-mail address. Registrations keep their
+    status, so the record shows who was affected; the cancelled status is what stops seat
+    changes, door check-in and certificates. Notices are delivered after the commit.
+    """
+    from workshop.services.registrations import lock_workshop
+
+    reason = clean_cancel_reason(reason)
+    begin_write()
+    try:
+        workshop = lock_workshop(workshop_id)
+        _check_transition(workshop, Status.CANCELLED)
+        old = workshop.status
+        workshop.status = Status.CANCELLED.value
+        workshop.cancelled_at = utcnow()
+        workshop.cancel_reason = reason
+        rows = _active_registrations(workshop.id)
+        for registration in rows:
+            queue_notice(registration, WORKSHOP_CANCELLED)
+        summary = _summarise(rows)
+        record_event(
+            actor,
+            "workshop.cancel",
+            workshop,
+            {
+                "from": old,
+                "reason": reason,
+                "confirmed": summary.confirmed,
+                "waitlisted": summary.waitlisted,
+                "notified": summary.mailable,
+            },
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    dispatch_notices()
+    return Cancellation(workshop, summary)
 
 
 def _check_transition(workshop: Workshop, new_status: str) -> None:

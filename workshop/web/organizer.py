@@ -17,6 +17,7 @@ from workshop.models import (
     Role,
     Venue,
     Workshop,
+    WorkshopStatus,
 )
 from workshop.services.accounts import find_user_by_email
 from workshop.services.errors import DomainError, ValidationFailed
@@ -37,6 +38,8 @@ from workshop.services.workshops import (
     TRANSITIONS,
     SessionInput,
     WorkshopInput,
+    cancel_workshop,
+    cancellation_summary,
     certificate_kind_label,
     change_status,
     create_workshop,
@@ -48,7 +51,7 @@ from workshop.thai.dates import bangkok_to_utc, to_bangkok
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
 from workshop.web.officer_forms import WalkInForm
-from workshop.web.organizer_forms import VenueForm, WorkshopForm
+from workshop.web.organizer_forms import CancelWorkshopForm, VenueForm, WorkshopForm
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 
@@ -299,8 +302,12 @@ def workshop_edit(workshop_id: int):
 @bp.post("/workshops/<int:workshop_id>/status")
 def workshop_status(workshop_id: int):
     workshop = db.get_or_404(Workshop, workshop_id)
+    new_status = request.form.get("status", "")
+    if new_status == WorkshopStatus.CANCELLED:
+        # Cancelling has its own page: what it will do, and the reason it needs.
+        return redirect(url_for(".workshop_cancel", workshop_id=workshop.id))
     try:
-        change_status(workshop, request.form.get("status", ""), current_user)
+        change_status(workshop, new_status, current_user)
     except DomainError as exc:
         db.session.rollback()
         message = (
@@ -312,6 +319,43 @@ def workshop_status(workshop_id: int):
     else:
         flash(_("สถานะการอบรมตอนนี้: %(s)s", s=status_label(workshop.status)), "success")
     return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
+
+
+@bp.route("/workshops/<int:workshop_id>/cancel", methods=["GET", "POST"])
+def workshop_cancel(workshop_id: int):
+    """Say what cancelling will do and ask why; only the POST from here (with a reason) cancels."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    if WorkshopStatus.CANCELLED not in TRANSITIONS[workshop.status]:
+        flash(_("การอบรมนี้ถูกยกเลิกไปแล้ว"), "info")
+        return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
+    form = CancelWorkshopForm()
+    if form.validate_on_submit():
+        try:
+            done = cancel_workshop(workshop.id, current_user, form.reason.data or "")
+        except ValidationFailed as exc:
+            _attach_errors(form, exc)
+        except DomainError as exc:  # e.g. cancelled from elsewhere meanwhile
+            flash(exc.message, "error")
+            return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
+        else:
+            told = done.summary
+            flash(_("ยกเลิกการอบรมแล้ว ส่งอีเมลแจ้งผู้ลงทะเบียน %(n)d คน", n=told.mailable), "success")
+            if told.not_mailable:
+                flash(
+                    _(
+                        "ผู้ลงทะเบียนหน้างาน %(n)d คนไม่มีอีเมล กรุณาแจ้งการยกเลิกด้วยวิธีอื่น",
+                        n=told.not_mailable,
+                    ),
+                    "info",
+                )
+            return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
+    return render_template(
+        "organizer/workshop_cancel.html",
+        form=form,
+        workshop=workshop,
+        summary=cancellation_summary(workshop.id),
+        reason_max=Workshop.REASON_MAX,
+    ), (422 if request.method == "POST" else 200)
 
 
 # ---------------------------------------------------------------- registrations

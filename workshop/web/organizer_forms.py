@@ -91,3 +91,10 @@ class WorkshopForm(FlaskForm):
     signatory_name = StringField(_l("ผู้ลงนามในเกียรติบัตร"))
     signatory_position = StringField(_l("ตำแหน่งผู้ลงนาม"))
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=31)
+
+
+class CancelWorkshopForm(FlaskForm):
+    """The confirmation step of cancelling; the reason's rules (required, length, characters)
+    are ``services.workshops.clean_cancel_reason``'s."""
+
+    reason = TextAreaField(_l("เหตุผลที่ยกเลิก"))

@@ -56,14 +56,19 @@ def mine():
         "registration/mine.html",
         registrations=registrations,
         positions={r.id: waitlist_position(r) for r in registrations},
-        tokens={r.id: ticket_token(r) for r in registrations if r.status != "cancelled"},
+        tokens={r.id: ticket_token(r) for r in registrations if _holds_ticket(r)},
         ended={r.id: _ended(r) for r in registrations},
         certificates={
             r.id: explain_eligibility(r)
             for r in registrations
-            if r.status == "confirmed" or certificate_of(r.id) is not None
+            if (_holds_ticket(r) and r.status == "confirmed") or certificate_of(r.id) is not None
         },
     )
+
+
+def _holds_ticket(registration) -> bool:
+    """A ticket is shown while the registration stands and the workshop is still on."""
+    return registration.status != "cancelled" and registration.workshop.status != "cancelled"
 
 
 def _ended(registration) -> bool:
@@ -91,7 +96,7 @@ def _own_active(registration_id: int):
         registration = get_registration(registration_id, current_user)
     except NotFound:
         abort(404)
-    if registration.status == "cancelled":
+    if not _holds_ticket(registration):
         abort(404)
     return registration
 
