@@ -1,11 +1,15 @@
 """Typesetting cost: workshop.pdf.typeset against bare ReportLab, run by hand.
 
-    .venv/bin/python bench/typeset_bench.py [--lines 1000] [--repeat 10]
+    .venv/bin/python bench/typeset_bench.py [--lines 1000] [--repeat 10] [--only segment]
 
 1. 1,000 lines of distinct Thai names: draw_text (shaped, with text layer) vs
    canvas.drawString (unshaped) in the same Sarabun face, drawing only and drawing + save().
 2. 1,000 certificate-like pages: a name shrunk to fit (fit_font_size + draw_text) and a
    wrapped Thai paragraph (draw_paragraph), vs drawCentredString + drawString of the same lines.
+
+3. Segmentation alone (``linebreak.segment``, no fonts): ordinary Thai prose, and agency names,
+   positions and addresses that name districts and subdistricts; then ``linebreak.warm_up()``
+   in a fresh interpreter (what each server worker pays when it starts) and the memory it adds.
 
 Bare ReportLab draws with plain TTFonts of the same Sarabun files. Shaping and segmentation
 caches are cleared before every timed run, so each name is shaped once per run, as it would be
@@ -19,6 +23,8 @@ import argparse
 import io
 import itertools
 import random
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -41,6 +47,39 @@ BODY = (
     "รุ่นที่ {n} ระหว่างวันที่ 20-22 ตุลาคม 2558 ณ ห้องประชุมศาลากลางจังหวัดเชียงใหม่ "
     "จัดโดย สำนักงานปลัดกระทรวงมหาดไทย"
 )
+
+# Segmentation corpus: prose from the demo workshop, and strings that name places the way the
+# Phitsanulok officers write them (agency, position, venue address).
+PROSE = [
+    BODY.format(n=1),
+    "สร้างความรู้ความเข้าใจร่วมกันของเจ้าหน้าที่พัฒนาชุมชน เพื่อให้สามารถขับเคลื่อนงานพัฒนาชุมชน"
+    "ภายใต้นโยบายวาระสำคัญของรัฐบาลและนโยบายกระทรวงมหาดไทย ตามวิสัยทัศน์ของกรมการพัฒนาชุมชน "
+    "ให้ชุมชนเข้มแข็ง เศรษฐกิจฐานรากมั่นคง ภายใต้ 5 ประเด็นยุทธศาสตร์",
+    "การแก้ไขปัญหายาเสพติดโดยกลไกการขับเคลื่อนกิจกรรมกองทุนแม่ของแผ่นดิน",
+    "การส่งเสริมกลุ่มออมทรัพย์เพื่อการผลิตให้เกิดธรรมาภิบาล",
+    "สำนักงานปลัดกระทรวงมหาดไทยขอเชิญผู้ใหญ่บ้านและกำนันเข้าร่วมการฝึกอบรมเชิงปฏิบัติการ",
+    "ประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชนในการขับเคลื่อนงานพัฒนาชุมชน",
+]
+DISTRICTS = ["เมืองพิษณุโลก", "นครไทย", "ชาติตระการ", "บางระกำ", "บางกระทุ่ม", "พรหมพิราม"]
+DISTRICTS += ["วัดโบสถ์", "วังทอง", "เนินมะปราง", "ศรีสัชนาลัย", "ทุ่งเสลี่ยม", "กงไกรลาศ"]
+SUBDISTRICTS = ["ท่าหมื่นราม", "วังพิกุล", "แก่งโสภา", "บ้านกลาง", "ชัยนาม", "ดินทอง"]
+PLACES = [
+    form.format(d=d, s=s)
+    for d, s in zip(DISTRICTS, itertools.cycle(SUBDISTRICTS))
+    for form in (
+        "สำนักงานพัฒนาชุมชนอำเภอ{d}",
+        "ที่ทำการปกครองอำเภอ{d}",
+        "พัฒนาการอำเภอ{d}",
+        "ตำบล{s} อำเภอ{d} จังหวัดพิษณุโลก",
+    )
+]
+WARM_UP = """
+import resource, time
+from workshop.pdf import linebreak
+start = time.perf_counter()
+linebreak.warm_up()
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
 
 
 def names(count: int) -> list[str]:
@@ -120,11 +159,55 @@ def certificates_bare(texts: list[str], body_lines: list[str]) -> None:
     canvas.save()
 
 
+def segment_all(texts: list[str]) -> None:
+    for text in texts:
+        linebreak.segment(text)
+
+
+def best_segmentation(texts: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        clear_caches()
+        start = time.perf_counter()
+        segment_all(texts)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def warm_up_cost(repeat: int) -> tuple[float, float]:
+    """Best time of ``warm_up()`` in a fresh interpreter, and that interpreter's peak RSS."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", WARM_UP], capture_output=True, text=True, check=True
+        ).stdout.split()
+        runs.append((float(out[0]), int(out[1]) / 1024))
+    return min(runs)
+
+
+def segmentation(repeat: int) -> None:
+    linebreak.warm_up()
+    print(f"Segmentation (linebreak.segment, caches cleared), best of {repeat}")
+    for label, texts in (("ordinary prose", PROSE), ("place names   ", PLACES)):
+        took = best_segmentation(texts, repeat)
+        chars = sum(map(len, texts))
+        print(
+            f"  {label}  {len(texts):3d} strings, {chars:5d} chars  {took * 1000:7.2f} ms"
+            f"   {chars / took / 1000:6.1f} chars/ms"
+        )
+    took, rss = warm_up_cost(min(repeat, 5))
+    print(f"  warm_up() in a fresh interpreter  {took * 1000:7.1f} ms   peak RSS {rss:6.1f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--only", choices=["segment"], help="only the segmentation figures")
     args = parser.parse_args()
+    segmentation(args.repeat)
+    if args.only:
+        return
 
     register_sarabun()
     # Bare ReportLab gets plain TTFonts of the same files, not our subclass.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 from datetime import date, time, timedelta
 from urllib.parse import unquote
@@ -207,6 +208,30 @@ def test_long_attendee_table_repeats_its_header_on_every_page(signed_in, venue, 
         assert f"หน้า {number}/{len(pages)}" in text
     everything = "\n".join(pages)
     assert all(f"นายทดสอบ{n} ใจดี" in everything for n in range(70))
+
+
+def test_report_cells_wrap_around_district_names_not_inside_them(signed_in, venue, organizer):
+    """The attendee table's position column is narrower than พัฒนาการอำเภอวังทอง: the cell
+    wraps before the district's name (pythainlp alone would give พัฒนาการอำเภอวัง / ทอง)."""
+    districts = ("วังทอง", "เนินมะปราง", "ชาติตระการ", "วัดโบสถ์", "บางระกำ")
+    workshop = open_workshop(venue, organizer, capacity=10)
+    officers = make_officers(len(districts), prefix="district")
+    for officer, district in zip(officers, districts, strict=True):
+        officer.position = f"พัฒนาการอำเภอ{district}"
+    db.session.add_all(
+        Registration(workshop_id=workshop.id, user_id=o.id, status="confirmed", ticket_secret="x")
+        for o in officers
+    )
+    db.session.commit()
+
+    text = _pdf_text(signed_in.get(f"/organizer/workshops/{workshop.id}/report.pdf").data)
+    lines = text.splitlines()
+    for district in districts:
+        assert not any(f"พัฒนาการอำเภอ{district}" in line for line in lines)  # it did wrap
+        # ... at อำเภอ|name: no cell line ends in อำเภอ and a part of the name.
+        for cut in range(1, len(district)):
+            assert not re.search(rf"อำเภอ{district[:cut]}(?=\s|$)", text, re.M), district
+        assert any(line.split() and line.split()[0] == district for line in lines)
 
 
 def test_workshop_report_page_links_downloads(signed_in, held):

@@ -319,6 +319,9 @@ THAI_WORDS = [
     "กรุงเทพฯ",
     "๒๕๕๙",
 ]
+# Place names pythainlp's dictionary lacks (kept whole by the line breaker, which must still
+# break only where pythainlp alone would), a few with a word that could swallow their start.
+PLACE_WORDS = ["อำเภอวังทอง", "วัดโบสถ์", "ตำบลท่าหมื่นราม", "เนินมะปราง", "ผู้ใหญ่บ้านก้อง"]
 LATIN_WORDS = ["OTOP", "Workshop", "ICT", "2559", "e-Government", "office", "AV", "(TH)"]
 CONSONANTS = "กขคฆงจฉชซฌญฎฏฐฑฒณดตถทธนบปผฝพฟภมยรลวศษสหฬอฮ"
 
@@ -346,6 +349,7 @@ _email = st.builds(lambda a, b: f"{a}@{b}.go.th", _latin, _latin)
 _thai_block = st.text(st.characters(min_codepoint=0x0E01, max_codepoint=0x0E5B), max_size=3)
 _token = st.one_of(
     st.sampled_from(THAI_WORDS),
+    st.sampled_from(PLACE_WORDS),
     _thai_block.filter(bool),
     st.sampled_from(LATIN_WORDS),
     thai_syllable(),

@@ -6,15 +6,27 @@ vowel or tone mark stranded at the start of a line). Non-Thai text (Latin names,
 e-mail addresses, URLs) breaks only at spaces; a token too wide for its line is split at
 character-cluster boundaries as a last resort, which is the typesetter's job (see
 ``workshop.pdf.typeset``), helped by :func:`cluster_breaks` and :func:`soft_breaks` here.
+
+Place names (อำเภอวังทอง, ตำบลท่าหมื่นราม) are words too: pythainlp's dictionary lacks most
+district and subdistrict names and would cut วังทอง into วัง|ทอง. A run that contains one is
+segmented a second time with the names added (``workshop.thai.placenames``), and only the breaks
+that both segmentations make are kept: a name is never broken, and the names can only take
+breaks away, never add one inside an ordinary word (with the names, newmm may read
+ผู้ใหญ่บ้านก้อง as ผู้ใหญ่|บ้านก้อง; the default reading ผู้ใหญ่บ้าน|ก้อง keeps that break out).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Iterator, Sequence
+from functools import cache, lru_cache
 
-from pythainlp.tokenize import syllable_tokenize, word_tokenize
+from pythainlp.corpus import thai_words
+from pythainlp.tokenize import syllable_tokenize, word_dict_trie, word_tokenize
+from pythainlp.util import Trie
+
+from workshop.thai.placenames import place_names
 
 # Break-side whitespace: everything \s matches except the no-break spaces and line breaks
 # (paragraphs are split on "\n" before segmentation).
@@ -41,10 +53,77 @@ def _is_mark(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Mc", "Me")
 
 
+class _WordsAndPlaces(Trie):
+    """pythainlp's word trie and a small trie of place names, read as one dictionary.
+
+    newmm only asks its dictionary for the words that start at a position (``prefixes``; the
+    place-name tests fail if a pythainlp release asks otherwise); a merged copy of pythainlp's
+    62,000 words would cost every worker another ~70 MB and half a second to build.
+    """
+
+    def __init__(self, words: Trie, places: Trie) -> None:
+        super().__init__(())
+        self.words, self.places = words, places
+
+    def prefixes(self, text: str, start: int = 0) -> list[str]:
+        found = self.words.prefixes(text, start)
+        places = self.places.prefixes(text, start)
+        if not places:
+            return found
+        return sorted({*found, *places}, key=len)  # shortest first, as one trie lists them
+
+    def mentions_place(self, text: str) -> bool:
+        return any(self.places.prefixes(text, i) for i in range(len(text)))
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.words or key in self.places
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.words
+        yield from self.places  # none of them is in words, see _dictionary()
+
+    def __len__(self) -> int:
+        return len(self.words) + len(self.places)
+
+
+@cache
+def _dictionary() -> _WordsAndPlaces:
+    words = thai_words()
+    # A name that is a dictionary word already (ดุสิต, คง) changes nothing; leaving those out
+    # keeps the second segmentation to runs that need it.
+    places = Trie(name for name in place_names() if name not in words)
+    return _WordsAndPlaces(word_dict_trie(), places)
+
+
+def _ends(words: Sequence[str]) -> set[int]:
+    ends: set[int] = set()
+    end = 0
+    for word in words:
+        end += len(word)
+        ends.add(end)
+    return ends
+
+
+def _common_breaks(text: str, first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
+    """``text`` cut only where both segmentations cut it."""
+    tokens: list[str] = []
+    start = 0
+    for end in sorted(_ends(first) & _ends(second)):
+        tokens.append(text[start:end])
+        start = end
+    return tuple(tokens)
+
+
 @lru_cache(maxsize=16384)
 def _newmm(chunk: str) -> tuple[str, ...]:
-    """newmm words of a run without spaces; cached because names and headings repeat."""
-    return tuple(word_tokenize(chunk, engine="newmm", keep_whitespace=True))
+    """newmm words of a run without spaces, place names kept whole (see the module docstring);
+    cached because names and headings repeat."""
+    words = word_tokenize(chunk, engine="newmm", keep_whitespace=True)
+    dictionary = _dictionary()
+    if not dictionary.mentions_place(chunk):
+        return tuple(words)  # the names add no word here, so newmm would read it the same
+    with_places = word_tokenize(chunk, engine="newmm", keep_whitespace=True, custom_dict=dictionary)
+    return _common_breaks(chunk, words, with_places)
 
 
 def _is_thai_letter(ch: str) -> bool:
@@ -102,10 +181,11 @@ def segment(paragraph: str) -> tuple[str, ...]:
 
 
 def warm_up() -> None:
-    """Load pythainlp's word list now: building it takes about a second, which a server worker
-    should spend when it starts, not in the first request that sets Thai text (a ticket, a
-    certificate or a report). Every worker loads it by its first Thai PDF anyway."""
-    _newmm("การอบรม")
+    """Load pythainlp's word list and the place names now: building them takes about half a
+    second, which a server worker should spend when it starts, not in the first request that
+    sets Thai text (a ticket, a certificate or a report). Every worker loads them by its first
+    Thai PDF anyway."""
+    _newmm("อำเภอวังทอง")
 
 
 def cluster_breaks(token: str) -> list[int]:
