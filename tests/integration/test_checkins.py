@@ -226,16 +226,22 @@ def test_a_scan_takes_the_sqlite_write_lock_with_one_begin(client, staff, door):
     db.session.remove()  # the request starts from a fresh session, as in a server
     sent: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args):
-        sent.append(statement.split()[0] + (" IMMEDIATE" if "IMMEDIATE" in statement else ""))
+    def trace(_dbapi_connection, _record, _proxy) -> None:
+        # Every statement the driver runs, those the engine's hooks send directly included.
+        _dbapi_connection.set_trace_callback(
+            lambda sql: sent.append(
+                " ".join(sql.split()[:2]) if "IMMEDIATE" in sql else sql.split()[0]
+            )
+        )
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    event.listen(db.engine, "checkout", trace)
     try:
         response = post(client, headers, ticket=token, session_id=session_id)
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        event.remove(db.engine, "checkout", trace)
     assert response.status_code == 201
-    assert sent == ["BEGIN IMMEDIATE", "SELECT", "INSERT", "INSERT"]
+    assert sent == ["BEGIN IMMEDIATE", "SELECT", "INSERT", "INSERT", "COMMIT"]
+    db.engine.dispose()  # no connection keeps the trace
 
 
 def test_live_counter_matches_the_check_ins_when_doors_scan_at_once(

@@ -4,7 +4,9 @@ PostgreSQL serialises competing writers on the row they update. SQLite locks the
 and, by default, starts a transaction as a reader: two requests that read first and write later
 then fail with "database is locked" instead of waiting. So on SQLite the driver's own transaction
 handling is switched off and a writing service starts its transaction with ``BEGIN IMMEDIATE``,
-which waits (up to the busy timeout) for the write lock before reading anything.
+which waits (up to the busy timeout) for the write lock before reading anything. Any other
+transaction that reads and then writes is switched to a writer the same way at its first
+INSERT, UPDATE or DELETE, instead of failing when another connection wrote meanwhile.
 
 SQLite's busy timeout waits by sleeping and retrying (1, 2, 5, 10 ms and longer), so under a
 steady stream of short write transactions from several gunicorn workers a waiting writer sleeps
@@ -61,14 +63,32 @@ def configure_engine(engine: Engine) -> None:
     def on_begin(connection) -> None:
         if _WRITE_WANTED.get():
             _WRITE_WANTED.set(False)  # begin_write sees that no read transaction has to end
-            _begin_immediate(connection)
+            _write_from_here(connection.connection)
         else:
             connection.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before_statement(connection, _cursor, statement, _parameters, _context, _many) -> None:
+        # A transaction that has only read and now writes (a service that loads, changes and
+        # commits without begin_write): SQLite refuses to turn a read transaction into a write
+        # if another connection wrote since it began ("database is locked", at once, whatever
+        # the busy timeout), so take the write lock the way begin_write does. Like PostgreSQL's
+        # READ COMMITTED, the write then works on the latest committed state.
+        if not connection.connection.info.get(_WRITING) and statement.lstrip()[:7].upper() in (
+            _WRITES
+        ):
+            _write_from_here(connection.connection)
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def on_end(connection) -> None:
+        connection.connection.info.pop(_WRITING, None)
 
     # The connection goes back to the pool after its transaction ended (committed or rolled
     # back), and closing it ends any transaction: the queue's turn passes on at either moment.
     @event.listens_for(engine, "checkin")
     def on_checkin(_dbapi_connection, record) -> None:
+        record.info.pop(_WRITING, None)
         _release_write_turn(record.info)
 
     @event.listens_for(engine, "close")
@@ -83,14 +103,24 @@ _WRITE_LOCK = "workshop_write_lock"
 _HOLDS_TURN = "workshop_holds_write_turn"
 
 
-def _begin_immediate(connection) -> None:
-    """Wait for this process's turn to write, then take SQLite's write lock."""
-    info = connection.connection.info  # the pooled connection's record
+# In a pooled connection's ``info``: its transaction holds SQLite's write lock.
+_WRITING = "workshop_writing"
+_WRITES = frozenset(("INSERT ", "UPDATE ", "DELETE ", "REPLACE"))
+
+
+def _write_from_here(pooled) -> None:
+    """End the connection's read transaction, if any, wait for this process's turn to write,
+    and begin again holding SQLite's write lock. On the driver's connection: these statements
+    must not pass through the statement hook that calls this."""
+    info, driver = pooled.info, pooled.driver_connection
+    if driver.in_transaction:
+        driver.execute("COMMIT")
     descriptor = info.get(_WRITE_LOCK)
     if descriptor is not None and not info.get(_HOLDS_TURN):
         fcntl.flock(descriptor, fcntl.LOCK_EX)  # blocks without holding the GIL
         info[_HOLDS_TURN] = True
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    driver.execute("BEGIN IMMEDIATE")
+    info[_WRITING] = True
 
 
 def _release_write_turn(info: dict) -> None:
@@ -115,12 +145,11 @@ def begin_write() -> None:
     wanted = _WRITE_WANTED.set(True)
     try:
         connection = session.connection()  # a new transaction here begins IMMEDIATE
-        if _WRITE_WANTED.get():
+        if _WRITE_WANTED.get() and not connection.connection.info.get(_WRITING):
             # The request has only read so far: end that read transaction and take the write
             # lock on the same connection. (A full session commit would hand the connection
             # back to the pool and check it out again, which costs more than a check-in.)
-            connection.exec_driver_sql("COMMIT")
-            _begin_immediate(connection)
+            _write_from_here(connection.connection)
             session.expire_all()
     finally:
         _WRITE_WANTED.reset(wanted)
