@@ -26,7 +26,7 @@ from workshop.extensions import db
 from workshop.models import AuditEvent, CheckIn, Notification, Registration, User, Workshop
 from workshop.services.accounts import issue_api_token
 from workshop.services.certificates import CertificateState, explain_eligibility
-from workshop.services.errors import NotEligible, ValidationFailed
+from workshop.services.errors import InvalidStatusChange, NotEligible, ValidationFailed
 from workshop.services.registrations import register_officer
 from workshop.services.tickets import ticket_token
 from workshop.services.workshops import cancel_workshop, change_status
@@ -433,7 +433,10 @@ def test_no_certificates_for_a_cancelled_workshop(app, venue, organizer):
     (attendee,) = make_officers(1)
     registration = seat(workshop, attendee, organizer, attended=2)
     assert explain_eligibility(registration).state == CertificateState.ELIGIBLE
-    cancel_workshop(workshop.id, organizer, REASON)
+    # A finished workshop people attended can no longer be cancelled (next test); one
+    # cancelled before this rule, or by hand in the database, still issues nothing.
+    workshop.status = "cancelled"
+    db.session.commit()
     officer = new_client(app)
     login(officer, attendee)
 
@@ -449,3 +452,27 @@ def test_no_certificates_for_a_cancelled_workshop(app, venue, organizer):
     with pytest.raises(NotEligible):
         issue_certificate(registration.id, actor=attendee)
     assert Certificate.query.count() == 0
+
+
+def test_a_finished_workshop_people_attended_cannot_be_cancelled(client, venue, organizer):
+    workshop = finished_workshop(venue, organizer, sessions=2)
+    (attendee,) = make_officers(1)
+    seat(workshop, attendee, organizer, attended=2)
+    notices = Notification.query.count()
+    with pytest.raises(InvalidStatusChange, match="จบแล้วและมีผู้เข้าอบรม"):
+        cancel_workshop(workshop.id, organizer, REASON)
+    login(client, organizer)
+    detail = client.get(f"/organizer/workshops/{workshop.id}").get_data(as_text=True)
+    assert f"/organizer/workshops/{workshop.id}/cancel" not in detail
+    page = client.get(f"/organizer/workshops/{workshop.id}/cancel", follow_redirects=True)
+    assert "จึงยกเลิกไม่ได้ ให้ปิดการรับสมัครแทน" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Workshop, workshop.id).status == "published"
+    assert Notification.query.count() == notices
+
+
+def test_a_past_workshop_nobody_attended_can_still_be_cancelled(venue, organizer):
+    workshop = finished_workshop(venue, organizer, sessions=2)
+    (registrant,) = make_officers(1)
+    seat(workshop, registrant, organizer, attended=0)
+    assert cancel_workshop(workshop.id, organizer, REASON).workshop.status == "cancelled"

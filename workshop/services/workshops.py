@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from workshop.extensions import db
 from workshop.models import (
+    Certificate,
     CertificateKind,
     CheckIn,
     Registration,
@@ -288,7 +289,7 @@ def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | No
     if status == Status.CANCELLED:
         reason = clean_cancel_reason(reason)  # refused before the other changes are saved
     if status is not None and status != workshop.status:
-        _check_transition(workshop, status)  # before the other changes are saved
+        check_transition(workshop, status)  # before the other changes are saved
     if changes:
         data = replace(workshop_input(workshop), **changes)
         update_workshop(workshop, data, actor)
@@ -309,13 +310,13 @@ def change_status(
         return cancel_workshop(workshop.id, actor, reason).workshop
     from workshop.services.registrations import lock_workshop
 
-    _check_transition(workshop, new_status)  # an unknown status never opens a write
+    check_transition(workshop, new_status)  # an unknown status never opens a write
     begin_write()
     try:
         # Locked and re-read: a cancellation committed meanwhile is final and must not be
         # overwritten by this change.
         workshop = lock_workshop(workshop.id)
-        _check_transition(workshop, new_status)
+        check_transition(workshop, new_status)
         old = workshop.status
         workshop.status = new_status
         record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
@@ -409,7 +410,7 @@ def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancel
     begin_write()
     try:
         workshop = lock_workshop(workshop_id)
-        _check_transition(workshop, Status.CANCELLED)
+        check_transition(workshop, Status.CANCELLED)
         old = workshop.status
         workshop.status = Status.CANCELLED.value
         workshop.cancelled_at = utcnow()
@@ -438,7 +439,40 @@ def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancel
     return Cancellation(workshop, summary)
 
 
-def _check_transition(workshop: Workshop, new_status: str) -> None:
+def allowed_statuses(workshop: Workshop, now: datetime | None = None) -> set[str]:
+    """The statuses the workshop may move to now. A workshop that is over and took place
+    (someone checked in, or holds a certificate) can no longer be cancelled: that would void
+    its attendance record and certificates and tell the people who came not to come. One in
+    progress can (the rest is called off), and so can a past one nobody attended."""
+    allowed = {s.value for s in TRANSITIONS[Status(workshop.status)]}
+    ends_at = workshop.ends_at
+    if (
+        Status.CANCELLED.value in allowed
+        and ends_at is not None
+        and ends_at <= (now or utcnow())
+        and _took_place(workshop.id)
+    ):
+        allowed.discard(Status.CANCELLED.value)
+    return allowed
+
+
+def _took_place(workshop_id: int) -> bool:
+    checked_in = (
+        select(CheckIn.id)
+        .join(WorkshopSession, WorkshopSession.id == CheckIn.session_id)
+        .where(WorkshopSession.workshop_id == workshop_id)
+    )
+    certified = (
+        select(Certificate.id)
+        .join(Registration, Registration.id == Certificate.registration_id)
+        .where(Registration.workshop_id == workshop_id)
+    )
+    return bool(db.session.scalar(select(checked_in.exists() | certified.exists())))
+
+
+def check_transition(workshop: Workshop, new_status: str) -> None:
+    """Raise ``ValidationFailed`` for an unknown status, ``InvalidStatusChange`` for a move
+    the life cycle does not allow now (see ``allowed_statuses``)."""
     if new_status not in {s.value for s in Status}:
         raise ValidationFailed({"status": str(_l("สถานะไม่ถูกต้อง"))})
     if new_status not in TRANSITIONS[Status(workshop.status)]:
@@ -451,6 +485,8 @@ def _check_transition(workshop: Workshop, new_status: str) -> None:
                 )
             )
         )
+    if new_status not in allowed_statuses(workshop):
+        raise InvalidStatusChange(str(_l("การอบรมนี้จบแล้วและมีผู้เข้าอบรม จึงยกเลิกไม่ได้ ให้ปิดการรับสมัครแทน")))
 
 
 def status_label(status: str) -> str:

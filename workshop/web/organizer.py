@@ -38,10 +38,12 @@ from workshop.services.workshops import (
     TRANSITIONS,
     SessionInput,
     WorkshopInput,
+    allowed_statuses,
     cancel_workshop,
     cancellation_summary,
     certificate_kind_label,
     change_status,
+    check_transition,
     create_workshop,
     list_workshops,
     status_label,
@@ -162,7 +164,10 @@ def workshops():
 @bp.get("/workshops/<int:workshop_id>")
 def workshop_detail(workshop_id: int):
     workshop = db.get_or_404(Workshop, workshop_id)
-    next_statuses = [(s.value, status_label(s)) for s in TRANSITIONS[workshop.status]]
+    allowed = allowed_statuses(workshop)
+    next_statuses = [
+        (s.value, status_label(s)) for s in TRANSITIONS[workshop.status] if s in allowed
+    ]
     return render_template(
         "organizer/workshop.html", workshop=workshop, next_statuses=next_statuses
     )
@@ -325,8 +330,13 @@ def workshop_status(workshop_id: int):
 def workshop_cancel(workshop_id: int):
     """Say what cancelling will do and ask why; only the POST from here (with a reason) cancels."""
     workshop = db.get_or_404(Workshop, workshop_id)
-    if WorkshopStatus.CANCELLED not in TRANSITIONS[workshop.status]:
+    if workshop.status == WorkshopStatus.CANCELLED:
         flash(_("การอบรมนี้ถูกยกเลิกไปแล้ว"), "info")
+        return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
+    try:
+        check_transition(workshop, WorkshopStatus.CANCELLED)
+    except DomainError as exc:
+        flash(exc.message, "error")
         return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
     form = CancelWorkshopForm()
     if form.validate_on_submit():
