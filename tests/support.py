@@ -15,6 +15,21 @@ from workshop.thai.dates import bangkok_to_utc
 PASSWORD = "correct-horse-2559"
 
 
+# The organizer's walk-in form for an officer who came to the door without registering.
+WALK_IN_FORM = {
+    "title_prefix": "นาย",
+    "first_name": "ประเสริฐ",
+    "last_name": "ผู้ใหญ่บ้าน",
+    "position": "นักวิชาการพัฒนาชุมชนปฏิบัติการ",
+    "agency": "สำนักงานพัฒนาชุมชนอำเภอวัดโบสถ์",
+    "district": "วัดโบสถ์",
+    "province": "พิษณุโลก",
+    "phone": "089-123-4567",
+    "email": "",
+    "consent": "y",
+}
+
+
 def make_user(role: str = "officer", email: str | None = None, **fields) -> User:
     fields.setdefault("title_prefix", "นางสาว")
     fields.setdefault("first_name", "กิ่งแก้ว")

@@ -5,25 +5,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support import login, make_officers, running_workshop, submit_form
+from tests.support import WALK_IN_FORM, login, make_officers, running_workshop, submit_form
 from workshop.extensions import db
 from workshop.models import AuditEvent, Notification, Registration, User
 from workshop.services.errors import NotAllowed, NotFound, RegistrationClosed, WorkshopFull
 from workshop.services.officers import OfficerProfile
 from workshop.services.registrations import register_officer, register_walk_in
-
-FORM = {
-    "title_prefix": "นาย",
-    "first_name": "ประเสริฐ",
-    "last_name": "ผู้ใหญ่บ้าน",
-    "position": "นักวิชาการพัฒนาชุมชนปฏิบัติการ",
-    "agency": "สำนักงานพัฒนาชุมชนอำเภอวัดโบสถ์",
-    "district": "วัดโบสถ์",
-    "province": "พิษณุโลก",
-    "phone": "089-123-4567",
-    "email": "",
-    "consent": "y",
-}
 
 
 def page(workshop):
@@ -33,7 +20,7 @@ def page(workshop):
 def test_walk_in_without_email_gets_a_seat_and_no_mail(client, organizer, venue):
     workshop = running_workshop(venue, organizer, capacity=5)
     login(client, organizer)
-    response = submit_form(client, page(workshop), FORM)
+    response = submit_form(client, page(workshop), WALK_IN_FORM)
     assert response.status_code == 302, response.get_data(as_text=True)
     registration = Registration.query.one()
     assert registration.status == "confirmed"
@@ -48,7 +35,7 @@ def test_walk_in_without_email_gets_a_seat_and_no_mail(client, organizer, venue)
 def test_walk_in_with_an_existing_email_uses_that_account(client, organizer, officer, venue):
     workshop = running_workshop(venue, organizer, capacity=5)
     login(client, organizer)
-    submit_form(client, page(workshop), {**FORM, "email": officer.email.upper()})
+    submit_form(client, page(workshop), {**WALK_IN_FORM, "email": officer.email.upper()})
     assert Registration.query.one().user_id == officer.id
     assert User.query.count() == 2  # organizer and the officer: no new account
 
@@ -60,7 +47,7 @@ def test_walk_in_goes_ahead_of_the_waitlist_but_not_over_capacity(client, organi
         register_officer(workshop.id, person, actor=organizer)  # 2 seated, 1 waiting
     login(client, organizer)
     accounts = User.query.count()
-    response = submit_form(client, page(workshop), FORM)
+    response = submit_form(client, page(workshop), WALK_IN_FORM)
     assert response.status_code == 422
     assert "ที่นั่งเต็มแล้ว" in response.get_data(as_text=True)
     assert Registration.query.count() == 3
@@ -69,12 +56,12 @@ def test_walk_in_goes_ahead_of_the_waitlist_but_not_over_capacity(client, organi
 
     cancel_registration(Registration.query.filter_by(user_id=officers[0].id).one().id, organizer)
     # the seat went to the first in line; a walk-in still finds none
-    response = submit_form(client, page(workshop), {**FORM, "first_name": "สมหมาย"})
+    response = submit_form(client, page(workshop), {**WALK_IN_FORM, "first_name": "สมหมาย"})
     assert response.status_code == 422
     db.session.expire_all()
     workshop.capacity = 3
     db.session.commit()
-    response = submit_form(client, page(workshop), {**FORM, "first_name": "สมหมาย"})
+    response = submit_form(client, page(workshop), {**WALK_IN_FORM, "first_name": "สมหมาย"})
     assert response.status_code == 302
     assert Registration.query.filter_by(status="confirmed").count() == 3
 
@@ -86,7 +73,7 @@ def test_walk_in_goes_ahead_of_the_waitlist_but_not_over_capacity(client, organi
 def test_bad_walk_in_is_refused(client, organizer, venue, changes, message):
     workshop = running_workshop(venue, organizer)
     login(client, organizer)
-    response = submit_form(client, page(workshop), {**FORM, **changes})
+    response = submit_form(client, page(workshop), {**WALK_IN_FORM, **changes})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert Registration.query.count() == 0
@@ -168,12 +155,12 @@ def test_staff_cannot_seat_walk_ins_in_the_service(staff, organizer, venue):
 
 def profile_of_form(first_name: str) -> OfficerProfile:
     return OfficerProfile(
-        title_prefix=FORM["title_prefix"],
+        title_prefix=WALK_IN_FORM["title_prefix"],
         first_name=first_name,
-        last_name=FORM["last_name"],
-        position=FORM["position"],
-        agency=FORM["agency"],
-        district=FORM["district"],
-        province=FORM["province"],
-        phone=FORM["phone"],
+        last_name=WALK_IN_FORM["last_name"],
+        position=WALK_IN_FORM["position"],
+        agency=WALK_IN_FORM["agency"],
+        district=WALK_IN_FORM["district"],
+        province=WALK_IN_FORM["province"],
+        phone=WALK_IN_FORM["phone"],
     )

@@ -13,6 +13,7 @@ from icalendar import Calendar
 
 from tests.conftest import FreshGlobalsClient
 from tests.support import (
+    WALK_IN_FORM,
     error_block,
     finished_workshop,
     login,
@@ -32,18 +33,6 @@ from workshop.services.tickets import ticket_token
 from workshop.services.workshops import cancel_workshop, change_status
 
 REASON = "วิทยากรติดภารกิจเร่งด่วนของกระทรวง จึงขอเลื่อนการอบรมออกไปก่อน"
-WALK_IN = {
-    "title_prefix": "นาย",
-    "first_name": "ประเสริฐ",
-    "last_name": "ผู้ใหญ่บ้าน",
-    "position": "นักวิชาการพัฒนาชุมชนปฏิบัติการ",
-    "agency": "สำนักงานพัฒนาชุมชนอำเภอวัดโบสถ์",
-    "district": "วัดโบสถ์",
-    "province": "พิษณุโลก",
-    "phone": "089-123-4567",
-    "email": "",
-    "consent": "y",
-}
 
 
 def new_client(app: Flask) -> FlaskClient:
@@ -69,7 +58,7 @@ def people(app, client, venue, organizer):
     first, second, waiting = make_officers(3)
     seated = [register_officer(workshop.id, officer) for officer in (first, second)]
     login(client, organizer)
-    response = submit_form(client, f"/organizer/workshops/{workshop.id}/walk-in", WALK_IN)
+    response = submit_form(client, f"/organizer/workshops/{workshop.id}/walk-in", WALK_IN_FORM)
     assert response.status_code == 302, response.get_data(as_text=True)
     waitlisted = register_officer(workshop.id, waiting)
     assert waitlisted.status == "waitlisted"
