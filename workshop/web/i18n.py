@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from workshop.thai import dates
 
@@ -72,8 +73,11 @@ def _datetime(value: datetime | None, style: str = "short") -> str:
     return "" if value is None else dates.format_datetime(value, style, current_locale())
 
 
-def _time_range(session_row) -> str:
-    return dates.format_time_range(session_row.starts_at, session_row.ends_at, current_locale())
+def _time_range(session_row) -> Markup:
+    # One unbreakable piece: a narrow phone screen must not split 08.30–|16.30 or leave "น."
+    # alone on the next line.
+    text = dates.format_time_range(session_row.starts_at, session_row.ends_at, current_locale())
+    return Markup('<span class="nowrap">%s</span>') % text
 
 
 def _date_range(first: date | datetime | None, last: date | datetime | None) -> str:
