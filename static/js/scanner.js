@@ -127,6 +127,14 @@
     save(COUNTS_KEY, { counts: value, at: new Date().toISOString() });
   }
 
+  // The workshop was cancelled (the server said so on a roster refresh or a scan): the device
+  // keeps that instead of the roster, and refuses scans made offline from then on.
+  function markCancelled(message) {
+    roster = { cancelled: true, message: message, generated_at: new Date().toISOString() };
+    save(ROSTER_KEY, roster);
+    root.dataset.roster = 'cancelled';
+  }
+
   function rosterEntry(fingerprint, registrationId) {
     if (!roster || !roster.entries) return null;
     for (var i = 0; i < roster.entries.length; i++) {
@@ -382,6 +390,10 @@
   }
 
   function renderRosterInfo() {
+    if (roster && roster.cancelled) {
+      el.rosterInfo.textContent = roster.message;
+      return;
+    }
     if (!roster || !roster.entries) {
       el.rosterInfo.textContent = S.noRosterYet;
       return;
@@ -489,6 +501,7 @@
     }
     if (res.status === 401) stuck = true;
     var code = data.error && data.error.code;
+    if (code === 'workshop_cancelled') markCancelled(errorMessage(res));
     // The roster may know whose ticket it is (e.g. someone on the waiting list).
     var lookup = request.ticket ? fingerprint(request.ticket) : Promise.resolve(null);
     return lookup.then(function (fp) {
@@ -519,6 +532,12 @@
         ticket: request.ticket || null, registration_id: request.registration_id || null,
         fingerprint: fp, name: ''
       };
+      if (roster && roster.cancelled) {
+        show('error', { headline: roster.message, offline: true, code: 'workshop_cancelled' });
+        signal('error');
+        renderAll();
+        return;
+      }
       if (!roster || !roster.entries) {
         pushQueue(item);
         lastAction = { kind: 'queued', id: item.id, name: S.unknownPerson };
@@ -639,6 +658,12 @@
     if (navigator.onLine === false) return Promise.resolve();
     return api('GET', urls.roster, { timeout: 15000 }).then(function (res) {
       setOnline(true);
+      var error = res.data && res.data.error;
+      if (error && error.code === 'workshop_cancelled') {
+        markCancelled(error.message);
+        renderAll();
+        return;
+      }
       if (!res.ok || !res.data || !res.data.entries) return;
       var fresh = res.data;
       // Scans still waiting in the queue count as checked in on this device.
@@ -1033,7 +1058,7 @@
 
   window.checkinScanner = { sha256HexPure: sha256HexPure, fingerprint: fingerprint };
 
-  if (roster) root.dataset.roster = 'cached';
+  if (roster) root.dataset.roster = roster.cancelled ? 'cancelled' : 'cached';
   show('idle', { headline: S.ready, detail: S.readyDetail });
   el.result.classList.remove('scan-flash');
   renderAll();

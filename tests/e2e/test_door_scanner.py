@@ -20,6 +20,7 @@ from workshop.models import CheckIn
 from workshop.qr import qr_matrix
 from workshop.services.registrations import register_officer
 from workshop.services.tickets import ticket_fingerprint, ticket_token
+from workshop.services.workshops import cancel_workshop
 from workshop.thai.dates import to_bangkok
 
 pytestmark = pytest.mark.e2e
@@ -323,3 +324,33 @@ def test_signing_out_forgets_the_rosters_but_keeps_unsent_scans(phone, live_serv
     )
     assert QUEUE_KEY in keys
     assert page.evaluate("caches.has('workshop-checkin-v1')") is False
+
+
+def test_a_cancelled_workshop_stops_the_door_even_offline(
+    phone, live_server, staff, organizer, door, shoot
+):
+    """Cancelled while the door is open: the next roster refresh tells the device, which then
+    refuses scans made offline (and after a reload) instead of queueing them."""
+    workshop, session, confirmed, _waiting = door
+    page = phone.new_page()
+    open_scanner(page, live_server, staff, workshop, session, offline_ready=True)
+    cancel_workshop(workshop.id, organizer, "น้ำท่วมศูนย์ศึกษาและพัฒนาชุมชน")
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the 30 s refresh, now
+    scanner = page.locator("#scanner")
+    expect(scanner).to_have_attribute("data-roster", "cancelled")
+    expect(page.locator("#roster-info")).to_have_text("การอบรมนี้ถูกยกเลิกแล้ว เช็กอินไม่ได้")
+
+    phone.set_offline(True)
+    result = page.locator("#result")
+    enter_code(page, ticket_token(confirmed))
+    expect(result).to_have_attribute("data-code", "workshop_cancelled")
+    expect(result).to_have_attribute("data-offline", "1")
+    expect(page.locator("#net")).to_have_attribute("data-queue", "0")
+    shoot(page, "offline-red-cancelled")
+    page.reload()
+    expect(scanner).to_have_attribute("data-roster", "cancelled")
+    enter_code(page, ticket_token(confirmed))
+    expect(result).to_have_attribute("data-code", "workshop_cancelled")
+    assert page.evaluate(f"localStorage.getItem('{QUEUE_KEY}')") in (None, "[]")
+    phone.set_offline(False)
+    assert checkins() == []

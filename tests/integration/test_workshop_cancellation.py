@@ -411,6 +411,14 @@ def test_the_door_refuses_scans_after_cancellation(client, venue, organizer, sta
     by_name = {"registration_id": unscanned.id, "session_id": session_id}
     response = client.post("/api/v1/checkins", json=by_name, headers=door)
     assert response.json["error"]["code"] == "workshop_cancelled"
+    # A door device refreshing its roster, or searching by name, learns it too.
+    roster = client.get(
+        f"/api/v1/workshops/{workshop.id}/roster?session_id={session_id}", headers=door
+    )
+    found = client.get(f"/api/v1/workshops/{workshop.id}/attendees?q=ทดสอบ", headers=door)
+    for response in (roster, found):
+        assert response.status_code == 409
+        assert response.json["error"]["code"] == "workshop_cancelled"
     assert CheckIn.query.count() == 1
     # The scanner page itself is gone for a cancelled workshop.
     login(client, staff)

@@ -140,7 +140,7 @@ def workshop_roster(workshop_id: int):
 @api_auth(*DOOR)
 def workshop_attendees(workshop_id: int):
     workshop = get_workshop(workshop_id, g.api_user)
-    found = search_attendees(workshop.id, request.args.get("q", ""))
+    found = search_attendees(workshop, request.args.get("q", ""))
     return [PersonOut.model_validate(person_json(r)).model_dump(mode="json") for r in found]
 
 

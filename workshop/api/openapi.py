@@ -331,8 +331,10 @@ OPERATIONS += (
         "Names and ticket fingerprints of a session, for checking tickets offline",
         DOOR,
         response=RosterOut,
-        errors=(404, 422, 429),
+        errors=(404, 409, 422, 429),
         query=(SESSION_QUERY,),
+        description="409 `workshop_cancelled` once the workshop is cancelled: a door device "
+        "that refreshes its roster then stops taking scans offline.",
     ),
     Operation(
         "get",
@@ -341,7 +343,8 @@ OPERATIONS += (
         DOOR,
         response=PersonOut,
         many=True,
-        errors=(404, 429),
+        errors=(404, 409, 429),
+        description="409 `workshop_cancelled` once the workshop is cancelled.",
         query=({"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},),
     ),
     Operation(

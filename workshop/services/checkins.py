@@ -243,7 +243,7 @@ def check_in(
         if scan.workshop_status == WorkshopStatus.CANCELLED:
             # Whoever holds the ticket: nobody checks in to a cancelled workshop, not even
             # with an organizer's override.
-            raise WorkshopCancelled(str(_l("การอบรมนี้ถูกยกเลิกแล้ว เช็กอินไม่ได้")))
+            raise _door_closed()
         if secret is not None:
             if scan.ticket_secret is None or not is_current_secret(scan.ticket_secret, secret):
                 raise InvalidTicket()
@@ -323,6 +323,10 @@ def check_in(
 _METHODS = frozenset(m.value for m in CheckInMethod)
 
 
+def _door_closed() -> WorkshopCancelled:
+    return WorkshopCancelled(str(_l("การอบรมนี้ถูกยกเลิกแล้ว เช็กอินไม่ได้")))
+
+
 def _clock(moment: datetime) -> str:
     from workshop.thai.dates import format_datetime
 
@@ -375,8 +379,11 @@ class RosterEntry:
 
 def session_roster(session_id: int) -> tuple[WorkshopSession, list[RosterEntry]]:
     """Everyone registered for the session's workshop, with ticket fingerprints (never tokens),
-    so a door device can check tickets while offline."""
+    so a door device can check tickets while offline. ``WorkshopCancelled`` once the workshop
+    is cancelled: a device refreshing its roster learns it and stops taking scans offline."""
     session = _session(session_id)
+    if session.workshop.status == WorkshopStatus.CANCELLED:
+        raise _door_closed()
     checked = dict(
         db.session.execute(
             select(CheckIn.registration_id, CheckIn.scanned_at).where(
@@ -415,9 +422,12 @@ def session_counts(session_id: int) -> tuple[int, int]:
     return int(checked_in or 0), session.workshop.confirmed_count
 
 
-def search_attendees(workshop_id: int, query: str, limit: int = 20) -> list[Registration]:
+def search_attendees(workshop: Workshop, query: str, limit: int = 20) -> list[Registration]:
     """Registrations whose officer's name, agency or email contains ``query`` (for people who
-    forgot their QR)."""
+    forgot their QR); ``WorkshopCancelled`` for a cancelled workshop."""
+    if workshop.status == WorkshopStatus.CANCELLED:
+        raise _door_closed()
+    workshop_id = workshop.id
     text = " ".join((query or "").split())[:100]
     if len(text) < 2 or "\x00" in text:
         return []  # nothing stored holds NUL (and PostgreSQL refuses it in a query)
