@@ -301,16 +301,36 @@
 
   var busyTimer = null;
 
+  // Words the browser's Thai dictionary (ICU, in Chromium and Safari) does not know and would
+  // break inside at a line end: เช็กอิน, the Royal Institute spelling, came out as เช็|กอิน in
+  // the big result text. Each is kept in one unbreakable span; the text itself is unchanged.
+  var UNBREAKABLE = /(เช็กอิน)/;
+
+  function setText(node, text) {
+    node.textContent = '';
+    String(text || '').split(UNBREAKABLE).forEach(function (part, i) {
+      if (!part) return;
+      if (i % 2) {
+        var span = document.createElement('span');
+        span.className = 'nowrap';
+        span.textContent = part;
+        node.appendChild(span);
+      } else {
+        node.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
   function show(state, parts) {
     clearTimeout(busyTimer);
     parts = parts || {};
     el.result.dataset.state = state;
     el.result.dataset.offline = parts.offline ? '1' : '0';
     el.result.dataset.code = parts.code || '';
-    el.headline.textContent = parts.headline || '';
+    setText(el.headline, parts.headline);
     el.name.textContent = parts.name || '';
     el.agency.textContent = parts.agency || '';
-    el.detail.textContent = parts.detail || '';
+    setText(el.detail, parts.detail);
     el.result.classList.remove('scan-flash');
     void el.result.offsetWidth; // restart the flash animation
     el.result.classList.add('scan-flash');

@@ -346,6 +346,8 @@ def test_a_cancelled_workshop_stops_the_door_even_offline(
     expect(result).to_have_attribute("data-code", "workshop_cancelled")
     expect(result).to_have_attribute("data-offline", "1")
     expect(page.locator("#net")).to_have_attribute("data-queue", "0")
+    # The browser's Thai dictionary would break เช็|กอิน at a line end: kept in one piece.
+    expect(page.locator("#result-headline .nowrap")).to_have_text("เช็กอิน")
     shoot(page, "offline-red-cancelled")
     page.reload()
     expect(scanner).to_have_attribute("data-roster", "cancelled")
