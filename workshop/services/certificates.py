@@ -53,7 +53,7 @@ from workshop.services.attendance import (
 from workshop.services.audit import record_event
 from workshop.services.errors import NotAllowed, NotEligible, NotFound, ValidationFailed
 from workshop.services.text import TextRejected, clean_text
-from workshop.services.transactions import begin_write
+from workshop.services.transactions import write_transaction
 from workshop.services.workshops import certificate_kind_label
 from workshop.thai.dates import format_date, to_bangkok
 
@@ -389,8 +389,7 @@ def issue_certificate(
     existing = certificate_of(registration_id)
     if existing is not None and not existing.revoked:
         return existing  # the common case of a repeated download: no write transaction
-    begin_write()
-    try:
+    with write_transaction():
         registration = _lock_registration(registration_id)
         eligibility = explain_eligibility(registration, now=now)
         if eligibility.state == CertificateState.ISSUED:
@@ -399,10 +398,6 @@ def issue_certificate(
             certificate = _create(registration, actor)
         else:
             raise NotEligible(eligibility.message)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     assert certificate is not None
     return certificate
 
@@ -412,8 +407,7 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
 
     One transaction; numbers follow the names in alphabetical order.
     """
-    begin_write()
-    try:
+    with write_transaction():
         workshop = db.session.get(Workshop, workshop_id)
         if workshop is None:
             raise NotFound(str(_l("ไม่พบการอบรมนี้")))
@@ -450,10 +444,6 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
             if eligibility.state == CertificateState.ELIGIBLE:
                 _create(registration, actor)
                 issued += 1
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return issued
 
 
@@ -509,8 +499,7 @@ def grant_certificate(
     """
     _organizer(actor)
     reason = _reason(reason)
-    begin_write()
-    try:
+    with write_transaction():
         registration = _lock_registration(registration_id)
         certificate = certificate_of(registration.id)
         if certificate is not None and not certificate.revoked:
@@ -529,10 +518,6 @@ def grant_certificate(
             if not workshop_ended(registration.workshop, now):
                 raise NotAllowed(str(_l("ออกเกียรติบัตรได้เมื่อการอบรมจบแล้ว")))
             certificate = _create(registration, actor, grant_reason=reason)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return certificate
 
 
@@ -545,8 +530,7 @@ def revoke_certificate(registration_id: int, actor: User | None, reason: str) ->
     if actor is not None:
         _organizer(actor)
     reason = _reason(reason)
-    begin_write()
-    try:
+    with write_transaction():
         registration = _lock_registration(registration_id)
         certificate = certificate_of(registration.id)
         if certificate is None:
@@ -554,10 +538,6 @@ def revoke_certificate(registration_id: int, actor: User | None, reason: str) ->
         if certificate.revoked:
             raise NotAllowed(str(_l("เกียรติบัตรนี้ถูกเพิกถอนไปแล้ว")))
         _revoke(certificate, actor, reason)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return certificate
 
 
@@ -629,11 +609,6 @@ def revoke_certificates_of(user_id: int, reason: str, actor: User | None = None)
     """
     if actor is not None:
         _organizer(actor)
-    begin_write()
-    try:
+    with write_transaction():
         count = revoke_certificates_locked(user_id, reason, actor)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return count

@@ -51,7 +51,7 @@ from workshop.services.tickets import (
     ticket_token,
     verify_ticket,
 )
-from workshop.services.transactions import begin_write
+from workshop.services.transactions import write_transaction
 from workshop.thai.names import full_name
 
 # A door device's clock may run a little fast; later than this ahead of the server is not
@@ -232,8 +232,7 @@ def check_in(
     elif registration_id is None:
         raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
 
-    begin_write()
-    try:
+    with write_transaction():
         connection = db.session.connection()
         scan = connection.execute(
             _SCAN_CONTEXT, {"session_id": session_id, "registration_id": registration_id}
@@ -313,10 +312,6 @@ def check_in(
             checked_in=checked_in,
             confirmed=scan.confirmed_count,
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return outcome
 
 
@@ -341,8 +336,7 @@ def undo_check_in(checkin_id: int, staff: User, reason: str = "") -> CheckIn:
         reason = clean_text(reason, max_length=CheckIn.REASON_MAX)
     except TextRejected as exc:
         raise ValidationFailed({"reason": str(exc)}) from exc
-    begin_write()
-    try:
+    with write_transaction():
         checkin = db.session.get(CheckIn, checkin_id)
         if checkin is None:
             raise NotFound(str(_l("ไม่พบการเช็กอินนี้")))
@@ -359,10 +353,6 @@ def undo_check_in(checkin_id: int, staff: User, reason: str = "") -> CheckIn:
         )
         db.session.execute(delete(CheckIn).where(CheckIn.id == checkin_id))
         _count(db.session.connection(), checkin.session_id, -1)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return checkin
 
 

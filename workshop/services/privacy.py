@@ -70,7 +70,7 @@ from workshop.services.registrations import (
     lock_workshop,
     waitlist_position,
 )
-from workshop.services.transactions import begin_write
+from workshop.services.transactions import write_transaction
 
 DELETED_NAME = "ผู้ใช้ที่ถูกลบ"  # stored as data (not translated), like every other name
 DEFAULT_RETENTION_YEARS = 5
@@ -380,8 +380,7 @@ def anonymise_account(
     rolls everything back. ``password_hash``: the hash the password was checked against (a
     password changed meanwhile makes the request fail instead of deleting).
     """
-    begin_write()
-    try:
+    with write_transaction():
         organizers = select(User.id).where(
             User.role == Role.ORGANIZER, User.active.is_(True), User.deleted_at.is_(None)
         )
@@ -449,10 +448,6 @@ def anonymise_account(
                 "certificates_revoked": revoked,
             },
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     forget_cached_tokens()
     dispatch_notices()  # the promoted officers' notices
     return summary

@@ -41,7 +41,7 @@ from workshop.services.notifications import dispatch_notices, queue_notice
 from workshop.services.officers import OfficerProfile, walk_in_account
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.tickets import new_ticket_secret
-from workshop.services.transactions import begin_write
+from workshop.services.transactions import write_transaction
 
 
 @dataclass
@@ -158,7 +158,6 @@ def register_officer(
         raise NotAllowed(str(_l("เฉพาะผู้จัดเท่านั้นที่ลงทะเบียนแทนผู้อื่นได้")))
     if walk_in and not on_behalf:
         raise NotAllowed(str(_l("ผู้จัดเป็นผู้ลงทะเบียนผู้เข้าอบรมหน้างาน")))
-    begin_write()
     with _registration_transaction():
         hold_account(officer.id)  # refreshes ``officer``: it may have been deleted meanwhile
         workshop = lock_workshop(workshop_id)
@@ -180,7 +179,6 @@ def register_walk_in(
     """
     if not actor.has_role(Role.ORGANIZER):
         raise NotAllowed(str(_l("ผู้จัดเป็นผู้ลงทะเบียนผู้เข้าอบรมหน้างาน")))
-    begin_write()
     with _registration_transaction():
         officer = walk_in_account(email=email, profile=profile, consent=consent, actor=actor)
         hold_account(officer.id)
@@ -194,13 +192,12 @@ def register_walk_in(
 
 @contextmanager
 def _registration_transaction() -> Iterator[None]:
-    """Commit what the block wrote, or roll all of it back; a unique index that caught a race
-    becomes the domain error it stands for."""
+    """``write_transaction``, where a unique index that caught a race becomes the domain error
+    it stands for."""
     try:
-        yield
-        db.session.commit()
+        with write_transaction():
+            yield
     except IntegrityError as exc:
-        db.session.rollback()
         detail = str(exc.orig)
         if (
             "uq_registrations_active" in detail
@@ -210,9 +207,6 @@ def _registration_transaction() -> Iterator[None]:
             raise AlreadyRegistered() from exc
         if "uq_users_email" in detail or "UNIQUE constraint failed: users.email" in detail:
             raise DuplicateEmail() from exc  # a walk-in account made twice at once
-        raise
-    except BaseException:
-        db.session.rollback()
         raise
 
 
@@ -330,8 +324,7 @@ def cancel_registration(
         reason = clean_text(reason, max_length=Registration.REASON_MAX)
     except TextRejected as exc:
         raise ValidationFailed({"reason": str(exc)}) from exc
-    begin_write()
-    try:
+    with write_transaction():
         workshop_id = db.session.scalar(
             select(Registration.workshop_id).where(Registration.id == registration_id)
         )
@@ -348,10 +341,6 @@ def cancel_registration(
         if not is_organizer and not cancellable_by_owner(workshop, now):
             raise NotAllowed(str(_l("การอบรมจบแล้ว ยกเลิกการลงทะเบียนไม่ได้")))
         promoted = cancel_locked(registration, workshop, actor, reason)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     dispatch_notices()
     return SeatChanges(registration, promoted)
 
@@ -404,8 +393,7 @@ def _locked(registration_id: int) -> tuple[Registration, Workshop]:
 
 def confirm_waitlisted(registration_id: int, actor: User) -> SeatChanges:
     """Organizer: give a specific waitlisted officer a seat, if one is free."""
-    begin_write()
-    try:
+    with write_transaction():
         registration, workshop = _locked(registration_id)
         if registration.status != Status.WAITLISTED:
             raise NotAllowed(str(_l("ย้ายได้เฉพาะผู้ที่อยู่ในรายชื่อสำรอง")))
@@ -414,10 +402,6 @@ def confirm_waitlisted(registration_id: int, actor: User) -> SeatChanges:
                 str(_l("ที่นั่งเต็ม (%(n)d ที่) ย้ายผู้ได้ที่นั่งออกก่อนหรือเพิ่มจำนวนที่รับ", n=workshop.capacity))
             )
         _seat_from_waitlist(registration, actor, "registration.confirm")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     dispatch_notices()
     return SeatChanges(registration)
 
@@ -428,8 +412,7 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
     The seat stays free for the organizer to give to someone on the list; it is not handed out
     automatically, since the move is usually made to seat a particular person.
     """
-    begin_write()
-    try:
+    with write_transaction():
         registration, workshop = _locked(registration_id)
         if registration.status != Status.CONFIRMED:
             raise NotAllowed(str(_l("ย้ายได้เฉพาะผู้ที่ได้ที่นั่งแล้ว")))
@@ -440,10 +423,6 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
         registration.waitlist_seq = seq
         record_event(actor, "registration.waitlist", registration)
         queue_notice(registration, "waitlisted")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     dispatch_notices()
     return SeatChanges(registration)
 

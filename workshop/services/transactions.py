@@ -19,6 +19,8 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import Engine, event, exc
@@ -153,6 +155,19 @@ def begin_write() -> None:
             session.expire_all()
     finally:
         _WRITE_WANTED.reset(wanted)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """``begin_write()``, then commit what the block wrote, or roll all of it back if the block
+    (or the commit) raises: the shape of every service that changes data."""
+    begin_write()
+    try:
+        yield
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def _ping_idle_connections(engine: Engine) -> None:

@@ -30,7 +30,7 @@ from workshop.services.audit import record_event
 from workshop.services.errors import InvalidStatusChange, NotFound, ValidationFailed
 from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices, queue_notice
 from workshop.services.text import TextRejected, clean_text
-from workshop.services.transactions import begin_write
+from workshop.services.transactions import write_transaction
 from workshop.thai.dates import fiscal_year
 
 MAX_SESSIONS = 31
@@ -234,8 +234,7 @@ def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None)
     """
     from workshop.services import registrations
 
-    begin_write()
-    try:
+    with write_transaction():
         workshop = registrations.lock_workshop(workshop.id)
         if workshop.status == Status.CANCELLED:
             raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
@@ -267,10 +266,6 @@ def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None)
         record_event(actor, "workshop.update", workshop, {"title": workshop.title})
         db.session.flush()
         promoted = registrations.fill_seats_locked(workshop.id)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     if promoted:
         dispatch_notices()
     return workshop
@@ -311,8 +306,7 @@ def change_status(
     from workshop.services.registrations import lock_workshop
 
     check_transition(workshop, new_status)  # an unknown status never opens a write
-    begin_write()
-    try:
+    with write_transaction():
         # Locked and re-read: a cancellation committed meanwhile is final and must not be
         # overwritten by this change.
         workshop = lock_workshop(workshop.id)
@@ -320,10 +314,6 @@ def change_status(
         old = workshop.status
         workshop.status = new_status
         record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return workshop
 
 
@@ -407,8 +397,7 @@ def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancel
     from workshop.services.registrations import lock_workshop
 
     reason = clean_cancel_reason(reason)
-    begin_write()
-    try:
+    with write_transaction():
         workshop = lock_workshop(workshop_id)
         check_transition(workshop, Status.CANCELLED)
         old = workshop.status
@@ -431,10 +420,6 @@ def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancel
                 "notified": summary.mailable,
             },
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     dispatch_notices()
     return Cancellation(workshop, summary)
 
