@@ -9,7 +9,6 @@
   check-in benchmark runs it to show how much of a scan is the database write itself.
 """
 
-import fcntl
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ from workshop.extensions import csrf, db
 from workshop.models.types import utcnow
 from workshop.services.checkins import _SCAN_CONTEXT, _SCAN_STATEMENTS, _checkins, _tallies
 from workshop.services.tickets import verify_ticket
-from workshop.services.transactions import _HOLDS_TURN, _WRITE_LOCK
+from workshop.services.transactions import _write_from_here
 
 app = create_app()
 
@@ -84,14 +83,9 @@ def driver_transaction(engine: Engine) -> Iterator:
     SQLite it queues for the write lock and begins IMMEDIATE, as ``begin_write`` does."""
     pooled = engine.raw_connection()
     try:
-        cursor = pooled.cursor()
         if engine.dialect.name == "sqlite":
-            descriptor = pooled.info.get(_WRITE_LOCK)
-            if descriptor is not None:
-                fcntl.flock(descriptor, fcntl.LOCK_EX)
-                pooled.info[_HOLDS_TURN] = True  # released when the connection goes back
-            cursor.execute("BEGIN IMMEDIATE")
-        yield cursor
+            _write_from_here(pooled)  # the turn is released when the connection goes back
+        yield pooled.cursor()
         pooled.commit()
     except BaseException:
         pooled.rollback()
