@@ -209,9 +209,12 @@ def _sqlite_revision(path: Path) -> str | None:
 
 
 def _sqlite_restore(backup: Path, database: Path) -> None:
-    with _sqlite_write_turn(database), _closing(sqlite3.connect(backup)) as src:
-        with _closing(sqlite3.connect(database, timeout=30)) as dst:
-            src.backup(dst)
+    with (
+        _sqlite_write_turn(database),
+        _closing(sqlite3.connect(backup)) as src,
+        _closing(sqlite3.connect(database, timeout=30)) as dst,
+    ):
+        src.backup(dst)
 
 
 @contextmanager
