@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import time
@@ -24,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     # PDPA: officer accounts with no workshop in this many years are anonymised by
     # ``flask purge-expired`` (services.privacy); government records are commonly kept 5 years.
     "RETENTION_YEARS": 5,
+    # The lunch break (Bangkok wall clock, "HH:MM-HH:MM"): a session's default training hours
+    # are its length less the part of it inside this break. Empty or "none": no lunch break.
+    "LUNCH_BREAK": "12:00-13:00",
     # flask backup: where the files go (empty: instance/backups) and how long they are kept.
     # Backups hold personal data, including that of accounts erased since: keep them no longer
     # than a restore could need (PDPA storage limitation), so erasures age out of them too.
@@ -85,6 +89,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
         raise ValueError(f"WORKSHOP_RETENTION_YEARS must be a whole number >= 1, not {years!r}")
 
+    app.config["LUNCH_BREAK"] = parse_lunch_break(app.config["LUNCH_BREAK"])
+
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing at once when several workers write.
@@ -101,6 +107,29 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
             app.config[key] = secure
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+
+
+def parse_lunch_break(value: Any) -> tuple[dt.time, dt.time] | None:
+    """``"12:00-13:00"`` as (start, end) wall-clock times; empty or ``none`` for no break.
+
+    A malformed value stops the start with a message rather than silently changing how every
+    session's hours are counted.
+    """
+    if value is None or isinstance(value, tuple):
+        return value
+    text = str(value).strip().lower()
+    if text in ("", "none", "no", "off", "0"):
+        return None
+    try:
+        start_text, end_text = (part.strip() for part in text.replace("–", "-").split("-"))
+        start, end = dt.time.fromisoformat(start_text), dt.time.fromisoformat(end_text)
+    except ValueError:
+        start = end = None
+    if start is None or end is None or not start < end:
+        raise ValueError(
+            f"WORKSHOP_LUNCH_BREAK must look like 12:00-13:00 (start before end), not {value!r}"
+        )
+    return start, end
 
 
 def normalise_database_url(url: str) -> str:

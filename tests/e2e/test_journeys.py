@@ -127,6 +127,8 @@ def just_finished(venue, organizer):
         ],
         signatory_name="นายสมชาย ใจดี",
         signatory_position="พัฒนาการจังหวัดพิษณุโลก",
+        # Counted in sessions: these short sessions may fall in the lunch break (no hours).
+        attendance_rule="sessions",
     )
     return change_status(create_workshop(data, organizer), "published", organizer)
 

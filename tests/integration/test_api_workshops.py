@@ -511,6 +511,7 @@ def test_patch_sessions_updates_kept_adds_new_and_removes_omitted(client, auth, 
         "title": "พิธีเปิดและบรรยายพิเศษ",
         "starts_at": "2015-10-20T01:30:00Z",  # kept: times left out stay as stored
         "ends_at": "2015-10-20T05:00:00Z",
+        "hours": 3.5,
     }
     assert out[1]["title"] == "วันที่สอง"
     assert out[1]["id"] not in (first, second)

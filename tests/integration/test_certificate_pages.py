@@ -42,7 +42,7 @@ def test_officer_sees_why_and_downloads_their_certificate(client, finished, tmp_
     _workshop, good, short = finished
     login(client, good.user)
     page = client.get("/my/registrations").get_data(as_text=True)
-    assert "มีสิทธิ์ได้รับเกียรติบัตร: เข้าร่วม 2 จาก 2 ช่วง" in page
+    assert "มีสิทธิ์ได้รับเกียรติบัตร: เข้าร่วม 12 จาก 12 ชั่วโมง" in page
     assert f"/my/registrations/{good.id}/certificate.pdf" in page
 
     response = client.get(f"/my/registrations/{good.id}/certificate.pdf")
@@ -68,12 +68,12 @@ def test_officer_below_the_threshold_is_told_why(client, finished):
     _workshop, _good, short = finished
     login(client, short.user)
     page = client.get("/my/registrations").get_data(as_text=True)
-    assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 1 จาก 2 ช่วง ต่ำกว่าเกณฑ์ 80%" in page
+    assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 6 จาก 12 ชั่วโมง ต่ำกว่าเกณฑ์ 80%" in page
     assert "certificate.pdf" not in page
 
     response = client.get(f"/my/registrations/{short.id}/certificate.pdf", follow_redirects=True)
 
-    assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 1 จาก 2 ช่วง" in response.get_data(as_text=True)
+    assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 6 จาก 12 ชั่วโมง" in response.get_data(as_text=True)
     assert Certificate.query.count() == 0
 
 
@@ -99,7 +99,7 @@ def test_organizer_issues_grants_revokes_and_downloads_all(client, finished, org
     page = f"/organizer/workshops/{workshop.id}/certificates"
     html = client.get(page).get_data(as_text=True)
     assert "นางสาวกิ่งแก้ว ปิ่นทอง" in html
-    assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 1 จาก 2 ช่วง" in html
+    assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 6 จาก 12 ชั่วโมง" in html
 
     issued = submit_form(client, page, {}, action=f"{page}/issue", follow_redirects=True)
     assert "ออกเกียรติบัตรใหม่ 1 ฉบับ" in issued.get_data(as_text=True)

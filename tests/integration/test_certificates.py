@@ -47,7 +47,7 @@ def test_threshold_edges(venue, organizer, sessions, threshold, attended, state)
 
 
 def test_the_explanation_gives_the_figures(venue, organizer):
-    workshop = finished_workshop(venue, organizer, sessions=5)
+    workshop = finished_workshop(venue, organizer, sessions=5, attendance_rule="sessions")
     short, enough = make_officers(2)
     short_registration = seat(workshop, short, organizer, attended=3)
     below = explain_eligibility(short_registration)

@@ -8,6 +8,7 @@ text, and a date-time is an ISO 8601 string with its time-zone offset.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 from flask import request
@@ -18,14 +19,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     StrictBool,
     StrictInt,
     StrictStr,
     ValidationError,
+    WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
-from workshop.models import CertificateKind, User, WorkshopStatus
+from workshop.models import AttendanceRule, CertificateKind, User, WorkshopStatus
 from workshop.services.errors import DomainError, ValidationFailed
 
 Body = TypeVar("Body", bound=BaseModel)
@@ -63,6 +66,30 @@ Timestamp = Annotated[
     datetime,
     BeforeValidator(_iso_datetime),
     Field(json_schema_extra={"examples": ["2015-10-20T08:30:00+07:00"]}),
+]
+
+
+def _hours(value: Any) -> Decimal:
+    """A JSON number (never a string or a boolean) as an exact decimal; the range and the two
+    decimal places are the service's rules."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise PydanticCustomError("decimal_type", "Input should be a number")
+    return Decimal(str(value))
+
+
+Hours = Annotated[
+    Decimal,
+    PlainValidator(_hours),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 24,
+            "description": "Training hours, up to two decimals (3.5); at most the session's "
+            "length. Left out: the session's length less the lunch break.",
+            "examples": [3.5],
+        }
+    ),
 ]
 
 
@@ -115,12 +142,18 @@ class VenuePatch(Partial):
 
 _STATUS_ENUM = {"enum": [s.value for s in WorkshopStatus]}
 _KIND_ENUM = {"enum": [k.value for k in CertificateKind]}
+_RULE_ENUM = {"enum": [r.value for r in AttendanceRule]}
+_RULE_DESCRIPTION = (
+    "What `attendance_threshold` is a share of: `hours` (the sessions' training hours) or "
+    "`sessions` (their number)."
+)
 
 
 class SessionCreate(Strict):
     title: Text = ""
     starts_at: Timestamp
     ends_at: Timestamp
+    hours: Hours = None  # type: ignore[assignment]
 
 
 class SessionPatch(Partial):
@@ -130,6 +163,11 @@ class SessionPatch(Partial):
     title: Text = None  # type: ignore[assignment]
     starts_at: Timestamp = None  # type: ignore[assignment]
     ends_at: Timestamp = None  # type: ignore[assignment]
+    hours: Hours = Field(  # type: ignore[assignment]
+        None,
+        description="Left out of a kept session: as stored, unless its times change (then "
+        "the default from the new times).",
+    )
 
 
 class WorkshopCreate(Strict):
@@ -142,7 +180,20 @@ class WorkshopCreate(Strict):
     sessions: list[SessionCreate]
     objectives: Text = ""
     topics: Text = Field("", description="One topic per line.")
-    attendance_threshold: Int = Field(80, description="Percent of sessions needed, 1–100.")
+    attendance_threshold: Int = Field(
+        80, description="Percent of the hours or sessions needed for a certificate, 1–100."
+    )
+    attendance_rule: Text = Field(
+        AttendanceRule.HOURS.value, json_schema_extra=_RULE_ENUM, description=_RULE_DESCRIPTION
+    )
+    checkout_enabled: StrictBool = Field(
+        False,
+        description="Door staff also scan people out; hours present then come from the scan "
+        "times (capped at each session's hours).",
+    )
+    excused_count: StrictBool = Field(
+        False, description="Sessions an organizer excused count toward the rule."
+    )
     certificate_kind: Text = Field(CertificateKind.HONOUR.value, json_schema_extra=_KIND_ENUM)
     presiding_official: Text = ""
     signatory_name: Text = ""
@@ -164,6 +215,11 @@ class WorkshopPatch(Partial):
     objectives: Text = None  # type: ignore[assignment]
     topics: Text = None  # type: ignore[assignment]
     attendance_threshold: Int = None  # type: ignore[assignment]
+    attendance_rule: Text = Field(  # type: ignore[assignment]
+        None, json_schema_extra=_RULE_ENUM, description=_RULE_DESCRIPTION
+    )
+    checkout_enabled: StrictBool = None  # type: ignore[assignment]
+    excused_count: StrictBool = None  # type: ignore[assignment]
     certificate_kind: Text = Field(None, json_schema_extra=_KIND_ENUM)  # type: ignore[arg-type]
     presiding_official: Text = None  # type: ignore[assignment]
     signatory_name: Text = None  # type: ignore[assignment]
@@ -238,6 +294,8 @@ def _message_for(error: Any) -> str:
         return str(_l("ไม่รู้จักช่องนี้"))
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return str(_l("ตัวเลขอยู่นอกช่วงที่รับได้"))
+    if kind.startswith("decimal"):
+        return str(_l("ต้องเป็นตัวเลข"))
     if kind.startswith("int") or kind.startswith("float"):
         return str(_l("ต้องเป็นจำนวนเต็ม"))
     if kind == "timezone_aware":
@@ -328,6 +386,7 @@ class SessionOut(Out):
     title: str
     starts_at: UtcTimestamp
     ends_at: UtcTimestamp
+    hours: float = Field(description="Training hours credited for the whole session.")
 
 
 class WorkshopOut(Out):
@@ -343,6 +402,10 @@ class WorkshopOut(Out):
     registration_closes_at: UtcTimestamp
     status: str = Field(json_schema_extra=_STATUS_ENUM)
     attendance_threshold: int
+    attendance_rule: str = Field(json_schema_extra=_RULE_ENUM, description=_RULE_DESCRIPTION)
+    checkout_enabled: bool
+    excused_count: bool
+    total_hours: float = Field(description="The sessions' training hours together.")
     certificate_kind: str
     presiding_official: str
     signatory_name: str

@@ -77,9 +77,12 @@ def _session_inputs(workshop: Workshop, items: list[SessionPatch]) -> list[Sessi
     for index, item in enumerate(items):
         row = stored.get(item.id) if item.id is not None else None
         values: dict[str, Any] = {"title": ""}
+        changes = item.changes()
         if row is not None:
             values.update(title=row.title, starts_at=row.starts_at, ends_at=row.ends_at)
-        values.update(item.changes())
+            if not {"starts_at", "ends_at"} & changes.keys():
+                values["hours"] = row.hours  # new times without hours: the new default
+        values.update(changes)
         if item.id is None:
             for name in ("starts_at", "ends_at"):
                 if name not in values:

@@ -8,14 +8,22 @@ from workshop.models.certificate import (
     CertificateImageKind,
 )
 from workshop.models.checkin import CheckIn, CheckInMethod, CheckInTally
+from workshop.models.excuse import ExcusedAbsence, ExcuseKind
 from workshop.models.notification import Notification
 from workshop.models.registration import Registration, RegistrationStatus
 from workshop.models.user import ApiToken, Role, User
 from workshop.models.venue import Venue
-from workshop.models.workshop import CertificateKind, Workshop, WorkshopSession, WorkshopStatus
+from workshop.models.workshop import (
+    AttendanceRule,
+    CertificateKind,
+    Workshop,
+    WorkshopSession,
+    WorkshopStatus,
+)
 
 __all__ = [
     "ApiToken",
+    "AttendanceRule",
     "AuditEvent",
     "Certificate",
     "CertificateCounter",
@@ -25,6 +33,8 @@ __all__ = [
     "CheckIn",
     "CheckInMethod",
     "CheckInTally",
+    "ExcuseKind",
+    "ExcusedAbsence",
     "Notification",
     "Registration",
     "RegistrationStatus",

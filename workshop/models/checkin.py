@@ -43,10 +43,13 @@ class CheckIn(db.Model):
     method: Mapped[str] = mapped_column(String(20), default=CheckInMethod.QR.value)
     # Set when an organizer checked someone in outside the session's check-in window.
     override_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
+    # The last scan at the exit, for workshops with check-out (services.checkouts).
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    checkout_staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
     registration: Mapped[Registration] = relationship()
     session: Mapped[WorkshopSession] = relationship()
-    staff: Mapped[User | None] = relationship()
+    staff: Mapped[User | None] = relationship(foreign_keys=[staff_id])
 
 
 class CheckInTally(db.Model):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
@@ -23,6 +24,13 @@ class WorkshopStatus(enum.StrEnum):
 class CertificateKind(enum.StrEnum):
     HONOUR = "เกียรติบัตร"  # certificate of honour/participation
     ACHIEVEMENT = "วุฒิบัตร"  # certificate of completed training
+
+
+class AttendanceRule(enum.StrEnum):
+    """What the certificate threshold is a share of (``services.attendance`` applies it)."""
+
+    HOURS = "hours"  # of the training hours of all sessions: "อย่างน้อยร้อยละ 80 ของเวลาอบรม"
+    SESSIONS = "sessions"  # of the number of sessions
 
 
 class Workshop(db.Model):
@@ -61,6 +69,15 @@ class Workshop(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     cancel_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="", server_default="")
     attendance_threshold: Mapped[int] = mapped_column(Integer, default=80)
+    # Workshops made before training hours existed keep the session-count rule (migration 0009
+    # fills "sessions"); new ones count hours.
+    attendance_rule: Mapped[str] = mapped_column(
+        String(10), default=AttendanceRule.HOURS.value, server_default=AttendanceRule.HOURS.value
+    )
+    # Door staff also scan people out; hours present then come from the scan times.
+    checkout_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Whether sessions excused (ลา, ไปราชการ) count toward the certificate rule.
+    excused_count: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     certificate_kind: Mapped[str] = mapped_column(String(30), default=CertificateKind.HONOUR.value)
     # Door check-in is open from this many minutes before each session starts until this many
     # minutes after it ends (organizers can override with a reason).
@@ -99,6 +116,11 @@ class Workshop(db.Model):
     def ends_at(self) -> datetime | None:
         return max(s.ends_at for s in self.sessions) if self.sessions else None
 
+    @property
+    def total_hours(self) -> Decimal:
+        """The training hours of all sessions together."""
+        return sum((s.hours for s in self.sessions), Decimal("0.00"))
+
     def __repr__(self) -> str:
         return f"<Workshop {self.id} {self.status}>"
 
@@ -107,7 +129,10 @@ class WorkshopSession(db.Model):
     """One sitting of a workshop (a day or half-day); attendance is counted per session."""
 
     __tablename__ = "workshop_sessions"
-    __table_args__ = (CheckConstraint("starts_at < ends_at", name="time_order"),)
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="time_order"),
+        CheckConstraint("hours >= 0 AND hours <= 24", name="hours_range"),
+    )
 
     TITLE_MAX = 200
 
@@ -118,6 +143,9 @@ class WorkshopSession(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Training hours credited for attending the whole session (e.g. 3.50): by default its
+    # length less the lunch break (services.attendance.default_hours); organizers may edit it.
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
 
     workshop: Mapped[Workshop] = relationship(back_populates="sessions")
 

@@ -1,8 +1,9 @@
 """Certificates: who may have one and why, issuing with running numbers, overrides, lookup.
 
-Eligibility is the one attendance rule of ``services.attendance`` (sessions attended against the
-workshop's threshold), on a confirmed registration, once the workshop's last session has ended.
-Organizers may grant a certificate below the rule or revoke one, each with a reason, audited.
+Eligibility is the one attendance rule of ``services.attendance`` (a share of the workshop's
+sessions or of its training hours, excused sessions counted where the workshop says so), on a
+confirmed registration, once the workshop's last session has ended. Organizers may grant a
+certificate below the rule or revoke one, each with a reason, audited.
 
 Numbers run per (organizing agency, fiscal year): ``12/2559``. Issuing happens inside
 ``begin_write()`` with the registration row locked (``SELECT ... FOR UPDATE``; SQLite's
@@ -23,6 +24,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import get_locale
@@ -45,10 +47,13 @@ from workshop.models import (
 )
 from workshop.models.types import utcnow
 from workshop.services.attendance import (
-    meets_attendance_rule,
-    sessions_attended,
-    sessions_attended_by,
-    sessions_required,
+    ABSENT,
+    Attendance,
+    Rule,
+    attendance_by_registration,
+    attendance_of,
+    format_hours,
+    workshop_rule,
 )
 from workshop.services.audit import record_event
 from workshop.services.errors import NotAllowed, NotEligible, NotFound, ValidationFailed
@@ -82,10 +87,8 @@ class Eligibility:
     """Whether a registration has (or may have) a certificate, with the figures and a message."""
 
     state: str
-    attended: int
-    total: int
-    required: int
-    threshold: int
+    attendance: Attendance
+    rule: Rule
     message: str
     certificate: Certificate | None = None
 
@@ -96,7 +99,72 @@ class Eligibility:
 
     @property
     def meets_rule(self) -> bool:
-        return meets_attendance_rule(self.attended, self.total, self.threshold)
+        return self.rule.met_by(self.attendance)
+
+    @property
+    def attended(self) -> int:
+        """Sessions checked in to."""
+        return self.attendance.present
+
+    @property
+    def total(self) -> int:
+        return self.rule.total_sessions
+
+    @property
+    def threshold(self) -> int:
+        return self.rule.threshold
+
+    @property
+    def credited(self) -> int | Decimal:
+        """What counts toward the rule (sessions or hours)."""
+        return self.rule.credited(self.attendance)
+
+    @property
+    def required(self) -> int | Decimal:
+        return self.rule.required
+
+    @property
+    def progress(self) -> str:
+        """``24 จาก 30 ชั่วโมง`` or ``4 จาก 5 ช่วง``: what counts, of what the rule is over."""
+        return progress_text(self.rule, self.attendance)
+
+
+def progress_text(rule: Rule, attendance: Attendance) -> str:
+    if rule.by_hours:
+        return str(
+            _l(
+                "%(n)s จาก %(total)s ชั่วโมง",
+                n=format_hours(rule.credited(attendance)),
+                total=format_hours(rule.total_hours),
+            )
+        )
+    return str(_l("%(n)d จาก %(total)d ช่วง", n=rule.credited(attendance), total=rule.total))
+
+
+def _required_text(rule: Rule) -> str:
+    if rule.by_hours:
+        return str(_l("%(n)s ชั่วโมง", n=format_hours(rule.required)))
+    return str(_l("%(n)d ช่วง", n=rule.required))
+
+
+def _attendance_notes(rule: Rule, attendance: Attendance) -> str:
+    """What else the figures hide: excused sessions, check-out scans missing."""
+    notes = []
+    if attendance.excused:
+        if rule.excused_count:
+            notes.append(str(_l("รวมที่ลาหรือไปราชการ %(n)d ช่วง", n=attendance.excused)))
+        else:
+            notes.append(str(_l("ลาหรือไปราชการ %(n)d ช่วง ซึ่งไม่นับตามเกณฑ์", n=attendance.excused)))
+    if rule.by_hours and rule.checkout and attendance.without_checkout:
+        notes.append(
+            str(
+                _l(
+                    "ไม่ได้สแกนออก %(n)d ช่วง จึงไม่นับชั่วโมงของช่วงนั้น",
+                    n=attendance.without_checkout,
+                )
+            )
+        )
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 # ---------------------------------------------------------------- codes
@@ -179,33 +247,33 @@ def explain_eligibility(
     registration: Registration,
     *,
     now: datetime | None = None,
-    attended: int | None = None,
+    attendance: Attendance | None = None,
+    rule: Rule | None = None,
     certificate: Certificate | bool | None = False,
 ) -> Eligibility:
     """Where the registration stands for a certificate, and why, in the reader's language.
 
-    ``attended`` and ``certificate`` may be passed in when the caller loaded them for many
-    registrations at once (``certificate=None`` means: known to have none).
+    ``attendance``, ``rule`` and ``certificate`` may be passed in when the caller loaded them
+    for many registrations at once (``certificate=None`` means: known to have none).
     """
     workshop = registration.workshop
-    total = len(workshop.sessions)
-    threshold = workshop.attendance_threshold
-    if attended is None:
-        attended = sessions_attended_by(registration.id)
+    if rule is None:
+        rule = workshop_rule(workshop)
+    if attendance is None:
+        attendance = attendance_of(registration, rule)
     if certificate is False:
         certificate = certificate_of(registration.id)
-    required = sessions_required(total, threshold)
     kind = certificate_kind_label(workshop.certificate_kind)
     figures = {
-        "attended": attended,
-        "total": total,
-        "required": required,
-        "threshold": threshold,
+        "progress": progress_text(rule, attendance),
+        "need": _required_text(rule),
+        "threshold": rule.threshold,
         "kind": kind,
     }
+    notes = _attendance_notes(rule, attendance)
 
     def result(state: str, message: str) -> Eligibility:
-        return Eligibility(state, attended, total, required, threshold, message, certificate)
+        return Eligibility(state, attendance, rule, message, certificate)
 
     if isinstance(certificate, Certificate):
         if certificate.revoked:
@@ -228,7 +296,7 @@ def explain_eligibility(
             )
         else:
             message = _l(
-                "ได้รับ%(kind)s เลขที่ %(number)s: เข้าร่วม %(attended)d จาก %(total)d ช่วง",
+                "ได้รับ%(kind)s เลขที่ %(number)s: เข้าร่วม %(progress)s",
                 number=certificate.number_text,
                 **figures,
             )
@@ -242,36 +310,33 @@ def explain_eligibility(
             CertificateState.NO_SEAT,
             str(_l("ไม่มีสิทธิ์ได้รับ%(kind)s เพราะไม่ได้เป็นผู้เข้าอบรมที่ได้ที่นั่ง", kind=kind)),
         )
-    meets = meets_attendance_rule(attended, total, threshold)
+    meets = rule.met_by(attendance)
     if not workshop_ended(workshop, now):
         ends = format_date(workshop.ends_at, "long", _locale()) if workshop.ends_at else ""
         if meets:
             message = _l(
-                "เข้าร่วมครบตามเกณฑ์แล้ว (%(attended)d จาก %(total)d ช่วง) "
-                "ดาวน์โหลด%(kind)sได้เมื่อการอบรมจบในวันที่ %(end)s",
+                "เข้าร่วมครบตามเกณฑ์แล้ว (%(progress)s) ดาวน์โหลด%(kind)sได้เมื่อการอบรมจบในวันที่ %(end)s",
                 end=ends,
                 **figures,
             )
-            return result(CertificateState.PENDING, str(message))
+            return result(CertificateState.PENDING, str(message) + notes)
         message = _l(
-            "การอบรมยังไม่จบ: เข้าร่วมแล้ว %(attended)d จาก %(total)d ช่วง "
-            "ต้องเข้าร่วมอย่างน้อย %(required)d ช่วง (%(threshold)d%%) จึงจะได้รับ%(kind)s",
+            "การอบรมยังไม่จบ: เข้าร่วมแล้ว %(progress)s "
+            "ต้องเข้าร่วมอย่างน้อย %(need)s (%(threshold)d%%) จึงจะได้รับ%(kind)s",
             **figures,
         )
-        return result(CertificateState.IN_PROGRESS, str(message))
+        return result(CertificateState.IN_PROGRESS, str(message) + notes)
     if meets:
         message = _l(
-            "มีสิทธิ์ได้รับ%(kind)s: เข้าร่วม %(attended)d จาก %(total)d ช่วง "
-            "(เกณฑ์ %(threshold)d%% คืออย่างน้อย %(required)d ช่วง)",
+            "มีสิทธิ์ได้รับ%(kind)s: เข้าร่วม %(progress)s (เกณฑ์ %(threshold)d%% คืออย่างน้อย %(need)s)",
             **figures,
         )
-        return result(CertificateState.ELIGIBLE, str(message))
+        return result(CertificateState.ELIGIBLE, str(message) + notes)
     message = _l(
-        "ไม่ได้รับ%(kind)s: เข้าร่วม %(attended)d จาก %(total)d ช่วง "
-        "ต่ำกว่าเกณฑ์ %(threshold)d%% (ต้องเข้าร่วมอย่างน้อย %(required)d ช่วง)",
+        "ไม่ได้รับ%(kind)s: เข้าร่วม %(progress)s ต่ำกว่าเกณฑ์ %(threshold)d%% (ต้องเข้าร่วมอย่างน้อย %(need)s)",
         **figures,
     )
-    return result(CertificateState.SHORT, str(message))
+    return result(CertificateState.SHORT, str(message) + notes)
 
 
 @dataclass(frozen=True)
@@ -299,12 +364,20 @@ def certificate_rows(workshop_id: int, now: datetime | None = None) -> list[Cert
             .where(Registration.workshop_id == workshop_id)
         )
     }
-    attended = sessions_attended(workshop_id)
+    if not registrations:
+        return []
+    workshop = registrations[0].workshop
+    rule = workshop_rule(workshop)
+    attendance = attendance_by_registration(workshop, rule)
     rows = [
         CertificateRow(
             r,
             explain_eligibility(
-                r, now=now, attended=attended.get(r.id, 0), certificate=certificates.get(r.id)
+                r,
+                now=now,
+                attendance=attendance.get(r.id, ABSENT),
+                rule=rule,
+                certificate=certificates.get(r.id),
             ),
         )
         for r in registrations
@@ -432,14 +505,19 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
                 )
             )
         )
-        attended = sessions_attended(workshop_id)
+        rule = workshop_rule(workshop)
+        attendance = attendance_by_registration(workshop, rule)
         registrations.sort(key=lambda r: (r.user.first_name, r.user.last_name, r.id))
         issued = 0
         for registration in registrations:
             if registration.id in have:
                 continue
             eligibility = explain_eligibility(
-                registration, now=now, attended=attended.get(registration.id, 0), certificate=None
+                registration,
+                now=now,
+                attendance=attendance.get(registration.id, ABSENT),
+                rule=rule,
+                certificate=None,
             )
             if eligibility.state == CertificateState.ELIGIBLE:
                 _create(registration, actor)

@@ -10,13 +10,18 @@ Definitions (shown on the report pages and PDFs, so organizers read the same thi
 - *attendance rate* (workshop): all check-ins of confirmed registrations ÷ (confirmed × number of
   sessions), i.e. the share of seat-sessions that were used.
 - *attended*: confirmed registrations checked in to at least one session.
-- *no-show*: a confirmed registration with no check-in at all.
+- *excused in a session*: confirmed registrations an organizer excused from it (ลา, ไปราชการ,
+  another reason) that have no check-in for it; *absent*: confirmed, neither checked in nor
+  excused. The three add up to the confirmed count in every session.
+- *no-show*: a confirmed registration with no check-in at all (its excused sessions are shown
+  beside it).
+- *hours*: the training hours credited to a registration (``services.attendance``).
 - *eligible for a certificate*: a confirmed registration that meets the workshop's attendance
-  rule (``services.attendance.meets_attendance_rule``).
+  rule (``services.attendance.Rule``: a share of sessions or of hours).
 - *certificates issued*: the workshop's certificates issued and not revoked (organizers may
   grant one beyond the rule or revoke one, so it can differ from the eligible count).
 
-Attendance counts come from ``services.attendance.sessions_attended``, the one attendance rule.
+Attendance comes from ``services.attendance.attendance_by_registration``, the one attendance rule.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -32,6 +38,7 @@ from sqlalchemy import func, select
 from workshop.extensions import db
 from workshop.models import (
     CheckIn,
+    ExcusedAbsence,
     Registration,
     User,
     Venue,
@@ -42,9 +49,12 @@ from workshop.models import (
 from workshop.models import RegistrationStatus as Status
 from workshop.models.types import utcnow
 from workshop.services.attendance import (
-    meets_attendance_rule,
-    sessions_attended,
+    ABSENT,
+    NO_HOURS,
+    Rule,
+    attendance_by_registration,
     sessions_required,
+    workshop_rule,
 )
 from workshop.services.certificates import issued_count
 from workshop.services.errors import NotFound, ValidationFailed
@@ -84,6 +94,8 @@ class AttendeeRow:
     status: str
     sessions_attended: int
     eligible: bool  # confirmed and meets the attendance rule
+    sessions_excused: int = 0
+    hours: Decimal = NO_HOURS  # training hours present
 
     @property
     def name(self) -> str:
@@ -98,6 +110,9 @@ class SessionFigure:
     ends_at: datetime
     checked_in: int  # confirmed registrations checked in to this session
     rate: float | None  # checked_in ÷ confirmed
+    hours: Decimal = NO_HOURS
+    excused: int = 0  # confirmed, excused from it and not checked in
+    absent: int = 0  # confirmed, neither checked in nor excused
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +147,7 @@ class WorkshopReport:
     ends_at: datetime | None
     presiding_official: str
     certificate_kind: str  # เกียรติบัตร or วุฒิบัตร
-    attendance_threshold: int  # per cent of sessions
+    attendance_threshold: int  # per cent of sessions or hours
     sessions_required: int  # the fewest sessions that meet the rule
     registered: int
     confirmed: int
@@ -148,6 +163,21 @@ class WorkshopReport:
     no_shows: tuple[AttendeeRow, ...]  # confirmed, never checked in
     generated_at: datetime
     certificates_issued: int
+    rule: Rule | None = None
+    excused: int = 0  # seat-sessions excused (confirmed registrations, no check-in)
+
+    @property
+    def rule_text(self) -> str:
+        return self.rule.describe() if self.rule is not None else ""
+
+    @property
+    def total_hours(self) -> Decimal:
+        return self.rule.total_hours if self.rule is not None else NO_HOURS
+
+    @property
+    def hours(self) -> Decimal:
+        """Training hours present, summed over the confirmed registrations."""
+        return sum((r.hours for r in self.attendees), NO_HOURS)
 
     @property
     def session_count(self) -> int:
@@ -178,9 +208,8 @@ def registration_rows(workshop: Workshop) -> list[AttendeeRow]:
     """Every registration of the workshop with its attendance: confirmed first, then the
     waitlist, then cancelled ones, each in Thai name order (plain column reads, no ORM objects,
     so 10,000 registrations stay cheap)."""
-    attended = sessions_attended(workshop.id)
-    total = len(workshop.sessions)
-    threshold = workshop.attendance_threshold
+    rule = workshop_rule(workshop)
+    attendance = attendance_by_registration(workshop, rule)
     result = db.session.execute(
         select(
             Registration.id,
@@ -199,7 +228,7 @@ def registration_rows(workshop: Workshop) -> list[AttendeeRow]:
     )
     rows = []
     for reg_id, status, prefix, first, last, position, agency, district, province, phone in result:
-        count = attended.get(reg_id, 0)
+        counted = attendance.get(reg_id, ABSENT)
         rows.append(
             AttendeeRow(
                 registration_id=reg_id,
@@ -212,9 +241,10 @@ def registration_rows(workshop: Workshop) -> list[AttendeeRow]:
                 province=province,
                 phone=phone,
                 status=status,
-                sessions_attended=count,
-                eligible=status == Status.CONFIRMED
-                and meets_attendance_rule(count, total, threshold),
+                sessions_attended=counted.present,
+                eligible=status == Status.CONFIRMED and rule.met_by(counted),
+                sessions_excused=counted.excused,
+                hours=counted.hours_present,
             )
         )
     rows = _sorted_people(rows)
@@ -233,6 +263,29 @@ def session_check_ins(workshop_id: int) -> dict[int, int]:
             Registration.status == Status.CONFIRMED,
         )
         .group_by(CheckIn.session_id)
+    )
+    return dict(rows.all())
+
+
+def session_excused(workshop_id: int) -> dict[int, int]:
+    """Session id -> confirmed registrations excused from it and not checked in to it."""
+    checked_in = (
+        select(CheckIn.id)
+        .where(
+            CheckIn.registration_id == ExcusedAbsence.registration_id,
+            CheckIn.session_id == ExcusedAbsence.session_id,
+        )
+        .exists()
+    )
+    rows = db.session.execute(
+        select(ExcusedAbsence.session_id, func.count(ExcusedAbsence.id))
+        .join(Registration, Registration.id == ExcusedAbsence.registration_id)
+        .where(
+            Registration.workshop_id == workshop_id,
+            Registration.status == Status.CONFIRMED,
+            ~checked_in,
+        )
+        .group_by(ExcusedAbsence.session_id)
     )
     return dict(rows.all())
 
@@ -274,6 +327,8 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
     rows = registration_rows(workshop)
     sessions = workshop.sessions
     per_session = session_check_ins(workshop.id)
+    excused = session_excused(workshop.id)
+    rule = workshop_rule(workshop)
     statuses = Counter(r.status for r in rows)
     confirmed = [r for r in rows if r.status == Status.CONFIRMED]
     n_confirmed = len(confirmed)
@@ -305,6 +360,9 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
                 ends_at=s.ends_at,
                 checked_in=per_session.get(s.id, 0),
                 rate=rate(per_session.get(s.id, 0), n_confirmed),
+                hours=s.hours,
+                excused=excused.get(s.id, 0),
+                absent=max(0, n_confirmed - per_session.get(s.id, 0) - excused.get(s.id, 0)),
             )
             for s in sessions
         ),
@@ -317,6 +375,8 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
         no_shows=tuple(r for r in confirmed if r.sessions_attended == 0),
         generated_at=utcnow(),
         certificates_issued=issued_count(workshop.id),
+        rule=rule,
+        excused=sum(excused.values()),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from workshop.extensions import db
 from workshop.models import (
+    AttendanceRule,
     Certificate,
     CertificateKind,
     CheckIn,
@@ -26,6 +28,7 @@ from workshop.models import (
 )
 from workshop.models import WorkshopStatus as Status
 from workshop.models.types import utcnow
+from workshop.services.attendance import HOURS_STEP, default_hours, format_hours
 from workshop.services.audit import record_event
 from workshop.services.errors import InvalidStatusChange, NotFound, ValidationFailed
 from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices, queue_notice
@@ -55,6 +58,8 @@ class SessionInput:
     ends_at: datetime
     title: str = ""
     id: int | None = None  # an existing session to keep (its check-ins stay attached)
+    # Training hours; None: the default from the times (services.attendance.default_hours).
+    hours: Decimal | None = None
 
 
 @dataclass
@@ -69,6 +74,10 @@ class WorkshopInput:
     objectives: str = ""
     topics: str = ""
     attendance_threshold: int = 80
+    # New workshops count hours: "at least 80 % of the training time", the usual Thai rule.
+    attendance_rule: str = AttendanceRule.HOURS.value
+    checkout_enabled: bool = False
+    excused_count: bool = False
     certificate_kind: str = CertificateKind.HONOUR.value
     presiding_official: str = ""
     signatory_name: str = ""
@@ -96,6 +105,32 @@ def _check_year(moment: datetime) -> str | None:
         return str(_l("ปี %(y)d ดูเหมือนเป็นปี พ.ศ. ที่ถูกอ่านเป็น ค.ศ.", y=moment.year))
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         return str(_l("วันที่อยู่นอกช่วงที่รับได้ (ค.ศ. 2000–2100)"))
+    return None
+
+
+def _check_hours(session: SessionInput) -> str | None:
+    """Set the session's hours (the default when none were given); a message if they are not
+    a number of hours from 0 up to the session's length, to the hundredth."""
+    if session.hours is None:
+        session.hours = default_hours(session.starts_at, session.ends_at)
+        return None
+    try:
+        hours = Decimal(str(session.hours)) if not isinstance(session.hours, bool) else None
+    except InvalidOperation:
+        hours = None
+    if hours is None or not hours.is_finite():
+        return str(_l("ชั่วโมงอบรมต้องเป็นตัวเลข เช่น 3.5"))
+    length = Decimal((session.ends_at - session.starts_at).total_seconds()) / 3600
+    if hours < 0 or hours > length:
+        return str(
+            _l(
+                "ชั่วโมงอบรมต้องอยู่ระหว่าง 0 ถึง %(n)s ชั่วโมง (ความยาวของช่วง)",
+                n=format_hours(length.quantize(HOURS_STEP)),
+            )
+        )
+    if hours != hours.quantize(HOURS_STEP):
+        return str(_l("ชั่วโมงอบรมมีทศนิยมได้ไม่เกิน 2 ตำแหน่ง"))
+    session.hours = hours.quantize(HOURS_STEP)
     return None
 
 
@@ -133,6 +168,14 @@ def validate_workshop(data: WorkshopInput) -> dict[str, Any]:
         errors["attendance_threshold"] = str(_l("เกณฑ์การเข้าร่วมต้องอยู่ระหว่าง 1 ถึง 100 %"))
     values["attendance_threshold"] = data.attendance_threshold
 
+    if data.attendance_rule not in {r.value for r in AttendanceRule}:
+        errors["attendance_rule"] = str(_l("เกณฑ์ต้องนับเป็นชั่วโมงหรือเป็นจำนวนช่วง"))
+    values["attendance_rule"] = data.attendance_rule
+    for name in ("checkout_enabled", "excused_count"):
+        if not isinstance(getattr(data, name), bool):
+            errors[name] = str(_l("ต้องเป็นใช่หรือไม่ใช่"))
+        values[name] = getattr(data, name)
+
     if data.certificate_kind not in {k.value for k in CertificateKind}:
         errors["certificate_kind"] = str(_l("ชนิดของเกียรติบัตรไม่ถูกต้อง"))
     values["certificate_kind"] = data.certificate_kind
@@ -156,11 +199,21 @@ def validate_workshop(data: WorkshopInput) -> dict[str, Any]:
                 errors[f"{key}.ends_at"] = str(_l("เวลาสิ้นสุดต้องหลังเวลาเริ่ม"))
             elif session.ends_at - session.starts_at > MAX_SESSION_LENGTH:
                 errors[f"{key}.ends_at"] = str(_l("ช่วงการอบรมหนึ่งช่วงยาวได้ไม่เกิน 24 ชั่วโมง"))
+            else:
+                problem = _check_hours(session)
+                if problem:
+                    errors[f"{key}.hours"] = problem
         if not any(k.startswith("sessions.") for k in errors):
             ordered = sorted(enumerate(sessions), key=lambda pair: pair[1].starts_at)
             for (_, earlier), (index, later) in itertools.pairwise(ordered):
                 if later.starts_at < earlier.ends_at:
                     errors[f"sessions.{index}.starts_at"] = str(_l("ช่วงนี้ซ้อนทับกับช่วงอื่น"))
+        if (
+            not any(k.startswith("sessions.") for k in errors)
+            and data.attendance_rule == AttendanceRule.HOURS
+            and not any(s.hours for s in sessions)
+        ):
+            errors["sessions.0.hours"] = str(_l("เกณฑ์นับเป็นชั่วโมง จึงต้องมีชั่วโมงอบรมรวมมากกว่า 0"))
 
     opens, closes = data.registration_opens_at, data.registration_closes_at
     problem = _check_year(opens)
@@ -193,6 +246,7 @@ def _apply_sessions(workshop: Workshop, sessions: list[SessionInput]) -> None:
         if row is None:
             row = WorkshopSession()
         row.title, row.starts_at, row.ends_at = item.title, item.starts_at, item.ends_at
+        row.hours = item.hours  # set by validate_workshop
         kept.append(row)
     workshop.sessions = kept
 
@@ -220,7 +274,9 @@ def workshop_input(workshop: Workshop) -> WorkshopInput:
     return WorkshopInput(
         **{name: getattr(workshop, name) for name in names},
         sessions=[
-            SessionInput(id=s.id, title=s.title, starts_at=s.starts_at, ends_at=s.ends_at)
+            SessionInput(
+                id=s.id, title=s.title, starts_at=s.starts_at, ends_at=s.ends_at, hours=s.hours
+            )
             for s in workshop.sessions
         ],
     )

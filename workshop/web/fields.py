@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
@@ -143,3 +144,34 @@ class ChoiceField(SelectField):
             super().pre_validate(form)
         except ValidationError:
             raise ValidationError(str(self.invalid_message)) from None
+
+
+class HoursField(StringField):
+    """A number of hours such as ``3.5`` (Thai digits accepted); blank is None.
+
+    Only the typing is checked here; the range and the two decimals are the service's rules.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {})
+        kwargs["render_kw"].setdefault("inputmode", "decimal")
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0].strip().translate(_THAI_DIGITS).replace(",", ".")
+        self.data = None
+        if not raw:
+            return
+        if not re.fullmatch(r"\d{1,3}(?:\.\d{1,6})?", raw):
+            raise ValueError(str(_l("กรุณากรอกชั่วโมงเป็นตัวเลข เช่น 3.5")))
+        self.data = Decimal(raw)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, Decimal):
+            text = f"{self.data:f}"
+            return text.rstrip("0").rstrip(".") if "." in text else text
+        return ""

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from workshop.extensions import db
 from workshop.models import (
+    AttendanceRule,
     CertificateKind,
     Registration,
     RegistrationStatus,
@@ -20,6 +21,7 @@ from workshop.models import (
     WorkshopStatus,
 )
 from workshop.services.accounts import find_user_by_email
+from workshop.services.attendance import configured_lunch_break, default_hours
 from workshop.services.errors import DomainError, ValidationFailed
 from workshop.services.registrations import (
     cancel_registration,
@@ -62,7 +64,13 @@ _FIELD_FOR_ERROR = {
     "registration_opens_at": "opens_day",
     "registration_closes_at": "closes_day",
 }
-_SESSION_FIELD_FOR_ERROR = {"starts_at": "starts", "ends_at": "ends", "title": "title", "id": "day"}
+_SESSION_FIELD_FOR_ERROR = {
+    "starts_at": "starts",
+    "ends_at": "ends",
+    "title": "title",
+    "id": "day",
+    "hours": "hours",
+}
 
 
 @bp.before_request
@@ -194,12 +202,18 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
                     "day": to_bangkok(s.starts_at).date(),
                     "starts": to_bangkok(s.starts_at).time(),
                     "ends": to_bangkok(s.ends_at).time(),
+                    # Shown only when the organizer changed them: blank follows the times.
+                    "hours": s.hours if s.hours != default_hours(s.starts_at, s.ends_at) else None,
                 }
                 for s in workshop.sessions
             ],
         )
     form.certificate_kind.choices = [
         SelectChoice(k.value, certificate_kind_label(k.value)) for k in CertificateKind
+    ]
+    form.attendance_rule.choices = [
+        SelectChoice(AttendanceRule.HOURS.value, _("ร้อยละของชั่วโมงอบรม")),
+        SelectChoice(AttendanceRule.SESSIONS.value, _("ร้อยละของจำนวนช่วง")),
     ]
     form.venue_id.choices = [
         SelectChoice(v.id, f"{v.name} ({v.province}, {v.capacity})") for v in list_venues()
@@ -226,6 +240,7 @@ def _workshop_input(form: WorkshopForm) -> WorkshopInput | None:
                 title=row.title.data or "",
                 starts_at=bangkok_to_utc(row.day.data, row.starts.data),
                 ends_at=bangkok_to_utc(row.day.data, row.ends.data),
+                hours=row.hours.data,
             )
         )
     if not complete:
@@ -244,6 +259,9 @@ def _workshop_input(form: WorkshopForm) -> WorkshopInput | None:
             form.closes_day.data, form.closes_time.data or time(23, 59)
         ),
         attendance_threshold=form.attendance_threshold.data,
+        attendance_rule=form.attendance_rule.data,
+        checkout_enabled=bool(form.checkout_enabled.data),
+        excused_count=bool(form.excused_count.data),
         certificate_kind=form.certificate_kind.data,
         presiding_official=form.presiding_official.data or "",
         signatory_name=form.signatory_name.data or "",
@@ -260,7 +278,7 @@ def _save_workshop(workshop: Workshop | None):
     if request.method == "POST" and "add_session" in request.form:
         if len(form.sessions.entries) < form.sessions.max_entries:
             form.sessions.append_entry()
-        return render_template("organizer/workshop_form.html", form=form, workshop=workshop)
+        return _form_page(form, workshop)
     if form.validate_on_submit():
         data = _workshop_input(form)
         if data is not None:
@@ -279,7 +297,17 @@ def _save_workshop(workshop: Workshop | None):
                 flash(_("บันทึกการอบรมแล้ว"), "success")
                 return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("organizer/workshop_form.html", form=form, workshop=workshop), status
+    return _form_page(form, workshop), status
+
+
+def _form_page(form: WorkshopForm, workshop: Workshop | None) -> str:
+    lunch = configured_lunch_break()
+    return render_template(
+        "organizer/workshop_form.html",
+        form=form,
+        workshop=workshop,
+        lunch=f"{lunch[0]:%H.%M}–{lunch[1]:%H.%M} น." if lunch else None,
+    )
 
 
 def _renumber(error: ValidationFailed, form: WorkshopForm) -> ValidationFailed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -18,8 +19,14 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
-from workshop.models import CertificateKind
-from workshop.web.fields import ChoiceField, ClockField, ThaiDateField, WholeNumberField
+from workshop.models import AttendanceRule, CertificateKind
+from workshop.web.fields import (
+    ChoiceField,
+    ClockField,
+    HoursField,
+    ThaiDateField,
+    WholeNumberField,
+)
 
 _REQUIRED = InputRequired(_l("กรุณากรอกช่องนี้"))
 
@@ -40,11 +47,13 @@ class SessionForm(Form):
     day = ThaiDateField(_l("วันที่"))
     starts = ClockField(_l("เริ่ม"))
     ends = ClockField(_l("สิ้นสุด"))
+    # Blank: the session's length less the lunch break (shown as the placeholder).
+    hours = HoursField(_l("ชั่วโมงอบรม"))
 
     def is_blank(self) -> bool:
         return not any(
             (f.raw_data[0].strip() if f.raw_data else f.data)
-            for f in (self.title, self.day, self.starts, self.ends)
+            for f in (self.title, self.day, self.starts, self.ends, self.hours)
         )
 
 
@@ -58,6 +67,9 @@ class WorkshopForm(FlaskForm):
         "venue_id",
         "capacity",
         "attendance_threshold",
+        "attendance_rule",
+        "checkout_enabled",
+        "excused_count",
         "certificate_kind",
         "presiding_official",
         "signatory_name",
@@ -82,6 +94,13 @@ class WorkshopForm(FlaskForm):
     attendance_threshold = WholeNumberField(
         _l("เกณฑ์การเข้าร่วมเพื่อรับเกียรติบัตร (%)"), default=80, validators=[_REQUIRED]
     )
+    attendance_rule = ChoiceField(
+        _l("นับเกณฑ์จาก"),
+        default=AttendanceRule.HOURS.value,
+        invalid_message=_l("เกณฑ์ต้องนับเป็นชั่วโมงหรือเป็นจำนวนช่วง"),
+    )
+    checkout_enabled = BooleanField(_l("สแกนออกเมื่อจบแต่ละช่วง (นับชั่วโมงจากเวลาเข้าและออก)"))
+    excused_count = BooleanField(_l("นับช่วงที่ลาหรือไปราชการตามเกณฑ์ด้วย"))
     certificate_kind = ChoiceField(
         _l("ชนิดเอกสาร"),
         default=CertificateKind.HONOUR.value,
