@@ -124,7 +124,7 @@ class _NumberedCanvas(Canvas):
         self.restoreState()
 
 
-def _canvasmaker(footer: str) -> type[_NumberedCanvas]:
+def numbered_canvas(footer: str) -> type[_NumberedCanvas]:
     return type("ReportCanvas", (_NumberedCanvas,), {"footer": footer})
 
 
@@ -193,8 +193,10 @@ class _Rows:
         aligns: Sequence[Align],
         size: float,
         name_column: int | None,
+        min_row_height: float = 0.0,
     ) -> None:
         self.rows = rows
+        self.min_row_height = min_row_height
         self.widths = list(widths)
         self.aligns = list(aligns)
         self.size = size
@@ -226,7 +228,8 @@ class _Rows:
                 )
             ]
             self.lines.append(cells)
-            tops.append(tops[-1] + max(map(len, cells)) * self.leading + 2 * PAD)
+            row_height = max(map(len, cells)) * self.leading + 2 * PAD
+            tops.append(tops[-1] + max(row_height, self.min_row_height))
 
     @property
     def complete(self) -> bool:
@@ -237,6 +240,7 @@ class LongTable(Flowable):
     """Rows of shaped text in fixed columns, split across pages with the header repeated.
 
     Rows never split; a row taller than a page would overflow (the cells here are short).
+    ``min_row_height`` keeps every row at least that tall (room to sign on a sign-in sheet).
     """
 
     def __init__(
@@ -247,10 +251,11 @@ class LongTable(Flowable):
         aligns: Sequence[Align] | None = None,
         size: float = TABLE_SIZE,
         name_column: int | None = None,
+        min_row_height: float = 0.0,
     ) -> None:
         super().__init__()
         aligns = aligns or ["left"] * len(widths)
-        self.data = _Rows(header, rows, widths, aligns, size, name_column)
+        self.data = _Rows(header, rows, widths, aligns, size, name_column, min_row_height)
         self.first, self.end = 0, len(rows)
 
     def _part(self, first: int, end: int) -> LongTable:
@@ -295,6 +300,7 @@ class LongTable(Flowable):
             canvas.setFillColor(fill)
             canvas.rect(0, y_top - height, self.width, height, stroke=0, fill=1)
             canvas.setFillColor(INK)
+            canvas.line(0, y_top, self.width, y_top)  # the fill covered half of the rule above
         if data.placed_doc is not canvas._doc:
             data.placed, data.placed_doc = {}, canvas._doc
         placed = data.placed
@@ -518,7 +524,7 @@ def _build(story: list[Flowable], title: str, author: str, footer: str) -> bytes
         author=author,
         pageCompression=1,
     )
-    doc.build(story, canvasmaker=_canvasmaker(footer))
+    doc.build(story, canvasmaker=numbered_canvas(footer))
     return buffer.getvalue()
 
 

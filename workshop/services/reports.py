@@ -193,12 +193,14 @@ class WorkshopReport:
         return rate(self.check_ins, self.seat_sessions)
 
 
+def person_order(first_name: str, last_name: str, registration_id: int) -> tuple[str, str, int]:
+    """The order of people in reports and lists: Thai dictionary order of the first name, then
+    the surname (the title prefix is not sorted on); the registration breaks ties."""
+    return thai_sort_key(first_name), thai_sort_key(last_name), registration_id
+
+
 def _sorted_people(rows: Iterable[AttendeeRow]) -> list[AttendeeRow]:
-    """Thai dictionary order of first name, then surname (the title prefix is not sorted on)."""
-    return sorted(
-        rows,
-        key=lambda r: (thai_sort_key(r.first_name), thai_sort_key(r.last_name), r.registration_id),
-    )
+    return sorted(rows, key=lambda r: person_order(r.first_name, r.last_name, r.registration_id))
 
 
 _STATUS_ORDER = {Status.CONFIRMED.value: 0, Status.WAITLISTED.value: 1, Status.CANCELLED.value: 2}

@@ -53,6 +53,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(reports.bp)
 
+    from workshop.services.attendance import format_hours, workshop_rule
     from workshop.services.officers import format_phone
     from workshop.services.registrations import registration_status_label
     from workshop.services.workshops import certificate_kind_label, status_label
@@ -63,6 +64,8 @@ def register_web(app: Flask) -> None:
         registration_status_label=registration_status_label,
     )
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["hours"] = format_hours
+    app.jinja_env.globals["attendance_rule_text"] = lambda w: workshop_rule(w).describe()
     from workshop.web.checkin import CACHE_NAME
 
     app.jinja_env.globals["checkin_cache_name"] = CACHE_NAME  # forgotten on sign-out

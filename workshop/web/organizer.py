@@ -13,16 +13,25 @@ from workshop.extensions import db
 from workshop.models import (
     AttendanceRule,
     CertificateKind,
+    ExcuseKind,
     Registration,
     RegistrationStatus,
     Role,
     Venue,
     Workshop,
+    WorkshopSession,
     WorkshopStatus,
 )
 from workshop.services.accounts import find_user_by_email
 from workshop.services.attendance import configured_lunch_break, default_hours
 from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.excuses import (
+    excuse_absence,
+    excuse_kind_label,
+    excuse_text,
+    session_attendees,
+    withdraw_excuse,
+)
 from workshop.services.registrations import (
     cancel_registration,
     confirm_waitlisted,
@@ -511,3 +520,68 @@ def registration_action(registration_id: int, action: str):
             "success",
         )
     return redirect(url_for(".registrations", workshop_id=workshop_id))
+
+
+# ---------------------------------------------------------------- attendance and excuses
+
+
+def _workshop_session(workshop_id: int, session_id: int) -> tuple[Workshop, WorkshopSession]:
+    workshop = db.get_or_404(Workshop, workshop_id)
+    session = db.get_or_404(WorkshopSession, session_id)
+    if session.workshop_id != workshop.id:
+        abort(404)
+    return workshop, session
+
+
+@bp.get("/workshops/<int:workshop_id>/sessions/<int:session_id>/attendance")
+def session_attendance(workshop_id: int, session_id: int):
+    """Who was at one session, who was excused and who was absent; excuses are recorded here."""
+    workshop, session = _workshop_session(workshop_id, session_id)
+    rows = session_attendees(session)
+    counts = {state: 0 for state in ("present", "excused", "absent")}
+    for row in rows:
+        counts[row.state] += 1
+    return render_template(
+        "organizer/session_attendance.html",
+        workshop=workshop,
+        session=session,
+        number=workshop.sessions.index(session) + 1,
+        rows=rows,
+        counts=counts,
+        kinds=[(k.value, excuse_kind_label(k)) for k in ExcuseKind],
+        excuse_text=excuse_text,
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/sessions/<int:session_id>/excuse")
+def excuse(registration_id: int, session_id: int):
+    """Record the reason for an absence (``action=set``) or take it back (``action=withdraw``)."""
+    registration = db.get_or_404(Registration, registration_id)
+    name = registration.user.full_name
+    workshop_id = registration.workshop_id
+    try:
+        if request.form.get("action") == "withdraw":
+            withdraw_excuse(registration.id, session_id, current_user)
+            flash(_("ยกเลิกการลาของ %(name)s แล้ว", name=name), "success")
+        else:
+            excuse_absence(
+                registration.id,
+                session_id,
+                request.form.get("kind", ""),
+                request.form.get("reason", ""),
+                current_user,
+            )
+            flash(_("บันทึกการลาของ %(name)s แล้ว", name=name), "success")
+    except DomainError as exc:
+        message = (
+            "; ".join(exc.fields.values()) if isinstance(exc, ValidationFailed) else exc.message
+        )
+        flash(message, "error")
+    return redirect(
+        url_for(
+            ".session_attendance",
+            workshop_id=workshop_id,
+            session_id=session_id,
+            _anchor=f"registration-{registration.id}",
+        )
+    )

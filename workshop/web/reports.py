@@ -77,6 +77,40 @@ def attendance_download(workshop_id: int, kind: str) -> Response:
     )
 
 
+def signin_sheet_download(
+    workshop_id: int, session_id: int, blank: str | None, times: bool, inline: bool = False
+) -> Response:
+    """A session's sign-in sheet as a PDF download (pages and API alike)."""
+    from workshop.pdf.signin_sheet import render_signin_sheet
+    from workshop.services.signin_sheets import parse_blank_rows, signin_sheet
+
+    sheet = signin_sheet(
+        workshop_id, session_id, blank_rows=parse_blank_rows(blank), with_times=times
+    )
+    suffix = "-times" if times else ""
+    return download(
+        render_signin_sheet(sheet),
+        PDF,
+        f"workshop-{workshop_id}-session-{sheet.session_number}-signin{suffix}.pdf",
+        f"{_('ใบลงลายมือชื่อ')} {_('ช่วงที่ %(n)d', n=sheet.session_number)} "
+        f"{short_title(sheet.title)}.pdf",
+        inline=inline,
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/sessions/<int:session_id>/signin-sheet.pdf")
+def signin_sheet_pdf(workshop_id: int, session_id: int):
+    """``?blank=10`` adds numbered blank rows for walk-ins; ``?times=1`` is the after-event
+    sheet with check-in times."""
+    return signin_sheet_download(
+        workshop_id,
+        session_id,
+        request.args.get("blank"),
+        request.args.get("times") == "1",
+        inline=True,
+    )
+
+
 @bp.get("/workshops/<int:workshop_id>/report.pdf")
 def workshop_report_pdf(workshop_id: int):
     return report_pdf_download(workshop_id, inline=True)
