@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.support import login, make_officers, seat
+from tests.support import login, make_officers, seat, workshop_input
 from workshop.extensions import db
 from workshop.models import CheckIn
 from workshop.services.excuses import excuse_absence
@@ -57,8 +57,6 @@ def render_pngs(data: bytes, tmp_path: Path, name: str) -> list[Path]:
 def held(venue, organizer):
     """The reference workshop (20 October 2015, 08.30–12.00 and 13.00–16.30), published, with
     the six people of NAMES confirmed."""
-    from tests.support import workshop_input
-
     workshop = change_status(
         create_workshop(workshop_input(venue), organizer), "published", organizer
     )
@@ -110,8 +108,6 @@ def test_the_sheet_gives_the_session_and_lists_people_in_thai_order(
 
 
 def test_every_page_repeats_the_heading_and_the_column_header(client, organizer, venue, tmp_path):
-    from tests.support import workshop_input
-
     workshop = change_status(
         create_workshop(workshop_input(venue), organizer), "published", organizer
     )
@@ -187,9 +183,7 @@ def test_a_bad_number_of_blank_rows_is_a_clear_message(client, organizer, held, 
 def test_only_organizers_get_sheets_and_only_of_the_workshops_sessions(
     client, organizer, staff, held, venue
 ):
-    from tests.support import workshop_input
-
-    workshop, registrations = held
+    workshop, _registrations = held
     other = create_workshop(workshop_input(venue, title="อีกการอบรมหนึ่ง"), organizer)
     url = sheet_url(workshop, workshop.sessions[0])
     assert client.get(url).status_code == 302  # to the sign-in page
