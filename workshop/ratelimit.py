@@ -81,6 +81,7 @@ LIMITED: dict[str, tuple[str, Callable[[], str], tuple[str, ...] | None]] = {
     "api.create_token": (API_TOKEN, client_address, None),
     "api.officer_create": (SIGN_UP, client_address, None),
     "api.checkin_create": (CHECKIN, door_key, None),
+    "api.checkout_create": (CHECKIN, door_key, None),
     "api.checkin_undo": (CHECKIN, door_key, None),
     "api.decode_frame": (CHECKIN, door_key, None),
     "api.workshop_roster": (CHECKIN, door_key, None),

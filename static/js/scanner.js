@@ -11,6 +11,10 @@
  * made; the queue is sent when the network is back. A service worker (/checkin/sw.js) keeps
  * the page itself loadable offline.
  *
+ * In check-out mode (config.mode 'out', the exit of a workshop that scans people out), each
+ * code becomes POST /api/v1/checkouts instead; offline, the scan is queued with its mode.
+ * The last check-out counts, so a mistaken one is corrected by scanning again: no undo.
+ *
  * All text shown comes from the page (config.strings), translated on the server.
  */
 (function () {
@@ -24,6 +28,7 @@
   var S = config.strings;
   var urls = config.urls;
   var sessionId = config.sessionId;
+  var checkingOut = config.mode === 'out';
   var csrfToken = config.csrfToken;
   var lang = document.documentElement.lang || 'th';
 
@@ -95,7 +100,9 @@
     save(QUEUE_KEY, queue().filter(function (item) { return item.id !== id; }));
   }
   function pendingHere() {
-    return queue().filter(function (item) { return item.session_id === sessionId; }).length;
+    return queue().filter(function (item) {
+      return item.session_id === sessionId && item.mode !== 'out';
+    }).length;
   }
 
   var roster = load(ROSTER_KEY, null);
@@ -480,9 +487,11 @@
     var body = { session_id: sessionId, method: request.method };
     if (request.ticket) body.ticket = request.ticket;
     else body.registration_id = request.registration_id;
-    return api('POST', urls.checkin, { json: body, timeout: 6000 }).then(function (res) {
+    var url = checkingOut ? urls.checkout : urls.checkin;
+    return api('POST', url, { json: body, timeout: 6000 }).then(function (res) {
       setOnline(true);
       if (res.status >= 500) return checkInOffline(request, scannedAt);
+      if (checkingOut && res.ok) return checkoutResult(res.data || {});
       return serverResult(request, res);
     }, function (error) {
       if (!(error instanceof NetworkError)) throw error;
@@ -491,6 +500,19 @@
     }).then(function () {
       if (request.ticket && request.ticket.toUpperCase() === lastCode) lastSeen = Date.now();
     });
+  }
+
+  function checkoutResult(data) {
+    var person = data.person || {};
+    var fresh = data.result === 'checked_out';
+    show(fresh ? 'checked_out' : 'already_checked_out', {
+      headline: fill(fresh ? S.checkedOut : S.alreadyCheckedOut, { time: clock(data.checked_out_at) }),
+      name: person.name, agency: person.agency,
+      detail: fill(S.hoursPresent, { hours: String(data.hours) })
+    });
+    signal(fresh ? 'ok' : 'already');
+    renderAll();
+    return null;
   }
 
   function serverResult(request, res) {
@@ -550,7 +572,7 @@
       var item = {
         id: uid(), session_id: sessionId, scanned_at: scannedAt,
         ticket: request.ticket || null, registration_id: request.registration_id || null,
-        fingerprint: fp, name: ''
+        fingerprint: fp, name: '', mode: checkingOut ? 'out' : 'in'
       };
       if (roster && roster.cancelled) {
         show('error', { headline: roster.message, offline: true, code: 'workshop_cancelled' });
@@ -560,7 +582,7 @@
       }
       if (!roster || !roster.entries) {
         pushQueue(item);
-        lastAction = { kind: 'queued', id: item.id, name: S.unknownPerson };
+        if (!checkingOut) lastAction = { kind: 'queued', id: item.id, name: S.unknownPerson };
         show('unverified', { headline: S.unverified, detail: S.noRoster, offline: true });
         signal('already');
         renderAll();
@@ -586,6 +608,23 @@
           name: entry.name, agency: entry.agency, offline: true, code: 'session_not_open'
         });
         signal('error');
+      } else if (checkingOut) {
+        if (!entry.checked_in_at) {
+          show('error', {
+            headline: S.notCheckedIn, name: entry.name, agency: entry.agency, offline: true,
+            code: 'not_checked_in'
+          });
+          signal('error');
+        } else {
+          item.rid = entry.registration_id;
+          item.name = entry.name;
+          pushQueue(item);
+          show('checked_out', {
+            headline: fill(S.checkedOut, { time: clock(scannedAt) }),
+            name: entry.name, agency: entry.agency, detail: S.savedOffline, offline: true
+          });
+          signal('ok');
+        }
       } else if (entry.checked_in_at) {
         show('already_checked_in', {
           headline: fill(S.alreadyCheckedIn, { time: clock(entry.checked_in_at) }),
@@ -628,7 +667,9 @@
       var body = { session_id: item.session_id, scanned_at: item.scanned_at, method: 'offline' };
       if (item.ticket) body.ticket = item.ticket;
       else body.registration_id = item.registration_id || item.rid;
-      return api('POST', urls.checkin, { json: body, timeout: 10000 }).then(function (res) {
+      var out = item.mode === 'out';
+      var url = out ? urls.checkout : urls.checkin;
+      return api('POST', url, { json: body, timeout: 10000 }).then(function (res) {
         setOnline(true);
         if (res.status === 401 || res.status === 403) {
           stuck = true;
@@ -638,7 +679,9 @@
         stuck = false;
         removeFromQueue(item.id); // the server has decided, one way or the other
         var here = item.session_id === sessionId;
-        if (res.ok && res.data && res.data.person) {
+        if (out && res.ok) {
+          // Nothing on this device depends on a check-out having reached the server.
+        } else if (res.ok && res.data && res.data.person) {
           if (here) {
             setCounts(res.data.counts);
             markRoster(res.data.person.registration_id, res.data.checked_in_at);
@@ -650,7 +693,7 @@
             } : null;
           }
         } else {
-          if (here && item.rid) markRoster(item.rid, null);
+          if (here && item.rid && !out) markRoster(item.rid, null);
           if (lastAction && lastAction.id === item.id) lastAction = null;
           noteSyncProblem(fill(S.syncFailed, {
             name: item.name || item.ticket || S.unknownPerson, message: errorMessage(res)
@@ -688,7 +731,7 @@
       var fresh = res.data;
       // Scans still waiting in the queue count as checked in on this device.
       queue().forEach(function (item) {
-        if (item.session_id !== sessionId) return;
+        if (item.session_id !== sessionId || item.mode === 'out') return;
         fresh.entries.forEach(function (entry) {
           var same = item.fingerprint ? entry.fingerprint === item.fingerprint
             : entry.registration_id === (item.rid || item.registration_id);
@@ -853,7 +896,7 @@
       var button = document.createElement('button');
       button.type = 'button';
       button.className = 'button primary';
-      button.textContent = S.checkInButton;
+      button.textContent = checkingOut ? S.checkOutButton : S.checkInButton;
       button.dataset.registrationId = String(person.registration_id);
       button.addEventListener('click', function () {
         el.search.value = '';
@@ -1079,7 +1122,7 @@
   window.checkinScanner = { sha256HexPure: sha256HexPure, fingerprint: fingerprint };
 
   if (roster) root.dataset.roster = roster.cancelled ? 'cancelled' : 'cached';
-  show('idle', { headline: S.ready, detail: S.readyDetail });
+  show('idle', { headline: checkingOut ? S.readyOut : S.ready, detail: S.readyDetail });
   el.result.classList.remove('scan-flash');
   renderAll();
   refocus();

@@ -7,6 +7,7 @@ from flask import Blueprint
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from workshop.api import (  # noqa: E402, F401  (register routes)
+    attendance,
     auth,
     certificates,
     checkins,

@@ -14,6 +14,8 @@ from workshop.api.schemas import (
     INT32_MAX,
     CheckInOut,
     CheckInRequest,
+    CheckOutOut,
+    CheckOutRequest,
     DecodedOut,
     PersonOut,
     RosterOut,
@@ -30,6 +32,7 @@ from workshop.services.checkins import (
     session_roster,
     undo_check_in,
 )
+from workshop.services.checkouts import CheckOutResult, check_out
 from workshop.services.errors import NoQRCode, NotFound, ValidationFailed
 from workshop.services.workshops import get_workshop
 
@@ -93,6 +96,44 @@ def checkin_create():
     )
     status = 201 if outcome.created else 200
     return checkin_json(outcome), status
+
+
+def checkout_json(outcome: CheckOutResult) -> dict[str, Any]:
+    return CheckOutOut.model_validate(
+        {
+            "result": outcome.result,
+            "checkin_id": outcome.checkin_id,
+            "session_id": outcome.session_id,
+            "checked_in_at": outcome.checked_in_at,
+            "checked_out_at": outcome.checked_out_at,
+            "hours": outcome.hours,
+            "person": {
+                "registration_id": outcome.registration_id,
+                "name": outcome.name,
+                "position": outcome.position,
+                "agency": outcome.agency,
+                "status": outcome.status,
+            },
+        }
+    ).model_dump(mode="json")
+
+
+@api_bp.post("/checkouts")
+@api_auth(*DOOR)
+def checkout_create():
+    body = parse_body(CheckOutRequest)
+    method = body.method
+    if method is None:
+        method = "manual" if body.ticket is None else "qr"
+    outcome = check_out(
+        session_id=body.session_id,
+        staff=g.api_user,
+        ticket=body.ticket,
+        registration_id=body.registration_id,
+        scanned_at=body.scanned_at,
+        method=method,
+    )
+    return checkout_json(outcome), 200
 
 
 @api_bp.delete(f"/checkins/{CHECKIN_ID}")

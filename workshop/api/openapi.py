@@ -19,12 +19,17 @@ from workshop.api.schemas import (
     INT32_MAX,
     AccountDelete,
     AccountDeletedOut,
+    AttendanceOut,
     CancellationOut,
     CertificateOut,
     CheckInOut,
     CheckInRequest,
+    CheckOutOut,
+    CheckOutRequest,
     DecodedOut,
     ErrorOut,
+    ExcuseOut,
+    ExcuseRequest,
     OfficerCreate,
     PersonalDataOut,
     PersonOut,
@@ -318,6 +323,20 @@ OPERATIONS += (
         "`session_not_open` (outside the window; organizers may send `override_reason`).",
     ),
     Operation(
+        "post",
+        "/checkouts",
+        "Scan a checked-in person out of a session (workshops with check-out)",
+        DOOR,
+        request=CheckOutRequest,
+        response=CheckOutOut,
+        errors=(400, 404, 409, 422, 429),
+        description="For workshops with `checkout_enabled`: hours present then come from the "
+        "check-in and the last check-out (within the session, less the lunch break, capped at "
+        "the session's hours). `checked_out`; a scan earlier than the check-out already "
+        "recorded is `already_checked_out` and changes nothing. Refusals as for check-in, plus "
+        "409 `not_allowed` (the workshop does not scan out) and `not_checked_in`.",
+    ),
+    Operation(
         "delete",
         "/checkins/{checkin_id}",
         "Undo a check-in made by mistake (audited)",
@@ -417,6 +436,67 @@ OPERATIONS += (
         errors=(404,),
         media="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         description="Text cells that a spreadsheet could read as a formula start with `'`.",
+    ),
+)
+
+OPERATIONS += (
+    Operation(
+        "get",
+        "/registrations/{registration_id}/attendance",
+        "Attendance against the workshop's certificate rule (owner or organizer)",
+        ANY_USER,
+        response=AttendanceOut,
+        errors=(404,),
+        description="Sessions and training hours present and excused, the rule (a share of "
+        "hours or of sessions), whether it is met, and the certificate's standing with the "
+        "message the officer's page shows. Someone else's registration is 404.",
+    ),
+    Operation(
+        "put",
+        "/registrations/{registration_id}/excuses/{session_id}",
+        "Excuse a confirmed registrant's absence from a session (audited)",
+        ORGANIZER,
+        request=ExcuseRequest,
+        response=ExcuseOut,
+        errors=(400, 404, 409, 422),
+        description="`leave` (ลา), `official_duty` (ไปราชการ) or `other` with a reason. Sets "
+        "or changes the excuse. 409 `not_allowed` when the person was checked in to the "
+        "session, is not confirmed, or the workshop was cancelled. Whether excused sessions "
+        "count toward the certificate rule is the workshop's `excused_count`.",
+    ),
+    Operation(
+        "delete",
+        "/registrations/{registration_id}/excuses/{session_id}",
+        "Withdraw an excuse (audited); the session counts as missed again",
+        ORGANIZER,
+        errors=(404,),
+    ),
+    Operation(
+        "get",
+        "/workshops/{workshop_id}/sessions/{session_id}/signin-sheet.pdf",
+        "A session's sign-in sheet (ใบลงลายมือชื่อ) as PDF",
+        ORGANIZER,
+        errors=(404, 422),
+        media="application/pdf",
+        query=(
+            {
+                "name": "blank",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 0, "maximum": 200},
+                "description": "Numbered blank rows after the list, for walk-ins.",
+            },
+            {
+                "name": "times",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "enum": ["1"]},
+                "description": "`1`: the after-event sheet, with check-in times and excuses.",
+            },
+        ),
+        description="Confirmed registrants in Thai name order with position and agency, a "
+        "blank column to sign in and one for remarks; the workshop, the session's day and "
+        "time (Buddhist Era) and the venue head every page.",
     ),
 )
 

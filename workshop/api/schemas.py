@@ -149,7 +149,16 @@ _RULE_DESCRIPTION = (
 )
 
 
+def _drop_none_defaults(schema: dict[str, Any]) -> None:
+    """Optional fields that may only be left out (``null`` is not a value): no default."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+
+
 class SessionCreate(Strict):
+    model_config = ConfigDict(json_schema_extra=_drop_none_defaults)
+
     title: Text = ""
     starts_at: Timestamp
     ends_at: Timestamp
@@ -458,6 +467,18 @@ class CheckInRequest(Partial):
     )
 
 
+class CheckOutRequest(Partial):
+    """As a check-in: ``ticket`` or ``registration_id``; ``scanned_at`` for offline scans."""
+
+    session_id: Id
+    ticket: Annotated[StrictStr, Field(max_length=200)] = None  # type: ignore[assignment]
+    registration_id: Id = None  # type: ignore[assignment]
+    scanned_at: Timestamp = None  # type: ignore[assignment]
+    method: Text = Field(  # type: ignore[assignment]
+        None, json_schema_extra={"enum": ["qr", "manual", "search", "offline"]}
+    )
+
+
 class PersonOut(Out):
     registration_id: int
     name: str
@@ -479,6 +500,16 @@ class CheckInOut(Out):
     method: str
     person: PersonOut
     counts: CountsOut
+
+
+class CheckOutOut(Out):
+    result: str = Field(json_schema_extra={"enum": ["checked_out", "already_checked_out"]})
+    checkin_id: int
+    session_id: int
+    checked_in_at: UtcTimestamp
+    checked_out_at: UtcTimestamp = Field(description="The last check-out (the one that counts).")
+    hours: float = Field(description="Hours present in the session from the two scans.")
+    person: PersonOut
 
 
 class RosterEntryOut(Out):
@@ -528,6 +559,57 @@ class CertificateOut(Out):
     starts_on: date | None = Field(description="First day of the workshop (Bangkok).")
     ends_on: date | None = Field(description="Last day of the workshop (Bangkok).")
     issued_on: date = Field(description="The date printed after ให้ไว้ ณ วันที่.")
+
+
+class ExcuseRequest(Strict):
+    kind: Text = Field(
+        json_schema_extra={"enum": ["leave", "official_duty", "other"]},
+        description="`leave` (ลา), `official_duty` (ไปราชการ) or `other` (reason required).",
+    )
+    reason: Text = Field("", description="The reason; a note for leave and official duty.")
+
+
+class ExcuseOut(Out):
+    registration_id: int
+    session_id: int
+    kind: str = Field(json_schema_extra={"enum": ["leave", "official_duty", "other"]})
+    reason: str
+    text: str = Field(description="As printed in reports, e.g. `ไปราชการ (คำสั่งที่ 12/2558)`.")
+    recorded_at: UtcTimestamp
+
+
+class AttendanceOut(Out):
+    """One registration's attendance against its workshop's certificate rule."""
+
+    registration_id: int
+    rule: str = Field(json_schema_extra=_RULE_ENUM, description=_RULE_DESCRIPTION)
+    threshold: int = Field(description="Per cent of the hours or sessions needed.")
+    rule_text: str = Field(description="The rule in words (Thai, or English).")
+    sessions_total: int
+    sessions_present: int
+    sessions_excused: int = Field(description="Excused and not checked in.")
+    hours_total: float
+    hours_present: float
+    hours_excused: float
+    credited: float = Field(description="What counts toward the rule, in its unit.")
+    required: float = Field(description="The least that meets the rule, in its unit.")
+    excused_count: bool = Field(description="Whether excused sessions count toward the rule.")
+    meets_rule: bool
+    certificate_state: str = Field(
+        json_schema_extra={
+            "enum": [
+                "issued",
+                "revoked",
+                "eligible",
+                "pending",
+                "in_progress",
+                "short",
+                "no_seat",
+                "workshop_cancelled",
+            ]
+        }
+    )
+    message: str = Field(description="Why, as the officer's page says it.")
 
 
 # ------------------------------------------------------------------ personal data (PDPA)

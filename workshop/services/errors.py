@@ -164,3 +164,13 @@ class TooManySignInAttempts(DomainError):
         super().__init__(
             str(_l("เข้าสู่ระบบไม่สำเร็จหลายครั้ง กรุณารอ %(minutes)d นาทีแล้วลองใหม่", minutes=minutes))
         )
+
+
+class NotCheckedIn(DomainError):
+    """A check-out for someone the door never checked in to the session."""
+
+    code = "not_checked_in"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("ผู้นี้ยังไม่ได้เช็กอินช่วงนี้ จึงสแกนออกไม่ได้"))

@@ -109,11 +109,16 @@ def _workshop_list():
 def scanner(workshop_id: int, session_id: int):
     workshop = _door_workshop(workshop_id)
     session = _session_of(workshop, session_id)
+    # ``?mode=out``: the exit, for workshops that scan people out (hours from the two scans).
+    mode = request.args.get("mode", "in")
+    if mode not in ("in", "out") or (mode == "out" and not workshop.checkout_enabled):
+        abort(404)
     opens, closes = checkin_window(session)
     checked, confirmed = session_counts(session.id)
     config = {
         "workshopId": workshop.id,
         "sessionId": session.id,
+        "mode": mode,
         "csrfToken": generate_csrf(),
         "generatedAt": utcnow().isoformat(),
         "cacheName": CACHE_NAME,
@@ -121,6 +126,7 @@ def scanner(workshop_id: int, session_id: int):
         "counts": {"checked_in": checked, "confirmed": confirmed},
         "urls": {
             "checkin": flask_url_for("api.checkin_create"),
+            "checkout": flask_url_for("api.checkout_create"),
             "undo": flask_url_for("api.checkin_undo", checkin_id=0).rsplit("/", 1)[0] + "/",
             "decode": flask_url_for("api.decode_frame"),
             "roster": flask_url_for(
@@ -149,6 +155,7 @@ def scanner(workshop_id: int, session_id: int):
             counts=(checked, confirmed),
             window_open=opens <= utcnow() <= closes,
             config=config,
+            mode=mode,
         )
     )
     response.headers["Cache-Control"] = "private, no-cache"
@@ -201,6 +208,12 @@ def _scanner_strings() -> dict[str, str]:
         "statusWaitlisted": registration_status_label("waitlisted"),
         "syncFailed": _("ส่งไม่สำเร็จ: %(name)s — %(message)s", name="{name}", message="{message}"),
         "unknownPerson": _("ไม่ทราบชื่อ"),
+        "checkedOut": _("สแกนออกแล้ว %(time)s", time="{time}"),
+        "alreadyCheckedOut": _("สแกนออกไว้แล้วเมื่อ %(time)s", time="{time}"),
+        "hoursPresent": _("เวลาเข้าอบรมช่วงนี้ %(hours)s ชั่วโมง", hours="{hours}"),
+        "notCheckedIn": _("ผู้นี้ยังไม่ได้เช็กอินช่วงนี้ จึงสแกนออกไม่ได้"),
+        "checkOutButton": _("สแกนออก"),
+        "readyOut": _("พร้อมสแกนออก"),
     }
 
 
