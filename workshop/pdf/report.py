@@ -46,7 +46,9 @@ from reportlab.platypus import (
 from workshop.pdf.flowables import ThaiParagraph
 from workshop.pdf.fonts import BOLD, REGULAR, register_sarabun
 from workshop.pdf.typeset import Align, draw_text, line_metrics, text_width, wrap_lines
+from workshop.services.attendance import format_hours
 from workshop.services.reports import (
+    AttendeeRow,
     FiscalYearReport,
     GroupFigure,
     WorkshopReport,
@@ -582,12 +584,7 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
         Spacer(1, 2 * mm),
     ]
     label_w = 38 * mm
-    threshold = _(
-        "เข้าร่วมอย่างน้อย %(pct)d%% ของจำนวนช่วง (%(need)d จาก %(n)d ช่วง)",
-        pct=report.attendance_threshold,
-        need=report.sessions_required,
-        n=report.session_count,
-    )
+    threshold = _("เข้าร่วม%(rule)s", rule=report.rule_text)
     facts = [
         [_("หน่วยงานผู้จัด"), report.organizing_agency],
         [_("ปีงบประมาณ"), format_fiscal_year(report.fiscal_year)],
@@ -606,6 +603,8 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
         [_("ยกเลิก"), _number(report.cancelled)],
         [_("เข้าร่วมอย่างน้อย 1 ช่วง"), _number(report.attended)],
         [_("ไม่มาเข้าร่วมเลย"), _number(len(report.no_shows))],
+        [_("ลา/ไปราชการ (คน-ช่วง)"), _number(report.excused)],
+        [_("ชั่วโมงอบรมทั้งหมด"), format_hours(report.total_hours)],
         [_("อัตราการเข้าร่วม"), format_rate(report.attendance_rate)],
         [
             _("มีสิทธิ์รับ%(kind)s (ตามเกณฑ์การเข้าร่วม)", kind=report.certificate_kind),
@@ -621,20 +620,33 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
             str(number),
             s.title or "–",
             f"{format_date(s.starts_at, 'short')} {format_time_range(s.starts_at, s.ends_at)}",
+            format_hours(s.hours),
             _number(s.checked_in),
+            _number(s.excused),
+            _number(s.absent),
             format_rate(s.rate),
         ]
         for number, s in enumerate(report.sessions, start=1)
     ]
     n_w = 10 * mm
-    num_w = 24 * mm
-    when_w = 45 * mm
+    num_w = 15 * mm
+    when_w = 40 * mm
+    rate_w = 22 * mm
     story.append(
         LongTable(
-            [_("ที่"), _("ช่วง"), _("วันเวลา"), _("เช็กอิน"), _("ร้อยละของผู้ได้ที่นั่ง")],
+            [
+                _("ที่"),
+                _("ช่วง"),
+                _("วันเวลา"),
+                _("ชั่วโมง"),
+                _("เช็กอิน"),
+                _("ลา/ไปราชการ"),
+                _("ขาด"),
+                _("ร้อยละของผู้ได้ที่นั่ง"),
+            ],
             session_rows,
-            [n_w, width - n_w - when_w - 2 * num_w, when_w, num_w, num_w],
-            ["center", "left", "left", "right", "right"],
+            [n_w, width - n_w - when_w - 4 * num_w - rate_w, when_w, *[num_w] * 4, rate_w],
+            ["center", "left", "left", "right", "right", "right", "right", "right"],
         )
     )
     story.append(Spacer(1, 2 * mm))
@@ -644,6 +656,8 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
                 "อัตราการเข้าร่วม = จำนวนเช็กอินทุกช่วงของผู้ได้ที่นั่ง ÷ (ผู้ได้ที่นั่ง × จำนวนช่วง); "
                 "ร้อยละแต่ละช่วง = ผู้ได้ที่นั่งที่เช็กอินช่วงนั้น ÷ ผู้ได้ที่นั่ง; "
                 "ผู้ไม่มาเข้าร่วม = ผู้ได้ที่นั่งที่ไม่มีเช็กอินเลย; "
+                "ลา/ไปราชการ = ผู้ได้ที่นั่งที่ผู้จัดบันทึกการลาและไม่ได้เช็กอินช่วงนั้น; "
+                "ขาด = ไม่ได้เช็กอินและไม่ได้ลา; "
                 "มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร = ผู้ได้ที่นั่งที่ผ่านเกณฑ์การเข้าร่วม"
             )
         )
@@ -664,8 +678,19 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
 
     story += _heading(_("รายชื่อผู้ได้ที่นั่ง (%(n)s คน)", n=_number(report.confirmed)))
     total = report.session_count
+    by_hours = report.rule is not None and report.rule.by_hours
+    total_hours = format_hours(report.total_hours)
     yes = _("ผ่าน")
     if report.attendees:
+
+        def attended(r: AttendeeRow) -> str:
+            text = (
+                f"{format_hours(r.hours)}/{total_hours}"
+                if by_hours
+                else f"{r.sessions_attended}/{total}"
+            )
+            return text + "\n" + _("ลา %(n)d", n=r.sessions_excused) if r.sessions_excused else text
+
         rows = [
             [
                 _number(number),
@@ -673,12 +698,12 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
                 r.position,
                 r.agency,
                 r.district,
-                f"{r.sessions_attended}/{total}",
+                attended(r),
                 yes if r.eligible else "",
             ]
             for number, r in enumerate(report.attendees, start=1)
         ]
-        fixed = [12 * mm, 44 * mm, 0.0, 0.0, 22 * mm, 15 * mm, 14 * mm]
+        fixed = [12 * mm, 42 * mm, 0.0, 0.0, 21 * mm, 20 * mm, 12 * mm]
         rest = width - sum(fixed)
         fixed[2], fixed[3] = rest * 0.42, rest * 0.58
         story.append(
@@ -689,7 +714,7 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
                     _("ตำแหน่ง"),
                     _("หน่วยงาน"),
                     _("อำเภอ"),
-                    _("เข้าร่วม"),
+                    _("ชั่วโมง") if by_hours else _("เข้าร่วม"),
                     _("เกณฑ์"),
                 ],
                 rows,
@@ -704,17 +729,24 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
     story += _heading(_("ผู้ไม่มาเข้าร่วม (%(n)s คน)", n=_number(len(report.no_shows))))
     if report.no_shows:
         rows = [
-            [_number(number), r.name, r.agency, r.district, r.phone]
+            [
+                _number(number),
+                r.name,
+                r.agency,
+                r.district,
+                r.phone,
+                f"{r.sessions_excused}/{total}" if r.sessions_excused else "",
+            ]
             for number, r in enumerate(report.no_shows, start=1)
         ]
-        fixed = [12 * mm, 50 * mm, 0.0, 25 * mm, 28 * mm]
+        fixed = [12 * mm, 48 * mm, 0.0, 25 * mm, 28 * mm, 18 * mm]
         fixed[2] = width - sum(fixed)
         story.append(
             LongTable(
-                [_("ที่"), _("ชื่อ-สกุล"), _("หน่วยงาน"), _("อำเภอ"), _("โทรศัพท์")],
+                [_("ที่"), _("ชื่อ-สกุล"), _("หน่วยงาน"), _("อำเภอ"), _("โทรศัพท์"), _("ลา (ช่วง)")],
                 rows,
                 fixed,
-                ["right", "left", "left", "left", "left"],
+                ["right", "left", "left", "left", "left", "center"],
                 name_column=1,
             )
         )

@@ -13,21 +13,24 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workshop.extensions import db
-from workshop.models import CheckIn, WorkshopSession
+from workshop.models import CheckIn, ExcusedAbsence, WorkshopSession
+from workshop.services.attendance import format_hours
+from workshop.services.excuses import excuse_text
 from workshop.services.registrations import registration_status_label
 from workshop.services.reports import get_report_workshop, registration_rows
-from workshop.thai.dates import format_date, format_datetime, format_time_range
+from workshop.thai.dates import format_date, format_datetime, format_time, format_time_range
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 
-Cell = str | int
+Cell = str | int | Decimal
 
 
 def neutralise(value: Cell) -> Cell:
@@ -51,9 +54,11 @@ def attendance_table(workshop_id: int) -> AttendanceTable:
     """Every registration with its status, attendance and check-in time per session.
 
     Columns: number, title prefix, first name, last name, position, agency, district, province,
-    phone, status, one column per session (Bangkok check-in time, empty if none), sessions
-    attended, eligible for a certificate (yes/no). In Thai (BE dates), like the report PDF,
-    whatever the language of the organizer's screen.
+    phone, status, one column per session (Bangkok check-in time, and check-out time where the
+    workshop scans out; the excuse, e.g. ``ลา``, for an excused absence; empty if absent),
+    training hours present, sessions excused, sessions attended, eligible for a certificate
+    (yes/no). In Thai (BE dates), like the report PDF, whatever the language of the
+    organizer's screen.
     """
     with force_locale("th"):
         return _attendance_table(workshop_id)
@@ -63,12 +68,28 @@ def _attendance_table(workshop_id: int) -> AttendanceTable:
     workshop = get_report_workshop(workshop_id)
     sessions = workshop.sessions
     scans: dict[tuple[int, int], str] = {}
-    for reg_id, session_id, scanned_at in db.session.execute(
-        select(CheckIn.registration_id, CheckIn.session_id, CheckIn.scanned_at)
+    for reg_id, session_id, kind, reason in db.session.execute(
+        select(
+            ExcusedAbsence.registration_id,
+            ExcusedAbsence.session_id,
+            ExcusedAbsence.kind,
+            ExcusedAbsence.reason,
+        )
+        .join(WorkshopSession, WorkshopSession.id == ExcusedAbsence.session_id)
+        .where(WorkshopSession.workshop_id == workshop.id)
+    ):
+        scans[(reg_id, session_id)] = excuse_text(kind, reason)
+    for reg_id, session_id, scanned_at, checked_out_at in db.session.execute(
+        select(
+            CheckIn.registration_id, CheckIn.session_id, CheckIn.scanned_at, CheckIn.checked_out_at
+        )
         .join(WorkshopSession, WorkshopSession.id == CheckIn.session_id)
         .where(WorkshopSession.workshop_id == workshop.id)
     ):
-        scans[(reg_id, session_id)] = format_datetime(scanned_at)
+        text = format_datetime(scanned_at)  # a check-in outranks an excuse
+        if checked_out_at is not None:
+            text += f" – {format_time(checked_out_at)}"
+        scans[(reg_id, session_id)] = text
     header = [
         _("ลำดับ"),
         _("คำนำหน้า"),
@@ -88,6 +109,8 @@ def _attendance_table(workshop_id: int) -> AttendanceTable:
             f"{format_time_range(session.starts_at, session.ends_at)})"
         )
     header += [
+        _("ชั่วโมงที่เข้าร่วม (จาก %(n)s)", n=format_hours(workshop.total_hours)),
+        _("ลา/ไปราชการ (ช่วง)"),
         _("เข้าร่วม (ช่วง จาก %(n)d)", n=len(sessions)),
         _("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"),
     ]
@@ -108,7 +131,12 @@ def _attendance_table(workshop_id: int) -> AttendanceTable:
             labels.get(row.status, row.status),
         ]
         line += [scans.get((row.registration_id, s.id), "") for s in sessions]
-        line += [row.sessions_attended, yes if row.eligible else no]
+        line += [
+            row.hours,
+            row.sessions_excused,
+            row.sessions_attended,
+            yes if row.eligible else no,
+        ]
         rows.append(line)
     return AttendanceTable(workshop.title, header, rows)
 

@@ -32,7 +32,9 @@ def _session_hours() -> None:
         # Stored as naive UTC (models.types.UTCDateTime).
         hours = default_hours(starts_at.replace(tzinfo=UTC), ends_at.replace(tzinfo=UTC))
         connection.execute(
-            sa.text("UPDATE workshop_sessions SET hours = :hours WHERE id = :id"),
+            sa.text("UPDATE workshop_sessions SET hours = :hours WHERE id = :id").bindparams(
+                sa.bindparam("hours", type_=sa.Numeric(5, 2))
+            ),
             {"hours": hours, "id": session_id},
         )
 
@@ -46,18 +48,15 @@ def upgrade():
         batch_op.create_check_constraint('hours_range', 'hours >= 0 AND hours <= 24')
 
     with op.batch_alter_table('workshops') as batch_op:
-        # Filled with "sessions" for the workshops there are; new ones default to "hours".
         batch_op.add_column(
-            sa.Column('attendance_rule', sa.String(length=10), server_default='sessions', nullable=False)
+            sa.Column('attendance_rule', sa.String(length=10), server_default='hours', nullable=False)
         )
         batch_op.add_column(
             sa.Column('checkout_enabled', sa.Boolean(), server_default='0', nullable=False)
         )
         batch_op.add_column(sa.Column('excused_count', sa.Boolean(), server_default='0', nullable=False))
-    with op.batch_alter_table('workshops') as batch_op:
-        batch_op.alter_column(
-            'attendance_rule', existing_type=sa.String(length=10), server_default='hours'
-        )
+    # The workshops there are keep the rule they were made under; new ones count hours.
+    op.execute("UPDATE workshops SET attendance_rule = 'sessions'")
 
     with op.batch_alter_table('checkins') as batch_op:
         batch_op.add_column(sa.Column('checked_out_at', sa.DateTime(), nullable=True))
