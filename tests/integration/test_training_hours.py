@@ -675,3 +675,25 @@ def test_session_attendance_page_lists_who_came_who_was_excused_and_who_was_abse
     assert f'id="registration-{one.id}" data-state="excused"' in html
     assert f'id="registration-{none.id}" data-state="absent"' in html
     assert html.index("กิ่งแก้ว") < html.index("น้ำฝน") < html.index("สมชาย")  # Thai order
+
+
+def test_excuses_are_in_the_persons_data_and_their_reasons_go_with_the_account(client, reported):
+    from tests.support import PASSWORD
+
+    _workshop, (_both, one, _none) = reported
+    excuse = ExcusedAbsence.query.filter_by(registration_id=one.id).one()
+    excuse.reason = "ป่วยเป็นไข้เลือดออก"  # health: personal data of a sensitive kind
+    db.session.commit()
+    auth = bearer(one.user)
+
+    data = client.get("/api/v1/me/data", headers=auth).get_json()
+    assert [(e["kind"], e["reason"]) for e in data["excused_absences"]] == [
+        ("official_duty", "ป่วยเป็นไข้เลือดออก")
+    ]
+    assert all("checked_out_at" in c for c in data["check_ins"])
+
+    deleted = client.delete("/api/v1/me", json={"password": PASSWORD}, headers=auth)
+    assert deleted.status_code == 200, deleted.get_json()
+    db.session.rollback()
+    kept = ExcusedAbsence.query.filter_by(registration_id=one.id).one()
+    assert (kept.kind, kept.reason) == ("official_duty", "")

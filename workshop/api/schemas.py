@@ -664,7 +664,18 @@ class ExportCheckInOut(Out):
     session_starts_at: str
     scanned_at: str
     recorded_at: str
+    checked_out_at: str | None = Field(description="The last scan out; null if none.")
     method: str
+
+
+class ExportExcuseOut(Out):
+    registration_id: int
+    workshop: str | None
+    session: str
+    session_starts_at: str
+    kind: str = Field(json_schema_extra={"enum": ["leave", "official_duty", "other"]})
+    reason: str
+    recorded_at: str
 
 
 class ExportCertificateOut(Out):
@@ -700,6 +711,7 @@ class PersonalDataOut(Out):
     retention: ExportRetentionOut
     registrations: list[ExportRegistrationOut]
     check_ins: list[ExportCheckInOut]
+    excused_absences: list[ExportExcuseOut]
     certificates: list[ExportCertificateOut]
     audit_events: list[ExportEventOut]
 

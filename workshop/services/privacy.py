@@ -31,7 +31,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,6 +41,7 @@ from workshop.models import (
     AuditEvent,
     Certificate,
     CheckIn,
+    ExcusedAbsence,
     Notification,
     Registration,
     RegistrationStatus,
@@ -142,6 +143,18 @@ def personal_data(user: User) -> dict[str, Any]:
                 .join(WorkshopSession, WorkshopSession.id == CheckIn.session_id)
                 .where(CheckIn.registration_id.in_(registration_ids))
                 .order_by(CheckIn.scanned_at, CheckIn.id)
+            ).all()
+        )
+        if registration_ids
+        else []
+    )
+    excuses = (
+        list(
+            db.session.execute(
+                select(ExcusedAbsence, WorkshopSession)
+                .join(WorkshopSession, WorkshopSession.id == ExcusedAbsence.session_id)
+                .where(ExcusedAbsence.registration_id.in_(registration_ids))
+                .order_by(WorkshopSession.starts_at, ExcusedAbsence.id)
             ).all()
         )
         if registration_ids
@@ -258,9 +271,22 @@ def personal_data(user: User) -> dict[str, Any]:
                 "session_starts_at": _iso(session.starts_at),
                 "scanned_at": _iso(check_in.scanned_at),
                 "recorded_at": _iso(check_in.recorded_at),
+                "checked_out_at": _iso(check_in.checked_out_at),
                 "method": check_in.method,
             }
             for check_in, session in check_ins
+        ],
+        "excused_absences": [
+            {
+                "registration_id": excuse.registration_id,
+                "workshop": titles.get(excuse.registration_id),
+                "session": session.title,
+                "session_starts_at": _iso(session.starts_at),
+                "kind": excuse.kind,
+                "reason": excuse.reason,
+                "recorded_at": _iso(excuse.recorded_at),
+            }
+            for excuse, session in excuses
         ],
         "certificates": [
             {
@@ -427,6 +453,14 @@ def anonymise_account(
             cancelled += 1
         revoked = revoke_certificates_locked(user.id, _REVOKE_REASONS[why], None)
         own_registrations = select(Registration.id).where(Registration.user_id == user.id)
+        # An excuse's reason is typed by an organizer and may say why someone was away (an
+        # illness): removed; the kind (leave, official duty) stays for the statistics.
+        db.session.execute(
+            update(ExcusedAbsence)
+            .where(ExcusedAbsence.registration_id.in_(own_registrations))
+            .values(reason="")
+            .execution_options(synchronize_session=False)
+        )
         db.session.execute(
             delete(Notification)
             .where(
