@@ -113,3 +113,29 @@ def test_demo_organizer_sees_the_reference_workshop(app, client):
     html = client.get("/organizer/workshops").get_data(as_text=True)
     assert "ประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชน" in html
     assert "20 ต.ค. 58" in html
+
+
+def test_demo_shows_hours_an_excused_absence_and_sign_in_sheets(app, client):
+    from tests.support import login
+    from workshop.services.certificates import explain_eligibility
+    from workshop.services.demo import EXCUSED_OFFICER
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    organizer = User.query.filter_by(role="organizer").one()
+    account = next(a for a in DEMO_ACCOUNTS if a.role == "organizer")
+    login(client, organizer, account.password)
+    workshop = Workshop.query.filter_by(title=TITLE).one()
+    morning = workshop.sessions[0]
+
+    page = client.get(f"/organizer/workshops/{workshop.id}").get_data(as_text=True)
+    assert "3.5 ชั่วโมง" in page
+    sheet = f"/organizer/workshops/{workshop.id}/sessions/{morning.id}/signin-sheet.pdf"
+    assert sheet in page
+    assert client.get(sheet).mimetype == "application/pdf"
+    report = client.get(f"/organizer/workshops/{workshop.id}/report").get_data(as_text=True)
+    assert "ลา/ไปราชการ (คน-ช่วง)" in report
+    away = Registration.query.join(User).filter(User.email == EXCUSED_OFFICER).one()
+    standing = explain_eligibility(away)
+    assert (standing.attendance.present, standing.attendance.excused) == (1, 1)
+    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE).one()
+    assert upcoming.checkout_enabled and upcoming.sessions[0].hours == 3

@@ -3,19 +3,35 @@
 Phitsanulok provincial community development office, FY 2559: a workshop for community
 development officers at the Wang Thong training centre on 20 October 2015, opened by the
 provincial governor. The officers are fictional people at the province's district offices.
+The reference workshop took place: the officers were checked in (3.5 training hours each
+half-day), one was excused from the afternoon on official duty and one left at lunch, so its
+report, certificates and after-event sign-in sheets have something to show. The follow-up
+workshop scans people out and has hours typed by the organizer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from workshop.extensions import db
-from workshop.models import CertificateKind, User, Venue, Workshop, WorkshopStatus
+from workshop.models import (
+    CertificateKind,
+    CheckInMethod,
+    ExcuseKind,
+    Registration,
+    User,
+    Venue,
+    Workshop,
+    WorkshopStatus,
+)
 from workshop.models.types import utcnow
 from workshop.services.accounts import create_user
+from workshop.services.checkins import check_in
+from workshop.services.excuses import excuse_absence
 from workshop.services.registrations import register_officer
 from workshop.services.venues import VenueInput, create_venue
 from workshop.services.workshops import SessionInput, WorkshopInput, change_status, create_workshop
@@ -183,14 +199,51 @@ def seed_demo() -> bool:
         )
         change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
         # The district officers attended the reference workshop: registered by the office.
-        for officer in officers:
-            register_officer(workshop.id, officer, actor=organizer)
+        registrations = [
+            register_officer(workshop.id, officer, actor=organizer) for officer in officers
+        ]
+        _seed_attendance(workshop, registrations, users["staff"], organizer)
         created = True
 
     if db.session.scalar(select(Workshop.id).where(Workshop.title == UPCOMING_TITLE)) is None:
         _seed_upcoming(venue, organizer, officers)
         created = True
     return created
+
+
+# Who came to the reference workshop: everyone to the morning; in the afternoon one officer was
+# away on official duty (excused, shown in the reports and on the sign-in sheet) and one left.
+EXCUSED_OFFICER = "officer9@demo.cdd.go.th"
+ABSENT_OFFICER = "officer10@demo.cdd.go.th"
+OFFICIAL_DUTY_ORDER = "ตามคำสั่งจังหวัดพิษณุโลกที่ 2345/2558"
+
+
+def _seed_attendance(
+    workshop: Workshop, registrations: list[Registration], staff: User, organizer: User
+) -> None:
+    """Check-ins at the door (times a few minutes before each session, as the door would have
+    scanned them) and one excused absence."""
+    morning, afternoon = workshop.sessions
+    for n, registration in enumerate(registrations):
+        email = registration.user.email
+        for session in (morning, afternoon):
+            if session is afternoon and email in (EXCUSED_OFFICER, ABSENT_OFFICER):
+                continue
+            check_in(
+                session_id=session.id,
+                staff=staff,
+                registration_id=registration.id,
+                scanned_at=session.starts_at - timedelta(minutes=25 - 2 * n),
+                method=CheckInMethod.QR.value,
+            )
+        if email == EXCUSED_OFFICER:
+            excuse_absence(
+                registration.id,
+                afternoon.id,
+                ExcuseKind.OFFICIAL_DUTY,
+                OFFICIAL_DUTY_ORDER,
+                organizer,
+            )
 
 
 UPCOMING_TITLE = "อบรมการใช้ประโยชน์จากข้อมูล จปฐ. สำหรับเจ้าหน้าที่พัฒนาชุมชน"
@@ -214,6 +267,10 @@ def _seed_upcoming(venue: Venue, organizer: User, officers: list[User]) -> None:
             "ในการวางแผนพัฒนาหมู่บ้าน",
             topics="การจัดเก็บข้อมูล จปฐ.\nการตรวจสอบคุณภาพข้อมูล\nการวิเคราะห์และใช้ข้อมูลวางแผน",
             attendance_threshold=80,
+            # The follow-up scans people out at the end of each session and counts excused
+            # sessions toward the วุฒิบัตร.
+            checkout_enabled=True,
+            excused_count=True,
             certificate_kind=CertificateKind.ACHIEVEMENT.value,
             signatory_name="นางสุนันทา วงศ์ใหญ่",
             signatory_position="พัฒนาการจังหวัดพิษณุโลก",
@@ -222,11 +279,13 @@ def _seed_upcoming(venue: Venue, organizer: User, officers: list[User]) -> None:
                     title=title,
                     starts_at=bangkok_to_utc(first_day + timedelta(days=day), start),
                     ends_at=bangkok_to_utc(first_day + timedelta(days=day), end),
+                    hours=hours,
                 )
-                for day, start, end, title in (
-                    (0, time(8, 30), time(12, 0), "การจัดเก็บข้อมูล จปฐ."),
-                    (0, time(13, 0), time(16, 30), "การตรวจสอบคุณภาพข้อมูล"),
-                    (1, time(8, 30), time(12, 0), "การวิเคราะห์และใช้ข้อมูลวางแผน"),
+                for day, start, end, title, hours in (
+                    # Hours typed by the organizer: the morning's half-hour break is not training.
+                    (0, time(8, 30), time(12, 0), "การจัดเก็บข้อมูล จปฐ.", Decimal("3.00")),
+                    (0, time(13, 0), time(16, 30), "การตรวจสอบคุณภาพข้อมูล", None),
+                    (1, time(8, 30), time(12, 0), "การวิเคราะห์และใช้ข้อมูลวางแผน", None),
                 )
             ],
         ),
