@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -315,3 +316,26 @@ def test_a_second_submit_by_one_person_stores_nothing(app, organizer, held):
         submit_answers(workshop.id, officers[0], "evaluation", scale_answers(form, 1))
     assert EvaluationResponse.query.count() == 1
     assert set(db.session.scalars(select(EvaluationAnswer.scale))) == {5}  # none of the 1s
+
+
+def test_the_report_pdf_has_the_evaluation_section(client, organizer, held, tmp_path):
+    workshop, officers, _ = held
+    form = open_default_form(workshop, organizer, with_tests=True)
+    for officer, level in zip(officers[:3], (5, 4, 4), strict=True):
+        submit_answers(workshop.id, officer, "evaluation", scale_answers(form, level, "ดีมาก"))
+    pre = form.questions_of("pretest")[0]
+    submit_answers(workshop.id, officers[0], "pretest", {f"q{pre.id}": "1"})
+    login(client, organizer)
+    response = client.get(f"/organizer/workshops/{workshop.id}/report.pdf")
+    assert response.status_code == 200
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "ผลการประเมินความพึงพอใจ" in text
+    assert "ผู้ตอบแบบประเมิน 3 จากผู้เข้าร่วม 4 คน (75.0%)" in text
+    assert "วิทยากรถ่ายทอดได้ชัดเจน เข้าใจง่าย" in text
+    assert "4.33" in text and "0.58" in text
+    assert "• ดีมาก" in text
+    assert "แบบทดสอบก่อนและหลังการอบรม" in text
