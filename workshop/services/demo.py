@@ -247,10 +247,10 @@ def _seed_attendance_and_evaluation(
             )
     form = create_form(workshop.id, organizer)
     change_form_status(workshop.id, FormStatus.OPEN.value, organizer)
-    for officer, (level, comment) in zip(officers[1:], _DEMO_ANSWERS, strict=False):
+    for n, (officer, (level, comment)) in enumerate(zip(officers[1:], _DEMO_ANSWERS, strict=False)):
         answers = {
             f"q{q.id}": (
-                comment if q.kind == "text" else str(max(1, level - (q.position % 3 == 0)))
+                comment if q.kind == "text" else str(max(1, level - ((q.position + n) % 3 == 0)))
             )
             for q in form.questions_of(FormPart.EVALUATION.value)
         }

@@ -547,10 +547,14 @@ def form_results(workshop_id: int) -> FormResults:
         scale.append(QuestionResult(q, counts, *_statistics(counts)))
     overall = None
     if scale:
+        # Mean and S.D. over every scale answer; n is the number of people who answered.
+        _pooled, mean, sd = _statistics(overall_counts)
         overall = QuestionResult(
             EvaluationQuestion(text=_("ภาพรวม"), kind="scale", section=""),
             dict(overall_counts),
-            *_statistics(overall_counts),
+            0,
+            mean,
+            sd,
         )
 
     comments: dict[int, list[str]] = defaultdict(list)
@@ -580,6 +584,8 @@ def form_results(workshop_id: int) -> FormResults:
             .where(EvaluationSubmission.part == FormPart.EVALUATION.value)
         )
     )
+    if overall is not None:
+        overall.n = responses.get(FormPart.EVALUATION.value, 0)
     return FormResults(
         form=form,
         responses=responses.get(FormPart.EVALUATION.value, 0),
