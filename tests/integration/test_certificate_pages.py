@@ -215,7 +215,7 @@ def test_api_certificate_pdf_refuses_with_the_reason(client, finished):
 
     assert refused.status_code == 403
     assert refused.get_json()["error"]["code"] == "not_eligible"
-    assert "1 จาก 2" in refused.get_json()["error"]["message"]
+    assert "6 จาก 12 ชั่วโมง" in refused.get_json()["error"]["message"]
     assert other.status_code == 404
 
 

@@ -8,6 +8,16 @@ from workshop.models.certificate import (
     CertificateImageKind,
 )
 from workshop.models.checkin import CheckIn, CheckInMethod, CheckInTally
+from workshop.models.evaluation import (
+    EvaluationAnswer,
+    EvaluationForm,
+    EvaluationQuestion,
+    EvaluationResponse,
+    EvaluationSubmission,
+    FormPart,
+    FormStatus,
+    QuestionKind,
+)
 from workshop.models.excuse import ExcusedAbsence, ExcuseKind
 from workshop.models.notification import Notification
 from workshop.models.registration import Registration, RegistrationStatus
@@ -33,9 +43,17 @@ __all__ = [
     "CheckIn",
     "CheckInMethod",
     "CheckInTally",
+    "EvaluationAnswer",
+    "EvaluationForm",
+    "EvaluationQuestion",
+    "EvaluationResponse",
+    "EvaluationSubmission",
     "ExcuseKind",
     "ExcusedAbsence",
+    "FormPart",
+    "FormStatus",
     "Notification",
+    "QuestionKind",
     "Registration",
     "RegistrationStatus",
     "Role",

@@ -57,6 +57,7 @@ from workshop.services.attendance import (
 )
 from workshop.services.audit import record_event
 from workshop.services.errors import NotAllowed, NotEligible, NotFound, ValidationFailed
+from workshop.services.evaluations import required_evaluation_answered_by
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
 from workshop.services.workshops import certificate_kind_label
@@ -79,6 +80,7 @@ class CertificateState:
     IN_PROGRESS = "in_progress"  # workshop not over, rule not met yet
     SHORT = "short"  # workshop over, rule not met
     NO_SEAT = "no_seat"  # waitlisted or cancelled
+    EVALUATION = "evaluation"  # meets the rule, workshop over, evaluation not answered yet
     CANCELLED = "workshop_cancelled"
 
 
@@ -250,11 +252,13 @@ def explain_eligibility(
     attendance: Attendance | None = None,
     rule: Rule | None = None,
     certificate: Certificate | bool | None = False,
+    evaluated: set[int] | bool | None = False,
 ) -> Eligibility:
     """Where the registration stands for a certificate, and why, in the reader's language.
 
-    ``attendance``, ``rule`` and ``certificate`` may be passed in when the caller loaded them
-    for many registrations at once (``certificate=None`` means: known to have none).
+    ``attendance``, ``rule``, ``certificate`` and ``evaluated`` (services.evaluations.
+    required_evaluation_answered_by) may be passed in when the caller loaded them for many
+    registrations at once (``certificate=None`` means: known to have none).
     """
     workshop = registration.workshop
     if rule is None:
@@ -326,6 +330,14 @@ def explain_eligibility(
             **figures,
         )
         return result(CertificateState.IN_PROGRESS, str(message) + notes)
+    if evaluated is False:
+        evaluated = required_evaluation_answered_by(workshop.id)
+    if meets and evaluated is not None and registration.user_id not in evaluated:
+        message = _l(
+            "เข้าร่วมครบตามเกณฑ์แล้ว (%(progress)s) กรุณาตอบแบบประเมินการอบรมก่อน แล้วจึงดาวน์โหลด%(kind)sได้",
+            **figures,
+        )
+        return result(CertificateState.EVALUATION, str(message) + notes)
     if meets:
         message = _l(
             "มีสิทธิ์ได้รับ%(kind)s: เข้าร่วม %(progress)s (เกณฑ์ %(threshold)d%% คืออย่างน้อย %(need)s)",
@@ -369,6 +381,7 @@ def certificate_rows(workshop_id: int, now: datetime | None = None) -> list[Cert
     workshop = registrations[0].workshop
     rule = workshop_rule(workshop)
     attendance = attendance_by_registration(workshop, rule)
+    evaluated = required_evaluation_answered_by(workshop_id)
     rows = [
         CertificateRow(
             r,
@@ -378,6 +391,7 @@ def certificate_rows(workshop_id: int, now: datetime | None = None) -> list[Cert
                 attendance=attendance.get(r.id, ABSENT),
                 rule=rule,
                 certificate=certificates.get(r.id),
+                evaluated=evaluated,
             ),
         )
         for r in registrations
@@ -507,6 +521,7 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
         )
         rule = workshop_rule(workshop)
         attendance = attendance_by_registration(workshop, rule)
+        evaluated = required_evaluation_answered_by(workshop_id)
         registrations.sort(key=lambda r: (r.user.first_name, r.user.last_name, r.id))
         issued = 0
         for registration in registrations:
@@ -518,6 +533,7 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
                 attendance=attendance.get(registration.id, ABSENT),
                 rule=rule,
                 certificate=None,
+                evaluated=evaluated,
             )
             if eligibility.state == CertificateState.ELIGIBLE:
                 _create(registration, actor)

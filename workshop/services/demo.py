@@ -22,6 +22,8 @@ from workshop.models import (
     CertificateKind,
     CheckInMethod,
     ExcuseKind,
+    FormPart,
+    FormStatus,
     Registration,
     User,
     Venue,
@@ -31,6 +33,7 @@ from workshop.models import (
 from workshop.models.types import utcnow
 from workshop.services.accounts import create_user
 from workshop.services.checkins import check_in
+from workshop.services.evaluations import change_form_status, create_form, form_of, submit_answers
 from workshop.services.excuses import excuse_absence
 from workshop.services.registrations import register_officer
 from workshop.services.venues import VenueInput, create_venue
@@ -199,10 +202,13 @@ def seed_demo() -> bool:
         )
         change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
         # The district officers attended the reference workshop: registered by the office.
-        registrations = [
-            register_officer(workshop.id, officer, actor=organizer) for officer in officers
-        ]
-        _seed_attendance(workshop, registrations, users["staff"], organizer)
+        for officer in officers:
+            register_officer(workshop.id, officer, actor=organizer)
+        created = True
+
+    reference = db.session.scalar(select(Workshop).where(Workshop.title == TITLE))
+    if form_of(reference.id) is None:
+        _seed_attendance_and_evaluation(reference, organizer, officers)
         created = True
 
     if db.session.scalar(select(Workshop.id).where(Workshop.title == UPCOMING_TITLE)) is None:
@@ -211,39 +217,67 @@ def seed_demo() -> bool:
     return created
 
 
-# Who came to the reference workshop: everyone to the morning; in the afternoon one officer was
-# away on official duty (excused, shown in the reports and on the sign-in sheet) and one left.
+# In the afternoon one officer was away on official duty: excused, as the reports, the
+# session's attendance page and the after-event sign-in sheet show.
 EXCUSED_OFFICER = "officer9@demo.cdd.go.th"
-ABSENT_OFFICER = "officer10@demo.cdd.go.th"
 OFFICIAL_DUTY_ORDER = "ตามคำสั่งจังหวัดพิษณุโลกที่ 2345/2558"
 
 
-def _seed_attendance(
-    workshop: Workshop, registrations: list[Registration], staff: User, organizer: User
+# What the demo's attendees answered: (level for every scale question, comment).
+_DEMO_ANSWERS = [
+    (5, "อยากให้มีการศึกษาดูงานกลุ่ม OTOP ที่ประสบความสำเร็จ"),
+    (4, "ควรเพิ่มเวลาฝึกปฏิบัติการทำแผนชุมชน"),
+    (5, ""),
+    (4, "ห้องประชุมเย็นเกินไปในช่วงบ่าย"),
+    (4, ""),
+    (3, "เอกสารประกอบการบรรยายควรแจกล่วงหน้า"),
+    (5, ""),
+    (4, ""),
+]
+
+
+def _seed_attendance_and_evaluation(
+    workshop: Workshop, organizer: User, officers: list[User]
 ) -> None:
-    """Check-ins at the door (times a few minutes before each session, as the door would have
-    scanned them) and one excused absence."""
-    morning, afternoon = workshop.sessions
-    for n, registration in enumerate(registrations):
-        email = registration.user.email
-        for session in (morning, afternoon):
-            if session is afternoon and email in (EXCUSED_OFFICER, ABSENT_OFFICER):
+    """The reference workshop as held: everyone came in the morning, all but the last officer
+    in the afternoon (entered from the signed sign-in sheet) and one away on official duty
+    (excused), and an open evaluation form that all attendees but officer1 have answered, so
+    that officer1 can try it."""
+    for registration in db.session.scalars(
+        select(Registration)
+        .where(Registration.workshop_id == workshop.id)
+        .order_by(Registration.id)
+    ).all():
+        for n, session in enumerate(workshop.sessions):
+            if n == 1 and registration.user_id == officers[-1].id:
+                continue  # left at noon
+            if n == 1 and registration.user.email == EXCUSED_OFFICER:
+                excuse_absence(
+                    registration.id,
+                    session.id,
+                    ExcuseKind.OFFICIAL_DUTY,
+                    OFFICIAL_DUTY_ORDER,
+                    organizer,
+                )
                 continue
             check_in(
                 session_id=session.id,
-                staff=staff,
+                staff=organizer,
                 registration_id=registration.id,
-                scanned_at=session.starts_at - timedelta(minutes=25 - 2 * n),
-                method=CheckInMethod.QR.value,
+                scanned_at=session.starts_at + timedelta(minutes=10),
+                method=CheckInMethod.MANUAL.value,
+                override_reason="บันทึกจากใบลงลายมือชื่อผู้เข้าอบรม",
             )
-        if email == EXCUSED_OFFICER:
-            excuse_absence(
-                registration.id,
-                afternoon.id,
-                ExcuseKind.OFFICIAL_DUTY,
-                OFFICIAL_DUTY_ORDER,
-                organizer,
+    form = create_form(workshop.id, organizer)
+    change_form_status(workshop.id, FormStatus.OPEN.value, organizer)
+    for n, (officer, (level, comment)) in enumerate(zip(officers[1:], _DEMO_ANSWERS, strict=False)):
+        answers = {
+            f"q{q.id}": (
+                comment if q.kind == "text" else str(max(1, level - ((q.position + n) % 3 == 0)))
             )
+            for q in form.questions_of(FormPart.EVALUATION.value)
+        }
+        submit_answers(workshop.id, officer, FormPart.EVALUATION.value, answers)
 
 
 UPCOMING_TITLE = "อบรมการใช้ประโยชน์จากข้อมูล จปฐ. สำหรับเจ้าหน้าที่พัฒนาชุมชน"

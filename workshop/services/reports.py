@@ -58,6 +58,7 @@ from workshop.services.attendance import (
 )
 from workshop.services.certificates import issued_count
 from workshop.services.errors import NotFound, ValidationFailed
+from workshop.services.evaluations import FormResults, form_of, form_results
 from workshop.thai.dates import fiscal_year
 from workshop.thai.names import full_name, thai_sort_key
 
@@ -178,6 +179,8 @@ class WorkshopReport:
     def hours(self) -> Decimal:
         """Training hours present, summed over the confirmed registrations."""
         return sum((r.hours for r in self.attendees), NO_HOURS)
+
+    evaluation: FormResults | None = None  # the evaluation form's results, when there is one
 
     @property
     def session_count(self) -> int:
@@ -379,6 +382,7 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
         certificates_issued=issued_count(workshop.id),
         rule=rule,
         excused=sum(excused.values()),
+        evaluation=form_results(workshop.id) if form_of(workshop.id) is not None else None,
     )
 
 
