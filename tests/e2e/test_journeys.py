@@ -152,6 +152,11 @@ def pdf_text(data: bytes, tmp_path) -> str:
     ).stdout
 
 
+# A PDF is made while the browser waits; on a machine busy with both test runs at once that
+# took longer than the pages' 10 s (the full suite timed out where the test alone passed).
+PDF_TIMEOUT_MS = 30_000
+
+
 def download(page, link) -> bytes:
     """Click a link to a PDF and return the file the browser was sent.
 
@@ -161,15 +166,15 @@ def download(page, link) -> bytes:
     sent: list[bytes] = []
 
     def keep(route) -> None:
-        response = route.fetch()
+        response = route.fetch(timeout=PDF_TIMEOUT_MS)
         assert response.ok and response.headers["content-type"] == "application/pdf"
         sent.append(response.body())
         route.fulfill(response=response)
 
     page.route("**/*.pdf", keep)
     try:
-        with page.expect_response(lambda r: r.url.endswith(".pdf")):
-            link.click()
+        with page.expect_response(lambda r: r.url.endswith(".pdf"), timeout=PDF_TIMEOUT_MS):
+            link.click(timeout=PDF_TIMEOUT_MS)
     finally:
         page.unroute("**/*.pdf", keep)
     (body,) = sent
