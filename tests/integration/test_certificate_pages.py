@@ -276,3 +276,63 @@ def test_a_long_name_shrinks_onto_one_line(client, venue, organizer, tmp_path):
     )
 
     assert officer.full_name in text.splitlines()
+
+
+def jpeg_with_metadata(width: int = 160, height: int = 80, orientation: int = 1) -> bytes:
+    """A JPEG as a phone writes it: GPS position, a description, a comment, an ICC profile."""
+    from PIL import ImageCms
+
+    exif = Image.Exif()
+    exif[0x010E] = "Logo photographed at 99 Moo 4 Wang Thong"  # ImageDescription
+    exif[0x0112] = orientation
+    exif[0x8825] = {1: "N", 2: (16.0, 49.0, 27.0), 3: "E", 4: (100.0, 25.0, 52.0)}  # GPS
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 40, 120)).save(
+        buffer, "JPEG", exif=exif.tobytes(), icc_profile=profile, comment=b"Home office"
+    )
+    return buffer.getvalue()
+
+
+def embedded_images(pdf: bytes, tmp_path) -> list[bytes]:
+    """Every image stream of the PDF as pdfimages writes it (a JPEG exactly as embedded)."""
+    source = tmp_path / "images.pdf"
+    source.write_bytes(pdf)
+    out = tmp_path / "extracted"
+    out.mkdir()
+    subprocess.run(["pdfimages", "-all", str(source), str(out / "img")], check=True)
+    return [path.read_bytes() for path in sorted(out.iterdir())]
+
+
+def test_uploaded_images_lose_their_metadata_but_keep_the_colour_profile(
+    client, finished, organizer, tmp_path
+):
+    workshop, good, _short = finished
+    upload_data = jpeg_with_metadata()
+    assert b"Wang Thong" in upload_data and b"Home office" in upload_data
+    login(client, organizer)
+    assert "บันทึกรูปแล้ว" in upload(
+        client, workshop.id, "logo", upload_data, "logo.jpg"
+    ).get_data(as_text=True)
+    # A phone photo taken sideways is stored upright: the orientation tag goes with the EXIF.
+    sideways = jpeg_with_metadata(160, 80, orientation=6)
+    upload(client, workshop.id, "signature", sideways, "signature.jpg")
+
+    stored = {image.kind: image for image in CertificateImage.query.all()}
+    assert (stored["signature"].width, stored["signature"].height) == (80, 160)
+    for image in stored.values():
+        kept = Image.open(io.BytesIO(image.data))
+        assert dict(kept.getexif()) == {}
+        assert "comment" not in kept.info
+        assert kept.info.get("icc_profile"), "the colour profile stays"
+
+    officer = client.application.test_client()
+    login(officer, good.user)
+    pdf = officer.get(f"/my/registrations/{good.id}/certificate.pdf")
+    assert pdf.mimetype == "application/pdf"
+    images = [data for data in embedded_images(pdf.data, tmp_path) if data[:2] == b"\xff\xd8"]
+    assert len(images) == 2  # the logo and the signature, embedded as JPEG streams
+    for data in images:
+        assert b"Exif" not in data
+        assert b"Wang Thong" not in data and b"Home office" not in data
+        assert dict(Image.open(io.BytesIO(data)).getexif()) == {}

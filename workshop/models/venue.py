@@ -27,6 +27,10 @@ class Venue(db.Model):
     province: Mapped[str] = mapped_column(String(AREA_MAX), default="")
     capacity: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The edit version, as ``Workshop.version``: edit forms and If-Match carry it.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Venue {self.id} {self.name}>"
