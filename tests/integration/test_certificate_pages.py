@@ -311,9 +311,9 @@ def test_uploaded_images_lose_their_metadata_but_keep_the_colour_profile(
     upload_data = jpeg_with_metadata()
     assert b"Wang Thong" in upload_data and b"Home office" in upload_data
     login(client, organizer)
-    assert "บันทึกรูปแล้ว" in upload(
-        client, workshop.id, "logo", upload_data, "logo.jpg"
-    ).get_data(as_text=True)
+    assert "บันทึกรูปแล้ว" in upload(client, workshop.id, "logo", upload_data, "logo.jpg").get_data(
+        as_text=True
+    )
     # A phone photo taken sideways is stored upright: the orientation tag goes with the EXIF.
     sideways = jpeg_with_metadata(160, 80, orientation=6)
     upload(client, workshop.id, "signature", sideways, "signature.jpg")

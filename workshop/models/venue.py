@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,7 +31,7 @@ class Venue(db.Model):
     # The edit version, as ``Workshop.version``: edit forms and If-Match carry it.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Venue {self.id} {self.name}>"

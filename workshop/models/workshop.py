@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -85,7 +86,7 @@ class Workshop(db.Model):
     # values. Seat counters change by Core UPDATEs and do not count as edits.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     venue: Mapped[Venue] = relationship()
     sessions: Mapped[list[WorkshopSession]] = relationship(
