@@ -66,6 +66,23 @@ class Operation:
     query: tuple[dict[str, Any], ...] = field(default=())
     description: str = ""
     media: str = "application/json"  # image types for QR codes
+    etag: bool = False  # the response carries the record's edit version as ``ETag``
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "examples": ['"3"']},
+    "description": "The `ETag` of the version the change was made on. If the record has "
+    "changed since, the PATCH is refused with 412 `version_mismatch` (and the current "
+    "`ETag`) and nothing is saved. Without it (or with `*`) the change applies to whatever "
+    "is current.",
+}
+_EDIT_VERSION_TEXT = (
+    " Send the `ETag` of the copy being edited as `If-Match`, so that a change made meanwhile "
+    "by someone else is refused (412 `version_mismatch`) instead of overwritten."
+)
 
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -126,10 +143,17 @@ OPERATIONS: tuple[Operation, ...] = (
         request=VenueCreate,
         response=VenueOut,
         errors=(400, 422),
+        etag=True,
     ),
     Operation("get", "/venues", "List venues", ORGANIZER, response=VenueOut, many=True),
     Operation(
-        "get", "/venues/{venue_id}", "One venue", ORGANIZER, response=VenueOut, errors=(404,)
+        "get",
+        "/venues/{venue_id}",
+        "One venue",
+        ORGANIZER,
+        response=VenueOut,
+        errors=(404,),
+        etag=True,
     ),
     Operation(
         "patch",
@@ -138,7 +162,10 @@ OPERATIONS: tuple[Operation, ...] = (
         ORGANIZER,
         request=VenuePatch,
         response=VenueOut,
-        errors=(400, 404, 422),
+        errors=(400, 404, 412, 422),
+        query=(IF_MATCH,),
+        etag=True,
+        description=_EDIT_VERSION_TEXT.strip(),
     ),
     Operation(
         "post",
@@ -149,6 +176,7 @@ OPERATIONS: tuple[Operation, ...] = (
         request=WorkshopCreate,
         response=WorkshopOut,
         errors=(400, 422),
+        etag=True,
         description="Date-times are ISO 8601 with a time-zone offset; they come back in UTC. "
         "`fiscal_year` (Buddhist Era) is derived from the first session.",
     ),
@@ -179,6 +207,7 @@ OPERATIONS: tuple[Operation, ...] = (
         OPTIONAL,
         response=WorkshopOut,
         errors=(404,),
+        etag=True,
     ),
     Operation(
         "patch",
@@ -187,13 +216,16 @@ OPERATIONS: tuple[Operation, ...] = (
         ORGANIZER,
         request=WorkshopPatch,
         response=WorkshopOut,
-        errors=(400, 404, 409, 422),
+        errors=(400, 404, 409, 412, 422),
+        query=(IF_MATCH,),
+        etag=True,
         description="Every rule of creation applies to the result. A status change that the "
         "life cycle does not allow is 409 `invalid_status_change`; then nothing is changed. "
         "Cancelling (`status: cancelled`) needs a `reason` (422 `validation_failed` with "
         "`fields.reason` without one, and nothing is changed); it is final, and every confirmed "
         "and waitlisted registrant with an e-mail address is mailed the reason. Registrations "
-        "keep their status; tickets no longer check in (409 `workshop_cancelled`).",
+        "keep their status; tickets no longer check in (409 `workshop_cancelled`)."
+        + _EDIT_VERSION_TEXT,
     ),
 )
 
@@ -430,6 +462,11 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "Conflict",
         "The request clashes with the record's state (e.g. `invalid_status_change`).",
     ),
+    412: (
+        "PreconditionFailed",
+        "`If-Match` names an older version than the record's (`version_mismatch`): someone "
+        "changed it meanwhile. The response's `ETag` is the current version; nothing was saved.",
+    ),
     422: ("ValidationFailed", "Invalid fields (`validation_failed`); `fields` says which and why."),
     429: (
         "TooManyRequests",
@@ -503,6 +540,13 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
     responses: dict[str, Any] = {
         str(op.status): {"description": "OK", "content": {op.media: {"schema": body}}}
     }
+    if op.etag:
+        responses[str(op.status)]["headers"] = {
+            "ETag": {
+                "description": "The record's edit version, for `If-Match` on a later PATCH.",
+                "schema": {"type": "string"},
+            }
+        }
     codes = set(op.errors)
     if op.who == PUBLIC:
         spec["security"] = []

@@ -306,6 +306,12 @@ class UserOut(Out):
     province: str
 
 
+_VERSION_TEXT = (
+    "Edit version, also sent as the `ETag` header; send it back in `If-Match` with a PATCH "
+    "so that a change made meanwhile by someone else is not overwritten (412)."
+)
+
+
 class VenueOut(Out):
     id: int
     name: str
@@ -313,6 +319,7 @@ class VenueOut(Out):
     district: str
     province: str
     capacity: int
+    version: int = Field(description=_VERSION_TEXT)
 
 
 class VenueSummary(Out):
@@ -351,6 +358,7 @@ class WorkshopOut(Out):
     sessions: list[SessionOut]
     cancelled_at: UtcTimestamp | None = Field(description="When it was cancelled; else null.")
     cancel_reason: str = Field(description="Why it was cancelled; empty unless cancelled.")
+    version: int = Field(description=_VERSION_TEXT)
 
 
 def to_json(shape: type[Out], row: Any) -> dict[str, Any]:
