@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, Subquery, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -427,20 +428,74 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
     return SeatChanges(registration)
 
 
+class Placed(NamedTuple):
+    """A registration with its place on the waitlist (None unless waiting), both read by one
+    statement: a promotion committed while a list loads cannot make two rows show one place."""
+
+    registration: Registration
+    waitlist_position: int | None
+
+
+def _waitlist_ranks(workshops: ColumnElement[bool]) -> Subquery:
+    """Place in line (1 = next) of every waitlisted registration of the workshops that
+    ``workshops`` selects: ROW_NUMBER() over the waitlist order, computed within the statement
+    the subquery is joined into (same snapshot as the rows; SQLite >= 3.25, PostgreSQL)."""
+    return (
+        select(
+            Registration.id.label("registration_id"),
+            func.row_number()
+            .over(partition_by=Registration.workshop_id, order_by=Registration.waitlist_seq)
+            .label("position"),
+        )
+        .where(Registration.status == Status.WAITLISTED, workshops)
+        .subquery("waitlist_ranks")
+    )
+
+
+def _placed(query: Select[tuple[Registration]], workshops: ColumnElement[bool]) -> list[Placed]:
+    """Run ``query`` with each row's waitlist place added in the same statement. The rows are
+    re-read into objects already loaded (``populate_existing``), so a status and its place
+    always come from the same moment."""
+    ranks = _waitlist_ranks(workshops)
+    rows = db.session.execute(
+        query.add_columns(ranks.c.position)
+        .outerjoin(ranks, ranks.c.registration_id == Registration.id)
+        .execution_options(populate_existing=True)
+    )
+    return [Placed(registration, position) for registration, position in rows]
+
+
 def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first in line; None when not waiting."""
+    """1 for the first in line; None when not waiting (now: one statement reads both)."""
     if registration.status != Status.WAITLISTED or registration.waitlist_seq is None:
         return None
-    ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.workshop_id == registration.workshop_id,
-            Registration.status == Status.WAITLISTED,
-            Registration.waitlist_seq < registration.waitlist_seq,
-        )
+    ranks = _waitlist_ranks(Registration.workshop_id == registration.workshop_id)
+    return db.session.scalar(
+        select(ranks.c.position).where(ranks.c.registration_id == registration.id)
     )
-    return int(ahead or 0) + 1
+
+
+def placed_registration(registration_id: int) -> Placed | None:
+    """One registration with its waitlist place, read together."""
+    workshop = select(Registration.workshop_id).where(Registration.id == registration_id)
+    found = _placed(
+        select(Registration).where(Registration.id == registration_id),
+        Registration.workshop_id == workshop.scalar_subquery(),
+    )
+    return found[0] if found else None
+
+
+def my_place(workshop_id: int, user_id: int) -> Placed | None:
+    """The officer's active registration for the workshop with its waitlist place, if any."""
+    found = _placed(
+        select(Registration).where(
+            Registration.workshop_id == workshop_id,
+            Registration.user_id == user_id,
+            Registration.status != Status.CANCELLED,
+        ),
+        Registration.workshop_id == workshop_id,
+    )
+    return found[0] if found else None
 
 
 def get_registration(registration_id: int, viewer: User) -> Registration:
@@ -453,15 +508,16 @@ def get_registration(registration_id: int, viewer: User) -> Registration:
     return registration
 
 
-def registrations_of(user: User) -> list[Registration]:
-    """The officer's registrations, newest workshop first."""
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.user_id == user.id)
-            .options(joinedload(Registration.workshop))
-            .order_by(Registration.created_at.desc())
-        )
+def registrations_of(user: User) -> list[Placed]:
+    """The officer's registrations with their waitlist places, newest workshop first."""
+    return _placed(
+        select(Registration)
+        .where(Registration.user_id == user.id)
+        .options(joinedload(Registration.workshop))
+        .order_by(Registration.created_at.desc(), Registration.id.desc()),
+        Registration.workshop_id.in_(
+            select(Registration.workshop_id).where(Registration.user_id == user.id)
+        ),
     )
 
 
@@ -471,8 +527,9 @@ def registrations_for_workshop(
     status: str | None = None,
     agency: str | None = None,
     district: str | None = None,
-) -> list[Registration]:
-    """The workshop's registrations: confirmed first, then the waitlist in order."""
+) -> list[Placed]:
+    """The workshop's registrations: confirmed first, then the waitlist in order. Waitlist
+    places count everyone waiting, whatever the filters leave out."""
     if any("\x00" in value for value in (status, agency, district) if value):
         return []  # nothing stored holds NUL (and PostgreSQL refuses it in a query)
     query = (
@@ -488,8 +545,15 @@ def registrations_for_workshop(
     if district:
         query = query.where(User.district == district)
     order = {Status.CONFIRMED.value: 0, Status.WAITLISTED.value: 1, Status.CANCELLED.value: 2}
-    rows = list(db.session.scalars(query))
-    rows.sort(key=lambda r: (order.get(r.status, 3), r.waitlist_seq or 0, r.user.first_name, r.id))
+    rows = _placed(query, Registration.workshop_id == workshop_id)
+    rows.sort(
+        key=lambda row: (
+            order.get(row.registration.status, 3),
+            row.waitlist_position or 0,
+            row.registration.user.first_name,
+            row.registration.id,
+        )
+    )
     return rows
 
 

@@ -32,7 +32,6 @@ from workshop.services.registrations import (
     registration_filters,
     registration_status_label,
     registrations_for_workshop,
-    waitlist_position,
 )
 from workshop.services.tickets import rotate_ticket
 from workshop.services.venues import VenueInput, create_venue, list_venues, update_venue
@@ -473,13 +472,15 @@ def registrations(workshop_id: int):
         status = None
     agency = request.args.get("agency") or None
     district = request.args.get("district") or None
-    rows = registrations_for_workshop(workshop.id, status=status, agency=agency, district=district)
+    placed = registrations_for_workshop(
+        workshop.id, status=status, agency=agency, district=district
+    )
     agencies, districts = registration_filters(workshop.id)
     return render_template(
         "organizer/registrations.html",
         workshop=workshop,
-        rows=rows,
-        positions={r.id: waitlist_position(r) for r in rows if r.status == "waitlisted"},
+        rows=[row.registration for row in placed],
+        positions={row.registration.id: row.waitlist_position for row in placed},
         status=status,
         agency=agency,
         district=district,

@@ -7,9 +7,8 @@ from flask_login import current_user
 
 from workshop.services.errors import NotFound
 from workshop.services.registrations import (
-    active_registration,
+    my_place,
     registration_open,
-    waitlist_position,
 )
 from workshop.services.workshops import get_workshop, list_workshops
 
@@ -27,13 +26,11 @@ def workshop_detail(workshop_id: int):
         workshop = get_workshop(workshop_id, current_user)
     except NotFound:
         abort(404)
-    mine = (
-        active_registration(workshop.id, current_user.id) if current_user.is_authenticated else None
-    )
+    place = my_place(workshop.id, current_user.id) if current_user.is_authenticated else None
     return render_template(
         "public/workshop.html",
         workshop=workshop,
-        mine=mine,
-        position=waitlist_position(mine) if mine else None,
+        mine=place.registration if place else None,
+        position=place.waitlist_position if place else None,
         is_open=registration_open(workshop),
     )

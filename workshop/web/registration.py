@@ -51,11 +51,12 @@ def register(workshop_id: int):
 @bp.get("/my/registrations")
 @login_required
 def mine():
-    registrations = registrations_of(current_user)
+    placed = registrations_of(current_user)
+    registrations = [row.registration for row in placed]
     return render_template(
         "registration/mine.html",
         registrations=registrations,
-        positions={r.id: waitlist_position(r) for r in registrations},
+        positions={row.registration.id: row.waitlist_position for row in placed},
         tokens={r.id: ticket_token(r) for r in registrations if _holds_ticket(r)},
         ended={r.id: _ended(r) for r in registrations},
         certificates={
