@@ -83,6 +83,7 @@ ROUTES: dict[str, str] = {
     "api.venue_list":                           "401       403    403    403    ok",
     "api.venue_patch":                          "401       403    403    403    ok",
     "api.workshop_attendees":                   "401       403    403    ok     ok",
+    "api.workshop_certificates_issue":          "401       403    403    403    ok",
     "api.workshop_certificates_pdf":            "401       403    403    403    ok",
     "api.workshop_create":                      "401       403    403    403    ok",
     "api.workshop_get":                         "ok        ok     ok     ok     ok",

@@ -21,6 +21,7 @@ from workshop.api.schemas import (
     AccountDeletedOut,
     CancellationOut,
     CertificateOut,
+    CertificatesIssuedOut,
     CheckInOut,
     CheckInRequest,
     DecodedOut,
@@ -414,14 +415,24 @@ OPERATIONS += (
         "workshop not over yet, revoked, no seat).",
     ),
     Operation(
+        "post",
+        "/workshops/{workshop_id}/certificates",
+        "Issue a certificate to every eligible officer who has none yet",
+        ORGANIZER,
+        response=CertificatesIssuedOut,
+        errors=(404, 409),
+        description="Once the workshop is over; before that 409 `not_allowed`. Numbers follow "
+        "the names in alphabetical order. Repeating it issues nothing new.",
+    ),
+    Operation(
         "get",
         "/workshops/{workshop_id}/certificates.pdf",
         "Every valid certificate of a workshop in one PDF",
         ORGANIZER,
         errors=(404,),
         media="application/pdf",
-        description="Eligible officers without a certificate are issued one first. 404 when "
-        "there is none.",
+        description="Only certificates issued already: a GET issues nothing (see `POST "
+        "/workshops/{workshop_id}/certificates`). 404 when there is none.",
     ),
     Operation(
         "get",

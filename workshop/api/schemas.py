@@ -475,6 +475,11 @@ class CertificateOut(Out):
     issued_on: date = Field(description="The date printed after ให้ไว้ ณ วันที่.")
 
 
+class CertificatesIssuedOut(Out):
+    issued: int = Field(description="Certificates issued by this request.")
+    valid: int = Field(description="The workshop's valid certificates now, these included.")
+
+
 # ------------------------------------------------------------------ personal data (PDPA)
 
 

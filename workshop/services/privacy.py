@@ -66,8 +66,8 @@ from workshop.services.notifications import dispatch_notices
 from workshop.services.officers import PDPA_PURPOSE
 from workshop.services.registrations import (
     cancel_locked,
-    cancellable_by_owner,
     lock_workshop,
+    seats_can_change,
     waitlist_position,
 )
 from workshop.services.transactions import write_transaction
@@ -339,8 +339,8 @@ def deletion_preview(user: User) -> DeletionPreview:
         )
     )
     return DeletionPreview(
-        to_cancel=[r for r in active if cancellable_by_owner(r.workshop)],
-        kept=[r for r in active if not cancellable_by_owner(r.workshop)],
+        to_cancel=[r for r in active if seats_can_change(r.workshop)],
+        kept=[r for r in active if not seats_can_change(r.workshop)],
         certificates=certificates,
         last_organizer=user.role == Role.ORGANIZER and not others,
     )
@@ -421,7 +421,7 @@ def anonymise_account(
             registration = db.session.get(Registration, registration_id, populate_existing=True)
             if registration is None or registration.status == RegistrationStatus.CANCELLED:
                 continue
-            if not cancellable_by_owner(workshop, now):
+            if not seats_can_change(workshop, now):
                 continue  # attended history: kept as it is, for the statistics
             promoted += len(cancel_locked(registration, workshop, actor, _CANCEL_REASONS[why]))
             cancelled += 1

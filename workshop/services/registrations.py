@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from workshop.extensions import db
-from workshop.models import Registration, Role, User, Workshop, WorkshopStatus
+from workshop.models import Certificate, Registration, Role, User, Workshop, WorkshopStatus
 from workshop.models import RegistrationStatus as Status
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
@@ -319,7 +319,8 @@ def cancel_registration(
 ) -> SeatChanges:
     """Cancel a registration; a freed seat goes to the first officer on the waitlist.
 
-    Officers may cancel their own registration until the workshop ends; organizers any time.
+    Officers cancel their own registration, organizers anyone's, until the workshop ends (see
+    ``refuse_if_attendance_record``).
     """
     try:
         reason = clean_text(reason, max_length=Registration.REASON_MAX)
@@ -339,17 +340,47 @@ def cancel_registration(
         _refuse_if_cancelled(workshop)
         if registration.status == Status.CANCELLED:
             raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกไปแล้ว")))
-        if not is_organizer and not cancellable_by_owner(workshop, now):
-            raise NotAllowed(str(_l("การอบรมจบแล้ว ยกเลิกการลงทะเบียนไม่ได้")))
+        refuse_if_attendance_record(registration, workshop, now)
         promoted = cancel_locked(registration, workshop, actor, reason)
     dispatch_notices()
     return SeatChanges(registration, promoted)
 
 
-def cancellable_by_owner(workshop: Workshop, now: datetime | None = None) -> bool:
-    """Officers may cancel their own registration until the workshop's last session ends."""
+def seats_can_change(workshop: Workshop, now: datetime | None = None) -> bool:
+    """True until the workshop's last session ends. After that its registrations are the
+    attendance record that certificates and reports stand on: nobody cancels them or moves
+    them to the waitlist (a freed seat would also promote someone into a workshop that is
+    over); a certificate is withdrawn by revoking it, with a reason."""
     ends_at = workshop.ends_at
     return ends_at is None or ends_at > (now or utcnow())
+
+
+def refuse_if_attendance_record(
+    registration: Registration, workshop: Workshop, now: datetime | None = None
+) -> None:
+    """``NotAllowed`` for taking the seat away from a registration of a workshop that is over
+    (``workshop_ended``) or that holds a valid certificate (``holds_certificate``: possible
+    before the end only if the sessions were moved later after it was issued)."""
+    if not seats_can_change(workshop, now):
+        raise NotAllowed(
+            str(
+                _l(
+                    "การอบรมจบแล้ว การลงทะเบียนเป็นหลักฐานการเข้าอบรมจึงยกเลิกหรือย้ายไม่ได้ "
+                    "หากต้องการถอนเกียรติบัตร ให้เพิกถอนพร้อมระบุเหตุผล"
+                )
+            ),
+            code="workshop_ended",
+        )
+    certified = db.session.scalar(
+        select(Certificate.id).where(
+            Certificate.registration_id == registration.id, Certificate.revoked_at.is_(None)
+        )
+    )
+    if certified is not None:
+        raise NotAllowed(
+            str(_l("ผู้เข้าอบรมคนนี้ได้รับเกียรติบัตรแล้ว ให้เพิกถอนเกียรติบัตรพร้อมเหตุผลก่อน")),
+            code="holds_certificate",
+        )
 
 
 def cancel_locked(
@@ -417,6 +448,7 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
         registration, workshop = _locked(registration_id)
         if registration.status != Status.CONFIRMED:
             raise NotAllowed(str(_l("ย้ายได้เฉพาะผู้ที่ได้ที่นั่งแล้ว")))
+        refuse_if_attendance_record(registration, workshop)
         _change_counts(workshop.id, confirmed=-1)
         seq = _join_waitlist(workshop.id)
         registration.status = Status.WAITLISTED

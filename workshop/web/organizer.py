@@ -32,6 +32,7 @@ from workshop.services.registrations import (
     registration_filters,
     registration_status_label,
     registrations_for_workshop,
+    seats_can_change,
 )
 from workshop.services.tickets import rotate_ticket
 from workshop.services.venues import VenueInput, create_venue, list_venues, update_venue
@@ -480,6 +481,7 @@ def registrations(workshop_id: int):
         "organizer/registrations.html",
         workshop=workshop,
         rows=[row.registration for row in placed],
+        seats_change=seats_can_change(workshop),
         positions={row.registration.id: row.waitlist_position for row in placed},
         status=status,
         agency=agency,
