@@ -370,8 +370,8 @@ def _workshop_labels() -> dict[str, str]:
     """Names of the workshop's values that the form splits or lists (read per request: they
     are in the reader's language)."""
     return {
-        "registration_opens_at": _("เปิดรับสมัคร"),
-        "registration_closes_at": _("ปิดรับสมัคร"),
+        "registration_opens_at": _("วันเวลาเปิดรับสมัคร"),
+        "registration_closes_at": _("วันเวลาปิดรับสมัคร"),
         "sessions": _("กำหนดการ"),
     }
 
