@@ -78,7 +78,7 @@ def test_every_migration_steps_down_and_up_again(empty_database: Flask):
 
 
 def test_images_uploaded_before_0009_lose_their_metadata(empty_database: Flask):
-    """0009 re-encodes stored certificate images the way uploads are now (no EXIF, no GPS)."""
+    """0009_edit_versions re-encodes stored certificate images as uploads are now (no EXIF)."""
     import io
 
     from PIL import Image
@@ -106,7 +106,7 @@ def test_images_uploaded_before_0009_lose_their_metadata(empty_database: Flask):
         )
         db.session.commit()
         db.session.remove()
-        downgrade(revision="0008")
+        downgrade(revision="0009_edit_versions-1")  # to just before the re-encoding
         upgrade()
 
         image = db.session.scalars(db.select(CertificateImage)).one()
