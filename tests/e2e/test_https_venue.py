@@ -17,14 +17,16 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e import test_door_scanner
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, watch_csp
-from tests.e2e.test_door_scanner import checkins, door, open_scanner, write_y4m  # noqa: F401
+from tests.e2e.test_door_scanner import checkins, open_scanner, write_y4m
 from workshop.services.tickets import ticket_token
 
 pytestmark = pytest.mark.e2e
 
 CADDYFILE = Path(__file__).resolve().parents[2] / "deploy" / "Caddyfile"
 VENUE_HOST = "workshop.venue.test"
+door = test_door_scanner.door  # the same workshop running now, shared as a fixture
 
 
 def free_port() -> int:
@@ -123,7 +125,7 @@ def test_scanner_over_https_is_a_secure_context_with_service_worker_and_camera(
     staff,
     door,
     tmp_path,
-    shoot,  # noqa: F811
+    shoot,
 ):
     for tool in ("certutil",):
         if shutil.which(tool) is None:
