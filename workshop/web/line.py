@@ -124,7 +124,7 @@ def callback():
             400, _("คำขอเชื่อมต่อ LINE ไม่ถูกต้องหรือหมดอายุ ไม่มีการเปลี่ยนแปลงใด ๆ กรุณาเริ่มใหม่จากหน้าข้อมูลส่วนตัว")
         )
     if request.args.get("error"):  # the officer cancelled on LINE's consent screen
-        flash(_("ยกเลิกการเชื่อมต่อบัญชี LINE แล้ว ไม่มีการเปลี่ยนแปลงใด ๆ"), "info")
+        flash(_("คุณยกเลิกที่หน้าของ LINE จึงยังไม่ได้เชื่อมต่อบัญชี LINE"), "info")
         return _back_to_profile()
     try:
         line_user_id = finish_login(settings, request.args.get("code", ""), attempt)
