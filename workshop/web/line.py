@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import json
 import time
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -16,6 +17,7 @@ from flask import (
     abort,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -48,6 +50,7 @@ from workshop.services.line_accounts import (
 )
 from workshop.services.tickets import registration_for_ticket
 from workshop.web.access import role_required
+from workshop.web.security import policy_with_form_action
 
 bp = Blueprint("line", __name__)
 
@@ -72,8 +75,13 @@ def _back_to_profile():
 @role_required(Role.OFFICER)
 def start():
     """What linking sends to LINE and receives from it, before the officer goes there."""
-    _settings()
-    return render_template("auth/line.html")
+    settings = _settings()
+    response = make_response(render_template("auth/line.html"))
+    access = urlsplit(settings.access_url)
+    response.headers["Content-Security-Policy"] = policy_with_form_action(
+        f"{access.scheme}://{access.netloc}"
+    )
+    return response
 
 
 @bp.post("/auth/line/link")
