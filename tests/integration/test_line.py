@@ -329,6 +329,7 @@ def test_the_confirmation_shows_the_ticket_qr_in_the_chat(
     token = ticket_token(registration)
     assert hero["url"] == f"{BASE}/line/tickets/{token}.png"
     assert hero["action"]["uri"] == hero["url"]  # tap: the QR full size
+    assert "แสดงคิวอาร์โค้ดนี้ต่อเจ้าหน้าที่" in json.dumps(push.body, ensure_ascii=False)
 
     # What LINE's servers fetch: no sign-in, the ticket's own QR.
     client.post("/auth/logout", data={})
@@ -351,7 +352,9 @@ def test_without_an_https_address_the_ticket_code_goes_as_text(
     (push,) = line.pushes
     bubble = push.body["messages"][0]["contents"]
     assert "hero" not in bubble
-    assert ticket_token(registration) in json.dumps(bubble)
+    said = json.dumps(bubble, ensure_ascii=False)
+    assert ticket_token(registration) in said
+    assert "คิวอาร์โค้ดในหน้าบัตรเข้างาน (ปุ่มด้านล่าง)" in said  # not "this QR": there is none
 
 
 @pytest.mark.parametrize("status", [400, 403])

@@ -28,13 +28,16 @@ ALT_TEXT_MAX = 400  # what LINE shows in the chat list and in notifications
 OK_COLOUR = "#1F7A3A"
 CANCEL_COLOUR = "#B3261E"
 MUTED_COLOUR = "#5B6473"
+# {qr}: where the QR is, in the bubble or (no image) behind its button.
+QR_HERE = "คิวอาร์โค้ดนี้"
+QR_BEHIND_BUTTON = "คิวอาร์โค้ดในหน้าบัตรเข้างาน (ปุ่มด้านล่าง)"
 _INTRO = {
-    "confirmed": "ยืนยันที่นั่งแล้ว แสดงคิวอาร์โค้ดนี้ต่อเจ้าหน้าที่ลงทะเบียนหน้างานทุกช่วงการอบรม",
+    "confirmed": "ยืนยันที่นั่งแล้ว แสดง{qr}ต่อเจ้าหน้าที่ลงทะเบียนหน้างานทุกช่วงการอบรม",
     "waitlisted": (
         "ที่นั่งเต็มแล้ว ท่านอยู่ในรายชื่อสำรอง เมื่อมีที่นั่งว่างระบบจะแจ้งอีกครั้ง "
         "บัตรนี้ใช้เข้างานได้เมื่อได้เลื่อนเป็นผู้ได้ที่นั่งแล้วเท่านั้น"
     ),
-    "promoted": "ท่านได้ที่นั่งแล้ว แสดงคิวอาร์โค้ดนี้ต่อเจ้าหน้าที่ลงทะเบียนหน้างานทุกช่วงการอบรม",
+    "promoted": "ท่านได้ที่นั่งแล้ว แสดง{qr}ต่อเจ้าหน้าที่ลงทะเบียนหน้างานทุกช่วงการอบรม",
     "cancelled": "การลงทะเบียนของท่านถูกยกเลิกแล้ว บัตรเข้างานเดิมใช้ไม่ได้",
     "workshop_cancelled": (
         "ผู้จัดยกเลิกการอบรมนี้ การอบรมจะไม่จัดขึ้น ไม่ต้องเดินทางมาเข้าร่วม ขออภัยในความไม่สะดวก"
@@ -68,9 +71,11 @@ def registration_messages(
     context = notice_context(registration, event)
     event, token = context["event"], context["ticket"]
     colour = CANCEL_COLOUR if event in CANCELLATIONS else OK_COLOUR
+    image = ticket_image_url(settings, token) if token else None
+    intro = _INTRO[event].format(qr=QR_HERE if image else QR_BEHIND_BUTTON)
     body: list[dict[str, Any]] = [
         _text(f"เรียน {context['name']}", size="sm", color=MUTED_COLOUR),
-        _text(_INTRO[event], size="sm"),
+        _text(intro, size="sm"),
         _text(context["workshop"].title, weight="bold", size="md", margin="md"),
         _text(f"จัดโดย {context['workshop'].organizing_agency}", size="sm", color=MUTED_COLOUR),
     ]
@@ -91,7 +96,6 @@ def registration_messages(
             "contents": [_text(context["headline"], weight="bold", size="lg", color=colour)],
         },
     }
-    image = ticket_image_url(settings, token) if token else None
     if image:
         bubble["hero"] = {
             "type": "image",
