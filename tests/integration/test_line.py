@@ -28,6 +28,7 @@ from tests.support import login, make_user, open_workshop, submit_form
 from workshop import create_app
 from workshop.extensions import db
 from workshop.models import AuditEvent, Notification, Registration, User
+from workshop.services.accounts import issue_api_token
 from workshop.services.line_accounts import link_line_account
 from workshop.services.notifications import deliver_due
 from workshop.services.registrations import cancel_registration, register_officer
@@ -500,6 +501,11 @@ def test_the_pdpa_export_has_the_line_id_and_erasure_removes_it(line, signed_in,
     data = json.loads(signed_in.get("/auth/my-data.json").data)
     assert data["line"]["user_id"] == user_id
     assert data["line"]["notices_by"] == "both"
+    token = issue_api_token(officer, 1)
+    api = signed_in.application.test_client().get(
+        "/api/v1/me/data", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert api.get_json()["line"]["user_id"] == user_id
 
     response = submit_form(
         signed_in, "/auth/delete", {"password": "correct-horse-2559", "understood": "y"}

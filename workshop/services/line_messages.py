@@ -72,10 +72,11 @@ def registration_messages(
     event, token = context["event"], context["ticket"]
     colour = CANCEL_COLOUR if event in CANCELLATIONS else OK_COLOUR
     image = ticket_image_url(settings, token) if token else None
-    intro = _INTRO[event].format(qr=QR_HERE if image else QR_BEHIND_BUTTON)
-    body: list[dict[str, Any]] = [
-        _text(f"เรียน {context['name']}", size="sm", color=MUTED_COLOUR),
-        _text(intro, size="sm"),
+    body: list[dict[str, Any]] = [_text(f"เรียน {context['name']}", size="sm", color=MUTED_COLOUR)]
+    if event in _INTRO:  # a notice added later without a sentence here still goes out
+        intro = _INTRO[event].format(qr=QR_HERE if image else QR_BEHIND_BUTTON)
+        body.append(_text(intro, size="sm"))
+    body += [
         _text(context["workshop"].title, weight="bold", size="md", margin="md"),
         _text(f"จัดโดย {context['workshop'].organizing_agency}", size="sm", color=MUTED_COLOUR),
     ]
