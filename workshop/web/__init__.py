@@ -36,6 +36,7 @@ def register_web(app: Flask) -> None:
         auth,
         certificates,
         checkin,
+        evaluations,
         health,
         line,
         organizer,
@@ -53,6 +54,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(evaluations.bp)
     app.register_blueprint(line.bp)
 
     from workshop.services.officers import format_phone

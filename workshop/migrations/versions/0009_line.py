@@ -1,7 +1,7 @@
 """LINE: users' linked LINE account and notice channel; notices' progress per channel
 
 Revision ID: 0009_line
-Revises: 0008
+Revises: 0009_evaluation
 
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_line'
-down_revision = '0008'
+down_revision = '0009_evaluation'
 branch_labels = None
 depends_on = None
 
