@@ -125,6 +125,15 @@ ROUTES: dict[str, str] = {
     "evaluations.status":                       "login     403    403    403    ok",
     "health.healthz":                           "ok        ok     ok     ok     ok",
     "i18n.switch_language":                     "ok        ok     ok     ok     ok",
+    # LINE is not configured in this matrix: its routes exist and answer 404 to everyone (after
+    # the usual sign-in and role checks); tests/integration/test_line.py covers them configured.
+    "line.callback":                            "login     404    404    403    403",
+    "line.channel":                             "login     404    404    403    403",
+    "line.link":                                "login     404    404    403    403",
+    "line.start":                               "login     404    404    403    403",
+    "line.ticket_image":                        "404       404    404    404    404",
+    "line.unlink":                              "login     404    404    403    403",
+    "line.webhook":                             "404       404    404    404    404",
     "organizer.register_on_behalf":             "login     403    403    403    ok",
     "organizer.registration_action":            "login     403    403    403    ok",
     "organizer.registrations":                  "login     403    403    403    ok",
@@ -168,6 +177,7 @@ URL_VALUES = {
     "action": lambda w: "confirm",  # the owner's registration is confirmed already: refused
     "filename": lambda w: "css/app.css",
     "part": lambda w: "evaluation",
+    "token": lambda w: "T1NOTATICKET",
 }
 # Per endpoint, where the shared value would have a side effect or name the wrong thing.
 URL_OVERRIDES: dict[str, dict[str, str]] = {

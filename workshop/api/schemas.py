@@ -498,6 +498,16 @@ class ExportConsentOut(Out):
     purpose: str = Field(description="The purpose consented to, as shown at sign-up.")
 
 
+class ExportLineOut(Out):
+    user_id: str | None = Field(description="LINE user id linked via LINE Login, or null.")
+    linked_at: str | None
+    blocked_at: str | None = Field(
+        description="Since when LINE says the officer cannot be reached there (blocked the "
+        "office's Official Account); null otherwise."
+    )
+    notices_by: str = Field(json_schema_extra={"enum": ["email", "line", "both"]})
+
+
 class ExportRetentionOut(Out):
     years: int
     rule: str
@@ -564,6 +574,7 @@ class PersonalDataOut(Out):
     format: str
     exported_at: str
     account: ExportAccountOut
+    line: ExportLineOut
     consent: ExportConsentOut
     retention: ExportRetentionOut
     registrations: list[ExportRegistrationOut]

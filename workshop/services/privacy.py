@@ -12,7 +12,7 @@ What anonymising keeps and drops (README, "Personal data (PDPA)"):
 
 * dropped: title prefix, first and last name, position, phone, e-mail (replaced by the reserved,
   never-mailed ``deleted-<id>@deleted.invalid``), consent time, password (an unusable random
-  hash), API tokens, unsent notices;
+  hash), the linked LINE user id, API tokens, unsent notices;
 * kept, because workshop statistics and reports are made of them and none identifies a person on
   its own: the agency (an office, not a person), district and province, the account's role and
   creation time, registrations (status and times) and check-ins. Certificates keep their numbers
@@ -62,6 +62,7 @@ from workshop.services.certificates import (
     verification_url,
 )
 from workshop.services.errors import NotAllowed, ValidationFailed
+from workshop.services.line_accounts import forget_line_account
 from workshop.services.notifications import dispatch_notices
 from workshop.services.officers import PDPA_PURPOSE
 from workshop.services.registrations import (
@@ -87,7 +88,16 @@ _REVOKE_REASONS = {BY_REQUEST: REVOKED_ACCOUNT_DELETED, BY_RETENTION: REVOKED_RE
 
 # Audit details that describe the subject's own records; anything else (ids of the staff who
 # acted, free keys added later) stays out of the export.
-_EXPORTED_DETAILS = {"status", "was", "reason", "on_behalf", "walk_in", "number", "method"}
+_EXPORTED_DETAILS = {
+    "status",
+    "was",
+    "reason",
+    "on_behalf",
+    "walk_in",
+    "number",
+    "method",
+    "channel",
+}
 
 
 class LastOrganizer(NotAllowed):
@@ -235,6 +245,12 @@ def personal_data(user: User) -> dict[str, Any]:
             "phone": user.phone,
             "created_at": _iso(user.created_at),
             "active": user.active,
+        },
+        "line": {
+            "user_id": user.line_user_id,
+            "linked_at": _iso(user.line_linked_at),
+            "blocked_at": _iso(user.line_blocked_at),
+            "notices_by": user.notice_channel,
         },
         "consent": {
             "given_at": _iso(user.pdpa_consent_at),
@@ -463,6 +479,7 @@ def _scrub(user: User, now: datetime | None) -> None:
     user.position = ""
     user.phone = ""
     user.pdpa_consent_at = None
+    forget_line_account(user)
     user.active = False
     user.deleted_at = now or utcnow()
 
