@@ -74,7 +74,24 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_SIGN_IN_FAILURES": "5 per 5 minutes",
     "RATELIMIT_SWALLOW_ERRORS": True,  # a storage outage must not take the site down
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    # The office's LINE Official Account (services.line): its Messaging API channel (notices
+    # pushed to officers, the follow/unfollow webhook) and its LINE Login channel (officers link
+    # their LINE account). All four or none; with none, nothing about LINE shows anywhere.
+    "LINE_CHANNEL_ACCESS_TOKEN": "",
+    "LINE_CHANNEL_SECRET": "",
+    "LINE_LOGIN_CHANNEL_ID": "",
+    "LINE_LOGIN_CHANNEL_SECRET": "",
+    # Where LINE's servers are; tests and the demo point these at a local fake of LINE.
+    "LINE_API_URL": "https://api.line.me",
+    "LINE_ACCESS_URL": "https://access.line.me",
+    "LINE_TIMEOUT": 10,  # seconds per request to LINE
 }
+LINE_CHANNEL_KEYS = (
+    "LINE_CHANNEL_ACCESS_TOKEN",
+    "LINE_CHANNEL_SECRET",
+    "LINE_LOGIN_CHANNEL_ID",
+    "LINE_LOGIN_CHANNEL_SECRET",
+)
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
@@ -90,6 +107,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         raise ValueError(f"WORKSHOP_RETENTION_YEARS must be a whole number >= 1, not {years!r}")
 
     app.config["LUNCH_BREAK"] = parse_lunch_break(app.config["LUNCH_BREAK"])
+    check_line_settings(app.config)
 
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -130,6 +148,15 @@ def parse_lunch_break(value: Any) -> tuple[dt.time, dt.time] | None:
             f"WORKSHOP_LUNCH_BREAK must look like 12:00-13:00 (start before end), not {value!r}"
         )
     return start, end
+
+
+def check_line_settings(config: dict[str, Any]) -> None:
+    """LINE is used with both of its channels or not at all: half a configuration would show
+    officers a link button that cannot work, or push to nobody."""
+    given = [key for key in LINE_CHANNEL_KEYS if str(config.get(key) or "").strip()]
+    if given and len(given) != len(LINE_CHANNEL_KEYS):
+        missing = ", ".join(f"WORKSHOP_{key}" for key in LINE_CHANNEL_KEYS if key not in given)
+        raise ValueError(f"LINE is half configured: set {missing} too, or none of WORKSHOP_LINE_*")
 
 
 def normalise_database_url(url: str) -> str:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from workshop.extensions import db
-from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.errors import DomainError, EditConflict, ValidationFailed
 
 _HTTP_CODES = {
     400: ("bad_request", _l("คำขอไม่ถูกต้อง")),
@@ -47,6 +47,8 @@ def domain_error_json(error: DomainError):
     db.session.rollback()
     extra = {"fields": error.fields} if isinstance(error, ValidationFailed) else {}
     response = json_error(error.http_status, error.code, error.message, **extra)
+    if isinstance(error, EditConflict):
+        response.headers["ETag"] = f'"{error.current_version}"'  # what If-Match should name
     retry_after = getattr(error, "retry_after", None)
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)

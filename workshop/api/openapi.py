@@ -22,6 +22,7 @@ from workshop.api.schemas import (
     AttendanceOut,
     CancellationOut,
     CertificateOut,
+    CertificatesIssuedOut,
     CheckInOut,
     CheckInRequest,
     CheckOutOut,
@@ -71,6 +72,23 @@ class Operation:
     query: tuple[dict[str, Any], ...] = field(default=())
     description: str = ""
     media: str = "application/json"  # image types for QR codes
+    etag: bool = False  # the response carries the record's edit version as ``ETag``
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "examples": ['"3"']},
+    "description": "The `ETag` of the version the change was made on. If the record has "
+    "changed since, the PATCH is refused with 412 `version_mismatch` (and the current "
+    "`ETag`) and nothing is saved. Without it (or with `*`) the change applies to whatever "
+    "is current.",
+}
+_EDIT_VERSION_TEXT = (
+    " Send the `ETag` of the copy being edited as `If-Match`, so that a change made meanwhile "
+    "by someone else is refused (412 `version_mismatch`) instead of overwritten."
+)
 
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -131,10 +149,17 @@ OPERATIONS: tuple[Operation, ...] = (
         request=VenueCreate,
         response=VenueOut,
         errors=(400, 422),
+        etag=True,
     ),
     Operation("get", "/venues", "List venues", ORGANIZER, response=VenueOut, many=True),
     Operation(
-        "get", "/venues/{venue_id}", "One venue", ORGANIZER, response=VenueOut, errors=(404,)
+        "get",
+        "/venues/{venue_id}",
+        "One venue",
+        ORGANIZER,
+        response=VenueOut,
+        errors=(404,),
+        etag=True,
     ),
     Operation(
         "patch",
@@ -143,7 +168,10 @@ OPERATIONS: tuple[Operation, ...] = (
         ORGANIZER,
         request=VenuePatch,
         response=VenueOut,
-        errors=(400, 404, 422),
+        errors=(400, 404, 412, 422),
+        query=(IF_MATCH,),
+        etag=True,
+        description=_EDIT_VERSION_TEXT.strip(),
     ),
     Operation(
         "post",
@@ -154,6 +182,7 @@ OPERATIONS: tuple[Operation, ...] = (
         request=WorkshopCreate,
         response=WorkshopOut,
         errors=(400, 422),
+        etag=True,
         description="Date-times are ISO 8601 with a time-zone offset; they come back in UTC. "
         "`fiscal_year` (Buddhist Era) is derived from the first session.",
     ),
@@ -184,6 +213,7 @@ OPERATIONS: tuple[Operation, ...] = (
         OPTIONAL,
         response=WorkshopOut,
         errors=(404,),
+        etag=True,
     ),
     Operation(
         "patch",
@@ -192,13 +222,16 @@ OPERATIONS: tuple[Operation, ...] = (
         ORGANIZER,
         request=WorkshopPatch,
         response=WorkshopOut,
-        errors=(400, 404, 409, 422),
+        errors=(400, 404, 409, 412, 422),
+        query=(IF_MATCH,),
+        etag=True,
         description="Every rule of creation applies to the result. A status change that the "
         "life cycle does not allow is 409 `invalid_status_change`; then nothing is changed. "
         "Cancelling (`status: cancelled`) needs a `reason` (422 `validation_failed` with "
         "`fields.reason` without one, and nothing is changed); it is final, and every confirmed "
         "and waitlisted registrant with an e-mail address is mailed the reason. Registrations "
-        "keep their status; tickets no longer check in (409 `workshop_cancelled`).",
+        "keep their status; tickets no longer check in (409 `workshop_cancelled`)."
+        + _EDIT_VERSION_TEXT,
     ),
 )
 
@@ -401,14 +434,24 @@ OPERATIONS += (
         "workshop not over yet, revoked, no seat).",
     ),
     Operation(
+        "post",
+        "/workshops/{workshop_id}/certificates",
+        "Issue a certificate to every eligible officer who has none yet",
+        ORGANIZER,
+        response=CertificatesIssuedOut,
+        errors=(404, 409),
+        description="Once the workshop is over; before that 409 `not_allowed`. Numbers follow "
+        "the names in alphabetical order. Repeating it issues nothing new.",
+    ),
+    Operation(
         "get",
         "/workshops/{workshop_id}/certificates.pdf",
         "Every valid certificate of a workshop in one PDF",
         ORGANIZER,
         errors=(404,),
         media="application/pdf",
-        description="Eligible officers without a certificate are issued one first. 404 when "
-        "there is none.",
+        description="Only certificates issued already: a GET issues nothing (see `POST "
+        "/workshops/{workshop_id}/certificates`). 404 when there is none.",
     ),
     Operation(
         "get",
@@ -510,6 +553,11 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "Conflict",
         "The request clashes with the record's state (e.g. `invalid_status_change`).",
     ),
+    412: (
+        "PreconditionFailed",
+        "`If-Match` names an older version than the record's (`version_mismatch`): someone "
+        "changed it meanwhile. The response's `ETag` is the current version; nothing was saved.",
+    ),
     422: ("ValidationFailed", "Invalid fields (`validation_failed`); `fields` says which and why."),
     429: (
         "TooManyRequests",
@@ -583,6 +631,13 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
     responses: dict[str, Any] = {
         str(op.status): {"description": "OK", "content": {op.media: {"schema": body}}}
     }
+    if op.etag:
+        responses[str(op.status)]["headers"] = {
+            "ETag": {
+                "description": "The record's edit version, for `If-Match` on a later PATCH.",
+                "schema": {"type": "string"},
+            }
+        }
     codes = set(op.errors)
     if op.who == PUBLIC:
         spec["security"] = []

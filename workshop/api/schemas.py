@@ -373,6 +373,12 @@ class UserOut(Out):
     province: str
 
 
+_VERSION_TEXT = (
+    "Edit version, also sent as the `ETag` header; send it back in `If-Match` with a PATCH "
+    "so that a change made meanwhile by someone else is not overwritten (412)."
+)
+
+
 class VenueOut(Out):
     id: int
     name: str
@@ -380,6 +386,7 @@ class VenueOut(Out):
     district: str
     province: str
     capacity: int
+    version: int = Field(description=_VERSION_TEXT)
 
 
 class VenueSummary(Out):
@@ -423,6 +430,7 @@ class WorkshopOut(Out):
     sessions: list[SessionOut]
     cancelled_at: UtcTimestamp | None = Field(description="When it was cancelled; else null.")
     cancel_reason: str = Field(description="Why it was cancelled; empty unless cancelled.")
+    version: int = Field(description=_VERSION_TEXT)
 
 
 def to_json(shape: type[Out], row: Any) -> dict[str, Any]:
@@ -612,6 +620,11 @@ class AttendanceOut(Out):
     message: str = Field(description="Why, as the officer's page says it.")
 
 
+class CertificatesIssuedOut(Out):
+    issued: int = Field(description="Certificates issued by this request.")
+    valid: int = Field(description="The workshop's valid certificates now, these included.")
+
+
 # ------------------------------------------------------------------ personal data (PDPA)
 
 
@@ -628,6 +641,16 @@ class ExportAccountOut(UserOut):
 class ExportConsentOut(Out):
     given_at: str | None = Field(description="When PDPA consent was given (UTC); null if never.")
     purpose: str = Field(description="The purpose consented to, as shown at sign-up.")
+
+
+class ExportLineOut(Out):
+    user_id: str | None = Field(description="LINE user id linked via LINE Login, or null.")
+    linked_at: str | None
+    blocked_at: str | None = Field(
+        description="Since when LINE says the officer cannot be reached there (blocked the "
+        "office's Official Account); null otherwise."
+    )
+    notices_by: str = Field(json_schema_extra={"enum": ["email", "line", "both"]})
 
 
 class ExportRetentionOut(Out):
@@ -707,6 +730,7 @@ class PersonalDataOut(Out):
     format: str
     exported_at: str
     account: ExportAccountOut
+    line: ExportLineOut
     consent: ExportConsentOut
     retention: ExportRetentionOut
     registrations: list[ExportRegistrationOut]

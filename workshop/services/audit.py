@@ -35,6 +35,9 @@ ACTION_LABELS: dict[str, Any] = {
     "user.profile": _l("แก้ไขข้อมูลส่วนตัว"),
     "user.password": _l("เปลี่ยนรหัสผ่าน"),
     "user.walk_in": _l("สร้างบัญชีผู้เข้าอบรมหน้างาน"),
+    "user.line_link": _l("เชื่อมต่อบัญชี LINE"),
+    "user.line_unlink": _l("ยกเลิกการเชื่อมต่อบัญชี LINE"),
+    "user.notice_channel": _l("เปลี่ยนช่องทางรับการแจ้งเตือน"),
     "venue.create": _l("เพิ่มสถานที่"),
     "venue.update": _l("แก้ไขสถานที่"),
     "workshop.create": _l("สร้างการอบรม"),
@@ -78,6 +81,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "session_id": _l("ช่วงการอบรม"),
     "scanned_at": _l("เวลาสแกน"),
     "consent_recorded_by": _l("ผู้บันทึกความยินยอม"),
+    "channel": _l("ช่องทางรับการแจ้งเตือน"),
 }
 PER_PAGE = 50
 

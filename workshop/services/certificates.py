@@ -82,6 +82,7 @@ class CertificateState:
     NO_SEAT = "no_seat"  # waitlisted or cancelled
     EVALUATION = "evaluation"  # meets the rule, workshop over, evaluation not answered yet
     CANCELLED = "workshop_cancelled"
+    ACCOUNT_DELETED = "account_deleted"  # the person asked to be erased: nothing new is issued
 
 
 @dataclass(frozen=True)
@@ -279,18 +280,25 @@ def explain_eligibility(
     def result(state: str, message: str) -> Eligibility:
         return Eligibility(state, attendance, rule, message, certificate)
 
-    if isinstance(certificate, Certificate):
-        if certificate.revoked:
-            return result(
-                CertificateState.REVOKED,
-                str(
-                    _l(
-                        "%(kind)sถูกเพิกถอนแล้ว: %(reason)s",
-                        kind=kind,
-                        reason=revoke_reason_text(certificate.revoke_reason),
-                    )
-                ),
+    revoked = (
+        str(
+            _l(
+                "%(kind)sถูกเพิกถอนแล้ว: %(reason)s",
+                kind=kind,
+                reason=revoke_reason_text(certificate.revoke_reason),
             )
+        )
+        if isinstance(certificate, Certificate) and certificate.revoked
+        else None
+    )
+    if registration.user.deleted:
+        return result(
+            CertificateState.ACCOUNT_DELETED,
+            revoked or str(_l("บัญชีของผู้เข้าอบรมถูกลบแล้ว ไม่มีการออก%(kind)s", kind=kind)),
+        )
+    if isinstance(certificate, Certificate):
+        if revoked:
+            return result(CertificateState.REVOKED, revoked)
         if certificate.grant_reason:
             message = _l(
                 "ได้รับ%(kind)s เลขที่ %(number)s (ผู้จัดมอบให้เป็นกรณีพิเศษ: %(reason)s)",
@@ -541,6 +549,29 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
     return issued
 
 
+def issued_certificate(registration_id: int) -> Certificate:
+    """The registration's valid certificate for download, never issuing one (a GET changes
+    nothing); ``NotEligible`` with the reason when there is none."""
+    certificate = certificate_of(registration_id)
+    if certificate is not None and not certificate.revoked:
+        return certificate
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+    eligibility = explain_eligibility(registration, certificate=certificate)
+    if eligibility.state == CertificateState.ELIGIBLE:
+        raise NotEligible(
+            str(
+                _l(
+                    "ยังไม่ได้ออก%(kind)sฉบับนี้ กดออกก่อนแล้วจึงดาวน์โหลด",
+                    kind=certificate_kind_label(registration.workshop.certificate_kind),
+                )
+            ),
+            code="not_issued",
+        )
+    raise NotEligible(eligibility.message)
+
+
 def valid_certificates(workshop_id: int) -> list[Certificate]:
     """The workshop's certificates that are not revoked, in number order."""
     return list(
@@ -590,12 +621,22 @@ def grant_certificate(
     """Organizer: give a certificate regardless of attendance, or reinstate a revoked one.
 
     The reason is required and audited. A reinstated certificate keeps its number and code.
+    Nothing is granted or reinstated for an account deleted on request or at the end of the
+    retention period (``account_deleted``): that would put the erased person's certificate
+    back into circulation.
     """
     _organizer(actor)
     reason = _reason(reason)
     with write_transaction():
         registration = _lock_registration(registration_id)
         certificate = certificate_of(registration.id)
+        if registration.user.deleted or (
+            certificate is not None and certificate.revoke_reason in _SYSTEM_REASONS
+        ):
+            raise NotAllowed(
+                str(_l("บัญชีของผู้เข้าอบรมคนนี้ถูกลบแล้ว จึงมอบหรือคืนสิทธิ์เกียรติบัตรไม่ได้")),
+                code="account_deleted",
+            )
         if certificate is not None and not certificate.revoked:
             raise NotAllowed(str(_l("ผู้เข้าอบรมคนนี้ได้รับเกียรติบัตรอยู่แล้ว")))
         if certificate is not None:

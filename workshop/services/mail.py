@@ -29,6 +29,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -69,23 +70,18 @@ def send_registration_notice(registration: Registration, event: str) -> None:
 # --- the message -------------------------------------------------------------------------------
 
 
-def build_registration_notice(registration: Registration, event: str) -> EmailMessage:
+def notice_context(registration: Registration, event: str) -> dict[str, Any]:
+    """What a notice about ``event`` says, whatever carries it (this mail, or LINE)."""
     event = str(event)  # RegistrationStatus values arrive as StrEnum members
     if event not in EVENTS:
         raise ValueError(f"unknown registration event {event!r}")
-    config = current_app.config
     workshop = registration.workshop
-    officer = registration.user
     position = waitlist_position(registration) if event == "waitlisted" else None
-    token = ticket_token(registration) if event in WITH_TICKET else None
-    sender = str(config.get("MAIL_SENDER") or "")
-    domain = _sender_domain(sender)
-    qr_cid = make_msgid("ticket-qr", domain=domain) if token else None
-
-    context = {
+    return {
         "event": event,
         "headline": headline(event, position),
-        "name": officer.full_name,
+        "subject": subject(event, workshop.title, position),
+        "name": registration.user.full_name,
         "workshop": workshop,
         "venue": venue_text(workshop.venue),
         "address": workshop.venue.address,
@@ -98,14 +94,24 @@ def build_registration_notice(registration: Registration, event: str) -> EmailMe
             for s in workshop.sessions
         ],
         "position": position,
-        "ticket": token,
-        "qr_cid": qr_cid[1:-1] if qr_cid else None,
+        "ticket": ticket_token(registration) if event in WITH_TICKET else None,
         "reason": _reason(registration, event),
         "link": my_registrations_url(),
         "calendar": event in WITH_CALENDAR,
     }
+
+
+def build_registration_notice(registration: Registration, event: str) -> EmailMessage:
+    context = notice_context(registration, event)
+    event, token = context["event"], context["ticket"]
+    officer = registration.user
+    sender = str(current_app.config.get("MAIL_SENDER") or "")
+    domain = _sender_domain(sender)
+    qr_cid = make_msgid("ticket-qr", domain=domain) if token else None
+    context["qr_cid"] = qr_cid[1:-1] if qr_cid else None
+
     message = EmailMessage()
-    message["Subject"] = subject(event, workshop.title, position)
+    message["Subject"] = context["subject"]
     message["From"] = sender
     message["To"] = Address(display_name=officer.full_name, addr_spec=officer.email)
     message["Date"] = format_datetime(utcnow())

@@ -16,14 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, Subquery, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from workshop.extensions import db
-from workshop.models import Registration, Role, User, Workshop, WorkshopStatus
+from workshop.models import Certificate, Registration, Role, User, Workshop, WorkshopStatus
 from workshop.models import RegistrationStatus as Status
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
@@ -318,7 +319,8 @@ def cancel_registration(
 ) -> SeatChanges:
     """Cancel a registration; a freed seat goes to the first officer on the waitlist.
 
-    Officers may cancel their own registration until the workshop ends; organizers any time.
+    Officers cancel their own registration, organizers anyone's, until the workshop ends (see
+    ``refuse_if_attendance_record``).
     """
     try:
         reason = clean_text(reason, max_length=Registration.REASON_MAX)
@@ -338,17 +340,47 @@ def cancel_registration(
         _refuse_if_cancelled(workshop)
         if registration.status == Status.CANCELLED:
             raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกไปแล้ว")))
-        if not is_organizer and not cancellable_by_owner(workshop, now):
-            raise NotAllowed(str(_l("การอบรมจบแล้ว ยกเลิกการลงทะเบียนไม่ได้")))
+        refuse_if_attendance_record(registration, workshop, now)
         promoted = cancel_locked(registration, workshop, actor, reason)
     dispatch_notices()
     return SeatChanges(registration, promoted)
 
 
-def cancellable_by_owner(workshop: Workshop, now: datetime | None = None) -> bool:
-    """Officers may cancel their own registration until the workshop's last session ends."""
+def seats_can_change(workshop: Workshop, now: datetime | None = None) -> bool:
+    """True until the workshop's last session ends. After that its registrations are the
+    attendance record that certificates and reports stand on: nobody cancels them or moves
+    them to the waitlist (a freed seat would also promote someone into a workshop that is
+    over); a certificate is withdrawn by revoking it, with a reason."""
     ends_at = workshop.ends_at
     return ends_at is None or ends_at > (now or utcnow())
+
+
+def refuse_if_attendance_record(
+    registration: Registration, workshop: Workshop, now: datetime | None = None
+) -> None:
+    """``NotAllowed`` for taking the seat away from a registration of a workshop that is over
+    (``workshop_ended``) or that holds a valid certificate (``holds_certificate``: possible
+    before the end only if the sessions were moved later after it was issued)."""
+    if not seats_can_change(workshop, now):
+        raise NotAllowed(
+            str(
+                _l(
+                    "การอบรมจบแล้ว การลงทะเบียนเป็นหลักฐานการเข้าอบรมจึงยกเลิกหรือย้ายไม่ได้ "
+                    "หากต้องการถอนเกียรติบัตร ให้เพิกถอนพร้อมระบุเหตุผล"
+                )
+            ),
+            code="workshop_ended",
+        )
+    certified = db.session.scalar(
+        select(Certificate.id).where(
+            Certificate.registration_id == registration.id, Certificate.revoked_at.is_(None)
+        )
+    )
+    if certified is not None:
+        raise NotAllowed(
+            str(_l("ผู้เข้าอบรมคนนี้ได้รับเกียรติบัตรแล้ว ให้เพิกถอนเกียรติบัตรพร้อมเหตุผลก่อน")),
+            code="holds_certificate",
+        )
 
 
 def cancel_locked(
@@ -416,6 +448,7 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
         registration, workshop = _locked(registration_id)
         if registration.status != Status.CONFIRMED:
             raise NotAllowed(str(_l("ย้ายได้เฉพาะผู้ที่ได้ที่นั่งแล้ว")))
+        refuse_if_attendance_record(registration, workshop)
         _change_counts(workshop.id, confirmed=-1)
         seq = _join_waitlist(workshop.id)
         registration.status = Status.WAITLISTED
@@ -427,20 +460,74 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
     return SeatChanges(registration)
 
 
+class Placed(NamedTuple):
+    """A registration with its place on the waitlist (None unless waiting), both read by one
+    statement: a promotion committed while a list loads cannot make two rows show one place."""
+
+    registration: Registration
+    waitlist_position: int | None
+
+
+def _waitlist_ranks(workshops: ColumnElement[bool]) -> Subquery:
+    """Place in line (1 = next) of every waitlisted registration of the workshops that
+    ``workshops`` selects: ROW_NUMBER() over the waitlist order, computed within the statement
+    the subquery is joined into (same snapshot as the rows; SQLite >= 3.25, PostgreSQL)."""
+    return (
+        select(
+            Registration.id.label("registration_id"),
+            func.row_number()
+            .over(partition_by=Registration.workshop_id, order_by=Registration.waitlist_seq)
+            .label("position"),
+        )
+        .where(Registration.status == Status.WAITLISTED, workshops)
+        .subquery("waitlist_ranks")
+    )
+
+
+def _placed(query: Select[tuple[Registration]], workshops: ColumnElement[bool]) -> list[Placed]:
+    """Run ``query`` with each row's waitlist place added in the same statement. The rows are
+    re-read into objects already loaded (``populate_existing``), so a status and its place
+    always come from the same moment."""
+    ranks = _waitlist_ranks(workshops)
+    rows = db.session.execute(
+        query.add_columns(ranks.c.position)
+        .outerjoin(ranks, ranks.c.registration_id == Registration.id)
+        .execution_options(populate_existing=True)
+    )
+    return [Placed(registration, position) for registration, position in rows]
+
+
 def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first in line; None when not waiting."""
+    """1 for the first in line; None when not waiting (now: one statement reads both)."""
     if registration.status != Status.WAITLISTED or registration.waitlist_seq is None:
         return None
-    ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.workshop_id == registration.workshop_id,
-            Registration.status == Status.WAITLISTED,
-            Registration.waitlist_seq < registration.waitlist_seq,
-        )
+    ranks = _waitlist_ranks(Registration.workshop_id == registration.workshop_id)
+    return db.session.scalar(
+        select(ranks.c.position).where(ranks.c.registration_id == registration.id)
     )
-    return int(ahead or 0) + 1
+
+
+def placed_registration(registration_id: int) -> Placed | None:
+    """One registration with its waitlist place, read together."""
+    workshop = select(Registration.workshop_id).where(Registration.id == registration_id)
+    found = _placed(
+        select(Registration).where(Registration.id == registration_id),
+        Registration.workshop_id == workshop.scalar_subquery(),
+    )
+    return found[0] if found else None
+
+
+def my_place(workshop_id: int, user_id: int) -> Placed | None:
+    """The officer's active registration for the workshop with its waitlist place, if any."""
+    found = _placed(
+        select(Registration).where(
+            Registration.workshop_id == workshop_id,
+            Registration.user_id == user_id,
+            Registration.status != Status.CANCELLED,
+        ),
+        Registration.workshop_id == workshop_id,
+    )
+    return found[0] if found else None
 
 
 def get_registration(registration_id: int, viewer: User) -> Registration:
@@ -453,15 +540,16 @@ def get_registration(registration_id: int, viewer: User) -> Registration:
     return registration
 
 
-def registrations_of(user: User) -> list[Registration]:
-    """The officer's registrations, newest workshop first."""
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.user_id == user.id)
-            .options(joinedload(Registration.workshop))
-            .order_by(Registration.created_at.desc())
-        )
+def registrations_of(user: User) -> list[Placed]:
+    """The officer's registrations with their waitlist places, newest workshop first."""
+    return _placed(
+        select(Registration)
+        .where(Registration.user_id == user.id)
+        .options(joinedload(Registration.workshop))
+        .order_by(Registration.created_at.desc(), Registration.id.desc()),
+        Registration.workshop_id.in_(
+            select(Registration.workshop_id).where(Registration.user_id == user.id)
+        ),
     )
 
 
@@ -471,8 +559,9 @@ def registrations_for_workshop(
     status: str | None = None,
     agency: str | None = None,
     district: str | None = None,
-) -> list[Registration]:
-    """The workshop's registrations: confirmed first, then the waitlist in order."""
+) -> list[Placed]:
+    """The workshop's registrations: confirmed first, then the waitlist in order. Waitlist
+    places count everyone waiting, whatever the filters leave out."""
     if any("\x00" in value for value in (status, agency, district) if value):
         return []  # nothing stored holds NUL (and PostgreSQL refuses it in a query)
     query = (
@@ -488,8 +577,15 @@ def registrations_for_workshop(
     if district:
         query = query.where(User.district == district)
     order = {Status.CONFIRMED.value: 0, Status.WAITLISTED.value: 1, Status.CANCELLED.value: 2}
-    rows = list(db.session.scalars(query))
-    rows.sort(key=lambda r: (order.get(r.status, 3), r.waitlist_seq or 0, r.user.first_name, r.id))
+    rows = _placed(query, Registration.workshop_id == workshop_id)
+    rows.sort(
+        key=lambda row: (
+            order.get(row.registration.status, 3),
+            row.waitlist_position or 0,
+            row.registration.user.first_name,
+            row.registration.id,
+        )
+    )
     return rows
 
 

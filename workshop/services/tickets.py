@@ -82,6 +82,24 @@ def is_current_secret(stored_secret: str, secret: bytes) -> bool:
     return hmac.compare_digest(bytes.fromhex(stored_secret), secret)
 
 
+def holds_ticket(registration: Registration) -> bool:
+    """A ticket is good while the registration stands and the workshop is still on."""
+    return registration.status != "cancelled" and registration.workshop.status != "cancelled"
+
+
+def registration_for_ticket(token: str) -> Registration | None:
+    """The registration whose current, standing ticket ``token`` is; None for a forged,
+    reissued or cancelled one."""
+    try:
+        registration_id, secret = verify_ticket(token)
+    except InvalidTicket:
+        return None
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or not is_current_secret(registration.ticket_secret, secret):
+        return None
+    return registration if holds_ticket(registration) else None
+
+
 def rotate_ticket(registration: Registration, actor: User | None) -> str:
     """Give the registration a new secret: every earlier QR code for it stops working."""
     registration.ticket_secret = new_ticket_secret()

@@ -30,7 +30,12 @@ from workshop.models import WorkshopStatus as Status
 from workshop.models.types import utcnow
 from workshop.services.attendance import HOURS_STEP, default_hours, format_hours
 from workshop.services.audit import record_event
-from workshop.services.errors import InvalidStatusChange, NotFound, ValidationFailed
+from workshop.services.errors import (
+    InvalidStatusChange,
+    NotFound,
+    ValidationFailed,
+    check_version,
+)
 from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices, queue_notice
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
@@ -282,16 +287,45 @@ def workshop_input(workshop: Workshop) -> WorkshopInput:
     )
 
 
-def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None) -> Workshop:
+def editable_values(data: WorkshopInput) -> dict[str, Any]:
+    """The fields an edit sets, by name (sessions as a list), for comparing two versions.
+
+    A session's hours left to the default are compared as that default, so a form that shows
+    them blank does not differ from the stored value they come to."""
+    values = {f.name: getattr(data, f.name) for f in fields(WorkshopInput)}
+    values["sessions"] = [
+        replace(s, hours=default_hours(s.starts_at, s.ends_at))
+        if s.hours is None and s.starts_at is not None and s.ends_at is not None
+        else s
+        for s in data.sessions
+    ]
+    return values
+
+
+def update_workshop(
+    workshop: Workshop,
+    data: WorkshopInput,
+    actor: User | None,
+    *,
+    expected_version: int | None = None,
+) -> Workshop:
     """Replace a workshop's details and sessions after checking every rule.
 
     Runs with the workshop row locked, so capacity cannot drop below the seats being taken at
     that moment; when capacity grows, people on the waitlist move into the new seats in order.
+    ``expected_version``: the version the editor loaded (edit form, API If-Match); if the
+    workshop has changed since, ``EditConflict`` says how, and nothing is saved.
     """
     from workshop.services import registrations
 
     with write_transaction():
         workshop = registrations.lock_workshop(workshop.id)
+        check_version(
+            workshop.version,
+            expected_version,
+            editable_values(data),
+            editable_values(workshop_input(workshop)),
+        )
         if workshop.status == Status.CANCELLED:
             raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
         known = {s.id for s in workshop.sessions}
@@ -319,6 +353,8 @@ def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None)
         for key, value in values.items():
             setattr(workshop, key, value)
         _apply_sessions(workshop, data.sessions)
+        # The row is written (and its version moves on) even when only sessions changed.
+        workshop.updated_at = utcnow()
         record_event(actor, "workshop.update", workshop, {"title": workshop.title})
         db.session.flush()
         promoted = registrations.fill_seats_locked(workshop.id)
@@ -327,11 +363,18 @@ def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None)
     return workshop
 
 
-def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | None) -> Workshop:
+def patch_workshop(
+    workshop: Workshop,
+    changes: dict[str, Any],
+    actor: User | None,
+    *,
+    expected_version: int | None = None,
+) -> Workshop:
     """Apply a partial change (API PATCH); ``status`` in ``changes`` goes through the life cycle.
 
     Cancelling (``status`` cancelled) needs ``reason`` in ``changes``, as ``cancel_workshop``
     does; a ``reason`` with any other change is refused rather than ignored.
+    ``expected_version`` (If-Match) is checked by the first write, before anything is saved.
     """
     status = changes.pop("status", None)
     reason = changes.pop("reason", None)
@@ -343,14 +386,24 @@ def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | No
         check_transition(workshop, status)  # before the other changes are saved
     if changes:
         data = replace(workshop_input(workshop), **changes)
-        update_workshop(workshop, data, actor)
+        update_workshop(workshop, data, actor, expected_version=expected_version)
+        expected_version = None  # checked; the version has moved on with this edit
     if status is not None and status != workshop.status:
-        change_status(workshop, status, actor, reason=reason or "")
+        change_status(
+            workshop, status, actor, reason=reason or "", expected_version=expected_version
+        )
+    elif expected_version is not None:
+        check_version(workshop.version, expected_version, {}, {})  # nothing to write
     return workshop
 
 
 def change_status(
-    workshop: Workshop, new_status: str, actor: User | None, *, reason: str = ""
+    workshop: Workshop,
+    new_status: str,
+    actor: User | None,
+    *,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Workshop:
     """Move a workshop along draft → published → closed (and back to published).
 
@@ -358,7 +411,9 @@ def change_status(
     the registrants, whichever way it is asked for.
     """
     if new_status == Status.CANCELLED:
-        return cancel_workshop(workshop.id, actor, reason).workshop
+        return cancel_workshop(
+            workshop.id, actor, reason, expected_version=expected_version
+        ).workshop
     from workshop.services.registrations import lock_workshop
 
     check_transition(workshop, new_status)  # an unknown status never opens a write
@@ -366,6 +421,7 @@ def change_status(
         # Locked and re-read: a cancellation committed meanwhile is final and must not be
         # overwritten by this change.
         workshop = lock_workshop(workshop.id)
+        _check_status_version(workshop, new_status, expected_version)
         check_transition(workshop, new_status)
         old = workshop.status
         workshop.status = new_status
@@ -441,7 +497,17 @@ def clean_cancel_reason(reason: str | None) -> str:
     return text
 
 
-def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancellation:
+def _check_status_version(
+    workshop: Workshop, new_status: str, expected_version: int | None
+) -> None:
+    check_version(
+        workshop.version, expected_version, {"status": new_status}, {"status": workshop.status}
+    )
+
+
+def cancel_workshop(
+    workshop_id: int, actor: User | None, reason: str, *, expected_version: int | None = None
+) -> Cancellation:
     """Cancel a workshop for good and tell everyone registered, with the reason.
 
     One transaction with the workshop row locked (so no registration slips in unnoticed): the
@@ -455,6 +521,7 @@ def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancel
     reason = clean_cancel_reason(reason)
     with write_transaction():
         workshop = lock_workshop(workshop_id)
+        _check_status_version(workshop, Status.CANCELLED, expected_version)
         check_transition(workshop, Status.CANCELLED)
         old = workshop.status
         workshop.status = Status.CANCELLED.value

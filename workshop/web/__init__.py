@@ -38,6 +38,7 @@ def register_web(app: Flask) -> None:
         checkin,
         evaluations,
         health,
+        line,
         organizer,
         public,
         registration,
@@ -54,6 +55,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(evaluations.bp)
+    app.register_blueprint(line.bp)
 
     from workshop.services.attendance import format_hours, workshop_rule
     from workshop.services.officers import format_phone

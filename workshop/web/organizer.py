@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import time
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,7 +26,7 @@ from workshop.models import (
 )
 from workshop.services.accounts import find_user_by_email
 from workshop.services.attendance import configured_lunch_break, default_hours
-from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.errors import DomainError, EditConflict, ValidationFailed
 from workshop.services.excuses import (
     excuse_absence,
     excuse_kind_label,
@@ -41,7 +43,7 @@ from workshop.services.registrations import (
     registration_filters,
     registration_status_label,
     registrations_for_workshop,
-    waitlist_position,
+    seats_can_change,
 )
 from workshop.services.tickets import rotate_ticket
 from workshop.services.venues import VenueInput, create_venue, list_venues, update_venue
@@ -60,11 +62,23 @@ from workshop.services.workshops import (
     status_label,
     update_workshop,
 )
-from workshop.thai.dates import bangkok_to_utc, to_bangkok
+from workshop.thai.dates import (
+    bangkok_to_utc,
+    format_date,
+    format_datetime,
+    format_time_range,
+    to_bangkok,
+)
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
+from workshop.web.i18n import current_locale
 from workshop.web.officer_forms import WalkInForm
-from workshop.web.organizer_forms import CancelWorkshopForm, VenueForm, WorkshopForm
+from workshop.web.organizer_forms import (
+    CancelWorkshopForm,
+    VenueForm,
+    WorkshopForm,
+    edited_version,
+)
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 
@@ -109,6 +123,62 @@ def _attach_errors(form, error: ValidationFailed) -> None:
             target.errors = [*target.errors, message]
 
 
+@dataclass(frozen=True)
+class ConflictView:
+    """A stale edit refused, as the form page shows it: each differing field by its label, with
+    the editor's value and the stored one."""
+
+    rows: list[tuple[str, str, str]]
+
+
+_SHORT_TEXT = 120
+
+
+def _conflict_view(error: EditConflict, form, labels: dict[str, str]) -> ConflictView:
+    """Describe the refused edit and make the form's next save apply to the current version
+    (the editor's values stay in the form)."""
+    form.version.data = str(error.current_version)
+    rows = []
+    for difference in error.differences:
+        field = getattr(form, difference.field, None)
+        label = labels.get(difference.field) or (field.label.text if field else difference.field)
+        rows.append(
+            (
+                str(label),
+                _value_text(difference.field, difference.yours),
+                _value_text(difference.field, difference.current),
+            )
+        )
+    return ConflictView(rows)
+
+
+def _value_text(name: str, value: Any) -> str:
+    if value is None or value == [] or (isinstance(value, str) and not value.strip()):
+        return _("(ว่าง)")
+    if isinstance(value, datetime):
+        return format_datetime(value, "short", current_locale())
+    if name == "venue_id":
+        venue = db.session.get(Venue, value) if isinstance(value, int) else None
+        return venue.name if venue is not None else str(value)
+    if name == "certificate_kind":
+        return certificate_kind_label(value)
+    if name == "sessions":
+        return "; ".join(
+            " ".join(
+                part
+                for part in (
+                    format_date(s.starts_at, "short", current_locale()),
+                    format_time_range(s.starts_at, s.ends_at, current_locale()),
+                    s.title,
+                )
+                if part
+            )
+            for s in value
+        )
+    text = " ".join(str(value).split())
+    return text if len(text) <= _SHORT_TEXT else text[: _SHORT_TEXT - 1] + "…"
+
+
 # ---------------------------------------------------------------- venues
 
 
@@ -147,18 +217,24 @@ def venue_new():
 def venue_edit(venue_id: int):
     venue = db.get_or_404(Venue, venue_id)
     form = VenueForm(obj=venue)
+    conflict = None
     if form.validate_on_submit():
         try:
-            update_venue(venue, _venue_input(form), current_user)
+            update_venue(
+                venue, _venue_input(form), current_user, expected_version=edited_version(form)
+            )
+        except EditConflict as exc:
+            conflict = _conflict_view(exc, form, {})
         except ValidationFailed as exc:
             db.session.rollback()
             _attach_errors(form, exc)
         else:
             flash(_("บันทึกสถานที่ %(name)s แล้ว", name=venue.name), "success")
             return redirect(url_for(".venues"))
-    return render_template("organizer/venue_form.html", form=form, venue=venue), (
-        422 if form.errors else 200
-    )
+    status = 409 if conflict else 422 if form.errors else 200
+    return render_template(
+        "organizer/venue_form.html", form=form, venue=venue, conflict=conflict
+    ), status
 
 
 # ---------------------------------------------------------------- workshops
@@ -200,6 +276,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
         scalar_fields = {name: getattr(workshop, name) for name in WorkshopForm.scalar_fields}
         form = WorkshopForm(
             **scalar_fields,
+            version=str(workshop.version),
             opens_day=opens.date(),
             opens_time=opens.time(),
             closes_day=closes.date(),
@@ -288,6 +365,7 @@ def _save_workshop(workshop: Workshop | None):
         if len(form.sessions.entries) < form.sessions.max_entries:
             form.sessions.append_entry()
         return _form_page(form, workshop)
+    conflict = None
     if form.validate_on_submit():
         data = _workshop_input(form)
         if data is not None:
@@ -295,7 +373,11 @@ def _save_workshop(workshop: Workshop | None):
                 if workshop is None:
                     workshop = create_workshop(data, current_user)
                 else:
-                    update_workshop(workshop, data, current_user)
+                    update_workshop(
+                        workshop, data, current_user, expected_version=edited_version(form)
+                    )
+            except EditConflict as exc:
+                conflict = _conflict_view(exc, form, _workshop_labels())
             except ValidationFailed as exc:
                 db.session.rollback()
                 _attach_errors(form, _renumber(exc, form))
@@ -305,18 +387,31 @@ def _save_workshop(workshop: Workshop | None):
             else:
                 flash(_("บันทึกการอบรมแล้ว"), "success")
                 return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
-    status = 422 if request.method == "POST" else 200
-    return _form_page(form, workshop), status
+    status = 409 if conflict else 422 if request.method == "POST" else 200
+    return _form_page(form, workshop, conflict), status
 
 
-def _form_page(form: WorkshopForm, workshop: Workshop | None) -> str:
+def _form_page(
+    form: WorkshopForm, workshop: Workshop | None, conflict: ConflictView | None = None
+) -> str:
     lunch = configured_lunch_break()
     return render_template(
         "organizer/workshop_form.html",
         form=form,
         workshop=workshop,
+        conflict=conflict,
         lunch=f"{lunch[0]:%H.%M}–{lunch[1]:%H.%M} น." if lunch else None,
     )
+
+
+def _workshop_labels() -> dict[str, str]:
+    """Names of the workshop's values that the form splits or lists (read per request: they
+    are in the reader's language)."""
+    return {
+        "registration_opens_at": _("วันเวลาเปิดรับสมัคร"),
+        "registration_closes_at": _("วันเวลาปิดรับสมัคร"),
+        "sessions": _("กำหนดการ"),
+    }
 
 
 def _renumber(error: ValidationFailed, form: WorkshopForm) -> ValidationFailed:
@@ -416,13 +511,16 @@ def registrations(workshop_id: int):
         status = None
     agency = request.args.get("agency") or None
     district = request.args.get("district") or None
-    rows = registrations_for_workshop(workshop.id, status=status, agency=agency, district=district)
+    placed = registrations_for_workshop(
+        workshop.id, status=status, agency=agency, district=district
+    )
     agencies, districts = registration_filters(workshop.id)
     return render_template(
         "organizer/registrations.html",
         workshop=workshop,
-        rows=rows,
-        positions={r.id: waitlist_position(r) for r in rows if r.status == "waitlisted"},
+        rows=[row.registration for row in placed],
+        seats_change=seats_can_change(workshop),
+        positions={row.registration.id: row.waitlist_position for row in placed},
         status=status,
         agency=agency,
         district=district,
