@@ -697,3 +697,26 @@ def test_excuses_are_in_the_persons_data_and_their_reasons_go_with_the_account(c
     db.session.rollback()
     kept = ExcusedAbsence.query.filter_by(registration_id=one.id).one()
     assert (kept.kind, kept.reason) == ("official_duty", "")
+
+
+def test_a_stale_edit_does_not_report_hours_left_blank_as_a_difference(client, organizer, venue):
+    """The edit form shows default hours blank: when someone else saved meanwhile, the refused
+    edit lists what really differs, not the sessions' hours (blank against their value)."""
+    from tests.support import form_values
+
+    workshop = create_workshop(workshop_input(venue), organizer)
+    login(client, organizer)
+    page = f"/organizer/workshops/{workshop.id}/edit"
+    loaded = form_values(client.get(page).get_data(as_text=True), "title")
+    assert loaded["sessions-0-hours"] == ""
+    changed = client.patch(
+        f"/api/v1/workshops/{workshop.id}", json={"capacity": 90}, headers=bearer(organizer)
+    )
+    assert changed.status_code == 200
+
+    refused = client.post(page, data={**loaded, "title": "ชื่อใหม่"})
+
+    assert refused.status_code == 409
+    text = refused.get_data(as_text=True)
+    assert "จำนวนที่รับ (คน): ค่าของคุณ" in text
+    assert "กำหนดการ: ค่าของคุณ" not in text

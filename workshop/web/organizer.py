@@ -25,7 +25,7 @@ from workshop.models import (
     WorkshopStatus,
 )
 from workshop.services.accounts import find_user_by_email
-from workshop.services.attendance import configured_lunch_break, default_hours
+from workshop.services.attendance import configured_lunch_break, default_hours, format_hours
 from workshop.services.errors import DomainError, EditConflict, ValidationFailed
 from workshop.services.excuses import (
     excuse_absence,
@@ -169,6 +169,7 @@ def _value_text(name: str, value: Any) -> str:
                 for part in (
                     format_date(s.starts_at, "short", current_locale()),
                     format_time_range(s.starts_at, s.ends_at, current_locale()),
+                    _("(%(n)s ชั่วโมง)", n=format_hours(s.hours)) if s.hours is not None else "",
                     s.title,
                 )
                 if part
