@@ -14,7 +14,7 @@ TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 SYSTEM_COMMANDS := pdftotext pdftoppm chromium
 SYSTEM_PACKAGES := poppler-utils chromium fonts-thai-tlwg
 
-.PHONY: run test install lint test-sqlite test-postgres translations clean system-deps
+.PHONY: run test install lint test-sqlite test-postgres translations clean system-deps reload
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,11 @@ translations: install
 		$(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l en; \
 	fi
 	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l en --statistics
+
+# Production gunicorn (deploy/gunicorn.conf.py, README "Production") takes new code without
+# refusing or holding a request: a new master loads it, then the old one stops gracefully.
+reload:
+	deploy/reload.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -2,7 +2,10 @@
 # Put new code in service without refusing or holding a request: for gunicorn started with
 # deploy/gunicorn.conf.py (preload_app, where a HUP does not load new code).
 #
-#   deploy/reload.sh [PIDFILE]     (default: $WORKSHOP_GUNICORN_PIDFILE, else instance/gunicorn.pid)
+#   deploy/reload.sh [PIDFILE]     (make reload)
+#
+# PIDFILE defaults to what deploy/gunicorn.conf.py writes: $WORKSHOP_GUNICORN_PIDFILE, else
+# gunicorn.pid in the instance folder ($WORKSHOP_INSTANCE_PATH, else instance/).
 #
 # 1. USR2: the master starts a new master on the same listening socket; it loads the new code
 #    (a few seconds of CPU in one process) while the old workers go on serving. If the new code
@@ -12,7 +15,8 @@
 #    requests they hold and stop; the new master takes over PIDFILE.
 set -eu
 
-pidfile=${1:-${WORKSHOP_GUNICORN_PIDFILE:-instance/gunicorn.pid}}
+root=$(cd "$(dirname "$0")/.." && pwd)
+pidfile=${1:-${WORKSHOP_GUNICORN_PIDFILE:-${WORKSHOP_INSTANCE_PATH:-$root/instance}/gunicorn.pid}}
 load_timeout=${WORKSHOP_RELOAD_TIMEOUT:-120}  # seconds for the new master to load the app
 graceful_timeout=60  # seconds for the old workers to finish (gunicorn's graceful_timeout + margin)
 
