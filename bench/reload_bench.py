@@ -227,6 +227,36 @@ class Server:
             self.process.wait(timeout=30)
 
 
+@contextmanager
+def watch_reload(server: Server) -> Iterator[list[tuple[str, float]]]:
+    """When the reload's steps are seen: the new master's pid file (it has loaded the app), the
+    first old worker gone, the old master gone (the one this benchmark started)."""
+    events: list[tuple[str, float]] = []
+    old_workers, done = set(server.workers()), threading.Event()
+    new_pidfile = server.pidfile.with_name(server.pidfile.name + ".2")
+    steps = {
+        "new master loaded": new_pidfile.exists,
+        "old workers stopping": lambda: not old_workers <= set(_children(server.process.pid)),
+        "old master gone": lambda: server.process.poll() is not None,
+    }
+
+    def watch() -> None:
+        while steps and not (done.is_set() and server.config == "hup"):
+            for name, seen in list(steps.items()):
+                if seen():
+                    events.append((name, time.monotonic()))
+                    del steps[name]
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    try:
+        yield events
+    finally:
+        done.set()
+        thread.join()
+
+
 def report_pdfs(port: int, workshop_id: int, count: int) -> None:
     """``count`` report PDFs, 4 at a time, so that every worker typesets Thai text."""
 
@@ -282,6 +312,12 @@ def summarise(samples: list[Sample], reload_start: float, reload_end: float) -> 
             f"{late} over the scanner's 8 s, {failed} failed"
         )
     print(f"    reload command took {(reload_end - reload_start) * 1000:.0f} ms")
+    slow = sorted((s for s in samples if s.wait > 1.0), key=lambda s: s.started)
+    if slow:
+        print(
+            "    requests over 1 s (start from the reload, wait): "
+            + ", ".join(f"{s.started - reload_start:+.1f}s {s.wait:.1f}s" for s in slow[:20])
+        )
     # The worst second, to see where the stall sits.
     buckets: dict[int, float] = {}
     for s in samples:
@@ -290,7 +326,7 @@ def summarise(samples: list[Sample], reload_start: float, reload_end: float) -> 
     line = " ".join(
         f"{second:+d}s:{buckets[second] * 1000:.0f}"
         for second in sorted(buckets)
-        if -2 <= second <= 12
+        if -2 <= second <= reload_end - reload_start + 12
     )
     print(f"    longest wait (ms) by second from the reload: {line}")
 
@@ -351,10 +387,15 @@ def main() -> None:
                     time.sleep(args.seconds / 2)
                     print_memory("after door load", server)
                     reload_start = time.monotonic()
-                    server.reload()
+                    with watch_reload(server) as events:
+                        server.reload()
                     reload_end = time.monotonic()
                     time.sleep(args.seconds / 2)
                 summarise(load.samples, reload_start, reload_end)
+                print(
+                    "    reload steps: "
+                    + ", ".join(f"{name} +{at - reload_start:.1f}s" for name, at in events)
+                )
                 server.wait_for_workers(server.master())
                 report_pdfs(server.port, workshop_id, args.reports)
                 print_memory(f"after {args.reports} report PDFs", server)
