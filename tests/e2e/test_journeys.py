@@ -34,7 +34,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, sign_in
+from tests.e2e.conftest import PHONE, TIMEOUT_MS, sign_in
 from tests.e2e.test_door_scanner import checkins, write_y4m
 from tests.support import PASSWORD, make_officers, open_workshop, seat, workshop_input
 from workshop.extensions import db
@@ -97,7 +97,7 @@ def write_blank_y4m(path: Path, frames: int = 5) -> None:
 def desktop(browser):
     """An organizer's laptop: a fresh wide browser profile."""
     context = browser.new_context(**DESKTOP)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     try:
         yield context
     finally:
@@ -152,11 +152,6 @@ def pdf_text(data: bytes, tmp_path) -> str:
     ).stdout
 
 
-# A PDF is made while the browser waits; on a machine busy with both test runs at once that
-# took longer than the pages' 10 s (the full suite timed out where the test alone passed).
-PDF_TIMEOUT_MS = 30_000
-
-
 def download(page, link) -> bytes:
     """Click a link to a PDF and return the file the browser was sent.
 
@@ -166,15 +161,15 @@ def download(page, link) -> bytes:
     sent: list[bytes] = []
 
     def keep(route) -> None:
-        response = route.fetch(timeout=PDF_TIMEOUT_MS)
+        response = route.fetch()
         assert response.ok and response.headers["content-type"] == "application/pdf"
         sent.append(response.body())
         route.fulfill(response=response)
 
     page.route("**/*.pdf", keep)
     try:
-        with page.expect_response(lambda r: r.url.endswith(".pdf"), timeout=PDF_TIMEOUT_MS):
-            link.click(timeout=PDF_TIMEOUT_MS)
+        with page.expect_response(lambda r: r.url.endswith(".pdf")):
+            link.click()
     finally:
         page.unroute("**/*.pdf", keep)
     (body,) = sent
@@ -451,7 +446,7 @@ def test_anyone_verifies_the_certificate_by_code_and_by_its_qr_address(
     registration = seat(just_finished, officer, organizer, attended=2)
     certificate = issue_certificate(registration.id)
     context = browser.new_context(**PHONE)  # nobody signed in
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     try:
         page = context.new_page()
         page.goto(f"{live_server}/verify")
