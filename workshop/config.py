@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     # PDPA: officer accounts with no workshop in this many years are anonymised by
     # ``flask purge-expired`` (services.privacy); government records are commonly kept 5 years.
     "RETENTION_YEARS": 5,
+    # A door that was offline may sync its queued scans, with the times they were made, until
+    # this many hours after the session's check-in window closed; later only an organizer's
+    # audited override checks someone in (services.checkins).
+    "CHECKIN_SYNC_HOURS": 24,
     "WTF_CSRF_TIME_LIMIT": None,  # forms stay valid while a page is open all day at a venue
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -79,6 +83,12 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     years = app.config["RETENTION_YEARS"]
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
         raise ValueError(f"WORKSHOP_RETENTION_YEARS must be a whole number >= 1, not {years!r}")
+
+    hours = app.config["CHECKIN_SYNC_HOURS"]
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= 24 * 30:
+        raise ValueError(
+            f"WORKSHOP_CHECKIN_SYNC_HOURS must be a number of hours from 0 to 720, not {hours!r}"
+        )
 
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -7,9 +7,14 @@ from workshop.models.certificate import (
     CertificateImage,
     CertificateImageKind,
 )
-from workshop.models.checkin import CheckIn, CheckInMethod, CheckInTally
+from workshop.models.checkin import CheckIn, CheckInMethod, CheckInTally, RefusedScan
 from workshop.models.notification import Notification
-from workshop.models.registration import Registration, RegistrationStatus
+from workshop.models.registration import (
+    Registration,
+    RegistrationStatus,
+    RegistrationStatusChange,
+    RetiredTicketSecret,
+)
 from workshop.models.user import ApiToken, Role, User
 from workshop.models.venue import Venue
 from workshop.models.workshop import CertificateKind, Workshop, WorkshopSession, WorkshopStatus
@@ -26,8 +31,11 @@ __all__ = [
     "CheckInMethod",
     "CheckInTally",
     "Notification",
+    "RefusedScan",
     "Registration",
     "RegistrationStatus",
+    "RegistrationStatusChange",
+    "RetiredTicketSecret",
     "Role",
     "User",
     "Venue",

@@ -1,7 +1,8 @@
 """Mail to officers about their registrations: Thai text, the ticket QR inline, a calendar file.
 
-One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled``, and
-``workshop_cancelled`` when the organizer cancels the whole workshop):
+One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled``,
+``workshop_cancelled`` when the organizer cancels the whole workshop, and ``ticket_reissued``
+with the new QR code when the organizer reissues a ticket):
 
     multipart/mixed
       multipart/alternative
@@ -43,8 +44,15 @@ from workshop.thai.dates import format_date, format_time_range
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("confirmed", "waitlisted", "promoted", "cancelled", "workshop_cancelled")
-WITH_TICKET = ("confirmed", "waitlisted", "promoted")
+EVENTS = (
+    "confirmed",
+    "waitlisted",
+    "promoted",
+    "cancelled",
+    "workshop_cancelled",
+    "ticket_reissued",
+)
+WITH_TICKET = ("confirmed", "waitlisted", "promoted", "ticket_reissued")
 WITH_CALENDAR = ("confirmed", "promoted", "cancelled", "workshop_cancelled")
 CANCELLATIONS = ("cancelled", "workshop_cancelled")  # the calendar events are removed
 BANGKOK_NAMES = ("กรุงเทพมหานคร", "กรุงเทพฯ", "กรุงเทพ")
@@ -99,6 +107,9 @@ def build_registration_notice(registration: Registration, event: str) -> EmailMe
         ],
         "position": position,
         "ticket": token,
+        # The ticket admits its holder only once seated (a reissue may reach someone waiting).
+        "waiting": event == "waitlisted"
+        or (event == "ticket_reissued" and registration.status == "waitlisted"),
         "qr_cid": qr_cid[1:-1] if qr_cid else None,
         "reason": _reason(registration, event),
         "link": my_registrations_url(),
@@ -148,6 +159,8 @@ def headline(event: str, position: int | None = None) -> str:
         return "ได้เลื่อนจากรายชื่อสำรองเป็นผู้ได้ที่นั่ง"
     if event == "workshop_cancelled":
         return "ยกเลิกการอบรม"
+    if event == "ticket_reissued":
+        return "บัตรเข้างานใบใหม่"
     return "ยกเลิกการลงทะเบียนแล้ว"
 
 
