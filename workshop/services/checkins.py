@@ -22,7 +22,6 @@ seat.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +51,7 @@ from workshop.models import (
     WorkshopStatus,
 )
 from workshop.models.types import utcnow
+from workshop.services.attendance import CHECKED_IN, checked_in_counts
 from workshop.services.audit import record_event
 from workshop.services.errors import (
     AlreadyUndone,
@@ -148,13 +148,6 @@ _users = User.__table__
 _checkins = CheckIn.__table__
 _tallies = CheckInTally.__table__
 
-# What "checked in" means at the door, in the roster and in the report: the sum of the session's
-# tally slots, which counts the check-ins of registrations that are confirmed now.
-_CHECKED_IN = (
-    select(func.coalesce(func.sum(_tallies.c.checked_in), 0))
-    .where(_tallies.c.session_id == _sessions.c.id)
-    .scalar_subquery()
-)
 # The session, its workshop's status, rules and counters, and the ticket holder, in one round
 # trip. The holder's row is share-locked (PostgreSQL) until commit, so a change of its status
 # (which updates the row) waits for this scan, or this scan for it: the counters see both.
@@ -168,7 +161,7 @@ _SCAN_CONTEXT = (
         _workshops.c.checkin_opens_minutes,
         _workshops.c.checkin_closes_minutes,
         _workshops.c.confirmed_count,
-        _CHECKED_IN.label("checked_in"),
+        CHECKED_IN.label("checked_in"),
         _registrations.c.workshop_id.label("holder_workshop_id"),
         _registrations.c.status,
         _registrations.c.ticket_secret,
@@ -265,18 +258,6 @@ def count_seat_change(registration_id: int, change: int) -> None:
     ).scalars()
     for session_id in sessions.all():
         _count(connection, session_id, change)
-
-
-def checked_in_counts(session_ids: Iterable[int]) -> dict[int, int]:
-    """Session id -> people checked in to it: the one figure the door, the roster and the
-    report show (check-ins of registrations confirmed now)."""
-    ids = list(session_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(_sessions.c.id, _CHECKED_IN).where(_sessions.c.id.in_(ids))
-    ).all()
-    return {session_id: int(count) for session_id, count in rows}
 
 
 @dataclass(frozen=True)
