@@ -49,6 +49,7 @@ ACTION_LABELS: dict[str, Any] = {
     "registration.rotate_ticket": _l("ออกบัตรใหม่ (บัตรเดิมใช้ไม่ได้)"),
     "checkin.override": _l("เช็กอินนอกช่วงเวลา (ผู้จัดอนุญาต)"),
     "checkin.undo": _l("ยกเลิกการเช็กอิน"),
+    "refused_scan.dismiss": _l("ไม่รับผลสแกนที่ถูกปฏิเสธเมื่อซิงก์"),
 }
 ENTITY_LABELS: dict[str, Any] = {
     "users": _l("ผู้ใช้"),
@@ -56,6 +57,7 @@ ENTITY_LABELS: dict[str, Any] = {
     "workshops": _l("การอบรม"),
     "registrations": _l("การลงทะเบียน"),
     "checkins": _l("การเช็กอิน"),
+    "refused_scans": _l("ผลสแกนที่ถูกปฏิเสธเมื่อซิงก์"),
 }
 DETAIL_LABELS: dict[str, Any] = {
     "title": _l("ชื่อ"),
@@ -73,6 +75,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "registration_id": _l("การลงทะเบียน"),
     "session_id": _l("ช่วงการอบรม"),
     "scanned_at": _l("เวลาสแกน"),
+    "code": _l("รหัสเหตุผล"),
     "consent_recorded_by": _l("ผู้บันทึกความยินยอม"),
 }
 PER_PAGE = 50

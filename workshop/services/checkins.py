@@ -689,3 +689,122 @@ def search_attendees(workshop: Workshop, query: str, limit: int = 20) -> list[Re
             .limit(limit)
         )
     )
+
+
+# ------------------------------------------------------------------ scans refused at sync
+
+# Why a synced scan was refused, for the organizer (by the API error code kept with it).
+REFUSAL_LABELS: dict[str, Any] = {
+    "invalid_ticket": _l("บัตรไม่ถูกต้อง หรือเป็นบัตรเดิมที่ออกใหม่ไปแล้วก่อนเวลาสแกน"),
+    "not_confirmed": _l("ขณะสแกน ผู้ถือบัตรยังไม่ได้ที่นั่ง (รายชื่อสำรองหรือยกเลิกแล้ว)"),
+    "wrong_workshop": _l("บัตรของการอบรมอื่น"),
+    "session_not_open": _l("สแกนนอกช่วงเวลาเช็กอิน"),
+    "sync_too_late": _l("เครื่องส่งผลสแกนช้าเกินกำหนดหลังปิดเช็กอิน"),
+    "workshop_cancelled": _l("การอบรมถูกยกเลิกแล้ว"),
+    "validation_failed": _l("นาฬิกาของเครื่องสแกนเดินเร็วเกินไป"),
+}
+# Refusals an organizer may overrule by checking the person in with a reason. Not the
+# others: the person had no seat at the time, the ticket is another workshop's, or the
+# workshop was cancelled.
+_OVERRULABLE = frozenset(
+    ("invalid_ticket", "session_not_open", "sync_too_late", "validation_failed")
+)
+
+
+def refusal_label(code: str) -> str:
+    label = REFUSAL_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def can_overrule(refused: RefusedScan) -> bool:
+    return (
+        refused.resolved_at is None
+        and refused.registration_id is not None
+        and refused.code in _OVERRULABLE
+    )
+
+
+def refused_scans(workshop_id: int) -> list[RefusedScan]:
+    """The workshop's scans refused at sync, open ones first, newest scan first."""
+    return list(
+        db.session.scalars(
+            select(RefusedScan)
+            .join(WorkshopSession, WorkshopSession.id == RefusedScan.session_id)
+            .where(WorkshopSession.workshop_id == workshop_id)
+            .options(
+                joinedload(RefusedScan.registration).joinedload(Registration.user),
+                joinedload(RefusedScan.session),
+                joinedload(RefusedScan.staff),
+                joinedload(RefusedScan.resolved_by),
+            )
+            .order_by(
+                RefusedScan.resolved_at.is_not(None),
+                RefusedScan.scanned_at.desc(),
+                RefusedScan.id.desc(),
+            )
+        ).unique()
+    )
+
+
+def _open_refusal(refused_id: int, organizer: User) -> RefusedScan:
+    if not organizer.has_role(Role.ORGANIZER):
+        raise NotAllowed(str(_l("เฉพาะผู้จัดเท่านั้นที่จัดการผลสแกนที่ถูกปฏิเสธได้")))
+    refused = db.session.get(RefusedScan, refused_id, populate_existing=True)
+    if refused is None:
+        raise NotFound(str(_l("ไม่พบผลสแกนนี้")))
+    if refused.resolved_at is not None:
+        raise NotAllowed(str(_l("ผลสแกนนี้จัดการไปแล้ว")))
+    return refused
+
+
+def overrule_refused_scan(refused_id: int, organizer: User, reason: str) -> CheckInResult:
+    """Check in the person of a refused synced scan at its scan time, as the organizer's
+    audited override (``checkin.override``), and mark the refusal resolved."""
+    refused = _open_refusal(refused_id, organizer)
+    if not can_overrule(refused):
+        raise NotAllowed(str(_l("ผลสแกนนี้บันทึกเป็นการเข้าร่วมไม่ได้")))
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": str(_l("กรุณาระบุเหตุผล"))})
+    # A device clock that ran ahead: the scan was made before it reached the server.
+    outcome = check_in(
+        session_id=refused.session_id,
+        staff=organizer,
+        registration_id=refused.registration_id,
+        scanned_at=min(refused.scanned_at, refused.received_at),
+        method=refused.method,
+        override_reason=reason,
+        keep_refusal=False,
+    )
+    with write_transaction():
+        db.session.execute(
+            update(RefusedScan)
+            .where(RefusedScan.id == refused_id, RefusedScan.resolved_at.is_(None))
+            .values(
+                resolved_at=utcnow(), resolved_by_id=organizer.id, checkin_id=outcome.checkin_id
+            )
+        )
+    return outcome
+
+
+def dismiss_refused_scan(refused_id: int, organizer: User) -> None:
+    """The organizer has seen a refused scan and leaves it refused (audited)."""
+    refused = _open_refusal(refused_id, organizer)
+    organizer_id = organizer.id
+    with write_transaction():
+        done = db.session.execute(
+            update(RefusedScan)
+            .where(RefusedScan.id == refused_id, RefusedScan.resolved_at.is_(None))
+            .values(resolved_at=utcnow(), resolved_by_id=organizer_id)
+        )
+        if done.rowcount == 1:
+            record_event(
+                organizer,
+                "refused_scan.dismiss",
+                refused,
+                {
+                    "registration_id": refused.registration_id,
+                    "session_id": refused.session_id,
+                    "scanned_at": refused.scanned_at.isoformat(),
+                    "code": refused.code,
+                },
+            )
