@@ -416,3 +416,48 @@ def test_sessions_with_check_ins_cannot_be_removed(client, staff, organizer, doo
         patch_workshop(workshop, {"sessions": remaining}, organizer)
     assert "sessions" in info.value.fields
     assert CheckIn.query.count() == 1
+
+
+def test_real_id_and_secret_with_a_wrong_tag_never_reach_the_database(client, staff, door):
+    """The HMAC tag alone refuses a forged ticket: no statement runs for it."""
+    import base64
+    import struct
+
+    _w, session, confirmed, _o, _wait = door
+    payload = struct.pack(">I8s", confirmed.id, bytes.fromhex(confirmed.ticket_secret))
+    forged = "T1" + base64.b32encode(payload + b"\x00" * 10).decode().rstrip("=")
+    headers, session_id = auth(staff), session.id
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # token now known
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = post(client, headers, ticket=forged, session_id=session_id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert (response.status_code, response.json["error"]["code"]) == (400, "invalid_ticket")
+    assert statements == []
+    assert CheckIn.query.count() == 0
+
+
+def test_tickets_accept_only_their_canonical_spelling(client, staff, door):
+    """The last base32 character carries 4 padding bits: the 15 other spellings that decode
+    to the same bytes are refused (an offline door's fingerprint would not match them)."""
+    _w, session, confirmed, _o, _wait = door
+    token = ticket_token(confirmed)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    same_bytes = [
+        token[:-1] + c
+        for c in alphabet
+        if c != token[-1] and alphabet.index(c) >> 4 == alphabet.index(token[-1]) >> 4
+    ]
+    assert len(same_bytes) == 15
+    for spelling in same_bytes:
+        response = post(client, auth(staff), ticket=spelling, session_id=session.id)
+        assert (response.status_code, response.json["error"]["code"]) == (400, "invalid_ticket")
+        assert ticket_fingerprint(spelling) != ticket_fingerprint(token)
+    assert CheckIn.query.count() == 0
+    assert post(client, auth(staff), ticket=token.lower(), session_id=session.id).status_code == 201
