@@ -28,6 +28,11 @@ DEFAULTS: dict[str, Any] = {
     # this many hours after the session's check-in window closed; later only an organizer's
     # audited override checks someone in (services.checkins).
     "CHECKIN_SYNC_HOURS": 24,
+    # flask backup: where the files go (empty: instance/backups) and how long they are kept.
+    # Backups hold personal data, including that of accounts erased since: keep them no longer
+    # than a restore could need (PDPA storage limitation), so erasures age out of them too.
+    "BACKUP_DIR": "",
+    "BACKUP_KEEP_DAYS": 30,
     "WTF_CSRF_TIME_LIMIT": None,  # forms stay valid while a page is open all day at a venue
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
