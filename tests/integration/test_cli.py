@@ -1,6 +1,6 @@
 """The flask commands: create-user and seed-demo."""
 
-from workshop.models import Registration, User, Venue, Workshop
+from workshop.models import CheckIn, RefusedScan, Registration, User, Venue, Workshop
 from workshop.services.accounts import authenticate
 from workshop.services.demo import DEMO_ACCOUNTS, TITLE, UPCOMING_TITLE
 from workshop.services.registrations import registration_open
@@ -104,7 +104,7 @@ def test_seed_demo_loads_the_reference_workshop_once(app):
 
 
 def test_demo_organizer_sees_the_reference_workshop(app, client):
-    from tests.support import login
+    from tests.support import login, submit_form
 
     app.test_cli_runner().invoke(args=["seed-demo"])
     organizer = User.query.filter_by(role="organizer").one()
@@ -113,3 +113,20 @@ def test_demo_organizer_sees_the_reference_workshop(app, client):
     html = client.get("/organizer/workshops").get_data(as_text=True)
     assert "ประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชน" in html
     assert "20 ต.ค. 58" in html
+    # A scan an offline door sent three days late waits for the organizer on the workshop page.
+    workshop = Workshop.query.filter_by(title=TITLE).one()
+    page = client.get(f"/organizer/workshops/{workshop.id}").get_data(as_text=True)
+    assert "ผลสแกนที่ถูกปฏิเสธเมื่อซิงก์" in page
+    assert "เครื่องส่งผลสแกนช้าเกินกำหนดหลังปิดเช็กอิน" in page
+    refused = RefusedScan.query.one()
+    submit_form(
+        client,
+        f"/organizer/workshops/{workshop.id}",
+        {"reason": "ใบลงชื่อเข้าอบรมภาคบ่ายยืนยัน"},
+        action=f"/organizer/refused-scans/{refused.id}/accept",
+    )
+    checkin = CheckIn.query.one()
+    assert (checkin.registration_id, checkin.scanned_at) == (
+        refused.registration_id,
+        refused.scanned_at,
+    )

@@ -10,10 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from workshop.extensions import db
-from workshop.models import CertificateKind, User, Venue, Workshop, WorkshopStatus
+from workshop.models import (
+    CertificateKind,
+    RefusedScan,
+    Registration,
+    RegistrationStatusChange,
+    User,
+    Venue,
+    Workshop,
+    WorkshopStatus,
+)
 from workshop.models.types import utcnow
 from workshop.services.accounts import create_user
 from workshop.services.registrations import register_officer
@@ -183,14 +192,52 @@ def seed_demo() -> bool:
         )
         change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
         # The district officers attended the reference workshop: registered by the office.
-        for officer in officers:
-            register_officer(workshop.id, officer, actor=organizer)
+        registrations = [
+            register_officer(workshop.id, officer, actor=organizer) for officer in officers
+        ]
+        _registered_before_the_day(registrations)
+        _seed_refused_scan(workshop, registrations[-1], users["staff"])
         created = True
 
     if db.session.scalar(select(Workshop.id).where(Workshop.title == UPCOMING_TITLE)) is None:
         _seed_upcoming(venue, organizer, officers)
         created = True
     return created
+
+
+def _registered_before_the_day(registrations: list[Registration]) -> None:
+    """The office registered them in October 2015 (their history says so too), not when the
+    demo was loaded: a scan from the workshop day is judged by the seats held that day."""
+    when = bangkok_to_utc(date(2015, 10, 5), time(10, 0))
+    ids = [r.id for r in registrations]
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id.in_(ids))
+        .values(created_at=when, confirmed_at=when)
+    )
+    db.session.execute(
+        update(RegistrationStatusChange)
+        .where(RegistrationStatusChange.registration_id.in_(ids))
+        .values(changed_at=when)
+    )
+    db.session.commit()
+
+
+def _seed_refused_scan(workshop: Workshop, registration: Registration, staff: User) -> None:
+    """The afternoon door lost its network, and its phone sent one queued scan only three days
+    later: refused at sync, waiting on the workshop's page for the organizer to decide."""
+    db.session.add(
+        RefusedScan(
+            session_id=workshop.sessions[1].id,
+            registration_id=registration.id,
+            staff_id=staff.id,
+            method="offline",
+            scanned_at=bangkok_to_utc(DAY, time(13, 7)),
+            received_at=bangkok_to_utc(DAY + timedelta(days=3), time(9, 12)),
+            code="sync_too_late",
+        )
+    )
+    db.session.commit()
 
 
 UPCOMING_TITLE = "อบรมการใช้ประโยชน์จากข้อมูล จปฐ. สำหรับเจ้าหน้าที่พัฒนาชุมชน"
