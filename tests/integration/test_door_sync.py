@@ -495,3 +495,14 @@ def test_parallel_undos_count_down_once(server, client, staff, door):
     assert AuditEvent.query.filter_by(action="checkin.undo").count() == 1
     assert tally(session.id) == 0
     assert roster_counts(client, headers, workshop.id, session.id)["checked_in"] == 0
+
+
+def test_a_refused_scan_is_in_the_officers_data_export(client, staff, organizer, door):
+    _workshop, session, (_a, _b, _c, waiting) = door
+    sync(client, auth(staff), ticket_token(waiting), session.id, now())
+    login(client, waiting.user)
+    data = client.get("/auth/my-data.json").json
+    (refused,) = data["refused_scans"]
+    assert refused["registration_id"] == waiting.id
+    assert refused["session"] == session.title
+    assert refused["reason"].startswith("ขณะสแกน ผู้ถือบัตรยังไม่ได้ที่นั่ง")
