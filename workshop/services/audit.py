@@ -50,6 +50,10 @@ ACTION_LABELS: dict[str, Any] = {
     "checkin.override": _l("เช็กอินนอกช่วงเวลา (ผู้จัดอนุญาต)"),
     "checkin.undo": _l("ยกเลิกการเช็กอิน"),
     "refused_scan.dismiss": _l("ไม่รับผลสแกนที่ถูกปฏิเสธเมื่อซิงก์"),
+    "evaluation.create": _l("สร้างแบบประเมิน"),
+    "evaluation.update": _l("แก้ไขแบบประเมิน"),
+    "evaluation.open": _l("เปิดแบบประเมินให้ตอบ"),
+    "evaluation.closed": _l("ปิดรับคำตอบแบบประเมิน"),
 }
 ENTITY_LABELS: dict[str, Any] = {
     "users": _l("ผู้ใช้"),

@@ -15,6 +15,9 @@ from sqlalchemy import select, update
 from workshop.extensions import db
 from workshop.models import (
     CertificateKind,
+    CheckInMethod,
+    FormPart,
+    FormStatus,
     RefusedScan,
     Registration,
     RegistrationStatusChange,
@@ -25,6 +28,8 @@ from workshop.models import (
 )
 from workshop.models.types import utcnow
 from workshop.services.accounts import create_user
+from workshop.services.checkins import check_in
+from workshop.services.evaluations import change_form_status, create_form, form_of, submit_answers
 from workshop.services.registrations import register_officer
 from workshop.services.venues import VenueInput, create_venue
 from workshop.services.workshops import SessionInput, WorkshopInput, change_status, create_workshop
@@ -199,6 +204,11 @@ def seed_demo() -> bool:
         _seed_refused_scan(workshop, registrations[-1], users["staff"])
         created = True
 
+    reference = db.session.scalar(select(Workshop).where(Workshop.title == TITLE))
+    if form_of(reference.id) is None:
+        _seed_attendance_and_evaluation(reference, organizer, officers)
+        created = True
+
     if db.session.scalar(select(Workshop.id).where(Workshop.title == UPCOMING_TITLE)) is None:
         _seed_upcoming(venue, organizer, officers)
         created = True
@@ -224,8 +234,9 @@ def _registered_before_the_day(registrations: list[Registration]) -> None:
 
 
 def _seed_refused_scan(workshop: Workshop, registration: Registration, staff: User) -> None:
-    """The afternoon door lost its network, and its phone sent one queued scan only three days
-    later: refused at sync, waiting on the workshop's page for the organizer to decide."""
+    """The afternoon door lost its network and its phone sent one queued scan, of the officer
+    who has no afternoon signature on the sign-in sheet, only three days later: refused at
+    sync, it waits on the workshop's page for the organizer to decide."""
     db.session.add(
         RefusedScan(
             session_id=workshop.sessions[1].id,
@@ -238,6 +249,57 @@ def _seed_refused_scan(workshop: Workshop, registration: Registration, staff: Us
         )
     )
     db.session.commit()
+
+
+# What the demo's attendees answered: (level for every scale question, comment).
+_DEMO_ANSWERS = [
+    (5, "อยากให้มีการศึกษาดูงานกลุ่ม OTOP ที่ประสบความสำเร็จ"),
+    (4, "ควรเพิ่มเวลาฝึกปฏิบัติการทำแผนชุมชน"),
+    (5, ""),
+    (4, "ห้องประชุมเย็นเกินไปในช่วงบ่าย"),
+    (4, ""),
+    (3, "เอกสารประกอบการบรรยายควรแจกล่วงหน้า"),
+    (5, ""),
+    (4, ""),
+]
+
+
+def _seed_attendance_and_evaluation(
+    workshop: Workshop, organizer: User, officers: list[User]
+) -> None:
+    """The reference workshop as held: everyone came in the morning, all but the last officer
+    in the afternoon (entered from the signed sign-in sheet), and an open evaluation form that
+    all attendees but officer1 have answered, so that officer1 can try it."""
+    registrations = db.session.scalars(
+        select(Registration)
+        .where(Registration.workshop_id == workshop.id)
+        .order_by(Registration.id)
+    ).all()
+    # Entered with the times on the sheet, the check-ins are judged by the seats held then
+    # (a demo loaded before registrations kept their history gets it here).
+    _registered_before_the_day(list(registrations))
+    for registration in registrations:
+        for n, session in enumerate(workshop.sessions):
+            if n == 1 and registration.user_id == officers[-1].id:
+                continue  # left at noon
+            check_in(
+                session_id=session.id,
+                staff=organizer,
+                registration_id=registration.id,
+                scanned_at=session.starts_at + timedelta(minutes=10),
+                method=CheckInMethod.MANUAL.value,
+                override_reason="บันทึกจากใบลงลายมือชื่อผู้เข้าอบรม",
+            )
+    form = create_form(workshop.id, organizer)
+    change_form_status(workshop.id, FormStatus.OPEN.value, organizer)
+    for n, (officer, (level, comment)) in enumerate(zip(officers[1:], _DEMO_ANSWERS, strict=False)):
+        answers = {
+            f"q{q.id}": (
+                comment if q.kind == "text" else str(max(1, level - ((q.position + n) % 3 == 0)))
+            )
+            for q in form.questions_of(FormPart.EVALUATION.value)
+        }
+        submit_answers(workshop.id, officer, FormPart.EVALUATION.value, answers)
 
 
 UPCOMING_TITLE = "อบรมการใช้ประโยชน์จากข้อมูล จปฐ. สำหรับเจ้าหน้าที่พัฒนาชุมชน"

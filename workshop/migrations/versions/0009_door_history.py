@@ -2,7 +2,7 @@
 the live check-in counter counts confirmed registrations only
 
 Revision ID: 0009_door_history
-Revises: 0008
+Revises: 0009_evaluation
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_door_history'
-down_revision = '0008'
+down_revision = '0009_evaluation'
 branch_labels = None
 depends_on = None
 
