@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     # PDPA: officer accounts with no workshop in this many years are anonymised by
     # ``flask purge-expired`` (services.privacy); government records are commonly kept 5 years.
     "RETENTION_YEARS": 5,
+    # A door that was offline may sync its queued scans, with the times they were made, until
+    # this many hours after the session's check-in window closed; later only an organizer's
+    # audited override checks someone in (services.checkins).
+    "CHECKIN_SYNC_HOURS": 24,
     # flask backup: where the files go (empty: instance/backups) and how long they are kept.
     # Backups hold personal data, including that of accounts erased since: keep them no longer
     # than a restore could need (PDPA storage limitation), so erasures age out of them too.
@@ -103,6 +107,11 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         raise ValueError(f"WORKSHOP_RETENTION_YEARS must be a whole number >= 1, not {years!r}")
 
     check_line_settings(app.config)
+    hours = app.config["CHECKIN_SYNC_HOURS"]
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= 24 * 30:
+        raise ValueError(
+            f"WORKSHOP_CHECKIN_SYNC_HOURS must be a number of hours from 0 to 720, not {hours!r}"
+        )
 
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -346,16 +346,33 @@ OPERATIONS += (
         errors=(400, 404, 409, 422, 429),
         description="201 `checked_in`; a repeat is 200 `already_checked_in` with the first "
         "scan's time and changes nothing. Refusals: 400 `invalid_ticket` (forged, rotated, "
-        "garbled), 409 `workshop_cancelled` (the workshop was cancelled: no check-in, not "
-        "even with an override), `wrong_workshop`, `not_confirmed` (waitlisted or cancelled), "
-        "`session_not_open` (outside the window; organizers may send `override_reason`).",
+        "garbled, or not the ticket's canonical spelling), 409 `workshop_cancelled` (the "
+        "workshop was cancelled: no check-in, not even with an override), `wrong_workshop`, "
+        "`not_confirmed` (waitlisted or cancelled), `session_not_open` (outside the window; "
+        "organizers may send `override_reason`).\n\n"
+        "`scanned_at` is the door device's time for a scan queued offline. It is believed only "
+        "while the door syncs within `WORKSHOP_CHECKIN_SYNC_HOURS` (default 24) after the "
+        "session's check-in window closed; later the scan is 409 `sync_too_late` unless an "
+        "organizer sends `override_reason` (audited). A time more than 2 minutes ahead of the "
+        "server's clock is 422 `validation_failed` (`fields.scanned_at`); up to 2 minutes "
+        "ahead counts as the server's time. Such a scan is judged by the registration's status "
+        "and the ticket's secret at `scanned_at` (a cancellation or a reissued ticket after the "
+        "scan does not refuse it), and when the person was checked in already, an earlier "
+        "synced time replaces the later one. A scan with `scanned_at` that is refused is kept "
+        "for the organizer (the workshop's page lists the scans refused at sync). "
+        "`counts.checked_in` counts the check-ins of registrations confirmed now, the same "
+        "figure as the roster and the report.",
     ),
     Operation(
         "delete",
         "/checkins/{checkin_id}",
         "Undo a check-in made by mistake (audited)",
         DOOR,
-        errors=(404, 422, 429),
+        errors=(404, 409, 422, 429),
+        description="200 `{undone, counts}` for the request that removed the check-in (it alone "
+        "takes it off the counter and writes the audit event). A check-in that was undone "
+        "already, by an earlier press or another door at the same moment, is 409 "
+        "`already_undone`; an id that never existed is 404 `not_found`.",
         query=({"name": "reason", "in": "query", "required": False, "schema": {"type": "string"}},),
     ),
     Operation(

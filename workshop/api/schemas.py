@@ -389,7 +389,8 @@ class CancellationOut(Out):
 
 class CheckInRequest(Partial):
     """``ticket`` (what the QR code holds, or the code typed in) or ``registration_id`` (found
-    by name search); ``scanned_at`` is the door device's time for scans queued offline."""
+    by name search); ``scanned_at`` is the door device's time for scans queued offline (see the
+    operation for when it is believed)."""
 
     session_id: Id
     ticket: Annotated[StrictStr, Field(max_length=200)] = None  # type: ignore[assignment]

@@ -1,7 +1,8 @@
 """Mail to officers about their registrations: Thai text, the ticket QR inline, a calendar file.
 
-One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled``, and
-``workshop_cancelled`` when the organizer cancels the whole workshop):
+One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled``,
+``workshop_cancelled`` when the organizer cancels the whole workshop, and ``ticket_reissued``
+with the new QR code when the organizer reissues a ticket):
 
     multipart/mixed
       multipart/alternative
@@ -44,8 +45,15 @@ from workshop.thai.dates import format_date, format_time_range
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("confirmed", "waitlisted", "promoted", "cancelled", "workshop_cancelled")
-WITH_TICKET = ("confirmed", "waitlisted", "promoted")
+EVENTS = (
+    "confirmed",
+    "waitlisted",
+    "promoted",
+    "cancelled",
+    "workshop_cancelled",
+    "ticket_reissued",
+)
+WITH_TICKET = ("confirmed", "waitlisted", "promoted", "ticket_reissued")
 WITH_CALENDAR = ("confirmed", "promoted", "cancelled", "workshop_cancelled")
 CANCELLATIONS = ("cancelled", "workshop_cancelled")  # the calendar events are removed
 BANGKOK_NAMES = ("กรุงเทพมหานคร", "กรุงเทพฯ", "กรุงเทพ")
@@ -95,6 +103,9 @@ def notice_context(registration: Registration, event: str) -> dict[str, Any]:
         ],
         "position": position,
         "ticket": ticket_token(registration) if event in WITH_TICKET else None,
+        # The ticket admits its holder only once seated (a reissue may reach someone waiting).
+        "waiting": event == "waitlisted"
+        or (event == "ticket_reissued" and registration.status == "waitlisted"),
         "reason": _reason(registration, event),
         "link": my_registrations_url(),
         "calendar": event in WITH_CALENDAR,
@@ -154,6 +165,8 @@ def headline(event: str, position: int | None = None) -> str:
         return "ได้เลื่อนจากรายชื่อสำรองเป็นผู้ได้ที่นั่ง"
     if event == "workshop_cancelled":
         return "ยกเลิกการอบรม"
+    if event == "ticket_reissued":
+        return "บัตรเข้างานใบใหม่"
     return "ยกเลิกการลงทะเบียนแล้ว"
 
 

@@ -49,6 +49,8 @@ POLL_SECONDS = 30.0
 # The notice to everyone registered when the organizer cancels the whole workshop (the other
 # events are a registration's own: confirmed, waitlisted, promoted, cancelled).
 WORKSHOP_CANCELLED = "workshop_cancelled"
+# The organizer reissued the registration's ticket: the new QR code, since the old one stopped.
+TICKET_REISSUED = "ticket_reissued"
 
 
 def queue_notice(registration: Registration, event: str) -> None:

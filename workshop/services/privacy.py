@@ -42,6 +42,7 @@ from workshop.models import (
     Certificate,
     CheckIn,
     Notification,
+    RefusedScan,
     Registration,
     RegistrationStatus,
     Role,
@@ -61,6 +62,7 @@ from workshop.services.certificates import (
     revoke_reason_text,
     verification_url,
 )
+from workshop.services.checkins import refusal_label
 from workshop.services.errors import NotAllowed, ValidationFailed
 from workshop.services.line_accounts import forget_line_account
 from workshop.services.notifications import dispatch_notices
@@ -152,6 +154,18 @@ def personal_data(user: User) -> dict[str, Any]:
                 .join(WorkshopSession, WorkshopSession.id == CheckIn.session_id)
                 .where(CheckIn.registration_id.in_(registration_ids))
                 .order_by(CheckIn.scanned_at, CheckIn.id)
+            ).all()
+        )
+        if registration_ids
+        else []
+    )
+    refused_scans = (
+        list(
+            db.session.execute(
+                select(RefusedScan, WorkshopSession)
+                .join(WorkshopSession, WorkshopSession.id == RefusedScan.session_id)
+                .where(RefusedScan.registration_id.in_(registration_ids))
+                .order_by(RefusedScan.scanned_at, RefusedScan.id)
             ).all()
         )
         if registration_ids
@@ -277,6 +291,19 @@ def personal_data(user: User) -> dict[str, Any]:
                 "method": check_in.method,
             }
             for check_in, session in check_ins
+        ],
+        # Scans of the person's tickets that a door sent late and the server refused.
+        "refused_scans": [
+            {
+                "registration_id": refused.registration_id,
+                "workshop": titles.get(refused.registration_id),
+                "session": session.title,
+                "scanned_at": _iso(refused.scanned_at),
+                "received_at": _iso(refused.received_at),
+                "reason": refusal_label(refused.code),
+                "resolved_at": _iso(refused.resolved_at),
+            }
+            for refused, session in refused_scans
         ],
         "certificates": [
             {

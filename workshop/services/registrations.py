@@ -24,10 +24,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from workshop.extensions import db
-from workshop.models import Certificate, Registration, Role, User, Workshop, WorkshopStatus
+from workshop.models import (
+    Certificate,
+    Registration,
+    RegistrationStatusChange,
+    Role,
+    User,
+    Workshop,
+    WorkshopStatus,
+)
 from workshop.models import RegistrationStatus as Status
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
+from workshop.services.checkins import count_seat_change
 from workshop.services.errors import (
     AlreadyRegistered,
     DuplicateEmail,
@@ -241,13 +250,13 @@ def _add_registration(
         registered_by_id=actor.id if actor is not None else None,
     )
     if _take_seat(workshop.id, jump_queue=walk_in):
-        registration.status = Status.CONFIRMED
+        set_status(registration, Status.CONFIRMED)
         registration.confirmed_at = utcnow()
     elif walk_in:
         raise WorkshopFull(str(_l("ที่นั่งเต็มแล้ว รับผู้เข้าอบรมหน้างานเพิ่มไม่ได้")))
     else:
-        registration.status = Status.WAITLISTED
         registration.waitlist_seq = _join_waitlist(workshop.id)
+        set_status(registration, Status.WAITLISTED)
     db.session.add(registration)
     db.session.flush()
     record_event(
@@ -258,6 +267,24 @@ def _add_registration(
     )
     queue_notice(registration, registration.status)
     return registration
+
+
+def set_status(registration: Registration, status: Status) -> None:
+    """Every change of a registration's status goes through here: it is kept in the status
+    history (a late offline scan is judged by the status at its scan time), and the door's
+    counters follow when the registration gains or loses its seat (``services.checkins``
+    counts the check-ins of confirmed registrations only)."""
+    was = registration.status
+    registration.status = status
+    db.session.add(
+        RegistrationStatusChange(registration=registration, status=status, changed_at=utcnow())
+    )
+    if registration.id is not None and (was == Status.CONFIRMED) != (status == Status.CONFIRMED):
+        # The new status is written first: a scan at a door reads it under a share lock, so
+        # either that scan counted before this change and this change sees its check-in, or
+        # the scan waits and then sees the new status.
+        db.session.flush()
+        count_seat_change(registration.id, +1 if status == Status.CONFIRMED else -1)
 
 
 def active_registration(workshop_id: int, user_id: int) -> Registration | None:
@@ -300,8 +327,8 @@ def fill_seats_locked(workshop_id: int) -> list[Registration]:
 def _seat_from_waitlist(registration: Registration, actor: User | None, action: str) -> None:
     """Move a waitlisted registration into the seat just taken for it, and tell the officer."""
     _change_counts(registration.workshop_id, waiting=-1)
-    registration.status = Status.CONFIRMED
     registration.waitlist_seq = None
+    set_status(registration, Status.CONFIRMED)
     registration.confirmed_at = utcnow()
     record_event(actor, action, registration)
     queue_notice(registration, "promoted")
@@ -392,8 +419,8 @@ def cancel_locked(
     that, checked who may cancel, and commits. ``actor`` None: the system (retention purge).
     """
     was = registration.status
-    registration.status = Status.CANCELLED
     registration.waitlist_seq = None
+    set_status(registration, Status.CANCELLED)
     registration.cancelled_at = utcnow()
     registration.cancelled_by_id = actor.id if actor is not None else None
     registration.cancel_reason = reason
@@ -451,9 +478,9 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
         refuse_if_attendance_record(registration, workshop)
         _change_counts(workshop.id, confirmed=-1)
         seq = _join_waitlist(workshop.id)
-        registration.status = Status.WAITLISTED
         registration.confirmed_at = None
         registration.waitlist_seq = seq
+        set_status(registration, Status.WAITLISTED)
         record_event(actor, "registration.waitlist", registration)
         queue_notice(registration, "waitlisted")
     dispatch_notices()

@@ -5,7 +5,10 @@ registration's ticket secret (8 bytes) and an HMAC-SHA256 tag (10 bytes) keyed f
 secret key. Base32 uses only capitals and digits, so the QR code uses alphanumeric mode and
 stays at version 3 (29×29 modules) at error correction M: quick to read from a phone screen or a
 creased printout. The tag lets a forged token be refused without touching the database; the
-per-registration secret lets an organizer revoke a ticket by rotating it.
+per-registration secret lets an organizer revoke a ticket by rotating it (the officer is mailed
+the new one). Only the canonical spelling is accepted: the last base32 character carries four
+padding bits, and a spelling that differs in them would decode to the same ticket yet miss the
+fingerprint an offline door matches (case does not matter: tokens are read upper-cased).
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ import secrets
 import struct
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from workshop.extensions import db
-from workshop.models import Registration, User
+from workshop.models import Registration, RegistrationStatus, RetiredTicketSecret, User
+from workshop.models.types import utcnow
 from workshop.services.audit import record_event
-from workshop.services.errors import InvalidTicket
+from workshop.services.errors import InvalidTicket, NotAllowed, NotFound
+from workshop.services.notifications import TICKET_REISSUED, dispatch_notices, queue_notice
+from workshop.services.transactions import write_transaction
 
 PREFIX = "T1"
 _SECRET_BYTES = 8
@@ -47,7 +54,10 @@ def _tag(payload: bytes) -> bytes:
 def ticket_token(registration: Registration) -> str:
     """The text inside the registration's QR code."""
     payload = _PAYLOAD.pack(registration.id, bytes.fromhex(registration.ticket_secret))
-    raw = payload + _tag(payload)
+    return _spell(payload + _tag(payload))
+
+
+def _spell(raw: bytes) -> str:
     return PREFIX + base64.b32encode(raw).decode().rstrip("=")
 
 
@@ -68,8 +78,8 @@ def verify_ticket(token: str) -> tuple[int, bytes]:
         raw = base64.b32decode(body + "=" * (-len(body) % 8))
     except ValueError as exc:
         raise InvalidTicket() from exc
-    if len(raw) != _TOKEN_BYTES:
-        raise InvalidTicket()
+    if len(raw) != _TOKEN_BYTES or _spell(raw) != text:
+        raise InvalidTicket()  # wrong length, or a non-canonical spelling of a ticket
     payload, tag = raw[: _PAYLOAD.size], raw[_PAYLOAD.size :]
     if not hmac.compare_digest(tag, _tag(payload)):
         raise InvalidTicket()
@@ -101,8 +111,30 @@ def registration_for_ticket(token: str) -> Registration | None:
 
 
 def rotate_ticket(registration: Registration, actor: User | None) -> str:
-    """Give the registration a new secret: every earlier QR code for it stops working."""
-    registration.ticket_secret = new_ticket_secret()
-    record_event(actor, "registration.rotate_ticket", registration)
-    db.session.commit()
-    return ticket_token(registration)
+    """Give the registration a new secret: every earlier QR code for it stops working, and
+    the officer is mailed the new ticket (queued in the same transaction).
+
+    The old secret is kept with the time it was retired: a door that was offline and scanned
+    the old ticket before then still gets that scan accepted when it syncs.
+    """
+    registration_id = registration.id
+    with write_transaction():
+        # Row-locked (PostgreSQL) so two reissues at once retire one secret each, in turn.
+        current = db.session.get(
+            Registration, registration_id, with_for_update=True, populate_existing=True
+        )
+        if current is None:
+            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+        if current.status == RegistrationStatus.CANCELLED:
+            raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกแล้ว ออกบัตรใหม่ไม่ได้")))
+        db.session.add(
+            RetiredTicketSecret(
+                registration_id=current.id, secret=current.ticket_secret, retired_at=utcnow()
+            )
+        )
+        current.ticket_secret = new_ticket_secret()
+        record_event(actor, "registration.rotate_ticket", current)
+        queue_notice(current, TICKET_REISSUED)
+        token = ticket_token(current)
+    dispatch_notices()
+    return token

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from workshop.extensions import db
 from workshop.models import (
     CertificateKind,
+    RefusedScan,
     Registration,
     RegistrationStatus,
     Role,
@@ -22,6 +23,13 @@ from workshop.models import (
     WorkshopStatus,
 )
 from workshop.services.accounts import find_user_by_email
+from workshop.services.checkins import (
+    can_overrule,
+    dismiss_refused_scan,
+    overrule_refused_scan,
+    refusal_label,
+    refused_scans,
+)
 from workshop.services.errors import DomainError, EditConflict, ValidationFailed
 from workshop.services.registrations import (
     cancel_registration,
@@ -245,8 +253,36 @@ def workshop_detail(workshop_id: int):
         (s.value, status_label(s)) for s in TRANSITIONS[workshop.status] if s in allowed
     ]
     return render_template(
-        "organizer/workshop.html", workshop=workshop, next_statuses=next_statuses
+        "organizer/workshop.html",
+        workshop=workshop,
+        next_statuses=next_statuses,
+        refused=refused_scans(workshop.id),
+        can_overrule=can_overrule,
+        refusal_label=refusal_label,
     )
+
+
+@bp.post("/refused-scans/<int:refused_id>/<any(accept, dismiss):action>")
+def refused_scan_action(refused_id: int, action: str):
+    """Check in the person of a scan refused at sync (with a reason), or leave it refused."""
+    refused = db.get_or_404(RefusedScan, refused_id)
+    workshop_id = refused.session.workshop_id
+    try:
+        if action == "accept":
+            reason = request.form.get("reason", "")
+            outcome = overrule_refused_scan(refused_id, current_user, reason)
+        else:
+            dismiss_refused_scan(refused_id, current_user)
+    except ValidationFailed as exc:
+        flash("; ".join(exc.fields.values()), "error")
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        if action == "accept":
+            flash(_("บันทึกการเข้าร่วมของ %(name)s แล้ว", name=outcome.name), "success")
+        else:
+            flash(_("ไม่รับผลสแกนนี้แล้ว"), "success")
+    return redirect(url_for(".workshop_detail", workshop_id=workshop_id) + "#refused-scans")
 
 
 def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
@@ -575,7 +611,7 @@ def registration_action(registration_id: int, action: str):
                 "confirm": _("ย้ายเข้าผู้ได้ที่นั่งแล้ว"),
                 "waitlist": _("ย้ายไปรายชื่อสำรองแล้ว"),
                 "cancel": _("ยกเลิกการลงทะเบียนแล้ว"),
-                "rotate": _("ออกบัตร QR ใหม่แล้ว บัตรเดิมใช้ไม่ได้อีก"),
+                "rotate": _("ออกบัตร QR ใหม่แล้ว บัตรเดิมใช้ไม่ได้อีก และส่งบัตรใหม่ทางอีเมลแล้ว"),
             }[action],
             "success",
         )
