@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from workshop.downloads import JSON, download
 from workshop.models import Role
 from workshop.ratelimit import client_address
 from workshop.services.accounts import authenticate, change_password
@@ -38,7 +39,6 @@ from workshop.services.privacy import (
 )
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
-from workshop.web.downloads import JSON, download
 from workshop.web.i18n import safe_next
 from workshop.web.officer_forms import OTHER_PREFIX, ProfileForm, SignupForm
 

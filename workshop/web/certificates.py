@@ -15,9 +15,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from workshop.downloads import certificate_download, workshop_certificates_download
+from workshop.error_responses import error_page
 from workshop.extensions import db
-from workshop.models import Certificate, CertificateImageKind, Registration, Role, Workshop
-from workshop.pdf.certificate import render_certificates
+from workshop.models import CertificateImageKind, Registration, Role, Workshop
 from workshop.services.certificate_images import (
     MAX_BYTES,
     certificate_image,
@@ -42,19 +43,9 @@ from workshop.services.certificates import (
 )
 from workshop.services.errors import DomainError, NotFound, ValidationFailed
 from workshop.services.registrations import get_registration
-from workshop.web import error_page
 from workshop.web.access import role_required
-from workshop.web.downloads import PDF, download
 
 bp = Blueprint("certificates", __name__)
-
-
-def pdf_response(data: bytes, filename: str) -> Response:
-    return download(data, PDF, filename, inline=True)
-
-
-def certificate_filename(certificate: Certificate) -> str:
-    return f"certificate-{certificate.number}-{certificate.fiscal_year}.pdf"
 
 
 def _message(exc: DomainError) -> str:
@@ -81,7 +72,7 @@ def mine(registration_id: int):
     except DomainError as exc:
         flash(_message(exc), "error")
         return redirect(url_for("registration.mine", _anchor=f"registration-{registration_id}"))
-    return pdf_response(render_certificates([certificate]), certificate_filename(certificate))
+    return certificate_download(certificate)
 
 
 # ---------------------------------------------------------------- organizers
@@ -137,7 +128,7 @@ def all_in_one(workshop_id: int):
     if not certificates:
         flash(_("ยังไม่มีเกียรติบัตรที่ออกแล้วสำหรับการอบรมนี้"), "error")
         return _back(workshop.id)
-    return pdf_response(render_certificates(certificates), f"certificates-{workshop.id}.pdf")
+    return workshop_certificates_download(workshop.id, certificates)
 
 
 @bp.get("/organizer/registrations/<int:registration_id>/certificate.pdf")
@@ -149,7 +140,7 @@ def one(registration_id: int):
     except DomainError as exc:
         flash(_message(exc), "error")
         return _back(registration.workshop_id)
-    return pdf_response(render_certificates([certificate]), certificate_filename(certificate))
+    return certificate_download(certificate)
 
 
 @bp.post("/organizer/registrations/<int:registration_id>/certificate/<action>")

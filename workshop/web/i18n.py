@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from workshop.error_responses import wants_json
 from workshop.thai import dates
 
 bp = Blueprint("i18n", __name__)
@@ -28,7 +29,7 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and background work speak the default
         return current_app.config["DEFAULT_LOCALE"]
-    if request.path.startswith("/api/"):
+    if wants_json():
         return (
             request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LOCALE"]
         )
