@@ -12,8 +12,8 @@ from workshop.models import Registration
 from workshop.pdf.fonts import BOLD, REGULAR
 from workshop.pdf.qrdraw import draw_qr
 from workshop.pdf.typeset import draw_paragraph, draw_text, fit_font_size
-from workshop.services.registrations import waitlist_position
 from workshop.services.tickets import ticket_token
+from workshop.services.waitlist import waitlist_position
 from workshop.thai.dates import format_date, format_time_range
 
 MARGIN = 8 * mm

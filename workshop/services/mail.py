@@ -37,8 +37,8 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from workshop.models import Registration, Venue, WorkshopSession
 from workshop.models.types import utcnow
 from workshop.qr import qr_png
-from workshop.services.registrations import waitlist_position
 from workshop.services.tickets import ticket_token
+from workshop.services.waitlist import waitlist_position
 from workshop.thai.dates import format_date, format_time_range
 
 log = logging.getLogger(__name__)

@@ -68,9 +68,9 @@ from workshop.services.registrations import (
     cancel_locked,
     cancellable_by_owner,
     lock_workshop,
-    waitlist_position,
 )
 from workshop.services.transactions import write_transaction
+from workshop.services.waitlist import waitlist_position
 
 DELETED_NAME = "ผู้ใช้ที่ถูกลบ"  # stored as data (not translated), like every other name
 DEFAULT_RETENTION_YEARS = 5

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -425,22 +425,6 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
         queue_notice(registration, "waitlisted")
     dispatch_notices()
     return SeatChanges(registration)
-
-
-def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first in line; None when not waiting."""
-    if registration.status != Status.WAITLISTED or registration.waitlist_seq is None:
-        return None
-    ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.workshop_id == registration.workshop_id,
-            Registration.status == Status.WAITLISTED,
-            Registration.waitlist_seq < registration.waitlist_seq,
-        )
-    )
-    return int(ahead or 0) + 1
 
 
 def get_registration(registration_id: int, viewer: User) -> Registration:

@@ -30,10 +30,10 @@ from workshop.services.registrations import (
     registration_filters,
     registration_status_label,
     registrations_for_workshop,
-    waitlist_position,
 )
 from workshop.services.tickets import rotate_ticket
 from workshop.services.venues import VenueInput, create_venue, list_venues, update_venue
+from workshop.services.waitlist import waitlist_position
 from workshop.services.workshops import (
     TRANSITIONS,
     SessionInput,

@@ -9,8 +9,8 @@ from workshop.services.errors import NotFound
 from workshop.services.registrations import (
     active_registration,
     registration_open,
-    waitlist_position,
 )
+from workshop.services.waitlist import waitlist_position
 from workshop.services.workshops import get_workshop, list_workshops
 
 bp = Blueprint("public", __name__)

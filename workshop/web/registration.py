@@ -17,9 +17,9 @@ from workshop.services.registrations import (
     get_registration,
     register_officer,
     registrations_of,
-    waitlist_position,
 )
 from workshop.services.tickets import ticket_token
+from workshop.services.waitlist import waitlist_position
 from workshop.web.access import role_required
 
 bp = Blueprint("registration", __name__)
