@@ -25,6 +25,7 @@ from flask import Flask
 from icalendar import Calendar
 from PIL import Image
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from tests.support import make_user, workshop_input
 from workshop.extensions import db
@@ -461,3 +462,68 @@ def test_starttls_and_login(tmp_path, monkeypatch, mail_config, officer, organiz
     message = handler.to(officer.email)
     assert message["Subject"] == f"ยืนยันที่นั่ง: {TITLE}"
     assert qr_text(message) == ticket_token(registration)
+
+
+# --- the outbox's own transactions -----------------------------------------------------------
+
+
+def queued_notice(mail_config, officer, organizer, venue) -> Notification:
+    """A confirmation notice waiting in the outbox (delivery left to ``deliver_due``)."""
+    mail_config["MAIL_DELIVERY"] = "manual"
+    register_officer(open_workshop(venue, organizer).id, officer)
+    return Notification.query.one()
+
+
+def stored_notice(notice_id: int) -> tuple:
+    with db.engine.connect() as conn:  # a connection of its own: only what was committed
+        return conn.execute(
+            select(Notification.attempts, Notification.claimed_until, Notification.sent_at).where(
+                Notification.id == notice_id
+            )
+        ).one()
+
+
+def test_a_claim_that_fails_leaves_no_transaction_open(
+    inbox, mail_config, officer, organizer, venue, monkeypatch
+):
+    """The claim's UPDATE has run when the connection breaks: it must be rolled back, not left
+    open holding the row (and, on SQLite, the database's write lock)."""
+    notice = queued_notice(mail_config, officer, organizer, venue)
+    real_execute = db.session.execute
+
+    def execute_then_break(statement, *args, **kwargs):
+        result = real_execute(statement, *args, **kwargs)
+        if getattr(statement, "is_update", False):
+            raise OperationalError("UPDATE notifications", {}, Exception("connection lost"))
+        return result
+
+    monkeypatch.setattr(db.session, "execute", execute_then_break)
+    with pytest.raises(OperationalError):
+        deliver_due()
+    monkeypatch.undo()
+
+    assert not db.session().in_transaction()
+    assert stored_notice(notice.id) == (0, None, None)
+    assert deliver_due() == 1  # the next pass claims and sends it
+    assert len(inbox.envelopes) == 1
+
+
+def test_recording_an_outcome_that_fails_leaves_nothing_half_written(
+    inbox, mail_config, officer, organizer, venue, monkeypatch
+):
+    notice = queued_notice(mail_config, officer, organizer, venue)
+
+    def clock_fails():
+        raise RuntimeError("clock unavailable")
+
+    monkeypatch.setattr("workshop.services.notifications.utcnow", clock_fails)
+    with pytest.raises(RuntimeError):
+        deliver_due(now=datetime.now(UTC))
+    monkeypatch.undo()
+
+    assert not db.session().in_transaction()
+    assert not db.session.dirty  # the attempt counted in memory is gone with the transaction
+    attempts, claimed_until, sent_at = stored_notice(notice.id)
+    assert (attempts, sent_at) == (0, None)
+    assert claimed_until is not None  # the claim stands: no other sender mails it twice
+    assert len(inbox.envelopes) == 1

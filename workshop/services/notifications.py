@@ -23,7 +23,7 @@ from sqlalchemy import or_, select, update
 from workshop.extensions import db
 from workshop.models import Notification, Registration
 from workshop.models.types import utcnow
-from workshop.services.transactions import begin_write
+from workshop.services.transactions import end_transaction, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -52,31 +52,30 @@ def queue_notice(registration: Registration, event: str) -> None:
 
 def _claim(notice_id: int, now: datetime) -> bool:
     """Take a due notice for this sender; False if another sender has it."""
-    begin_write()
-    result = db.session.execute(
-        update(Notification)
-        .where(
-            Notification.id == notice_id,
-            Notification.sent_at.is_(None),
-            Notification.failed_at.is_(None),
-            or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+    with write_transaction():
+        result = db.session.execute(
+            update(Notification)
+            .where(
+                Notification.id == notice_id,
+                Notification.sent_at.is_(None),
+                Notification.failed_at.is_(None),
+                or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+            )
+            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+            .execution_options(synchronize_session=False)
         )
-        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
     return result.rowcount == 1
 
 
 def _record_outcome(notice_id: int, error: Exception | None) -> None:
     """Mark the notice sent, or schedule its retry (or give it up), in a write transaction."""
-    begin_write()
-    notice = db.session.get(Notification, notice_id, populate_existing=True)
-    notice.attempts += 1
-    notice.claimed_until = None
-    if error is None:
-        notice.sent_at = utcnow()
-    else:
+    with write_transaction():
+        notice = db.session.get(Notification, notice_id, populate_existing=True)
+        notice.attempts += 1
+        notice.claimed_until = None
+        if error is None:
+            notice.sent_at = utcnow()
+            return
         notice.last_error = f"{type(error).__name__}: {error}"[: Notification.ERROR_MAX]
         if notice.attempts > len(RETRY_DELAYS):
             notice.failed_at = utcnow()
@@ -89,7 +88,6 @@ def _record_outcome(notice_id: int, error: Exception | None) -> None:
                 notice.due_at,
                 notice.last_error,
             )
-    db.session.commit()
 
 
 def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
@@ -114,7 +112,7 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
             .limit(limit)
         )
     )
-    db.session.commit()
+    end_transaction()  # the read is done; each claim below is a write of its own
     sent = 0
     for notice_id in due:
         if not _claim(notice_id, now):
@@ -123,7 +121,7 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
         try:
             send_registration_notice(notice.registration, notice.event)
         except Exception as exc:  # any transport or rendering failure: retry later
-            db.session.rollback()
+            end_transaction()
             _record_outcome(notice_id, exc)
         else:
             _record_outcome(notice_id, None)
@@ -138,7 +136,7 @@ def dispatch_notices() -> None:
         try:
             deliver_due()
         except Exception:  # the change stands; the notice stays queued for a later attempt
-            db.session.rollback()
+            end_transaction()
             log.exception("delivering notices failed")
     elif mode == "background":
         _sender_for(current_app._get_current_object()).wake()

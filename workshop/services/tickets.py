@@ -18,10 +18,10 @@ import struct
 
 from flask import current_app
 
-from workshop.extensions import db
 from workshop.models import Registration, User
 from workshop.services.audit import record_event
 from workshop.services.errors import InvalidTicket
+from workshop.services.transactions import write_transaction
 
 PREFIX = "T1"
 _SECRET_BYTES = 8
@@ -84,7 +84,7 @@ def is_current_secret(stored_secret: str, secret: bytes) -> bool:
 
 def rotate_ticket(registration: Registration, actor: User | None) -> str:
     """Give the registration a new secret: every earlier QR code for it stops working."""
-    registration.ticket_secret = new_ticket_secret()
-    record_event(actor, "registration.rotate_ticket", registration)
-    db.session.commit()
+    with write_transaction():
+        registration.ticket_secret = new_ticket_secret()
+        record_event(actor, "registration.rotate_ticket", registration)
     return ticket_token(registration)

@@ -12,6 +12,7 @@ from workshop.models import User, Venue, Workshop
 from workshop.services.audit import record_event
 from workshop.services.errors import NotFound, ValidationFailed
 from workshop.services.text import TextRejected, clean_text
+from workshop.services.transactions import write_transaction
 
 
 @dataclass
@@ -60,33 +61,34 @@ def list_venues() -> list[Venue]:
 
 def create_venue(data: VenueInput, actor: User | None) -> Venue:
     """Create a venue after checking its text and room capacity."""
-    venue = Venue(**_validated(data))
-    db.session.add(venue)
-    db.session.flush()
-    record_event(actor, "venue.create", venue, {"name": venue.name})
-    db.session.commit()
+    values = _validated(data)
+    with write_transaction():
+        venue = Venue(**values)
+        db.session.add(venue)
+        db.session.flush()
+        record_event(actor, "venue.create", venue, {"name": venue.name})
     return venue
 
 
 def update_venue(venue: Venue, data: VenueInput, actor: User | None) -> Venue:
     """Change a venue; the room cannot shrink below a workshop already planned in it."""
     values = _validated(data)
-    largest = db.session.scalar(
-        select(func.max(Workshop.capacity)).where(Workshop.venue_id == venue.id)
-    )
-    if largest is not None and values["capacity"] < largest:
-        raise ValidationFailed(
-            {
-                "capacity": str(
-                    _l(
-                        "มีการอบรมที่รับ %(n)d คนใช้ห้องนี้อยู่ ความจุห้องต้องไม่น้อยกว่านั้น",
-                        n=largest,
-                    )
-                )
-            }
+    with write_transaction():
+        largest = db.session.scalar(
+            select(func.max(Workshop.capacity)).where(Workshop.venue_id == venue.id)
         )
-    for key, value in values.items():
-        setattr(venue, key, value)
-    record_event(actor, "venue.update", venue, {"name": venue.name})
-    db.session.commit()
+        if largest is not None and values["capacity"] < largest:
+            raise ValidationFailed(
+                {
+                    "capacity": str(
+                        _l(
+                            "มีการอบรมที่รับ %(n)d คนใช้ห้องนี้อยู่ ความจุห้องต้องไม่น้อยกว่านั้น",
+                            n=largest,
+                        )
+                    )
+                }
+            )
+        for key, value in values.items():
+            setattr(venue, key, value)
+        record_event(actor, "venue.update", venue, {"name": venue.name})
     return venue

@@ -203,14 +203,14 @@ def create_workshop(data: WorkshopInput, actor: User | None) -> Workshop:
     for item in data.sessions:
         if item.id is not None:
             raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมใหม่ต้องไม่มีรหัส"))})
-    workshop = Workshop(status=Status.DRAFT.value, created_by_id=actor.id if actor else None)
-    for key, value in values.items():
-        setattr(workshop, key, value)
-    _apply_sessions(workshop, data.sessions)
-    db.session.add(workshop)
-    db.session.flush()
-    record_event(actor, "workshop.create", workshop, {"title": workshop.title})
-    db.session.commit()
+    with write_transaction():
+        workshop = Workshop(status=Status.DRAFT.value, created_by_id=actor.id if actor else None)
+        for key, value in values.items():
+            setattr(workshop, key, value)
+        _apply_sessions(workshop, data.sessions)
+        db.session.add(workshop)
+        db.session.flush()
+        record_event(actor, "workshop.create", workshop, {"title": workshop.title})
     return workshop
 
 

@@ -175,7 +175,6 @@ def upload_image(workshop_id: int):
         data = upload.read(MAX_BYTES + 1) if upload else b""
         save_certificate_image(workshop, kind, data, current_user)
     except DomainError as exc:
-        db.session.rollback()
         flash(_message(exc), "error")
         return _back(workshop.id)
     flash(_("บันทึกรูปแล้ว"), "success")

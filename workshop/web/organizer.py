@@ -134,7 +134,6 @@ def venue_edit(venue_id: int):
         try:
             update_venue(venue, _venue_input(form), current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
             _attach_errors(form, exc)
         else:
             flash(_("บันทึกสถานที่ %(name)s แล้ว", name=venue.name), "success")
@@ -270,10 +269,8 @@ def _save_workshop(workshop: Workshop | None):
                 else:
                     update_workshop(workshop, data, current_user)
             except ValidationFailed as exc:
-                db.session.rollback()
                 _attach_errors(form, _renumber(exc, form))
             except DomainError as exc:
-                db.session.rollback()
                 flash(exc.message, "error")
             else:
                 flash(_("บันทึกการอบรมแล้ว"), "success")
@@ -314,7 +311,6 @@ def workshop_status(workshop_id: int):
     try:
         change_status(workshop, new_status, current_user)
     except DomainError as exc:
-        db.session.rollback()
         message = (
             exc.fields.get("status", exc.message)
             if isinstance(exc, ValidationFailed)
@@ -467,7 +463,6 @@ def registration_action(registration_id: int, action: str):
     try:
         _ACTIONS[action](registration, request.form.get("reason", ""))
     except DomainError as exc:
-        db.session.rollback()
         message = exc.message
         if isinstance(exc, ValidationFailed):
             message = "; ".join(exc.fields.values())
