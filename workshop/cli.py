@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 
@@ -81,3 +83,49 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{verb} {len(ids)} account(s) inactive for more than {period} year(s)")
         for user_id in ids:
             click.echo(f"  user id {user_id}")
+
+    @app.cli.command("backup")
+    @click.option(
+        "--dir",
+        "directory",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder for the backups (default: BACKUP_DIR, or instance/backups).",
+    )
+    @click.option(
+        "--keep-days",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Delete backups older than this many days (default: BACKUP_KEEP_DAYS).",
+    )
+    def backup_command(directory: Path | None, keep_days: int | None) -> None:
+        """Back up the whole database into a timestamped file, then apply the retention."""
+        from workshop.services.backups import BackupError, make_backup, prune_backups
+
+        days = keep_days if keep_days is not None else app.config["BACKUP_KEEP_DAYS"]
+        try:
+            backup = make_backup(directory)
+        except BackupError as exc:
+            click.echo(f"backup failed: {exc.message}", err=True)
+            raise SystemExit(1) from exc
+        click.echo(f"backup written: {backup.path} ({backup.size:,} bytes)")
+        for expired in prune_backups(days, backup.path.parent):
+            click.echo(f"deleted (older than {days} days): {expired.path.name}")
+
+    @app.cli.command("restore")
+    @click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore_command(backup_file: Path, yes: bool) -> None:
+        """Replace the database's contents with a backup (stop the application first)."""
+        from workshop.services.backups import BackupError, restore_backup
+
+        if not yes:
+            click.confirm(
+                f"Replace everything in the database with {backup_file.name}?", abort=True
+            )
+        try:
+            restore_backup(backup_file)
+        except BackupError as exc:
+            click.echo(f"restore failed: {exc.message}", err=True)
+            raise SystemExit(1) from exc
+        click.echo(f"restored {backup_file}; now run: flask --app workshop db upgrade")

@@ -24,6 +24,11 @@ DEFAULTS: dict[str, Any] = {
     # PDPA: officer accounts with no workshop in this many years are anonymised by
     # ``flask purge-expired`` (services.privacy); government records are commonly kept 5 years.
     "RETENTION_YEARS": 5,
+    # flask backup: where the files go (empty: instance/backups) and how long they are kept.
+    # Backups hold personal data, including that of accounts erased since: keep them no longer
+    # than a restore could need (PDPA storage limitation), so erasures age out of them too.
+    "BACKUP_DIR": "",
+    "BACKUP_KEEP_DAYS": 30,
     "WTF_CSRF_TIME_LIMIT": None,  # forms stay valid while a page is open all day at a venue
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
