@@ -52,8 +52,10 @@ from workshop.services.reports import (
     WorkshopReport,
     format_rate,
 )
+from workshop.thai.addresses import venue_place
 from workshop.thai.dates import (
     format_date,
+    format_date_range,
     format_datetime,
     format_fiscal_year,
     format_time_range,
@@ -552,20 +554,10 @@ def _group_table(title: str, groups: Sequence[GroupFigure], width: float) -> Flo
     )
 
 
-def _venue(report: WorkshopReport) -> str:
-    parts = [report.venue_name]
-    if report.venue_district:
-        parts.append(f"อำเภอ{report.venue_district}")
-    if report.venue_province:
-        parts.append(f"จังหวัด{report.venue_province}")
-    return " ".join(parts)
-
-
 def _dates(report: WorkshopReport) -> str:
     if report.starts_at is None or report.ends_at is None:
         return "–"
-    first, last = format_date(report.starts_at), format_date(report.ends_at)
-    return first if first == last else f"{first} – {last}"
+    return format_date_range(report.starts_at, report.ends_at)
 
 
 def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable]:
@@ -585,7 +577,10 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
     facts = [
         [_("หน่วยงานผู้จัด"), report.organizing_agency],
         [_("ปีงบประมาณ"), format_fiscal_year(report.fiscal_year)],
-        [_("สถานที่"), _venue(report)],
+        [
+            _("สถานที่"),
+            venue_place(report.venue_name, report.venue_district, report.venue_province),
+        ],
         [_("วันที่อบรม"), _dates(report)],
         [_("ประธานในพิธี"), report.presiding_official or "–"],
         [_("เกณฑ์การเข้าร่วม"), threshold],

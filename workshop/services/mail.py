@@ -39,6 +39,7 @@ from workshop.models.types import utcnow
 from workshop.qr import qr_png
 from workshop.services.tickets import ticket_token
 from workshop.services.waitlist import waitlist_position
+from workshop.thai.addresses import venue_place
 from workshop.thai.dates import format_date, format_time_range
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,6 @@ EVENTS = ("confirmed", "waitlisted", "promoted", "cancelled", "workshop_cancelle
 WITH_TICKET = ("confirmed", "waitlisted", "promoted")
 WITH_CALENDAR = ("confirmed", "promoted", "cancelled", "workshop_cancelled")
 CANCELLATIONS = ("cancelled", "workshop_cancelled")  # the calendar events are removed
-BANGKOK_NAMES = ("กรุงเทพมหานคร", "กรุงเทพฯ", "กรุงเทพ")
 CALENDAR_FILENAME = "workshop.ics"
 OUTBOX = "outbox"
 _TRUE = {"1", "true", "yes", "on"}
@@ -166,20 +166,7 @@ def subject(event: str, title: str, position: int | None = None) -> str:
 
 def venue_text(venue: Venue) -> str:
     """``ศูนย์... อำเภอวังทอง จังหวัดพิษณุโลก``; Bangkok has เขต and no จังหวัด."""
-    parts = [venue.name]
-    district, province = venue.district.strip(), venue.province.strip()
-    bangkok = province in BANGKOK_NAMES
-    if district:
-        prefix = "เขต" if bangkok else "อำเภอ"
-        known = ("อำเภอ", "อ.", "เขต")
-        parts.append(district if district.startswith(known) else f"{prefix}{district}")
-    if province:
-        known = ("จังหวัด", "จ.")
-        if bangkok or province.startswith(known):
-            parts.append(province)
-        else:
-            parts.append(f"จังหวัด{province}")
-    return " ".join(parts)
+    return venue_place(venue.name, venue.district, venue.province)
 
 
 def my_registrations_url() -> str:
