@@ -232,64 +232,98 @@ def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None)
     Runs with the workshop row locked, so capacity cannot drop below the seats being taken at
     that moment; when capacity grows, people on the waitlist move into the new seats in order.
     """
-    from workshop.services import registrations
+    from workshop.services.registrations import lock_workshop
 
     with write_transaction():
-        workshop = registrations.lock_workshop(workshop.id)
-        if workshop.status == Status.CANCELLED:
-            raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
-        known = {s.id for s in workshop.sessions}
-        for index, item in enumerate(data.sessions):
-            if item.id is not None and item.id not in known:
-                raise ValidationFailed({f"sessions.{index}.id": str(_l("ไม่พบช่วงการอบรมนี้"))})
-        values = validate_workshop(data)
-        kept = {item.id for item in data.sessions if item.id is not None}
-        dropped = [s.id for s in workshop.sessions if s.id not in kept]
-        if dropped and db.session.scalar(
-            select(CheckIn.id).where(CheckIn.session_id.in_(dropped)).limit(1)
-        ):
-            raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมที่มีผู้เช็กอินแล้วลบไม่ได้"))})
-        if values["capacity"] < workshop.confirmed_count:
-            raise ValidationFailed(
-                {
-                    "capacity": str(
-                        _l(
-                            "มีผู้ได้ที่นั่งแล้ว %(n)d คน จำนวนที่รับต้องไม่น้อยกว่านั้น",
-                            n=workshop.confirmed_count,
-                        )
-                    )
-                }
-            )
-        for key, value in values.items():
-            setattr(workshop, key, value)
-        _apply_sessions(workshop, data.sessions)
-        record_event(actor, "workshop.update", workshop, {"title": workshop.title})
-        db.session.flush()
-        promoted = registrations.fill_seats_locked(workshop.id)
+        workshop = lock_workshop(workshop.id)
+        promoted = _update_locked(workshop, data, actor)
     if promoted:
         dispatch_notices()
     return workshop
+
+
+def _update_locked(
+    workshop: Workshop, data: WorkshopInput, actor: User | None
+) -> list[Registration]:
+    """``update_workshop`` inside the caller's transaction, the workshop row locked; returns
+    the registrations promoted into new seats."""
+    from workshop.services import registrations
+
+    if workshop.status == Status.CANCELLED:
+        raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
+    _check_session_ids(workshop, data.sessions)
+    values = validate_workshop(data)
+    kept = {item.id for item in data.sessions if item.id is not None}
+    dropped = [s.id for s in workshop.sessions if s.id not in kept]
+    if dropped and db.session.scalar(
+        select(CheckIn.id).where(CheckIn.session_id.in_(dropped)).limit(1)
+    ):
+        raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมที่มีผู้เช็กอินแล้วลบไม่ได้"))})
+    if values["capacity"] < workshop.confirmed_count:
+        raise ValidationFailed(
+            {
+                "capacity": str(
+                    _l(
+                        "มีผู้ได้ที่นั่งแล้ว %(n)d คน จำนวนที่รับต้องไม่น้อยกว่านั้น",
+                        n=workshop.confirmed_count,
+                    )
+                )
+            }
+        )
+    for key, value in values.items():
+        setattr(workshop, key, value)
+    _apply_sessions(workshop, data.sessions)
+    record_event(actor, "workshop.update", workshop, {"title": workshop.title})
+    db.session.flush()
+    return registrations.fill_seats_locked(workshop.id)
+
+
+def _check_session_ids(workshop: Workshop, sessions: list[SessionInput]) -> None:
+    """Every ``id`` must be one of the workshop's sessions, and each may be kept only once (a
+    repeated one would otherwise turn into a new session)."""
+    known = {s.id for s in workshop.sessions}
+    seen: set[int] = set()
+    for index, item in enumerate(sessions):
+        if item.id is None:
+            continue
+        if item.id not in known:
+            raise ValidationFailed({f"sessions.{index}.id": str(_l("ไม่พบช่วงการอบรมนี้"))})
+        if item.id in seen:
+            raise ValidationFailed({f"sessions.{index}.id": str(_l("ระบุช่วงการอบรมนี้ซ้ำ"))})
+        seen.add(item.id)
 
 
 def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | None) -> Workshop:
     """Apply a partial change (API PATCH); ``status`` in ``changes`` goes through the life cycle.
 
     Cancelling (``status`` cancelled) needs ``reason`` in ``changes``, as ``cancel_workshop``
-    does; a ``reason`` with any other change is refused rather than ignored.
+    does; a ``reason`` with any other change is refused rather than ignored. The fields and
+    the status change are one transaction: either both are saved or neither.
     """
+    from workshop.services.registrations import lock_workshop
+
     status = changes.pop("status", None)
     reason = changes.pop("reason", None)
     if reason is not None and status != Status.CANCELLED:
         raise ValidationFailed({"reason": str(_l("ระบุเหตุผลได้เฉพาะเมื่อยกเลิกการอบรม"))})
     if status == Status.CANCELLED:
-        reason = clean_cancel_reason(reason)  # refused before the other changes are saved
+        reason = clean_cancel_reason(reason)
     if status is not None and status != workshop.status:
-        check_transition(workshop, status)  # before the other changes are saved
-    if changes:
-        data = replace(workshop_input(workshop), **changes)
-        update_workshop(workshop, data, actor)
-    if status is not None and status != workshop.status:
-        change_status(workshop, status, actor, reason=reason or "")
+        check_transition(workshop, status)  # refused before anything is written
+    with write_transaction():
+        workshop = lock_workshop(workshop.id)
+        notify = False
+        if changes:
+            notify = bool(
+                _update_locked(workshop, replace(workshop_input(workshop), **changes), actor)
+            )
+        if status == Status.CANCELLED and workshop.status != Status.CANCELLED:
+            _cancel_locked(workshop, actor, reason or "")
+            notify = True
+        elif status is not None and status != workshop.status:
+            _change_status_locked(workshop, status, actor)
+    if notify:
+        dispatch_notices()
     return workshop
 
 
@@ -310,11 +344,15 @@ def change_status(
         # Locked and re-read: a cancellation committed meanwhile is final and must not be
         # overwritten by this change.
         workshop = lock_workshop(workshop.id)
-        check_transition(workshop, new_status)
-        old = workshop.status
-        workshop.status = new_status
-        record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
+        _change_status_locked(workshop, new_status, actor)
     return workshop
+
+
+def _change_status_locked(workshop: Workshop, new_status: str, actor: User | None) -> None:
+    check_transition(workshop, new_status)
+    old = workshop.status
+    workshop.status = new_status
+    record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
 
 
 # ---------------------------------------------------------------- cancellation
@@ -399,29 +437,35 @@ def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancel
     reason = clean_cancel_reason(reason)
     with write_transaction():
         workshop = lock_workshop(workshop_id)
-        check_transition(workshop, Status.CANCELLED)
-        old = workshop.status
-        workshop.status = Status.CANCELLED.value
-        workshop.cancelled_at = utcnow()
-        workshop.cancel_reason = reason
-        rows = _active_registrations(workshop.id)
-        for registration in rows:
-            queue_notice(registration, WORKSHOP_CANCELLED)
-        summary = _summarise(rows)
-        record_event(
-            actor,
-            "workshop.cancel",
-            workshop,
-            {
-                "from": old,
-                "reason": reason,
-                "confirmed": summary.confirmed,
-                "waitlisted": summary.waitlisted,
-                "notified": summary.mailable,
-            },
-        )
+        summary = _cancel_locked(workshop, actor, reason)
     dispatch_notices()
     return Cancellation(workshop, summary)
+
+
+def _cancel_locked(workshop: Workshop, actor: User | None, reason: str) -> CancellationSummary:
+    """``cancel_workshop`` inside the caller's transaction, the workshop row locked."""
+    check_transition(workshop, Status.CANCELLED)
+    old = workshop.status
+    workshop.status = Status.CANCELLED.value
+    workshop.cancelled_at = utcnow()
+    workshop.cancel_reason = reason
+    rows = _active_registrations(workshop.id)
+    for registration in rows:
+        queue_notice(registration, WORKSHOP_CANCELLED)
+    summary = _summarise(rows)
+    record_event(
+        actor,
+        "workshop.cancel",
+        workshop,
+        {
+            "from": old,
+            "reason": reason,
+            "confirmed": summary.confirmed,
+            "waitlisted": summary.waitlisted,
+            "notified": summary.mailable,
+        },
+    )
+    return summary
 
 
 def allowed_statuses(workshop: Workshop, now: datetime | None = None) -> set[str]:
