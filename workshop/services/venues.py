@@ -55,6 +55,19 @@ def get_venue(venue_id: int) -> Venue:
     return venue
 
 
+def lock_venue(venue_id: int, *, shared: bool = False) -> Venue | None:
+    """The venue, reloaded with its row locked until commit: for update to change the room,
+    ``shared`` to plan a workshop in it. The two wait for each other on PostgreSQL, so a room
+    never shrinks below a workshop being saved at the same moment (on SQLite the database's
+    write lock that ``write_transaction`` takes orders them already)."""
+    return db.session.scalar(
+        select(Venue)
+        .where(Venue.id == venue_id)
+        .with_for_update(read=shared)
+        .execution_options(populate_existing=True)
+    )
+
+
 def list_venues() -> list[Venue]:
     return list(db.session.scalars(select(Venue).order_by(Venue.province, Venue.name)))
 
@@ -74,6 +87,10 @@ def update_venue(venue: Venue, data: VenueInput, actor: User | None) -> Venue:
     """Change a venue; the room cannot shrink below a workshop already planned in it."""
     values = _validated(data)
     with write_transaction():
+        locked = lock_venue(venue.id)
+        if locked is None:
+            raise NotFound(str(_l("ไม่พบสถานที่นี้")))
+        venue = locked
         largest = db.session.scalar(
             select(func.max(Workshop.capacity)).where(Workshop.venue_id == venue.id)
         )

@@ -31,6 +31,7 @@ from workshop.services.errors import InvalidStatusChange, NotFound, ValidationFa
 from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices, queue_notice
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
+from workshop.services.venues import lock_venue
 from workshop.thai.dates import fiscal_year
 
 MAX_SESSIONS = 31
@@ -102,7 +103,8 @@ def _check_year(moment: datetime) -> str | None:
 def validate_workshop(data: WorkshopInput) -> dict[str, Any]:
     """Check every scheduling rule; return the cleaned column values or raise ValidationFailed.
 
-    Error keys are field names; session errors use ``sessions.<index>.<field>``.
+    Runs inside the caller's write transaction, which holds the chosen venue's row from here
+    to the commit. Error keys are field names; session errors use ``sessions.<index>.<field>``.
     """
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -114,7 +116,8 @@ def validate_workshop(data: WorkshopInput) -> dict[str, Any]:
         except TextRejected as exc:
             errors[name] = str(exc)
 
-    venue = db.session.get(Venue, data.venue_id) if _is_int(data.venue_id) else None
+    # Held until commit: the room cannot shrink below this workshop meanwhile (update_venue).
+    venue = lock_venue(data.venue_id, shared=True) if _is_int(data.venue_id) else None
     if venue is None:
         errors["venue_id"] = str(_l("กรุณาเลือกสถานที่ที่มีอยู่ในระบบ"))
     values["venue_id"] = data.venue_id
@@ -199,11 +202,11 @@ def _apply_sessions(workshop: Workshop, sessions: list[SessionInput]) -> None:
 
 def create_workshop(data: WorkshopInput, actor: User | None) -> Workshop:
     """Create a draft workshop with its sessions in one transaction."""
-    values = validate_workshop(data)
-    for item in data.sessions:
-        if item.id is not None:
-            raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมใหม่ต้องไม่มีรหัส"))})
     with write_transaction():
+        values = validate_workshop(data)
+        for item in data.sessions:
+            if item.id is not None:
+                raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมใหม่ต้องไม่มีรหัส"))})
         workshop = Workshop(status=Status.DRAFT.value, created_by_id=actor.id if actor else None)
         for key, value in values.items():
             setattr(workshop, key, value)
