@@ -32,7 +32,12 @@ from workshop.extensions import db
 from workshop.models import Notification, Registration, User, Venue, Workshop
 from workshop.services.errors import AlreadyRegistered
 from workshop.services.notifications import RETRY_DELAYS, deliver_due
-from workshop.services.registrations import cancel_registration, register_officer
+from workshop.services.registrations import (
+    cancel_registration,
+    confirm_waitlisted,
+    move_to_waitlist,
+    register_officer,
+)
 from workshop.services.tickets import ticket_token
 from workshop.services.workshops import SessionInput, change_status, create_workshop
 from workshop.thai.dates import bangkok_to_utc
@@ -308,6 +313,37 @@ def test_cancellation_promotes_the_next_in_line_and_tells_both(inbox, officer, o
     events = events_of(calendar)
     assert [(e.decoded("DTSTART"), e.decoded("DTEND")) for e in events] == UTC_TIMES
     assert not {str(e["UID"]) for e in events} & published_uids  # the promoted officer's own
+
+
+def test_moved_back_to_the_waitlist_the_seat_leaves_the_calendar(inbox, officer, organizer, venue):
+    """The organizer moves a seated officer back to the waitlist: the mail's calendar file
+    removes the sessions the confirmation added (same UIDs, METHOD:CANCEL, a later SEQUENCE);
+    given the seat again, the sessions come back with a later SEQUENCE still."""
+    workshop = open_workshop(venue, organizer)
+    seated = register_officer(workshop.id, officer)
+    confirmed = events_of(calendar_of(inbox.to(officer.email)))
+    inbox.envelopes.clear()
+
+    move_to_waitlist(seated.id, organizer)
+
+    moved = inbox.to(officer.email)
+    assert moved["Subject"] == f"อยู่ในรายชื่อสำรองลำดับที่ 1: {TITLE}"
+    assert "ลบกำหนดการออกจากปฏิทิน" in plain_text(moved)
+    calendar = calendar_of(moved)
+    assert str(calendar["METHOD"]) == "CANCEL"
+    removed = events_of(calendar)
+    assert {str(e["UID"]) for e in removed} == {str(e["UID"]) for e in confirmed}
+    assert all(str(e["STATUS"]) == "CANCELLED" for e in removed)
+    assert min(int(e["SEQUENCE"]) for e in removed) > max(int(e["SEQUENCE"]) for e in confirmed)
+    inbox.envelopes.clear()
+
+    confirm_waitlisted(seated.id, organizer)
+
+    calendar = calendar_of(inbox.to(officer.email))
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    again = events_of(calendar)
+    assert {str(e["UID"]) for e in again} == {str(e["UID"]) for e in confirmed}
+    assert min(int(e["SEQUENCE"]) for e in again) > max(int(e["SEQUENCE"]) for e in removed)
 
 
 def test_without_mail_server_the_message_goes_to_the_outbox(

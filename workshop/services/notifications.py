@@ -96,7 +96,7 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
     The mail is built and sent outside any database transaction, so a slow mail server holds
     no lock; each claim and each outcome is a short write transaction of its own.
     """
-    from workshop.services.mail import send_registration_notice
+    from workshop.services.mail import send_notice
 
     now = now or utcnow()
     due = list(
@@ -119,7 +119,7 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
             continue
         notice = db.session.get(Notification, notice_id, populate_existing=True)
         try:
-            send_registration_notice(notice.registration, notice.event)
+            send_notice(notice)
         except Exception as exc:  # any transport or rendering failure: retry later
             end_transaction()
             _record_outcome(notice_id, exc)
