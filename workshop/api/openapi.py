@@ -374,12 +374,13 @@ OPERATIONS += (
         "get",
         "/registrations/{registration_id}/certificate.pdf",
         "The registration's certificate as PDF (owner or organizer)",
-        ("officer", ORGANIZER),
+        ANY_USER,
         errors=(403, 404),
         media="application/pdf",
         description="Issued on first download once the workshop is over and attendance meets "
         "the workshop's threshold. 403 `not_eligible` says why not (below the threshold, "
-        "workshop not over yet, revoked, no seat).",
+        "workshop not over yet, revoked, no seat). Someone else's registration is 404, as if "
+        "it did not exist.",
     ),
     Operation(
         "get",

@@ -60,17 +60,18 @@ def _message(exc: DomainError) -> str:
 @bp.get("/my/registrations/<int:registration_id>/certificate.pdf")
 @login_required
 def mine(registration_id: int):
-    """The officer's own certificate, issued on first download when eligible."""
+    """The certificate of a registration, issued on first download when eligible. Like the
+    registration's ticket: for its owner and organizers; 404 for anyone else, staff too."""
     try:
         registration = get_registration(registration_id, current_user)
     except NotFound:
-        abort(404)
-    if registration.user_id != current_user.id:
         abort(404)
     try:
         certificate = issue_certificate(registration.id, actor=current_user)
     except DomainError as exc:
         flash(_message(exc), "error")
+        if registration.user_id != current_user.id:  # an organizer: back to the list
+            return _back(registration.workshop_id)
         return redirect(url_for("registration.mine", _anchor=f"registration-{registration_id}"))
     return certificate_download(certificate)
 
