@@ -26,7 +26,6 @@ from workshop.api.schemas import (
     DecodedOut,
     ErrorOut,
     OfficerCreate,
-    PersonalDataOut,
     PersonOut,
     RegistrationCreate,
     RegistrationOut,
@@ -42,6 +41,7 @@ from workshop.api.schemas import (
     WorkshopPatch,
 )
 from workshop.models import WorkshopStatus
+from workshop.services.personal_data import PersonalData
 
 PREFIX = "/api/v1"
 ORGANIZER = "organizer"
@@ -94,7 +94,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/me/data",
         "Download everything held about the caller (PDPA)",
         ANY_USER,
-        response=PersonalDataOut,
+        response=PersonalData,
         description="Profile, consent time and purpose, registrations with their workshops, "
         "check-ins, certificates and the audit events about the caller's own records, as a "
         "JSON attachment. Nothing about other people; no password hash, token or ticket "

@@ -30,13 +30,8 @@ from workshop.services.officers import (
     sign_up_officer,
     update_profile,
 )
-from workshop.services.privacy import (
-    delete_account,
-    deletion_preview,
-    export_filename,
-    personal_data,
-    retention_years,
-)
+from workshop.services.personal_data import export_filename, personal_data
+from workshop.services.privacy import delete_account, deletion_preview, retention_years
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
 from workshop.web.i18n import safe_next
@@ -197,7 +192,7 @@ def profile():
 @login_required
 def my_data():
     """Everything held about the signed-in person, as a JSON file to keep (PDPA)."""
-    data = json.dumps(personal_data(current_user), ensure_ascii=False, indent=2)
+    data = json.dumps(personal_data(current_user).as_json(), ensure_ascii=False, indent=2)
     return download(data, JSON, export_filename(current_user))
 
 
