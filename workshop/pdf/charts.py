@@ -1,4 +1,4 @@
-"""Bar charts with Thai labels for report PDFs.
+"""Bar charts with Thai labels for report PDFs: groups of figures, and means on a scale.
 
 The bars, axis and value labels (digits only) are ``reportlab.graphics``; the Thai labels and
 the legend are drawn with the shared typesetter, since the chart's own ``String`` cannot shape
@@ -104,4 +104,51 @@ class BarChart(Flowable):
             canvas.rect(x, y, 8, 8, stroke=0, fill=1)
             canvas.setFillColor(INK)
             x += 11 + draw_text(canvas, x + 11, y + 1, name, REGULAR, 8.5) + 12
+        canvas.restoreState()
+
+
+class MeanChart(Flowable):
+    """One horizontal bar per item: its mean on a 0–``scale`` axis, with a short label (the
+    item's number in the table beside the chart: questions are too long for a chart)."""
+
+    ROW = 13.0  # points per item
+    LABEL_WIDTH = 14 * mm
+
+    def __init__(
+        self, labels: Sequence[str], means: Sequence[float | None], width: float, scale: int = 5
+    ) -> None:
+        super().__init__()
+        self.labels = list(labels)
+        self.means = list(means)
+        self.scale = scale
+        self.width = width
+        self.axis_height = 14.0
+        self.height = len(self.means) * self.ROW + self.axis_height + 4
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        plot_x = self.LABEL_WIDTH
+        plot_w = self.width - plot_x - 30
+        top = self.height
+        canvas.saveState()
+        canvas.setLineWidth(0.4)
+        for level in range(self.scale + 1):  # grid at 0 … scale
+            x = plot_x + plot_w * level / self.scale
+            canvas.setStrokeColor(GRID if level == 0 else colors.HexColor("#e4e7eb"))
+            canvas.line(x, self.axis_height, x, top - 2)
+            draw_text(canvas, x, 3, str(level), REGULAR, 7.5, "center")
+        for i, (label, mean) in enumerate(zip(self.labels, self.means, strict=True)):
+            y = top - (i + 1) * self.ROW
+            canvas.setFillColor(INK)
+            draw_text(canvas, plot_x - 4, y + 3, label, REGULAR, 8, "right")
+            if mean is None:
+                continue
+            bar = plot_w * mean / self.scale
+            canvas.setFillColor(SERIES[0])
+            canvas.rect(plot_x, y + 2, bar, self.ROW - 4, stroke=0, fill=1)
+            canvas.setFillColor(INK)
+            draw_text(canvas, plot_x + bar + 3, y + 3, f"{mean:.2f}", REGULAR, 7.5)
         canvas.restoreState()

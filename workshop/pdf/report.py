@@ -34,11 +34,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from workshop.pdf.charts import BarChart
+from workshop.pdf.charts import BarChart, MeanChart
 from workshop.pdf.flowables import ThaiParagraph
 from workshop.pdf.fonts import BOLD, REGULAR, register_sarabun
 from workshop.pdf.tables import GRID, HEADER_FILL, PAD, TABLE_SIZE, LongTable
 from workshop.pdf.typeset import Align, draw_text, text_width, wrap_lines
+from workshop.services.evaluations import MIN_RESPONSES_SHOWN, FormResults
 from workshop.services.reports import (
     FiscalYearReport,
     GroupFigure,
@@ -196,6 +197,103 @@ def _group_chart(groups: Sequence[GroupFigure], width: float) -> BarChart:
     )
 
 
+def _decimal(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _evaluation_section(results: FormResults, width: float) -> list[Flowable]:
+    """The participants' evaluation: response rate, then (from MIN_RESPONSES_SHOWN answers)
+    per question n, mean, S.D. and band with a chart of the means, the comments, and the
+    tests' means and gain."""
+    flow = _heading(_("ผลการประเมินความพึงพอใจ"))
+    flow.append(
+        _p(
+            _(
+                "ผู้ตอบแบบประเมิน %(n)s จากผู้เข้าร่วม %(of)s คน (%(rate)s)",
+                n=_number(results.responses),
+                of=_number(results.attendees),
+                rate=format_rate(results.response_rate),
+            ),
+            size=BODY_SIZE,
+        )
+    )
+    if not results.shown:
+        flow.append(
+            _note(
+                _(
+                    "แสดงผลเมื่อมีผู้ตอบอย่างน้อย %(n)d คน เพื่อไม่ให้ระบุได้ว่าใครตอบอย่างไร",
+                    n=MIN_RESPONSES_SHOWN,
+                )
+            )
+        )
+    else:
+        rows, number = [], 0
+        for section, items in results.sections():
+            if section:
+                rows.append(["", section, "", "", "", ""])
+            for item in items:
+                number += 1
+                rows.append(
+                    [
+                        str(number),
+                        item.question.text,
+                        str(item.n),
+                        _decimal(item.mean),
+                        _decimal(item.sd),
+                        item.band,
+                    ]
+                )
+        if results.overall is not None:
+            o = results.overall
+            rows.append(["", _("ภาพรวม"), str(o.n), _decimal(o.mean), _decimal(o.sd), o.band])
+        fixed = [10 * mm, 0.0, 12 * mm, 16 * mm, 16 * mm, 22 * mm]
+        fixed[1] = width - sum(fixed)
+        flow.append(
+            _table(
+                [_("ข้อ"), _("รายการประเมิน"), "n", _("ค่าเฉลี่ย"), "S.D.", _("ระดับ")],
+                rows,
+                fixed,
+                ["center", "left", "right", "right", "right", "left"],
+            )
+        )
+        flow.append(Spacer(1, 1.5 * mm))
+        flow.append(
+            _note(
+                _(
+                    "เกณฑ์การแปลผล: 4.51–5.00 มากที่สุด, 3.51–4.50 มาก, 2.51–3.50 ปานกลาง, "
+                    "1.51–2.50 น้อย, 1.00–1.50 น้อยที่สุด; S.D. คือส่วนเบี่ยงเบนมาตรฐาน"
+                )
+            )
+        )
+        flow.append(Spacer(1, 2 * mm))
+        means = [item.mean for item in results.scale]
+        labels = [_("ข้อ %(n)d", n=number) for number in range(1, len(means) + 1)]
+        chart = MeanChart(labels, means, width)
+        flow.append(KeepTogether([_note(_("ค่าเฉลี่ยรายข้อ (เต็ม 5)")), Spacer(1, 1 * mm), chart]))
+        for question in results.form.questions:
+            texts = results.comments.get(question.id)
+            if texts:
+                flow += _heading(question.text)
+                flow += [_p(f"• {text}", size=BODY_SIZE) for text in texts]
+    if results.test is not None:
+        test = results.test
+        flow += _heading(_("แบบทดสอบก่อนและหลังการอบรม"))
+        rows = [
+            [_("ก่อนการอบรม"), _number(test.pre_n), _decimal(test.pre_mean)],
+            [_("หลังการอบรม"), _number(test.post_n), _decimal(test.post_mean)],
+            [_("เพิ่มขึ้นโดยเฉลี่ย"), "", _decimal(test.gain)],
+        ]
+        flow.append(
+            _table(
+                ["", _("ผู้ทำแบบทดสอบ"), _("คะแนนเฉลี่ย (เต็ม %(n)d)", n=test.questions)],
+                rows,
+                [50 * mm, 35 * mm, 45 * mm],
+                ["left", "right", "right"],
+            )
+        )
+    return flow
+
+
 # ---------------------------------------------------------------- documents
 
 
@@ -268,6 +366,7 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
         *_by_district(report, width),
         *_heading(_("จำแนกตามหน่วยงาน")),
         _by_agency(report, width),
+        *(_evaluation_section(report.evaluation, width) if report.evaluation is not None else []),
         *_heading(_("รายชื่อผู้ได้ที่นั่ง (%(n)s คน)", n=_number(report.confirmed))),
         _attendees(report, width),
         *_heading(_("ผู้ไม่มาเข้าร่วม (%(n)s คน)", n=_number(len(report.no_shows)))),
