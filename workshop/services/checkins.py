@@ -209,11 +209,45 @@ def check_in(
 ) -> CheckInResult:
     """Check the ticket's (or the registration's) holder into a session.
 
+    One rule for the four ways a person reaches the door: a QR scan (camera or USB/Bluetooth
+    scanner) and a typed code both bring the signed ``ticket``; a name search brings the
+    ``registration_id``; a scan queued offline brings either, with the moment it was made in
+    ``scanned_at``. Each comes down to the same holder, then the same checks, then the same
+    single row (``_holder``, ``_admit``, ``_record``).
+
     Raises ``WorkshopCancelled``, ``InvalidTicket`` (forged, rotated, garbled),
     ``WrongWorkshop``, ``NotConfirmed`` (waitlisted or cancelled) or ``SessionNotOpen`` (outside
     the check-in window, unless an organizer gives an override reason). A second check-in
     changes nothing and reports the first.
     """
+    override_reason = _door_request(staff, method, override_reason)
+    staff_id = staff.id  # read before begin_write, which may expire loaded objects
+    registration_id, secret = _holder(ticket, registration_id)
+    with write_transaction():
+        connection = db.session.connection()
+        scan = connection.execute(
+            _SCAN_CONTEXT, {"session_id": session_id, "registration_id": registration_id}
+        ).one_or_none()
+        now = utcnow()
+        when = scanned_at if scanned_at is not None and scanned_at <= now + CLOCK_SKEW else now
+        _admit(scan, secret, when, override_reason)
+        outcome = _record(
+            connection,
+            scan,
+            registration_id=registration_id,
+            session_id=session_id,
+            when=when,
+            now=now,
+            staff=staff,
+            staff_id=staff_id,
+            method=method,
+            override_reason=override_reason,
+        )
+    return outcome
+
+
+def _door_request(staff: User, method: str, override_reason: str) -> str:
+    """Who may check people in, and how; the override reason as stored."""
     if not staff.has_role(Role.STAFF, Role.ORGANIZER):
         raise NotAllowed(str(_l("เช็กอินได้เฉพาะเจ้าหน้าที่หน้างานและผู้จัด")))
     if method not in _METHODS:
@@ -225,94 +259,110 @@ def check_in(
             raise ValidationFailed({"override_reason": str(exc)}) from exc
         if override_reason and not staff.has_role(Role.ORGANIZER):
             raise NotAllowed(str(_l("เฉพาะผู้จัดเท่านั้นที่เช็กอินนอกเวลาได้")))
-    staff_id = staff.id  # read before begin_write, which may expire loaded objects
-    secret = None
+    return override_reason
+
+
+def _holder(ticket: str | None, registration_id: int | None) -> tuple[int, bytes | None]:
+    """The registration the person at the door holds, and the ticket secret to match when
+    they came with a ticket (checked here, so forgeries never reach the database)."""
     if ticket is not None:
-        registration_id, secret = verify_ticket(ticket)  # forgeries never reach the database
-    elif registration_id is None:
+        return verify_ticket(ticket)
+    if registration_id is None:
         raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
+    return registration_id, None
 
-    with write_transaction():
-        connection = db.session.connection()
-        scan = connection.execute(
-            _SCAN_CONTEXT, {"session_id": session_id, "registration_id": registration_id}
-        ).one_or_none()
-        if scan is None:
-            raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
-        if scan.workshop_status == WorkshopStatus.CANCELLED:
-            # Whoever holds the ticket: nobody checks in to a cancelled workshop, not even
-            # with an organizer's override.
-            raise _door_closed()
-        if secret is not None:
-            if scan.ticket_secret is None or not is_current_secret(scan.ticket_secret, secret):
-                raise InvalidTicket()
-        elif scan.holder_workshop_id is None:
-            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
-        if scan.holder_workshop_id != scan.workshop_id:
-            raise WrongWorkshop()
-        if scan.status != RegistrationStatus.CONFIRMED:
-            raise NotConfirmed()
 
-        now = utcnow()
-        when = scanned_at if scanned_at is not None and scanned_at <= now + CLOCK_SKEW else now
-        opens = scan.starts_at - timedelta(minutes=scan.checkin_opens_minutes)
-        closes = scan.ends_at + timedelta(minutes=scan.checkin_closes_minutes)
-        if not opens <= when <= closes and not override_reason:
-            raise SessionNotOpen(
-                str(
-                    _l(
-                        "ช่วงนี้เช็กอินได้ระหว่าง %(opens)s ถึง %(closes)s",
-                        opens=_clock(opens),
-                        closes=_clock(closes),
-                    )
+def _admit(scan: Any, secret: bytes | None, when: datetime, override_reason: str) -> None:
+    """Refuse anyone who may not enter this session at ``when``; ``scan`` is the session,
+    its workshop and the holder in one row (None: no such session)."""
+    if scan is None:
+        raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
+    if scan.workshop_status == WorkshopStatus.CANCELLED:
+        # Whoever holds the ticket: nobody checks in to a cancelled workshop, not even
+        # with an organizer's override.
+        raise _door_closed()
+    if secret is not None:
+        if scan.ticket_secret is None or not is_current_secret(scan.ticket_secret, secret):
+            raise InvalidTicket()
+    elif scan.holder_workshop_id is None:
+        raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+    if scan.holder_workshop_id != scan.workshop_id:
+        raise WrongWorkshop()
+    if scan.status != RegistrationStatus.CONFIRMED:
+        raise NotConfirmed()
+    opens = scan.starts_at - timedelta(minutes=scan.checkin_opens_minutes)
+    closes = scan.ends_at + timedelta(minutes=scan.checkin_closes_minutes)
+    if not opens <= when <= closes and not override_reason:
+        raise SessionNotOpen(
+            str(
+                _l(
+                    "ช่วงนี้เช็กอินได้ระหว่าง %(opens)s ถึง %(closes)s",
+                    opens=_clock(opens),
+                    closes=_clock(closes),
                 )
             )
-        keys = {"registration_id": registration_id, "session_id": session_id}
-        new_id = connection.execute(
-            _SCAN_STATEMENTS[connection.dialect.name][0],
-            {
-                **keys,
-                "scanned_at": when,
-                "recorded_at": now,
-                "staff_id": staff_id,
-                "method": method,
-                "override_reason": override_reason,
-            },
-        ).scalar_one_or_none()
-        if new_id is not None:
-            result, checkin_id, first_scan, first_method = "checked_in", new_id, when, method
-            checked_in = scan.checked_in + 1  # as of this scan; other doors may add meanwhile
-            if override_reason:
-                record_event(
-                    staff,
-                    "checkin.override",
-                    db.session.get(CheckIn, new_id),
-                    {"reason": override_reason},
-                )
-            _count(connection, session_id, +1)  # last, so its row lock is held the shortest
-        else:
-            result, checked_in = "already_checked_in", scan.checked_in
-            checkin_id, first_scan, first_method = connection.execute(_FIRST_SCAN, keys).one()
-            if when < first_scan:
-                # Offline scans sync late: the earliest scan of the person is the one that
-                # counts (conditional, in case another door's late scan is earlier still).
-                connection.execute(_EARLIER_SCAN, {"checkin_id": checkin_id, "when": when})
-                first_scan = when
-        outcome = CheckInResult(
-            result=result,
-            checkin_id=checkin_id,
-            session_id=session_id,
-            scanned_at=first_scan,
-            method=first_method,
-            registration_id=registration_id,
-            name=full_name(scan.title_prefix, scan.first_name, scan.last_name),
-            position=scan.position,
-            agency=scan.agency,
-            status=scan.status,
-            checked_in=checked_in,
-            confirmed=scan.confirmed_count,
         )
-    return outcome
+
+
+def _record(
+    connection: Connection,
+    scan: Any,
+    *,
+    registration_id: int,
+    session_id: int,
+    when: datetime,
+    now: datetime,
+    staff: User,
+    staff_id: int,
+    method: str,
+    override_reason: str,
+) -> CheckInResult:
+    """Write the one check-in row, or report the first one (keeping the earliest scan time)."""
+    keys = {"registration_id": registration_id, "session_id": session_id}
+    new_id = connection.execute(
+        _SCAN_STATEMENTS[connection.dialect.name][0],
+        {
+            **keys,
+            "scanned_at": when,
+            "recorded_at": now,
+            "staff_id": staff_id,
+            "method": method,
+            "override_reason": override_reason,
+        },
+    ).scalar_one_or_none()
+    if new_id is not None:
+        result, checkin_id, first_scan, first_method = "checked_in", new_id, when, method
+        checked_in = scan.checked_in + 1  # as of this scan; other doors may add meanwhile
+        if override_reason:
+            record_event(
+                staff,
+                "checkin.override",
+                db.session.get(CheckIn, new_id),
+                {"reason": override_reason},
+            )
+        _count(connection, session_id, +1)  # last, so its row lock is held the shortest
+    else:
+        result, checked_in = "already_checked_in", scan.checked_in
+        checkin_id, first_scan, first_method = connection.execute(_FIRST_SCAN, keys).one()
+        if when < first_scan:
+            # Offline scans sync late: the earliest scan of the person is the one that
+            # counts (conditional, in case another door's late scan is earlier still).
+            connection.execute(_EARLIER_SCAN, {"checkin_id": checkin_id, "when": when})
+            first_scan = when
+    return CheckInResult(
+        result=result,
+        checkin_id=checkin_id,
+        session_id=session_id,
+        scanned_at=first_scan,
+        method=first_method,
+        registration_id=registration_id,
+        name=full_name(scan.title_prefix, scan.first_name, scan.last_name),
+        position=scan.position,
+        agency=scan.agency,
+        status=scan.status,
+        checked_in=checked_in,
+        confirmed=scan.confirmed_count,
+    )
 
 
 _METHODS = frozenset(m.value for m in CheckInMethod)
