@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from workshop.models import CertificateKind, User, WorkshopStatus
 from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.personal_data import AccountProfile
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -292,18 +293,8 @@ class TokenOut(Out):
     role: str
 
 
-class UserOut(Out):
-    id: int
-    email: str
-    role: str
-    title_prefix: str
-    first_name: str
-    last_name: str
-    full_name: str
-    position: str
-    agency: str
-    district: str
-    province: str
+class UserOut(Out, AccountProfile):
+    """An account's profile (the shape its owner's data export starts with too)."""
 
 
 class VenueOut(Out):

@@ -42,7 +42,9 @@ EXPORTED_DETAILS = {"status", "was", "reason", "on_behalf", "walk_in", "number",
 # ---------------------------------------------------------------- the shape
 
 
-class ExportAccount(BaseModel):
+class AccountProfile(BaseModel):
+    """An account as its owner sees it (also the API's ``UserOut``)."""
+
     id: int
     email: str
     role: str
@@ -54,6 +56,9 @@ class ExportAccount(BaseModel):
     agency: str
     district: str
     province: str
+
+
+class ExportAccount(AccountProfile):
     phone: str = Field(description="E.164, e.g. `+66812345678`; empty if none.")
     created_at: str
     active: bool
@@ -186,21 +191,9 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _account(user: User) -> ExportAccount:
+    profile = {name: getattr(user, name) for name in AccountProfile.model_fields}
     return ExportAccount(
-        id=user.id,
-        email=user.email,
-        role=user.role,
-        title_prefix=user.title_prefix,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        full_name=user.full_name,
-        position=user.position,
-        agency=user.agency,
-        district=user.district,
-        province=user.province,
-        phone=user.phone,
-        created_at=_iso(user.created_at),
-        active=user.active,
+        **profile, phone=user.phone, created_at=_iso(user.created_at), active=user.active
     )
 
 
