@@ -273,9 +273,14 @@ def main() -> None:
         print(json.dumps(measure(url, Path(instance), int(workshop_id), args.repeat)))
         return
 
-    databases = []
-    tmp = Path(tempfile.mkdtemp(prefix="report-bench-"))
-    databases.append(("SQLite", f"sqlite:///{tmp / 'bench.db'}"))
+    # Everything the run writes (the SQLite database, each instance folder) lives in one
+    # temporary folder that is removed at the end, also when the run fails.
+    with tempfile.TemporaryDirectory(prefix="report-bench-") as tmp:
+        run(args, Path(tmp))
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
+    databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
     if args.database_url:
         databases.append(("PostgreSQL", args.database_url))
     print(
@@ -285,7 +290,8 @@ def main() -> None:
     for label, url in databases:
         if label == "PostgreSQL":
             _fresh_postgres(url)
-        instance = Path(tempfile.mkdtemp(prefix="report-bench-instance-"))
+        instance = tmp / f"instance-{label.lower()}"
+        instance.mkdir()
         started = time.perf_counter()
         workshop_id = build(url, instance, args.registrations, args.sessions)
         setup = time.perf_counter() - started

@@ -29,6 +29,8 @@ from flask_login import current_user
 from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
+from workshop.error_responses import error_response
+
 
 class SweptMemoryStorage(MemoryStorage):
     """limits' ``memory://`` storage, with expired entries swept by the requests themselves (at
@@ -132,14 +134,7 @@ def init_rate_limits(app: Flask) -> RateLimits:
     def rate_limited(error: RateLimitExceeded):
         seconds = retry_after_seconds(limiter, error)
         message = str(_l("ส่งคำขอถี่เกินไป กรุณารอ %(seconds)d วินาทีแล้วลองใหม่", seconds=seconds))
-        if request.path.startswith("/api/"):
-            from workshop.api.errors import json_error
-
-            response = json_error(429, "rate_limited", message)
-        else:
-            from workshop.web import error_page
-
-            response = app.make_response(error_page(429, message))
+        response = error_response(429, "rate_limited", message)
         response.headers["Retry-After"] = str(seconds)
         return response
 

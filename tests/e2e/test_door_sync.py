@@ -12,8 +12,8 @@ from tests.support import make_officers
 from workshop.extensions import db
 from workshop.models import CheckIn, RefusedScan
 from workshop.services.checkins import undo_check_in
-from workshop.services.registrations import cancel_registration, register_officer
-from workshop.services.tickets import rotate_ticket, ticket_token
+from workshop.services.registrations import cancel_registration, register_officer, rotate_ticket
+from workshop.services.tickets import ticket_token
 
 pytestmark = pytest.mark.e2e
 

@@ -19,6 +19,11 @@ Outcomes:
   ``403``    signed in but the wrong role;
   ``404``    someone else's object: hidden, so that its existence does not leak.
 
+One rule for what belongs to a registration (the registration, its ticket, QR code and
+certificate, on pages and the API alike): its owner and organizers may see it; for anyone else,
+staff included, it does not exist (404). 403 is only for a page or endpoint of a role the
+caller does not have.
+
 Every method of a rule except HEAD/OPTIONS is called with the row's expectations; a key
 ``"endpoint METHOD"`` (e.g. ``"auth.login POST"``) overrides the row for one method.
 
@@ -73,7 +78,7 @@ ROUTES: dict[str, str] = {
     "api.officer_create":                       "ok        ok     ok     ok     ok",
     "api.openapi_document":                     "ok        ok     ok     ok     ok",
     "api.registration_cancel":                  "401       ok     404    404    ok",
-    "api.registration_certificate_pdf":         "401       ok     404    403    ok",
+    "api.registration_certificate_pdf":         "401       ok     404    404    ok",
     "api.registration_create":                  "401       ok     ok     403    ok",
     "api.registration_get":                     "401       ok     404    404    ok",
     "api.registration_qr_png":                  "401       ok     404    404    ok",
@@ -104,7 +109,7 @@ ROUTES: dict[str, str] = {
     "certificates.delete_image":                "login     403    403    403    ok",
     "certificates.image":                       "login     403    403    403    ok",
     "certificates.issue_all":                   "login     403    403    403    ok",
-    "certificates.mine":                        "login     ok     404    404    404",
+    "certificates.mine":                        "login     ok     404    404    ok",
     "certificates.one":                         "login     403    403    403    ok",
     "certificates.override":                    "login     403    403    403    ok",
     "certificates.upload_image":                "login     403    403    403    ok",

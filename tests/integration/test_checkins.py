@@ -15,8 +15,8 @@ from workshop.models import AuditEvent, CheckIn
 from workshop.qr import qr_png
 from workshop.services.accounts import issue_api_token
 from workshop.services.checkins import check_in, current_session
-from workshop.services.registrations import register_officer
-from workshop.services.tickets import rotate_ticket, ticket_fingerprint, ticket_token
+from workshop.services.registrations import register_officer, rotate_ticket
+from workshop.services.tickets import ticket_fingerprint, ticket_token
 
 
 def auth(user) -> dict:

@@ -39,9 +39,10 @@ from workshop.services.registrations import (
     confirm_waitlisted,
     move_to_waitlist,
     register_officer,
+    rotate_ticket,
 )
 from workshop.services.reports import workshop_report
-from workshop.services.tickets import rotate_ticket, ticket_token
+from workshop.services.tickets import ticket_token
 
 
 def auth(user) -> dict:

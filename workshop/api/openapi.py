@@ -27,7 +27,6 @@ from workshop.api.schemas import (
     DecodedOut,
     ErrorOut,
     OfficerCreate,
-    PersonalDataOut,
     PersonOut,
     RegistrationCreate,
     RegistrationOut,
@@ -43,6 +42,7 @@ from workshop.api.schemas import (
     WorkshopPatch,
 )
 from workshop.models import WorkshopStatus
+from workshop.services.personal_data import PersonalData
 
 PREFIX = "/api/v1"
 ORGANIZER = "organizer"
@@ -112,7 +112,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/me/data",
         "Download everything held about the caller (PDPA)",
         ANY_USER,
-        response=PersonalDataOut,
+        response=PersonalData,
         description="Profile, consent time and purpose, registrations with their workshops, "
         "check-ins, certificates and the audit events about the caller's own records, as a "
         "JSON attachment. Nothing about other people; no password hash, token or ticket "
@@ -424,12 +424,13 @@ OPERATIONS += (
         "get",
         "/registrations/{registration_id}/certificate.pdf",
         "The registration's certificate as PDF (owner or organizer)",
-        ("officer", ORGANIZER),
+        ANY_USER,
         errors=(403, 404),
         media="application/pdf",
         description="Issued on first download once the workshop is over and attendance meets "
         "the workshop's threshold. 403 `not_eligible` says why not (below the threshold, "
-        "workshop not over yet, revoked, no seat).",
+        "workshop not over yet, revoked, no seat). Someone else's registration is 404, as if "
+        "it did not exist.",
     ),
     Operation(
         "post",

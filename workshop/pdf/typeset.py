@@ -1,7 +1,7 @@
 """Thai typesetting on a ReportLab canvas: shaping, drawing, line breaking, fitting.
 
 Every PDF in the project draws its text through this module, because plain ReportLab gets Thai
-wrong in three ways (DESIGN.md, "PDFs"):
+wrong in three ways (docs/architecture.md, "The PDF pipeline"):
 
 1. It does no shaping, so stacked marks collide (the tone mark of ที่ sits inside the vowel,
    the marks of ปิ่น run into the tall ascender of ป). Here each run is shaped by HarfBuzz

@@ -32,6 +32,7 @@ from workshop.services.throttle import (
     forget_failed_sign_ins,
     note_failed_sign_in,
 )
+from workshop.services.transactions import write_transaction
 
 __all__ = ["PASSWORD_MAX", "PASSWORD_MIN", "password_problem"]  # re-exported for callers
 
@@ -87,11 +88,12 @@ def create_user(
             errors[field] = str(exc)
     if errors:
         raise ValidationFailed(errors)
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise DuplicateEmail()
-    user = User(email=email, password_hash=hash_password(password), role=role, **values)
-    db.session.add(user)
-    db.session.commit()
+    password_hash = hash_password(password)
+    with write_transaction():
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise DuplicateEmail()
+        user = User(email=email, password_hash=password_hash, role=role, **values)
+        db.session.add(user)
     return user
 
 
@@ -129,10 +131,12 @@ def _digest(token: str) -> str:
 def issue_api_token(user: User, days: int) -> str:
     """A new bearer token for ``user``; only its digest is kept, so it is shown once."""
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        ApiToken(user=user, digest=_digest(token), expires_at=utcnow() + timedelta(days=days))
-    )
-    db.session.commit()
+    with write_transaction():
+        db.session.add(
+            ApiToken(
+                user_id=user.id, digest=_digest(token), expires_at=utcnow() + timedelta(days=days)
+            )
+        )
     return token
 
 
@@ -211,9 +215,10 @@ def change_password(user: User, current: str, new: str) -> None:
         errors["new"] = str(_l("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม"))
     if errors:
         raise ValidationFailed(errors)
-    user.password_hash = hash_password(new)
-    # Signing in with the old password's API tokens should not outlive the change.
-    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    record_event(user, "user.password", user)
-    db.session.commit()
+    password_hash = hash_password(new)
+    with write_transaction():
+        user.password_hash = password_hash
+        # Signing in with the old password's API tokens should not outlive the change.
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+        record_event(user, "user.password", user)
     forget_cached_tokens()

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, Subquery, func, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -28,6 +28,7 @@ from workshop.models import (
     Certificate,
     Registration,
     RegistrationStatusChange,
+    RetiredTicketSecret,
     Role,
     User,
     Workshop,
@@ -47,11 +48,12 @@ from workshop.services.errors import (
     WorkshopCancelled,
     WorkshopFull,
 )
-from workshop.services.notifications import dispatch_notices, queue_notice
+from workshop.services.notifications import TICKET_REISSUED, dispatch_notices, queue_notice
 from workshop.services.officers import OfficerProfile, walk_in_account
 from workshop.services.text import TextRejected, clean_text
-from workshop.services.tickets import new_ticket_secret
+from workshop.services.tickets import new_ticket_secret, ticket_token
 from workshop.services.transactions import write_transaction
+from workshop.services.waitlist import waitlist_ranks
 
 
 @dataclass
@@ -495,43 +497,17 @@ class Placed(NamedTuple):
     waitlist_position: int | None
 
 
-def _waitlist_ranks(workshops: ColumnElement[bool]) -> Subquery:
-    """Place in line (1 = next) of every waitlisted registration of the workshops that
-    ``workshops`` selects: ROW_NUMBER() over the waitlist order, computed within the statement
-    the subquery is joined into (same snapshot as the rows; SQLite >= 3.25, PostgreSQL)."""
-    return (
-        select(
-            Registration.id.label("registration_id"),
-            func.row_number()
-            .over(partition_by=Registration.workshop_id, order_by=Registration.waitlist_seq)
-            .label("position"),
-        )
-        .where(Registration.status == Status.WAITLISTED, workshops)
-        .subquery("waitlist_ranks")
-    )
-
-
 def _placed(query: Select[tuple[Registration]], workshops: ColumnElement[bool]) -> list[Placed]:
     """Run ``query`` with each row's waitlist place added in the same statement. The rows are
     re-read into objects already loaded (``populate_existing``), so a status and its place
     always come from the same moment."""
-    ranks = _waitlist_ranks(workshops)
+    ranks = waitlist_ranks(workshops)
     rows = db.session.execute(
         query.add_columns(ranks.c.position)
         .outerjoin(ranks, ranks.c.registration_id == Registration.id)
         .execution_options(populate_existing=True)
     )
     return [Placed(registration, position) for registration, position in rows]
-
-
-def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first in line; None when not waiting (now: one statement reads both)."""
-    if registration.status != Status.WAITLISTED or registration.waitlist_seq is None:
-        return None
-    ranks = _waitlist_ranks(Registration.workshop_id == registration.workshop_id)
-    return db.session.scalar(
-        select(ranks.c.position).where(ranks.c.registration_id == registration.id)
-    )
 
 
 def placed_registration(registration_id: int) -> Placed | None:
@@ -627,3 +603,33 @@ def registration_filters(workshop_id: int) -> tuple[list[str], list[str]]:
     agencies = sorted({a for a, _ in rows if a})
     districts = sorted({d for _, d in rows if d})
     return agencies, districts
+
+
+def rotate_ticket(registration: Registration, actor: User | None) -> str:
+    """Give the registration a new secret: every earlier QR code for it stops working, and
+    the officer is mailed the new ticket (queued in the same transaction).
+
+    The old secret is kept with the time it was retired: a door that was offline and scanned
+    the old ticket before then still gets that scan accepted when it syncs.
+    """
+    registration_id = registration.id
+    with write_transaction():
+        # Row-locked (PostgreSQL) so two reissues at once retire one secret each, in turn.
+        current = db.session.get(
+            Registration, registration_id, with_for_update=True, populate_existing=True
+        )
+        if current is None:
+            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+        if current.status == Status.CANCELLED:
+            raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกแล้ว ออกบัตรใหม่ไม่ได้")))
+        db.session.add(
+            RetiredTicketSecret(
+                registration_id=current.id, secret=current.ticket_secret, retired_at=utcnow()
+            )
+        )
+        current.ticket_secret = new_ticket_secret()
+        record_event(actor, "registration.rotate_ticket", current)
+        queue_notice(current, TICKET_REISSUED)
+        token = ticket_token(current)
+    dispatch_notices()
+    return token

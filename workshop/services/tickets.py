@@ -20,15 +20,10 @@ import secrets
 import struct
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from workshop.extensions import db
-from workshop.models import Registration, RegistrationStatus, RetiredTicketSecret, User
-from workshop.models.types import utcnow
-from workshop.services.audit import record_event
-from workshop.services.errors import InvalidTicket, NotAllowed, NotFound
-from workshop.services.notifications import TICKET_REISSUED, dispatch_notices, queue_notice
-from workshop.services.transactions import write_transaction
+from workshop.models import Registration
+from workshop.services.errors import InvalidTicket
 
 PREFIX = "T1"
 _SECRET_BYTES = 8
@@ -108,33 +103,3 @@ def registration_for_ticket(token: str) -> Registration | None:
     if registration is None or not is_current_secret(registration.ticket_secret, secret):
         return None
     return registration if holds_ticket(registration) else None
-
-
-def rotate_ticket(registration: Registration, actor: User | None) -> str:
-    """Give the registration a new secret: every earlier QR code for it stops working, and
-    the officer is mailed the new ticket (queued in the same transaction).
-
-    The old secret is kept with the time it was retired: a door that was offline and scanned
-    the old ticket before then still gets that scan accepted when it syncs.
-    """
-    registration_id = registration.id
-    with write_transaction():
-        # Row-locked (PostgreSQL) so two reissues at once retire one secret each, in turn.
-        current = db.session.get(
-            Registration, registration_id, with_for_update=True, populate_existing=True
-        )
-        if current is None:
-            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
-        if current.status == RegistrationStatus.CANCELLED:
-            raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกแล้ว ออกบัตรใหม่ไม่ได้")))
-        db.session.add(
-            RetiredTicketSecret(
-                registration_id=current.id, secret=current.ticket_secret, retired_at=utcnow()
-            )
-        )
-        current.ticket_secret = new_ticket_secret()
-        record_event(actor, "registration.rotate_ticket", current)
-        queue_notice(current, TICKET_REISSUED)
-        token = ticket_token(current)
-    dispatch_notices()
-    return token

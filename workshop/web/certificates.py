@@ -15,9 +15,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from workshop.downloads import certificate_download, workshop_certificates_download
+from workshop.error_responses import error_page
 from workshop.extensions import db
-from workshop.models import Certificate, CertificateImageKind, Registration, Role, Workshop
-from workshop.pdf.certificate import render_certificates
+from workshop.models import CertificateImageKind, Registration, Role, Workshop
 from workshop.services.certificate_images import (
     MAX_BYTES,
     certificate_image,
@@ -43,19 +44,9 @@ from workshop.services.certificates import (
 )
 from workshop.services.errors import DomainError, NotFound, ValidationFailed
 from workshop.services.registrations import get_registration
-from workshop.web import error_page
 from workshop.web.access import role_required
-from workshop.web.downloads import PDF, download
 
 bp = Blueprint("certificates", __name__)
-
-
-def pdf_response(data: bytes, filename: str) -> Response:
-    return download(data, PDF, filename, inline=True)
-
-
-def certificate_filename(certificate: Certificate) -> str:
-    return f"certificate-{certificate.number}-{certificate.fiscal_year}.pdf"
 
 
 def _message(exc: DomainError) -> str:
@@ -70,19 +61,20 @@ def _message(exc: DomainError) -> str:
 @bp.get("/my/registrations/<int:registration_id>/certificate.pdf")
 @login_required
 def mine(registration_id: int):
-    """The officer's own certificate, issued on first download when eligible."""
+    """The certificate of a registration, issued on first download when eligible. Like the
+    registration's ticket: for its owner and organizers; 404 for anyone else, staff too."""
     try:
         registration = get_registration(registration_id, current_user)
     except NotFound:
-        abort(404)
-    if registration.user_id != current_user.id:
         abort(404)
     try:
         certificate = issue_certificate(registration.id, actor=current_user)
     except DomainError as exc:
         flash(_message(exc), "error")
+        if registration.user_id != current_user.id:  # an organizer: back to the list
+            return _back(registration.workshop_id)
         return redirect(url_for("registration.mine", _anchor=f"registration-{registration_id}"))
-    return pdf_response(render_certificates([certificate]), certificate_filename(certificate))
+    return certificate_download(certificate)
 
 
 # ---------------------------------------------------------------- organizers
@@ -137,7 +129,7 @@ def all_in_one(workshop_id: int):
     if not certificates:
         flash(_("ยังไม่มีเกียรติบัตรที่ออกแล้วสำหรับการอบรมนี้"), "error")
         return _back(workshop.id)
-    return pdf_response(render_certificates(certificates), f"certificates-{workshop.id}.pdf")
+    return workshop_certificates_download(workshop.id, certificates)
 
 
 @bp.get("/organizer/registrations/<int:registration_id>/certificate.pdf")
@@ -150,7 +142,7 @@ def one(registration_id: int):
     except DomainError as exc:
         flash(_message(exc), "error")
         return _back(registration.workshop_id)
-    return pdf_response(render_certificates([certificate]), certificate_filename(certificate))
+    return certificate_download(certificate)
 
 
 @bp.post("/organizer/registrations/<int:registration_id>/certificate/<action>")
@@ -189,7 +181,6 @@ def upload_image(workshop_id: int):
         data = upload.read(MAX_BYTES + 1) if upload else b""
         save_certificate_image(workshop, kind, data, current_user)
     except DomainError as exc:
-        db.session.rollback()
         flash(_message(exc), "error")
         return _back(workshop.id)
     flash(_("บันทึกรูปแล้ว"), "success")

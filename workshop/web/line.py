@@ -27,7 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workshop.api.errors import json_error
+from workshop.error_responses import json_error
 from workshop.extensions import csrf
 from workshop.models import Role
 from workshop.qr import qr_png

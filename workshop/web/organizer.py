@@ -40,9 +40,9 @@ from workshop.services.registrations import (
     registration_filters,
     registration_status_label,
     registrations_for_workshop,
+    rotate_ticket,
     seats_can_change,
 )
-from workshop.services.tickets import rotate_ticket
 from workshop.services.venues import VenueInput, create_venue, list_venues, update_venue
 from workshop.services.workshops import (
     TRANSITIONS,
@@ -217,7 +217,6 @@ def venue_edit(venue_id: int):
         except EditConflict as exc:
             conflict = _conflict_view(exc, form, {})
         except ValidationFailed as exc:
-            db.session.rollback()
             _attach_errors(form, exc)
         else:
             flash(_("บันทึกสถานที่ %(name)s แล้ว", name=venue.name), "success")
@@ -388,10 +387,8 @@ def _save_workshop(workshop: Workshop | None):
             except EditConflict as exc:
                 conflict = _conflict_view(exc, form, _workshop_labels())
             except ValidationFailed as exc:
-                db.session.rollback()
                 _attach_errors(form, _renumber(exc, form))
             except DomainError as exc:
-                db.session.rollback()
                 flash(exc.message, "error")
             else:
                 flash(_("บันทึกการอบรมแล้ว"), "success")
@@ -444,7 +441,6 @@ def workshop_status(workshop_id: int):
     try:
         change_status(workshop, new_status, current_user)
     except DomainError as exc:
-        db.session.rollback()
         message = (
             exc.fields.get("status", exc.message)
             if isinstance(exc, ValidationFailed)
@@ -600,7 +596,6 @@ def registration_action(registration_id: int, action: str):
     try:
         _ACTIONS[action](registration, request.form.get("reason", ""))
     except DomainError as exc:
-        db.session.rollback()
         message = exc.message
         if isinstance(exc, ValidationFailed):
             message = "; ".join(exc.fields.values())
