@@ -189,10 +189,11 @@ def build(database_url: str, instance: Path, registrations: int, sessions: int) 
             db.session.execute(insert(CheckIn), checkins[first : first + 5000])
         # The door's counters, as check-ins through the service keep them (all seated here).
         per_session = Counter(c["session_id"] for c in checkins)
-        db.session.execute(
-            insert(CheckInTally),
-            [{"session_id": s, "slot": 0, "checked_in": n} for s, n in per_session.items()],
-        )
+        if per_session:  # an empty list would insert one row of defaults
+            db.session.execute(
+                insert(CheckInTally),
+                [{"session_id": s, "slot": 0, "checked_in": n} for s, n in per_session.items()],
+            )
         db.session.get(Workshop, workshop_id).confirmed_count = confirmed
         db.session.get(Workshop, workshop_id).waitlist_count = waiting
         db.session.commit()
