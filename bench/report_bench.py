@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def build(database_url: str, instance: Path, registrations: int, sessions: int) 
     from werkzeug.security import generate_password_hash
 
     from workshop.extensions import db
-    from workshop.models import CheckIn, Registration, User, Workshop
+    from workshop.models import CheckIn, CheckInTally, Registration, User, Workshop
     from workshop.services.venues import VenueInput, create_venue
     from workshop.services.workshops import SessionInput, WorkshopInput, create_workshop
 
@@ -186,6 +187,12 @@ def build(database_url: str, instance: Path, registrations: int, sessions: int) 
                     )
         for first in range(0, len(checkins), 5000):
             db.session.execute(insert(CheckIn), checkins[first : first + 5000])
+        # The door's counters, as check-ins through the service keep them (all seated here).
+        per_session = Counter(c["session_id"] for c in checkins)
+        db.session.execute(
+            insert(CheckInTally),
+            [{"session_id": s, "slot": 0, "checked_in": n} for s, n in per_session.items()],
+        )
         db.session.get(Workshop, workshop_id).confirmed_count = confirmed
         db.session.get(Workshop, workshop_id).waitlist_count = waiting
         db.session.commit()

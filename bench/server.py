@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN = os.environ.get(
     "BENCH_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-POSTGRES_DB = "workshop_bench"
+# Dropped and created again by every run: give each person running benchmarks their own.
+POSTGRES_DB = os.environ.get("BENCH_POSTGRES_DB", "workshop_bench")
 
 
 def require_wrk() -> str:

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.errors import DomainError, EditConflict, ValidationFailed
 from workshop.services.transactions import end_transaction
 
 API_PATH = "/api/"
@@ -89,6 +89,8 @@ def domain_error_json(error: DomainError) -> Response:
     end_transaction()  # nothing a refused request changed may reach a later commit
     extra = {"fields": error.fields} if isinstance(error, ValidationFailed) else {}
     response = json_error(error.http_status, error.code, error.message, **extra)
+    if isinstance(error, EditConflict):
+        response.headers["ETag"] = f'"{error.current_version}"'  # what If-Match should name
     retry_after = getattr(error, "retry_after", None)
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)

@@ -51,7 +51,7 @@ from werkzeug.security import generate_password_hash
 from tests.conftest import FreshGlobalsClient
 from tests.support import PASSWORD, csrf_token_from, finished_workshop, login, seat
 from workshop.extensions import db
-from workshop.models import CheckIn, User, Venue
+from workshop.models import CheckIn, RefusedScan, User, Venue
 from workshop.services.accounts import issue_api_token
 from workshop.services.certificate_images import save_certificate_image
 from workshop.services.certificates import format_code, issue_certificate
@@ -89,6 +89,7 @@ ROUTES: dict[str, str] = {
     "api.venue_list":                           "401       403    403    403    ok",
     "api.venue_patch":                          "401       403    403    403    ok",
     "api.workshop_attendees":                   "401       403    403    ok     ok",
+    "api.workshop_certificates_issue":          "401       403    403    403    ok",
     "api.workshop_certificates_pdf":            "401       403    403    403    ok",
     "api.workshop_create":                      "401       403    403    403    ok",
     "api.workshop_get":                         "ok        ok     ok     ok     ok",
@@ -129,6 +130,16 @@ ROUTES: dict[str, str] = {
     "evaluations.status":                       "login     403    403    403    ok",
     "health.healthz":                           "ok        ok     ok     ok     ok",
     "i18n.switch_language":                     "ok        ok     ok     ok     ok",
+    # LINE is not configured in this matrix: its routes exist and answer 404 to everyone (after
+    # the usual sign-in and role checks); tests/integration/test_line.py covers them configured.
+    "line.callback":                            "login     404    404    403    403",
+    "line.channel":                             "login     404    404    403    403",
+    "line.link":                                "login     404    404    403    403",
+    "line.start":                               "login     404    404    403    403",
+    "line.ticket_image":                        "404       404    404    404    404",
+    "line.unlink":                              "login     404    404    403    403",
+    "line.webhook":                             "404       404    404    404    404",
+    "organizer.refused_scan_action":            "login     403    403    403    ok",
     "organizer.register_on_behalf":             "login     403    403    403    ok",
     "organizer.registration_action":            "login     403    403    403    ok",
     "organizer.registrations":                  "login     403    403    403    ok",
@@ -167,17 +178,20 @@ URL_VALUES = {
     "registration_id": lambda w: w.registration_id,
     "venue_id": lambda w: w.venue_id,
     "checkin_id": lambda w: w.checkin_id,
+    "refused_id": lambda w: w.refused_id,
     "code": lambda w: w.code,
     "kind": lambda w: "logo",
     "action": lambda w: "confirm",  # the owner's registration is confirmed already: refused
     "filename": lambda w: "css/app.css",
     "part": lambda w: "evaluation",
+    "token": lambda w: "T1NOTATICKET",
 }
 # Per endpoint, where the shared value would have a side effect or name the wrong thing.
 URL_OVERRIDES: dict[str, dict[str, str]] = {
     "certificates.delete_image": {"kind": "not-a-kind"},  # refused: the logo stays
     "certificates.override": {"action": "revoke"},  # refused: the reason is a control character
     "i18n.switch_language": {"code": "en"},
+    "organizer.refused_scan_action": {"action": "accept"},  # refused: the reason
 }
 # Every request carries these: refused reasons, and the session the roster is asked for.
 BAD_REASON = "\x01"
@@ -224,6 +238,7 @@ class World:
     registration_id: int
     venue_id: int
     checkin_id: int
+    refused_id: int
     code: str
     users: dict[str, User]
 
@@ -263,12 +278,22 @@ def build_world() -> World:
     save_certificate_image(workshop, "logo", image.getvalue(), organizer)
     create_form(workshop.id, organizer)  # a draft: answering it is refused with 409
     checkin = CheckIn.query.filter_by(registration_id=mine.id).first()
+    refused = RefusedScan(
+        session_id=workshop.sessions[1].id,
+        registration_id=mine.id,
+        method="offline",
+        scanned_at=workshop.sessions[1].starts_at,
+        code="sync_too_late",
+    )
+    db.session.add(refused)
+    db.session.commit()
     return World(
         workshop_id=workshop.id,
         session_id=workshop.sessions[0].id,
         registration_id=mine.id,
         venue_id=venue.id,
         checkin_id=checkin.id,
+        refused_id=refused.id,
         code=format_code(certificate.code),
         users=users,
     )

@@ -500,6 +500,58 @@ def test_starttls_and_login(tmp_path, monkeypatch, mail_config, officer, organiz
     assert qr_text(message) == ticket_token(registration)
 
 
+def test_reissued_ticket_is_mailed_with_the_new_qr(client, inbox, officer, organizer, venue):
+    from tests.support import login, submit_form
+
+    workshop = open_workshop(venue, organizer)
+    registration = register_officer(workshop.id, officer)
+    old_token = ticket_token(registration)
+    inbox.envelopes.clear()
+    login(client, organizer)
+
+    response = submit_form(
+        client,
+        f"/organizer/workshops/{workshop.id}/registrations",
+        {},
+        action=f"/organizer/registrations/{registration.id}/rotate",
+    )
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    new_token = ticket_token(db.session.get(Registration, registration.id))
+    assert new_token != old_token
+    message = inbox.to(officer.email)
+    assert message["Subject"] == f"บัตรเข้างานใบใหม่: {TITLE}"
+    text = plain_text(message)
+    assert f"เรียน {OFFICER_NAME}" in text
+    assert "บัตรใบเดิม" in text and "ใช้เข้างานไม่ได้แล้ว" in text
+    assert new_token in text and old_token not in text
+    assert qr_text(message) == new_token
+    assert [n.event for n in Notification.query.order_by(Notification.id)] == [
+        "confirmed",
+        "ticket_reissued",
+    ]
+
+
+def test_refused_reissue_queues_no_mail(inbox, officer, organizer, venue):
+    from workshop.services.errors import NotAllowed
+    from workshop.services.registrations import rotate_ticket
+
+    workshop = open_workshop(venue, organizer)
+    registration = register_officer(workshop.id, officer)
+    cancel_registration(registration.id, organizer)
+    db.session.expire_all()
+    secret = db.session.get(Registration, registration.id).ticket_secret
+    with pytest.raises(NotAllowed):
+        rotate_ticket(registration, organizer)
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).ticket_secret == secret
+    assert [n.event for n in Notification.query.order_by(Notification.id)] == [
+        "confirmed",
+        "cancelled",
+    ]
+
+
 # --- the outbox's own transactions -----------------------------------------------------------
 
 

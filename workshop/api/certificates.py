@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from workshop.api import api_bp
 from workshop.api.auth import api_auth
 from workshop.api.registrations import REGISTRATION_ID, WORKSHOP_ID
-from workshop.api.schemas import CertificateOut
+from workshop.api.schemas import CertificateOut, CertificatesIssuedOut
 from workshop.downloads import certificate_download, workshop_certificates_download
 from workshop.models import Certificate, Role
 from workshop.services.certificates import (
@@ -18,10 +18,10 @@ from workshop.services.certificates import (
     format_code,
     issue_certificate,
     issue_eligible,
+    issued_count,
     recipient_name,
     revoke_reason_text,
     valid_certificates,
-    workshop_ended,
 )
 from workshop.services.errors import NotFound
 from workshop.services.registrations import get_registration
@@ -66,12 +66,19 @@ def registration_certificate_pdf(registration_id: int):
     return certificate_download(certificate)
 
 
+@api_bp.post(f"/workshops/{WORKSHOP_ID}/certificates")
+@api_auth(Role.ORGANIZER)
+def workshop_certificates_issue(workshop_id: int):
+    workshop = get_workshop(workshop_id, g.api_user)
+    issued = issue_eligible(workshop.id, g.api_user)
+    return CertificatesIssuedOut(issued=issued, valid=issued_count(workshop.id)).model_dump()
+
+
 @api_bp.get(f"/workshops/{WORKSHOP_ID}/certificates.pdf")
 @api_auth(Role.ORGANIZER)
 def workshop_certificates_pdf(workshop_id: int):
+    """The certificates issued so far (a GET issues nothing: POST .../certificates does)."""
     workshop = get_workshop(workshop_id, g.api_user)
-    if workshop_ended(workshop):
-        issue_eligible(workshop.id, g.api_user)
     certificates = valid_certificates(workshop.id)
     if not certificates:
         raise NotFound(str(_l("ยังไม่มีเกียรติบัตรที่ออกแล้วสำหรับการอบรมนี้")))

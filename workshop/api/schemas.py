@@ -297,6 +297,12 @@ class UserOut(Out, AccountProfile):
     """An account's profile (the shape its owner's data export starts with too)."""
 
 
+_VERSION_TEXT = (
+    "Edit version, also sent as the `ETag` header; send it back in `If-Match` with a PATCH "
+    "so that a change made meanwhile by someone else is not overwritten (412)."
+)
+
+
 class VenueOut(Out):
     id: int
     name: str
@@ -304,6 +310,7 @@ class VenueOut(Out):
     district: str
     province: str
     capacity: int
+    version: int = Field(description=_VERSION_TEXT)
 
 
 class VenueSummary(Out):
@@ -342,6 +349,7 @@ class WorkshopOut(Out):
     sessions: list[SessionOut]
     cancelled_at: UtcTimestamp | None = Field(description="When it was cancelled; else null.")
     cancel_reason: str = Field(description="Why it was cancelled; empty unless cancelled.")
+    version: int = Field(description=_VERSION_TEXT)
 
 
 def to_json(shape: type[Out], row: Any) -> dict[str, Any]:
@@ -372,7 +380,8 @@ class CancellationOut(Out):
 
 class CheckInRequest(Partial):
     """``ticket`` (what the QR code holds, or the code typed in) or ``registration_id`` (found
-    by name search); ``scanned_at`` is the door device's time for scans queued offline."""
+    by name search); ``scanned_at`` is the door device's time for scans queued offline (see the
+    operation for when it is believed)."""
 
     session_id: Id
     ticket: Annotated[StrictStr, Field(max_length=200)] = None  # type: ignore[assignment]
@@ -456,6 +465,11 @@ class CertificateOut(Out):
     starts_on: date | None = Field(description="First day of the workshop (Bangkok).")
     ends_on: date | None = Field(description="Last day of the workshop (Bangkok).")
     issued_on: date = Field(description="The date printed after ให้ไว้ ณ วันที่.")
+
+
+class CertificatesIssuedOut(Out):
+    issued: int = Field(description="Certificates issued by this request.")
+    valid: int = Field(description="The workshop's valid certificates now, these included.")
 
 
 # ------------------------------------------------------------------ personal data (PDPA)

@@ -19,6 +19,8 @@ WALK_IN_EMAIL_DOMAIN = "no-email.invalid"
 # Deleted (anonymised) accounts keep a unique, reserved and never-mailed address under this
 # domain: ``deleted-<id>@deleted.invalid``.
 DELETED_EMAIL_DOMAIN = "deleted.invalid"
+# Where an officer's notices go (services.line_accounts): e-mail, their linked LINE, or both.
+NOTICE_CHANNELS = ("email", "line", "both")
 
 
 class Role(enum.StrEnum):
@@ -31,6 +33,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     EMAIL_MAX = 254
+    LINE_USER_ID_MAX = 33
     NAME_MAX = 100
     TEXT_MAX = 200
 
@@ -53,6 +56,16 @@ class User(UserMixin, db.Model):
     # (PDPA): the row stays, anonymised, so that registrations, check-ins and certificate
     # numbers keep pointing somewhere and the statistics survive.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # LINE (services.line_accounts): the user id LINE Login gave for the office's provider
+    # (``U`` and 32 hex digits), when it was linked, and since when LINE has said the officer
+    # cannot be reached there (blocked the Official Account, or a push was refused); notices
+    # then go by e-mail until a follow event says otherwise.
+    line_user_id: Mapped[str | None] = mapped_column(
+        String(LINE_USER_ID_MAX), unique=True, nullable=True
+    )
+    line_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    line_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    notice_channel: Mapped[str] = mapped_column(String(10), default="email")
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

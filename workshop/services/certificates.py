@@ -77,6 +77,7 @@ class CertificateState:
     NO_SEAT = "no_seat"  # waitlisted or cancelled
     EVALUATION = "evaluation"  # meets the rule, workshop over, evaluation not answered yet
     CANCELLED = "workshop_cancelled"
+    ACCOUNT_DELETED = "account_deleted"  # the person asked to be erased: nothing new is issued
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,8 @@ def _standing(
 ) -> str:
     """The certificate rule: the first of these that holds is where the registration stands."""
     workshop = registration.workshop
+    if registration.user.deleted:
+        return CertificateState.ACCOUNT_DELETED  # the person asked to be erased
     if isinstance(certificate, Certificate):
         return CertificateState.REVOKED if certificate.revoked else CertificateState.ISSUED
     if workshop.status == WorkshopStatus.CANCELLED:
@@ -252,7 +255,9 @@ def _explanation(
 ) -> str:
     """What ``state`` means for this registration, with its figures."""
     kind = figures["kind"]
-    if state == CertificateState.REVOKED and certificate is not None:
+    if state == CertificateState.ACCOUNT_DELETED and not (certificate and certificate.revoked):
+        return str(_l("บัญชีของผู้เข้าอบรมถูกลบแล้ว ไม่มีการออก%(kind)s", kind=kind))
+    if state in (CertificateState.REVOKED, CertificateState.ACCOUNT_DELETED) and certificate:
         reason = revoke_reason_text(certificate.revoke_reason)
         return str(_l("%(kind)sถูกเพิกถอนแล้ว: %(reason)s", kind=kind, reason=reason))
     if state == CertificateState.ISSUED and certificate is not None:
@@ -502,6 +507,29 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
     return issued
 
 
+def issued_certificate(registration_id: int) -> Certificate:
+    """The registration's valid certificate for download, never issuing one (a GET changes
+    nothing); ``NotEligible`` with the reason when there is none."""
+    certificate = certificate_of(registration_id)
+    if certificate is not None and not certificate.revoked:
+        return certificate
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+    eligibility = explain_eligibility(registration, certificate=certificate)
+    if eligibility.state == CertificateState.ELIGIBLE:
+        raise NotEligible(
+            str(
+                _l(
+                    "ยังไม่ได้ออก%(kind)sฉบับนี้ กดออกก่อนแล้วจึงดาวน์โหลด",
+                    kind=certificate_kind_label(registration.workshop.certificate_kind),
+                )
+            ),
+            code="not_issued",
+        )
+    raise NotEligible(eligibility.message)
+
+
 def valid_certificates(workshop_id: int) -> list[Certificate]:
     """The workshop's certificates that are not revoked, in number order."""
     return list(
@@ -551,12 +579,22 @@ def grant_certificate(
     """Organizer: give a certificate regardless of attendance, or reinstate a revoked one.
 
     The reason is required and audited. A reinstated certificate keeps its number and code.
+    Nothing is granted or reinstated for an account deleted on request or at the end of the
+    retention period (``account_deleted``): that would put the erased person's certificate
+    back into circulation.
     """
     _organizer(actor)
     reason = _reason(reason)
     with write_transaction():
         registration = _lock_registration(registration_id)
         certificate = certificate_of(registration.id)
+        if registration.user.deleted or (
+            certificate is not None and certificate.revoke_reason in _SYSTEM_REASONS
+        ):
+            raise NotAllowed(
+                str(_l("บัญชีของผู้เข้าอบรมคนนี้ถูกลบแล้ว จึงมอบหรือคืนสิทธิ์เกียรติบัตรไม่ได้")),
+                code="account_deleted",
+            )
         if certificate is not None and not certificate.revoked:
             raise NotAllowed(str(_l("ผู้เข้าอบรมคนนี้ได้รับเกียรติบัตรอยู่แล้ว")))
         if certificate is not None:

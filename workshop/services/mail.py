@@ -1,7 +1,8 @@
 """Mail to officers about their registrations: Thai text, the ticket QR inline, a calendar file.
 
-One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled``, and
-``workshop_cancelled`` when the organizer cancels the whole workshop):
+One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled``,
+``workshop_cancelled`` when the organizer cancels the whole workshop, and ``ticket_reissued``
+with the new QR code when the organizer reissues a ticket):
 
     multipart/mixed
       multipart/alternative
@@ -36,6 +37,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -53,8 +55,15 @@ from workshop.thai.dates import format_date, format_time_range
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("confirmed", "waitlisted", "promoted", "cancelled", "workshop_cancelled")
-WITH_TICKET = ("confirmed", "waitlisted", "promoted")
+EVENTS = (
+    "confirmed",
+    "waitlisted",
+    "promoted",
+    "cancelled",
+    "workshop_cancelled",
+    "ticket_reissued",
+)
+WITH_TICKET = ("confirmed", "waitlisted", "promoted", "ticket_reissued")
 WITH_CALENDAR = ("confirmed", "promoted", "cancelled", "workshop_cancelled")
 CANCELLATIONS = ("cancelled", "workshop_cancelled")  # the calendar events are removed
 CALENDAR_FILENAME = "workshop.ics"
@@ -102,28 +111,22 @@ def calendar_method(event: str, earlier: Sequence[str] = ()) -> str | None:
 # --- the message -------------------------------------------------------------------------------
 
 
-def build_registration_notice(
+def notice_context(
     registration: Registration, event: str, *, earlier: Sequence[str] = ()
-) -> EmailMessage:
-    """The message for ``event``; ``earlier``: the events of the registration's notices queued
-    before this one (they decide the calendar file and its SEQUENCE)."""
+) -> dict[str, Any]:
+    """What a notice about ``event`` says, whatever carries it (this mail, or LINE);
+    ``earlier``: the events of the registration's notices queued before this one (they decide
+    the calendar file)."""
     event = str(event)  # RegistrationStatus values arrive as StrEnum members
     if event not in EVENTS:
         raise ValueError(f"unknown registration event {event!r}")
-    config = current_app.config
     workshop = registration.workshop
-    officer = registration.user
     position = waitlist_position(registration) if event == "waitlisted" else None
-    token = ticket_token(registration) if event in WITH_TICKET else None
-    sender = str(config.get("MAIL_SENDER") or "")
-    domain = _sender_domain(sender)
-    qr_cid = make_msgid("ticket-qr", domain=domain) if token else None
-    method = calendar_method(event, earlier)
-
-    context = {
+    return {
         "event": event,
         "headline": headline(event, position),
-        "name": officer.full_name,
+        "subject": subject(event, workshop.title, position),
+        "name": registration.user.full_name,
         "workshop": workshop,
         "venue": venue_text(workshop.venue),
         "address": workshop.venue.address,
@@ -136,14 +139,31 @@ def build_registration_notice(
             for s in workshop.sessions
         ],
         "position": position,
-        "ticket": token,
-        "qr_cid": qr_cid[1:-1] if qr_cid else None,
+        "ticket": ticket_token(registration) if event in WITH_TICKET else None,
+        # The ticket admits its holder only once seated (a reissue may reach someone waiting).
+        "waiting": event == "waitlisted"
+        or (event == "ticket_reissued" and registration.status == "waitlisted"),
         "reason": _reason(registration, event),
         "link": my_registrations_url(),
-        "calendar": method,
+        "calendar": calendar_method(event, earlier),
     }
+
+
+def build_registration_notice(
+    registration: Registration, event: str, *, earlier: Sequence[str] = ()
+) -> EmailMessage:
+    """The message for ``event``; ``earlier``: the events of the registration's notices queued
+    before this one (they decide the calendar file and its SEQUENCE)."""
+    context = notice_context(registration, event, earlier=earlier)
+    event, token, method = context["event"], context["ticket"], context["calendar"]
+    officer = registration.user
+    sender = str(current_app.config.get("MAIL_SENDER") or "")
+    domain = _sender_domain(sender)
+    qr_cid = make_msgid("ticket-qr", domain=domain) if token else None
+    context["qr_cid"] = qr_cid[1:-1] if qr_cid else None
+
     message = EmailMessage()
-    message["Subject"] = subject(event, workshop.title, position)
+    message["Subject"] = context["subject"]
     message["From"] = sender
     message["To"] = Address(display_name=officer.full_name, addr_spec=officer.email)
     message["Date"] = format_datetime(utcnow())
@@ -188,6 +208,8 @@ def headline(event: str, position: int | None = None) -> str:
         return "ได้เลื่อนจากรายชื่อสำรองเป็นผู้ได้ที่นั่ง"
     if event == "workshop_cancelled":
         return "ยกเลิกการอบรม"
+    if event == "ticket_reissued":
+        return "บัตรเข้างานใบใหม่"
     return "ยกเลิกการลงทะเบียนแล้ว"
 
 

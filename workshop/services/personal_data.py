@@ -21,6 +21,7 @@ from workshop.models import (
     AuditEvent,
     Certificate,
     CheckIn,
+    RefusedScan,
     Registration,
     User,
     Workshop,
@@ -28,6 +29,7 @@ from workshop.models import (
 )
 from workshop.models.types import utcnow
 from workshop.services.certificates import format_code, revoke_reason_text, verification_url
+from workshop.services.checkins import refusal_label
 from workshop.services.officers import PDPA_PURPOSE
 from workshop.services.privacy import retention_years
 from workshop.services.waitlist import waitlist_position
@@ -36,7 +38,16 @@ FORMAT = "workshop personal data export, version 1"
 
 # Audit details that describe the subject's own records; anything else (ids of the staff who
 # acted, free keys added later) stays out of the export.
-EXPORTED_DETAILS = {"status", "was", "reason", "on_behalf", "walk_in", "number", "method"}
+EXPORTED_DETAILS = {
+    "status",
+    "was",
+    "reason",
+    "on_behalf",
+    "walk_in",
+    "number",
+    "method",
+    "channel",
+}
 
 
 # ---------------------------------------------------------------- the shape
@@ -67,6 +78,16 @@ class ExportAccount(AccountProfile):
 class ExportConsent(BaseModel):
     given_at: str | None = Field(description="When PDPA consent was given (UTC); null if never.")
     purpose: str = Field(description="The purpose consented to, as shown at sign-up.")
+
+
+class ExportLine(BaseModel):
+    user_id: str | None = Field(description="LINE user id linked via LINE Login, or null.")
+    linked_at: str | None
+    blocked_at: str | None = Field(
+        description="Since when LINE says the officer cannot be reached there (blocked the "
+        "office's Official Account); null otherwise."
+    )
+    notices_by: Literal["email", "line", "both"]
 
 
 class ExportRetention(BaseModel):
@@ -106,6 +127,18 @@ class ExportCheckIn(BaseModel):
     method: str
 
 
+class ExportRefusedScan(BaseModel):
+    """A scan of the person's ticket that a door sent late and the server refused."""
+
+    registration_id: int
+    workshop: str | None
+    session: str
+    scanned_at: str
+    received_at: str
+    reason: str
+    resolved_at: str | None
+
+
 class ExportCertificate(BaseModel):
     registration_id: int
     workshop: str | None
@@ -136,10 +169,12 @@ class PersonalData(BaseModel):
     format: str
     exported_at: str
     account: ExportAccount
+    line: ExportLine
     consent: ExportConsent
     retention: ExportRetention
     registrations: list[ExportRegistration]
     check_ins: list[ExportCheckIn]
+    refused_scans: list[ExportRefusedScan]
     certificates: list[ExportCertificate]
     audit_events: list[ExportEvent]
 
@@ -165,6 +200,12 @@ def personal_data(user: User) -> PersonalData:
         format=FORMAT,
         exported_at=_iso(utcnow()),
         account=_account(user),
+        line=ExportLine(
+            user_id=user.line_user_id,
+            linked_at=_iso(user.line_linked_at),
+            blocked_at=_iso(user.line_blocked_at),
+            notices_by=user.notice_channel,
+        ),
         consent=ExportConsent(given_at=_iso(user.pdpa_consent_at), purpose=str(PDPA_PURPOSE)),
         retention=ExportRetention(
             years=retention_years(),
@@ -177,6 +218,7 @@ def personal_data(user: User) -> PersonalData:
         ),
         registrations=[_registration(r, user) for r in registrations],
         check_ins=_check_ins(titles),
+        refused_scans=_refused_scans(titles),
         certificates=[_certificate(c, titles) for c in certificates],
         audit_events=_events(user, set(titles), {c.id for c in certificates}),
     )
@@ -253,6 +295,29 @@ def _check_ins(titles: dict[int, str]) -> list[ExportCheckIn]:
             method=check_in.method,
         )
         for check_in, session in rows
+    ]
+
+
+def _refused_scans(titles: dict[int, str]) -> list[ExportRefusedScan]:
+    if not titles:
+        return []
+    rows = db.session.execute(
+        select(RefusedScan, WorkshopSession)
+        .join(WorkshopSession, WorkshopSession.id == RefusedScan.session_id)
+        .where(RefusedScan.registration_id.in_(list(titles)))
+        .order_by(RefusedScan.scanned_at, RefusedScan.id)
+    ).all()
+    return [
+        ExportRefusedScan(
+            registration_id=refused.registration_id,
+            workshop=titles.get(refused.registration_id),
+            session=session.title,
+            scanned_at=_iso(refused.scanned_at),
+            received_at=_iso(refused.received_at),
+            reason=refusal_label(refused.code),
+            resolved_at=_iso(refused.resolved_at),
+        )
+        for refused, session in rows
     ]
 
 

@@ -10,7 +10,7 @@ What anonymising keeps and drops (README, "Personal data (PDPA)"):
 
 * dropped: title prefix, first and last name, position, phone, e-mail (replaced by the reserved,
   never-mailed ``deleted-<id>@deleted.invalid``), consent time, password (an unusable random
-  hash), API tokens, unsent notices;
+  hash), the linked LINE user id, API tokens, unsent notices;
 * kept, because workshop statistics and reports are made of them and none identifies a person on
   its own: the agency (an office, not a person), district and province, the account's role and
   creation time, registrations (status and times) and check-ins. Certificates keep their numbers
@@ -53,11 +53,12 @@ from workshop.services.certificates import (
     revoke_certificates_locked,
 )
 from workshop.services.errors import NotAllowed, ValidationFailed
+from workshop.services.line_accounts import forget_line_account
 from workshop.services.notifications import dispatch_notices
 from workshop.services.registrations import (
     cancel_locked,
-    cancellable_by_owner,
     lock_workshop,
+    seats_can_change,
 )
 from workshop.services.transactions import write_transaction
 
@@ -144,8 +145,8 @@ def deletion_preview(user: User) -> DeletionPreview:
         )
     )
     return DeletionPreview(
-        to_cancel=[r for r in active if cancellable_by_owner(r.workshop)],
-        kept=[r for r in active if not cancellable_by_owner(r.workshop)],
+        to_cancel=[r for r in active if seats_can_change(r.workshop)],
+        kept=[r for r in active if not seats_can_change(r.workshop)],
         certificates=certificates,
         last_organizer=user.role == Role.ORGANIZER and not others,
     )
@@ -259,7 +260,7 @@ def _cancel_open_registrations(
         registration = db.session.get(Registration, registration_id, populate_existing=True)
         if registration is None or registration.status == RegistrationStatus.CANCELLED:
             continue
-        if not cancellable_by_owner(workshop, now):
+        if not seats_can_change(workshop, now):
             continue  # attended history: kept as it is, for the statistics
         promoted += len(cancel_locked(registration, workshop, actor, _CANCEL_REASONS[why]))
         cancelled += 1
@@ -288,6 +289,7 @@ def _scrub(user: User, now: datetime | None) -> None:
     user.position = ""
     user.phone = ""
     user.pdpa_consent_at = None
+    forget_line_account(user)
     user.active = False
     user.deleted_at = now or utcnow()
 

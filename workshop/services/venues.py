@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from workshop.extensions import db
 from workshop.models import User, Venue, Workshop
 from workshop.services.audit import record_event
-from workshop.services.errors import NotFound, ValidationFailed
+from workshop.services.errors import NotFound, ValidationFailed, check_version
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
 
@@ -83,14 +83,32 @@ def create_venue(data: VenueInput, actor: User | None) -> Venue:
     return venue
 
 
-def update_venue(venue: Venue, data: VenueInput, actor: User | None) -> Venue:
-    """Change a venue; the room cannot shrink below a workshop already planned in it."""
-    values = _validated(data)
+def venue_input(venue: Venue) -> VenueInput:
+    """The venue as it is stored, as input: the starting point of a partial change."""
+    return VenueInput(
+        name=venue.name,
+        capacity=venue.capacity,
+        address=venue.address,
+        district=venue.district,
+        province=venue.province,
+    )
+
+
+def update_venue(
+    venue: Venue, data: VenueInput, actor: User | None, *, expected_version: int | None = None
+) -> Venue:
+    """Change a venue; the room cannot shrink below a workshop already planned in it.
+
+    ``expected_version``: the version the editor loaded (edit form, API If-Match); if the
+    venue changed since, ``EditConflict`` says how and nothing is saved.
+    """
     with write_transaction():
         locked = lock_venue(venue.id)
         if locked is None:
             raise NotFound(str(_l("ไม่พบสถานที่นี้")))
         venue = locked
+        check_version(venue.version, expected_version, asdict(data), asdict(venue_input(venue)))
+        values = _validated(data)
         largest = db.session.scalar(
             select(func.max(Workshop.capacity)).where(Workshop.venue_id == venue.id)
         )

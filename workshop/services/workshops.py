@@ -27,7 +27,12 @@ from workshop.models import (
 from workshop.models import WorkshopStatus as Status
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
-from workshop.services.errors import InvalidStatusChange, NotFound, ValidationFailed
+from workshop.services.errors import (
+    InvalidStatusChange,
+    NotFound,
+    ValidationFailed,
+    check_version,
+)
 from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices, queue_notice
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
@@ -229,16 +234,35 @@ def workshop_input(workshop: Workshop) -> WorkshopInput:
     )
 
 
-def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None) -> Workshop:
+def editable_values(data: WorkshopInput) -> dict[str, Any]:
+    """The fields an edit sets, by name (sessions as a list), for comparing two versions."""
+    return {f.name: getattr(data, f.name) for f in fields(WorkshopInput)}
+
+
+def update_workshop(
+    workshop: Workshop,
+    data: WorkshopInput,
+    actor: User | None,
+    *,
+    expected_version: int | None = None,
+) -> Workshop:
     """Replace a workshop's details and sessions after checking every rule.
 
     Runs with the workshop row locked, so capacity cannot drop below the seats being taken at
     that moment; when capacity grows, people on the waitlist move into the new seats in order.
+    ``expected_version``: the version the editor loaded (edit form, API If-Match); if the
+    workshop has changed since, ``EditConflict`` says how, and nothing is saved.
     """
     from workshop.services.registrations import lock_workshop
 
     with write_transaction():
         workshop = lock_workshop(workshop.id)
+        check_version(
+            workshop.version,
+            expected_version,
+            editable_values(data),
+            editable_values(workshop_input(workshop)),
+        )
         promoted = _update_locked(workshop, data, actor)
     if promoted:
         dispatch_notices()
@@ -276,6 +300,8 @@ def _update_locked(
     for key, value in values.items():
         setattr(workshop, key, value)
     _apply_sessions(workshop, data.sessions)
+    # The row is written (and its version moves on) even when only sessions changed.
+    workshop.updated_at = utcnow()
     record_event(actor, "workshop.update", workshop, {"title": workshop.title})
     db.session.flush()
     return registrations.fill_seats_locked(workshop.id)
@@ -296,12 +322,19 @@ def _check_session_ids(workshop: Workshop, sessions: list[SessionInput]) -> None
         seen.add(item.id)
 
 
-def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | None) -> Workshop:
+def patch_workshop(
+    workshop: Workshop,
+    changes: dict[str, Any],
+    actor: User | None,
+    *,
+    expected_version: int | None = None,
+) -> Workshop:
     """Apply a partial change (API PATCH); ``status`` in ``changes`` goes through the life cycle.
 
     Cancelling (``status`` cancelled) needs ``reason`` in ``changes``, as ``cancel_workshop``
     does; a ``reason`` with any other change is refused rather than ignored. The fields and
     the status change are one transaction: either both are saved or neither.
+    ``expected_version`` (If-Match) is checked first, before anything is written.
     """
     from workshop.services.registrations import lock_workshop
 
@@ -315,6 +348,9 @@ def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | No
         check_transition(workshop, status)  # refused before anything is written
     with write_transaction():
         workshop = lock_workshop(workshop.id)
+        wanted = dict(changes, **({"status": status} if status is not None else {}))
+        current = {k: getattr(workshop, k) for k in wanted if hasattr(workshop, k)}
+        check_version(workshop.version, expected_version, wanted, current)
         notify = False
         if changes:
             notify = bool(
@@ -331,7 +367,12 @@ def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | No
 
 
 def change_status(
-    workshop: Workshop, new_status: str, actor: User | None, *, reason: str = ""
+    workshop: Workshop,
+    new_status: str,
+    actor: User | None,
+    *,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Workshop:
     """Move a workshop along draft → published → closed (and back to published).
 
@@ -339,7 +380,9 @@ def change_status(
     the registrants, whichever way it is asked for.
     """
     if new_status == Status.CANCELLED:
-        return cancel_workshop(workshop.id, actor, reason).workshop
+        return cancel_workshop(
+            workshop.id, actor, reason, expected_version=expected_version
+        ).workshop
     from workshop.services.registrations import lock_workshop
 
     check_transition(workshop, new_status)  # an unknown status never opens a write
@@ -347,6 +390,7 @@ def change_status(
         # Locked and re-read: a cancellation committed meanwhile is final and must not be
         # overwritten by this change.
         workshop = lock_workshop(workshop.id)
+        _check_status_version(workshop, new_status, expected_version)
         _change_status_locked(workshop, new_status, actor)
     return workshop
 
@@ -426,7 +470,17 @@ def clean_cancel_reason(reason: str | None) -> str:
     return text
 
 
-def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancellation:
+def _check_status_version(
+    workshop: Workshop, new_status: str, expected_version: int | None
+) -> None:
+    check_version(
+        workshop.version, expected_version, {"status": new_status}, {"status": workshop.status}
+    )
+
+
+def cancel_workshop(
+    workshop_id: int, actor: User | None, reason: str, *, expected_version: int | None = None
+) -> Cancellation:
     """Cancel a workshop for good and tell everyone registered, with the reason.
 
     One transaction with the workshop row locked (so no registration slips in unnoticed): the
@@ -440,6 +494,7 @@ def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancel
     reason = clean_cancel_reason(reason)
     with write_transaction():
         workshop = lock_workshop(workshop_id)
+        _check_status_version(workshop, Status.CANCELLED, expected_version)
         summary = _cancel_locked(workshop, actor, reason)
     dispatch_notices()
     return Cancellation(workshop, summary)

@@ -17,6 +17,7 @@ def register_web(app: Flask) -> None:
         checkin,
         evaluations,
         health,
+        line,
         organizer,
         public,
         registration,
@@ -33,6 +34,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(evaluations.bp)
+    app.register_blueprint(line.bp)
 
     from workshop.services.officers import format_phone
     from workshop.services.registrations import registration_status_label

@@ -23,6 +23,8 @@ from workshop.services.errors import (
     TooManySignInAttempts,
     ValidationFailed,
 )
+from workshop.services.line import line_settings
+from workshop.services.line_accounts import CHANNEL_LABELS
 from workshop.services.officers import (
     PDPA_PURPOSE,
     format_phone,
@@ -184,7 +186,12 @@ def profile():
             return redirect(url_for(".profile"))
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "auth/profile.html", form=form, provinces=PROVINCES, retention_years=retention_years()
+        "auth/profile.html",
+        form=form,
+        provinces=PROVINCES,
+        retention_years=retention_years(),
+        line_enabled=line_settings() is not None,
+        notice_channels=CHANNEL_LABELS,
     ), status
 
 

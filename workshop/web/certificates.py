@@ -34,6 +34,7 @@ from workshop.services.certificates import (
     grant_certificate,
     issue_certificate,
     issue_eligible,
+    issued_certificate,
     normalise_code,
     recipient_name,
     revoke_certificate,
@@ -121,10 +122,9 @@ def issue_all(workshop_id: int):
 @bp.get("/organizer/workshops/<int:workshop_id>/certificates.pdf")
 @role_required(Role.ORGANIZER)
 def all_in_one(workshop_id: int):
-    """Every valid certificate of the workshop in one PDF (eligible ones are issued first)."""
+    """Every valid certificate of the workshop in one PDF. Only those issued already: a GET
+    changes nothing (issuing is the page's POST button, ``issue_all``)."""
     workshop = db.get_or_404(Workshop, workshop_id)
-    if workshop_ended(workshop):
-        issue_eligible(workshop.id, current_user)
     certificates = valid_certificates(workshop.id)
     if not certificates:
         flash(_("ยังไม่มีเกียรติบัตรที่ออกแล้วสำหรับการอบรมนี้"), "error")
@@ -135,9 +135,10 @@ def all_in_one(workshop_id: int):
 @bp.get("/organizer/registrations/<int:registration_id>/certificate.pdf")
 @role_required(Role.ORGANIZER)
 def one(registration_id: int):
+    """One issued certificate; issuing it is the row's POST button (``override``, ``issue``)."""
     registration = db.get_or_404(Registration, registration_id)
     try:
-        certificate = issue_certificate(registration.id, actor=current_user)
+        certificate = issued_certificate(registration.id)
     except DomainError as exc:
         flash(_message(exc), "error")
         return _back(registration.workshop_id)
@@ -147,12 +148,16 @@ def one(registration_id: int):
 @bp.post("/organizer/registrations/<int:registration_id>/certificate/<action>")
 @role_required(Role.ORGANIZER)
 def override(registration_id: int, action: str):
-    """Grant (or reinstate) and revoke, each with a reason."""
+    """Issue one (by the rule, then download it), grant (or reinstate) and revoke, the last
+    two with a reason."""
     registration = db.get_or_404(Registration, registration_id)
     workshop_id = registration.workshop_id
     name = registration.user.full_name
     reason = request.form.get("reason", "")
     try:
+        if action == "issue":
+            issue_certificate(registration.id, actor=current_user)
+            return redirect(url_for(".one", registration_id=registration.id), 303)
         if action == "grant":
             grant_certificate(registration.id, current_user, reason)
             flash(_("มอบเกียรติบัตรให้ %(name)s แล้ว", name=name), "success")
