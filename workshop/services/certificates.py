@@ -5,7 +5,7 @@ workshop's threshold), on a confirmed registration, once the workshop's last ses
 Organizers may grant a certificate below the rule or revoke one, each with a reason, audited.
 
 Numbers run per (organizing agency, fiscal year): ``12/2559``. Issuing happens inside
-``begin_write()`` with the registration row locked (``SELECT ... FOR UPDATE``; SQLite's
+``write_transaction()`` with the registration row locked (``SELECT ... FOR UPDATE``; SQLite's
 ``BEGIN IMMEDIATE`` locks the database), takes the next number from the series' counter row with
 one ``UPDATE ... RETURNING`` (which holds that row until commit) and inserts the certificate in
 the same transaction. Concurrent issuers therefore queue on the counter, a failed issue rolls its

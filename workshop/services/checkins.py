@@ -315,6 +315,12 @@ def check_in(
 ) -> CheckInResult:
     """Check the ticket's (or the registration's) holder into a session.
 
+    One rule for the four ways a person reaches the door: a QR scan (camera or USB/Bluetooth
+    scanner) and a typed code both bring the signed ``ticket``; a name search brings the
+    ``registration_id``; a scan queued offline brings either, with the moment it was made in
+    ``scanned_at``. Each comes down to the same holder (``_holder``), then the same checks
+    (``_admit``), then the same single row (``_record``).
+
     Raises ``WorkshopCancelled``, ``InvalidTicket`` (forged, rotated, garbled),
     ``WrongWorkshop``, ``NotConfirmed`` (waitlisted or cancelled), ``SessionNotOpen`` (outside
     the check-in window) or ``SyncTooLate`` (an offline scan synced too long after the window
@@ -322,24 +328,10 @@ def check_in(
     changes nothing and reports the first. A scan with ``scanned_at`` that is refused is kept
     for the organizer (unless ``keep_refusal`` is false).
     """
-    if not staff.has_role(Role.STAFF, Role.ORGANIZER):
-        raise NotAllowed(str(_l("เช็กอินได้เฉพาะเจ้าหน้าที่หน้างานและผู้จัด")))
-    if method not in _METHODS:
-        raise ValidationFailed({"method": str(_l("วิธีเช็กอินไม่ถูกต้อง"))})
-    if override_reason:
-        try:
-            override_reason = clean_text(override_reason, max_length=CheckIn.REASON_MAX)
-        except TextRejected as exc:
-            raise ValidationFailed({"override_reason": str(exc)}) from exc
-        if override_reason and not staff.has_role(Role.ORGANIZER):
-            raise NotAllowed(str(_l("เฉพาะผู้จัดเท่านั้นที่เช็กอินนอกเวลาได้")))
+    override_reason = _door_request(staff, method, override_reason)
     staff_id = staff.id  # read before begin_write, which may expire loaded objects
-    secret = None
     try:
-        if ticket is not None:
-            registration_id, secret = verify_ticket(ticket)  # forgeries never reach the database
-        elif registration_id is None:
-            raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
+        registration_id, secret = _holder(ticket, registration_id)
         return _check_in(
             session_id=session_id,
             staff=staff,
@@ -363,6 +355,32 @@ def check_in(
         raise
 
 
+def _door_request(staff: User, method: str, override_reason: str) -> str:
+    """Who may check people in, and how; the override reason as stored."""
+    if not staff.has_role(Role.STAFF, Role.ORGANIZER):
+        raise NotAllowed(str(_l("เช็กอินได้เฉพาะเจ้าหน้าที่หน้างานและผู้จัด")))
+    if method not in _METHODS:
+        raise ValidationFailed({"method": str(_l("วิธีเช็กอินไม่ถูกต้อง"))})
+    if override_reason:
+        try:
+            override_reason = clean_text(override_reason, max_length=CheckIn.REASON_MAX)
+        except TextRejected as exc:
+            raise ValidationFailed({"override_reason": str(exc)}) from exc
+        if override_reason and not staff.has_role(Role.ORGANIZER):
+            raise NotAllowed(str(_l("เฉพาะผู้จัดเท่านั้นที่เช็กอินนอกเวลาได้")))
+    return override_reason
+
+
+def _holder(ticket: str | None, registration_id: int | None) -> tuple[int, bytes | None]:
+    """The registration the person at the door holds, and the ticket secret to match when they
+    came with a ticket (its signature is checked here: forgeries never reach the database)."""
+    if ticket is not None:
+        return verify_ticket(ticket)
+    if registration_id is None:
+        raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
+    return registration_id, None
+
+
 def _check_in(
     *,
     session_id: int,
@@ -374,98 +392,146 @@ def _check_in(
     method: str,
     override_reason: str,
 ) -> CheckInResult:
+    """The holder's check-in, in one transaction: the scan's context, the checks, the row."""
     with write_transaction():
         connection = db.session.connection()
         keys = {"registration_id": registration_id, "session_id": session_id}
-        scan = connection.execute(_SCAN_CONTEXT, keys).one_or_none()
-        if scan is None:
-            workshop_status = connection.execute(_SESSION_STATUS, keys).scalar()
-            if workshop_status is None:
-                raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
-            if workshop_status == WorkshopStatus.CANCELLED:
-                raise _door_closed()
-            if secret is not None:
-                raise InvalidTicket()
-            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
-        if scan.workshop_status == WorkshopStatus.CANCELLED:
-            # Whoever holds the ticket: nobody checks in to a cancelled workshop, not even
-            # with an organizer's override.
-            raise _door_closed()
-
+        scan = _scan_context(connection, keys, secret)
         now = utcnow()
-        opens = scan.starts_at - timedelta(minutes=scan.checkin_opens_minutes)
         closes = scan.ends_at + timedelta(minutes=scan.checkin_closes_minutes)
         timing = _scan_time(scanned_at, now, closes, bool(override_reason))
-        when = timing.when
-        if secret is not None and not _secret_valid(connection, keys, scan, secret, timing):
-            raise InvalidTicket()
-        if scan.holder_workshop_id != scan.workshop_id:
-            raise WrongWorkshop()
-        if not opens <= when <= closes and not override_reason:
-            raise SessionNotOpen(
-                str(
-                    _l(
-                        "ช่วงนี้เช็กอินได้ระหว่าง %(opens)s ถึง %(closes)s",
-                        opens=_clock(opens),
-                        closes=_clock(closes),
-                    )
-                )
-            )
-        status_then = scan.status
-        if timing.from_device:
-            # Judged by the status at the scan: cancelled or moved after it, the person was
-            # still seated when the door let them in (as an online door would have recorded).
-            status_then = connection.execute(_STATUS_AT, {**keys, "when": when}).scalar()
-        if status_then != RegistrationStatus.CONFIRMED:
-            raise NotConfirmed()
-        counted = scan.status == RegistrationStatus.CONFIRMED  # seated now: on the counter
-        new_id = connection.execute(
-            _SCAN_STATEMENTS[connection.dialect.name][0],
-            {
-                **keys,
-                "scanned_at": when,
-                "recorded_at": now,
-                "staff_id": staff_id,
-                "method": method,
-                "override_reason": override_reason,
-            },
-        ).scalar_one_or_none()
-        checked_in = scan.checked_in  # as of this scan; other doors may add meanwhile
-        if new_id is not None:
-            result, checkin_id, first_scan, first_method = "checked_in", new_id, when, method
-            if override_reason:
-                record_event(
-                    staff,
-                    "checkin.override",
-                    db.session.get(CheckIn, new_id),
-                    {"reason": override_reason},
-                )
-            if counted:
-                checked_in += 1
-                _count(connection, session_id, +1)  # last: its row lock is held the shortest
-        else:
-            result = "already_checked_in"
-            checkin_id, first_scan, first_method = connection.execute(_FIRST_SCAN, keys).one()
-            if timing.synced and when < first_scan:
-                # Offline scans sync late: the earliest scan of the person is the one that
-                # counts (conditional, in case another door's late scan is earlier still).
-                connection.execute(_EARLIER_SCAN, {"checkin_id": checkin_id, "when": when})
-                first_scan = when
-        outcome = CheckInResult(
-            result=result,
-            checkin_id=checkin_id,
-            session_id=session_id,
-            scanned_at=first_scan,
-            method=first_method,
-            registration_id=registration_id,
-            name=full_name(scan.title_prefix, scan.first_name, scan.last_name),
-            position=scan.position,
-            agency=scan.agency,
-            status=scan.status,
-            checked_in=checked_in,
-            confirmed=scan.confirmed_count,
+        _admit(connection, keys, scan, secret, timing, override_reason)
+        outcome = _record(
+            connection,
+            keys,
+            scan,
+            timing,
+            now=now,
+            staff=staff,
+            staff_id=staff_id,
+            method=method,
+            override_reason=override_reason,
         )
     return outcome
+
+
+def _scan_context(connection: Connection, keys: dict[str, int], secret: bytes | None) -> Any:
+    """The session, its workshop and the holder in one row; refused when there is no such
+    session or registration, or the workshop was cancelled."""
+    scan = connection.execute(_SCAN_CONTEXT, keys).one_or_none()
+    if scan is None:
+        workshop_status = connection.execute(_SESSION_STATUS, keys).scalar()
+        if workshop_status is None:
+            raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
+        if workshop_status == WorkshopStatus.CANCELLED:
+            raise _door_closed()
+        if secret is not None:
+            raise InvalidTicket()
+        raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+    if scan.workshop_status == WorkshopStatus.CANCELLED:
+        # Whoever holds the ticket: nobody checks in to a cancelled workshop, not even
+        # with an organizer's override.
+        raise _door_closed()
+    return scan
+
+
+def _admit(
+    connection: Connection,
+    keys: dict[str, int],
+    scan: Any,
+    secret: bytes | None,
+    timing: _ScanTime,
+    override_reason: str,
+) -> None:
+    """Refuse anyone who may not enter this session at the scan's time: a ticket no longer
+    theirs, another workshop's ticket, outside the check-in window, no seat at that moment."""
+    opens = scan.starts_at - timedelta(minutes=scan.checkin_opens_minutes)
+    closes = scan.ends_at + timedelta(minutes=scan.checkin_closes_minutes)
+    when = timing.when
+    if secret is not None and not _secret_valid(connection, keys, scan, secret, timing):
+        raise InvalidTicket()
+    if scan.holder_workshop_id != scan.workshop_id:
+        raise WrongWorkshop()
+    if not opens <= when <= closes and not override_reason:
+        raise SessionNotOpen(
+            str(
+                _l(
+                    "ช่วงนี้เช็กอินได้ระหว่าง %(opens)s ถึง %(closes)s",
+                    opens=_clock(opens),
+                    closes=_clock(closes),
+                )
+            )
+        )
+    status_then = scan.status
+    if timing.from_device:
+        # Judged by the status at the scan: cancelled or moved after it, the person was
+        # still seated when the door let them in (as an online door would have recorded).
+        status_then = connection.execute(_STATUS_AT, {**keys, "when": when}).scalar()
+    if status_then != RegistrationStatus.CONFIRMED:
+        raise NotConfirmed()
+
+
+def _record(
+    connection: Connection,
+    keys: dict[str, int],
+    scan: Any,
+    timing: _ScanTime,
+    *,
+    now: datetime,
+    staff: User,
+    staff_id: int,
+    method: str,
+    override_reason: str,
+) -> CheckInResult:
+    """Write the one check-in row, or report the first one (keeping the earliest scan time)."""
+    when = timing.when
+    counted = scan.status == RegistrationStatus.CONFIRMED  # seated now: on the counter
+    new_id = connection.execute(
+        _SCAN_STATEMENTS[connection.dialect.name][0],
+        {
+            **keys,
+            "scanned_at": when,
+            "recorded_at": now,
+            "staff_id": staff_id,
+            "method": method,
+            "override_reason": override_reason,
+        },
+    ).scalar_one_or_none()
+    checked_in = scan.checked_in  # as of this scan; other doors may add meanwhile
+    if new_id is not None:
+        result, checkin_id, first_scan, first_method = "checked_in", new_id, when, method
+        if override_reason:
+            record_event(
+                staff,
+                "checkin.override",
+                db.session.get(CheckIn, new_id),
+                {"reason": override_reason},
+            )
+        if counted:
+            checked_in += 1
+            _count(connection, keys["session_id"], +1)  # last: its row lock is held the shortest
+    else:
+        result = "already_checked_in"
+        checkin_id, first_scan, first_method = connection.execute(_FIRST_SCAN, keys).one()
+        if timing.synced and when < first_scan:
+            # Offline scans sync late: the earliest scan of the person is the one that
+            # counts (conditional, in case another door's late scan is earlier still).
+            connection.execute(_EARLIER_SCAN, {"checkin_id": checkin_id, "when": when})
+            first_scan = when
+    return CheckInResult(
+        result=result,
+        checkin_id=checkin_id,
+        session_id=keys["session_id"],
+        scanned_at=first_scan,
+        method=first_method,
+        registration_id=keys["registration_id"],
+        name=full_name(scan.title_prefix, scan.first_name, scan.last_name),
+        position=scan.position,
+        agency=scan.agency,
+        status=scan.status,
+        checked_in=checked_in,
+        confirmed=scan.confirmed_count,
+    )
 
 
 _METHODS = frozenset(m.value for m in CheckInMethod)

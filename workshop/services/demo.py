@@ -31,6 +31,7 @@ from workshop.services.accounts import create_user
 from workshop.services.checkins import check_in
 from workshop.services.evaluations import change_form_status, create_form, form_of, submit_answers
 from workshop.services.registrations import register_officer
+from workshop.services.transactions import write_transaction
 from workshop.services.venues import VenueInput, create_venue
 from workshop.services.workshops import SessionInput, WorkshopInput, change_status, create_workshop
 from workshop.thai.dates import BANGKOK, bangkok_to_utc
@@ -220,35 +221,36 @@ def _registered_before_the_day(registrations: list[Registration]) -> None:
     demo was loaded: a scan from the workshop day is judged by the seats held that day."""
     when = bangkok_to_utc(date(2015, 10, 5), time(10, 0))
     ids = [r.id for r in registrations]
-    db.session.execute(
-        update(Registration)
-        .where(Registration.id.in_(ids))
-        .values(created_at=when, confirmed_at=when)
-    )
-    db.session.execute(
-        update(RegistrationStatusChange)
-        .where(RegistrationStatusChange.registration_id.in_(ids))
-        .values(changed_at=when)
-    )
-    db.session.commit()
+    with write_transaction():
+        db.session.execute(
+            update(Registration)
+            .where(Registration.id.in_(ids))
+            .values(created_at=when, confirmed_at=when)
+        )
+        db.session.execute(
+            update(RegistrationStatusChange)
+            .where(RegistrationStatusChange.registration_id.in_(ids))
+            .values(changed_at=when)
+        )
 
 
 def _seed_refused_scan(workshop: Workshop, registration: Registration, staff: User) -> None:
     """The afternoon door lost its network and its phone sent one queued scan, of the officer
     who has no afternoon signature on the sign-in sheet, only three days later: refused at
     sync, it waits on the workshop's page for the organizer to decide."""
-    db.session.add(
-        RefusedScan(
-            session_id=workshop.sessions[1].id,
-            registration_id=registration.id,
-            staff_id=staff.id,
-            method="offline",
-            scanned_at=bangkok_to_utc(DAY, time(13, 7)),
-            received_at=bangkok_to_utc(DAY + timedelta(days=3), time(9, 12)),
-            code="sync_too_late",
+    session_id, registration_id, staff_id = workshop.sessions[1].id, registration.id, staff.id
+    with write_transaction():
+        db.session.add(
+            RefusedScan(
+                session_id=session_id,
+                registration_id=registration_id,
+                staff_id=staff_id,
+                method="offline",
+                scanned_at=bangkok_to_utc(DAY, time(13, 7)),
+                received_at=bangkok_to_utc(DAY + timedelta(days=3), time(9, 12)),
+                code="sync_too_late",
+            )
         )
-    )
-    db.session.commit()
 
 
 # What the demo's attendees answered: (level for every scale question, comment).

@@ -1,10 +1,11 @@
 """Registration: seats, the waitlist, cancellation and promotion.
 
-Every change to a workshop's seats happens inside ``begin_write()`` with the workshop row locked
-(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` locks the database), and
-seats are taken with a conditional ``UPDATE`` that only succeeds while ``confirmed_count <
-capacity``. A CHECK constraint on the counter is the last line of defence. So no interleaving of
-requests, workers or connections can confirm more people than there are seats.
+Every change to a workshop's seats happens inside ``write_transaction()`` with the workshop row
+locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` locks the
+database), and seats are taken with a conditional ``UPDATE`` that only succeeds while
+``confirmed_count < capacity``. A CHECK constraint on the counter is the last line of defence.
+So no interleaving of requests, workers or connections can confirm more people than there are
+seats.
 
 The waitlist is fair: while anyone is waiting, a newcomer joins the end of the line even if a seat
 has just come free, and freed seats go to the first in line.
