@@ -43,3 +43,10 @@ def pre_fork(server, worker):
     from workshop.prefork import before_fork
 
     before_fork(server.app.wsgi())
+
+
+def post_worker_init(worker):
+    """In each new worker before it accepts requests: its first database connection."""
+    from workshop.prefork import worker_ready
+
+    worker_ready(worker.app.wsgi())
