@@ -94,6 +94,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         }
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if not (app.debug or app.testing):
+        refuse_weak_secret_key(app.config["SECRET_KEY"])
     # Cookies are Secure when the site is served over https, unless set explicitly.
     secure = str(app.config["BASE_URL"]).startswith("https://")
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
@@ -101,6 +103,54 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
             app.config[key] = secure
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+
+
+# The key signs session and remember cookies and ticket tokens: a guessable key lets anyone forge
+# a cookie for any account. Refused outside debug and testing.
+SECRET_KEY_MIN_BYTES = 32
+MAKE_SECRET_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
+# Words that appear in example and placeholder keys (compared without case or punctuation).
+PLACEHOLDER_WORDS = (
+    "changeme",
+    "changethis",
+    "replaceme",
+    "secretkey",
+    "yoursecret",
+    "mysecret",
+    "notsecret",
+    "supersecret",
+    "testsecret",
+    "benchsecret",
+    "devkey",
+    "development",
+    "insecure",
+    "example",
+    "placeholder",
+    "password",
+)
+
+
+def secret_key_problem(key: str | bytes) -> str | None:
+    """Why ``key`` is too weak to sign cookies, or None."""
+    raw = key.encode() if isinstance(key, str) else bytes(key)
+    if len(raw) < SECRET_KEY_MIN_BYTES:
+        return f"has {len(raw)} bytes; at least {SECRET_KEY_MIN_BYTES} are needed"
+    letters = "".join(ch for ch in raw.decode("utf-8", "replace").lower() if ch.isalnum())
+    if any(word in letters for word in PLACEHOLDER_WORDS):
+        return "is a placeholder, not a secret"
+    if len(set(raw)) < 8:  # "xxxx...", "0000...", "abab..."
+        return "repeats a few characters; it must be random"
+    return None
+
+
+def refuse_weak_secret_key(key: str | bytes) -> None:
+    problem = secret_key_problem(key)
+    if problem:
+        raise RuntimeError(
+            f"WORKSHOP_SECRET_KEY {problem}. Make one with\n    {MAKE_SECRET_KEY}\n"
+            "and set it in WORKSHOP_SECRET_KEY (the same for every worker), or leave it unset "
+            "to use the key generated in instance/secret_key."
+        )
 
 
 def normalise_database_url(url: str) -> str:

@@ -77,7 +77,7 @@ def test_session_cookie_is_secure_behind_https(tmp_path):
             "INSTANCE_PATH": str(tmp_path),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
             "BASE_URL": "https://workshop.example.go.th",
-            "SECRET_KEY": "x",
+            "SECRET_KEY": "0f5b3c1e9a7d4e2b8c6a0d1f3e5b7a9c2d4f6e8a0b1c3d5e7f9a1b3c5d7e9f0a",
         }
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True

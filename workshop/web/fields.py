@@ -12,6 +12,7 @@ from wtforms.widgets import TextInput
 
 from workshop.thai.dates import BE_OFFSET
 from workshop.web.i18n import current_locale
+from workshop.web.request_input import database_int
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -128,6 +129,8 @@ class ChoiceField(SelectField):
     ``invalid_message`` in the page's language instead of WTForms' English."""
 
     def __init__(self, label=None, validators=None, *, invalid_message, **kwargs):
+        if kwargs.get("coerce") is int:  # an id: only what a database integer holds
+            kwargs["coerce"] = database_int
         super().__init__(label, validators, **kwargs)
         self.invalid_message = invalid_message
 
