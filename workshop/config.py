@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Config, Flask
 
 DEFAULTS: dict[str, Any] = {
     "BASE_URL": "http://127.0.0.1:5000",
@@ -33,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    # "Remember me" keeps a browser signed in this long at most (Flask-Login's default is a
+    # year); no sign-in is accepted after it, remembered or not (web.load_user). Seconds in
+    # WORKSHOP_REMEMBER_COOKIE_DURATION.
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {},
@@ -73,6 +78,15 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def settings_from_environment() -> Config:
+    """The defaults with the ``WORKSHOP_*`` variables applied, without building an app (the
+    gunicorn master reads them at start: ``workshop.ratelimit.warn_at_gunicorn_start``)."""
+    config = Config(str(Path(__file__).resolve().parent))
+    config.update(DEFAULTS)
+    config.from_prefixed_env("WORKSHOP")
+    return config
+
+
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     """Fill ``app.config``: defaults < environment (``WORKSHOP_*``) < ``overrides``."""
     app.config.update(DEFAULTS)
@@ -101,6 +115,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if f"WORKSHOP_{key}" not in os.environ and key not in (overrides or {}):
             app.config[key] = secure
+    duration = app.config["REMEMBER_COOKIE_DURATION"]
+    if not isinstance(duration, timedelta):
+        app.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=int(duration))
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
 

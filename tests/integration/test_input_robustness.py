@@ -485,8 +485,11 @@ def user_field(world: dict, name: str) -> Any:
 
 
 def reset_password(world: dict) -> None:
+    """Put the password back, and the session generation the change moved on (which ended the
+    session cookie the next case signs in with)."""
     user = db.session.get(User, world["officer_id"])
     user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    user.session_generation = 0
     db.session.commit()
 
 

@@ -10,7 +10,7 @@ from workshop.models.certificate import (
 from workshop.models.checkin import CheckIn, CheckInMethod, CheckInTally
 from workshop.models.notification import Notification
 from workshop.models.registration import Registration, RegistrationStatus
-from workshop.models.user import ApiToken, Role, User
+from workshop.models.user import ApiToken, Role, SignInFailure, User
 from workshop.models.venue import Venue
 from workshop.models.workshop import CertificateKind, Workshop, WorkshopSession, WorkshopStatus
 
@@ -29,6 +29,7 @@ __all__ = [
     "Registration",
     "RegistrationStatus",
     "Role",
+    "SignInFailure",
     "User",
     "Venue",
     "Workshop",
