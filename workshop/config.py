@@ -71,6 +71,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_SIGN_UP": "30 per minute;300 per day",
     "RATELIMIT_API_TOKEN": "30 per minute",
     "RATELIMIT_CHECKIN": "600 per minute",
+    # Certificate checks per client IP: an HR office verifying a stack of certificates is well
+    # inside it; walking the code space is not (codes are 80 random bits anyway).
+    "RATELIMIT_VERIFY": "120 per minute;2000 per day",
     # Failed sign-ins for one account from one client before it is refused for a while.
     "RATELIMIT_SIGN_IN_FAILURES": "5 per 5 minutes",
     "RATELIMIT_SWALLOW_ERRORS": True,  # a storage outage must not take the site down

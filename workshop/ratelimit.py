@@ -1,6 +1,7 @@
 """Rate limits (Flask-Limiter) on the endpoints worth attacking or hammering.
 
-Limits are per client IP on sign-in, sign-up and the API token endpoint, and per signed-in user
+Limits are per client IP on sign-in, sign-up, the API token endpoint and certificate
+verification (page and API), and per signed-in user
 or bearer token on the door check-in endpoints (a busy door sends hundreds of scans a minute
 from one device). Each limit is a ``RATELIMIT_*`` setting (``WORKSHOP_RATELIMIT_CHECKIN=...``),
 counted per endpoint. Counters live in memory (per process) unless ``REDIS_URL`` is set; with
@@ -58,6 +59,7 @@ SIGN_IN = "RATELIMIT_SIGN_IN"
 SIGN_UP = "RATELIMIT_SIGN_UP"
 API_TOKEN = "RATELIMIT_API_TOKEN"
 CHECKIN = "RATELIMIT_CHECKIN"
+VERIFY = "RATELIMIT_VERIFY"
 
 
 def client_address() -> str:
@@ -89,6 +91,8 @@ LIMITED: dict[str, tuple[str, Callable[[], str], tuple[str, ...] | None]] = {
     "checkin.scanner": (CHECKIN, door_key, None),
     "checkin.csrf_token": (CHECKIN, door_key, None),
     "organizer.walk_in": (CHECKIN, door_key, ("POST",)),
+    "certificates.verify": (VERIFY, client_address, None),
+    "api.certificate_verify": (VERIFY, client_address, None),
 }
 
 

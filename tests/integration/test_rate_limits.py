@@ -363,3 +363,21 @@ def test_gunicorn_with_several_workers_and_limits_in_memory_warns_at_start(tmp_p
     assert "rate limits per worker" not in start(1)
     assert "rate limits per worker" not in start(2, WORKSHOP_REDIS_URL="redis://127.0.0.1:6379/0")
     assert "rate limits per worker" not in start(2, WORKSHOP_RATELIMIT_ENABLED="false")
+
+
+def test_certificate_checks_are_limited_per_client_generously(app, limited):
+    from limits import parse_many
+
+    client = limited(RATELIMIT_VERIFY="2 per minute").test_client()
+    for _ in range(2):
+        assert client.get("/verify/AAAA-BBBB-CCCC-DDDD").status_code == 404
+        assert client.get("/api/v1/certificates/AAAA-BBBB-CCCC-DDDD").status_code == 404
+    page = client.get("/verify/AAAA-BBBB-CCCC-DDDD")
+    assert page.status_code == 429
+    assert "ถี่เกินไป" in page.get_data(as_text=True)
+    assert_rate_limited_json(client.get("/api/v1/certificates/AAAA-BBBB-CCCC-DDDD"))
+    other = client.get("/verify/AAAA-BBBB-CCCC-DDDD", environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert other.status_code == 404
+    # The default lets an office check a stack of certificates in a minute.
+    limits = parse_many(app.config["RATELIMIT_VERIFY"])
+    assert limits[0].amount >= 100 and limits[0].get_expiry() == 60

@@ -365,10 +365,11 @@ OPERATIONS += (
         "Verify a certificate by the code printed on it (and inside its QR code)",
         PUBLIC,
         response=CertificateOut,
-        errors=(404,),
+        errors=(404, 429),
         description="Case, dashes and spaces do not matter. Unknown, mistyped and tampered "
         "codes are all 404 `not_found`. A revoked certificate is 200 with `valid: false` and "
-        "the reason. Only what the certificate itself shows is returned.",
+        "the reason. Only what the certificate itself shows is returned. Rate limited per "
+        "client address (generously: `RATELIMIT_VERIFY`).",
     ),
     Operation(
         "get",
@@ -430,7 +431,11 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "Conflict",
         "The request clashes with the record's state (e.g. `invalid_status_change`).",
     ),
-    422: ("ValidationFailed", "Invalid fields (`validation_failed`); `fields` says which and why."),
+    422: (
+        "ValidationFailed",
+        "Invalid fields (`validation_failed`); `fields` says which and why. A NUL character in "
+        "a query parameter is refused this way on every operation.",
+    ),
     429: (
         "TooManyRequests",
         "Rate limited (`rate_limited`) or, on the token endpoint, too many failed sign-ins "
@@ -504,6 +509,8 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
         str(op.status): {"description": "OK", "content": {op.media: {"schema": body}}}
     }
     codes = set(op.errors)
+    if op.query:
+        codes.add(422)  # a NUL character in any query parameter (web.request_input)
     if op.who == PUBLIC:
         spec["security"] = []
     elif op.who == OPTIONAL:

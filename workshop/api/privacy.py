@@ -18,7 +18,6 @@ def my_data():
     )
     headers = {
         "Content-Disposition": f'attachment; filename="{export_filename(g.api_user)}"',
-        "Cache-Control": "no-store",
     }
     return body, 200, headers
 

@@ -140,20 +140,16 @@ def scanner(workshop_id: int, session_id: int):
         },
         "strings": _scanner_strings(),
     }
-    response = current_app.make_response(
-        render_template(
-            "checkin/scanner.html",
-            workshop=workshop,
-            session=session,
-            opens=opens,
-            closes=closes,
-            counts=(checked, confirmed),
-            window_open=opens <= utcnow() <= closes,
-            config=config,
-        )
+    return render_template(
+        "checkin/scanner.html",
+        workshop=workshop,
+        session=session,
+        opens=opens,
+        closes=closes,
+        counts=(checked, confirmed),
+        window_open=opens <= utcnow() <= closes,
+        config=config,
     )
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
 
 
 def _scanner_strings() -> dict[str, str]:
@@ -209,9 +205,7 @@ def _scanner_strings() -> dict[str, str]:
 @role_required(*DOOR)
 def csrf_token():
     """A fresh CSRF token for a scanner page that was served from the offline cache."""
-    response = jsonify({"csrf_token": generate_csrf()})
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify({"csrf_token": generate_csrf()})
 
 
 @bp.get("/sw.js")
