@@ -288,8 +288,9 @@ def test_attempts_racing_in_several_workers_check_no_more_passwords_than_the_lim
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(set(statuses)) <= [401, 429] and len(statuses) == 12
-    assert 1 <= checks.count <= 5
+    assert set(statuses) <= {401, 429} and len(statuses) == 12
+    # None at all when every attempt was written before any was counted: all refused.
+    assert checks.count <= 5
     # One after another until locked: never more than five checked in all.
     client = workers[0].test_client()
     while client.post("/api/v1/auth/token", json=wrong).status_code != 429:
