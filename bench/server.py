@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN = os.environ.get(
     "BENCH_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-POSTGRES_DB = "workshop_bench"
+# Dropped and created again by every run: give each person running benchmarks their own.
+POSTGRES_DB = os.environ.get("BENCH_POSTGRES_DB", "workshop_bench")
 # One strong key per benchmark run, shared by the set-up app and the gunicorn servers (tickets
 # made by one must verify in the other); a weak key would be refused at start.
 SECRET_KEY = secrets.token_hex(32)

@@ -56,8 +56,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, default_timezone=app.config["TIMEZONE"])
     register_i18n(app)
 
+    from workshop.error_responses import register_error_handlers
     from workshop.web import register_web
 
+    register_error_handlers(app)
     register_web(app)
 
     from workshop.api import api_bp

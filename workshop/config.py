@@ -25,6 +25,10 @@ DEFAULTS: dict[str, Any] = {
     # PDPA: officer accounts with no workshop in this many years are anonymised by
     # ``flask purge-expired`` (services.privacy); government records are commonly kept 5 years.
     "RETENTION_YEARS": 5,
+    # A door that was offline may sync its queued scans, with the times they were made, until
+    # this many hours after the session's check-in window closed; later only an organizer's
+    # audited override checks someone in (services.checkins).
+    "CHECKIN_SYNC_HOURS": 24,
     # flask backup: where the files go (empty: instance/backups) and how long they are kept.
     # Backups hold personal data, including that of accounts erased since: keep them no longer
     # than a restore could need (PDPA storage limitation), so erasures age out of them too.
@@ -78,7 +82,24 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_SIGN_IN_FAILURES": "5 per 5 minutes",
     "RATELIMIT_SWALLOW_ERRORS": True,  # a storage outage must not take the site down
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    # The office's LINE Official Account (services.line): its Messaging API channel (notices
+    # pushed to officers, the follow/unfollow webhook) and its LINE Login channel (officers link
+    # their LINE account). All four or none; with none, nothing about LINE shows anywhere.
+    "LINE_CHANNEL_ACCESS_TOKEN": "",
+    "LINE_CHANNEL_SECRET": "",
+    "LINE_LOGIN_CHANNEL_ID": "",
+    "LINE_LOGIN_CHANNEL_SECRET": "",
+    # Where LINE's servers are; tests and the demo point these at a local fake of LINE.
+    "LINE_API_URL": "https://api.line.me",
+    "LINE_ACCESS_URL": "https://access.line.me",
+    "LINE_TIMEOUT": 10,  # seconds per request to LINE
 }
+LINE_CHANNEL_KEYS = (
+    "LINE_CHANNEL_ACCESS_TOKEN",
+    "LINE_CHANNEL_SECRET",
+    "LINE_LOGIN_CHANNEL_ID",
+    "LINE_LOGIN_CHANNEL_SECRET",
+)
 
 
 def settings_from_environment() -> Config:
@@ -101,6 +122,13 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     years = app.config["RETENTION_YEARS"]
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
         raise ValueError(f"WORKSHOP_RETENTION_YEARS must be a whole number >= 1, not {years!r}")
+
+    check_line_settings(app.config)
+    hours = app.config["CHECKIN_SYNC_HOURS"]
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= 24 * 30:
+        raise ValueError(
+            f"WORKSHOP_CHECKIN_SYNC_HOURS must be a number of hours from 0 to 720, not {hours!r}"
+        )
 
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -171,6 +199,15 @@ def refuse_weak_secret_key(key: str | bytes) -> None:
             "and set it in WORKSHOP_SECRET_KEY (the same for every worker), or leave it unset "
             "to use the key generated in instance/secret_key."
         )
+
+
+def check_line_settings(config: dict[str, Any]) -> None:
+    """LINE is used with both of its channels or not at all: half a configuration would show
+    officers a link button that cannot work, or push to nobody."""
+    given = [key for key in LINE_CHANNEL_KEYS if str(config.get(key) or "").strip()]
+    if given and len(given) != len(LINE_CHANNEL_KEYS):
+        missing = ", ".join(f"WORKSHOP_{key}" for key in LINE_CHANNEL_KEYS if key not in given)
+        raise ValueError(f"LINE is half configured: set {missing} too, or none of WORKSHOP_LINE_*")
 
 
 def normalise_database_url(url: str) -> str:

@@ -6,10 +6,12 @@ or bearer token on the door check-in endpoints (a busy door sends hundreds of sc
 from one device). Each limit is a ``RATELIMIT_*`` setting (``WORKSHOP_RATELIMIT_CHECKIN=...``),
 counted per endpoint. Counters live in memory (per process) unless ``REDIS_URL`` is set; with
 several gunicorn workers set it, so that the limits hold across workers: otherwise each worker
-counts alone and the limits multiply, which gunicorn's log says at start (``gunicorn.conf.py``
-runs ``warn_at_gunicorn_start``). The failed sign-ins that ``services.throttle`` counts per
-account are kept in the database instead, shared whatever the storage.
-``RATELIMIT_ENABLED=false`` turns all of this off (the general test configuration does).
+counts alone and the limits multiply, which gunicorn's log says at start
+(``warn_at_gunicorn_start``, the ``when_ready`` hook of deploy/gunicorn.conf.py and of
+gunicorn.conf.py, which a bare ``gunicorn wsgi:app`` reads). The failed sign-ins that
+``services.throttle`` counts per account are kept in the database instead, shared whatever the
+storage. ``RATELIMIT_ENABLED=false`` turns all of this off (the general test configuration
+does).
 
 An exceeded limit is 429 with ``Retry-After``: a Thai page, or ``{"error": {"code":
 "rate_limited", ...}}`` on the API.
@@ -30,6 +32,9 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits.storage import MemoryStorage, Storage
+
+from workshop.config import settings_from_environment
+from workshop.error_responses import error_response
 
 
 class SweptMemoryStorage(MemoryStorage):
@@ -133,14 +138,7 @@ def init_rate_limits(app: Flask) -> RateLimits:
     def rate_limited(error: RateLimitExceeded):
         seconds = retry_after_seconds(limiter, error)
         message = str(_l("ส่งคำขอถี่เกินไป กรุณารอ %(seconds)d วินาทีแล้วลองใหม่", seconds=seconds))
-        if request.path.startswith("/api/"):
-            from workshop.api.errors import json_error
-
-            response = json_error(429, "rate_limited", message)
-        else:
-            from workshop.web import error_page
-
-            response = app.make_response(error_page(429, message))
+        response = error_response(429, "rate_limited", message)
         response.headers["Retry-After"] = str(seconds)
         return response
 
@@ -170,8 +168,6 @@ def per_worker_limits_problem(settings: Mapping[str, Any], workers: int) -> str 
 def warn_at_gunicorn_start(server: Any) -> None:
     """gunicorn's ``when_ready`` hook: an ERROR in gunicorn's log when its workers would each
     keep their own rate limits."""
-    from workshop.config import settings_from_environment
-
     problem = per_worker_limits_problem(settings_from_environment(), int(server.cfg.workers))
     if problem:
         server.log.error("rate limits per worker: %s", problem)

@@ -21,6 +21,11 @@ from workshop.extensions import db
 from workshop.models import Venue
 
 REFUSED = "แบบฟอร์มหมดอายุหรือไม่ได้ส่งจากหน้านี้"
+# POST routes outside the API that no browser form sends, exempt on purpose because they
+# authenticate the request otherwise. Adding one here is a decision, not a fix for this test.
+CSRF_EXEMPT = {
+    "line.webhook": "LINE signs the body (X-Line-Signature)",
+}
 
 
 def database_digest() -> str:
@@ -66,7 +71,7 @@ def test_every_html_post_route_refuses_a_request_without_its_csrf_token(app):
     problems = []
     posts = 0
     for rule, method in rules(app):
-        if method != "POST" or rule.endpoint.startswith("api."):
+        if method != "POST" or rule.endpoint.startswith("api.") or rule.endpoint in CSRF_EXEMPT:
             continue
         path = url_for_rule(rule, world)
         posts += 1

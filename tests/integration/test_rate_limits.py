@@ -382,3 +382,30 @@ def test_certificate_checks_are_limited_per_client_generously(app, limited):
     # The default lets an office check a stack of certificates in a minute.
     limits = parse_many(app.config["RATELIMIT_VERIFY"])
     assert limits[0].amount >= 100 and limits[0].get_expiry() == 60
+
+
+def test_the_production_gunicorn_settings_warn_too(tmp_path, monkeypatch):
+    """deploy/gunicorn.conf.py (README, Production) has the same start hook."""
+    import runpy
+
+    from tests.integration.test_wsgi_entry import ROOT
+
+    monkeypatch.setenv("WORKSHOP_GUNICORN_PIDFILE", str(tmp_path / "gunicorn.pid"))
+    monkeypatch.delenv("WORKSHOP_REDIS_URL", raising=False)
+    settings = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    logged: list[str] = []
+
+    class Server:
+        class cfg:
+            workers = settings["workers"]
+
+        class log:
+            error = staticmethod(lambda message, *args: logged.append(message % args))
+
+    settings["when_ready"](Server)
+    assert settings["workers"] > 1
+    assert any("keep the rate limits in memory" in line for line in logged)
+    monkeypatch.setenv("WORKSHOP_REDIS_URL", "redis://127.0.0.1:6379/0")
+    logged.clear()
+    settings["when_ready"](Server)
+    assert logged == []

@@ -20,6 +20,8 @@ WALK_IN_EMAIL_DOMAIN = "no-email.invalid"
 # Deleted (anonymised) accounts keep a unique, reserved and never-mailed address under this
 # domain: ``deleted-<id>@deleted.invalid``.
 DELETED_EMAIL_DOMAIN = "deleted.invalid"
+# Where an officer's notices go (services.line_accounts): e-mail, their linked LINE, or both.
+NOTICE_CHANNELS = ("email", "line", "both")
 
 
 class Role(enum.StrEnum):
@@ -32,6 +34,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     EMAIL_MAX = 254
+    LINE_USER_ID_MAX = 33
     NAME_MAX = 100
     TEXT_MAX = 200
 
@@ -58,6 +61,16 @@ class User(UserMixin, db.Model):
     # a password change and "sign out everywhere" add one, which ends all of them at once
     # (services.accounts.end_browser_sessions).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # LINE (services.line_accounts): the user id LINE Login gave for the office's provider
+    # (``U`` and 32 hex digits), when it was linked, and since when LINE has said the officer
+    # cannot be reached there (blocked the Official Account, or a push was refused); notices
+    # then go by e-mail until a follow event says otherwise.
+    line_user_id: Mapped[str | None] = mapped_column(
+        String(LINE_USER_ID_MAX), unique=True, nullable=True
+    )
+    line_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    line_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    notice_channel: Mapped[str] = mapped_column(String(10), default="email")
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -84,11 +84,12 @@ def create_user(
             errors[field] = str(exc)
     if errors:
         raise ValidationFailed(errors)
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise DuplicateEmail()
-    user = User(email=email, password_hash=hash_password(password), role=role, **values)
-    db.session.add(user)
-    db.session.commit()
+    password_hash = hash_password(password)
+    with write_transaction():
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise DuplicateEmail()
+        user = User(email=email, password_hash=password_hash, role=role, **values)
+        db.session.add(user)
     return user
 
 
@@ -123,10 +124,12 @@ def _digest(token: str) -> str:
 def issue_api_token(user: User, days: int) -> str:
     """A new bearer token for ``user``; only its digest is kept, so it is shown once."""
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        ApiToken(user=user, digest=_digest(token), expires_at=utcnow() + timedelta(days=days))
-    )
-    db.session.commit()
+    with write_transaction():
+        db.session.add(
+            ApiToken(
+                user_id=user.id, digest=_digest(token), expires_at=utcnow() + timedelta(days=days)
+            )
+        )
     return token
 
 
@@ -250,11 +253,12 @@ def change_password(user: User, current: str, new: str) -> None:
         errors["new"] = str(_l("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม"))
     if errors:
         raise ValidationFailed(errors)
-    user.password_hash = hash_password(new)
-    # Nothing signed in with the old password outlives the change: API tokens, and browser
-    # sessions on other devices (the web page signs this one in again).
-    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    end_browser_sessions(user)
-    record_event(user, "user.password", user)
-    db.session.commit()
+    password_hash = hash_password(new)
+    with write_transaction():
+        user.password_hash = password_hash
+        # Nothing signed in with the old password outlives the change: API tokens, and browser
+        # sessions on other devices (the web page signs this one in again).
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+        end_browser_sessions(user)
+        record_event(user, "user.password", user)
     forget_cached_tokens()

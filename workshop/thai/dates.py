@@ -120,21 +120,29 @@ def format_date(value: date | datetime, style: str = "long", locale: str = "th")
 
 
 def format_date_range(
-    first: date | datetime, last: date | datetime, locale: str = "th", era: bool = False
+    first: date | datetime,
+    last: date | datetime,
+    locale: str = "th",
+    era: bool = False,
+    style: str = "long",
 ) -> str:
-    """A span of days written once: ``20–22 ตุลาคม 2558``, ``30 กันยายน – 2 ตุลาคม 2558``.
+    """A span of days with each part written once: ``20–22 ตุลาคม 2558``, ``30 กันยายน – 2
+    ตุลาคม 2558``, ``30 ธันวาคม 2558 – 2 มกราคม 2559``; ``style`` "short": ``20–22 ต.ค. 58``.
 
     ``era`` writes the year as ``พ.ศ. 2558`` (formal documents such as certificates). One day
-    comes out as that day alone. English: ``20–22 October 2015``.
+    comes out as that day alone, as ``format_date`` writes it. English: ``20–22 October 2015``.
     """
     start, end = _local_date(first), _local_date(last)
+    short = style == "short"
     if locale == "en":
-        months = ENGLISH_MONTHS
+        months = tuple(m[:3] for m in ENGLISH_MONTHS) if short else ENGLISH_MONTHS
         year_of = str
     else:
-        months = THAI_MONTHS
+        months = THAI_MONTHS_SHORT if short else THAI_MONTHS
 
         def year_of(ce: int) -> str:
+            if short:
+                return f"{be_year(ce) % 100:02d}"
             return f"พ.ศ. {be_year(ce)}" if era else str(be_year(ce))
 
     def day_month(day: date) -> str:

@@ -22,6 +22,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from workshop.downloads import JSON, download
 from workshop.models import Role
 from workshop.ratelimit import client_address
 from workshop.services.accounts import (
@@ -37,6 +38,8 @@ from workshop.services.errors import (
     TooManySignInAttempts,
     ValidationFailed,
 )
+from workshop.services.line import line_settings
+from workshop.services.line_accounts import CHANNEL_LABELS
 from workshop.services.officers import (
     PDPA_PURPOSE,
     format_phone,
@@ -44,16 +47,10 @@ from workshop.services.officers import (
     sign_up_officer,
     update_profile,
 )
-from workshop.services.privacy import (
-    delete_account,
-    deletion_preview,
-    export_filename,
-    personal_data,
-    retention_years,
-)
+from workshop.services.personal_data import export_filename, personal_data
+from workshop.services.privacy import delete_account, deletion_preview, retention_years
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
-from workshop.web.downloads import JSON, download
 from workshop.web.i18n import safe_next
 from workshop.web.officer_forms import OTHER_PREFIX, ProfileForm, SignupForm
 
@@ -236,7 +233,12 @@ def profile():
             return redirect(url_for(".profile"))
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "auth/profile.html", form=form, provinces=PROVINCES, retention_years=retention_years()
+        "auth/profile.html",
+        form=form,
+        provinces=PROVINCES,
+        retention_years=retention_years(),
+        line_enabled=line_settings() is not None,
+        notice_channels=CHANNEL_LABELS,
     ), status
 
 
@@ -244,7 +246,7 @@ def profile():
 @login_required
 def my_data():
     """Everything held about the signed-in person, as a JSON file to keep (PDPA)."""
-    data = json.dumps(personal_data(current_user), ensure_ascii=False, indent=2)
+    data = json.dumps(personal_data(current_user).as_json(), ensure_ascii=False, indent=2)
     return download(data, JSON, export_filename(current_user))
 
 

@@ -196,7 +196,19 @@ def _scanner_strings() -> dict[str, str]:
         "checkInButton": _("เช็กอิน"),
         "statusConfirmed": registration_status_label("confirmed"),
         "statusWaitlisted": registration_status_label("waitlisted"),
-        "syncFailed": _("ส่งไม่สำเร็จ: %(name)s — %(message)s", name="{name}", message="{message}"),
+        "syncRefused": _(
+            "ไม่รับผลสแกนออฟไลน์: %(name)s (สแกนเวลา %(time)s) — %(message)s "
+            "ผู้จัดตรวจรายการนี้ได้ในหน้าการอบรม",
+            name="{name}",
+            time="{time}",
+            message="{message}",
+        ),
+        "syncNotSeatedNow": _(
+            "ส่งผลสแกนแล้ว: %(name)s เช็กอินเวลา %(time)s "
+            "แต่ตอนนี้ไม่ได้อยู่ในรายชื่อผู้ได้ที่นั่งแล้ว จึงไม่นับในจำนวนผู้เช็กอิน",
+            name="{name}",
+            time="{time}",
+        ),
         "unknownPerson": _("ไม่ทราบชื่อ"),
     }
 

@@ -27,6 +27,7 @@ from flask import Flask, Request, abort, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
 
+from workshop.error_responses import domain_error_json, error_page, wants_json
 from workshop.models.types import INT32_MAX, INT32_MIN
 from workshop.services.errors import ValidationFailed
 
@@ -86,13 +87,9 @@ def _refuse_nul():
         abort(404)
     for key, value in request.args.items(multi=True):
         if NUL in key or NUL in value:
-            if request.path.startswith("/api/"):
-                from workshop.api.errors import domain_error_json
-
+            if wants_json():
                 field = key.replace(NUL, "") or "query"
                 return domain_error_json(ValidationFailed({field: str(NUL_MESSAGE)}))
-            from workshop.web import error_page
-
             return error_page(400, str(NUL_MESSAGE))
     return None
 

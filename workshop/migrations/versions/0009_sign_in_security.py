@@ -2,7 +2,7 @@
 sign-ins in the database, shared by every worker
 
 Revision ID: 0009_sign_in_security
-Revises: 0009_evaluation
+Revises: 0009_door_history
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_sign_in_security'
-down_revision = '0009_evaluation'
+down_revision = '0009_door_history'
 branch_labels = None
 depends_on = None
 
