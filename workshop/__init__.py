@@ -35,6 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workshop.web.converters import Int32Converter
 
     app.url_map.converters["int"] = Int32Converter  # before any route is added
+    from workshop.web.request_input import register_request_input
+
+    register_request_input(app)  # NUL and oversized numbers never reach a view
 
     from workshop import models  # noqa: F401  (registers the tables)
     from workshop.extensions import babel, csrf, db, login_manager, migrate

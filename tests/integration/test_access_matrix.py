@@ -34,8 +34,9 @@ route missing from the table fails ``test_every_route_is_classified`` with its n
 Requests are made so that authorisation is what stops or passes them, never a side effect:
 POSTs carry empty forms/JSON bodies, and every request carries ``reason=<control character>``,
 which the services refuse (cancel, undo) before anything is written. Each HTML request starts
-from the caller's own session cookie as it was right after signing in (so signing out or
-switching the language changes nothing for the next request).
+from the caller's own session cookie as it was right after signing in (so switching the
+language changes nothing for the next request); signing out ends that session on the server, so
+the caller signs in again after the routes that sign out (``ENDS_SESSIONS``).
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ ROUTES: dict[str, str] = {
     "auth.delete":                              "login     ok     ok     ok     ok",
     "auth.login":                               "ok        ok     ok     ok     ok",
     "auth.logout":                              "login     ok     ok     ok     ok",
+    "auth.logout_everywhere":                   "login     ok     ok     ok     ok",
     "auth.my_data":                             "login     ok     ok     ok     ok",
     "auth.password":                            "login     ok     ok     ok     ok",
     "auth.profile":                             "login     ok     ok     403    403",
@@ -195,6 +197,8 @@ URL_OVERRIDES: dict[str, dict[str, str]] = {
 }
 # Every request carries these: refused reasons, and the session the roster is asked for.
 BAD_REASON = "\x01"
+# Routes after which the caller's sessions (and, signing out everywhere, tokens) are ended.
+ENDS_SESSIONS = {"auth.logout", "auth.logout_everywhere"}
 
 
 def rules(app: Flask):
@@ -380,9 +384,11 @@ def test_access_matrix(app):
             continue  # reported by test_every_route_is_classified
         path = url_for_rule(rule, world)
         api = rule.endpoint.startswith("api.")
-        for caller, want in zip(callers, expected, strict=True):
+        for index, (caller, want) in enumerate(zip(callers, expected, strict=True)):
             response = call(caller, method, path, api, world)
             calls += 1
+            if rule.endpoint in ENDS_SESSIONS and caller.name in world.users:
+                callers[index] = sign_in(app, caller.name, world.users[caller.name])
             got = outcome_of(response, api)
             if got != want:
                 mismatches.append(

@@ -76,6 +76,21 @@ def test_fiscal_year_labels():
     assert format_fiscal_year(2559, "en") == "Fiscal year 2016 (B.E. 2559)"
 
 
+def test_a_year_is_read_as_buddhist_era_from_2400_on():
+    from workshop.thai.dates import ce_year_of, is_be_year
+
+    assert [ce_year_of(y) for y in (2399, 2400, 2500, 2543, 2544, 2558, 2015)] == [
+        2399,
+        1857,
+        1957,
+        2000,
+        2001,
+        2015,
+        2015,
+    ]
+    assert not is_be_year(2399) and is_be_year(2400) and is_be_year(2543)
+
+
 @pytest.mark.parametrize(
     ("first", "last", "long", "short"),
     [

@@ -415,10 +415,11 @@ OPERATIONS += (
         "Verify a certificate by the code printed on it (and inside its QR code)",
         PUBLIC,
         response=CertificateOut,
-        errors=(404,),
+        errors=(404, 429),
         description="Case, dashes and spaces do not matter. Unknown, mistyped and tampered "
         "codes are all 404 `not_found`. A revoked certificate is 200 with `valid: false` and "
-        "the reason. Only what the certificate itself shows is returned.",
+        "the reason. Only what the certificate itself shows is returned. Rate limited per "
+        "client address (generously: `RATELIMIT_VERIFY`).",
     ),
     Operation(
         "get",
@@ -496,7 +497,11 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "`If-Match` names an older version than the record's (`version_mismatch`): someone "
         "changed it meanwhile. The response's `ETag` is the current version; nothing was saved.",
     ),
-    422: ("ValidationFailed", "Invalid fields (`validation_failed`); `fields` says which and why."),
+    422: (
+        "ValidationFailed",
+        "Invalid fields (`validation_failed`); `fields` says which and why. A NUL character in "
+        "a query parameter is refused this way on every operation.",
+    ),
     429: (
         "TooManyRequests",
         "Rate limited (`rate_limited`) or, on the token endpoint, too many failed sign-ins "
@@ -577,6 +582,8 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
             }
         }
     codes = set(op.errors)
+    if op.query:
+        codes.add(422)  # a NUL character in any query parameter (web.request_input)
     if op.who == PUBLIC:
         spec["security"] = []
     elif op.who == OPTIONAL:

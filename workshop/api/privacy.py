@@ -17,7 +17,6 @@ def my_data():
     body = personal_data(g.api_user).as_json()
     headers = {
         "Content-Disposition": f'attachment; filename="{export_filename(g.api_user)}"',
-        "Cache-Control": "no-store",
     }
     return body, 200, headers
 

@@ -26,12 +26,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from workshop.models import CertificateKind, User, WorkshopStatus
+from workshop.models.types import INT32_MAX, INT32_MIN
 from workshop.services.errors import DomainError, ValidationFailed
 from workshop.services.personal_data import AccountProfile
 
 Body = TypeVar("Body", bound=BaseModel)
-
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 # Whole numbers as JSON numbers only (never booleans, floats or strings), within the range a
 # database integer column holds; the meaning of the number (capacity >= 1, ...) is checked by

@@ -25,7 +25,7 @@ from workshop.models.registration import (
     RegistrationStatusChange,
     RetiredTicketSecret,
 )
-from workshop.models.user import ApiToken, Role, User
+from workshop.models.user import ApiToken, Role, SignInFailure, User
 from workshop.models.venue import Venue
 from workshop.models.workshop import CertificateKind, Workshop, WorkshopSession, WorkshopStatus
 
@@ -55,6 +55,7 @@ __all__ = [
     "RegistrationStatusChange",
     "RetiredTicketSecret",
     "Role",
+    "SignInFailure",
     "User",
     "Venue",
     "Workshop",

@@ -34,6 +34,7 @@ ACTION_LABELS: dict[str, Any] = {
     "user.signup": _l("สมัครบัญชี"),
     "user.profile": _l("แก้ไขข้อมูลส่วนตัว"),
     "user.password": _l("เปลี่ยนรหัสผ่าน"),
+    "user.sign_out_everywhere": _l("ออกจากระบบทุกอุปกรณ์"),
     "user.walk_in": _l("สร้างบัญชีผู้เข้าอบรมหน้างาน"),
     "user.line_link": _l("เชื่อมต่อบัญชี LINE"),
     "user.line_unlink": _l("ยกเลิกการเชื่อมต่อบัญชี LINE"),

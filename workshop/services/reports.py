@@ -49,7 +49,7 @@ from workshop.services.attendance import (
 from workshop.services.certificates import issued_count
 from workshop.services.errors import NotFound, ValidationFailed
 from workshop.services.evaluations import FormResults, form_of, form_results
-from workshop.thai.dates import fiscal_year
+from workshop.thai.dates import be_year, ce_year_of, fiscal_year
 from workshop.thai.names import full_name, thai_sort_key
 
 # Workshops that count in a fiscal year: the ones that were (or are being) held.
@@ -386,9 +386,7 @@ def parse_fiscal_year(value: str | None, default: int | None = None) -> int:
             {"fy": str(_l("ปีงบประมาณต้องเป็นปี พ.ศ. 4 หลัก เช่น 2559"))},
             str(_l("ปีงบประมาณไม่ถูกต้อง")),
         )
-    year = int(text)
-    if year < 2400:  # a CE year
-        year += 543
+    year = be_year(ce_year_of(int(text)))
     if not EARLIEST_FISCAL_YEAR <= year <= LATEST_FISCAL_YEAR:
         raise ValidationFailed(
             {"fy": str(_l("ปีงบประมาณต้องอยู่ระหว่าง พ.ศ. 2543 ถึง 2643"))},

@@ -37,7 +37,7 @@ from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
 from workshop.services.venues import lock_venue
-from workshop.thai.dates import fiscal_year
+from workshop.thai.dates import fiscal_year, is_be_year
 
 MAX_SESSIONS = 31
 MAX_SESSION_LENGTH = timedelta(hours=24)
@@ -98,7 +98,7 @@ def _is_int(value: Any) -> bool:
 
 
 def _check_year(moment: datetime) -> str | None:
-    if moment.year > 2400:
+    if is_be_year(moment.year):
         return str(_l("ปี %(y)d ดูเหมือนเป็นปี พ.ศ. ที่ถูกอ่านเป็น ค.ศ.", y=moment.year))
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         return str(_l("วันที่อยู่นอกช่วงที่รับได้ (ค.ศ. 2000–2100)"))

@@ -7,6 +7,9 @@ from zoneinfo import ZoneInfo
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
+# A year written from 2400 on is Buddhist Era (2500 is 1957, 2543 is 2000): no Common-Era year
+# this system deals with is that late, and officers habitually write BE years.
+FIRST_BE_YEAR = 2400
 
 THAI_MONTHS = (
     "มกราคม",
@@ -56,6 +59,16 @@ ENGLISH_MONTHS = (
 def be_year(ce_year: int) -> int:
     """The Buddhist-Era year of a Common-Era year (2015 → 2558)."""
     return ce_year + BE_OFFSET
+
+
+def is_be_year(year: int) -> bool:
+    """Whether a year as written is Buddhist Era (``FIRST_BE_YEAR`` on) rather than Common Era."""
+    return year >= FIRST_BE_YEAR
+
+
+def ce_year_of(written: int) -> int:
+    """The Common-Era year of a year written either way (2558 → 2015, 2500 → 1957, 2015 → 2015)."""
+    return written - BE_OFFSET if is_be_year(written) else written
 
 
 def to_bangkok(value: datetime) -> datetime:

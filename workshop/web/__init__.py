@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from workshop.extensions import db, login_manager
+from workshop.extensions import login_manager
 from workshop.models import User
+from workshop.services.accounts import user_for_sign_in_id
 
 
 def register_web(app: Flask) -> None:
@@ -53,12 +54,15 @@ def register_web(app: Flask) -> None:
     login_manager.login_message = _l("กรุณาเข้าสู่ระบบก่อน")
     login_manager.login_message_category = "info"
 
+    # Session and remember cookies carry the account's session generation and the sign-in
+    # time (User.sign_in_id), checked on every request: signing out, a password change and
+    # "sign out everywhere" end every copy of them, and no sign-in outlives the remember
+    # cookie's duration. A deactivated or deleted account is signed out everywhere too.
+    login_manager.id_attribute = "sign_in_id"
+
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        # A deactivated or deleted account is signed out everywhere, not only where it was
-        # deactivated.
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def load_user(sign_in_id: str) -> User | None:
+        return user_for_sign_in_id(sign_in_id, app.config["REMEMBER_COOKIE_DURATION"])
 
     from workshop.web.security import register_security_headers
 

@@ -207,9 +207,7 @@ def image(workshop_id: int, kind: str):
     found = certificate_image(workshop_id, kind)
     if found is None:
         abort(404)
-    return Response(
-        found.data, mimetype=found.content_type, headers={"Cache-Control": "private, no-store"}
-    )
+    return Response(found.data, mimetype=found.content_type)
 
 
 # ---------------------------------------------------------------- anyone
@@ -250,6 +248,5 @@ def verify(code: str):
             code=format_code(certificate.code),
         )
     )
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"  # and never cached: web.security
     return response

@@ -44,8 +44,10 @@ def current_locale() -> str:
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only same-site relative paths may be redirected to (no open redirects)."""
-    if not target:
+    """Only same-site relative paths may be redirected to (no open redirects), and only ones
+    that can be a ``Location`` header: a control character (a CR/LF would split the header)
+    sends the visitor to ``fallback`` instead."""
+    if not target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

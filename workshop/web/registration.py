@@ -118,7 +118,6 @@ def qr_svg_image(registration_id: int):
     return Response(
         qr_svg(ticket_token(registration)),
         mimetype="image/svg+xml",
-        headers={"Cache-Control": "private, no-store"},
     )
 
 
@@ -129,7 +128,6 @@ def qr_png_image(registration_id: int):
     return Response(
         qr_png(ticket_token(registration)),
         mimetype="image/png",
-        headers={"Cache-Control": "private, no-store"},
     )
 
 
