@@ -24,6 +24,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from workshop.models import Certificate
+from workshop.pdf.archive import ArchivalCanvas, archival_image
 from workshop.pdf.fonts import BOLD, REGULAR
 from workshop.pdf.qrdraw import draw_qr
 from workshop.pdf.typeset import draw_text, fit_font_size, line_metrics, wrap_lines
@@ -221,21 +222,31 @@ def render_pages(pages: Iterable[CertificateText], art: CertificateArt | None = 
     """Draw one certificate per page into one PDF and return its bytes."""
     art = art or CertificateArt()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=PAGE, pageCompression=1)
+    canvas = ArchivalCanvas(buffer, pagesize=PAGE, pageCompression=1)
     images = {
-        kind: ImageReader(io.BytesIO(data))
+        kind: archival_image(data)
         for kind, data in (("logo", art.logo), ("signature", art.signature))
         if data
     }
-    first = True
+    codes: list[str] = []
+    first: CertificateText | None = None
     for text in pages:
-        if first:
+        if first is None:
+            first = text
             canvas.setTitle(f"{text.kind} {text.agency}")
             canvas.setAuthor(text.agency)
-            first = False
+        codes.append(text.code)
         layout = _layout(text.layout_key, "logo" in images, "signature" in images)
         _draw_page(canvas, text, layout, images)
         canvas.showPage()
+    if first is not None:
+        if len(codes) == 1:
+            canvas.setTitle(f"{first.kind} {first.name}")
+            canvas.setSubject(f"{first.kind} เลขที่ {first.number} {first.attended}")
+        else:
+            canvas.setSubject(f"{first.kind} {len(codes)} ฉบับ {first.attended}")
+        # The verification codes, for search and for /verify to read from a signed file.
+        canvas.setKeywords(", ".join(codes))
     canvas.save()
     return buffer.getvalue()
 
