@@ -40,6 +40,7 @@ NAME_MAX, NAME_MIN = 34.0, 14.0
 BODY_SIZE, BODY_MIN = 17.0, 12.0
 BODY_LINES = 2  # what they attended: at most two lines, shrunk below BODY_SIZE to fit
 QR_SIZE = 26 * mm
+URL_SIZE, URL_LEADING, URL_WIDTH = 8.5, 11.0, 60 * mm  # the address beside the QR code
 
 INK = (0.11, 0.13, 0.2)
 NAVY = (0.08, 0.2, 0.45)
@@ -178,6 +179,21 @@ def _border(canvas: Canvas) -> None:
     canvas.restoreState()
 
 
+@lru_cache(maxsize=64)
+def _address_lines(address: str) -> tuple[str, ...]:
+    return tuple(wrap_lines(address, REGULAR, URL_SIZE, URL_WIDTH))
+
+
+def _url_lines(url: str) -> tuple[str, ...]:
+    """The verification address, typed by whoever cannot scan the QR code: the part shared by
+    a workshop's pages (``https://.../verify/``, wrapped once, after a slash if it must) and
+    the code, which always starts a line of its own."""
+    address, _, code = url.rpartition("/")
+    if not address:
+        return _address_lines(url)
+    return (*_address_lines(address + "/"), code)
+
+
 def _draw_page(
     canvas: Canvas, text: CertificateText, layout: _Layout, images: dict[str, ImageReader]
 ) -> None:
@@ -208,8 +224,12 @@ def _draw_page(
     draw_qr(canvas, qr_x, qr_y, QR_SIZE, text.url)
     canvas.setFillColorRGB(*MUTED)
     left = qr_x + QR_SIZE + 2 * mm
-    draw_text(canvas, left, qr_y + QR_SIZE - 10, "ตรวจสอบความถูกต้อง", REGULAR, 10)
-    draw_text(canvas, left, qr_y + QR_SIZE - 24, f"รหัส {text.code}", BOLD, 11)
+    y = qr_y + QR_SIZE - 10
+    draw_text(canvas, left, y, "ตรวจสอบความถูกต้องที่", REGULAR, 10)
+    for line in _url_lines(text.url):
+        y -= URL_LEADING
+        draw_text(canvas, left, y, line, REGULAR, URL_SIZE)
+    draw_text(canvas, left, y - 14, f"รหัส {text.code}", BOLD, 11)
     canvas.setFillColorRGB(*INK)
     if text.revoked:
         canvas.saveState()

@@ -33,9 +33,23 @@ def split_full_name(name: str) -> tuple[str, str, str]:
     return prefix, first, last
 
 
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+
+
 def full_name(prefix: str, first: str, last: str) -> str:
-    """Thai convention: no space between the title prefix and the first name."""
-    return f"{prefix}{first} {last}".strip()
+    """The name as printed and shown everywhere: ``นางสาวกิ่งแก้ว ปิ่นทอง``, ``Mr. John Smith``.
+
+    Thai convention writes a Thai title prefix (นาย, ดร., ว่าที่ ร.ต.) against the first name;
+    a Latin one (Mr., Dr.) keeps its space, as in English.
+    """
+    joined = f"{prefix}{first}" if _THAI.search(prefix) else f"{prefix} {first}"
+    return " ".join(part for part in (joined.strip(), last.strip()) if part)
+
+
+def person_sort_key(first_name: str, last_name: str) -> tuple[str, str]:
+    """Order of people on every list and in certificate numbering: first name, then surname,
+    in Thai dictionary order (see :func:`thai_sort_key`); the title prefix does not count."""
+    return thai_sort_key(first_name), thai_sort_key(last_name)
 
 
 _LEADING_VOWEL = re.compile(r"([\u0e40-\u0e44])([\u0e01-\u0e2e])")  # เ แ โ ใ ไ + consonant
