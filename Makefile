@@ -10,11 +10,13 @@ PORT ?= 5000
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 # Debian packages the tests use: pdftotext/pdftoppm (PDF checks), Chromium (browser tests,
-# screenshots), Thai fonts for the browser. Installed when missing and we may use apt-get.
-SYSTEM_COMMANDS := pdftotext pdftoppm chromium
-SYSTEM_PACKAGES := poppler-utils chromium fonts-thai-tlwg
+# screenshots), Thai fonts for the browser, Caddy (HTTPS at a venue, `make serve`) and NSS's
+# certutil (the browser test trusts Caddy's CA as a phone would). Installed when missing and we
+# may use apt-get.
+SYSTEM_COMMANDS := pdftotext pdftoppm chromium caddy certutil
+SYSTEM_PACKAGES := poppler-utils chromium fonts-thai-tlwg caddy libnss3-tools
 
-.PHONY: run test install lint test-sqlite test-postgres translations clean system-deps
+.PHONY: run serve test install lint test-sqlite test-postgres translations clean system-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +42,12 @@ run: install
 	@echo
 	@echo "Open http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# The app as at a venue: gunicorn behind Caddy's HTTPS with its own CA, reachable from phones
+# on the LAN (deploy/serve.sh prints the address and how to trust the CA on Android and iOS).
+serve: install system-deps
+	$(FLASK) db upgrade
+	deploy/serve.sh
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,8 +1,10 @@
 """The app scaled out: gunicorn with 4 workers on PostgreSQL (and Redis when given), checked for
-correctness under races that cross worker processes, then for check-in load.
+correctness under races that cross worker processes, then for check-in load. With --balanced,
+two gunicorn instances (2 workers each, on different ports) behind Caddy's load balancer
+(round robin), sharing the database and Redis: the same checks must give the same results.
 
     .venv/bin/python bench/scaleout_bench.py [--db postgresql|sqlite|both] [--seconds 10]
-        [--redis-url redis://127.0.0.1:6379/0]
+        [--redis-url redis://127.0.0.1:6379/0] [--balanced]
 
 1. Registration race: 500 officers send POST /workshops/{id}/registrations at the same moment
    (500 connections, released together) for a workshop with 100 seats. Exactly 100 must be
@@ -21,10 +23,16 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +43,7 @@ from bench.server import (
     bench_app,
     bench_arguments,
     each_database,
+    free_port,
     gunicorn,
     print_row,
     run_wrk,
@@ -43,6 +52,59 @@ from bench.server import (
 SEATS = 100
 RACERS = 500
 DOORS = 200
+
+# The server side of every check: one gunicorn (4 workers), or two behind Caddy (--balanced).
+INSTANCES = 1
+
+
+@contextmanager
+def serving(database_url: str, instance: Path, **settings: str) -> Iterator[str]:
+    """The app as the run is set up: one gunicorn, or INSTANCES of them behind Caddy."""
+    if INSTANCES == 1:
+        with gunicorn(database_url, instance, **settings) as base:
+            yield base
+        return
+    with ExitStack() as stack:
+        upstreams = [
+            stack.enter_context(gunicorn(database_url, instance, workers=2, **settings))
+            for _ in range(INSTANCES)
+        ]
+        yield stack.enter_context(balancer(upstreams))
+
+
+@contextmanager
+def balancer(upstreams: list[str]) -> Iterator[str]:
+    """Caddy on a free port, spreading requests round robin over ``upstreams``."""
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        sys.exit("caddy is not installed (Debian package caddy; make system-deps installs it)")
+    port = free_port()
+    folder = Path(tempfile.mkdtemp(prefix="bench-caddy-"))
+    hosts = " ".join(u.removeprefix("http://") for u in upstreams)
+    (folder / "Caddyfile").write_text(
+        "{\n\tadmin off\n\tauto_https off\n\tlog default {\n\t\tlevel ERROR\n\t}\n}\n"
+        f"http://127.0.0.1:{port} {{\n\treverse_proxy {hosts} {{\n"
+        "\t\tlb_policy round_robin\n\t\tlb_try_duration 5s\n\t}\n}\n"
+    )
+    env = {**os.environ, "XDG_DATA_HOME": str(folder), "XDG_CONFIG_HOME": str(folder)}
+    process = subprocess.Popen(
+        [caddy, "run", "--adapter", "caddyfile", "--config", str(folder / "Caddyfile")], env=env
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=2).connect()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("Caddy did not start") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def stampede(base: str, requests: list[tuple[str, str, dict[str, str], bytes]]) -> list[int]:
@@ -81,7 +143,7 @@ def registration_race(label: str, url: str, instance: Path, settings: dict[str, 
         )
         for n in range(RACERS)
     ]
-    with gunicorn(url, instance, MAIL_DELIVERY="manual", **settings) as base:
+    with serving(url, instance, MAIL_DELIVERY="manual", **settings) as base:
         started = time.perf_counter()
         statuses = stampede(base, requests)
         elapsed = time.perf_counter() - started
@@ -120,12 +182,12 @@ def registration_race(label: str, url: str, instance: Path, settings: dict[str, 
 
 
 def checkin_load(label: str, url: str, instance: Path, seconds: int, settings: dict) -> bool:
-    session_id, tickets_file = checkin_bench.prepare(url, instance, tickets=20_000)
+    session_id, _floor_session, tickets_file = checkin_bench.prepare(url, instance, tickets=20_000)
     tickets = tickets_file.read_text().split()
     body = json.dumps({"session_id": session_id, "ticket": tickets[-1]}).encode()
     headers = {"Authorization": "Bearer bench-staff", "Content-Type": "application/json"}
     raised = {**settings, "RATELIMIT_CHECKIN": checkin_bench.BENCH_CHECKIN_LIMIT}
-    with gunicorn(url, instance, **raised) as base:
+    with serving(url, instance, **raised) as base:
         health = stampede(base, [("GET", "/healthz", {}, b"")])[0]
         statuses = stampede(base, [("POST", "/api/v1/checkins", headers, body)] * DOORS)
         load = run_wrk(
@@ -164,7 +226,7 @@ def sign_in_limit(label: str, url: str, instance: Path, settings: dict[str, str]
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     limited = {**settings, "WTF_CSRF_ENABLED": "false", "RATELIMIT_SIGN_IN": "60 per minute"}
     statuses: list[int] = []
-    with gunicorn(url, instance, **limited) as base:
+    with serving(url, instance, **limited) as base:
         for batch in range(4):
             # A different account each time, so only the per-address limit can refuse.
             statuses += stampede(
@@ -185,7 +247,7 @@ def sign_in_limit(label: str, url: str, instance: Path, settings: dict[str, str]
         passed == 60 if shared else passed >= 60
     )
     print(
-        f"  sign-in limit 60/min, 80 attempts over 4 workers: {passed} answered, "
+        f"  sign-in limit 60/min, 80 attempts over {INSTANCES} instance(s): {passed} answered, "
         f"{statuses.count(429)} × 429 ({'shared Redis counters' if shared else 'per-worker memory'}"
         f"): {'OK' if ok else 'FAILED'}"
     )
@@ -193,9 +255,15 @@ def sign_in_limit(label: str, url: str, instance: Path, settings: dict[str, str]
 
 
 def main() -> None:
+    global INSTANCES
+    balanced = "--balanced" in sys.argv
+    if balanced:
+        sys.argv.remove("--balanced")
+        INSTANCES = 2
     args = bench_arguments(__doc__, default_db="postgresql", redis=True)
     settings = {"REDIS_URL": args.redis_url} if args.redis_url else {}
-    print(f"Scale-out: gunicorn 4 workers{' + Redis ' + args.redis_url if args.redis_url else ''}")
+    servers = "2 gunicorn × 2 workers behind Caddy" if balanced else "gunicorn 4 workers"
+    print(f"Scale-out: {servers}{' + Redis ' + args.redis_url if args.redis_url else ''}")
     results = []
     for label, url, instance in each_database(args.db):
         print(f"{label}:")
