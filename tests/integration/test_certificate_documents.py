@@ -111,3 +111,50 @@ def test_the_verification_address_is_printed_beside_the_qr_code(client, venue, o
     at = lines.index(url.rpartition("/")[0] + "/")
     assert lines[at + 1] == code
     assert f"รหัส {code}" in lines
+
+
+POSITION = "พัฒนาการจังหวัดพิษณุโลก\nปฏิบัติราชการแทน\nผู้ว่าราชการจังหวัดพิษณุโลก"
+
+
+def test_the_signatory_position_keeps_the_organizers_line_breaks(client, venue, organizer):
+    """Typed in three lines on the workshop form (Windows line ends from a browser), printed in
+    the same three lines under the signatory's name."""
+    from tests.integration.test_organizer_pages import workshop_form
+    from tests.support import submit_form
+    from workshop.models import Workshop
+    from workshop.services.workshops import change_status
+
+    login(client, organizer)
+    form = workshop_form(venue, signatory_position=POSITION.replace("\n", "\r\n"))
+    assert submit_form(client, "/organizer/workshops/new", form).status_code == 302
+    workshop = Workshop.query.one()
+    assert workshop.signatory_position == POSITION
+    page = client.get(f"/organizer/workshops/{workshop.id}").get_data(as_text=True)
+    assert f'<span class="meta prose">{POSITION}</span>' in page
+    change_status(workshop, "published", organizer)
+    (officer,) = make_officers(1)
+    registration = seat(workshop, officer, organizer, 2)
+
+    data = client.get(f"/organizer/registrations/{registration.id}/certificate.pdf").data
+
+    lines = pdftotext(data).splitlines()
+    at = lines.index("(นายสมชาย ใจดี)")
+    assert lines[at + 1 : at + 4] == POSITION.split("\n")
+
+
+def test_a_surname_wider_than_its_column_is_never_cut(client, venue, organizer):
+    """The attendee table's name column breaks between first name and surname only; a surname
+    too wide for it is set smaller on one line (it was cut as …กุลธนา | วัฒน์…)."""
+    workshop = finished_workshop(venue, organizer, sessions=1)
+    (officer,) = make_officers(1)
+    surname = "ศรีกุลธนาวัฒน์ประเสริฐวงศ์ศักดิ์สิทธิ์"
+    _name(officer, "นางสาว", "กิ่งแก้ว", surname)
+    db.session.commit()
+    seat(workshop, officer, organizer, 1)
+    login(client, organizer)
+
+    data = client.get(f"/organizer/workshops/{workshop.id}/report.pdf").data
+
+    lines = pdftotext(data).splitlines()
+    at = lines.index("1 นางสาวกิ่งแก้ว")
+    assert lines[at + 1] == surname

@@ -38,6 +38,7 @@ CENTRE = WIDTH / 2
 TEXT_WIDTH = 640.0
 NAME_MAX, NAME_MIN = 34.0, 14.0
 BODY_SIZE, BODY_MIN = 17.0, 12.0
+POSITION_LINES = 3  # the signatory's position: ผู้ว่าราชการ... / ปฏิบัติราชการแทน / อธิบดี...
 BODY_LINES = 2  # what they attended: at most two lines, shrunk below BODY_SIZE to fit
 QR_SIZE = 26 * mm
 URL_SIZE, URL_LEADING, URL_WIDTH = 8.5, 11.0, 60 * mm  # the address beside the QR code
@@ -152,7 +153,8 @@ def _layout(key: tuple[str, ...], has_logo: bool, has_signature: bool) -> _Layou
     add(given, REGULAR, 16, gap=4)
 
     # The signature block from the bottom up: position lines, the name, the signature.
-    position_lines = wrap_lines(position, REGULAR, 15, 300)[:2] if position else []
+    # The organizer's own line breaks are kept (wrap_lines starts a line at each "\n").
+    position_lines = wrap_lines(position, REGULAR, 15, 300)[:POSITION_LINES] if position else []
     leading, _ = line_metrics(REGULAR, 15)
     bottom = 24 * mm
     signature_box = None

@@ -16,6 +16,9 @@ TITLE_PREFIXES = (
     "น.ส.",
 )
 COMMON_PREFIXES = ("นาย", "นาง", "นางสาว")
+SURNAME_PARTICLE = "ณ"  # ณ อยุธยา, ณ ป้อมเพชร: written with a space, read as one surname
+# Written before a Latin name, with a space (Mr. John Smith).
+LATIN_PREFIXES = ("Mr.", "Mrs.", "Ms.", "Miss", "Dr.", "Prof.")
 
 
 def split_full_name(name: str) -> tuple[str, str, str]:
@@ -34,6 +37,7 @@ def split_full_name(name: str) -> tuple[str, str, str]:
 
 
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
+_PREFIXES_LONGEST_FIRST = tuple(sorted((*TITLE_PREFIXES, *LATIN_PREFIXES), key=len, reverse=True))
 
 
 def full_name(prefix: str, first: str, last: str) -> str:
@@ -44,6 +48,27 @@ def full_name(prefix: str, first: str, last: str) -> str:
     """
     joined = f"{prefix}{first}" if _THAI.search(prefix) else f"{prefix} {first}"
     return " ".join(part for part in (joined.strip(), last.strip()) if part)
+
+
+def name_parts(name: str) -> list[str]:
+    """The pieces a printed name may be broken between, in a narrow column: its words, except
+    that a title prefix stays with the first name even when written with a space
+    (``ว่าที่ ร.ต. ธีรวัฒน์``, ``Mr. John``) and a surname with ณ is one part (``ณ อยุธยา``).
+    A part is never broken itself."""
+    words = name.split()
+    text = " ".join(words)
+    parts: list[str] = []
+    for prefix in _PREFIXES_LONGEST_FIRST:
+        if text.startswith(prefix):
+            joined = prefix.count(" ") + (1 if text[len(prefix) : len(prefix) + 1] == " " else 0)
+            parts, words = [" ".join(words[: joined + 1])], words[joined + 1 :]
+            break
+    for word in words:
+        if parts and parts[-1] == SURNAME_PARTICLE:  # ณ อยุธยา is one surname
+            parts[-1] += " " + word
+        else:
+            parts.append(word)
+    return parts
 
 
 def person_sort_key(first_name: str, last_name: str) -> tuple[str, str]:
