@@ -30,6 +30,7 @@ from workshop.pdf.qrdraw import draw_qr
 from workshop.pdf.typeset import draw_text, fit_font_size, line_metrics, wrap_lines
 from workshop.services.certificate_images import certificate_images
 from workshop.services.certificates import format_code, verification_url
+from workshop.services.document_signing import sign_if_configured
 from workshop.thai.dates import format_date_range, to_bangkok
 
 PAGE = landscape(A4)
@@ -309,7 +310,8 @@ def certificate_text(certificate: Certificate) -> CertificateText:
 
 
 def render_certificates(certificates: Sequence[Certificate]) -> bytes:
-    """One workshop's certificates as one PDF, a page each, in the order given."""
+    """One workshop's certificates as one PDF, a page each, in the order given; signed when
+    the installation has a key (``services.document_signing``)."""
     if not certificates:
         raise ValueError("no certificates to render")
     workshop_ids = {c.registration.workshop_id for c in certificates}
@@ -320,4 +322,9 @@ def render_certificates(certificates: Sequence[Certificate]) -> bytes:
         logo=images["logo"].data if "logo" in images else None,
         signature=images["signature"].data if "signature" in images else None,
     )
-    return render_pages([certificate_text(c) for c in certificates], art)
+    pages = [certificate_text(c) for c in certificates]
+    first = pages[0]
+    reason = (
+        f"{first.kind} เลขที่ {first.number}" if len(pages) == 1 else f"{first.kind} {len(pages)} ฉบับ"
+    )
+    return sign_if_configured(render_pages(pages, art), reason)
