@@ -46,6 +46,8 @@ from workshop.thai.phrases import PHRASES_FILE, phrases
             ("ให้", "ไว้", " ", "ณ", " ", "วันที่", " ", "22", " ", "ตุลาคม", " ", "พ.ศ. 2558"),
         ),
         ("ปีงบประมาณ พ.ศ.2559", ("ปีงบประมาณ", " ", "พ.ศ.2559")),
+        ("ชุมชน ปี 2559", ("ชุมชน", " ", "ปี 2559")),
+        ("รุ่นที่ 1 ปี ๒๕๕๙", ("รุ่น", "ที่", " ", "1", " ", "ปี ๒๕๕๙")),
         ("เวลา 08.30–16.30 น.", ("เวลา", " ", "08.30–16.30 น.")),
         ("จำนวน 25 คน 6 ชั่วโมง 2 ครั้ง", ("จำนวน", " ", "25 คน", " ", "6 ชั่วโมง", " ", "2 ครั้ง")),
         ("๒๕ คน", ("๒๕ คน",)),
@@ -69,8 +71,8 @@ def test_protected_phrases_are_one_token(text: str, tokens: tuple[str, ...]) -> 
         # นาย starts a dictionary word here: no name follows.
         ("นายอำเภอวังทอง", ("นายอำเภอ", "วังทอง")),
         ("นายกเทศมนตรี", ("นายกเทศมนตรี",)),
-        # A year without an era, a number without a unit: ordinary breaks.
-        ("ปี 2559", ("ปี", " ", "2559")),
+        # A number without a unit, ปี with no year: ordinary breaks.
+        ("ปีงบประมาณ 2", ("ปีงบประมาณ", " ", "2")),
         ("ชั้น 2 ห้อง 3", ("ชั้น", " ", "2", " ", "ห้อง", " ", "3")),
         # A unit only when the word ends there (คนงาน is not คน).
         ("5 คนงาน", ("5", " ", "คนงาน")),
@@ -132,7 +134,7 @@ def protected(draw: st.DrawFn) -> list[str]:
     kind = draw(st.sampled_from(["era", "unit", "name", "compound"]))
     if kind == "era":
         return [
-            draw(st.sampled_from(["พ.ศ.", "ค.ศ."])),
+            draw(st.sampled_from(["พ.ศ.", "ค.ศ.", "ปี"])),
             draw(st.sampled_from([" ", ""])),
             draw(YEARS),
         ]

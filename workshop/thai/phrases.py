@@ -3,7 +3,7 @@
 A dictionary segmenter breaks correctly between words, but some runs of words are read as one
 and an office would never print them cut in two:
 
-- an era and its year: ``พ.ศ. 2559``, ``ค.ศ. 2016``;
+- an era and its year: ``พ.ศ. 2559``, ``ค.ศ. 2016``, ``ปี 2559``;
 - a number and its unit: ``08.30–16.30 น.``, ``25 คน``, ``6 ชั่วโมง``, ``2 ครั้ง``;
 - a title prefix and the first name (``นางสาวกิ่งแก้ว``, ``ว่าที่ ร.ต.ธีรวัฒน์``, ``Mr. John``), and
   the surname that follows (``ศรีกุลธนาวัฒน์``, which the dictionary reads as ศรี|กุล|ธนา|วัฒน์);
@@ -30,7 +30,10 @@ NAME_MAX = 40  # characters: a "first name" longer than this is prose, not a nam
 
 _DIGIT = "0-9\u0e50-\u0e59"  # Arabic and Thai digits
 _THAI_LETTER = "\u0e01-\u0e4e"
-_ERA_YEAR = re.compile(rf"[พค]\.ศ\.\s*[{_DIGIT}]+")
+# พ.ศ. 2559, ค.ศ. 2016, and a year after ปี (ปี 2559): four digits, Thai or Arabic.
+_ERA_YEAR = re.compile(
+    rf"(?:[พค]\.ศ\.\s*[{_DIGIT}]+|(?<![{_THAI_LETTER}])ปี\s?[{_DIGIT}]{{4}})(?![{_DIGIT}])"
+)
 _NUMBER_UNIT = re.compile(
     rf"(?<![{_DIGIT}])[{_DIGIT}][{_DIGIT}.,:]*\s?(?:"
     + "|".join(re.escape(unit) for unit in sorted(UNITS, key=len, reverse=True))
