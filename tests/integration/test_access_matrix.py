@@ -50,6 +50,7 @@ from workshop.models import CheckIn, User, Venue
 from workshop.services.accounts import issue_api_token
 from workshop.services.certificate_images import save_certificate_image
 from workshop.services.certificates import format_code, issue_certificate
+from workshop.services.evaluations import create_form
 from workshop.services.venues import VenueInput, create_venue
 
 CALLERS = ("anonymous", "owner", "other", "staff", "organizer")
@@ -113,6 +114,14 @@ ROUTES: dict[str, str] = {
     "checkin.index":                            "login     403    403    ok     ok",
     "checkin.scanner":                          "login     403    403    ok     ok",
     "checkin.service_worker":                   "ok        ok     ok     ok     ok",
+    "evaluations.answer":                       "login     ok     ok     403    403",
+    "evaluations.create":                       "login     403    403    403    ok",
+    "evaluations.manage":                       "login     403    403    403    ok",
+    "evaluations.questions":                    "login     403    403    403    ok",
+    "evaluations.required":                     "login     403    403    403    ok",
+    "evaluations.results":                      "login     403    403    403    ok",
+    "evaluations.results_xlsx":                 "login     403    403    403    ok",
+    "evaluations.status":                       "login     403    403    403    ok",
     "health.healthz":                           "ok        ok     ok     ok     ok",
     "i18n.switch_language":                     "ok        ok     ok     ok     ok",
     "organizer.register_on_behalf":             "login     403    403    403    ok",
@@ -157,6 +166,7 @@ URL_VALUES = {
     "kind": lambda w: "logo",
     "action": lambda w: "confirm",  # the owner's registration is confirmed already: refused
     "filename": lambda w: "css/app.css",
+    "part": lambda w: "evaluation",
 }
 # Per endpoint, where the shared value would have a side effect or name the wrong thing.
 URL_OVERRIDES: dict[str, dict[str, str]] = {
@@ -246,6 +256,7 @@ def build_world() -> World:
     image = io.BytesIO()
     Image.new("RGB", (64, 32), (20, 40, 120)).save(image, "PNG")
     save_certificate_image(workshop, "logo", image.getvalue(), organizer)
+    create_form(workshop.id, organizer)  # a draft: answering it is refused with 409
     checkin = CheckIn.query.filter_by(registration_id=mine.id).first()
     return World(
         workshop_id=workshop.id,

@@ -1,6 +1,15 @@
 """The flask commands: create-user and seed-demo."""
 
-from workshop.models import Registration, User, Venue, Workshop
+from workshop.models import (
+    CheckIn,
+    EvaluationForm,
+    EvaluationResponse,
+    EvaluationSubmission,
+    Registration,
+    User,
+    Venue,
+    Workshop,
+)
 from workshop.services.accounts import authenticate
 from workshop.services.demo import DEMO_ACCOUNTS, TITLE, UPCOMING_TITLE
 from workshop.services.registrations import registration_open
@@ -101,6 +110,14 @@ def test_seed_demo_loads_the_reference_workshop_once(app):
     assert registration_open(upcoming)
     assert upcoming.confirmed_count == 8
     assert Registration.query.count() == len(officers) + 8
+    # The reference workshop as held: check-ins from the sign-in sheet, and an open evaluation
+    # answered by every attendee but officer1, who can try it.
+    assert CheckIn.query.count() == 2 * len(officers) - 1
+    form = EvaluationForm.query.one()
+    assert (form.workshop_id, form.status) == (workshop.id, "open")
+    assert EvaluationResponse.query.count() == len(officers) - 2
+    officer1 = User.query.filter_by(email="officer1@demo.cdd.go.th").one()
+    assert EvaluationSubmission.query.filter_by(user_id=officer1.id).count() == 0
 
 
 def test_demo_organizer_sees_the_reference_workshop(app, client):

@@ -8,6 +8,16 @@ from workshop.models.certificate import (
     CertificateImageKind,
 )
 from workshop.models.checkin import CheckIn, CheckInMethod, CheckInTally
+from workshop.models.evaluation import (
+    EvaluationAnswer,
+    EvaluationForm,
+    EvaluationQuestion,
+    EvaluationResponse,
+    EvaluationSubmission,
+    FormPart,
+    FormStatus,
+    QuestionKind,
+)
 from workshop.models.notification import Notification
 from workshop.models.registration import Registration, RegistrationStatus
 from workshop.models.user import ApiToken, Role, User
@@ -25,7 +35,15 @@ __all__ = [
     "CheckIn",
     "CheckInMethod",
     "CheckInTally",
+    "EvaluationAnswer",
+    "EvaluationForm",
+    "EvaluationQuestion",
+    "EvaluationResponse",
+    "EvaluationSubmission",
+    "FormPart",
+    "FormStatus",
     "Notification",
+    "QuestionKind",
     "Registration",
     "RegistrationStatus",
     "Role",

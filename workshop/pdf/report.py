@@ -54,6 +54,7 @@ from workshop.pdf.typeset import (
     text_width,
     wrap_lines,
 )
+from workshop.services.evaluations import MIN_RESPONSES_SHOWN, FormResults
 from workshop.services.reports import (
     FiscalYearReport,
     GroupFigure,
@@ -510,6 +511,143 @@ class GroupChart(Flowable):
         canvas.restoreState()
 
 
+class MeanChart(Flowable):
+    """One horizontal bar per evaluation question: its mean on the 1–5 scale, labelled by the
+    question's number in the table beside it (the questions are too long for a chart)."""
+
+    ROW = 13.0  # points per question
+    LABEL_WIDTH = 14 * mm
+
+    def __init__(self, means: Sequence[float | None], width: float) -> None:
+        super().__init__()
+        self.means = list(means)
+        self.width = width
+        self.axis_height = 14.0
+        self.height = len(self.means) * self.ROW + self.axis_height + 4
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        plot_x = self.LABEL_WIDTH
+        plot_w = self.width - plot_x - 30
+        top = self.height
+        canvas.saveState()
+        canvas.setLineWidth(0.4)
+        for level in range(0, 6):  # grid at 0 … 5
+            x = plot_x + plot_w * level / 5
+            canvas.setStrokeColor(GRID if level == 0 else colors.HexColor("#e4e7eb"))
+            canvas.line(x, self.axis_height, x, top - 2)
+            draw_text(canvas, x, 3, str(level), REGULAR, 7.5, "center")
+        for i, mean in enumerate(self.means):
+            y = top - (i + 1) * self.ROW
+            canvas.setFillColor(INK)
+            draw_text(canvas, plot_x - 4, y + 3, _("ข้อ %(n)d", n=i + 1), REGULAR, 8, "right")
+            if mean is None:
+                continue
+            canvas.setFillColor(SERIES[0])
+            canvas.rect(plot_x, y + 2, plot_w * mean / 5, self.ROW - 4, stroke=0, fill=1)
+            canvas.setFillColor(INK)
+            draw_text(canvas, plot_x + plot_w * mean / 5 + 3, y + 3, f"{mean:.2f}", REGULAR, 7.5)
+        canvas.restoreState()
+
+
+def _decimal(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _evaluation_section(results: FormResults, width: float) -> list[Flowable]:
+    """The participants' evaluation: response rate, then (from MIN_RESPONSES_SHOWN answers)
+    per question n, mean, S.D. and band with a chart of the means, the comments, and the
+    tests' means and gain."""
+    flow = _heading(_("ผลการประเมินความพึงพอใจ"))
+    flow.append(
+        _p(
+            _(
+                "ผู้ตอบแบบประเมิน %(n)s จากผู้เข้าร่วม %(of)s คน (%(rate)s)",
+                n=_number(results.responses),
+                of=_number(results.attendees),
+                rate=format_rate(results.response_rate),
+            ),
+            size=BODY_SIZE,
+        )
+    )
+    if not results.shown:
+        flow.append(
+            _note(
+                _(
+                    "แสดงผลเมื่อมีผู้ตอบอย่างน้อย %(n)d คน เพื่อไม่ให้ระบุได้ว่าใครตอบอย่างไร",
+                    n=MIN_RESPONSES_SHOWN,
+                )
+            )
+        )
+    else:
+        rows, number = [], 0
+        for section, items in results.sections():
+            if section:
+                rows.append(["", section, "", "", "", ""])
+            for item in items:
+                number += 1
+                rows.append(
+                    [
+                        str(number),
+                        item.question.text,
+                        str(item.n),
+                        _decimal(item.mean),
+                        _decimal(item.sd),
+                        item.band,
+                    ]
+                )
+        if results.overall is not None:
+            o = results.overall
+            rows.append(["", _("ภาพรวม"), str(o.n), _decimal(o.mean), _decimal(o.sd), o.band])
+        fixed = [10 * mm, 0.0, 12 * mm, 16 * mm, 16 * mm, 22 * mm]
+        fixed[1] = width - sum(fixed)
+        flow.append(
+            _table(
+                [_("ข้อ"), _("รายการประเมิน"), "n", _("ค่าเฉลี่ย"), "S.D.", _("ระดับ")],
+                rows,
+                fixed,
+                ["center", "left", "right", "right", "right", "left"],
+            )
+        )
+        flow.append(Spacer(1, 1.5 * mm))
+        flow.append(
+            _note(
+                _(
+                    "เกณฑ์การแปลผล: 4.51–5.00 มากที่สุด, 3.51–4.50 มาก, 2.51–3.50 ปานกลาง, "
+                    "1.51–2.50 น้อย, 1.00–1.50 น้อยที่สุด; S.D. คือส่วนเบี่ยงเบนมาตรฐาน"
+                )
+            )
+        )
+        flow.append(Spacer(1, 2 * mm))
+        chart = MeanChart([item.mean for item in results.scale], width)
+        flow.append(KeepTogether([_note(_("ค่าเฉลี่ยรายข้อ (เต็ม 5)")), Spacer(1, 1 * mm), chart]))
+        for question in results.form.questions:
+            texts = results.comments.get(question.id)
+            if texts:
+                flow += _heading(question.text)
+                flow += [_p(f"• {text}", size=BODY_SIZE) for text in texts]
+    if results.test is not None:
+        test = results.test
+        flow += _heading(_("แบบทดสอบก่อนและหลังการอบรม"))
+        rows = [
+            [_("ก่อนการอบรม"), _number(test.pre_n), _decimal(test.pre_mean)],
+            [_("หลังการอบรม"), _number(test.post_n), _decimal(test.post_mean)],
+            [_("เพิ่มขึ้นโดยเฉลี่ย"), "", _decimal(test.gain)],
+        ]
+        flow.append(
+            _table(
+                ["", _("ผู้ทำแบบทดสอบ"), _("คะแนนเฉลี่ย (เต็ม %(n)d)", n=test.questions)],
+                rows,
+                [50 * mm, 35 * mm, 45 * mm],
+                ["left", "right", "right"],
+            )
+        )
+    return flow
+
+
 # ---------------------------------------------------------------- documents
 
 
@@ -664,6 +802,9 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
         story.append(_group_table(_("หน่วยงาน"), report.by_agency, width))
     else:
         story.append(_note(_("ยังไม่มีผู้ได้ที่นั่ง")))
+
+    if report.evaluation is not None:
+        story += _evaluation_section(report.evaluation, width)
 
     story += _heading(_("รายชื่อผู้ได้ที่นั่ง (%(n)s คน)", n=_number(report.confirmed)))
     total = report.session_count

@@ -49,6 +49,10 @@ ACTION_LABELS: dict[str, Any] = {
     "registration.rotate_ticket": _l("ออกบัตรใหม่ (บัตรเดิมใช้ไม่ได้)"),
     "checkin.override": _l("เช็กอินนอกช่วงเวลา (ผู้จัดอนุญาต)"),
     "checkin.undo": _l("ยกเลิกการเช็กอิน"),
+    "evaluation.create": _l("สร้างแบบประเมิน"),
+    "evaluation.update": _l("แก้ไขแบบประเมิน"),
+    "evaluation.open": _l("เปิดแบบประเมินให้ตอบ"),
+    "evaluation.closed": _l("ปิดรับคำตอบแบบประเมิน"),
 }
 ENTITY_LABELS: dict[str, Any] = {
     "users": _l("ผู้ใช้"),

@@ -52,6 +52,7 @@ from workshop.services.attendance import (
 )
 from workshop.services.audit import record_event
 from workshop.services.errors import NotAllowed, NotEligible, NotFound, ValidationFailed
+from workshop.services.evaluations import required_evaluation_answered_by
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
 from workshop.services.workshops import certificate_kind_label
@@ -75,6 +76,7 @@ class CertificateState:
     IN_PROGRESS = "in_progress"  # workshop not over, rule not met yet
     SHORT = "short"  # workshop over, rule not met
     NO_SEAT = "no_seat"  # waitlisted or cancelled
+    EVALUATION = "evaluation"  # meets the rule, workshop over, evaluation not answered yet
     CANCELLED = "workshop_cancelled"
 
 
@@ -182,10 +184,12 @@ def explain_eligibility(
     now: datetime | None = None,
     attended: int | None = None,
     certificate: Certificate | bool | None = False,
+    evaluated: set[int] | bool | None = False,
 ) -> Eligibility:
     """Where the registration stands for a certificate, and why, in the reader's language.
 
-    ``attended`` and ``certificate`` may be passed in when the caller loaded them for many
+    ``attended``, ``certificate`` and ``evaluated`` (services.evaluations.
+    required_evaluation_answered_by) may be passed in when the caller loaded them for many
     registrations at once (``certificate=None`` means: known to have none).
     """
     workshop = registration.workshop
@@ -260,6 +264,15 @@ def explain_eligibility(
             **figures,
         )
         return result(CertificateState.IN_PROGRESS, str(message))
+    if evaluated is False:
+        evaluated = required_evaluation_answered_by(workshop.id)
+    if meets and evaluated is not None and registration.user_id not in evaluated:
+        message = _l(
+            "เข้าร่วมครบตามเกณฑ์แล้ว (%(attended)d จาก %(total)d ช่วง) "
+            "กรุณาตอบแบบประเมินการอบรมก่อน แล้วจึงดาวน์โหลด%(kind)sได้",
+            **figures,
+        )
+        return result(CertificateState.EVALUATION, str(message))
     if meets:
         message = _l(
             "มีสิทธิ์ได้รับ%(kind)s: เข้าร่วม %(attended)d จาก %(total)d ช่วง "
@@ -301,11 +314,16 @@ def certificate_rows(workshop_id: int, now: datetime | None = None) -> list[Cert
         )
     }
     attended = sessions_attended(workshop_id)
+    evaluated = required_evaluation_answered_by(workshop_id)
     rows = [
         CertificateRow(
             r,
             explain_eligibility(
-                r, now=now, attended=attended.get(r.id, 0), certificate=certificates.get(r.id)
+                r,
+                now=now,
+                attended=attended.get(r.id, 0),
+                certificate=certificates.get(r.id),
+                evaluated=evaluated,
             ),
         )
         for r in registrations
@@ -439,6 +457,7 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
             )
         )
         attended = sessions_attended(workshop_id)
+        evaluated = required_evaluation_answered_by(workshop_id)
         registrations.sort(
             key=lambda r: (*person_sort_key(r.user.first_name, r.user.last_name), r.id)
         )
@@ -447,7 +466,11 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
             if registration.id in have:
                 continue
             eligibility = explain_eligibility(
-                registration, now=now, attended=attended.get(registration.id, 0), certificate=None
+                registration,
+                now=now,
+                attended=attended.get(registration.id, 0),
+                certificate=None,
+                evaluated=evaluated,
             )
             if eligibility.state == CertificateState.ELIGIBLE:
                 _create(registration, actor)

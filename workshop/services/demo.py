@@ -13,9 +13,21 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from workshop.extensions import db
-from workshop.models import CertificateKind, User, Venue, Workshop, WorkshopStatus
+from workshop.models import (
+    CertificateKind,
+    CheckInMethod,
+    FormPart,
+    FormStatus,
+    Registration,
+    User,
+    Venue,
+    Workshop,
+    WorkshopStatus,
+)
 from workshop.models.types import utcnow
 from workshop.services.accounts import create_user
+from workshop.services.checkins import check_in
+from workshop.services.evaluations import change_form_status, create_form, form_of, submit_answers
 from workshop.services.registrations import register_officer
 from workshop.services.venues import VenueInput, create_venue
 from workshop.services.workshops import SessionInput, WorkshopInput, change_status, create_workshop
@@ -187,10 +199,62 @@ def seed_demo() -> bool:
             register_officer(workshop.id, officer, actor=organizer)
         created = True
 
+    reference = db.session.scalar(select(Workshop).where(Workshop.title == TITLE))
+    if form_of(reference.id) is None:
+        _seed_attendance_and_evaluation(reference, organizer, officers)
+        created = True
+
     if db.session.scalar(select(Workshop.id).where(Workshop.title == UPCOMING_TITLE)) is None:
         _seed_upcoming(venue, organizer, officers)
         created = True
     return created
+
+
+# What the demo's attendees answered: (level for every scale question, comment).
+_DEMO_ANSWERS = [
+    (5, "อยากให้มีการศึกษาดูงานกลุ่ม OTOP ที่ประสบความสำเร็จ"),
+    (4, "ควรเพิ่มเวลาฝึกปฏิบัติการทำแผนชุมชน"),
+    (5, ""),
+    (4, "ห้องประชุมเย็นเกินไปในช่วงบ่าย"),
+    (4, ""),
+    (3, "เอกสารประกอบการบรรยายควรแจกล่วงหน้า"),
+    (5, ""),
+    (4, ""),
+]
+
+
+def _seed_attendance_and_evaluation(
+    workshop: Workshop, organizer: User, officers: list[User]
+) -> None:
+    """The reference workshop as held: everyone came in the morning, all but the last officer
+    in the afternoon (entered from the signed sign-in sheet), and an open evaluation form that
+    all attendees but officer1 have answered, so that officer1 can try it."""
+    for registration in db.session.scalars(
+        select(Registration)
+        .where(Registration.workshop_id == workshop.id)
+        .order_by(Registration.id)
+    ).all():
+        for n, session in enumerate(workshop.sessions):
+            if n == 1 and registration.user_id == officers[-1].id:
+                continue  # left at noon
+            check_in(
+                session_id=session.id,
+                staff=organizer,
+                registration_id=registration.id,
+                scanned_at=session.starts_at + timedelta(minutes=10),
+                method=CheckInMethod.MANUAL.value,
+                override_reason="บันทึกจากใบลงลายมือชื่อผู้เข้าอบรม",
+            )
+    form = create_form(workshop.id, organizer)
+    change_form_status(workshop.id, FormStatus.OPEN.value, organizer)
+    for n, (officer, (level, comment)) in enumerate(zip(officers[1:], _DEMO_ANSWERS, strict=False)):
+        answers = {
+            f"q{q.id}": (
+                comment if q.kind == "text" else str(max(1, level - ((q.position + n) % 3 == 0)))
+            )
+            for q in form.questions_of(FormPart.EVALUATION.value)
+        }
+        submit_answers(workshop.id, officer, FormPart.EVALUATION.value, answers)
 
 
 UPCOMING_TITLE = "อบรมการใช้ประโยชน์จากข้อมูล จปฐ. สำหรับเจ้าหน้าที่พัฒนาชุมชน"

@@ -1,4 +1,5 @@
-"""Attendance exports: the same rows as CSV (UTF-8 with BOM, for Excel) and XLSX.
+"""Spreadsheet exports: attendance (the same rows as CSV, UTF-8 with BOM for Excel, and XLSX)
+and evaluation results (XLSX).
 
 Every text cell goes through :func:`neutralise`: a cell that a spreadsheet would read as a
 formula (it starts with ``=``, ``+``, ``-`` or ``@``, or with a tab or carriage return, which
@@ -19,9 +20,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workshop.extensions import db
-from workshop.models import CheckIn, WorkshopSession
+from workshop.models import CheckIn, Workshop, WorkshopSession
+from workshop.services.evaluations import SCALE_LABELS, FormResults
 from workshop.services.registrations import registration_status_label
-from workshop.services.reports import get_report_workshop, registration_rows
+from workshop.services.reports import format_rate, get_report_workshop, registration_rows
 from workshop.thai.dates import format_date, format_datetime, format_time_range
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
@@ -139,35 +141,101 @@ def _column_widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> lis
     return [min(max(w, 6), 50) * 1.1 + 2 for w in widths]
 
 
-def attendance_xlsx(workshop_id: int) -> bytes:
-    """The attendance export as an XLSX workbook (one sheet, header row frozen and bold).
-
-    Written in openpyxl's write-only mode (rows streamed, not kept as cell objects); every text
-    cell is neutralised, so none is stored as a formula.
-    """
-    from openpyxl import Workbook
+def _append_sheet(book, title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
+    """A sheet with a bold, frozen header row; every text cell neutralised, so none is stored
+    as a formula (openpyxl reads a string that starts with "=" as one)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    table = attendance_table(workshop_id)
-    book = Workbook(write_only=True)
-    with force_locale("th"):
-        sheet = book.create_sheet(_("การเข้าร่วม"))
-    for i, width in enumerate(_column_widths(table.header, table.rows), start=1):
+    sheet = book.create_sheet(title)
+    for i, width in enumerate(_column_widths(header, rows), start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
-    rows = _safe_rows(table)
     bold = Font(bold=True)
-    header = []
-    for value in next(rows):
-        cell = WriteOnlyCell(sheet, value=value)
+    cells = []
+    for value in header:
+        cell = WriteOnlyCell(sheet, value=neutralise(value))
         cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    # openpyxl reads a string that starts with "=" as a formula; neutralised text never does.
+        cells.append(cell)
+    sheet.append(cells)
     for row in rows:
-        sheet.append(row)
+        sheet.append([neutralise(cell) for cell in row])
+
+
+def _workbook_bytes(book) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def attendance_xlsx(workshop_id: int) -> bytes:
+    """The attendance export as an XLSX workbook (one sheet, header row frozen and bold),
+    written in openpyxl's write-only mode (rows streamed, not kept as cell objects)."""
+    from openpyxl import Workbook
+
+    table = attendance_table(workshop_id)
+    book = Workbook(write_only=True)
+    with force_locale("th"):
+        _append_sheet(book, _("การเข้าร่วม"), table.header, table.rows)
+    return _workbook_bytes(book)
+
+
+def evaluation_xlsx(workshop: Workshop, results: FormResults) -> bytes:
+    """An evaluation's results: per question n, mean, S.D., band and the count at each level;
+    the comments; who has not answered; the tests' means. In Thai, like the report PDF. Below
+    MIN_RESPONSES_SHOWN answers only the response figures are written (anonymity)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    with force_locale("th"):
+        levels = sorted(SCALE_LABELS, reverse=True)
+        summary = [
+            [_("การอบรม"), workshop.title],
+            [_("ผู้เข้าร่วมอบรม (คน)"), results.attendees],
+            [_("ผู้ตอบแบบประเมิน (คน)"), results.responses],
+            [_("ร้อยละของผู้ตอบ"), format_rate(results.response_rate)],
+        ]
+        if results.test is not None:
+            test = results.test
+            summary += [
+                [_("คะแนนเฉลี่ยก่อนอบรม (เต็ม %(n)d)", n=test.questions), _number(test.pre_mean)],
+                [_("คะแนนเฉลี่ยหลังอบรม (เต็ม %(n)d)", n=test.questions), _number(test.post_mean)],
+                [_("คะแนนที่เพิ่มขึ้นโดยเฉลี่ย"), _number(test.gain)],
+            ]
+        _append_sheet(book, _("สรุป"), [_("รายการ"), _("ค่า")], summary)
+        if results.shown:
+            header = [_("ด้าน"), _("ข้อ"), "n", _("ค่าเฉลี่ย"), "S.D.", _("ระดับ")]
+            header += [f"{level} {SCALE_LABELS[level]}" for level in levels]
+            rows: list[list[Cell]] = []
+            every = [*results.scale, *([results.overall] if results.overall else [])]
+            for item in every:
+                rows.append(
+                    [
+                        item.question.section,
+                        item.question.text,
+                        item.n,
+                        _number(item.mean),
+                        _number(item.sd),
+                        item.band,
+                        *(item.counts.get(level, 0) for level in levels),
+                    ]
+                )
+            _append_sheet(book, _("ผลการประเมิน"), header, rows)
+            comment_rows: list[list[Cell]] = [
+                [question.text, text]
+                for question in results.form.questions
+                for text in results.comments.get(question.id, [])
+            ]
+            _append_sheet(book, _("ข้อเสนอแนะ"), [_("ข้อ"), _("ข้อความ")], comment_rows)
+        _append_sheet(
+            book,
+            _("ผู้ยังไม่ตอบ"),
+            [_("ลำดับ"), _("ชื่อ-สกุล")],
+            [[n, name] for n, name in enumerate(results.non_responders, start=1)],
+        )
+    return _workbook_bytes(book)
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"

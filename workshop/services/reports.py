@@ -48,6 +48,7 @@ from workshop.services.attendance import (
 )
 from workshop.services.certificates import issued_count
 from workshop.services.errors import NotFound, ValidationFailed
+from workshop.services.evaluations import FormResults, form_of, form_results
 from workshop.thai.dates import fiscal_year
 from workshop.thai.names import full_name, person_sort_key, thai_sort_key
 
@@ -148,6 +149,7 @@ class WorkshopReport:
     no_shows: tuple[AttendeeRow, ...]  # confirmed, never checked in
     generated_at: datetime
     certificates_issued: int
+    evaluation: FormResults | None = None  # the evaluation form's results, when there is one
 
     @property
     def session_count(self) -> int:
@@ -317,6 +319,7 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
         no_shows=tuple(r for r in confirmed if r.sessions_attended == 0),
         generated_at=utcnow(),
         certificates_issued=issued_count(workshop.id),
+        evaluation=form_results(workshop.id) if form_of(workshop.id) is not None else None,
     )
 
 

@@ -36,6 +36,7 @@ def register_web(app: Flask) -> None:
         auth,
         certificates,
         checkin,
+        evaluations,
         health,
         organizer,
         public,
@@ -52,6 +53,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(evaluations.bp)
 
     from workshop.services.officers import format_phone
     from workshop.services.registrations import registration_status_label

@@ -11,6 +11,7 @@ from workshop.models.types import utcnow
 from workshop.qr import qr_png, qr_svg
 from workshop.services.certificates import certificate_of, explain_eligibility
 from workshop.services.errors import DomainError, NotFound
+from workshop.services.evaluations import form_of, open_parts, part_label
 from workshop.services.registrations import (
     cancel_registration,
     get_registration,
@@ -58,12 +59,25 @@ def mine():
         positions={r.id: waitlist_position(r) for r in registrations},
         tokens={r.id: ticket_token(r) for r in registrations if _holds_ticket(r)},
         ended={r.id: _ended(r) for r in registrations},
+        evaluation_parts=_evaluation_parts(registrations),
+        part_label=part_label,
         certificates={
             r.id: explain_eligibility(r)
             for r in registrations
             if (_holds_ticket(r) and r.status == "confirmed") or certificate_of(r.id) is not None
         },
     )
+
+
+def _evaluation_parts(registrations) -> dict[int, list[str]]:
+    """Registration id -> the evaluation parts its holder may answer now."""
+    parts = {}
+    for r in registrations:
+        if r.status == "confirmed":
+            form = form_of(r.workshop_id)
+            if form is not None:
+                parts[r.id] = open_parts(form, current_user.id)
+    return parts
 
 
 def _holds_ticket(registration) -> bool:
