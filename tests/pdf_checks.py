@@ -141,3 +141,42 @@ def check_archival(data: bytes, signed: bool = False) -> Archival:
             assert values[key] and values[key] not in ("anonymous", "unspecified"), key
             assert "workshop" in values[key], values[key]
     return Archival(**values)
+
+
+def check_structure(data: bytes) -> list[list[tuple[str, int]]]:
+    """Assert a consistent tagged structure (MarkInfo, StructTreeRoot, Document, ParentTree,
+    one element per marked-content id on every page); return each page's (type, MCID) in
+    reading order."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root = pdf.Root
+        assert bool(root.MarkInfo.Marked) is True
+        tree = root.StructTreeRoot
+        document = tree.K
+        assert document.S == "/Document"
+        nums = list(tree.ParentTree.Nums)
+        parents = dict(zip(nums[::2], nums[1::2], strict=True))
+        assert int(tree.ParentTreeNextKey) == len(pdf.pages)
+        by_page: list[list[tuple[str, int]]] = []
+        for index, page in enumerate(pdf.pages):
+            key = int(page.obj.StructParents)
+            mcids = [
+                int(operands[1].MCID)
+                for operands, operator in pikepdf.parse_content_stream(page)
+                if operator == pikepdf.Operator("BDC")
+                and isinstance(operands[1], pikepdf.Dictionary)
+                and "/MCID" in operands[1]
+            ]
+            assert mcids == list(range(len(mcids))), "MCIDs number a page's sequences"
+            elements = list(parents[key])
+            assert len(elements) == len(mcids)
+            for mcid, element in enumerate(elements):
+                assert int(element.K) == mcid
+                assert element.Pg.objgen == page.obj.objgen
+                assert element.P.objgen == document.objgen
+                if element.S == "/Figure":
+                    assert str(element.Alt), "a figure has alternative text"
+            order = [(str(e.S)[1:], int(e.K)) for e in document.K if e.Pg.objgen == page.obj.objgen]
+            assert sorted(m for _, m in order) == mcids
+            by_page.append(order)
+            assert index == key
+        return by_page

@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from tests.pdf_checks import check_archival, pdftotext
+from tests.pdf_checks import check_archival, check_structure, pdftotext
 from tests.support import finished_workshop, login, make_officers, open_workshop, seat
 from workshop.extensions import db
 from workshop.models import Certificate
@@ -71,6 +71,27 @@ def test_certificate_is_archival(client, finished):
     lines = pdftotext(data).splitlines()
     assert "นางสาวกิ่งแก้ว ปิ่นทอง" in lines
     assert f"ได้เข้าร่วม{TITLE}" in lines
+
+
+def test_certificates_are_tagged_in_reading_order(client, finished, organizer):
+    """Tagged PDF: the title is a heading, every line a paragraph, the QR code a figure with
+    its address as alternative text, the border decoration; in reading order, page by page."""
+    workshop, _registrations = finished
+    login(client, organizer)
+
+    data = client.get(f"/organizer/workshops/{workshop.id}/certificates.pdf").data
+
+    pages = check_structure(data)
+    assert len(pages) == 2
+    for order in pages:
+        kinds = [kind for kind, _mcid in order]
+        assert kinds.count("H1") == 1 and kinds.count("Figure") == 1
+        assert kinds[0] == "P" and kinds[1] == "P" and kinds[2] == "H1"  # agency, number, title
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        content = pdf.pages[0].Contents.read_bytes()
+        assert content.count(b"/Artifact BMC") == 1  # the border
+        figure = next(e for e in pdf.Root.StructTreeRoot.K.K if e.S == "/Figure")
+        assert str(figure.Alt).startswith("QR: http://127.0.0.1:5000/verify/")
 
 
 def test_bulk_certificates_are_archival(client, finished, organizer):

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import metadata
 from typing import Any, ClassVar
@@ -168,6 +170,93 @@ def make_archival(canvas: Canvas, language: str = LANGUAGE) -> None:
     doc.setAuthor(DEFAULT_AUTHOR)  # a document about one agency names it instead
 
 
+class _TaggedPage(pdfdoc.PDFPage):
+    """ReportLab's page, which writes only the entries it knows, plus /StructParents."""
+
+    __NoDefault__: ClassVar[list[str]] = [*pdfdoc.PDFPage.__NoDefault__, "StructParents"]
+
+
+class StructureTree:
+    """A tagged PDF's logical structure, for drawings that name what they draw.
+
+    The drawing wraps each piece in :meth:`tag` (a heading, a paragraph, a figure with its
+    alternative text) or :meth:`artifact` (borders and other decoration): the page content gets
+    marked-content sequences with MCIDs, and at save a Document element lists the pieces in
+    reading order (top to bottom, then left to right, page by page), with the /ParentTree
+    that maps each MCID back to its element and /MarkInfo /Marked true.
+    """
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.canvas = canvas
+        self.doc = canvas._doc
+        self.document = pdfdoc.PDFDictionary(
+            {"Type": pdfdoc.PDFName("StructElem"), "S": pdfdoc.PDFName("Document")}
+        )
+        self.document_ref = self.doc.Reference(self.document)
+        # Page number (1-based, as ReportLab counts) -> its elements, by MCID.
+        self.pages: dict[int, list[pdfdoc.PDFObjectReference]] = {}
+        self.order: list[tuple[int, float, float, pdfdoc.PDFObjectReference]] = []
+        add_page = self.doc.addPage
+
+        def add_tagged_page(page: pdfdoc.PDFPage) -> None:
+            page.__class__ = _TaggedPage
+            page.StructParents = self.doc.pageCounter - 1  # its key in the parent tree
+            add_page(page)
+
+        self.doc.addPage = add_tagged_page
+
+    @contextmanager
+    def tag(self, kind: str, top: float, left: float = 0.0, alt: str = "") -> Iterator[None]:
+        """Mark what is drawn inside as one structure element of type ``kind`` (H1, P,
+        Figure, ...) whose top edge is at ``top``; ``alt``: a figure's alternative text."""
+        page = self.doc.pageCounter
+        mcids = self.pages.setdefault(page, [])
+        element = pdfdoc.PDFDictionary(
+            {
+                "Type": pdfdoc.PDFName("StructElem"),
+                "S": pdfdoc.PDFName(kind),
+                "P": self.document_ref,
+                "Pg": self.doc.thisPageRef(),
+                "K": len(mcids),
+            }
+        )
+        if alt:
+            element["Alt"] = pdfdoc.PDFString(alt)
+        reference = self.doc.Reference(element)
+        self.canvas.addLiteral(f"/{kind} <</MCID {len(mcids)}>> BDC")
+        mcids.append(reference)
+        self.order.append((page, -top, left, reference))
+        yield
+        self.canvas.addLiteral("EMC")
+
+    @contextmanager
+    def artifact(self) -> Iterator[None]:
+        """Mark what is drawn inside as decoration, outside the structure."""
+        self.canvas.addLiteral("/Artifact BMC")
+        yield
+        self.canvas.addLiteral("EMC")
+
+    def finish(self) -> None:
+        """Write the structure tree into the catalog (called when the canvas is saved)."""
+        self.order.sort(key=lambda item: item[:3])
+        self.document["K"] = pdfdoc.PDFArray([item[3] for item in self.order])
+        numbers: list[object] = []
+        for page in range(1, self.doc.pageCounter):
+            numbers += [page - 1, pdfdoc.PDFArray(self.pages.get(page, []))]
+        root = pdfdoc.PDFDictionary(
+            {
+                "Type": pdfdoc.PDFName("StructTreeRoot"),
+                "K": self.document_ref,
+                "ParentTree": pdfdoc.PDFDictionary({"Nums": pdfdoc.PDFArray(numbers)}),
+                "ParentTreeNextKey": self.doc.pageCounter - 1,
+            }
+        )
+        self.document["P"] = self.doc.Reference(root)
+        catalog = self.doc.Catalog
+        catalog.StructTreeRoot = root
+        catalog.MarkInfo = pdfdoc.PDFDictionary({"Marked": "true"})
+
+
 class ArchivalCanvas(Canvas):
     """A ReportLab canvas whose document comes out as PDF/A-2u (see the module docstring).
 
@@ -181,6 +270,7 @@ class ArchivalCanvas(Canvas):
         *args: Any,
         initialFontName: str | None = None,
         lang: str | None = None,
+        tagged: bool = False,
         **kwargs: Any,
     ) -> None:
         register_sarabun()
@@ -189,6 +279,13 @@ class ArchivalCanvas(Canvas):
             filename, *args, initialFontName=initialFontName or REGULAR, lang=language, **kwargs
         )
         make_archival(self, language)
+        # tagged=True: the drawing tags what it draws (StructureTree.tag/artifact).
+        self.structure = StructureTree(self) if tagged else None
+
+    def save(self) -> None:
+        if self.structure is not None:
+            self.structure.finish()
+        super().save()
 
     def setFont(self, psfontname: str, size: float, leading: float | None = None) -> None:
         """ReportLab's own defaults name the unembedded standard fonts (a chart's initial

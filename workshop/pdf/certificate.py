@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -197,51 +199,71 @@ def _url_lines(url: str) -> tuple[str, ...]:
     return (*_address_lines(address + "/"), code)
 
 
+def _tag(canvas: Canvas, kind: str, top: float, left: float = 0.0, alt: str = "") -> Any:
+    """A structure element around what is drawn next (a tagged canvas); nothing otherwise."""
+    structure = getattr(canvas, "structure", None)
+    return structure.tag(kind, top, left, alt) if structure else nullcontext()
+
+
+def _artifact(canvas: Canvas) -> Any:
+    structure = getattr(canvas, "structure", None)
+    return structure.artifact() if structure else nullcontext()
+
+
 def _draw_page(
     canvas: Canvas, text: CertificateText, layout: _Layout, images: dict[str, ImageReader]
 ) -> None:
-    _border(canvas)
+    with _artifact(canvas):
+        _border(canvas)
     if layout.logo_box and "logo" in images:
         x, y, w, h = layout.logo_box
-        canvas.drawImage(images["logo"], x, y, w, h, preserveAspectRatio=True, mask="auto")
+        with _tag(canvas, "Figure", y + h, x, alt=text.agency):
+            canvas.drawImage(images["logo"], x, y, w, h, preserveAspectRatio=True, mask="auto")
     if layout.signature_box and "signature" in images:
         x, y, w, h = layout.signature_box
-        canvas.drawImage(
-            images["signature"], x, y, w, h, preserveAspectRatio=True, anchor="s", mask="auto"
-        )
+        with _tag(canvas, "Figure", y + h, x, alt=f"ลายมือชื่อ {text.signatory_name}".strip()):
+            canvas.drawImage(
+                images["signature"], x, y, w, h, preserveAspectRatio=True, anchor="s", mask="auto"
+            )
     colour = None
     for line in layout.lines:
         if line.colour != colour:
             canvas.setFillColorRGB(*line.colour)
             colour = line.colour
-        draw_text(canvas, CENTRE, line.y, line.text, line.font, line.size, align="center")
+        with _tag(canvas, "H1" if line.text == text.kind else "P", line.y + line.size):
+            draw_text(canvas, CENTRE, line.y, line.text, line.font, line.size, align="center")
     canvas.setFillColorRGB(*INK)
     size = fit_font_size(text.name, BOLD, TEXT_WIDTH, NAME_MAX, NAME_MIN)
-    draw_text(canvas, CENTRE, layout.name_y, text.name, BOLD, size, align="center")
+    with _tag(canvas, "P", layout.name_y + size):
+        draw_text(canvas, CENTRE, layout.name_y, text.name, BOLD, size, align="center")
 
     # Number at the top right; verification at the bottom left.
-    draw_text(
-        canvas, WIDTH - 20 * mm, HEIGHT - 22 * mm, f"เลขที่ {text.number}", REGULAR, 13, "right"
-    )
+    with _tag(canvas, "P", HEIGHT - 22 * mm + 13, WIDTH / 2):
+        draw_text(
+            canvas, WIDTH - 20 * mm, HEIGHT - 22 * mm, f"เลขที่ {text.number}", REGULAR, 13, "right"
+        )
     qr_x, qr_y = 17 * mm, 16 * mm
-    draw_qr(canvas, qr_x, qr_y, QR_SIZE, text.url)
+    with _tag(canvas, "Figure", qr_y + QR_SIZE, qr_x, alt=f"QR: {text.url}"):
+        draw_qr(canvas, qr_x, qr_y, QR_SIZE, text.url)
     canvas.setFillColorRGB(*MUTED)
     left = qr_x + QR_SIZE + 2 * mm
     y = qr_y + QR_SIZE - 10
-    draw_text(canvas, left, y, "ตรวจสอบความถูกต้องที่", REGULAR, 10)
-    for line in _url_lines(text.url):
-        y -= URL_LEADING
-        if line.isascii():  # nothing to shape: ReportLab's own drawing, several times cheaper
-            canvas.setFont(REGULAR, URL_SIZE)
-            canvas.drawString(left, y, line)
-        else:
-            draw_text(canvas, left, y, line, REGULAR, URL_SIZE)
-    draw_text(canvas, left, y - 14, f"รหัส {text.code}", BOLD, 11)
+    with _tag(canvas, "P", y + 10, left):
+        draw_text(canvas, left, y, "ตรวจสอบความถูกต้องที่", REGULAR, 10)
+        for line in _url_lines(text.url):
+            y -= URL_LEADING
+            if line.isascii():  # nothing to shape: ReportLab's own drawing, several times cheaper
+                canvas.setFont(REGULAR, URL_SIZE)
+                canvas.drawString(left, y, line)
+            else:
+                draw_text(canvas, left, y, line, REGULAR, URL_SIZE)
+        draw_text(canvas, left, y - 14, f"รหัส {text.code}", BOLD, 11)
     canvas.setFillColorRGB(*INK)
     if text.revoked:
         canvas.saveState()
         canvas.setFillColorRGB(0.75, 0.1, 0.1)
-        draw_text(canvas, WIDTH - 20 * mm, HEIGHT - 30 * mm, "ถูกเพิกถอนแล้ว", BOLD, 14, "right")
+        with _tag(canvas, "P", HEIGHT - 30 * mm + 14, WIDTH / 2):
+            draw_text(canvas, WIDTH - 20 * mm, HEIGHT - 30 * mm, "ถูกเพิกถอนแล้ว", BOLD, 14, "right")
         canvas.restoreState()
 
 
@@ -249,7 +271,7 @@ def render_pages(pages: Iterable[CertificateText], art: CertificateArt | None = 
     """Draw one certificate per page into one PDF and return its bytes."""
     art = art or CertificateArt()
     buffer = io.BytesIO()
-    canvas = ArchivalCanvas(buffer, pagesize=PAGE, pageCompression=1)
+    canvas = ArchivalCanvas(buffer, pagesize=PAGE, pageCompression=1, tagged=True)
     images = {
         kind: archival_image(data)
         for kind, data in (("logo", art.logo), ("signature", art.signature))
