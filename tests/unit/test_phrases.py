@@ -47,6 +47,7 @@ from workshop.thai.phrases import PHRASES_FILE, phrases
         ),
         ("ปีงบประมาณ พ.ศ.2559", ("ปีงบประมาณ", " ", "พ.ศ.2559")),
         ("ชุมชน ปี 2559", ("ชุมชน", " ", "ปี 2559")),
+        ("ในปี 2559", ("ใน", "ปี 2559")),
         ("รุ่นที่ 1 ปี ๒๕๕๙", ("รุ่น", "ที่", " ", "1", " ", "ปี ๒๕๕๙")),
         ("เวลา 08.30–16.30 น.", ("เวลา", " ", "08.30–16.30 น.")),
         ("จำนวน 25 คน 6 ชั่วโมง 2 ครั้ง", ("จำนวน", " ", "25 คน", " ", "6 ชั่วโมง", " ", "2 ครั้ง")),
@@ -151,6 +152,10 @@ def protected(draw: st.DrawFn) -> list[str]:
 FILLER = st.sampled_from([*THAI_WORDS, "สำนักงาน", "ผู้เข้าร่วม", "OTOP", "ปี", "วันที่", "และ"])
 
 
+def _thai_letter(ch: str) -> bool:
+    return "\u0e01" <= ch <= "\u0e4e"  # not Thai digits: those glue to Latin text
+
+
 @st.composite
 def document_text(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
     """Text with protected phrases among ordinary words; returns it and the phrases' spans
@@ -158,10 +163,17 @@ def document_text(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
     text = ""
     spans: list[tuple[int, int]] = []
     for _ in range(draw(st.integers(1, 8))):
+        gap = draw(st.sampled_from([" ", " ", ""]))
+        pieces = draw(protected()) if draw(st.booleans()) else None
+        filler = "" if pieces else draw(FILLER)
+        first = (pieces[0] if pieces else filler)[:1]
+        if first.isascii() and first.isalpha() and pieces:
+            gap = " "  # a Latin title is written after a space (ปี Mr. John, not ปีMr.)
+        if text and not _thai_letter(text[-1]) and not _thai_letter(first):
+            gap = " "  # glued, digits and Latin letters read as one word: 0 น.0 น., 2400Mr.
         if text:
-            text += draw(st.sampled_from([" ", " ", ""]))
-        if draw(st.booleans()):
-            pieces = draw(protected())
+            text += gap
+        if pieces:
             if len(pieces) == 3 and pieces[1] == " " and pieces[0][:1] in "นดวM":
                 start = len(text)
                 spans.append((start, start + len(pieces[0])))
@@ -171,7 +183,7 @@ def document_text(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
                 spans.append((len(text), len(text) + len("".join(pieces))))
                 text += "".join(pieces)
         else:
-            text += draw(FILLER)
+            text += filler
     return text.strip(), spans
 
 

@@ -29,15 +29,14 @@ UNITS = ("น.", "นาที", "ชั่วโมง", "ชม.", "วัน"
 NAME_MAX = 40  # characters: a "first name" longer than this is prose, not a name
 
 _DIGIT = "0-9\u0e50-\u0e59"  # Arabic and Thai digits
-_THAI_LETTER = "\u0e01-\u0e4e"
-# พ.ศ. 2559, ค.ศ. 2016, and a year after ปี (ปี 2559): four digits, Thai or Arabic.
-_ERA_YEAR = re.compile(
-    rf"(?:[พค]\.ศ\.\s*[{_DIGIT}]+|(?<![{_THAI_LETTER}])ปี\s?[{_DIGIT}]{{4}})(?![{_DIGIT}])"
-)
+_ERA_YEAR = re.compile(rf"[พค]\.ศ\.\s*[{_DIGIT}]+")  # พ.ศ. 2559, ค.ศ. 2016
+# ปี 2559: a four-digit year after the word ปี (where the segmenter has it as a word).
+_YEAR = re.compile(rf"ปี\s?[{_DIGIT}]{{4}}(?![{_DIGIT}])")
+# A number and its unit; the unit must end where a word ends (5 คนงาน is not 5 คน).
 _NUMBER_UNIT = re.compile(
     rf"(?<![{_DIGIT}])[{_DIGIT}][{_DIGIT}.,:]*\s?(?:"
     + "|".join(re.escape(unit) for unit in sorted(UNITS, key=len, reverse=True))
-    + rf")(?![{_THAI_LETTER}])"
+    + ")"
 )
 _WORD = re.compile(r"\S+")
 _SURNAME = re.compile(rf"(?:{SURNAME_PARTICLE} )?\S+")  # ณ อยุธยา is one surname
@@ -93,9 +92,12 @@ def protected_spans(text: str, boundaries: Sequence[int] | set[int]) -> list[tup
     ``boundaries`` are the offsets where the word segmentation breaks ``text``; title
     prefixes are recognised only at them.
     """
+    at = set(boundaries) | {len(text)}
     spans = [m.span() for m in _ERA_YEAR.finditer(text)]
-    spans += [m.span() for m in _NUMBER_UNIT.finditer(text)]
+    if "ปี" in text:
+        spans += [m.span() for m in _YEAR.finditer(text) if m.start() in at]
+    spans += [m.span() for m in _NUMBER_UNIT.finditer(text) if m.end() in at]
     spans += [(m.start(1), m.end(1)) for m in _phrase_pattern().finditer(text)]
     if any(prefix[0] in text for prefix in _PREFIXES):
-        spans += _name_spans(text, set(boundaries))
+        spans += _name_spans(text, at)
     return spans
