@@ -15,20 +15,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
 from workshop.models import Certificate
-from workshop.pdf.signature import (
-    SignatureCheck,
-    SigningKey,
-    SigningKeyError,
-    check_signature,
-    load_signing_key,
-    sign_pdf,
-)
 from workshop.services.certificates import certificate_by_code, format_code
 from workshop.services.errors import NotFound
+
+if TYPE_CHECKING:
+    from workshop.pdf.signature import SignatureCheck, SigningKey
+
+# workshop.pdf.signature (pyHanko, about a second to import) is imported where it is used: an
+# installation that signs nothing never loads it, except to check an uploaded file.
 
 _EXTENSION = "workshop_signing_key"
 _CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
@@ -49,6 +48,8 @@ def configure_signing(app: Flask) -> None:
             )
         app.extensions[_EXTENSION] = None
         return
+    from workshop.pdf.signature import SigningKeyError, load_signing_key
+
     try:
         app.extensions[_EXTENSION] = load_signing_key(path, password)
     except SigningKeyError as exc:
@@ -65,7 +66,11 @@ def signing_key() -> SigningKey | None:
 def sign_if_configured(data: bytes, reason: str) -> bytes:
     """``data`` signed with the installation's key, or as it is when there is none."""
     key = signing_key()
-    return data if key is None else sign_pdf(data, key, reason)
+    if key is None:
+        return data
+    from workshop.pdf.signature import sign_pdf
+
+    return sign_pdf(data, key, reason)
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,8 @@ class FileVerification:
 def verify_certificate_file(data: bytes) -> FileVerification:
     """Check an uploaded certificate PDF: its signature, and the certificates its codes name
     (read only from a file whose signature is ours and covers it whole)."""
+    from workshop.pdf.signature import check_signature
+
     key = signing_key()
     check = check_signature(data, key)
     found: list[CodeFound] = []
