@@ -176,6 +176,30 @@ class _TaggedPage(pdfdoc.PDFPage):
     __NoDefault__: ClassVar[list[str]] = [*pdfdoc.PDFPage.__NoDefault__, "StructParents"]
 
 
+class _Element(pdfdoc.PDFObject):
+    """A structure element, formatted directly: a thousand-page batch has ~15,000 of them,
+    and ReportLab's generic dictionary formatting would cost more than drawing the pages."""
+
+    def __init__(
+        self, kind: str, parent: pdfdoc.PDFObjectReference, page: pdfdoc.PDFObjectReference
+    ) -> None:
+        self.head = f"<< /Type /StructElem /S /{kind} /P ".encode("ascii")
+        self.parent, self.page = parent, page
+        self.mcid = 0
+        self.alt: pdfdoc.PDFString | None = None
+
+    def format(self, document: pdfdoc.PDFDocument) -> bytes:
+        numbers = document.idToObjectNumberAndVersion
+        alt = b" /Alt " + self.alt.format(document) if self.alt is not None else b""
+        return b"%s%d %d R /Pg %d %d R /K %d%s >>" % (
+            self.head,
+            *numbers[self.parent.name],
+            *numbers[self.page.name],
+            self.mcid,
+            alt,
+        )
+
+
 class StructureTree:
     """A tagged PDF's logical structure, for drawings that name what they draw.
 
@@ -205,29 +229,29 @@ class StructureTree:
 
         self.doc.addPage = add_tagged_page
 
-    @contextmanager
-    def tag(self, kind: str, top: float, left: float = 0.0, alt: str = "") -> Iterator[None]:
-        """Mark what is drawn inside as one structure element of type ``kind`` (H1, P,
-        Figure, ...) whose top edge is at ``top``; ``alt``: a figure's alternative text."""
+    def begin(self, kind: str, top: float, left: float = 0.0, alt: str = "") -> None:
+        """Start a structure element of type ``kind`` (H1, P, Figure, ...) whose top edge is
+        at ``top``; ``alt``: a figure's alternative text. :meth:`end` closes it."""
         page = self.doc.pageCounter
         mcids = self.pages.setdefault(page, [])
-        element = pdfdoc.PDFDictionary(
-            {
-                "Type": pdfdoc.PDFName("StructElem"),
-                "S": pdfdoc.PDFName(kind),
-                "P": self.document_ref,
-                "Pg": self.doc.thisPageRef(),
-                "K": len(mcids),
-            }
-        )
+        element = _Element(kind, self.document_ref, self.doc.thisPageRef())
+        element.mcid = len(mcids)
         if alt:
-            element["Alt"] = pdfdoc.PDFString(alt)
+            element.alt = pdfdoc.PDFString(alt)
         reference = self.doc.Reference(element)
         self.canvas.addLiteral(f"/{kind} <</MCID {len(mcids)}>> BDC")
         mcids.append(reference)
         self.order.append((page, -top, left, reference))
-        yield
+
+    def end(self) -> None:
         self.canvas.addLiteral("EMC")
+
+    @contextmanager
+    def tag(self, kind: str, top: float, left: float = 0.0, alt: str = "") -> Iterator[None]:
+        """What is drawn inside is one structure element (see :meth:`begin`)."""
+        self.begin(kind, top, left, alt)
+        yield
+        self.end()
 
     @contextmanager
     def artifact(self) -> Iterator[None]:

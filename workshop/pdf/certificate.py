@@ -226,12 +226,22 @@ def _draw_page(
                 images["signature"], x, y, w, h, preserveAspectRatio=True, anchor="s", mask="auto"
             )
     colour = None
+    # One structure element per block of lines set alike (the agency, the title, the body, the
+    # signatory's name and position), not per line: fewer objects in a batch of thousands.
+    structure = getattr(canvas, "structure", None)
+    style: tuple[object, ...] = ()
     for line in layout.lines:
+        if structure is not None and (line.font, line.size, line.colour) != style:
+            if style:
+                structure.end()
+            style = (line.font, line.size, line.colour)
+            structure.begin("H1" if line.text == text.kind else "P", line.y + line.size)
         if line.colour != colour:
             canvas.setFillColorRGB(*line.colour)
             colour = line.colour
-        with _tag(canvas, "H1" if line.text == text.kind else "P", line.y + line.size):
-            draw_text(canvas, CENTRE, line.y, line.text, line.font, line.size, align="center")
+        draw_text(canvas, CENTRE, line.y, line.text, line.font, line.size, align="center")
+    if structure is not None and style:
+        structure.end()
     canvas.setFillColorRGB(*INK)
     size = fit_font_size(text.name, BOLD, TEXT_WIDTH, NAME_MAX, NAME_MIN)
     with _tag(canvas, "P", layout.name_y + size):
@@ -267,11 +277,18 @@ def _draw_page(
         canvas.restoreState()
 
 
-def render_pages(pages: Iterable[CertificateText], art: CertificateArt | None = None) -> bytes:
-    """Draw one certificate per page into one PDF and return its bytes."""
+def render_pages(
+    pages: Iterable[CertificateText], art: CertificateArt | None = None, tagged: bool = False
+) -> bytes:
+    """Draw one certificate per page into one PDF and return its bytes.
+
+    ``tagged``: with a structure tree (tagged PDF), for a certificate someone keeps and files;
+    a workshop's batch for the printer goes without, since its ~10 structure elements a page
+    would add a third to the batch's time.
+    """
     art = art or CertificateArt()
     buffer = io.BytesIO()
-    canvas = ArchivalCanvas(buffer, pagesize=PAGE, pageCompression=1, tagged=True)
+    canvas = ArchivalCanvas(buffer, pagesize=PAGE, pageCompression=1, tagged=tagged)
     images = {
         kind: archival_image(data)
         for kind, data in (("logo", art.logo), ("signature", art.signature))
@@ -337,7 +354,7 @@ def certificate_text(certificate: Certificate) -> CertificateText:
 
 def render_certificates(certificates: Sequence[Certificate]) -> bytes:
     """One workshop's certificates as one PDF, a page each, in the order given; signed when
-    the installation has a key (``services.document_signing``)."""
+    the installation has a key (``services.document_signing``); tagged when it is one."""
     if not certificates:
         raise ValueError("no certificates to render")
     workshop_ids = {c.registration.workshop_id for c in certificates}
@@ -353,4 +370,4 @@ def render_certificates(certificates: Sequence[Certificate]) -> bytes:
     reason = (
         f"{first.kind} เลขที่ {first.number}" if len(pages) == 1 else f"{first.kind} {len(pages)} ฉบับ"
     )
-    return sign_if_configured(render_pages(pages, art), reason)
+    return sign_if_configured(render_pages(pages, art, tagged=len(pages) == 1), reason)
