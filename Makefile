@@ -16,7 +16,7 @@ TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 SYSTEM_COMMANDS := pdftotext pdftoppm chromium caddy certutil
 SYSTEM_PACKAGES := poppler-utils chromium fonts-thai-tlwg caddy libnss3-tools
 
-.PHONY: run serve test install lint test-sqlite test-postgres translations clean system-deps
+.PHONY: run serve test install lint test-sqlite test-postgres translations clean system-deps reload
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,11 @@ translations: install
 		$(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l en; \
 	fi
 	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l en --statistics
+
+# Production gunicorn (deploy/gunicorn.conf.py, README "Production") takes new code without
+# refusing or holding a request: a new master loads it, then the old one stops gracefully.
+reload:
+	deploy/reload.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""The real app plus two reference endpoints, so benchmarks compare against the same server:
+"""The real app (wsgi.py's, Thai word list loaded) plus two reference endpoints, so that
+benchmarks compare against the same server:
 
 - ``GET /bench/hello``: a bare hello-world.
 - ``POST /bench/scan-floor``: what a first scan cannot go below on this stack. It takes the same
@@ -10,20 +11,22 @@
 """
 
 import random
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import request
 from sqlalchemy import Engine, Table
 
-from workshop import create_app
 from workshop.extensions import csrf, db
 from workshop.models.types import utcnow
 from workshop.services.checkins import _SCAN_CONTEXT, _SCAN_STATEMENTS, _checkins, _tallies
 from workshop.services.tickets import verify_ticket
 from workshop.services.transactions import _write_from_here
 
-app = create_app()
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from wsgi import app
 
 
 @app.get("/bench/hello")

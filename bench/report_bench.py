@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def build(database_url: str, instance: Path, registrations: int, sessions: int) 
     from werkzeug.security import generate_password_hash
 
     from workshop.extensions import db
-    from workshop.models import CheckIn, Registration, User, Workshop
+    from workshop.models import CheckIn, CheckInTally, Registration, User, Workshop
     from workshop.services.venues import VenueInput, create_venue
     from workshop.services.workshops import SessionInput, WorkshopInput, create_workshop
 
@@ -190,6 +191,13 @@ def build(database_url: str, instance: Path, registrations: int, sessions: int) 
                     )
         for first in range(0, len(checkins), 5000):
             db.session.execute(insert(CheckIn), checkins[first : first + 5000])
+        # The door's counters, as check-ins through the service keep them (all seated here).
+        per_session = Counter(c["session_id"] for c in checkins)
+        if per_session:  # an empty list would insert one row of defaults
+            db.session.execute(
+                insert(CheckInTally),
+                [{"session_id": s, "slot": 0, "checked_in": n} for s, n in per_session.items()],
+            )
         db.session.get(Workshop, workshop_id).confirmed_count = confirmed
         db.session.get(Workshop, workshop_id).waitlist_count = waiting
         db.session.commit()
@@ -281,9 +289,14 @@ def main() -> None:
         print(json.dumps(measure(url, Path(instance), int(workshop_id), args.repeat)))
         return
 
-    databases = []
-    tmp = Path(tempfile.mkdtemp(prefix="report-bench-"))
-    databases.append(("SQLite", f"sqlite:///{tmp / 'bench.db'}"))
+    # Everything the run writes (the SQLite database, each instance folder) lives in one
+    # temporary folder that is removed at the end, also when the run fails.
+    with tempfile.TemporaryDirectory(prefix="report-bench-") as tmp:
+        run(args, Path(tmp))
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
+    databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
     if args.database_url:
         databases.append(("PostgreSQL", args.database_url))
     print(
@@ -293,7 +306,8 @@ def main() -> None:
     for label, url in databases:
         if label == "PostgreSQL":
             _fresh_postgres(url)
-        instance = Path(tempfile.mkdtemp(prefix="report-bench-instance-"))
+        instance = tmp / f"instance-{label.lower()}"
+        instance.mkdir()
         started = time.perf_counter()
         workshop_id = build(url, instance, args.registrations, args.sessions)
         setup = time.perf_counter() - started

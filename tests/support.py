@@ -220,6 +220,26 @@ def finished_workshop(
     return change_status(create_workshop(data, organizer), "published", organizer)
 
 
+def recount_check_ins() -> None:
+    """Set every session's live counter from its check-ins, as the services keep it (the
+    check-ins of confirmed registrations), after a test wrote check-ins or statuses directly."""
+    from sqlalchemy import text
+
+    from workshop.extensions import db
+
+    db.session.flush()
+    db.session.execute(text("DELETE FROM checkin_tallies"))
+    db.session.execute(
+        text(
+            "INSERT INTO checkin_tallies (session_id, slot, checked_in) "
+            "SELECT c.session_id, 0, count(*) FROM checkins c "
+            "JOIN registrations r ON r.id = c.registration_id "
+            "WHERE r.status = 'confirmed' GROUP BY c.session_id"
+        )
+    )
+    db.session.commit()
+
+
 def seat(workshop, officer: User, organizer: User, attended: int = 0):
     """Register ``officer`` (by the organizer) and check them into the first ``attended``
     sessions directly (no door involved)."""
@@ -238,4 +258,68 @@ def seat(workshop, officer: User, organizer: User, attended: int = 0):
             )
         )
     db.session.commit()
+    recount_check_ins()
     return registration
+
+
+def form_values(html: str, has_field: str) -> dict[str, str]:
+    """What a browser would send from the page's form that has a field named ``has_field``:
+    inputs (not buttons, files or unticked boxes), text areas and selected options."""
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.forms: list[dict[str, str]] = []
+            self.textarea: str | None = None
+            self.select: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            a = {k: v or "" for k, v in attrs}
+            if tag == "form":
+                self.forms.append({})
+            elif not self.forms or ("name" not in a and tag != "option"):
+                return
+            elif tag == "input":
+                kind = a.get("type", "text")
+                if kind in ("submit", "button", "file", "image", "reset"):
+                    return
+                if kind in ("checkbox", "radio") and "checked" not in a:
+                    return
+                self.forms[-1][a["name"]] = a.get("value", "on" if kind == "checkbox" else "")
+            elif tag == "textarea":
+                self.textarea = a["name"]
+                self.forms[-1][a["name"]] = ""
+            elif tag == "select":
+                self.select = a["name"]
+            elif tag == "option" and self.select is not None:
+                form = self.forms[-1]
+                if "selected" in a or self.select not in form:
+                    form[self.select] = a.get("value", "")
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self.textarea = None
+            elif tag == "select":
+                self.select = None
+
+        def handle_data(self, data):
+            if self.textarea is not None:
+                value = self.forms[-1][self.textarea] + data
+                # A browser drops the newline that follows <textarea>.
+                self.forms[-1][self.textarea] = value.removeprefix("\r\n").removeprefix("\n")
+
+    parser = Forms()
+    parser.feed(html)
+    found = [form for form in parser.forms if has_field in form]
+    assert found, f"no form with a field {has_field!r}"
+    return found[0]
+
+
+def issue_certificates(client: FlaskClient, workshop_id: int):
+    """The organizer's "issue all eligible" button on the workshop's certificate page (a GET of
+    the all-in-one PDF only downloads what is issued)."""
+    page = f"/organizer/workshops/{workshop_id}/certificates"
+    response = submit_form(client, page, {}, action=f"{page}/issue")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response

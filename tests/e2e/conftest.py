@@ -13,10 +13,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.support import PASSWORD
+from workshop.pdf.typeset import warm_up
+
+# How long an action, a navigation or an expect() waits, sized for a loaded 2-core machine
+# (two test suites side by side, other work): chains such as camera -> frame -> server decode
+# -> DOM, roster or service-worker readiness, and offline sync take seconds there, not the 5 s
+# Playwright's expect() allows by default. A passing check returns as soon as it holds.
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 CHROMIUM = os.environ.get("WORKSHOP_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,7 +53,10 @@ PHONE = {
 
 @pytest.fixture(scope="module")
 def live_server(app) -> Iterator[str]:
-    """The session's test app on a threaded WSGI server on a free loopback port."""
+    """The session's test app on a threaded WSGI server on a free loopback port, with the Thai
+    word list and fonts loaded first, as wsgi.py loads them in production (under load, the
+    first PDF otherwise spent many seconds on them)."""
+    warm_up()
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -113,7 +124,7 @@ def phone(browser) -> Iterator:
 
     Any CSP violation on its pages fails the test."""
     context = browser.new_context(**PHONE)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     violations = watch_csp(context)
     try:
         yield context

@@ -7,12 +7,13 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, sign_in, watch_csp
+from tests.e2e.conftest import PHONE, TIMEOUT_MS, sign_in, watch_csp
 from tests.e2e.support import workshop_running_now
 from tests.support import make_officers
 from workshop.extensions import db
@@ -49,6 +50,18 @@ def open_scanner(page, base: str, staff, workshop, session, *, offline_ready: bo
     expect(page.locator("#scanner")).to_have_attribute("data-roster", "ready")
     if offline_ready:
         expect(page.locator("#scanner")).to_have_attribute("data-offline-ready", "1")
+
+
+def count_requests(page, method: str, path: str) -> list[str]:
+    """The URLs of the page's ``method`` requests to ``path``, as they are sent."""
+    sent: list[str] = []
+
+    def on_request(request) -> None:
+        if request.method == method and urlsplit(request.url).path == path:
+            sent.append(request.url)
+
+    page.on("request", on_request)
+    return sent
 
 
 def enter_code(page, code: str) -> None:
@@ -103,10 +116,11 @@ def test_camera_scan_is_decoded_and_checks_in_once(
     )
     with launch(*camera) as chromium:
         context = chromium.new_context(**PHONE)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(TIMEOUT_MS)
         violations = watch_csp(context)
         try:
             page = context.new_page()
+            check_in_requests = count_requests(page, "POST", "/api/v1/checkins")
             open_scanner(page, live_server, staff, workshop, session)
             result = page.locator("#result")
             expect(result).to_have_attribute("data-state", "checked_in")
@@ -119,8 +133,13 @@ def test_camera_scan_is_decoded_and_checks_in_once(
             assert decoder == ("native" if native else "server")
             if decoder == "server":
                 assert int(page.locator("#scanner").get_attribute("data-frames-sent")) >= 1
-            # The code stays in front of the camera: it must not be posted again and again.
-            page.wait_for_timeout(1500)
+                # The code stays in front of the camera: the next frames decode it again, and
+                # it must not be posted again. Three more frames read, still one check-in.
+                page.wait_for_function(
+                    "n => Number(document.getElementById('scanner').dataset.framesSent) >= n",
+                    arg=int(page.locator("#scanner").get_attribute("data-frames-sent")) + 3,
+                )
+            assert len(check_in_requests) == 1
             expect(result).to_have_attribute("data-state", "checked_in")
             shoot(page, "camera-checked-in")
         finally:
@@ -264,7 +283,9 @@ def test_offline_scans_survive_a_reload_and_sync_later(phone, live_server, staff
     expect(net).to_have_attribute("data-queue", "1")
     shoot(page, "offline-after-reload")
 
-    page.wait_for_timeout(300)  # so the server's time differs from the scan's
+    # The sync comes at least 300 ms after the scan, so the server's time differs from it.
+    scanned_ms = datetime.fromisoformat(queued["scanned_at"].replace("Z", "+00:00")).timestamp()
+    page.wait_for_function("t => Date.now() >= t", arg=scanned_ms * 1000 + 300)
     phone.set_offline(False)
     expect(net).to_have_attribute("data-queue", "0")
     expect(net).to_have_text("ออนไลน์")

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e import test_door_scanner
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, watch_csp
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, TIMEOUT_MS, watch_csp
 from tests.e2e.test_door_scanner import checkins, open_scanner, write_y4m
 from workshop.services.tickets import ticket_token
 
@@ -149,7 +149,7 @@ def test_scanner_over_https_is_a_secure_context_with_service_worker_and_camera(
     )
     try:
         context = chromium.new_context(**PHONE)
-        context.set_default_timeout(20_000)
+        context.set_default_timeout(TIMEOUT_MS)
         violations = watch_csp(context)
         try:
             page = context.new_page()

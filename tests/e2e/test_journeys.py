@@ -34,7 +34,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, sign_in
+from tests.e2e.conftest import PHONE, TIMEOUT_MS, sign_in
 from tests.e2e.test_door_scanner import checkins, write_y4m
 from tests.support import PASSWORD, make_officers, open_workshop, seat, workshop_input
 from workshop.extensions import db
@@ -97,7 +97,7 @@ def write_blank_y4m(path: Path, frames: int = 5) -> None:
 def desktop(browser):
     """An organizer's laptop: a fresh wide browser profile."""
     context = browser.new_context(**DESKTOP)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     try:
         yield context
     finally:
@@ -444,7 +444,7 @@ def test_anyone_verifies_the_certificate_by_code_and_by_its_qr_address(
     registration = seat(just_finished, officer, organizer, attended=2)
     certificate = issue_certificate(registration.id)
     context = browser.new_context(**PHONE)  # nobody signed in
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     try:
         page = context.new_page()
         page.goto(f"{live_server}/verify")

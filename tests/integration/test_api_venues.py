@@ -51,7 +51,8 @@ def test_create_venue_returns_201_with_the_stored_venue(client, auth):
 
     assert response.status_code == 201
     body = response.get_json()
-    assert body == {**VALID, "id": body["id"]}
+    assert body == {**VALID, "id": body["id"], "version": 1}
+    assert response.headers["ETag"] == '"1"'
     assert response.headers["Location"].endswith(f"/api/v1/venues/{body['id']}")
     stored = db.session.get(Venue, body["id"])
     assert (stored.name, stored.capacity, stored.province) == ("ห้องประชุมอำเภอวังทอง", 80, "พิษณุโลก")
@@ -174,7 +175,9 @@ def test_get_venue_by_id(client, auth, venue):
         "district": "วังทอง",
         "province": "พิษณุโลก",
         "capacity": 120,
+        "version": 1,
     }
+    assert response.headers["ETag"] == '"1"'
 
 
 @pytest.mark.parametrize("venue_id", ["999999", "0", "99999999999999999999999", "-1", "abc"])

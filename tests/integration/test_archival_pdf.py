@@ -14,7 +14,14 @@ import pytest
 from PIL import Image
 
 from tests.pdf_checks import check_archival, check_structure, pdftotext
-from tests.support import finished_workshop, login, make_officers, open_workshop, seat
+from tests.support import (
+    finished_workshop,
+    issue_certificates,
+    login,
+    make_officers,
+    open_workshop,
+    seat,
+)
 from workshop.extensions import db
 from workshop.models import Certificate
 from workshop.services.registrations import register_officer
@@ -96,6 +103,8 @@ def test_bulk_certificates_are_archival(client, finished, organizer):
     workshop, _registrations = finished
     login(client, organizer)
 
+    issue_certificates(client, workshop.id)
+
     data = client.get(f"/organizer/workshops/{workshop.id}/certificates.pdf").data
 
     info = check_archival(data)
@@ -148,7 +157,7 @@ def test_uploaded_images_keep_the_certificate_archival(client, finished, organiz
     )
     assert "บันทึกรูปแล้ว" in upload(client, workshop.id, "signature", png()).get_data(as_text=True)
 
-    data = client.get(f"/organizer/registrations/{registration.id}/certificate.pdf").data
+    data = client.get(f"/my/registrations/{registration.id}/certificate.pdf").data
 
     check_archival(data)
     with pikepdf.open(io.BytesIO(data)) as pdf:

@@ -8,7 +8,7 @@ import io
 from pypdf import PdfReader
 
 from tests.pdf_checks import pdftotext
-from tests.support import finished_workshop, login, make_officers, seat
+from tests.support import finished_workshop, issue_certificates, login, make_officers, seat
 from workshop.extensions import db
 from workshop.models import Certificate
 from workshop.services.certificates import format_code
@@ -37,7 +37,7 @@ def test_a_latin_title_is_not_glued_to_the_name_on_any_document(client, venue, o
     registration = seat(workshop, officer, organizer, 1)
     login(client, organizer)
 
-    certificate = client.get(f"/organizer/registrations/{registration.id}/certificate.pdf").data
+    certificate = client.get(f"/my/registrations/{registration.id}/certificate.pdf").data
     report = client.get(f"/organizer/workshops/{workshop.id}/report.pdf").data
     page = client.get(f"/organizer/workshops/{workshop.id}/certificates").get_data(as_text=True)
 
@@ -61,6 +61,8 @@ def test_numbers_and_the_bulk_file_follow_thai_order(client, venue, organizer):
     for officer in officers:
         seat(workshop, officer, organizer, 1)
     login(client, organizer)
+
+    issue_certificates(client, workshop.id)
 
     bulk = client.get(f"/organizer/workshops/{workshop.id}/certificates.pdf").data
 
@@ -88,6 +90,8 @@ def test_the_bulk_file_is_in_name_order_even_when_numbers_are_not(client, venue,
     login(officer_browser, first)
     assert officer_browser.get(f"/my/registrations/{early.id}/certificate.pdf").status_code == 200
     login(client, organizer)
+
+    issue_certificates(client, workshop.id)
 
     bulk = client.get(f"/organizer/workshops/{workshop.id}/certificates.pdf").data
 
@@ -135,7 +139,7 @@ def test_the_signatory_position_keeps_the_organizers_line_breaks(client, venue, 
     (officer,) = make_officers(1)
     registration = seat(workshop, officer, organizer, 2)
 
-    data = client.get(f"/organizer/registrations/{registration.id}/certificate.pdf").data
+    data = client.get(f"/my/registrations/{registration.id}/certificate.pdf").data
 
     lines = pdftotext(data).splitlines()
     at = lines.index("(นายสมชาย ใจดี)")

@@ -135,6 +135,8 @@ def test_all_in_one_pdf_has_a_page_per_eligible_officer(client, venue, organizer
         seat(workshop, officer, organizer, 1)
     seat(workshop, officers[3], organizer, 0)
     login(client, organizer)
+    page = f"/organizer/workshops/{workshop.id}/certificates"
+    submit_form(client, page, {}, action=f"{page}/issue")
 
     response = client.get(f"/organizer/workshops/{workshop.id}/certificates.pdf")
 
@@ -254,7 +256,9 @@ def test_uploads_are_checked_by_content_and_size(client, finished, organizer, tm
     shown = client.get(f"/organizer/workshops/{workshop.id}/certificate-images/logo")
     assert shown.mimetype == "image/png"
 
-    response = client.get(f"/organizer/registrations/{good.id}/certificate.pdf")
+    page = f"/organizer/workshops/{workshop.id}/certificates"
+    issue = f"/organizer/registrations/{good.id}/certificate/issue"
+    response = submit_form(client, page, {}, action=issue, follow_redirects=True)
     assert response.status_code == 200
     assert "นางสาวกิ่งแก้ว ปิ่นทอง" in pdf_text(response.data, tmp_path)
 
@@ -276,3 +280,123 @@ def test_a_long_name_shrinks_onto_one_line(client, venue, organizer, tmp_path):
     )
 
     assert officer.full_name in text.splitlines()
+
+
+def jpeg_with_metadata(width: int = 160, height: int = 80, orientation: int = 1) -> bytes:
+    """A JPEG as a phone writes it: GPS position, a description, a comment, an ICC profile."""
+    from PIL import ImageCms
+
+    exif = Image.Exif()
+    exif[0x010E] = "Logo photographed at 99 Moo 4 Wang Thong"  # ImageDescription
+    exif[0x0112] = orientation
+    exif[0x8825] = {1: "N", 2: (16.0, 49.0, 27.0), 3: "E", 4: (100.0, 25.0, 52.0)}  # GPS
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 40, 120)).save(
+        buffer, "JPEG", exif=exif.tobytes(), icc_profile=profile, comment=b"Home office"
+    )
+    return buffer.getvalue()
+
+
+def embedded_images(pdf: bytes, tmp_path) -> list[bytes]:
+    """Every image stream of the PDF as pdfimages writes it (a JPEG exactly as embedded)."""
+    source = tmp_path / "images.pdf"
+    source.write_bytes(pdf)
+    out = tmp_path / "extracted"
+    out.mkdir()
+    subprocess.run(["pdfimages", "-all", str(source), str(out / "img")], check=True)
+    return [path.read_bytes() for path in sorted(out.iterdir())]
+
+
+def test_uploaded_images_lose_their_metadata_but_keep_the_colour_profile(
+    client, finished, organizer, tmp_path
+):
+    workshop, good, _short = finished
+    upload_data = jpeg_with_metadata()
+    assert b"Wang Thong" in upload_data and b"Home office" in upload_data
+    login(client, organizer)
+    assert "บันทึกรูปแล้ว" in upload(client, workshop.id, "logo", upload_data, "logo.jpg").get_data(
+        as_text=True
+    )
+    # A phone photo taken sideways is stored upright: the orientation tag goes with the EXIF.
+    sideways = jpeg_with_metadata(160, 80, orientation=6)
+    upload(client, workshop.id, "signature", sideways, "signature.jpg")
+
+    stored = {image.kind: image for image in CertificateImage.query.all()}
+    assert (stored["signature"].width, stored["signature"].height) == (80, 160)
+    for image in stored.values():
+        kept = Image.open(io.BytesIO(image.data))
+        assert dict(kept.getexif()) == {}
+        assert "comment" not in kept.info
+        assert kept.info.get("icc_profile"), "the colour profile stays"
+
+    officer = client.application.test_client()
+    login(officer, good.user)
+    pdf = officer.get(f"/my/registrations/{good.id}/certificate.pdf")
+    assert pdf.mimetype == "application/pdf"
+    images = [data for data in embedded_images(pdf.data, tmp_path) if data[:2] == b"\xff\xd8"]
+    assert len(images) == 2  # the logo and the signature, embedded as JPEG streams
+    for data in images:
+        assert b"Exif" not in data
+        assert b"Wang Thong" not in data and b"Home office" not in data
+        assert dict(Image.open(io.BytesIO(data)).getexif()) == {}
+
+
+def test_downloads_by_get_issue_nothing(client, finished, organizer, tmp_path):
+    """A GET changes nothing: a link followed by a browser's prefetch, a crawler or another
+    site's <img> issues no certificate and takes no number. Issuing is a POST."""
+    workshop, good, _short = finished
+    login(client, organizer)
+    token = bearer_for(client, organizer)
+    page = f"/organizer/workshops/{workshop.id}/certificates"
+    all_in_one = f"/organizer/workshops/{workshop.id}/certificates.pdf"
+    one = f"/organizer/registrations/{good.id}/certificate.pdf"
+    api_all = f"/api/v1/workshops/{workshop.id}/certificates.pdf"
+    html = client.get(page).get_data(as_text=True)
+    assert all_in_one not in html  # nothing issued yet: no download offered
+    assert f"/organizer/registrations/{good.id}/certificate/issue" in html
+    events = AuditEvent.query.count()
+
+    refused_all = client.get(all_in_one, follow_redirects=True)
+    refused_one = client.get(one, follow_redirects=True)
+    refused_api = client.get(api_all, headers=token)
+
+    assert "ยังไม่มีเกียรติบัตรที่ออกแล้วสำหรับการอบรมนี้" in refused_all.get_data(as_text=True)
+    assert "ยังไม่ได้ออกเกียรติบัตรฉบับนี้ กดออกก่อนแล้วจึงดาวน์โหลด" in refused_one.get_data(as_text=True)
+    assert refused_api.status_code == 404
+    assert (Certificate.query.count(), AuditEvent.query.count()) == (0, events)
+
+    # The row's button issues by POST and hands over the PDF.
+    issued = submit_form(
+        client, page, {}, action=f"/organizer/registrations/{good.id}/certificate/issue"
+    )
+    assert issued.status_code == 303
+    assert issued.headers["Location"].endswith(one)
+    certificate = Certificate.query.one()
+    assert f"เลขที่ {certificate.number_text}" in pdf_text(client.get(one).data, tmp_path)
+    assert client.get(all_in_one).mimetype == "application/pdf"
+    assert Certificate.query.count() == 1
+
+
+def test_api_issues_by_post_then_downloads(client, venue, organizer):
+    workshop = finished_workshop(venue, organizer, sessions=1)
+    for officer in make_officers(3):
+        seat(workshop, officer, organizer, 1)
+    token = bearer_for(client, organizer)
+    url = f"/api/v1/workshops/{workshop.id}/certificates"
+
+    assert client.get(f"{url}.pdf", headers=token).status_code == 404
+    assert Certificate.query.count() == 0
+    first = client.post(url, headers=token)
+    again = client.post(url, headers=token)
+
+    assert (first.status_code, first.get_json()) == (200, {"issued": 3, "valid": 3})
+    assert again.get_json() == {"issued": 0, "valid": 3}
+    pdf = client.get(f"{url}.pdf", headers=token)
+    assert len(PdfReader(io.BytesIO(pdf.data)).pages) == 3
+
+
+def bearer_for(client, user) -> dict[str, str]:
+    from tests.integration.test_api_workshops import bearer
+
+    return bearer(client, user)

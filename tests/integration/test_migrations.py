@@ -75,3 +75,43 @@ def test_every_migration_steps_down_and_up_again(empty_database: Flask):
             assert compare_metadata(context, db.metadata) == []
         downgrade(revision="base")
         assert _tables() <= {"alembic_version"}
+
+
+def test_images_uploaded_before_0009_lose_their_metadata(empty_database: Flask):
+    """0009_edit_versions re-encodes stored certificate images as uploads are now (no EXIF)."""
+    import io
+
+    from PIL import Image
+
+    from tests.integration.test_certificate_pages import jpeg_with_metadata
+    from tests.support import workshop_input
+    from workshop.models import CertificateImage
+    from workshop.services.venues import VenueInput, create_venue
+    from workshop.services.workshops import create_workshop
+
+    with empty_database.app_context():
+        upgrade()
+        venue = create_venue(VenueInput(name="ห้องประชุม", capacity=50), None)
+        workshop = create_workshop(workshop_input(venue, capacity=50), None)
+        raw = jpeg_with_metadata(160, 80, orientation=6)
+        db.session.add(
+            CertificateImage(
+                workshop_id=workshop.id,
+                kind="logo",
+                content_type="image/jpeg",
+                data=raw,
+                width=160,
+                height=80,
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0009_edit_versions-1")  # to just before the re-encoding
+        upgrade()
+
+        image = db.session.scalars(db.select(CertificateImage)).one()
+        assert b"Exif" in raw and b"Exif" not in image.data
+        assert (image.width, image.height) == (80, 160)
+        assert dict(Image.open(io.BytesIO(image.data)).getexif()) == {}
+        db.session.remove()
+        downgrade(revision="base")

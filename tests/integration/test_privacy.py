@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -36,6 +39,7 @@ from workshop.services import privacy
 from workshop.services.certificates import format_code, issue_certificate
 from workshop.services.errors import NotAllowed
 from workshop.services.registrations import register_officer
+from workshop.services.transactions import begin_write
 
 
 @pytest.fixture
@@ -373,6 +377,34 @@ def test_retention_years_must_be_a_whole_number_of_years(tmp_path, years):
         )
 
 
+def _lock_waiters() -> Callable[[], bool]:
+    """Whether another transaction now waits for the lock this test's session holds: on
+    PostgreSQL a server process blocked by ours, on SQLite a writer queued on the write-lock
+    file (a blocked flock, listed with "->" in /proc/locks)."""
+    if db.engine.dialect.name == "postgresql":
+        holder = db.session.scalar(text("SELECT pg_backend_pid()"))
+        watcher = create_engine(db.engine.url, poolclass=NullPool)
+
+        def blocked_by_us() -> bool:
+            with watcher.connect() as conn:
+                query = (
+                    "SELECT count(*) FROM pg_stat_activity WHERE :me = ANY(pg_blocking_pids(pid))"
+                )
+                return conn.scalar(text(query), {"me": holder}) > 0
+
+        return blocked_by_us
+    inode = os.stat(f"{db.engine.url.database}.write-lock").st_ino
+
+    def queued_behind_us() -> bool:
+        for line in Path("/proc/locks").read_text().splitlines():
+            fields = line.split()
+            if fields[1] == "->" and fields[-3].endswith(f":{inode}"):
+                return True
+        return False
+
+    return queued_behind_us
+
+
 def test_registering_while_the_account_is_being_deleted_waits_and_is_refused(app, venue, organizer):
     """A deletion holds the account row while it cancels the account's registrations; a
     registration made at that moment (another browser tab) must wait for it and then be
@@ -380,11 +412,14 @@ def test_registering_while_the_account_is_being_deleted_waits_and_is_refused(app
     officer = make_user("officer", "tab@example.go.th")
     workshop = open_workshop(venue, organizer, capacity=5)
     officer_id, workshop_id = officer.id, workshop.id
-    deletion = create_engine(db.engine.url, poolclass=NullPool).connect()
-    if deletion.dialect.name == "sqlite":
-        deletion.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        deletion.execute(text("SELECT id FROM users WHERE id = :id FOR UPDATE"), {"id": officer_id})
+    # The deletion's transaction, begun as the services begin theirs (SQLite: the write lock),
+    # holding the account row (PostgreSQL).
+    begin_write()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT id FROM users WHERE id = :id FOR UPDATE"), {"id": officer_id}
+        )
+    waiting_for_the_deletion = _lock_waiters()
 
     def register() -> str:
         with app.app_context():
@@ -398,14 +433,16 @@ def test_registering_while_the_account_is_being_deleted_waits_and_is_refused(app
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         attempt = pool.submit(register)
-        time.sleep(0.5)
-        assert not attempt.done()  # waiting for the deletion's lock
-        deletion.execute(
+        deadline = time.monotonic() + 60
+        while not waiting_for_the_deletion():
+            assert not attempt.done(), f"did not wait for the deletion: {attempt.result()}"
+            assert time.monotonic() < deadline, "the registration never queued for the lock"
+            time.sleep(0.01)  # polling interval
+        db.session.execute(
             text("UPDATE users SET active = :no, deleted_at = :now WHERE id = :id"),
             {"no": False, "now": datetime.now(UTC).replace(tzinfo=None), "id": officer_id},
         )
-        deletion.commit()
-        deletion.close()
-        assert attempt.result(timeout=30) == "refused"
+        db.session.commit()
+        assert attempt.result(timeout=60) == "refused"
     db.session.rollback()
     assert Registration.query.filter_by(user_id=officer_id).count() == 0

@@ -21,8 +21,8 @@ from workshop.services.registrations import (
     move_to_waitlist,
     register_officer,
     registrations_for_workshop,
-    waitlist_position,
 )
+from workshop.services.waitlist import waitlist_position
 from workshop.services.workshops import change_status, create_workshop, patch_workshop
 
 
@@ -192,12 +192,17 @@ def test_organizer_list_filters(small, organizer):
     for o in officers:
         register_officer(small.id, o)
     everyone = registrations_for_workshop(small.id)
-    assert [r.status for r in everyone] == ["confirmed"] * 2 + ["waitlisted"] * 3
+    assert [(r.status, place) for r, place in everyone] == [("confirmed", None)] * 2 + [
+        ("waitlisted", 1),
+        ("waitlisted", 2),
+        ("waitlisted", 3),
+    ]
     waiting = registrations_for_workshop(small.id, status="waitlisted")
-    assert len(waiting) == 3
+    assert [place for _r, place in waiting] == [1, 2, 3]
     district = officers[0].district
     assert all(
-        r.user.district == district for r in registrations_for_workshop(small.id, district=district)
+        r.user.district == district
+        for r, _place in registrations_for_workshop(small.id, district=district)
     )
 
 

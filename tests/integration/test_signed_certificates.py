@@ -18,7 +18,14 @@ from pyhanko_certvalidator import ValidationContext
 
 from tests.pdf_checks import check_archival, pdftotext
 from tests.signing import make_ca
-from tests.support import csrf_token_from, finished_workshop, login, make_officers, seat
+from tests.support import (
+    csrf_token_from,
+    finished_workshop,
+    issue_certificates,
+    login,
+    make_officers,
+    seat,
+)
 from workshop.extensions import db
 from workshop.models import Certificate
 from workshop.services.certificates import format_code, revoke_certificate
@@ -159,6 +166,8 @@ def test_a_file_signed_elsewhere_is_not_ours(client, signing, finished, app, tmp
 def test_the_bulk_file_is_signed_and_lists_every_certificate(client, signing, finished, organizer):
     workshop, _registration, _other = finished
     login(client, organizer)
+
+    issue_certificates(client, workshop.id)
 
     data = client.get(f"/organizer/workshops/{workshop.id}/certificates.pdf").data
 

@@ -13,6 +13,7 @@ from icalendar import Calendar
 
 from tests.conftest import FreshGlobalsClient
 from tests.support import (
+    PASSWORD,
     WALK_IN_FORM,
     error_block,
     finished_workshop,
@@ -473,3 +474,34 @@ def test_a_past_workshop_nobody_attended_can_still_be_cancelled(venue, organizer
     (registrant,) = make_officers(1)
     seat(workshop, registrant, organizer, attended=0)
     assert cancel_workshop(workshop.id, organizer, REASON).workshop.status == "cancelled"
+
+
+@pytest.mark.parametrize("how", ["account deleted", "retention purge"])
+def test_a_seat_freed_after_cancellation_promotes_nobody(app, client, people, how):
+    """A seat freed in a cancelled workshop goes to nobody: promoting would mail "you have a
+    seat" that contradicts the cancellation notice."""
+    from workshop.services.privacy import BY_RETENTION, anonymise_account
+
+    workshop, seated, _walk_in, waitlisted = people
+    submit_form(client, cancel_page(workshop), {"reason": REASON})
+    mails = outbox(app)
+    leaving = seated[0].user
+
+    if how == "account deleted":
+        officer = new_client(app)
+        login(officer, leaving)
+        response = submit_form(officer, "/auth/delete", {"password": PASSWORD, "understood": "y"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    else:
+        # The purge's unit of work, for an account whose seat is in a workshop not yet over.
+        anonymise_account(leaving.id, BY_RETENTION)
+
+    db.session.expire_all()
+    assert db.session.get(User, leaving.id).deleted
+    assert db.session.get(Registration, seated[0].id).status == "cancelled"
+    assert db.session.get(Registration, waitlisted.id).status == "waitlisted"
+    assert stored(workshop.id).confirmed_count == 2  # the freed seat stays free
+    assert Notification.query.filter_by(event="promoted").count() == 0
+    assert outbox(app) == mails  # nothing mailed: the leaver's address is gone, nobody promoted
+    promotions = AuditEvent.query.filter_by(action="registration.promote").count()
+    assert promotions == 0

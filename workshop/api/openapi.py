@@ -21,12 +21,12 @@ from workshop.api.schemas import (
     AccountDeletedOut,
     CancellationOut,
     CertificateOut,
+    CertificatesIssuedOut,
     CheckInOut,
     CheckInRequest,
     DecodedOut,
     ErrorOut,
     OfficerCreate,
-    PersonalDataOut,
     PersonOut,
     RegistrationCreate,
     RegistrationOut,
@@ -42,6 +42,7 @@ from workshop.api.schemas import (
     WorkshopPatch,
 )
 from workshop.models import WorkshopStatus
+from workshop.services.personal_data import PersonalData
 
 PREFIX = "/api/v1"
 ORGANIZER = "organizer"
@@ -66,6 +67,23 @@ class Operation:
     query: tuple[dict[str, Any], ...] = field(default=())
     description: str = ""
     media: str = "application/json"  # image types for QR codes
+    etag: bool = False  # the response carries the record's edit version as ``ETag``
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "examples": ['"3"']},
+    "description": "The `ETag` of the version the change was made on. If the record has "
+    "changed since, the PATCH is refused with 412 `version_mismatch` (and the current "
+    "`ETag`) and nothing is saved. Without it (or with `*`) the change applies to whatever "
+    "is current.",
+}
+_EDIT_VERSION_TEXT = (
+    " Send the `ETag` of the copy being edited as `If-Match`, so that a change made meanwhile "
+    "by someone else is refused (412 `version_mismatch`) instead of overwritten."
+)
 
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -94,7 +112,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/me/data",
         "Download everything held about the caller (PDPA)",
         ANY_USER,
-        response=PersonalDataOut,
+        response=PersonalData,
         description="Profile, consent time and purpose, registrations with their workshops, "
         "check-ins, certificates and the audit events about the caller's own records, as a "
         "JSON attachment. Nothing about other people; no password hash, token or ticket "
@@ -126,10 +144,17 @@ OPERATIONS: tuple[Operation, ...] = (
         request=VenueCreate,
         response=VenueOut,
         errors=(400, 422),
+        etag=True,
     ),
     Operation("get", "/venues", "List venues", ORGANIZER, response=VenueOut, many=True),
     Operation(
-        "get", "/venues/{venue_id}", "One venue", ORGANIZER, response=VenueOut, errors=(404,)
+        "get",
+        "/venues/{venue_id}",
+        "One venue",
+        ORGANIZER,
+        response=VenueOut,
+        errors=(404,),
+        etag=True,
     ),
     Operation(
         "patch",
@@ -138,7 +163,10 @@ OPERATIONS: tuple[Operation, ...] = (
         ORGANIZER,
         request=VenuePatch,
         response=VenueOut,
-        errors=(400, 404, 422),
+        errors=(400, 404, 412, 422),
+        query=(IF_MATCH,),
+        etag=True,
+        description=_EDIT_VERSION_TEXT.strip(),
     ),
     Operation(
         "post",
@@ -149,6 +177,7 @@ OPERATIONS: tuple[Operation, ...] = (
         request=WorkshopCreate,
         response=WorkshopOut,
         errors=(400, 422),
+        etag=True,
         description="Date-times are ISO 8601 with a time-zone offset; they come back in UTC. "
         "`fiscal_year` (Buddhist Era) is derived from the first session.",
     ),
@@ -179,6 +208,7 @@ OPERATIONS: tuple[Operation, ...] = (
         OPTIONAL,
         response=WorkshopOut,
         errors=(404,),
+        etag=True,
     ),
     Operation(
         "patch",
@@ -187,13 +217,16 @@ OPERATIONS: tuple[Operation, ...] = (
         ORGANIZER,
         request=WorkshopPatch,
         response=WorkshopOut,
-        errors=(400, 404, 409, 422),
+        errors=(400, 404, 409, 412, 422),
+        query=(IF_MATCH,),
+        etag=True,
         description="Every rule of creation applies to the result. A status change that the "
         "life cycle does not allow is 409 `invalid_status_change`; then nothing is changed. "
         "Cancelling (`status: cancelled`) needs a `reason` (422 `validation_failed` with "
         "`fields.reason` without one, and nothing is changed); it is final, and every confirmed "
         "and waitlisted registrant with an e-mail address is mailed the reason. Registrations "
-        "keep their status; tickets no longer check in (409 `workshop_cancelled`).",
+        "keep their status; tickets no longer check in (409 `workshop_cancelled`)."
+        + _EDIT_VERSION_TEXT,
     ),
 )
 
@@ -313,16 +346,33 @@ OPERATIONS += (
         errors=(400, 404, 409, 422, 429),
         description="201 `checked_in`; a repeat is 200 `already_checked_in` with the first "
         "scan's time and changes nothing. Refusals: 400 `invalid_ticket` (forged, rotated, "
-        "garbled), 409 `workshop_cancelled` (the workshop was cancelled: no check-in, not "
-        "even with an override), `wrong_workshop`, `not_confirmed` (waitlisted or cancelled), "
-        "`session_not_open` (outside the window; organizers may send `override_reason`).",
+        "garbled, or not the ticket's canonical spelling), 409 `workshop_cancelled` (the "
+        "workshop was cancelled: no check-in, not even with an override), `wrong_workshop`, "
+        "`not_confirmed` (waitlisted or cancelled), `session_not_open` (outside the window; "
+        "organizers may send `override_reason`).\n\n"
+        "`scanned_at` is the door device's time for a scan queued offline. It is believed only "
+        "while the door syncs within `WORKSHOP_CHECKIN_SYNC_HOURS` (default 24) after the "
+        "session's check-in window closed; later the scan is 409 `sync_too_late` unless an "
+        "organizer sends `override_reason` (audited). A time more than 2 minutes ahead of the "
+        "server's clock is 422 `validation_failed` (`fields.scanned_at`); up to 2 minutes "
+        "ahead counts as the server's time. Such a scan is judged by the registration's status "
+        "and the ticket's secret at `scanned_at` (a cancellation or a reissued ticket after the "
+        "scan does not refuse it), and when the person was checked in already, an earlier "
+        "synced time replaces the later one. A scan with `scanned_at` that is refused is kept "
+        "for the organizer (the workshop's page lists the scans refused at sync). "
+        "`counts.checked_in` counts the check-ins of registrations confirmed now, the same "
+        "figure as the roster and the report.",
     ),
     Operation(
         "delete",
         "/checkins/{checkin_id}",
         "Undo a check-in made by mistake (audited)",
         DOOR,
-        errors=(404, 422, 429),
+        errors=(404, 409, 422, 429),
+        description="200 `{undone, counts}` for the request that removed the check-in (it alone "
+        "takes it off the counter and writes the audit event). A check-in that was undone "
+        "already, by an earlier press or another door at the same moment, is 409 "
+        "`already_undone`; an id that never existed is 404 `not_found`.",
         query=({"name": "reason", "in": "query", "required": False, "schema": {"type": "string"}},),
     ),
     Operation(
@@ -365,21 +415,33 @@ OPERATIONS += (
         "Verify a certificate by the code printed on it (and inside its QR code)",
         PUBLIC,
         response=CertificateOut,
-        errors=(404,),
+        errors=(404, 429),
         description="Case, dashes and spaces do not matter. Unknown, mistyped and tampered "
         "codes are all 404 `not_found`. A revoked certificate is 200 with `valid: false` and "
-        "the reason. Only what the certificate itself shows is returned.",
+        "the reason. Only what the certificate itself shows is returned. Rate limited per "
+        "client address (generously: `RATELIMIT_VERIFY`).",
     ),
     Operation(
         "get",
         "/registrations/{registration_id}/certificate.pdf",
         "The registration's certificate as PDF (owner or organizer)",
-        ("officer", ORGANIZER),
+        ANY_USER,
         errors=(403, 404),
         media="application/pdf",
         description="Issued on first download once the workshop is over and attendance meets "
         "the workshop's threshold. 403 `not_eligible` says why not (below the threshold, "
-        "workshop not over yet, revoked, no seat).",
+        "workshop not over yet, revoked, no seat). Someone else's registration is 404, as if "
+        "it did not exist.",
+    ),
+    Operation(
+        "post",
+        "/workshops/{workshop_id}/certificates",
+        "Issue a certificate to every eligible officer who has none yet",
+        ORGANIZER,
+        response=CertificatesIssuedOut,
+        errors=(404, 409),
+        description="Once the workshop is over; before that 409 `not_allowed`. Numbers follow "
+        "the names in alphabetical order. Repeating it issues nothing new.",
     ),
     Operation(
         "get",
@@ -388,8 +450,8 @@ OPERATIONS += (
         ORGANIZER,
         errors=(404,),
         media="application/pdf",
-        description="Eligible officers without a certificate are issued one first. 404 when "
-        "there is none.",
+        description="Only certificates issued already: a GET issues nothing (see `POST "
+        "/workshops/{workshop_id}/certificates`). 404 when there is none.",
     ),
     Operation(
         "get",
@@ -430,7 +492,16 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "Conflict",
         "The request clashes with the record's state (e.g. `invalid_status_change`).",
     ),
-    422: ("ValidationFailed", "Invalid fields (`validation_failed`); `fields` says which and why."),
+    412: (
+        "PreconditionFailed",
+        "`If-Match` names an older version than the record's (`version_mismatch`): someone "
+        "changed it meanwhile. The response's `ETag` is the current version; nothing was saved.",
+    ),
+    422: (
+        "ValidationFailed",
+        "Invalid fields (`validation_failed`); `fields` says which and why. A NUL character in "
+        "a query parameter is refused this way on every operation.",
+    ),
     429: (
         "TooManyRequests",
         "Rate limited (`rate_limited`) or, on the token endpoint, too many failed sign-ins "
@@ -503,7 +574,16 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
     responses: dict[str, Any] = {
         str(op.status): {"description": "OK", "content": {op.media: {"schema": body}}}
     }
+    if op.etag:
+        responses[str(op.status)]["headers"] = {
+            "ETag": {
+                "description": "The record's edit version, for `If-Match` on a later PATCH.",
+                "schema": {"type": "string"},
+            }
+        }
     codes = set(op.errors)
+    if op.query:
+        codes.add(422)  # a NUL character in any query parameter (web.request_input)
     if op.who == PUBLIC:
         spec["security"] = []
     elif op.who == OPTIONAL:

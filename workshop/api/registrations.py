@@ -25,21 +25,29 @@ from workshop.qr import qr_png, qr_svg
 from workshop.services.errors import NotAllowed, NotFound, ValidationFailed
 from workshop.services.officers import OfficerProfile, sign_up_officer
 from workshop.services.registrations import (
+    Placed,
     cancel_registration,
     get_registration,
+    placed_registration,
     register_officer,
     registrations_for_workshop,
     registrations_of,
-    waitlist_position,
 )
 from workshop.services.tickets import ticket_token
+from workshop.services.waitlist import waitlist_position
 from workshop.services.workshops import get_workshop
 
 REGISTRATION_ID = f"<int(max={INT32_MAX}):registration_id>"
 WORKSHOP_ID = f"<int(max={INT32_MAX}):workshop_id>"
 
 
-def registration_json(registration: Registration) -> dict[str, Any]:
+def registration_json(row: Registration | Placed) -> dict[str, Any]:
+    """A registration as the API shows it; a ``Placed`` row brings its waitlist place, read
+    with it (lists), else the place is looked up now."""
+    if isinstance(row, Placed):
+        registration, position = row
+    else:
+        registration, position = row, waitlist_position(row)
     active = registration.status != "cancelled"
     return RegistrationOut.model_validate(
         {
@@ -47,7 +55,7 @@ def registration_json(registration: Registration) -> dict[str, Any]:
             "workshop_id": registration.workshop_id,
             "user": UserOut.model_validate(registration.user),
             "status": registration.status,
-            "waitlist_position": waitlist_position(registration),
+            "waitlist_position": position,
             "ticket": ticket_token(registration) if active else None,
             "created_at": registration.created_at,
             "confirmed_at": registration.confirmed_at,
@@ -91,19 +99,22 @@ def registration_create(workshop_id: int):
 def workshop_registrations(workshop_id: int):
     workshop = get_workshop(workshop_id, g.api_user)
     status = request.args.get("status") or None
-    return [registration_json(r) for r in registrations_for_workshop(workshop.id, status=status)]
+    return [
+        registration_json(row) for row in registrations_for_workshop(workshop.id, status=status)
+    ]
 
 
 @api_bp.get("/me/registrations")
 @api_auth()
 def my_registrations():
-    return [registration_json(r) for r in registrations_of(g.api_user)]
+    return [registration_json(row) for row in registrations_of(g.api_user)]
 
 
 @api_bp.get(f"/registrations/{REGISTRATION_ID}")
 @api_auth()
 def registration_get(registration_id: int):
-    return registration_json(get_registration(registration_id, g.api_user))
+    registration = get_registration(registration_id, g.api_user)  # 404 for other people's
+    return registration_json(placed_registration(registration_id) or registration)
 
 
 @api_bp.delete(f"/registrations/{REGISTRATION_ID}")

@@ -26,11 +26,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from workshop.models import CertificateKind, User, WorkshopStatus
+from workshop.models.types import INT32_MAX, INT32_MIN
 from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.personal_data import AccountProfile
 
 Body = TypeVar("Body", bound=BaseModel)
-
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 # Whole numbers as JSON numbers only (never booleans, floats or strings), within the range a
 # database integer column holds; the meaning of the number (capacity >= 1, ...) is checked by
@@ -292,18 +292,14 @@ class TokenOut(Out):
     role: str
 
 
-class UserOut(Out):
-    id: int
-    email: str
-    role: str
-    title_prefix: str
-    first_name: str
-    last_name: str
-    full_name: str
-    position: str
-    agency: str
-    district: str
-    province: str
+class UserOut(Out, AccountProfile):
+    """An account's profile (the shape its owner's data export starts with too)."""
+
+
+_VERSION_TEXT = (
+    "Edit version, also sent as the `ETag` header; send it back in `If-Match` with a PATCH "
+    "so that a change made meanwhile by someone else is not overwritten (412)."
+)
 
 
 class VenueOut(Out):
@@ -313,6 +309,7 @@ class VenueOut(Out):
     district: str
     province: str
     capacity: int
+    version: int = Field(description=_VERSION_TEXT)
 
 
 class VenueSummary(Out):
@@ -351,6 +348,7 @@ class WorkshopOut(Out):
     sessions: list[SessionOut]
     cancelled_at: UtcTimestamp | None = Field(description="When it was cancelled; else null.")
     cancel_reason: str = Field(description="Why it was cancelled; empty unless cancelled.")
+    version: int = Field(description=_VERSION_TEXT)
 
 
 def to_json(shape: type[Out], row: Any) -> dict[str, Any]:
@@ -381,7 +379,8 @@ class CancellationOut(Out):
 
 class CheckInRequest(Partial):
     """``ticket`` (what the QR code holds, or the code typed in) or ``registration_id`` (found
-    by name search); ``scanned_at`` is the door device's time for scans queued offline."""
+    by name search); ``scanned_at`` is the door device's time for scans queued offline (see the
+    operation for when it is believed)."""
 
     session_id: Id
     ticket: Annotated[StrictStr, Field(max_length=200)] = None  # type: ignore[assignment]
@@ -467,96 +466,16 @@ class CertificateOut(Out):
     issued_on: date = Field(description="The date printed after ให้ไว้ ณ วันที่.")
 
 
+class CertificatesIssuedOut(Out):
+    issued: int = Field(description="Certificates issued by this request.")
+    valid: int = Field(description="The workshop's valid certificates now, these included.")
+
+
 # ------------------------------------------------------------------ personal data (PDPA)
 
 
 class AccountDelete(Strict):
     password: Text = Field(description="The account's password, typed again to confirm.")
-
-
-class ExportAccountOut(UserOut):
-    phone: str = Field(description="E.164, e.g. `+66812345678`; empty if none.")
-    created_at: str
-    active: bool
-
-
-class ExportConsentOut(Out):
-    given_at: str | None = Field(description="When PDPA consent was given (UTC); null if never.")
-    purpose: str = Field(description="The purpose consented to, as shown at sign-up.")
-
-
-class ExportRetentionOut(Out):
-    years: int
-    rule: str
-
-
-class ExportWorkshopOut(Out):
-    id: int
-    title: str
-    organizing_agency: str
-    venue: str | None
-    starts_at: str | None
-    ends_at: str | None
-    status: str
-
-
-class ExportRegistrationOut(Out):
-    id: int
-    workshop: ExportWorkshopOut
-    status: str
-    waitlist_position: int | None
-    registered_at: str
-    registered_by: str = Field(json_schema_extra={"enum": ["self", "staff"]})
-    confirmed_at: str | None
-    cancelled_at: str | None
-    cancel_reason: str | None
-
-
-class ExportCheckInOut(Out):
-    registration_id: int
-    workshop: str | None
-    session: str
-    session_starts_at: str
-    scanned_at: str
-    recorded_at: str
-    method: str
-
-
-class ExportCertificateOut(Out):
-    registration_id: int
-    workshop: str | None
-    number: str
-    code: str
-    verify_url: str
-    issued_on: str
-    status: str = Field(json_schema_extra={"enum": ["valid", "revoked"]})
-    revoked_at: str | None
-    revoked_reason: str | None
-
-
-class ExportEventOut(Out):
-    model_config = ConfigDict(json_schema_extra=_drop_defaults)
-
-    at: str
-    action: str
-    on: str = Field(description="The kind of record (table name).")
-    record_id: int = Field(None, description="Only for the caller's own records.")  # type: ignore[assignment]
-    by: str = Field(None, json_schema_extra={"enum": ["self", "staff", "system"]})  # type: ignore[assignment]
-    details: dict[str, Any] = Field(None)  # type: ignore[assignment]
-
-
-class PersonalDataOut(Out):
-    """Everything the system holds about the caller (PDPA right of access and portability)."""
-
-    format: str
-    exported_at: str
-    account: ExportAccountOut
-    consent: ExportConsentOut
-    retention: ExportRetentionOut
-    registrations: list[ExportRegistrationOut]
-    check_ins: list[ExportCheckInOut]
-    certificates: list[ExportCertificateOut]
-    audit_events: list[ExportEventOut]
 
 
 class AccountDeletedOut(Out):

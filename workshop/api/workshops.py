@@ -18,6 +18,7 @@ from workshop.api.schemas import (
     parse_body,
     to_json,
 )
+from workshop.api.versions import etag, if_match_version
 from workshop.models import Role, Workshop, WorkshopStatus
 from workshop.services.errors import ValidationFailed
 from workshop.services.workshops import (
@@ -40,7 +41,7 @@ def workshop_create():
     sessions = [SessionInput(**item.model_dump()) for item in body.sessions]
     workshop = create_workshop(WorkshopInput(**values, sessions=sessions), g.api_user)
     location = url_for(".workshop_get", workshop_id=workshop.id)
-    return to_json(WorkshopOut, workshop), 201, {"Location": location}
+    return to_json(WorkshopOut, workshop), 201, {"Location": location, **etag(workshop.version)}
 
 
 @api_bp.get("/workshops")
@@ -53,7 +54,8 @@ def workshop_list():
 
 @api_bp.get(f"/workshops/{WORKSHOP_ID}")
 def workshop_get(workshop_id: int):
-    return to_json(WorkshopOut, get_workshop(workshop_id, viewer()))
+    workshop = get_workshop(workshop_id, viewer())
+    return to_json(WorkshopOut, workshop), 200, etag(workshop.version)
 
 
 @api_bp.patch(f"/workshops/{WORKSHOP_ID}")
@@ -63,7 +65,8 @@ def workshop_patch(workshop_id: int):
     changes = parse_body(WorkshopPatch).changes()
     if "sessions" in changes:
         changes["sessions"] = _session_inputs(workshop, changes["sessions"])
-    return to_json(WorkshopOut, patch_workshop(workshop, changes, g.api_user))
+    workshop = patch_workshop(workshop, changes, g.api_user, expected_version=if_match_version())
+    return to_json(WorkshopOut, workshop), 200, etag(workshop.version)
 
 
 def _session_inputs(workshop: Workshop, items: list[SessionPatch]) -> list[SessionInput]:

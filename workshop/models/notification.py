@@ -1,4 +1,5 @@
-"""Notices waiting to be mailed: written in the same transaction as the change they announce."""
+"""Notices to officers: written in the same transaction as the change they announce, then
+delivered by e-mail, LINE or both (services.notifications)."""
 
 from __future__ import annotations
 
@@ -31,5 +32,10 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str] = mapped_column(String(ERROR_MAX), default="")
+    # Each channel's own progress, so that a retry sends only what has not gone out yet.
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    line_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Why LINE refused this notice (a 4xx other than 409/429): not pushed again, mailed instead.
+    line_error: Mapped[str] = mapped_column(String(ERROR_MAX), default="")
 
     registration: Mapped[Registration] = relationship()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -79,6 +80,13 @@ class Workshop(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The edit version: one more with every ORM UPDATE of the row (SQLAlchemy's version counter,
+    # which also refuses an UPDATE of a row that changed since it was loaded). Edit forms and
+    # the API's ETag/If-Match carry it, so a stale edit is refused instead of overwriting newer
+    # values. Seat counters change by Core UPDATEs and do not count as edits.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     venue: Mapped[Venue] = relationship()
     sessions: Mapped[list[WorkshopSession]] = relationship(

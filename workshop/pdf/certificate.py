@@ -33,6 +33,7 @@ from workshop.pdf.typeset import draw_text, fit_font_size, line_metrics, wrap_li
 from workshop.services.certificate_images import certificate_images
 from workshop.services.certificates import format_code, verification_url
 from workshop.services.document_signing import sign_if_configured
+from workshop.thai.addresses import venue_place
 from workshop.thai.dates import format_date_range, to_bangkok
 
 PAGE = landscape(A4)
@@ -319,12 +320,7 @@ def render_pages(
 
 def _venue(workshop) -> str:
     venue = workshop.venue
-    parts = [venue.name]
-    if venue.district:
-        parts.append(f"อำเภอ{venue.district}")
-    if venue.province:
-        parts.append(f"จังหวัด{venue.province}")
-    return "ณ " + " ".join(parts)
+    return "ณ " + venue_place(venue.name, venue.district, venue.province)
 
 
 def certificate_text(certificate: Certificate) -> CertificateText:

@@ -206,11 +206,11 @@ def _keep_phrases(paragraph: str, tokens: list[str]) -> list[str]:
 
 
 def warm_up() -> None:
-    """Load pythainlp's word list and the place names now: building them takes about half a
-    second, which a server worker should spend when it starts, not in the first request that
-    sets Thai text (a ticket, a certificate or a report). Every worker loads them by its first
-    Thai PDF anyway."""
+    """Load pythainlp's word list, the place names and the syllable dictionary now: building
+    them takes about half a second, which a server should spend when it starts, not in the
+    first request that sets Thai text (a ticket, a certificate or a report)."""
     _newmm("อำเภอวังทอง")
+    _syllable_ends("วังทอง")
 
 
 def cluster_breaks(token: str) -> list[int]:

@@ -13,8 +13,9 @@ from workshop.pdf.archive import ArchivalCanvas
 from workshop.pdf.fonts import BOLD, REGULAR
 from workshop.pdf.qrdraw import draw_qr
 from workshop.pdf.typeset import draw_paragraph, draw_text, fit_font_size
-from workshop.services.registrations import waitlist_position
 from workshop.services.tickets import ticket_token
+from workshop.services.waitlist import waitlist_position
+from workshop.thai.addresses import venue_place
 from workshop.thai.dates import format_date, format_time_range
 
 MARGIN = 8 * mm
@@ -22,12 +23,7 @@ MARGIN = 8 * mm
 
 def _venue_text(registration: Registration) -> str:
     venue = registration.workshop.venue
-    parts = [venue.name]
-    if venue.district:
-        parts.append(f"อำเภอ{venue.district}")
-    if venue.province:
-        parts.append(f"จังหวัด{venue.province}")
-    return " ".join(parts)
+    return venue_place(venue.name, venue.district, venue.province)
 
 
 def _draw_ticket(

@@ -1,7 +1,7 @@
 """Thai typesetting on a ReportLab canvas: shaping, drawing, line breaking, fitting.
 
 Every PDF in the project draws its text through this module, because plain ReportLab gets Thai
-wrong in three ways (DESIGN.md, "PDFs"):
+wrong in three ways (docs/architecture.md, "The PDF pipeline"):
 
 1. It does no shaping, so stacked marks collide (the tone mark of ที่ sits inside the vowel,
    the marks of ปิ่น run into the tall ascender of ป). Here each run is shaped by HarfBuzz
@@ -31,7 +31,8 @@ from typing import Literal
 import uharfbuzz as hb
 from reportlab.pdfgen.canvas import Canvas
 
-from workshop.pdf.fonts import get_font, hb_font
+from workshop.pdf import linebreak
+from workshop.pdf.fonts import BOLD, BOLD_ITALIC, ITALIC, REGULAR, get_font, hb_font
 from workshop.pdf.linebreak import cluster_breaks, is_space, segment, soft_breaks, word_breaks
 
 Align = Literal["left", "center", "right"]
@@ -406,6 +407,15 @@ def wrap_lines(text: str, font: str, size: float, width: float) -> list[str]:
     for paragraph in text.replace("\r\n", "\n").split("\n"):
         lines += _wrap_paragraph(paragraph, font, limit)
     return lines
+
+
+def warm_up() -> None:
+    """Load everything Thai text needs (word lists, fonts, HarfBuzz faces) before the first PDF.
+    wsgi.py calls it; under gunicorn's preload_app that is once, in the master, and the workers
+    share what it loaded."""
+    linebreak.warm_up()
+    for face in (REGULAR, BOLD, ITALIC, BOLD_ITALIC):
+        text_width("อำเภอวังทอง", face, 10)
 
 
 def line_metrics(font: str, size: float, leading: float | None = None) -> tuple[float, float]:

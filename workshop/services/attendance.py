@@ -1,15 +1,43 @@
-"""Attendance: how many of a workshop's sessions each registration was checked in for.
+"""Attendance: how many of a workshop's sessions each registration was checked in for, and
+how many people are checked in to a session.
 
 Certificates (eligibility) and reports (attendance rate, eligible count) both read attendance
-through this module, so "attended enough" means the same thing everywhere.
+through this module, so "attended enough" means the same thing everywhere. Likewise "checked in
+to a session" (``checked_in_counts``) is one figure for the door's counter, the roster and the
+report: the check-ins of registrations that are confirmed now.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import func, select
 
 from workshop.extensions import db
-from workshop.models import CheckIn, WorkshopSession
+from workshop.models import CheckIn, CheckInTally, WorkshopSession
+
+_sessions = WorkshopSession.__table__
+_tallies = CheckInTally.__table__
+
+# People checked in to the session (correlated to ``workshop_sessions``): the sum of its tally
+# slots. ``services.checkins`` keeps the slots equal to the check-ins of registrations that are
+# confirmed now: a check-in or an undo of a seated person moves them by one, and a registration
+# gaining or losing its seat by its check-ins. So no scan at the door counts rows, and a
+# cancelled registration's earlier check-in stops counting without being deleted.
+CHECKED_IN = (
+    select(func.coalesce(func.sum(_tallies.c.checked_in), 0))
+    .where(_tallies.c.session_id == _sessions.c.id)
+    .scalar_subquery()
+)
+
+
+def checked_in_counts(session_ids: Iterable[int]) -> dict[int, int]:
+    """Session id -> people checked in to it (see ``CHECKED_IN``)."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(_sessions.c.id, CHECKED_IN).where(_sessions.c.id.in_(ids)))
+    return {session_id: int(count) for session_id, count in rows}
 
 
 def meets_attendance_rule(attended: int, total_sessions: int, threshold_percent: int) -> bool:

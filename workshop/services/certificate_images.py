@@ -1,16 +1,20 @@
 """The logo and signature images an organizer uploads for a workshop's certificates.
 
 Checked by content, not by name or declared type: Pillow must read the file as PNG or JPEG.
-Bounded in bytes and in pixels (a small file can still unpack into a huge bitmap). Kept in the
-database, so every worker and every server sees the same images.
+Bounded in bytes and in pixels (a small file can still unpack into a huge bitmap). Re-encoded
+before it is kept: a photo's EXIF (GPS position, camera, description), XMP, comments and text
+chunks would otherwise travel into every attendee's certificate PDF (a JPEG is embedded as it
+is). Only the ICC colour profile stays, and an EXIF orientation is applied to the pixels first.
+Kept in the database, so every worker and every server sees the same images.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from workshop.extensions import db
@@ -18,12 +22,25 @@ from workshop.models import CertificateImage, CertificateImageKind, User, Worksh
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
 from workshop.services.errors import ValidationFailed
+from workshop.services.transactions import write_transaction
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4000  # pixels
 MIN_SIDE = 16
 MAX_PIXELS = 12_000_000
 FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+JPEG_QUALITY = 92  # when the pixels had to be turned; otherwise the original tables are kept
+_EXIF_ORIENTATION = 0x0112
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    """An accepted upload, re-encoded without metadata."""
+
+    content_type: str
+    data: bytes
+    width: int
+    height: int
 
 
 def _kind(kind: str) -> str:
@@ -32,8 +49,8 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def check_image(data: bytes) -> tuple[str, int, int]:
-    """(content type, width, height) of an acceptable image, or ``ValidationFailed``."""
+def check_image(data: bytes) -> CleanImage:
+    """The upload re-encoded with its ICC profile only, or ``ValidationFailed``."""
     if not data:
         raise ValidationFailed({"file": str(_l("กรุณาเลือกไฟล์รูป"))})
     if len(data) > MAX_BYTES:
@@ -52,9 +69,34 @@ def check_image(data: bytes) -> tuple[str, int, int]:
             if width < MIN_SIDE or height < MIN_SIDE:
                 raise ValidationFailed({"file": str(_l("รูปเล็กเกินไป"))})
             image.load()  # a truncated or corrupt file fails here, not in the PDF
+            return _without_metadata(image, fmt)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationFailed({"file": str(_l("อ่านไฟล์รูปไม่ได้ รับเฉพาะไฟล์ PNG หรือ JPEG"))}) from None
-    return FORMATS[fmt], width, height
+
+
+def _without_metadata(image: Image.Image, fmt: str) -> CleanImage:
+    """Write the pixels again in the same format with nothing but the ICC profile (and a PNG's
+    transparency, which is pixels, not metadata). Pillow's writers copy some ``info`` entries
+    (a JPEG comment, PNG text) by default, so ``info`` is emptied and what stays is passed."""
+    icc_profile = image.info.get("icc_profile")
+    transparency = image.info.get("transparency")
+    turned = image.getexif().get(_EXIF_ORIENTATION, 1) not in (1, None)
+    options: dict[str, object] = {}
+    if turned:
+        image = ImageOps.exif_transpose(image)
+    if fmt == "JPEG":
+        # Re-using the original quantisation tables keeps a JPEG as sharp (and as small) as
+        # it came; turned pixels are a new image and get a fixed quality instead.
+        options = {"quality": JPEG_QUALITY} if turned else {"quality": "keep"}
+    elif transparency is not None:
+        options["transparency"] = transparency
+    image.info = {}
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    width, height = image.size
+    return CleanImage(FORMATS[fmt], out.getvalue(), width, height)
 
 
 def certificate_image(workshop_id: int, kind: str) -> CertificateImage | None:
@@ -80,26 +122,30 @@ def save_certificate_image(
 ) -> CertificateImage:
     """Store (or replace) the workshop's logo or signature after checking it."""
     kind = _kind(kind)
-    content_type, width, height = check_image(data)
-    image = certificate_image(workshop.id, kind)
-    if image is None:
-        image = CertificateImage(workshop_id=workshop.id, kind=kind)
-        db.session.add(image)
-    image.content_type, image.data, image.width, image.height = content_type, data, width, height
-    image.uploaded_by_id = actor.id
-    image.uploaded_at = utcnow()
-    db.session.flush()
-    record_event(actor, "certificate_image.save", workshop, {"kind": kind, "bytes": len(data)})
-    db.session.commit()
+    clean = check_image(data)
+    with write_transaction():
+        image = certificate_image(workshop.id, kind)
+        if image is None:
+            image = CertificateImage(workshop_id=workshop.id, kind=kind)
+            db.session.add(image)
+        image.content_type, image.data = clean.content_type, clean.data
+        image.width, image.height = clean.width, clean.height
+        image.uploaded_by_id = actor.id
+        image.uploaded_at = utcnow()
+        db.session.flush()
+        record_event(
+            actor, "certificate_image.save", workshop, {"kind": kind, "bytes": len(clean.data)}
+        )
     return image
 
 
 def delete_certificate_image(workshop: Workshop, kind: str, actor: User) -> bool:
     """Remove the workshop's logo or signature; False if there was none."""
-    image = certificate_image(workshop.id, _kind(kind))
-    if image is None:
-        return False
-    db.session.delete(image)
-    record_event(actor, "certificate_image.delete", workshop, {"kind": kind})
-    db.session.commit()
+    kind = _kind(kind)
+    with write_transaction():
+        image = certificate_image(workshop.id, kind)
+        if image is None:
+            return False
+        db.session.delete(image)
+        record_event(actor, "certificate_image.delete", workshop, {"kind": kind})
     return True

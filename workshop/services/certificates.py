@@ -5,7 +5,7 @@ workshop's threshold), on a confirmed registration, once the workshop's last ses
 Organizers may grant a certificate below the rule or revoke one, each with a reason, audited.
 
 Numbers run per (organizing agency, fiscal year): ``12/2559``. Issuing happens inside
-``begin_write()`` with the registration row locked (``SELECT ... FOR UPDATE``; SQLite's
+``write_transaction()`` with the registration row locked (``SELECT ... FOR UPDATE``; SQLite's
 ``BEGIN IMMEDIATE`` locks the database), takes the next number from the series' counter row with
 one ``UPDATE ... RETURNING`` (which holds that row until commit) and inserts the certificate in
 the same transaction. Concurrent issuers therefore queue on the counter, a failed issue rolls its
@@ -78,6 +78,7 @@ class CertificateState:
     NO_SEAT = "no_seat"  # waitlisted or cancelled
     EVALUATION = "evaluation"  # meets the rule, workshop over, evaluation not answered yet
     CANCELLED = "workshop_cancelled"
+    ACCOUNT_DELETED = "account_deleted"  # the person asked to be erased: nothing new is issued
 
 
 @dataclass(frozen=True)
@@ -199,93 +200,129 @@ def explain_eligibility(
         attended = sessions_attended_by(registration.id)
     if certificate is False:
         certificate = certificate_of(registration.id)
-    required = sessions_required(total, threshold)
-    kind = certificate_kind_label(workshop.certificate_kind)
+    state = _standing(registration, certificate, attended, now, evaluated)
     figures = {
         "attended": attended,
         "total": total,
-        "required": required,
+        "required": sessions_required(total, threshold),
         "threshold": threshold,
-        "kind": kind,
+        "kind": certificate_kind_label(workshop.certificate_kind),
     }
+    return Eligibility(
+        state,
+        attended,
+        total,
+        figures["required"],
+        threshold,
+        _explanation(state, figures, registration, certificate),
+        certificate,
+    )
 
-    def result(state: str, message: str) -> Eligibility:
-        return Eligibility(state, attended, total, required, threshold, message, certificate)
 
+def _standing(
+    registration: Registration,
+    certificate: Certificate | None,
+    attended: int,
+    now: datetime | None,
+    evaluated: set[int] | bool | None,
+) -> str:
+    """The certificate rule: the first of these that holds is where the registration stands."""
+    workshop = registration.workshop
+    if registration.user.deleted:
+        return CertificateState.ACCOUNT_DELETED  # the person asked to be erased
     if isinstance(certificate, Certificate):
-        if certificate.revoked:
-            return result(
-                CertificateState.REVOKED,
-                str(
-                    _l(
-                        "%(kind)sถูกเพิกถอนแล้ว: %(reason)s",
-                        kind=kind,
-                        reason=revoke_reason_text(certificate.revoke_reason),
-                    )
-                ),
-            )
+        return CertificateState.REVOKED if certificate.revoked else CertificateState.ISSUED
+    if workshop.status == WorkshopStatus.CANCELLED:
+        return CertificateState.CANCELLED
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return CertificateState.NO_SEAT
+    meets = meets_attendance_rule(attended, len(workshop.sessions), workshop.attendance_threshold)
+    if not workshop_ended(workshop, now):
+        return CertificateState.PENDING if meets else CertificateState.IN_PROGRESS
+    if not meets:
+        return CertificateState.SHORT
+    if evaluated is False:
+        evaluated = required_evaluation_answered_by(workshop.id)
+    if evaluated is not None and registration.user_id not in evaluated:
+        return CertificateState.EVALUATION
+    return CertificateState.ELIGIBLE
+
+
+def _explanation(
+    state: str,
+    figures: dict[str, int | str],
+    registration: Registration,
+    certificate: Certificate | None,
+) -> str:
+    """What ``state`` means for this registration, with its figures."""
+    kind = figures["kind"]
+    if state == CertificateState.ACCOUNT_DELETED and not (certificate and certificate.revoked):
+        return str(_l("บัญชีของผู้เข้าอบรมถูกลบแล้ว ไม่มีการออก%(kind)s", kind=kind))
+    if state in (CertificateState.REVOKED, CertificateState.ACCOUNT_DELETED) and certificate:
+        reason = revoke_reason_text(certificate.revoke_reason)
+        return str(_l("%(kind)sถูกเพิกถอนแล้ว: %(reason)s", kind=kind, reason=reason))
+    if state == CertificateState.ISSUED and certificate is not None:
         if certificate.grant_reason:
-            message = _l(
-                "ได้รับ%(kind)s เลขที่ %(number)s (ผู้จัดมอบให้เป็นกรณีพิเศษ: %(reason)s)",
-                kind=kind,
-                number=certificate.number_text,
-                reason=certificate.grant_reason,
+            return str(
+                _l(
+                    "ได้รับ%(kind)s เลขที่ %(number)s (ผู้จัดมอบให้เป็นกรณีพิเศษ: %(reason)s)",
+                    kind=kind,
+                    number=certificate.number_text,
+                    reason=certificate.grant_reason,
+                )
             )
-        else:
-            message = _l(
+        return str(
+            _l(
                 "ได้รับ%(kind)s เลขที่ %(number)s: เข้าร่วม %(attended)d จาก %(total)d ช่วง",
                 number=certificate.number_text,
                 **figures,
             )
-        return result(CertificateState.ISSUED, str(message))
-    if workshop.status == WorkshopStatus.CANCELLED:
-        return result(
-            CertificateState.CANCELLED, str(_l("การอบรมนี้ถูกยกเลิก ไม่มีการออก%(kind)s", kind=kind))
         )
-    if registration.status != RegistrationStatus.CONFIRMED:
-        return result(
-            CertificateState.NO_SEAT,
-            str(_l("ไม่มีสิทธิ์ได้รับ%(kind)s เพราะไม่ได้เป็นผู้เข้าอบรมที่ได้ที่นั่ง", kind=kind)),
-        )
-    meets = meets_attendance_rule(attended, total, threshold)
-    if not workshop_ended(workshop, now):
-        ends = format_date(workshop.ends_at, "long", _locale()) if workshop.ends_at else ""
-        if meets:
-            message = _l(
+    if state == CertificateState.CANCELLED:
+        return str(_l("การอบรมนี้ถูกยกเลิก ไม่มีการออก%(kind)s", kind=kind))
+    if state == CertificateState.NO_SEAT:
+        return str(_l("ไม่มีสิทธิ์ได้รับ%(kind)s เพราะไม่ได้เป็นผู้เข้าอบรมที่ได้ที่นั่ง", kind=kind))
+    if state == CertificateState.PENDING:
+        ends_at = registration.workshop.ends_at
+        return str(
+            _l(
                 "เข้าร่วมครบตามเกณฑ์แล้ว (%(attended)d จาก %(total)d ช่วง) "
                 "ดาวน์โหลด%(kind)sได้เมื่อการอบรมจบในวันที่ %(end)s",
-                end=ends,
+                end=format_date(ends_at, "long", _locale()) if ends_at else "",
                 **figures,
             )
-            return result(CertificateState.PENDING, str(message))
-        message = _l(
-            "การอบรมยังไม่จบ: เข้าร่วมแล้ว %(attended)d จาก %(total)d ช่วง "
-            "ต้องเข้าร่วมอย่างน้อย %(required)d ช่วง (%(threshold)d%%) จึงจะได้รับ%(kind)s",
+        )
+    if state == CertificateState.IN_PROGRESS:
+        return str(
+            _l(
+                "การอบรมยังไม่จบ: เข้าร่วมแล้ว %(attended)d จาก %(total)d ช่วง "
+                "ต้องเข้าร่วมอย่างน้อย %(required)d ช่วง (%(threshold)d%%) จึงจะได้รับ%(kind)s",
+                **figures,
+            )
+        )
+    if state == CertificateState.EVALUATION:
+        return str(
+            _l(
+                "เข้าร่วมครบตามเกณฑ์แล้ว (%(attended)d จาก %(total)d ช่วง) "
+                "กรุณาตอบแบบประเมินการอบรมก่อน แล้วจึงดาวน์โหลด%(kind)sได้",
+                **figures,
+            )
+        )
+    if state == CertificateState.ELIGIBLE:
+        return str(
+            _l(
+                "มีสิทธิ์ได้รับ%(kind)s: เข้าร่วม %(attended)d จาก %(total)d ช่วง "
+                "(เกณฑ์ %(threshold)d%% คืออย่างน้อย %(required)d ช่วง)",
+                **figures,
+            )
+        )
+    return str(
+        _l(
+            "ไม่ได้รับ%(kind)s: เข้าร่วม %(attended)d จาก %(total)d ช่วง "
+            "ต่ำกว่าเกณฑ์ %(threshold)d%% (ต้องเข้าร่วมอย่างน้อย %(required)d ช่วง)",
             **figures,
         )
-        return result(CertificateState.IN_PROGRESS, str(message))
-    if evaluated is False:
-        evaluated = required_evaluation_answered_by(workshop.id)
-    if meets and evaluated is not None and registration.user_id not in evaluated:
-        message = _l(
-            "เข้าร่วมครบตามเกณฑ์แล้ว (%(attended)d จาก %(total)d ช่วง) "
-            "กรุณาตอบแบบประเมินการอบรมก่อน แล้วจึงดาวน์โหลด%(kind)sได้",
-            **figures,
-        )
-        return result(CertificateState.EVALUATION, str(message))
-    if meets:
-        message = _l(
-            "มีสิทธิ์ได้รับ%(kind)s: เข้าร่วม %(attended)d จาก %(total)d ช่วง "
-            "(เกณฑ์ %(threshold)d%% คืออย่างน้อย %(required)d ช่วง)",
-            **figures,
-        )
-        return result(CertificateState.ELIGIBLE, str(message))
-    message = _l(
-        "ไม่ได้รับ%(kind)s: เข้าร่วม %(attended)d จาก %(total)d ช่วง "
-        "ต่ำกว่าเกณฑ์ %(threshold)d%% (ต้องเข้าร่วมอย่างน้อย %(required)d ช่วง)",
-        **figures,
     )
-    return result(CertificateState.SHORT, str(message))
 
 
 @dataclass(frozen=True)
@@ -478,6 +515,29 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
     return issued
 
 
+def issued_certificate(registration_id: int) -> Certificate:
+    """The registration's valid certificate for download, never issuing one (a GET changes
+    nothing); ``NotEligible`` with the reason when there is none."""
+    certificate = certificate_of(registration_id)
+    if certificate is not None and not certificate.revoked:
+        return certificate
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+    eligibility = explain_eligibility(registration, certificate=certificate)
+    if eligibility.state == CertificateState.ELIGIBLE:
+        raise NotEligible(
+            str(
+                _l(
+                    "ยังไม่ได้ออก%(kind)sฉบับนี้ กดออกก่อนแล้วจึงดาวน์โหลด",
+                    kind=certificate_kind_label(registration.workshop.certificate_kind),
+                )
+            ),
+            code="not_issued",
+        )
+    raise NotEligible(eligibility.message)
+
+
 def valid_certificates(workshop_id: int) -> list[Certificate]:
     """The workshop's certificates that are not revoked, by name as on every list (which is
     number order too when they were issued together, see :func:`issue_eligible`)."""
@@ -535,12 +595,22 @@ def grant_certificate(
     """Organizer: give a certificate regardless of attendance, or reinstate a revoked one.
 
     The reason is required and audited. A reinstated certificate keeps its number and code.
+    Nothing is granted or reinstated for an account deleted on request or at the end of the
+    retention period (``account_deleted``): that would put the erased person's certificate
+    back into circulation.
     """
     _organizer(actor)
     reason = _reason(reason)
     with write_transaction():
         registration = _lock_registration(registration_id)
         certificate = certificate_of(registration.id)
+        if registration.user.deleted or (
+            certificate is not None and certificate.revoke_reason in _SYSTEM_REASONS
+        ):
+            raise NotAllowed(
+                str(_l("บัญชีของผู้เข้าอบรมคนนี้ถูกลบแล้ว จึงมอบหรือคืนสิทธิ์เกียรติบัตรไม่ได้")),
+                code="account_deleted",
+            )
         if certificate is not None and not certificate.revoked:
             raise NotAllowed(str(_l("ผู้เข้าอบรมคนนี้ได้รับเกียรติบัตรอยู่แล้ว")))
         if certificate is not None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 
@@ -124,6 +127,26 @@ class SessionNotOpen(DomainError):
         return str(_l("ช่วงการอบรมนี้ยังไม่เปิดหรือปิดการเช็กอินแล้ว"))
 
 
+class SyncTooLate(DomainError):
+    """An offline scan reached the server too long after the session's check-in closed."""
+
+    code = "sync_too_late"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("ส่งผลสแกนออฟไลน์ช้าเกินกำหนด ให้ผู้จัดบันทึกการเข้าร่วมแทน"))
+
+
+class AlreadyUndone(DomainError):
+    """The check-in was undone already (by another request, or an earlier press)."""
+
+    code = "already_undone"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("การเช็กอินนี้ถูกยกเลิกไปแล้ว"))
+
+
 class WorkshopCancelled(DomainError):
     """The workshop was cancelled: no seats change, nobody checks in, no certificates."""
 
@@ -164,3 +187,57 @@ class TooManySignInAttempts(DomainError):
         super().__init__(
             str(_l("เข้าสู่ระบบไม่สำเร็จหลายครั้ง กรุณารอ %(minutes)d นาทีแล้วลองใหม่", minutes=minutes))
         )
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field of a record as the editor sent it and as it is stored now."""
+
+    field: str
+    yours: Any
+    current: Any
+
+
+class EditConflict(DomainError):
+    """The record was changed (its version moved on) after the editor loaded it: saving would
+    overwrite the newer values. ``differences`` are the fields where the editor's values and
+    the stored ones differ; ``current_version`` is the version to send to save anyway."""
+
+    code = "version_mismatch"
+    http_status = 412
+
+    def __init__(self, current_version: int, differences: list[Difference]) -> None:
+        self.current_version = current_version
+        self.differences = differences
+        super().__init__(
+            str(
+                _l(
+                    "ข้อมูลนี้ถูกแก้ไขไปแล้ว (ฉบับที่ %(version)d) หลังจากที่คุณเปิดไว้ "
+                    "จึงยังไม่ได้บันทึก กรุณาดูค่าล่าสุดแล้วส่งใหม่",
+                    version=current_version,
+                )
+            )
+        )
+
+
+def check_version(
+    record_version: int,
+    expected_version: int | None,
+    yours: dict[str, Any],
+    current: dict[str, Any],
+) -> None:
+    """Raise ``EditConflict`` when the editor's ``expected_version`` is not the record's
+    (None: the caller did not say which version it edited, nothing to check). Call it with the
+    record locked, so the comparison holds until commit."""
+    if expected_version is None or expected_version == record_version:
+        return
+    differences = [
+        Difference(name, value, current.get(name))
+        for name, value in yours.items()
+        if _comparable(value) != _comparable(current.get(name))
+    ]
+    raise EditConflict(record_version, differences)
+
+
+def _comparable(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value

@@ -1,9 +1,16 @@
-"""The mail outbox: notices are queued in the transaction that causes them, then delivered.
+"""The notice outbox: notices are queued in the transaction that causes them, then delivered.
 
 Queuing inside the transaction means a notice exists exactly when its change was committed (no
 mail for a rolled-back registration, no lost mail when the process dies right after commit).
 Delivery happens after the response, so a slow or unreachable mail server never holds up a
 registration, and failed deliveries are retried with growing delays.
+
+A notice goes out on the channels its officer chose (``services.line_accounts``): e-mail, LINE,
+or both. Each channel's progress is kept on the notice, so a retry sends only what has not gone
+out yet. LINE answering 5xx or 429 (or not answering) retries the notice like a mail server
+that is down; any other 4xx (a blocked user: 400 or 403) is recorded on the notice, not
+retried, and the notice is mailed instead; a blocked user gets no further pushes until LINE
+says they follow the Official Account again.
 
 ``MAIL_DELIVERY`` chooses who delivers: ``background`` (default) wakes a sender thread in the
 same process right after commit and polls for retries; ``inline`` delivers right after commit in
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
@@ -23,7 +31,7 @@ from sqlalchemy import or_, select, update
 from workshop.extensions import db
 from workshop.models import Notification, Registration
 from workshop.models.types import utcnow
-from workshop.services.transactions import begin_write
+from workshop.services.transactions import end_transaction, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,8 @@ POLL_SECONDS = 30.0
 # The notice to everyone registered when the organizer cancels the whole workshop (the other
 # events are a registration's own: confirmed, waitlisted, promoted, cancelled).
 WORKSHOP_CANCELLED = "workshop_cancelled"
+# The organizer reissued the registration's ticket: the new QR code, since the old one stopped.
+TICKET_REISSUED = "ticket_reissued"
 
 
 def queue_notice(registration: Registration, event: str) -> None:
@@ -52,54 +62,109 @@ def queue_notice(registration: Registration, event: str) -> None:
 
 def _claim(notice_id: int, now: datetime) -> bool:
     """Take a due notice for this sender; False if another sender has it."""
-    begin_write()
-    result = db.session.execute(
-        update(Notification)
-        .where(
-            Notification.id == notice_id,
-            Notification.sent_at.is_(None),
-            Notification.failed_at.is_(None),
-            or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+    with write_transaction():
+        result = db.session.execute(
+            update(Notification)
+            .where(
+                Notification.id == notice_id,
+                Notification.sent_at.is_(None),
+                Notification.failed_at.is_(None),
+                or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+            )
+            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+            .execution_options(synchronize_session=False)
         )
-        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
     return result.rowcount == 1
 
 
-def _record_outcome(notice_id: int, error: Exception | None) -> None:
-    """Mark the notice sent, or schedule its retry (or give it up), in a write transaction."""
-    begin_write()
-    notice = db.session.get(Notification, notice_id, populate_existing=True)
-    notice.attempts += 1
-    notice.claimed_until = None
-    if error is None:
-        notice.sent_at = utcnow()
-    else:
+@dataclass
+class Delivery:
+    """What one attempt at a notice did, channel by channel."""
+
+    mailed: bool = False
+    pushed_to: str | None = None  # the LINE user id the push went to
+    line_error: str = ""  # LINE refused the push (4xx): recorded, not pushed again
+    line_unreachable_id: str | None = None  # ... because this LINE user cannot be reached
+    error: Exception | None = None  # a channel failed for now: try the notice again later
+
+
+def _send(notice: Notification) -> Delivery:
+    """Send the notice on each of its officer's channels that has not had it yet."""
+    from workshop.services.line import LineRejected, line_settings
+    from workshop.services.line_accounts import EMAIL, LINE, notice_channels
+    from workshop.services.line_messages import push_registration_notice
+    from workshop.services.mail import send_notice
+
+    delivery = Delivery()
+    registration = notice.registration
+    channels = set(notice_channels(registration.user))
+    if notice.line_error:  # LINE refused this notice on an earlier attempt
+        channels = {EMAIL}
+    settings = line_settings()
+    if LINE in channels and notice.line_sent_at is None and settings is not None:
+        try:
+            delivery.pushed_to = push_registration_notice(settings, notice)
+        except LineRejected as exc:
+            delivery.line_error = str(exc)
+            if exc.recipient_unreachable:
+                delivery.line_unreachable_id = registration.user.line_user_id
+            channels.add(EMAIL)  # the officer falls back to e-mail
+            log.warning("LINE refused notice %s, mailing it instead: %s", notice.id, exc)
+        except Exception as exc:  # 5xx, 429, no answer: the queue retries
+            delivery.error = exc
+    if EMAIL in channels and notice.mailed_at is None and registration.user.mailable:
+        try:
+            send_notice(notice)
+        except Exception as exc:  # any transport or rendering failure: retry later
+            delivery.error = delivery.error or exc
+        else:
+            delivery.mailed = True
+    return delivery
+
+
+def _record_outcome(notice_id: int, delivery: Delivery) -> None:
+    """Record what went out; mark the notice done, or schedule its retry (or give it up), in a
+    write transaction."""
+    from workshop.services.line_accounts import mark_line_unreachable
+
+    with write_transaction():
+        notice = db.session.get(Notification, notice_id, populate_existing=True)
+        notice.attempts += 1
+        notice.claimed_until = None
+        now = utcnow()
+        if delivery.mailed:
+            notice.mailed_at = now
+        if delivery.pushed_to:
+            notice.line_sent_at = now
+        if delivery.line_error:
+            notice.line_error = delivery.line_error[: Notification.ERROR_MAX]
+            if delivery.line_unreachable_id:
+                mark_line_unreachable(notice.registration.user, delivery.line_unreachable_id, now)
+        error = delivery.error
+        if error is None:
+            notice.sent_at = now
+            return
         notice.last_error = f"{type(error).__name__}: {error}"[: Notification.ERROR_MAX]
         if notice.attempts > len(RETRY_DELAYS):
             notice.failed_at = utcnow()
-            log.error("gave up mailing notice %s: %s", notice_id, notice.last_error)
+            log.error("gave up delivering notice %s: %s", notice_id, notice.last_error)
         else:
             notice.due_at = utcnow() + RETRY_DELAYS[notice.attempts - 1]
             log.warning(
-                "mailing notice %s failed, retry at %s: %s",
+                "delivering notice %s failed, retry at %s: %s",
                 notice_id,
                 notice.due_at,
                 notice.last_error,
             )
-    db.session.commit()
 
 
 def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
     """Send the notices that are due; returns how many were sent.
 
-    The mail is built and sent outside any database transaction, so a slow mail server holds
-    no lock; each claim and each outcome is a short write transaction of its own.
+    The mail and the LINE push are built and sent outside any database transaction, so a slow
+    mail server or LINE holds no lock; each claim and each outcome is a short write transaction
+    of its own.
     """
-    from workshop.services.mail import send_registration_notice
-
     now = now or utcnow()
     due = list(
         db.session.scalars(
@@ -114,19 +179,16 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
             .limit(limit)
         )
     )
-    db.session.commit()
+    end_transaction()  # the read is done; each claim below is a write of its own
     sent = 0
     for notice_id in due:
         if not _claim(notice_id, now):
             continue
         notice = db.session.get(Notification, notice_id, populate_existing=True)
-        try:
-            send_registration_notice(notice.registration, notice.event)
-        except Exception as exc:  # any transport or rendering failure: retry later
-            db.session.rollback()
-            _record_outcome(notice_id, exc)
-        else:
-            _record_outcome(notice_id, None)
+        delivery = _send(notice)
+        end_transaction()  # sending wrote nothing; end the read before recording
+        _record_outcome(notice_id, delivery)
+        if delivery.error is None:
             sent += 1
     return sent
 
@@ -138,7 +200,7 @@ def dispatch_notices() -> None:
         try:
             deliver_due()
         except Exception:  # the change stands; the notice stays queued for a later attempt
-            db.session.rollback()
+            end_transaction()
             log.exception("delivering notices failed")
     elif mode == "background":
         _sender_for(current_app._get_current_object()).wake()

@@ -1,10 +1,11 @@
 """Registration: seats, the waitlist, cancellation and promotion.
 
-Every change to a workshop's seats happens inside ``begin_write()`` with the workshop row locked
-(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` locks the database), and
-seats are taken with a conditional ``UPDATE`` that only succeeds while ``confirmed_count <
-capacity``. A CHECK constraint on the counter is the last line of defence. So no interleaving of
-requests, workers or connections can confirm more people than there are seats.
+Every change to a workshop's seats happens inside ``write_transaction()`` with the workshop row
+locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` locks the
+database), and seats are taken with a conditional ``UPDATE`` that only succeeds while
+``confirmed_count < capacity``. A CHECK constraint on the counter is the last line of defence.
+So no interleaving of requests, workers or connections can confirm more people than there are
+seats.
 
 The waitlist is fair: while anyone is waiting, a newcomer joins the end of the line even if a seat
 has just come free, and freed seats go to the first in line.
@@ -16,17 +17,28 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from workshop.extensions import db
-from workshop.models import Registration, Role, User, Workshop, WorkshopStatus
+from workshop.models import (
+    Certificate,
+    Registration,
+    RegistrationStatusChange,
+    RetiredTicketSecret,
+    Role,
+    User,
+    Workshop,
+    WorkshopStatus,
+)
 from workshop.models import RegistrationStatus as Status
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
+from workshop.services.checkins import count_seat_change
 from workshop.services.errors import (
     AlreadyRegistered,
     DuplicateEmail,
@@ -37,11 +49,12 @@ from workshop.services.errors import (
     WorkshopCancelled,
     WorkshopFull,
 )
-from workshop.services.notifications import dispatch_notices, queue_notice
+from workshop.services.notifications import TICKET_REISSUED, dispatch_notices, queue_notice
 from workshop.services.officers import OfficerProfile, walk_in_account
 from workshop.services.text import TextRejected, clean_text
-from workshop.services.tickets import new_ticket_secret
+from workshop.services.tickets import new_ticket_secret, ticket_token
 from workshop.services.transactions import write_transaction
+from workshop.services.waitlist import waitlist_ranks
 
 
 @dataclass
@@ -240,13 +253,13 @@ def _add_registration(
         registered_by_id=actor.id if actor is not None else None,
     )
     if _take_seat(workshop.id, jump_queue=walk_in):
-        registration.status = Status.CONFIRMED
+        set_status(registration, Status.CONFIRMED)
         registration.confirmed_at = utcnow()
     elif walk_in:
         raise WorkshopFull(str(_l("ที่นั่งเต็มแล้ว รับผู้เข้าอบรมหน้างานเพิ่มไม่ได้")))
     else:
-        registration.status = Status.WAITLISTED
         registration.waitlist_seq = _join_waitlist(workshop.id)
+        set_status(registration, Status.WAITLISTED)
     db.session.add(registration)
     db.session.flush()
     record_event(
@@ -257,6 +270,24 @@ def _add_registration(
     )
     queue_notice(registration, registration.status)
     return registration
+
+
+def set_status(registration: Registration, status: Status) -> None:
+    """Every change of a registration's status goes through here: it is kept in the status
+    history (a late offline scan is judged by the status at its scan time), and the door's
+    counters follow when the registration gains or loses its seat (``services.checkins``
+    counts the check-ins of confirmed registrations only)."""
+    was = registration.status
+    registration.status = status
+    db.session.add(
+        RegistrationStatusChange(registration=registration, status=status, changed_at=utcnow())
+    )
+    if registration.id is not None and (was == Status.CONFIRMED) != (status == Status.CONFIRMED):
+        # The new status is written first: a scan at a door reads it under a share lock, so
+        # either that scan counted before this change and this change sees its check-in, or
+        # the scan waits and then sees the new status.
+        db.session.flush()
+        count_seat_change(registration.id, +1 if status == Status.CONFIRMED else -1)
 
 
 def active_registration(workshop_id: int, user_id: int) -> Registration | None:
@@ -299,8 +330,8 @@ def fill_seats_locked(workshop_id: int) -> list[Registration]:
 def _seat_from_waitlist(registration: Registration, actor: User | None, action: str) -> None:
     """Move a waitlisted registration into the seat just taken for it, and tell the officer."""
     _change_counts(registration.workshop_id, waiting=-1)
-    registration.status = Status.CONFIRMED
     registration.waitlist_seq = None
+    set_status(registration, Status.CONFIRMED)
     registration.confirmed_at = utcnow()
     record_event(actor, action, registration)
     queue_notice(registration, "promoted")
@@ -318,7 +349,8 @@ def cancel_registration(
 ) -> SeatChanges:
     """Cancel a registration; a freed seat goes to the first officer on the waitlist.
 
-    Officers may cancel their own registration until the workshop ends; organizers any time.
+    Officers cancel their own registration, organizers anyone's, until the workshop ends (see
+    ``refuse_if_attendance_record``).
     """
     try:
         reason = clean_text(reason, max_length=Registration.REASON_MAX)
@@ -338,17 +370,47 @@ def cancel_registration(
         _refuse_if_cancelled(workshop)
         if registration.status == Status.CANCELLED:
             raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกไปแล้ว")))
-        if not is_organizer and not cancellable_by_owner(workshop, now):
-            raise NotAllowed(str(_l("การอบรมจบแล้ว ยกเลิกการลงทะเบียนไม่ได้")))
+        refuse_if_attendance_record(registration, workshop, now)
         promoted = cancel_locked(registration, workshop, actor, reason)
     dispatch_notices()
     return SeatChanges(registration, promoted)
 
 
-def cancellable_by_owner(workshop: Workshop, now: datetime | None = None) -> bool:
-    """Officers may cancel their own registration until the workshop's last session ends."""
+def seats_can_change(workshop: Workshop, now: datetime | None = None) -> bool:
+    """True until the workshop's last session ends. After that its registrations are the
+    attendance record that certificates and reports stand on: nobody cancels them or moves
+    them to the waitlist (a freed seat would also promote someone into a workshop that is
+    over); a certificate is withdrawn by revoking it, with a reason."""
     ends_at = workshop.ends_at
     return ends_at is None or ends_at > (now or utcnow())
+
+
+def refuse_if_attendance_record(
+    registration: Registration, workshop: Workshop, now: datetime | None = None
+) -> None:
+    """``NotAllowed`` for taking the seat away from a registration of a workshop that is over
+    (``workshop_ended``) or that holds a valid certificate (``holds_certificate``: possible
+    before the end only if the sessions were moved later after it was issued)."""
+    if not seats_can_change(workshop, now):
+        raise NotAllowed(
+            str(
+                _l(
+                    "การอบรมจบแล้ว การลงทะเบียนเป็นหลักฐานการเข้าอบรมจึงยกเลิกหรือย้ายไม่ได้ "
+                    "หากต้องการถอนเกียรติบัตร ให้เพิกถอนพร้อมระบุเหตุผล"
+                )
+            ),
+            code="workshop_ended",
+        )
+    certified = db.session.scalar(
+        select(Certificate.id).where(
+            Certificate.registration_id == registration.id, Certificate.revoked_at.is_(None)
+        )
+    )
+    if certified is not None:
+        raise NotAllowed(
+            str(_l("ผู้เข้าอบรมคนนี้ได้รับเกียรติบัตรแล้ว ให้เพิกถอนเกียรติบัตรพร้อมเหตุผลก่อน")),
+            code="holds_certificate",
+        )
 
 
 def cancel_locked(
@@ -360,8 +422,8 @@ def cancel_locked(
     that, checked who may cancel, and commits. ``actor`` None: the system (retention purge).
     """
     was = registration.status
-    registration.status = Status.CANCELLED
     registration.waitlist_seq = None
+    set_status(registration, Status.CANCELLED)
     registration.cancelled_at = utcnow()
     registration.cancelled_by_id = actor.id if actor is not None else None
     registration.cancel_reason = reason
@@ -416,31 +478,60 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
         registration, workshop = _locked(registration_id)
         if registration.status != Status.CONFIRMED:
             raise NotAllowed(str(_l("ย้ายได้เฉพาะผู้ที่ได้ที่นั่งแล้ว")))
+        refuse_if_attendance_record(registration, workshop)
         _change_counts(workshop.id, confirmed=-1)
         seq = _join_waitlist(workshop.id)
-        registration.status = Status.WAITLISTED
         registration.confirmed_at = None
         registration.waitlist_seq = seq
+        set_status(registration, Status.WAITLISTED)
         record_event(actor, "registration.waitlist", registration)
         queue_notice(registration, "waitlisted")
     dispatch_notices()
     return SeatChanges(registration)
 
 
-def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first in line; None when not waiting."""
-    if registration.status != Status.WAITLISTED or registration.waitlist_seq is None:
-        return None
-    ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.workshop_id == registration.workshop_id,
-            Registration.status == Status.WAITLISTED,
-            Registration.waitlist_seq < registration.waitlist_seq,
-        )
+class Placed(NamedTuple):
+    """A registration with its place on the waitlist (None unless waiting), both read by one
+    statement: a promotion committed while a list loads cannot make two rows show one place."""
+
+    registration: Registration
+    waitlist_position: int | None
+
+
+def _placed(query: Select[tuple[Registration]], workshops: ColumnElement[bool]) -> list[Placed]:
+    """Run ``query`` with each row's waitlist place added in the same statement. The rows are
+    re-read into objects already loaded (``populate_existing``), so a status and its place
+    always come from the same moment."""
+    ranks = waitlist_ranks(workshops)
+    rows = db.session.execute(
+        query.add_columns(ranks.c.position)
+        .outerjoin(ranks, ranks.c.registration_id == Registration.id)
+        .execution_options(populate_existing=True)
     )
-    return int(ahead or 0) + 1
+    return [Placed(registration, position) for registration, position in rows]
+
+
+def placed_registration(registration_id: int) -> Placed | None:
+    """One registration with its waitlist place, read together."""
+    workshop = select(Registration.workshop_id).where(Registration.id == registration_id)
+    found = _placed(
+        select(Registration).where(Registration.id == registration_id),
+        Registration.workshop_id == workshop.scalar_subquery(),
+    )
+    return found[0] if found else None
+
+
+def my_place(workshop_id: int, user_id: int) -> Placed | None:
+    """The officer's active registration for the workshop with its waitlist place, if any."""
+    found = _placed(
+        select(Registration).where(
+            Registration.workshop_id == workshop_id,
+            Registration.user_id == user_id,
+            Registration.status != Status.CANCELLED,
+        ),
+        Registration.workshop_id == workshop_id,
+    )
+    return found[0] if found else None
 
 
 def get_registration(registration_id: int, viewer: User) -> Registration:
@@ -453,15 +544,16 @@ def get_registration(registration_id: int, viewer: User) -> Registration:
     return registration
 
 
-def registrations_of(user: User) -> list[Registration]:
-    """The officer's registrations, newest workshop first."""
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.user_id == user.id)
-            .options(joinedload(Registration.workshop))
-            .order_by(Registration.created_at.desc())
-        )
+def registrations_of(user: User) -> list[Placed]:
+    """The officer's registrations with their waitlist places, newest workshop first."""
+    return _placed(
+        select(Registration)
+        .where(Registration.user_id == user.id)
+        .options(joinedload(Registration.workshop))
+        .order_by(Registration.created_at.desc(), Registration.id.desc()),
+        Registration.workshop_id.in_(
+            select(Registration.workshop_id).where(Registration.user_id == user.id)
+        ),
     )
 
 
@@ -471,8 +563,9 @@ def registrations_for_workshop(
     status: str | None = None,
     agency: str | None = None,
     district: str | None = None,
-) -> list[Registration]:
-    """The workshop's registrations: confirmed first, then the waitlist in order."""
+) -> list[Placed]:
+    """The workshop's registrations: confirmed first, then the waitlist in order. Waitlist
+    places count everyone waiting, whatever the filters leave out."""
     if any("\x00" in value for value in (status, agency, district) if value):
         return []  # nothing stored holds NUL (and PostgreSQL refuses it in a query)
     query = (
@@ -488,8 +581,15 @@ def registrations_for_workshop(
     if district:
         query = query.where(User.district == district)
     order = {Status.CONFIRMED.value: 0, Status.WAITLISTED.value: 1, Status.CANCELLED.value: 2}
-    rows = list(db.session.scalars(query))
-    rows.sort(key=lambda r: (order.get(r.status, 3), r.waitlist_seq or 0, r.user.first_name, r.id))
+    rows = _placed(query, Registration.workshop_id == workshop_id)
+    rows.sort(
+        key=lambda row: (
+            order.get(row.registration.status, 3),
+            row.waitlist_position or 0,
+            row.registration.user.first_name,
+            row.registration.id,
+        )
+    )
     return rows
 
 
@@ -504,3 +604,33 @@ def registration_filters(workshop_id: int) -> tuple[list[str], list[str]]:
     agencies = sorted({a for a, _ in rows if a})
     districts = sorted({d for _, d in rows if d})
     return agencies, districts
+
+
+def rotate_ticket(registration: Registration, actor: User | None) -> str:
+    """Give the registration a new secret: every earlier QR code for it stops working, and
+    the officer is mailed the new ticket (queued in the same transaction).
+
+    The old secret is kept with the time it was retired: a door that was offline and scanned
+    the old ticket before then still gets that scan accepted when it syncs.
+    """
+    registration_id = registration.id
+    with write_transaction():
+        # Row-locked (PostgreSQL) so two reissues at once retire one secret each, in turn.
+        current = db.session.get(
+            Registration, registration_id, with_for_update=True, populate_existing=True
+        )
+        if current is None:
+            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+        if current.status == Status.CANCELLED:
+            raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกแล้ว ออกบัตรใหม่ไม่ได้")))
+        db.session.add(
+            RetiredTicketSecret(
+                registration_id=current.id, secret=current.ticket_secret, retired_at=utcnow()
+            )
+        )
+        current.ticket_secret = new_ticket_secret()
+        record_event(actor, "registration.rotate_ticket", current)
+        queue_notice(current, TICKET_REISSUED)
+        token = ticket_token(current)
+    dispatch_notices()
+    return token

@@ -6,6 +6,7 @@ Definitions (shown on the report pages and PDFs, so organizers read the same thi
   (= confirmed + waitlisted + cancelled).
 - *checked in to a session*: confirmed registrations with a check-in for that session.
   Check-ins of registrations that were later cancelled or moved to the waitlist do not count.
+  The same figure as the door's counter and the roster (``services.attendance.checked_in_counts``).
 - *session attendance rate*: checked in to the session ÷ confirmed.
 - *attendance rate* (workshop): all check-ins of confirmed registrations ÷ (confirmed × number of
   sessions), i.e. the share of seat-sessions that were used.
@@ -31,17 +32,16 @@ from sqlalchemy import func, select
 
 from workshop.extensions import db
 from workshop.models import (
-    CheckIn,
     Registration,
     User,
     Venue,
     Workshop,
-    WorkshopSession,
     WorkshopStatus,
 )
 from workshop.models import RegistrationStatus as Status
 from workshop.models.types import utcnow
 from workshop.services.attendance import (
+    checked_in_counts,
     meets_attendance_rule,
     sessions_attended,
     sessions_required,
@@ -49,7 +49,7 @@ from workshop.services.attendance import (
 from workshop.services.certificates import issued_count
 from workshop.services.errors import NotFound, ValidationFailed
 from workshop.services.evaluations import FormResults, form_of, form_results
-from workshop.thai.dates import fiscal_year
+from workshop.thai.dates import be_year, ce_year_of, fiscal_year
 from workshop.thai.names import full_name, person_sort_key, thai_sort_key
 
 # Workshops that count in a fiscal year: the ones that were (or are being) held.
@@ -224,21 +224,6 @@ def registration_rows(workshop: Workshop) -> list[AttendeeRow]:
     return rows
 
 
-def session_check_ins(workshop_id: int) -> dict[int, int]:
-    """Session id -> confirmed registrations checked in to it."""
-    rows = db.session.execute(
-        select(CheckIn.session_id, func.count(CheckIn.id))
-        .join(Registration, Registration.id == CheckIn.registration_id)
-        .join(WorkshopSession, WorkshopSession.id == CheckIn.session_id)
-        .where(
-            WorkshopSession.workshop_id == workshop_id,
-            Registration.status == Status.CONFIRMED,
-        )
-        .group_by(CheckIn.session_id)
-    )
-    return dict(rows.all())
-
-
 def group_figures(
     rows: Iterable[AttendeeRow], key: str, sessions_of: dict[int, int] | int
 ) -> tuple[GroupFigure, ...]:
@@ -275,7 +260,7 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
     workshop = get_report_workshop(workshop_id)
     rows = registration_rows(workshop)
     sessions = workshop.sessions
-    per_session = session_check_ins(workshop.id)
+    per_session = checked_in_counts(s.id for s in sessions)
     statuses = Counter(r.status for r in rows)
     confirmed = [r for r in rows if r.status == Status.CONFIRMED]
     n_confirmed = len(confirmed)
@@ -401,9 +386,7 @@ def parse_fiscal_year(value: str | None, default: int | None = None) -> int:
             {"fy": str(_l("ปีงบประมาณต้องเป็นปี พ.ศ. 4 หลัก เช่น 2559"))},
             str(_l("ปีงบประมาณไม่ถูกต้อง")),
         )
-    year = int(text)
-    if year < 2400:  # a CE year
-        year += 543
+    year = be_year(ce_year_of(int(text)))
     if not EARLIEST_FISCAL_YEAR <= year <= LATEST_FISCAL_YEAR:
         raise ValidationFailed(
             {"fy": str(_l("ปีงบประมาณต้องอยู่ระหว่าง พ.ศ. 2543 ถึง 2643"))},

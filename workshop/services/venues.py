@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from workshop.extensions import db
 from workshop.models import User, Venue, Workshop
 from workshop.services.audit import record_event
-from workshop.services.errors import NotFound, ValidationFailed
+from workshop.services.errors import NotFound, ValidationFailed, check_version
 from workshop.services.text import TextRejected, clean_text
+from workshop.services.transactions import write_transaction
 
 
 @dataclass
@@ -54,39 +55,75 @@ def get_venue(venue_id: int) -> Venue:
     return venue
 
 
+def lock_venue(venue_id: int, *, shared: bool = False) -> Venue | None:
+    """The venue, reloaded with its row locked until commit: for update to change the room,
+    ``shared`` to plan a workshop in it. The two wait for each other on PostgreSQL, so a room
+    never shrinks below a workshop being saved at the same moment (on SQLite the database's
+    write lock that ``write_transaction`` takes orders them already)."""
+    return db.session.scalar(
+        select(Venue)
+        .where(Venue.id == venue_id)
+        .with_for_update(read=shared)
+        .execution_options(populate_existing=True)
+    )
+
+
 def list_venues() -> list[Venue]:
     return list(db.session.scalars(select(Venue).order_by(Venue.province, Venue.name)))
 
 
 def create_venue(data: VenueInput, actor: User | None) -> Venue:
     """Create a venue after checking its text and room capacity."""
-    venue = Venue(**_validated(data))
-    db.session.add(venue)
-    db.session.flush()
-    record_event(actor, "venue.create", venue, {"name": venue.name})
-    db.session.commit()
+    values = _validated(data)
+    with write_transaction():
+        venue = Venue(**values)
+        db.session.add(venue)
+        db.session.flush()
+        record_event(actor, "venue.create", venue, {"name": venue.name})
     return venue
 
 
-def update_venue(venue: Venue, data: VenueInput, actor: User | None) -> Venue:
-    """Change a venue; the room cannot shrink below a workshop already planned in it."""
-    values = _validated(data)
-    largest = db.session.scalar(
-        select(func.max(Workshop.capacity)).where(Workshop.venue_id == venue.id)
+def venue_input(venue: Venue) -> VenueInput:
+    """The venue as it is stored, as input: the starting point of a partial change."""
+    return VenueInput(
+        name=venue.name,
+        capacity=venue.capacity,
+        address=venue.address,
+        district=venue.district,
+        province=venue.province,
     )
-    if largest is not None and values["capacity"] < largest:
-        raise ValidationFailed(
-            {
-                "capacity": str(
-                    _l(
-                        "มีการอบรมที่รับ %(n)d คนใช้ห้องนี้อยู่ ความจุห้องต้องไม่น้อยกว่านั้น",
-                        n=largest,
-                    )
-                )
-            }
+
+
+def update_venue(
+    venue: Venue, data: VenueInput, actor: User | None, *, expected_version: int | None = None
+) -> Venue:
+    """Change a venue; the room cannot shrink below a workshop already planned in it.
+
+    ``expected_version``: the version the editor loaded (edit form, API If-Match); if the
+    venue changed since, ``EditConflict`` says how and nothing is saved.
+    """
+    with write_transaction():
+        locked = lock_venue(venue.id)
+        if locked is None:
+            raise NotFound(str(_l("ไม่พบสถานที่นี้")))
+        venue = locked
+        check_version(venue.version, expected_version, asdict(data), asdict(venue_input(venue)))
+        values = _validated(data)
+        largest = db.session.scalar(
+            select(func.max(Workshop.capacity)).where(Workshop.venue_id == venue.id)
         )
-    for key, value in values.items():
-        setattr(venue, key, value)
-    record_event(actor, "venue.update", venue, {"name": venue.name})
-    db.session.commit()
+        if largest is not None and values["capacity"] < largest:
+            raise ValidationFailed(
+                {
+                    "capacity": str(
+                        _l(
+                            "มีการอบรมที่รับ %(n)d คนใช้ห้องนี้อยู่ ความจุห้องต้องไม่น้อยกว่านั้น",
+                            n=largest,
+                        )
+                    )
+                }
+            )
+        for key, value in values.items():
+            setattr(venue, key, value)
+        record_event(actor, "venue.update", venue, {"name": venue.name})
     return venue

@@ -27,11 +27,17 @@ from workshop.models import (
 from workshop.models import WorkshopStatus as Status
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
-from workshop.services.errors import InvalidStatusChange, NotFound, ValidationFailed
+from workshop.services.errors import (
+    InvalidStatusChange,
+    NotFound,
+    ValidationFailed,
+    check_version,
+)
 from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices, queue_notice
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
-from workshop.thai.dates import fiscal_year
+from workshop.services.venues import lock_venue
+from workshop.thai.dates import fiscal_year, is_be_year
 
 MAX_SESSIONS = 31
 MAX_SESSION_LENGTH = timedelta(hours=24)
@@ -94,7 +100,7 @@ def _is_int(value: Any) -> bool:
 
 
 def _check_year(moment: datetime) -> str | None:
-    if moment.year > 2400:
+    if is_be_year(moment.year):
         return str(_l("ปี %(y)d ดูเหมือนเป็นปี พ.ศ. ที่ถูกอ่านเป็น ค.ศ.", y=moment.year))
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         return str(_l("วันที่อยู่นอกช่วงที่รับได้ (ค.ศ. 2000–2100)"))
@@ -104,7 +110,8 @@ def _check_year(moment: datetime) -> str | None:
 def validate_workshop(data: WorkshopInput) -> dict[str, Any]:
     """Check every scheduling rule; return the cleaned column values or raise ValidationFailed.
 
-    Error keys are field names; session errors use ``sessions.<index>.<field>``.
+    Runs inside the caller's write transaction, which holds the chosen venue's row from here
+    to the commit. Error keys are field names; session errors use ``sessions.<index>.<field>``.
     """
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -116,7 +123,8 @@ def validate_workshop(data: WorkshopInput) -> dict[str, Any]:
         except TextRejected as exc:
             errors[name] = str(exc)
 
-    venue = db.session.get(Venue, data.venue_id) if _is_int(data.venue_id) else None
+    # Held until commit: the room cannot shrink below this workshop meanwhile (update_venue).
+    venue = lock_venue(data.venue_id, shared=True) if _is_int(data.venue_id) else None
     if venue is None:
         errors["venue_id"] = str(_l("กรุณาเลือกสถานที่ที่มีอยู่ในระบบ"))
     values["venue_id"] = data.venue_id
@@ -201,18 +209,18 @@ def _apply_sessions(workshop: Workshop, sessions: list[SessionInput]) -> None:
 
 def create_workshop(data: WorkshopInput, actor: User | None) -> Workshop:
     """Create a draft workshop with its sessions in one transaction."""
-    values = validate_workshop(data)
-    for item in data.sessions:
-        if item.id is not None:
-            raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมใหม่ต้องไม่มีรหัส"))})
-    workshop = Workshop(status=Status.DRAFT.value, created_by_id=actor.id if actor else None)
-    for key, value in values.items():
-        setattr(workshop, key, value)
-    _apply_sessions(workshop, data.sessions)
-    db.session.add(workshop)
-    db.session.flush()
-    record_event(actor, "workshop.create", workshop, {"title": workshop.title})
-    db.session.commit()
+    with write_transaction():
+        values = validate_workshop(data)
+        for item in data.sessions:
+            if item.id is not None:
+                raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมใหม่ต้องไม่มีรหัส"))})
+        workshop = Workshop(status=Status.DRAFT.value, created_by_id=actor.id if actor else None)
+        for key, value in values.items():
+            setattr(workshop, key, value)
+        _apply_sessions(workshop, data.sessions)
+        db.session.add(workshop)
+        db.session.flush()
+        record_event(actor, "workshop.create", workshop, {"title": workshop.title})
     return workshop
 
 
@@ -228,75 +236,145 @@ def workshop_input(workshop: Workshop) -> WorkshopInput:
     )
 
 
-def update_workshop(workshop: Workshop, data: WorkshopInput, actor: User | None) -> Workshop:
+def editable_values(data: WorkshopInput) -> dict[str, Any]:
+    """The fields an edit sets, by name (sessions as a list), for comparing two versions."""
+    return {f.name: getattr(data, f.name) for f in fields(WorkshopInput)}
+
+
+def update_workshop(
+    workshop: Workshop,
+    data: WorkshopInput,
+    actor: User | None,
+    *,
+    expected_version: int | None = None,
+) -> Workshop:
     """Replace a workshop's details and sessions after checking every rule.
 
     Runs with the workshop row locked, so capacity cannot drop below the seats being taken at
     that moment; when capacity grows, people on the waitlist move into the new seats in order.
+    ``expected_version``: the version the editor loaded (edit form, API If-Match); if the
+    workshop has changed since, ``EditConflict`` says how, and nothing is saved.
     """
-    from workshop.services import registrations
+    from workshop.services.registrations import lock_workshop
 
     with write_transaction():
-        workshop = registrations.lock_workshop(workshop.id)
-        if workshop.status == Status.CANCELLED:
-            raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
-        known = {s.id for s in workshop.sessions}
-        for index, item in enumerate(data.sessions):
-            if item.id is not None and item.id not in known:
-                raise ValidationFailed({f"sessions.{index}.id": str(_l("ไม่พบช่วงการอบรมนี้"))})
-        values = validate_workshop(data)
-        kept = {item.id for item in data.sessions if item.id is not None}
-        dropped = [s.id for s in workshop.sessions if s.id not in kept]
-        if dropped and db.session.scalar(
-            select(CheckIn.id).where(CheckIn.session_id.in_(dropped)).limit(1)
-        ):
-            raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมที่มีผู้เช็กอินแล้วลบไม่ได้"))})
-        if values["capacity"] < workshop.confirmed_count:
-            raise ValidationFailed(
-                {
-                    "capacity": str(
-                        _l(
-                            "มีผู้ได้ที่นั่งแล้ว %(n)d คน จำนวนที่รับต้องไม่น้อยกว่านั้น",
-                            n=workshop.confirmed_count,
-                        )
-                    )
-                }
-            )
-        for key, value in values.items():
-            setattr(workshop, key, value)
-        _apply_sessions(workshop, data.sessions)
-        record_event(actor, "workshop.update", workshop, {"title": workshop.title})
-        db.session.flush()
-        promoted = registrations.fill_seats_locked(workshop.id)
+        workshop = lock_workshop(workshop.id)
+        check_version(
+            workshop.version,
+            expected_version,
+            editable_values(data),
+            editable_values(workshop_input(workshop)),
+        )
+        promoted = _update_locked(workshop, data, actor)
     if promoted:
         dispatch_notices()
     return workshop
 
 
-def patch_workshop(workshop: Workshop, changes: dict[str, Any], actor: User | None) -> Workshop:
+def _update_locked(
+    workshop: Workshop, data: WorkshopInput, actor: User | None
+) -> list[Registration]:
+    """``update_workshop`` inside the caller's transaction, the workshop row locked; returns
+    the registrations promoted into new seats."""
+    from workshop.services import registrations
+
+    if workshop.status == Status.CANCELLED:
+        raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
+    _check_session_ids(workshop, data.sessions)
+    values = validate_workshop(data)
+    kept = {item.id for item in data.sessions if item.id is not None}
+    dropped = [s.id for s in workshop.sessions if s.id not in kept]
+    if dropped and db.session.scalar(
+        select(CheckIn.id).where(CheckIn.session_id.in_(dropped)).limit(1)
+    ):
+        raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมที่มีผู้เช็กอินแล้วลบไม่ได้"))})
+    if values["capacity"] < workshop.confirmed_count:
+        raise ValidationFailed(
+            {
+                "capacity": str(
+                    _l(
+                        "มีผู้ได้ที่นั่งแล้ว %(n)d คน จำนวนที่รับต้องไม่น้อยกว่านั้น",
+                        n=workshop.confirmed_count,
+                    )
+                )
+            }
+        )
+    for key, value in values.items():
+        setattr(workshop, key, value)
+    _apply_sessions(workshop, data.sessions)
+    # The row is written (and its version moves on) even when only sessions changed.
+    workshop.updated_at = utcnow()
+    record_event(actor, "workshop.update", workshop, {"title": workshop.title})
+    db.session.flush()
+    return registrations.fill_seats_locked(workshop.id)
+
+
+def _check_session_ids(workshop: Workshop, sessions: list[SessionInput]) -> None:
+    """Every ``id`` must be one of the workshop's sessions, and each may be kept only once (a
+    repeated one would otherwise turn into a new session)."""
+    known = {s.id for s in workshop.sessions}
+    seen: set[int] = set()
+    for index, item in enumerate(sessions):
+        if item.id is None:
+            continue
+        if item.id not in known:
+            raise ValidationFailed({f"sessions.{index}.id": str(_l("ไม่พบช่วงการอบรมนี้"))})
+        if item.id in seen:
+            raise ValidationFailed({f"sessions.{index}.id": str(_l("ระบุช่วงการอบรมนี้ซ้ำ"))})
+        seen.add(item.id)
+
+
+def patch_workshop(
+    workshop: Workshop,
+    changes: dict[str, Any],
+    actor: User | None,
+    *,
+    expected_version: int | None = None,
+) -> Workshop:
     """Apply a partial change (API PATCH); ``status`` in ``changes`` goes through the life cycle.
 
     Cancelling (``status`` cancelled) needs ``reason`` in ``changes``, as ``cancel_workshop``
-    does; a ``reason`` with any other change is refused rather than ignored.
+    does; a ``reason`` with any other change is refused rather than ignored. The fields and
+    the status change are one transaction: either both are saved or neither.
+    ``expected_version`` (If-Match) is checked first, before anything is written.
     """
+    from workshop.services.registrations import lock_workshop
+
     status = changes.pop("status", None)
     reason = changes.pop("reason", None)
     if reason is not None and status != Status.CANCELLED:
         raise ValidationFailed({"reason": str(_l("ระบุเหตุผลได้เฉพาะเมื่อยกเลิกการอบรม"))})
     if status == Status.CANCELLED:
-        reason = clean_cancel_reason(reason)  # refused before the other changes are saved
+        reason = clean_cancel_reason(reason)
     if status is not None and status != workshop.status:
-        check_transition(workshop, status)  # before the other changes are saved
-    if changes:
-        data = replace(workshop_input(workshop), **changes)
-        update_workshop(workshop, data, actor)
-    if status is not None and status != workshop.status:
-        change_status(workshop, status, actor, reason=reason or "")
+        check_transition(workshop, status)  # refused before anything is written
+    with write_transaction():
+        workshop = lock_workshop(workshop.id)
+        wanted = dict(changes, **({"status": status} if status is not None else {}))
+        current = {k: getattr(workshop, k) for k in wanted if hasattr(workshop, k)}
+        check_version(workshop.version, expected_version, wanted, current)
+        notify = False
+        if changes:
+            notify = bool(
+                _update_locked(workshop, replace(workshop_input(workshop), **changes), actor)
+            )
+        if status == Status.CANCELLED and workshop.status != Status.CANCELLED:
+            _cancel_locked(workshop, actor, reason or "")
+            notify = True
+        elif status is not None and status != workshop.status:
+            _change_status_locked(workshop, status, actor)
+    if notify:
+        dispatch_notices()
     return workshop
 
 
 def change_status(
-    workshop: Workshop, new_status: str, actor: User | None, *, reason: str = ""
+    workshop: Workshop,
+    new_status: str,
+    actor: User | None,
+    *,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Workshop:
     """Move a workshop along draft → published → closed (and back to published).
 
@@ -304,7 +382,9 @@ def change_status(
     the registrants, whichever way it is asked for.
     """
     if new_status == Status.CANCELLED:
-        return cancel_workshop(workshop.id, actor, reason).workshop
+        return cancel_workshop(
+            workshop.id, actor, reason, expected_version=expected_version
+        ).workshop
     from workshop.services.registrations import lock_workshop
 
     check_transition(workshop, new_status)  # an unknown status never opens a write
@@ -312,11 +392,16 @@ def change_status(
         # Locked and re-read: a cancellation committed meanwhile is final and must not be
         # overwritten by this change.
         workshop = lock_workshop(workshop.id)
-        check_transition(workshop, new_status)
-        old = workshop.status
-        workshop.status = new_status
-        record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
+        _check_status_version(workshop, new_status, expected_version)
+        _change_status_locked(workshop, new_status, actor)
     return workshop
+
+
+def _change_status_locked(workshop: Workshop, new_status: str, actor: User | None) -> None:
+    check_transition(workshop, new_status)
+    old = workshop.status
+    workshop.status = new_status
+    record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
 
 
 # ---------------------------------------------------------------- cancellation
@@ -387,7 +472,17 @@ def clean_cancel_reason(reason: str | None) -> str:
     return text
 
 
-def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancellation:
+def _check_status_version(
+    workshop: Workshop, new_status: str, expected_version: int | None
+) -> None:
+    check_version(
+        workshop.version, expected_version, {"status": new_status}, {"status": workshop.status}
+    )
+
+
+def cancel_workshop(
+    workshop_id: int, actor: User | None, reason: str, *, expected_version: int | None = None
+) -> Cancellation:
     """Cancel a workshop for good and tell everyone registered, with the reason.
 
     One transaction with the workshop row locked (so no registration slips in unnoticed): the
@@ -401,29 +496,36 @@ def cancel_workshop(workshop_id: int, actor: User | None, reason: str) -> Cancel
     reason = clean_cancel_reason(reason)
     with write_transaction():
         workshop = lock_workshop(workshop_id)
-        check_transition(workshop, Status.CANCELLED)
-        old = workshop.status
-        workshop.status = Status.CANCELLED.value
-        workshop.cancelled_at = utcnow()
-        workshop.cancel_reason = reason
-        rows = _active_registrations(workshop.id)
-        for registration in rows:
-            queue_notice(registration, WORKSHOP_CANCELLED)
-        summary = _summarise(rows)
-        record_event(
-            actor,
-            "workshop.cancel",
-            workshop,
-            {
-                "from": old,
-                "reason": reason,
-                "confirmed": summary.confirmed,
-                "waitlisted": summary.waitlisted,
-                "notified": summary.mailable,
-            },
-        )
+        _check_status_version(workshop, Status.CANCELLED, expected_version)
+        summary = _cancel_locked(workshop, actor, reason)
     dispatch_notices()
     return Cancellation(workshop, summary)
+
+
+def _cancel_locked(workshop: Workshop, actor: User | None, reason: str) -> CancellationSummary:
+    """``cancel_workshop`` inside the caller's transaction, the workshop row locked."""
+    check_transition(workshop, Status.CANCELLED)
+    old = workshop.status
+    workshop.status = Status.CANCELLED.value
+    workshop.cancelled_at = utcnow()
+    workshop.cancel_reason = reason
+    rows = _active_registrations(workshop.id)
+    for registration in rows:
+        queue_notice(registration, WORKSHOP_CANCELLED)
+    summary = _summarise(rows)
+    record_event(
+        actor,
+        "workshop.cancel",
+        workshop,
+        {
+            "from": old,
+            "reason": reason,
+            "confirmed": summary.confirmed,
+            "waitlisted": summary.waitlisted,
+            "notified": summary.mailable,
+        },
+    )
+    return summary
 
 
 def allowed_statuses(workshop: Workshop, now: datetime | None = None) -> set[str]:

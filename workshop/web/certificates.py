@@ -15,9 +15,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from workshop.downloads import certificate_download, workshop_certificates_download
+from workshop.error_responses import error_page
 from workshop.extensions import db
-from workshop.models import Certificate, CertificateImageKind, Registration, Role, Workshop
-from workshop.pdf.certificate import render_certificates
+from workshop.models import CertificateImageKind, Registration, Role, Workshop
 from workshop.services.certificate_images import (
     MAX_BYTES,
     certificate_image,
@@ -33,6 +34,7 @@ from workshop.services.certificates import (
     grant_certificate,
     issue_certificate,
     issue_eligible,
+    issued_certificate,
     normalise_code,
     recipient_name,
     revoke_certificate,
@@ -43,21 +45,11 @@ from workshop.services.certificates import (
 from workshop.services.document_signing import verify_certificate_file
 from workshop.services.errors import DomainError, NotFound, ValidationFailed
 from workshop.services.registrations import get_registration
-from workshop.web import error_page
 from workshop.web.access import role_required
-from workshop.web.downloads import PDF, download
 
 bp = Blueprint("certificates", __name__)
 
 MAX_VERIFY_BYTES = 8 * 1024 * 1024  # a bulk file of a large workshop still fits
-
-
-def pdf_response(data: bytes, filename: str) -> Response:
-    return download(data, PDF, filename, inline=True)
-
-
-def certificate_filename(certificate: Certificate) -> str:
-    return f"certificate-{certificate.number}-{certificate.fiscal_year}.pdf"
 
 
 def _message(exc: DomainError) -> str:
@@ -72,19 +64,20 @@ def _message(exc: DomainError) -> str:
 @bp.get("/my/registrations/<int:registration_id>/certificate.pdf")
 @login_required
 def mine(registration_id: int):
-    """The officer's own certificate, issued on first download when eligible."""
+    """The certificate of a registration, issued on first download when eligible. Like the
+    registration's ticket: for its owner and organizers; 404 for anyone else, staff too."""
     try:
         registration = get_registration(registration_id, current_user)
     except NotFound:
-        abort(404)
-    if registration.user_id != current_user.id:
         abort(404)
     try:
         certificate = issue_certificate(registration.id, actor=current_user)
     except DomainError as exc:
         flash(_message(exc), "error")
+        if registration.user_id != current_user.id:  # an organizer: back to the list
+            return _back(registration.workshop_id)
         return redirect(url_for("registration.mine", _anchor=f"registration-{registration_id}"))
-    return pdf_response(render_certificates([certificate]), certificate_filename(certificate))
+    return certificate_download(certificate)
 
 
 # ---------------------------------------------------------------- organizers
@@ -132,38 +125,42 @@ def issue_all(workshop_id: int):
 @bp.get("/organizer/workshops/<int:workshop_id>/certificates.pdf")
 @role_required(Role.ORGANIZER)
 def all_in_one(workshop_id: int):
-    """Every valid certificate of the workshop in one PDF (eligible ones are issued first)."""
+    """Every valid certificate of the workshop in one PDF. Only those issued already: a GET
+    changes nothing (issuing is the page's POST button, ``issue_all``)."""
     workshop = db.get_or_404(Workshop, workshop_id)
-    if workshop_ended(workshop):
-        issue_eligible(workshop.id, current_user)
     certificates = valid_certificates(workshop.id)
     if not certificates:
         flash(_("ยังไม่มีเกียรติบัตรที่ออกแล้วสำหรับการอบรมนี้"), "error")
         return _back(workshop.id)
-    return pdf_response(render_certificates(certificates), f"certificates-{workshop.id}.pdf")
+    return workshop_certificates_download(workshop.id, certificates)
 
 
 @bp.get("/organizer/registrations/<int:registration_id>/certificate.pdf")
 @role_required(Role.ORGANIZER)
 def one(registration_id: int):
+    """One issued certificate; issuing it is the row's POST button (``override``, ``issue``)."""
     registration = db.get_or_404(Registration, registration_id)
     try:
-        certificate = issue_certificate(registration.id, actor=current_user)
+        certificate = issued_certificate(registration.id)
     except DomainError as exc:
         flash(_message(exc), "error")
         return _back(registration.workshop_id)
-    return pdf_response(render_certificates([certificate]), certificate_filename(certificate))
+    return certificate_download(certificate)
 
 
 @bp.post("/organizer/registrations/<int:registration_id>/certificate/<action>")
 @role_required(Role.ORGANIZER)
 def override(registration_id: int, action: str):
-    """Grant (or reinstate) and revoke, each with a reason."""
+    """Issue one (by the rule, then download it), grant (or reinstate) and revoke, the last
+    two with a reason."""
     registration = db.get_or_404(Registration, registration_id)
     workshop_id = registration.workshop_id
     name = registration.user.full_name
     reason = request.form.get("reason", "")
     try:
+        if action == "issue":
+            issue_certificate(registration.id, actor=current_user)
+            return redirect(url_for(".one", registration_id=registration.id), 303)
         if action == "grant":
             grant_certificate(registration.id, current_user, reason)
             flash(_("มอบเกียรติบัตรให้ %(name)s แล้ว", name=name), "success")
@@ -187,7 +184,6 @@ def upload_image(workshop_id: int):
         data = upload.read(MAX_BYTES + 1) if upload else b""
         save_certificate_image(workshop, kind, data, current_user)
     except DomainError as exc:
-        db.session.rollback()
         flash(_message(exc), "error")
         return _back(workshop.id)
     flash(_("บันทึกรูปแล้ว"), "success")
@@ -214,9 +210,7 @@ def image(workshop_id: int, kind: str):
     found = certificate_image(workshop_id, kind)
     if found is None:
         abort(404)
-    return Response(
-        found.data, mimetype=found.content_type, headers={"Cache-Control": "private, no-store"}
-    )
+    return Response(found.data, mimetype=found.content_type)
 
 
 # ---------------------------------------------------------------- anyone
@@ -287,6 +281,5 @@ def verify(code: str):
             code=format_code(certificate.code),
         )
     )
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"  # and never cached: web.security
     return response

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import time
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from workshop.extensions import db
 from workshop.models import (
     CertificateKind,
+    RefusedScan,
     Registration,
     RegistrationStatus,
     Role,
@@ -20,7 +23,14 @@ from workshop.models import (
     WorkshopStatus,
 )
 from workshop.services.accounts import find_user_by_email
-from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.checkins import (
+    can_overrule,
+    dismiss_refused_scan,
+    overrule_refused_scan,
+    refusal_label,
+    refused_scans,
+)
+from workshop.services.errors import DomainError, EditConflict, ValidationFailed
 from workshop.services.registrations import (
     cancel_registration,
     confirm_waitlisted,
@@ -30,9 +40,9 @@ from workshop.services.registrations import (
     registration_filters,
     registration_status_label,
     registrations_for_workshop,
-    waitlist_position,
+    rotate_ticket,
+    seats_can_change,
 )
-from workshop.services.tickets import rotate_ticket
 from workshop.services.venues import VenueInput, create_venue, list_venues, update_venue
 from workshop.services.workshops import (
     TRANSITIONS,
@@ -49,11 +59,23 @@ from workshop.services.workshops import (
     status_label,
     update_workshop,
 )
-from workshop.thai.dates import bangkok_to_utc, to_bangkok
+from workshop.thai.dates import (
+    bangkok_to_utc,
+    format_date,
+    format_datetime,
+    format_time_range,
+    to_bangkok,
+)
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
+from workshop.web.i18n import current_locale
 from workshop.web.officer_forms import WalkInForm
-from workshop.web.organizer_forms import CancelWorkshopForm, VenueForm, WorkshopForm
+from workshop.web.organizer_forms import (
+    CancelWorkshopForm,
+    VenueForm,
+    WorkshopForm,
+    edited_version,
+)
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 
@@ -90,6 +112,62 @@ def _attach_errors(form, error: ValidationFailed) -> None:
             flash(message, "error")
         else:
             target.errors = [*target.errors, message]
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A stale edit refused, as the form page shows it: each differing field by its label, with
+    the editor's value and the stored one."""
+
+    rows: list[tuple[str, str, str]]
+
+
+_SHORT_TEXT = 120
+
+
+def _conflict_view(error: EditConflict, form, labels: dict[str, str]) -> ConflictView:
+    """Describe the refused edit and make the form's next save apply to the current version
+    (the editor's values stay in the form)."""
+    form.version.data = str(error.current_version)
+    rows = []
+    for difference in error.differences:
+        field = getattr(form, difference.field, None)
+        label = labels.get(difference.field) or (field.label.text if field else difference.field)
+        rows.append(
+            (
+                str(label),
+                _value_text(difference.field, difference.yours),
+                _value_text(difference.field, difference.current),
+            )
+        )
+    return ConflictView(rows)
+
+
+def _value_text(name: str, value: Any) -> str:
+    if value is None or value == [] or (isinstance(value, str) and not value.strip()):
+        return _("(ว่าง)")
+    if isinstance(value, datetime):
+        return format_datetime(value, "short", current_locale())
+    if name == "venue_id":
+        venue = db.session.get(Venue, value) if isinstance(value, int) else None
+        return venue.name if venue is not None else str(value)
+    if name == "certificate_kind":
+        return certificate_kind_label(value)
+    if name == "sessions":
+        return "; ".join(
+            " ".join(
+                part
+                for part in (
+                    format_date(s.starts_at, "short", current_locale()),
+                    format_time_range(s.starts_at, s.ends_at, current_locale()),
+                    s.title,
+                )
+                if part
+            )
+            for s in value
+        )
+    text = " ".join(str(value).split())
+    return text if len(text) <= _SHORT_TEXT else text[: _SHORT_TEXT - 1] + "…"
 
 
 # ---------------------------------------------------------------- venues
@@ -130,18 +208,23 @@ def venue_new():
 def venue_edit(venue_id: int):
     venue = db.get_or_404(Venue, venue_id)
     form = VenueForm(obj=venue)
+    conflict = None
     if form.validate_on_submit():
         try:
-            update_venue(venue, _venue_input(form), current_user)
+            update_venue(
+                venue, _venue_input(form), current_user, expected_version=edited_version(form)
+            )
+        except EditConflict as exc:
+            conflict = _conflict_view(exc, form, {})
         except ValidationFailed as exc:
-            db.session.rollback()
             _attach_errors(form, exc)
         else:
             flash(_("บันทึกสถานที่ %(name)s แล้ว", name=venue.name), "success")
             return redirect(url_for(".venues"))
-    return render_template("organizer/venue_form.html", form=form, venue=venue), (
-        422 if form.errors else 200
-    )
+    status = 409 if conflict else 422 if form.errors else 200
+    return render_template(
+        "organizer/venue_form.html", form=form, venue=venue, conflict=conflict
+    ), status
 
 
 # ---------------------------------------------------------------- workshops
@@ -169,8 +252,36 @@ def workshop_detail(workshop_id: int):
         (s.value, status_label(s)) for s in TRANSITIONS[workshop.status] if s in allowed
     ]
     return render_template(
-        "organizer/workshop.html", workshop=workshop, next_statuses=next_statuses
+        "organizer/workshop.html",
+        workshop=workshop,
+        next_statuses=next_statuses,
+        refused=refused_scans(workshop.id),
+        can_overrule=can_overrule,
+        refusal_label=refusal_label,
     )
+
+
+@bp.post("/refused-scans/<int:refused_id>/<any(accept, dismiss):action>")
+def refused_scan_action(refused_id: int, action: str):
+    """Check in the person of a scan refused at sync (with a reason), or leave it refused."""
+    refused = db.get_or_404(RefusedScan, refused_id)
+    workshop_id = refused.session.workshop_id
+    try:
+        if action == "accept":
+            reason = request.form.get("reason", "")
+            outcome = overrule_refused_scan(refused_id, current_user, reason)
+        else:
+            dismiss_refused_scan(refused_id, current_user)
+    except ValidationFailed as exc:
+        flash("; ".join(exc.fields.values()), "error")
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        if action == "accept":
+            flash(_("บันทึกการเข้าร่วมของ %(name)s แล้ว", name=outcome.name), "success")
+        else:
+            flash(_("ไม่รับผลสแกนนี้แล้ว"), "success")
+    return redirect(url_for(".workshop_detail", workshop_id=workshop_id) + "#refused-scans")
 
 
 def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
@@ -183,6 +294,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
         scalar_fields = {name: getattr(workshop, name) for name in WorkshopForm.scalar_fields}
         form = WorkshopForm(
             **scalar_fields,
+            version=str(workshop.version),
             opens_day=opens.date(),
             opens_time=opens.time(),
             closes_day=closes.date(),
@@ -261,6 +373,7 @@ def _save_workshop(workshop: Workshop | None):
         if len(form.sessions.entries) < form.sessions.max_entries:
             form.sessions.append_entry()
         return render_template("organizer/workshop_form.html", form=form, workshop=workshop)
+    conflict = None
     if form.validate_on_submit():
         data = _workshop_input(form)
         if data is not None:
@@ -268,18 +381,32 @@ def _save_workshop(workshop: Workshop | None):
                 if workshop is None:
                     workshop = create_workshop(data, current_user)
                 else:
-                    update_workshop(workshop, data, current_user)
+                    update_workshop(
+                        workshop, data, current_user, expected_version=edited_version(form)
+                    )
+            except EditConflict as exc:
+                conflict = _conflict_view(exc, form, _workshop_labels())
             except ValidationFailed as exc:
-                db.session.rollback()
                 _attach_errors(form, _renumber(exc, form))
             except DomainError as exc:
-                db.session.rollback()
                 flash(exc.message, "error")
             else:
                 flash(_("บันทึกการอบรมแล้ว"), "success")
                 return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("organizer/workshop_form.html", form=form, workshop=workshop), status
+    status = 409 if conflict else 422 if request.method == "POST" else 200
+    return render_template(
+        "organizer/workshop_form.html", form=form, workshop=workshop, conflict=conflict
+    ), status
+
+
+def _workshop_labels() -> dict[str, str]:
+    """Names of the workshop's values that the form splits or lists (read per request: they
+    are in the reader's language)."""
+    return {
+        "registration_opens_at": _("วันเวลาเปิดรับสมัคร"),
+        "registration_closes_at": _("วันเวลาปิดรับสมัคร"),
+        "sessions": _("กำหนดการ"),
+    }
 
 
 def _renumber(error: ValidationFailed, form: WorkshopForm) -> ValidationFailed:
@@ -314,7 +441,6 @@ def workshop_status(workshop_id: int):
     try:
         change_status(workshop, new_status, current_user)
     except DomainError as exc:
-        db.session.rollback()
         message = (
             exc.fields.get("status", exc.message)
             if isinstance(exc, ValidationFailed)
@@ -379,13 +505,16 @@ def registrations(workshop_id: int):
         status = None
     agency = request.args.get("agency") or None
     district = request.args.get("district") or None
-    rows = registrations_for_workshop(workshop.id, status=status, agency=agency, district=district)
+    placed = registrations_for_workshop(
+        workshop.id, status=status, agency=agency, district=district
+    )
     agencies, districts = registration_filters(workshop.id)
     return render_template(
         "organizer/registrations.html",
         workshop=workshop,
-        rows=rows,
-        positions={r.id: waitlist_position(r) for r in rows if r.status == "waitlisted"},
+        rows=[row.registration for row in placed],
+        seats_change=seats_can_change(workshop),
+        positions={row.registration.id: row.waitlist_position for row in placed},
         status=status,
         agency=agency,
         district=district,
@@ -467,7 +596,6 @@ def registration_action(registration_id: int, action: str):
     try:
         _ACTIONS[action](registration, request.form.get("reason", ""))
     except DomainError as exc:
-        db.session.rollback()
         message = exc.message
         if isinstance(exc, ValidationFailed):
             message = "; ".join(exc.fields.values())
@@ -478,7 +606,7 @@ def registration_action(registration_id: int, action: str):
                 "confirm": _("ย้ายเข้าผู้ได้ที่นั่งแล้ว"),
                 "waitlist": _("ย้ายไปรายชื่อสำรองแล้ว"),
                 "cancel": _("ยกเลิกการลงทะเบียนแล้ว"),
-                "rotate": _("ออกบัตร QR ใหม่แล้ว บัตรเดิมใช้ไม่ได้อีก"),
+                "rotate": _("ออกบัตร QR ใหม่แล้ว บัตรเดิมใช้ไม่ได้อีก และส่งบัตรใหม่ทางอีเมลแล้ว"),
             }[action],
             "success",
         )

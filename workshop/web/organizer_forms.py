@@ -25,6 +25,8 @@ _REQUIRED = InputRequired(_l("กรุณากรอกช่องนี้")
 
 
 class VenueForm(FlaskForm):
+    # The edit version the form was loaded at: a save after someone else's is refused.
+    version = HiddenField()
     name = StringField(_l("ชื่อสถานที่"))
     address = StringField(_l("ที่อยู่"))
     district = StringField(_l("อำเภอ"))
@@ -64,6 +66,7 @@ class WorkshopForm(FlaskForm):
         "signatory_position",
     )
 
+    version = HiddenField()  # as VenueForm.version
     title = StringField(_l("ชื่อการอบรม"))
     organizing_agency = StringField(_l("หน่วยงานผู้จัด"))
     objectives = TextAreaField(_l("วัตถุประสงค์"))
@@ -93,6 +96,12 @@ class WorkshopForm(FlaskForm):
         _l("ตำแหน่งผู้ลงนาม (ขึ้นบรรทัดใหม่ได้ตามที่ต้องการให้พิมพ์)"), render_kw={"rows": 3}
     )
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=31)
+
+
+def edited_version(form: VenueForm | WorkshopForm) -> int | None:
+    """The version the form was loaded at; None if it does not say (nothing to check)."""
+    raw = str(form.version.data or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 9 else None
 
 
 class CancelWorkshopForm(FlaskForm):

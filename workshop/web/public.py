@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import current_user
 
 from workshop.services.errors import NotFound
+from workshop.services.line import line_settings, share_url
 from workshop.services.registrations import (
-    active_registration,
+    my_place,
     registration_open,
-    waitlist_position,
 )
 from workshop.services.workshops import get_workshop, list_workshops
 
@@ -27,13 +27,20 @@ def workshop_detail(workshop_id: int):
         workshop = get_workshop(workshop_id, current_user)
     except NotFound:
         abort(404)
-    mine = (
-        active_registration(workshop.id, current_user.id) if current_user.is_authenticated else None
-    )
+    place = my_place(workshop.id, current_user.id) if current_user.is_authenticated else None
     return render_template(
         "public/workshop.html",
         workshop=workshop,
-        mine=mine,
-        position=waitlist_position(mine) if mine else None,
+        mine=place.registration if place else None,
+        position=place.waitlist_position if place else None,
         is_open=registration_open(workshop),
+        line_share=_line_share(workshop.id),
     )
+
+
+def _line_share(workshop_id: int) -> str | None:
+    """LINE's share link for the workshop's public address, when the office uses LINE."""
+    if line_settings() is None:
+        return None
+    base = str(current_app.config["BASE_URL"]).rstrip("/")
+    return share_url(base + url_for(".workshop_detail", workshop_id=workshop_id))

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from workshop.downloads import PDF, download
 from workshop.models import Role
 from workshop.models.types import utcnow
 from workshop.qr import qr_png, qr_svg
@@ -17,11 +18,10 @@ from workshop.services.registrations import (
     get_registration,
     register_officer,
     registrations_of,
-    waitlist_position,
 )
-from workshop.services.tickets import ticket_token
+from workshop.services.tickets import holds_ticket, ticket_token
+from workshop.services.waitlist import waitlist_position
 from workshop.web.access import role_required
-from workshop.web.downloads import PDF, download
 
 bp = Blueprint("registration", __name__)
 
@@ -52,19 +52,20 @@ def register(workshop_id: int):
 @bp.get("/my/registrations")
 @login_required
 def mine():
-    registrations = registrations_of(current_user)
+    placed = registrations_of(current_user)
+    registrations = [row.registration for row in placed]
     return render_template(
         "registration/mine.html",
         registrations=registrations,
-        positions={r.id: waitlist_position(r) for r in registrations},
-        tokens={r.id: ticket_token(r) for r in registrations if _holds_ticket(r)},
+        positions={row.registration.id: row.waitlist_position for row in placed},
+        tokens={r.id: ticket_token(r) for r in registrations if holds_ticket(r)},
         ended={r.id: _ended(r) for r in registrations},
         evaluation_parts=_evaluation_parts(registrations),
         part_label=part_label,
         certificates={
             r.id: explain_eligibility(r)
             for r in registrations
-            if (_holds_ticket(r) and r.status == "confirmed") or certificate_of(r.id) is not None
+            if (holds_ticket(r) and r.status == "confirmed") or certificate_of(r.id) is not None
         },
     )
 
@@ -78,11 +79,6 @@ def _evaluation_parts(registrations) -> dict[int, list[str]]:
             if form is not None:
                 parts[r.id] = open_parts(form, current_user.id)
     return parts
-
-
-def _holds_ticket(registration) -> bool:
-    """A ticket is shown while the registration stands and the workshop is still on."""
-    return registration.status != "cancelled" and registration.workshop.status != "cancelled"
 
 
 def _ended(registration) -> bool:
@@ -110,7 +106,7 @@ def _own_active(registration_id: int):
         registration = get_registration(registration_id, current_user)
     except NotFound:
         abort(404)
-    if not _holds_ticket(registration):
+    if not holds_ticket(registration):
         abort(404)
     return registration
 
@@ -122,7 +118,6 @@ def qr_svg_image(registration_id: int):
     return Response(
         qr_svg(ticket_token(registration)),
         mimetype="image/svg+xml",
-        headers={"Cache-Control": "private, no-store"},
     )
 
 
@@ -133,7 +128,6 @@ def qr_png_image(registration_id: int):
     return Response(
         qr_png(ticket_token(registration)),
         mimetype="image/png",
-        headers={"Cache-Control": "private, no-store"},
     )
 
 
