@@ -314,3 +314,12 @@ def form_values(html: str, has_field: str) -> dict[str, str]:
     found = [form for form in parser.forms if has_field in form]
     assert found, f"no form with a field {has_field!r}"
     return found[0]
+
+
+def issue_certificates(client: FlaskClient, workshop_id: int):
+    """The organizer's "issue all eligible" button on the workshop's certificate page (a GET of
+    the all-in-one PDF only downloads what is issued)."""
+    page = f"/organizer/workshops/{workshop_id}/certificates"
+    response = submit_form(client, page, {}, action=f"{page}/issue")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response

@@ -97,6 +97,7 @@ LIMITED: dict[str, tuple[str, Callable[[], str], tuple[str, ...] | None]] = {
     "checkin.csrf_token": (CHECKIN, door_key, None),
     "organizer.walk_in": (CHECKIN, door_key, ("POST",)),
     "certificates.verify": (VERIFY, client_address, None),
+    "certificates.verify_file": (VERIFY, client_address, ("POST",)),  # an upload, checked
     "api.certificate_verify": (VERIFY, client_address, None),
 }
 

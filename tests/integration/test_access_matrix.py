@@ -116,6 +116,7 @@ ROUTES: dict[str, str] = {
     "certificates.override":                    "login     403    403    403    ok",
     "certificates.upload_image":                "login     403    403    403    ok",
     "certificates.verify":                      "ok        ok     ok     ok     ok",
+    "certificates.verify_file":                 "ok        ok     ok     ok     ok",
     "certificates.verify_form":                 "ok        ok     ok     ok     ok",
     "certificates.workshop_list":               "login     403    403    403    ok",
     "checkin.csrf_token":                       "login     403    403    ok     ok",

@@ -3,6 +3,7 @@ session's app has it off, so that the rest of the suite is unaffected)."""
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 import uuid
@@ -382,6 +383,22 @@ def test_certificate_checks_are_limited_per_client_generously(app, limited):
     # The default lets an office check a stack of certificates in a minute.
     limits = parse_many(app.config["RATELIMIT_VERIFY"])
     assert limits[0].amount >= 100 and limits[0].get_expiry() == 60
+
+
+def test_uploaded_file_checks_count_against_the_same_limit(app, limited):
+    from tests.support import csrf_token_from
+
+    client = limited(RATELIMIT_VERIFY="2 per minute").test_client()
+
+    def upload():
+        token = csrf_token_from(client.get("/verify").get_data(as_text=True))
+        return client.post(
+            "/verify/file",
+            data={"csrf_token": token, "file": (io.BytesIO(b"%PDF-1.4 not really"), "c.pdf")},
+            content_type="multipart/form-data",
+        )
+
+    assert [upload().status_code for _ in range(3)] == [422, 422, 429]
 
 
 def test_the_production_gunicorn_settings_warn_too(tmp_path, monkeypatch):

@@ -34,6 +34,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from workshop.pdf.archive import ArchivalCanvas
 from workshop.pdf.charts import BarChart, MeanChart
 from workshop.pdf.flowables import ThaiParagraph
 from workshop.pdf.fonts import BOLD, REGULAR, register_sarabun
@@ -68,7 +69,7 @@ CHART_GROUPS = 12  # bars per chart; the rest are summed into "others"
 # ---------------------------------------------------------------- page numbers
 
 
-class _NumberedCanvas(Canvas):
+class _NumberedCanvas(ArchivalCanvas):
     """Keeps finished pages until save(), then stamps ``หน้า n/total`` and the footer text on
     each: the total is known only when the last page is done."""
 

@@ -22,7 +22,15 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from workshop.pdf.fonts import BOLD, REGULAR
-from workshop.pdf.typeset import Align, draw_text, line_metrics, text_width, wrap_lines
+from workshop.pdf.typeset import (
+    Align,
+    draw_text,
+    fit_font_size,
+    line_metrics,
+    text_width,
+    wrap_lines,
+)
+from workshop.thai.names import name_parts
 
 TABLE_SIZE = 9.5
 PAD = 3.0  # cell padding, points
@@ -53,18 +61,17 @@ def _cell_lines(text: str, font: str, size: float, width: float) -> tuple[str, .
 
 
 def _name_lines(name: str, font: str, size: float, width: float) -> tuple[str, ...]:
-    """A person's name breaks only at its spaces (between first name and surname): a
-    dictionary segmenter does not know names and would cut one apart."""
+    """A person's name breaks only between its parts (``name_parts``: prefix and first name,
+    surname): a dictionary segmenter does not know names and would cut one apart. A part wider
+    than the column stays whole and is drawn smaller (``LongTable._draw_row``)."""
     if _width(name, font, size) <= width:
         return (name,)
     lines: list[str] = []
-    for word in name.split():
-        if lines and _width(f"{lines[-1]} {word}", font, size) <= width:
-            lines[-1] = f"{lines[-1]} {word}"
-        elif _width(word, font, size) <= width:
-            lines.append(word)
-        else:  # a single name part wider than the column: the typesetter's last resort
-            lines += wrap_lines(word, font, size, width)
+    for part in name_parts(name):
+        if lines and _width(f"{lines[-1]} {part}", font, size) <= width:
+            lines[-1] = f"{lines[-1]} {part}"
+        else:
+            lines.append(part)
     return tuple(lines) or ("",)
 
 
@@ -209,7 +216,8 @@ class LongTable(Flowable):
                 if not line:
                     pass
                 elif column == data.name_column:  # names are all different: draw directly
-                    draw_text(canvas, anchor, y, line, font, size, align)
+                    fitted = fit_font_size(line, font, width - 2 * PAD, size, size * 0.6)
+                    draw_text(canvas, anchor, y, line, font, fitted, align)
                 elif _plain(line) and column == 0:  # running numbers, all different
                     canvas.setFont(font, size)
                     canvas.drawRightString(anchor, y, line) if align == "right" else (

@@ -57,6 +57,7 @@ from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
 from workshop.services.workshops import certificate_kind_label
 from workshop.thai.dates import format_date, to_bangkok
+from workshop.thai.names import person_sort_key
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 _CODE_BITS = 80
@@ -365,7 +366,12 @@ def certificate_rows(workshop_id: int, now: datetime | None = None) -> list[Cert
         for r in registrations
         if r.status == RegistrationStatus.CONFIRMED or r.id in certificates
     ]
-    rows.sort(key=lambda row: (row.registration.user.first_name, row.registration.user.last_name))
+    rows.sort(
+        key=lambda row: (
+            *person_sort_key(row.registration.user.first_name, row.registration.user.last_name),
+            row.registration.id,
+        )
+    )
     return rows
 
 
@@ -460,7 +466,7 @@ def issue_certificate(
 def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = None) -> int:
     """Issue a certificate to every eligible registration that has none; how many were issued.
 
-    One transaction; numbers follow the names in alphabetical order.
+    One transaction; numbers follow the names in Thai dictionary order, as the lists do.
     """
     with write_transaction():
         workshop = db.session.get(Workshop, workshop_id)
@@ -489,7 +495,9 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
         )
         attended = sessions_attended(workshop_id)
         evaluated = required_evaluation_answered_by(workshop_id)
-        registrations.sort(key=lambda r: (r.user.first_name, r.user.last_name, r.id))
+        registrations.sort(
+            key=lambda r: (*person_sort_key(r.user.first_name, r.user.last_name), r.id)
+        )
         issued = 0
         for registration in registrations:
             if registration.id in have:
@@ -531,16 +539,24 @@ def issued_certificate(registration_id: int) -> Certificate:
 
 
 def valid_certificates(workshop_id: int) -> list[Certificate]:
-    """The workshop's certificates that are not revoked, in number order."""
-    return list(
+    """The workshop's certificates that are not revoked, by name as on every list (which is
+    number order too when they were issued together, see :func:`issue_eligible`)."""
+    certificates = list(
         db.session.scalars(
             select(Certificate)
             .join(Registration, Registration.id == Certificate.registration_id)
             .where(Registration.workshop_id == workshop_id, Certificate.revoked_at.is_(None))
             .options(joinedload(Certificate.registration).joinedload(Registration.user))
-            .order_by(Certificate.fiscal_year, Certificate.number)
         )
     )
+    certificates.sort(
+        key=lambda c: (
+            *person_sort_key(c.registration.user.first_name, c.registration.user.last_name),
+            c.fiscal_year,
+            c.number,
+        )
+    )
+    return certificates
 
 
 def issued_count(workshop_id: int) -> int:

@@ -737,7 +737,9 @@ def search_attendees(workshop: Workshop, query: str, limit: int = 20) -> list[Re
     # Typed % and _ are themselves, not wildcards.
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
+    # As full_name() writes it: against a Thai prefix, after a space for a Latin one (Mr.).
     full = func.lower(User.title_prefix + User.first_name + " " + User.last_name)
+    spaced = func.lower(User.title_prefix + " " + User.first_name + " " + User.last_name)
     return list(
         db.session.scalars(
             select(Registration)
@@ -746,6 +748,7 @@ def search_attendees(workshop: Workshop, query: str, limit: int = 20) -> list[Re
                 Registration.workshop_id == workshop_id,
                 Registration.status != RegistrationStatus.CANCELLED,
                 full.like(pattern, escape="\\")
+                | spaced.like(pattern, escape="\\")
                 | func.lower(User.first_name + " " + User.last_name).like(pattern, escape="\\")
                 | func.lower(User.agency).like(pattern, escape="\\")
                 | func.lower(User.email).like(pattern, escape="\\"),

@@ -327,7 +327,8 @@ def _seed_upcoming(venue: Venue, organizer: User, officers: list[User]) -> None:
             attendance_threshold=80,
             certificate_kind=CertificateKind.ACHIEVEMENT.value,
             signatory_name="นางสุนันทา วงศ์ใหญ่",
-            signatory_position="พัฒนาการจังหวัดพิษณุโลก",
+            # Signing on the governor's behalf: the position in three lines, as printed.
+            signatory_position="พัฒนาการจังหวัดพิษณุโลก\nปฏิบัติราชการแทน\nผู้ว่าราชการจังหวัดพิษณุโลก",
             sessions=[
                 SessionInput(
                     title=title,

@@ -50,7 +50,7 @@ from workshop.services.certificates import issued_count
 from workshop.services.errors import NotFound, ValidationFailed
 from workshop.services.evaluations import FormResults, form_of, form_results
 from workshop.thai.dates import be_year, ce_year_of, fiscal_year
-from workshop.thai.names import full_name, thai_sort_key
+from workshop.thai.names import full_name, person_sort_key, thai_sort_key
 
 # Workshops that count in a fiscal year: the ones that were (or are being) held.
 COUNTED_STATUSES = (WorkshopStatus.PUBLISHED.value, WorkshopStatus.CLOSED.value)
@@ -169,7 +169,7 @@ def _sorted_people(rows: Iterable[AttendeeRow]) -> list[AttendeeRow]:
     """Thai dictionary order of first name, then surname (the title prefix is not sorted on)."""
     return sorted(
         rows,
-        key=lambda r: (thai_sort_key(r.first_name), thai_sort_key(r.last_name), r.registration_id),
+        key=lambda r: (*person_sort_key(r.first_name, r.last_name), r.registration_id),
     )
 
 

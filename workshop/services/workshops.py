@@ -89,7 +89,9 @@ _TEXT_FIELDS: tuple[tuple[str, int, bool, bool], ...] = (
     ("topics", Workshop.TEXT_MAX, False, True),
     ("presiding_official", Workshop.PERSON_MAX, False, False),
     ("signatory_name", Workshop.PERSON_MAX, False, False),
-    ("signatory_position", Workshop.PERSON_MAX, False, False),
+    # A position often takes two or three lines, broken where the office breaks it:
+    # ผู้ว่าราชการจังหวัดพิษณุโลก / ปฏิบัติราชการแทน / อธิบดีกรมการพัฒนาชุมชน.
+    ("signatory_position", Workshop.PERSON_MAX, False, True),
 )
 
 

@@ -42,11 +42,14 @@ from workshop.services.certificates import (
     valid_certificates,
     workshop_ended,
 )
+from workshop.services.document_signing import verify_certificate_file
 from workshop.services.errors import DomainError, NotFound, ValidationFailed
 from workshop.services.registrations import get_registration
 from workshop.web.access import role_required
 
 bp = Blueprint("certificates", __name__)
+
+MAX_VERIFY_BYTES = 8 * 1024 * 1024  # a bulk file of a large workshop still fits
 
 
 def _message(exc: DomainError) -> str:
@@ -227,6 +230,36 @@ def verify_form():
 
 def _not_found():
     response = error_page(404, _("ไม่พบเกียรติบัตรที่ใช้รหัสนี้ กรุณาตรวจสอบรหัสอีกครั้ง"))
+    return response
+
+
+@bp.post("/verify/file")
+def verify_file():
+    """Public: upload a downloaded certificate PDF; is its digital signature this
+    installation's, unchanged, and are the certificates it names valid?"""
+    upload = request.files.get("file")
+    data = upload.read(MAX_VERIFY_BYTES + 1) if upload else b""
+    error = None
+    if not data:
+        error = _("กรุณาเลือกไฟล์ PDF ที่ดาวน์โหลดจากระบบ")
+    elif len(data) > MAX_VERIFY_BYTES:
+        error = _("ไฟล์ใหญ่เกินไป: ไม่เกิน %(mb)d MB", mb=MAX_VERIFY_BYTES // (1024 * 1024))
+    if error is not None:
+        flash(error, "error")
+        return render_template("certificates/verify_form.html"), 422
+    result = verify_certificate_file(data)
+    status = 200 if result.check.readable else 422
+    response = Response(
+        render_template(
+            "certificates/verify_file.html",
+            result=result,
+            filename=upload.filename if upload else "",
+            recipient_name=recipient_name,
+        ),
+        status=status,
+    )
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
