@@ -1,7 +1,7 @@
 """Summary report and exports for one big workshop, run by hand.
 
     .venv/bin/python bench/report_bench.py [--registrations 10000] [--sessions 3]
-        [--database-url postgresql://postgres@127.0.0.1:5432/NAME] [--repeat 3]
+        [--database-url postgresql://postgres@127.0.0.1:5432/NAME] [--repeat 3] [--workers 3]
 
 Builds a database (an SQLite file in a temporary folder; also PostgreSQL when --database-url is
 given: its public schema is DROPPED and recreated, so name a scratch database) holding one
@@ -13,7 +13,10 @@ report PDF (pdf.report.render_workshop_report), the CSV and the XLSX exports, an
 request path (figures + PDF). Prints the best of --repeat runs in seconds (wall clock, and the
 CPU time of that run: on a busy machine the difference is time spent waiting), the PDF's pages and
 size, the peak RSS of the child and the peak traced Python allocation (tracemalloc, one extra
-run of figures + PDF). Target (issue 5): report PDF for 10,000 registrations in < 5 s.
+run of figures + PDF). --workers fresh children are measured one after the other and the
+median of each figure is printed (a cold worker is measured once per child). Targets: issue 5,
+report PDF for 10,000 registrations in < 5 s; issue 17, < 3 s on a cold worker (the first
+report a freshly started worker makes, with PDF/A and phrase-aware line breaking).
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ import argparse
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,7 +81,7 @@ def build(database_url: str, instance: Path, registrations: int, sessions: int) 
     from werkzeug.security import generate_password_hash
 
     from workshop.extensions import db
-    from workshop.models import CheckIn, Registration, User, Workshop
+    from workshop.models import CheckIn, CheckInTally, Registration, User, Workshop
     from workshop.services.venues import VenueInput, create_venue
     from workshop.services.workshops import SessionInput, WorkshopInput, create_workshop
 
@@ -186,6 +191,13 @@ def build(database_url: str, instance: Path, registrations: int, sessions: int) 
                     )
         for first in range(0, len(checkins), 5000):
             db.session.execute(insert(CheckIn), checkins[first : first + 5000])
+        # The door's counters, as check-ins through the service keep them (all seated here).
+        per_session = Counter(c["session_id"] for c in checkins)
+        if per_session:  # an empty list would insert one row of defaults
+            db.session.execute(
+                insert(CheckInTally),
+                [{"session_id": s, "slot": 0, "checked_in": n} for s, n in per_session.items()],
+            )
         db.session.get(Workshop, workshop_id).confirmed_count = confirmed
         db.session.get(Workshop, workshop_id).waitlist_count = waiting
         db.session.commit()
@@ -253,11 +265,22 @@ def measure(database_url: str, instance: Path, workshop_id: int, repeat: int) ->
     return out
 
 
+def _medians(runs: list[dict]) -> dict:
+    """Each figure's median over the children (CPU times too), sizes from the first."""
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, float):
+            out[key] = statistics.median(r[key] for r in runs)
+    out["cpu"] = {key: statistics.median(r["cpu"][key] for r in runs) for key in runs[0]["cpu"]}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--registrations", type=int, default=10_000)
     parser.add_argument("--sessions", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=3, help="fresh measuring children")
     parser.add_argument("--database-url", help="PostgreSQL scratch database (schema dropped)")
     parser.add_argument("--measure", nargs=3, metavar=("URL", "INSTANCE", "WORKSHOP"))
     args = parser.parse_args()
@@ -266,9 +289,14 @@ def main() -> None:
         print(json.dumps(measure(url, Path(instance), int(workshop_id), args.repeat)))
         return
 
-    databases = []
-    tmp = Path(tempfile.mkdtemp(prefix="report-bench-"))
-    databases.append(("SQLite", f"sqlite:///{tmp / 'bench.db'}"))
+    # Everything the run writes (the SQLite database, each instance folder) lives in one
+    # temporary folder that is removed at the end, also when the run fails.
+    with tempfile.TemporaryDirectory(prefix="report-bench-") as tmp:
+        run(args, Path(tmp))
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
+    databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
     if args.database_url:
         databases.append(("PostgreSQL", args.database_url))
     print(
@@ -278,26 +306,31 @@ def main() -> None:
     for label, url in databases:
         if label == "PostgreSQL":
             _fresh_postgres(url)
-        instance = Path(tempfile.mkdtemp(prefix="report-bench-instance-"))
+        instance = tmp / f"instance-{label.lower()}"
+        instance.mkdir()
         started = time.perf_counter()
         workshop_id = build(url, instance, args.registrations, args.sessions)
         setup = time.perf_counter() - started
-        child = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--repeat",
-                str(args.repeat),
-                "--measure",
-                url,
-                str(instance),
-                str(workshop_id),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        runs = []
+        for _ in range(args.workers):
+            child = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--repeat",
+                    str(args.repeat),
+                    "--measure",
+                    url,
+                    str(instance),
+                    str(workshop_id),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        figures = _medians(runs)
+        print(f"  (medians of {len(runs)} fresh workers)")
         print(
             f"{label}: {figures['registered']:,} registrations, {figures['attendees']:,} "
             f"confirmed (set-up {setup:.1f} s)"
@@ -317,9 +350,10 @@ def main() -> None:
             f"  peak traced Python allocation of one figures + PDF run (caches warm): "
             f"{figures['traced_peak_mb']:.0f} MB"
         )
-        worst = max(figures["cold figures + PDF"], figures["figures + PDF"])
-        verdict = "meets" if worst < 5 else "misses"
-        print(f"  report PDF {worst:.2f} s (cold or warm, the worse) -> {verdict} the < 5 s target")
+        cold = figures["cold figures + PDF"]
+        verdict = "meets" if cold < 3 else "misses"
+        print(f"  cold worker's report {cold:.2f} s (median) -> {verdict} the < 3 s target")
+        print("  cold runs: " + ", ".join(f"{r['cold figures + PDF']:.2f}" for r in runs) + " s")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -27,6 +28,9 @@ POSTGRES_ADMIN = os.environ.get(
 )
 # Dropped and created again by every run: give each person running benchmarks their own.
 POSTGRES_DB = os.environ.get("BENCH_POSTGRES_DB", "workshop_bench")
+# One strong key per benchmark run, shared by the set-up app and the gunicorn servers (tickets
+# made by one must verify in the other); a weak key would be refused at start.
+SECRET_KEY = secrets.token_hex(32)
 
 
 def require_wrk() -> str:
@@ -80,7 +84,7 @@ def bench_app(database_url: str, instance: Path, **settings: Any):
         {
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(instance),
-            "SECRET_KEY": "bench-secret",
+            "SECRET_KEY": SECRET_KEY,
             **settings,
         }
     )
@@ -147,7 +151,7 @@ def gunicorn(database_url: str, instance: Path, workers: int = 4, **settings: st
         **os.environ,
         "WORKSHOP_DATABASE_URL": database_url,
         "WORKSHOP_INSTANCE_PATH": str(instance),
-        "WORKSHOP_SECRET_KEY": "bench-secret",
+        "WORKSHOP_SECRET_KEY": SECRET_KEY,
         **{f"WORKSHOP_{key}": value for key, value in settings.items()},
     }
     env.pop("WORKSHOP_MAIL_SERVER", None)

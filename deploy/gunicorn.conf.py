@@ -38,8 +38,23 @@ control_socket_disable = True
 graceful_timeout = 30
 
 
+def when_ready(server):
+    """Listening: an ERROR in the log when the workers would each keep their own rate limits
+    (several workers without WORKSHOP_REDIS_URL)."""
+    from workshop.ratelimit import warn_at_gunicorn_start
+
+    warn_at_gunicorn_start(server)
+
+
 def pre_fork(server, worker):
     """In the master before each worker is forked: nothing per-process is handed down."""
     from workshop.prefork import before_fork
 
     before_fork(server.app.wsgi())
+
+
+def post_worker_init(worker):
+    """In each new worker before it accepts requests: its first database connection."""
+    from workshop.prefork import worker_ready
+
+    worker_ready(worker.app.wsgi())

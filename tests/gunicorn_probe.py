@@ -37,8 +37,14 @@ with app.app_context():
     MASTER_CONNECTION = _connection()
 
 
+# Idle connections in this worker's pool when its first request came (empty until then).
+_POOLED_AT_FIRST_REQUEST: list[int] = []
+
+
 @app.get("/probe")
 def probe():
+    if not _POOLED_AT_FIRST_REQUEST:
+        _POOLED_AT_FIRST_REQUEST.append(db.engine.pool.checkedin())
     return {
         "pid": os.getpid(),
         "parent": os.getppid(),
@@ -47,4 +53,5 @@ def probe():
         "connection": _connection(),
         "master_connection": MASTER_CONNECTION,
         "frozen_objects": gc.get_freeze_count(),
+        "pooled_at_first_request": _POOLED_AT_FIRST_REQUEST[0],
     }

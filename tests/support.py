@@ -220,6 +220,26 @@ def finished_workshop(
     return change_status(create_workshop(data, organizer), "published", organizer)
 
 
+def recount_check_ins() -> None:
+    """Set every session's live counter from its check-ins, as the services keep it (the
+    check-ins of confirmed registrations), after a test wrote check-ins or statuses directly."""
+    from sqlalchemy import text
+
+    from workshop.extensions import db
+
+    db.session.flush()
+    db.session.execute(text("DELETE FROM checkin_tallies"))
+    db.session.execute(
+        text(
+            "INSERT INTO checkin_tallies (session_id, slot, checked_in) "
+            "SELECT c.session_id, 0, count(*) FROM checkins c "
+            "JOIN registrations r ON r.id = c.registration_id "
+            "WHERE r.status = 'confirmed' GROUP BY c.session_id"
+        )
+    )
+    db.session.commit()
+
+
 def seat(workshop, officer: User, organizer: User, attended: int = 0):
     """Register ``officer`` (by the organizer) and check them into the first ``attended``
     sessions directly (no door involved)."""
@@ -238,6 +258,7 @@ def seat(workshop, officer: User, organizer: User, attended: int = 0):
             )
         )
     db.session.commit()
+    recount_check_ins()
     return registration
 
 
@@ -293,3 +314,12 @@ def form_values(html: str, has_field: str) -> dict[str, str]:
     found = [form for form in parser.forms if has_field in form]
     assert found, f"no form with a field {has_field!r}"
     return found[0]
+
+
+def issue_certificates(client: FlaskClient, workshop_id: int):
+    """The organizer's "issue all eligible" button on the workshop's certificate page (a GET of
+    the all-in-one PDF only downloads what is issued)."""
+    page = f"/organizer/workshops/{workshop_id}/certificates"
+    response = submit_form(client, page, {}, action=f"{page}/issue")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response

@@ -35,6 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workshop.web.converters import Int32Converter
 
     app.url_map.converters["int"] = Int32Converter  # before any route is added
+    from workshop.web.request_input import register_request_input
+
+    register_request_input(app)  # NUL and oversized numbers never reach a view
 
     from workshop import models  # noqa: F401  (registers the tables)
     from workshop.extensions import babel, csrf, db, login_manager, migrate
@@ -53,8 +56,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, default_timezone=app.config["TIMEZONE"])
     register_i18n(app)
 
+    from workshop.error_responses import register_error_handlers
     from workshop.web import register_web
 
+    register_error_handlers(app)
     register_web(app)
 
     from workshop.api import api_bp
@@ -70,6 +75,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    from workshop.services.document_signing import configure_signing
+
+    configure_signing(app)  # a key that cannot be used stops the start, with its reason
 
     from workshop.services.notifications import register_sender
 

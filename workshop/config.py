@@ -6,10 +6,11 @@ import datetime as dt
 import os
 import secrets
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Config, Flask
 
 DEFAULTS: dict[str, Any] = {
     "BASE_URL": "http://127.0.0.1:5000",
@@ -28,15 +29,27 @@ DEFAULTS: dict[str, Any] = {
     # The lunch break (Bangkok wall clock, "HH:MM-HH:MM"): a session's default training hours
     # are its length less the part of it inside this break. Empty or "none": no lunch break.
     "LUNCH_BREAK": "12:00-13:00",
+    # A door that was offline may sync its queued scans, with the times they were made, until
+    # this many hours after the session's check-in window closed; later only an organizer's
+    # audited override checks someone in (services.checkins).
+    "CHECKIN_SYNC_HOURS": 24,
     # flask backup: where the files go (empty: instance/backups) and how long they are kept.
     # Backups hold personal data, including that of accounts erased since: keep them no longer
     # than a restore could need (PDPA storage limitation), so erasures age out of them too.
     "BACKUP_DIR": "",
     "BACKUP_KEEP_DAYS": 30,
+    # Digital signature on certificates (services.document_signing): a PKCS#12 file with an
+    # RSA key and its certificate (and chain), and its password. Empty: nothing is signed.
+    "SIGNING_P12_PATH": "",
+    "SIGNING_P12_PASSWORD": "",
     "WTF_CSRF_TIME_LIMIT": None,  # forms stay valid while a page is open all day at a venue
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    # "Remember me" keeps a browser signed in this long at most (Flask-Login's default is a
+    # year); no sign-in is accepted after it, remembered or not (web.load_user). Seconds in
+    # WORKSHOP_REMEMBER_COOKIE_DURATION.
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {},
@@ -70,6 +83,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_SIGN_UP": "30 per minute;300 per day",
     "RATELIMIT_API_TOKEN": "30 per minute",
     "RATELIMIT_CHECKIN": "600 per minute",
+    # Certificate checks per client IP: an HR office verifying a stack of certificates is well
+    # inside it; walking the code space is not (codes are 80 random bits anyway).
+    "RATELIMIT_VERIFY": "120 per minute;2000 per day",
     # Failed sign-ins for one account from one client before it is refused for a while.
     "RATELIMIT_SIGN_IN_FAILURES": "5 per 5 minutes",
     "RATELIMIT_SWALLOW_ERRORS": True,  # a storage outage must not take the site down
@@ -94,6 +110,15 @@ LINE_CHANNEL_KEYS = (
 )
 
 
+def settings_from_environment() -> Config:
+    """The defaults with the ``WORKSHOP_*`` variables applied, without building an app (the
+    gunicorn master reads them at start: ``workshop.ratelimit.warn_at_gunicorn_start``)."""
+    config = Config(str(Path(__file__).resolve().parent))
+    config.update(DEFAULTS)
+    config.from_prefixed_env("WORKSHOP")
+    return config
+
+
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     """Fill ``app.config``: defaults < environment (``WORKSHOP_*``) < ``overrides``."""
     app.config.update(DEFAULTS)
@@ -108,6 +133,11 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 
     app.config["LUNCH_BREAK"] = parse_lunch_break(app.config["LUNCH_BREAK"])
     check_line_settings(app.config)
+    hours = app.config["CHECKIN_SYNC_HOURS"]
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= 24 * 30:
+        raise ValueError(
+            f"WORKSHOP_CHECKIN_SYNC_HOURS must be a number of hours from 0 to 720, not {hours!r}"
+        )
 
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -118,11 +148,16 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         }
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if not (app.debug or app.testing):
+        refuse_weak_secret_key(app.config["SECRET_KEY"])
     # Cookies are Secure when the site is served over https, unless set explicitly.
     secure = str(app.config["BASE_URL"]).startswith("https://")
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if f"WORKSHOP_{key}" not in os.environ and key not in (overrides or {}):
             app.config[key] = secure
+    duration = app.config["REMEMBER_COOKIE_DURATION"]
+    if not isinstance(duration, timedelta):
+        app.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=int(duration))
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
 
@@ -148,6 +183,54 @@ def parse_lunch_break(value: Any) -> tuple[dt.time, dt.time] | None:
             f"WORKSHOP_LUNCH_BREAK must look like 12:00-13:00 (start before end), not {value!r}"
         )
     return start, end
+
+
+# The key signs session and remember cookies and ticket tokens: a guessable key lets anyone forge
+# a cookie for any account. Refused outside debug and testing.
+SECRET_KEY_MIN_BYTES = 32
+MAKE_SECRET_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
+# Words that appear in example and placeholder keys (compared without case or punctuation).
+PLACEHOLDER_WORDS = (
+    "changeme",
+    "changethis",
+    "replaceme",
+    "secretkey",
+    "yoursecret",
+    "mysecret",
+    "notsecret",
+    "supersecret",
+    "testsecret",
+    "benchsecret",
+    "devkey",
+    "development",
+    "insecure",
+    "example",
+    "placeholder",
+    "password",
+)
+
+
+def secret_key_problem(key: str | bytes) -> str | None:
+    """Why ``key`` is too weak to sign cookies, or None."""
+    raw = key.encode() if isinstance(key, str) else bytes(key)
+    if len(raw) < SECRET_KEY_MIN_BYTES:
+        return f"has {len(raw)} bytes; at least {SECRET_KEY_MIN_BYTES} are needed"
+    letters = "".join(ch for ch in raw.decode("utf-8", "replace").lower() if ch.isalnum())
+    if any(word in letters for word in PLACEHOLDER_WORDS):
+        return "is a placeholder, not a secret"
+    if len(set(raw)) < 8:  # "xxxx...", "0000...", "abab..."
+        return "repeats a few characters; it must be random"
+    return None
+
+
+def refuse_weak_secret_key(key: str | bytes) -> None:
+    problem = secret_key_problem(key)
+    if problem:
+        raise RuntimeError(
+            f"WORKSHOP_SECRET_KEY {problem}. Make one with\n    {MAKE_SECRET_KEY}\n"
+            "and set it in WORKSHOP_SECRET_KEY (the same for every worker), or leave it unset "
+            "to use the key generated in instance/secret_key."
+        )
 
 
 def check_line_settings(config: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ one process is made after the fork, in the worker that uses it:
 
 - database connections: building the app opens none; :func:`before_fork` closes any the master
   opened anyway (a socket or SQLite handle used by two processes corrupts both sides' traffic),
-  so every worker's pool connects on its own;
+  so every worker's pool connects on its own, first in :func:`worker_ready`;
 - the mail sender thread starts with a worker's first request (``services.notifications``);
   threads do not survive a fork, so the master has none to hand down;
 - Redis: redis-py's pool notices the new process id and opens new connections;
@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import gc
 import importlib
+import logging
 
 from flask import Flask
 from sqlalchemy.orm import configure_mappers
 
 from workshop.extensions import db
+
+log = logging.getLogger(__name__)
 
 # Modules the app imports only when first needed: mail (with its iCalendar attachment), ticket
 # and report PDFs, spreadsheets, camera frame decoding. A new worker would otherwise import them
@@ -55,3 +58,14 @@ def before_fork(app: Flask) -> None:
     # What the master built lives as long as the workers: keep the garbage collector off those
     # objects, whose headers a collection in a worker would write to, copying their pages.
     gc.freeze()
+
+
+def worker_ready(app: Flask) -> None:
+    """In a new worker, before it takes its first request: open its first database connection,
+    so that no request waits for it (on a busy machine a PostgreSQL connection takes a second).
+    A database that does not answer must not stop the worker: /healthz then says so."""
+    with app.app_context():
+        try:
+            db.engine.connect().close()  # back to the pool, kept for the first request
+        except Exception:
+            log.warning("the database did not answer at worker start", exc_info=True)

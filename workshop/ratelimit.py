@@ -1,12 +1,17 @@
 """Rate limits (Flask-Limiter) on the endpoints worth attacking or hammering.
 
-Limits are per client IP on sign-in, sign-up and the API token endpoint, and per signed-in user
+Limits are per client IP on sign-in, sign-up, the API token endpoint and certificate
+verification (page and API), and per signed-in user
 or bearer token on the door check-in endpoints (a busy door sends hundreds of scans a minute
 from one device). Each limit is a ``RATELIMIT_*`` setting (``WORKSHOP_RATELIMIT_CHECKIN=...``),
 counted per endpoint. Counters live in memory (per process) unless ``REDIS_URL`` is set; with
-several gunicorn workers set it, so that the limits hold across workers. The same storage keeps
-the failed sign-ins that ``services.throttle`` counts per account. ``RATELIMIT_ENABLED=false``
-turns all of this off (the general test configuration does).
+several gunicorn workers set it, so that the limits hold across workers: otherwise each worker
+counts alone and the limits multiply, which gunicorn's log says at start
+(``warn_at_gunicorn_start``, the ``when_ready`` hook of deploy/gunicorn.conf.py and of
+gunicorn.conf.py, which a bare ``gunicorn wsgi:app`` reads). The failed sign-ins that
+``services.throttle`` counts per account are kept in the database instead, shared whatever the
+storage. ``RATELIMIT_ENABLED=false`` turns all of this off (the general test configuration
+does).
 
 An exceeded limit is 429 with ``Retry-After``: a Thai page, or ``{"error": {"code":
 "rate_limited", ...}}`` on the API.
@@ -17,9 +22,9 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
@@ -27,7 +32,9 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits.storage import MemoryStorage, Storage
-from limits.strategies import MovingWindowRateLimiter
+
+from workshop.config import settings_from_environment
+from workshop.error_responses import error_response
 
 
 class SweptMemoryStorage(MemoryStorage):
@@ -57,6 +64,7 @@ SIGN_IN = "RATELIMIT_SIGN_IN"
 SIGN_UP = "RATELIMIT_SIGN_UP"
 API_TOKEN = "RATELIMIT_API_TOKEN"
 CHECKIN = "RATELIMIT_CHECKIN"
+VERIFY = "RATELIMIT_VERIFY"
 
 
 def client_address() -> str:
@@ -89,6 +97,9 @@ LIMITED: dict[str, tuple[str, Callable[[], str], tuple[str, ...] | None]] = {
     "checkin.scanner": (CHECKIN, door_key, None),
     "checkin.csrf_token": (CHECKIN, door_key, None),
     "organizer.walk_in": (CHECKIN, door_key, ("POST",)),
+    "certificates.verify": (VERIFY, client_address, None),
+    "certificates.verify_file": (VERIFY, client_address, ("POST",)),  # an upload, checked
+    "api.certificate_verify": (VERIFY, client_address, None),
 }
 
 
@@ -97,8 +108,6 @@ class RateLimits:
     """Kept in ``app.extensions["workshop_rate_limits"]``."""
 
     limiter: Limiter
-    # Moving-window counters over the same storage, for failed sign-ins (None when disabled).
-    failures: MovingWindowRateLimiter | None
 
     @property
     def storage(self) -> Storage | None:
@@ -118,29 +127,20 @@ def init_rate_limits(app: Flask) -> RateLimits:
         headers_enabled=False,  # Retry-After is set on the 429 response below
     )
     limiter.init_app(app)
-    failures = None
     if limiter.enabled:
         for endpoint, (setting, key, methods) in LIMITED.items():
             view = app.view_functions[endpoint]
             app.view_functions[endpoint] = limiter.limit(
                 _setting(setting), key_func=key, methods=list(methods) if methods else None
             )(view)
-        failures = MovingWindowRateLimiter(limiter.storage)
-    limits = RateLimits(limiter=limiter, failures=failures)
+    limits = RateLimits(limiter=limiter)
     app.extensions["workshop_rate_limits"] = limits
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):
         seconds = retry_after_seconds(limiter, error)
         message = str(_l("ส่งคำขอถี่เกินไป กรุณารอ %(seconds)d วินาทีแล้วลองใหม่", seconds=seconds))
-        if request.path.startswith("/api/"):
-            from workshop.api.errors import json_error
-
-            response = json_error(429, "rate_limited", message)
-        else:
-            from workshop.web import error_page
-
-            response = app.make_response(error_page(429, message))
+        response = error_response(429, "rate_limited", message)
         response.headers["Retry-After"] = str(seconds)
         return response
 
@@ -152,3 +152,24 @@ def retry_after_seconds(limiter: Limiter, error: RateLimitExceeded) -> int:
     if current is not None:
         return max(1, math.ceil(current.window[0] - time.time()))
     return max(1, int(error.limit.limit.get_expiry()))
+
+
+def per_worker_limits_problem(settings: Mapping[str, Any], workers: int) -> str | None:
+    """What goes wrong with ``workers`` processes and these settings' rate-limit storage, or
+    None when the limits hold (one worker, shared storage, or limits off)."""
+    if workers <= 1 or settings.get("REDIS_URL") or not settings.get("RATELIMIT_ENABLED", True):
+        return None
+    return (
+        f"{workers} workers keep the rate limits in memory, each counting alone: every limit "
+        f"is {workers} times as loose as set (sign-in, sign-up, API tokens, the door). Set "
+        "WORKSHOP_REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that all workers share them. "
+        "(Failed sign-ins per account are counted in the database and hold anyway.)"
+    )
+
+
+def warn_at_gunicorn_start(server: Any) -> None:
+    """gunicorn's ``when_ready`` hook: an ERROR in gunicorn's log when its workers would each
+    keep their own rate limits."""
+    problem = per_worker_limits_problem(settings_from_environment(), int(server.cfg.workers))
+    if problem:
+        server.log.error("rate limits per worker: %s", problem)

@@ -443,9 +443,10 @@
     renderUndo();
   }
 
-  function noteSyncProblem(text, link) {
+  function noteSyncProblem(text, link, code) {
     var item = document.createElement('li');
     item.textContent = text;
+    if (code) item.dataset.code = code;
     if (link) {
       item.appendChild(document.createTextNode(' '));
       var a = document.createElement('a');
@@ -692,12 +693,22 @@
               registrationId: res.data.person.registration_id, name: res.data.person.name
             } : null;
           }
+          var person = res.data.person;
+          if (person.status !== 'confirmed') {
+            // Checked in as of the scan, but no longer seated: not on the counter.
+            noteSyncProblem(fill(S.syncNotSeatedNow, {
+              name: person.name, time: clock(res.data.checked_in_at)
+            }), null, 'not_seated_now');
+          }
         } else {
           if (here && item.rid && !out) markRoster(item.rid, null);
           if (lastAction && lastAction.id === item.id) lastAction = null;
-          noteSyncProblem(fill(S.syncFailed, {
-            name: item.name || item.ticket || S.unknownPerson, message: errorMessage(res)
-          }));
+          // Kept on the server: the organizer sees it on the workshop's page.
+          var refusal = res.data && res.data.error && res.data.error.code;
+          noteSyncProblem(fill(S.syncRefused, {
+            name: item.name || S.unknownPerson, time: clock(item.scanned_at),
+            message: errorMessage(res)
+          }), null, refusal || 'http_' + res.status);
         }
         renderAll();
         return next();
@@ -784,11 +795,22 @@
         return null;
       }
       return api('DELETE', urls.undo + action.checkinId, { timeout: 8000 }).then(function (res) {
+        var code = res.data && res.data.error && res.data.error.code;
         if (res.ok) {
           setCounts(res.data && res.data.counts);
           markRoster(action.registrationId, null);
           lastAction = null;
           show('undone', { headline: S.undone, name: action.name });
+        } else if (code === 'already_undone') {
+          // An earlier press (given up on after the timeout) or another door got there
+          // first: the check-in is gone all the same, and the counter comes from the roster.
+          markRoster(action.registrationId, null);
+          lastAction = null;
+          show('undone', {
+            headline: S.undone, name: action.name, detail: errorMessage(res), code: code
+          });
+          renderAll();
+          return refreshRoster();
         } else {
           show('error', { headline: S.undoFailed, detail: errorMessage(res) });
           signal('error');

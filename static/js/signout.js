@@ -5,9 +5,6 @@
  */
 (function () {
   'use strict';
-  var form = document.querySelector('form[data-signout]');
-  if (!form) { return; }
-  var cacheName = form.getAttribute('data-checkin-cache');
 
   function forgetRosters() {
     try {
@@ -21,13 +18,17 @@
     } catch (e) { /* storage disabled: nothing was kept */ }
   }
 
-  form.addEventListener('submit', function (event) {
-    forgetRosters();
-    if (!cacheName || !window.caches) { return; }
-    event.preventDefault();
-    var done = false;
-    function submit() { if (!done) { done = true; form.submit(); } }
-    window.caches.delete(cacheName).then(submit, submit);
-    window.setTimeout(submit, 1500);  // never keep someone from signing out
+  // The menu's sign-out, and "sign out everywhere" (which signs this device out too).
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-signout]'), function (form) {
+    var cacheName = form.getAttribute('data-checkin-cache');
+    form.addEventListener('submit', function (event) {
+      forgetRosters();
+      if (!cacheName || !window.caches) { return; }
+      event.preventDefault();
+      var done = false;
+      function submit() { if (!done) { done = true; form.submit(); } }
+      window.caches.delete(cacheName).then(submit, submit);
+      window.setTimeout(submit, 1500);  // never keep someone from signing out
+    });
   });
 }());

@@ -452,7 +452,7 @@ def test_anyone_verifies_the_certificate_by_code_and_by_its_qr_address(
         page.goto(f"{live_server}/verify")
         # Typed from the paper the way people do: lower case, spaces instead of dashes.
         page.fill("#code", format_code(certificate.code).lower().replace("-", " "))
-        page.get_by_role("button", name="ตรวจสอบ").click()
+        page.get_by_role("button", name="ตรวจสอบ", exact=True).click()  # not ตรวจสอบไฟล์
         page.wait_for_url(f"{live_server}/verify/{format_code(certificate.code)}")
         verdict = page.locator(".verdict")
         expect(verdict).to_have_text("✓ เกียรติบัตรฉบับนี้ออกโดยระบบจริงและยังมีผล")

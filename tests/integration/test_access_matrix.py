@@ -19,6 +19,11 @@ Outcomes:
   ``403``    signed in but the wrong role;
   ``404``    someone else's object: hidden, so that its existence does not leak.
 
+One rule for what belongs to a registration (the registration, its ticket, QR code and
+certificate, on pages and the API alike): its owner and organizers may see it; for anyone else,
+staff included, it does not exist (404). 403 is only for a page or endpoint of a role the
+caller does not have.
+
 Every method of a rule except HEAD/OPTIONS is called with the row's expectations; a key
 ``"endpoint METHOD"`` (e.g. ``"auth.login POST"``) overrides the row for one method.
 
@@ -29,8 +34,9 @@ route missing from the table fails ``test_every_route_is_classified`` with its n
 Requests are made so that authorisation is what stops or passes them, never a side effect:
 POSTs carry empty forms/JSON bodies, and every request carries ``reason=<control character>``,
 which the services refuse (cancel, undo) before anything is written. Each HTML request starts
-from the caller's own session cookie as it was right after signing in (so signing out or
-switching the language changes nothing for the next request).
+from the caller's own session cookie as it was right after signing in (so switching the
+language changes nothing for the next request); signing out ends that session on the server, so
+the caller signs in again after the routes that sign out (``ENDS_SESSIONS``).
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ from werkzeug.security import generate_password_hash
 from tests.conftest import FreshGlobalsClient
 from tests.support import PASSWORD, csrf_token_from, finished_workshop, login, seat
 from workshop.extensions import db
-from workshop.models import CheckIn, User, Venue
+from workshop.models import CheckIn, RefusedScan, User, Venue
 from workshop.services.accounts import issue_api_token
 from workshop.services.certificate_images import save_certificate_image
 from workshop.services.certificates import format_code, issue_certificate
@@ -78,7 +84,7 @@ ROUTES: dict[str, str] = {
     "api.openapi_document":                     "ok        ok     ok     ok     ok",
     "api.registration_attendance":              "401       ok     404    404    ok",
     "api.registration_cancel":                  "401       ok     404    404    ok",
-    "api.registration_certificate_pdf":         "401       ok     404    403    ok",
+    "api.registration_certificate_pdf":         "401       ok     404    404    ok",
     "api.registration_create":                  "401       ok     ok     403    ok",
     "api.registration_get":                     "401       ok     404    404    ok",
     "api.registration_qr_png":                  "401       ok     404    404    ok",
@@ -102,6 +108,7 @@ ROUTES: dict[str, str] = {
     "auth.delete":                              "login     ok     ok     ok     ok",
     "auth.login":                               "ok        ok     ok     ok     ok",
     "auth.logout":                              "login     ok     ok     ok     ok",
+    "auth.logout_everywhere":                   "login     ok     ok     ok     ok",
     "auth.my_data":                             "login     ok     ok     ok     ok",
     "auth.password":                            "login     ok     ok     ok     ok",
     "auth.profile":                             "login     ok     ok     403    403",
@@ -110,11 +117,12 @@ ROUTES: dict[str, str] = {
     "certificates.delete_image":                "login     403    403    403    ok",
     "certificates.image":                       "login     403    403    403    ok",
     "certificates.issue_all":                   "login     403    403    403    ok",
-    "certificates.mine":                        "login     ok     404    404    404",
+    "certificates.mine":                        "login     ok     404    404    ok",
     "certificates.one":                         "login     403    403    403    ok",
     "certificates.override":                    "login     403    403    403    ok",
     "certificates.upload_image":                "login     403    403    403    ok",
     "certificates.verify":                      "ok        ok     ok     ok     ok",
+    "certificates.verify_file":                 "ok        ok     ok     ok     ok",
     "certificates.verify_form":                 "ok        ok     ok     ok     ok",
     "certificates.workshop_list":               "login     403    403    403    ok",
     "checkin.csrf_token":                       "login     403    403    ok     ok",
@@ -141,6 +149,7 @@ ROUTES: dict[str, str] = {
     "line.unlink":                              "login     404    404    403    403",
     "line.webhook":                             "404       404    404    404    404",
     "organizer.excuse":                         "login     403    403    403    ok",
+    "organizer.refused_scan_action":            "login     403    403    403    ok",
     "organizer.register_on_behalf":             "login     403    403    403    ok",
     "organizer.registration_action":            "login     403    403    403    ok",
     "organizer.registrations":                  "login     403    403    403    ok",
@@ -181,6 +190,7 @@ URL_VALUES = {
     "registration_id": lambda w: w.registration_id,
     "venue_id": lambda w: w.venue_id,
     "checkin_id": lambda w: w.checkin_id,
+    "refused_id": lambda w: w.refused_id,
     "code": lambda w: w.code,
     "kind": lambda w: "logo",
     "action": lambda w: "confirm",  # the owner's registration is confirmed already: refused
@@ -193,9 +203,12 @@ URL_OVERRIDES: dict[str, dict[str, str]] = {
     "certificates.delete_image": {"kind": "not-a-kind"},  # refused: the logo stays
     "certificates.override": {"action": "revoke"},  # refused: the reason is a control character
     "i18n.switch_language": {"code": "en"},
+    "organizer.refused_scan_action": {"action": "accept"},  # refused: the reason
 }
 # Every request carries these: refused reasons, and the session the roster is asked for.
 BAD_REASON = "\x01"
+# Routes after which the caller's sessions (and, signing out everywhere, tokens) are ended.
+ENDS_SESSIONS = {"auth.logout", "auth.logout_everywhere"}
 
 
 def rules(app: Flask):
@@ -239,6 +252,7 @@ class World:
     registration_id: int
     venue_id: int
     checkin_id: int
+    refused_id: int
     code: str
     users: dict[str, User]
 
@@ -278,12 +292,22 @@ def build_world() -> World:
     save_certificate_image(workshop, "logo", image.getvalue(), organizer)
     create_form(workshop.id, organizer)  # a draft: answering it is refused with 409
     checkin = CheckIn.query.filter_by(registration_id=mine.id).first()
+    refused = RefusedScan(
+        session_id=workshop.sessions[1].id,
+        registration_id=mine.id,
+        method="offline",
+        scanned_at=workshop.sessions[1].starts_at,
+        code="sync_too_late",
+    )
+    db.session.add(refused)
+    db.session.commit()
     return World(
         workshop_id=workshop.id,
         session_id=workshop.sessions[0].id,
         registration_id=mine.id,
         venue_id=venue.id,
         checkin_id=checkin.id,
+        refused_id=refused.id,
         code=format_code(certificate.code),
         users=users,
     )
@@ -370,9 +394,11 @@ def test_access_matrix(app):
             continue  # reported by test_every_route_is_classified
         path = url_for_rule(rule, world)
         api = rule.endpoint.startswith("api.")
-        for caller, want in zip(callers, expected, strict=True):
+        for index, (caller, want) in enumerate(zip(callers, expected, strict=True)):
             response = call(caller, method, path, api, world)
             calls += 1
+            if rule.endpoint in ENDS_SESSIONS and caller.name in world.users:
+                callers[index] = sign_in(app, caller.name, world.users[caller.name])
             got = outcome_of(response, api)
             if got != want:
                 mismatches.append(

@@ -209,11 +209,20 @@ def test_bad_registration_bodies_are_4xx(client, venue, organizer, officer, body
 
 
 def test_staff_cannot_register(client, venue, organizer, staff):
+    from tests.integration.test_input_robustness import total_rows
+    from workshop.models import Notification, Workshop
+
     workshop = open_workshop(venue, organizer)
-    response = client.post(
-        f"/api/v1/workshops/{workshop.id}/registrations", headers=token_for(staff)
-    )
+    headers = token_for(staff)
+    before = total_rows()
+    response = client.post(f"/api/v1/workshops/{workshop.id}/registrations", headers=headers)
     assert response.status_code == 403
+    # Refused means nothing written: no registration, no seat taken, no mail, no audit event.
+    assert Registration.query.count() == 0
+    assert Notification.query.count() == 0
+    db.session.expire_all()
+    assert db.session.get(Workshop, workshop.id).confirmed_count == 0
+    assert total_rows() == before
 
 
 def test_unknown_workshop_is_404(client, officer):

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.support import PASSWORD, make_user, workshop_input
+from tests.support import PASSWORD, make_officers, make_user, seat, workshop_input
 from workshop.extensions import db
-from workshop.models import User, Venue, Workshop, WorkshopSession
+from workshop.models import AuditEvent, User, Venue, Workshop, WorkshopSession
 from workshop.services.venues import VenueInput, create_venue
-from workshop.services.workshops import change_status, create_workshop
+from workshop.services.workshops import SessionInput, change_status, create_workshop
 
 
 def bearer(client: FlaskClient, user: User) -> dict[str, str]:
@@ -572,6 +573,71 @@ def test_patch_session_of_another_workshop_is_refused(client, auth, workshop, ve
     error = assert_error(response, 422, "validation_failed")
     assert "sessions.0.id" in error["fields"]
     assert stored(other.id).sessions[0].workshop_id == other.id
+
+
+def test_patch_repeating_a_session_id_is_refused(client, auth, workshop):
+    """Two items with one id would keep the session once and add the second as a new one."""
+    kept = workshop.sessions[0]
+    before = sorted((s.id, s.title, s.starts_at) for s in workshop.sessions)
+    again = {
+        "id": kept.id,
+        "starts_at": "2015-10-21T08:30:00+07:00",
+        "ends_at": "2015-10-21T12:00:00+07:00",
+    }
+
+    response = patch(client, workshop.id, {"sessions": [{"id": kept.id}, again]}, auth)
+
+    error = assert_error(response, 422, "validation_failed")
+    assert list(error["fields"]) == ["sessions.1.id"]
+    assert sorted((s.id, s.title, s.starts_at) for s in stored(workshop.id).sessions) == before
+    assert counts() == (1, 2)
+
+
+def test_patch_saves_fields_and_status_together_or_not_at_all(client, auth, venue, organizer):
+    """Moving the last session into the past makes a workshop that people attended impossible
+    to cancel: the PATCH that does both is refused whole, the sessions stay as they were."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    workshop = create_workshop(
+        workshop_input(
+            venue,
+            registration_opens_at=now - timedelta(days=10),
+            registration_closes_at=now - timedelta(hours=4),
+            sessions=[
+                SessionInput(starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=2)),
+                SessionInput(
+                    starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=3)
+                ),
+            ],
+        ),
+        organizer,
+    )
+    published(workshop, organizer)
+    (officer,) = make_officers(1)
+    seat(workshop, officer, organizer, attended=1)
+    first, second = (s.id for s in workshop.sessions)
+    body = {
+        "sessions": [
+            {"id": first},
+            {
+                "id": second,
+                "starts_at": (now - timedelta(hours=1)).isoformat(),
+                "ends_at": (now - timedelta(minutes=30)).isoformat(),
+            },
+        ],
+        "status": "cancelled",
+        "reason": "วิทยากรป่วย",
+    }
+
+    response = patch(client, workshop.id, body, auth)
+
+    assert_error(response, 409, "invalid_status_change")
+    row = stored(workshop.id)
+    assert row.status == "published"
+    assert row.ends_at == now + timedelta(days=1, hours=3)
+    assert [e.action for e in AuditEvent.query.filter_by(entity_type="workshops")] == [
+        "workshop.create",
+        "workshop.status",
+    ]
 
 
 def test_patch_capacity_above_room_is_422_on_capacity(client, auth, workshop):

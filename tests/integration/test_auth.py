@@ -28,10 +28,19 @@ def test_sign_in_and_out(client, organizer):
     assert "ออกจากระบบ" in html
 
 
+def signed_in_as(client) -> str | None:
+    """The name the menu shows for the signed-in person, or None when nobody is signed in."""
+    import re
+
+    match = re.search(r'<a class="who"[^>]*>([^<]+)</a>', client.get("/").get_data(as_text=True))
+    return match.group(1) if match else None
+
+
 def test_wrong_password_shows_a_thai_message(client, officer):
     response = submit_form(client, "/auth/login", {"email": officer.email, "password": "nope"})
     assert response.status_code == 422
     assert "อีเมลหรือรหัสผ่านไม่ถูกต้อง" in response.get_data(as_text=True)
+    assert signed_in_as(client) is None
 
 
 def test_unknown_email_gets_the_same_message(client):
@@ -42,10 +51,14 @@ def test_unknown_email_gets_the_same_message(client):
 
 
 def test_email_is_case_insensitive(client, officer):
+    assert signed_in_as(client) is None
     response = submit_form(
         client, "/auth/login", {"email": officer.email.upper(), "password": PASSWORD}
     )
     assert response.status_code == 302
+    # Signed in as that account: its name in the menu, its own pages open.
+    assert signed_in_as(client) == officer.full_name
+    assert client.get("/my/registrations").status_code == 200
 
 
 def test_deactivated_account_cannot_sign_in(client, officer):
@@ -77,7 +90,7 @@ def test_session_cookie_is_secure_behind_https(tmp_path):
             "INSTANCE_PATH": str(tmp_path),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
             "BASE_URL": "https://workshop.example.go.th",
-            "SECRET_KEY": "x",
+            "SECRET_KEY": "0f5b3c1e9a7d4e2b8c6a0d1f3e5b7a9c2d4f6e8a0b1c3d5e7f9a1b3c5d7e9f0a",
         }
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True

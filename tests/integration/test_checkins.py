@@ -15,8 +15,8 @@ from workshop.models import AuditEvent, CheckIn
 from workshop.qr import qr_png
 from workshop.services.accounts import issue_api_token
 from workshop.services.checkins import check_in, current_session
-from workshop.services.registrations import register_officer
-from workshop.services.tickets import rotate_ticket, ticket_fingerprint, ticket_token
+from workshop.services.registrations import register_officer, rotate_ticket
+from workshop.services.tickets import ticket_fingerprint, ticket_token
 
 
 def auth(user) -> dict:
@@ -146,24 +146,22 @@ def test_search_check_in_by_registration(client, staff, door):
 
 def test_offline_scans_keep_the_earliest_time(client, staff, door):
     _w, session, confirmed, _o, _wait = door
-    now = datetime.now(UTC).replace(microsecond=0)
     later = post(client, auth(staff), ticket=ticket_token(confirmed), session_id=session.id)
     assert later.status_code == 201
-    earlier = (now - timedelta(minutes=5)).isoformat()
+    # Another door, offline, scanned the ticket first (right after the seat was confirmed).
+    earlier = confirmed.confirmed_at
     synced = post(
         client,
         auth(staff),
         ticket=ticket_token(confirmed),
         session_id=session.id,
-        scanned_at=earlier,
+        scanned_at=earlier.isoformat(),
         method="offline",
     )
     assert synced.json["result"] == "already_checked_in"
-    assert synced.json["checked_in_at"] == (now - timedelta(minutes=5)).isoformat().replace(
-        "+00:00", "Z"
-    )
+    assert synced.json["checked_in_at"] == earlier.isoformat().replace("+00:00", "Z")
     db.session.expire_all()
-    assert CheckIn.query.one().scanned_at == now - timedelta(minutes=5)
+    assert CheckIn.query.one().scanned_at == earlier
 
 
 def test_scan_times_outside_the_window_or_in_the_future(client, staff, door):
@@ -185,8 +183,22 @@ def test_scan_times_outside_the_window_or_in_the_future(client, staff, door):
         session_id=session.id,
         scanned_at=future,
     )
-    assert response.status_code == 201  # an absurd device clock falls back to the server's time
+    # A scan time ahead of the server's clock by more than the skew is never believed.
+    assert (response.status_code, response.json["error"]["code"]) == (422, "validation_failed")
+    assert "scanned_at" in response.json["error"]["fields"]
+    assert CheckIn.query.count() == 0
+    # A clock a minute fast is within the skew: the scan counts at the server's time.
+    slightly_ahead = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+    response = post(
+        client,
+        auth(staff),
+        ticket=ticket_token(confirmed),
+        session_id=session.id,
+        scanned_at=slightly_ahead,
+    )
+    assert response.status_code == 201
     stored = datetime.fromisoformat(response.json["checked_in_at"].replace("Z", "+00:00"))
+    assert stored <= datetime.now(UTC)
     assert abs((stored - datetime.now(UTC)).total_seconds()) < 60
 
 
@@ -294,10 +306,11 @@ def test_undo_is_audited(client, staff, door):
     assert CheckIn.query.count() == 0
     event = AuditEvent.query.filter_by(action="checkin.undo").one()
     assert event.details["reason"] == "สแกนผิดคน"
-    assert (
-        client.delete(f"/api/v1/checkins/{created['checkin_id']}", headers=auth(staff)).status_code
-        == 404
-    )
+    again = client.delete(f"/api/v1/checkins/{created['checkin_id']}", headers=auth(staff))
+    assert (again.status_code, again.json["error"]["code"]) == (409, "already_undone")
+    assert AuditEvent.query.filter_by(action="checkin.undo").count() == 1
+    never = client.delete("/api/v1/checkins/999999", headers=auth(staff))
+    assert (never.status_code, never.json["error"]["code"]) == (404, "not_found")
 
 
 def test_roster_has_fingerprints_not_tokens(client, staff, door):
@@ -403,3 +416,48 @@ def test_sessions_with_check_ins_cannot_be_removed(client, staff, organizer, doo
         patch_workshop(workshop, {"sessions": remaining}, organizer)
     assert "sessions" in info.value.fields
     assert CheckIn.query.count() == 1
+
+
+def test_real_id_and_secret_with_a_wrong_tag_never_reach_the_database(client, staff, door):
+    """The HMAC tag alone refuses a forged ticket: no statement runs for it."""
+    import base64
+    import struct
+
+    _w, session, confirmed, _o, _wait = door
+    payload = struct.pack(">I8s", confirmed.id, bytes.fromhex(confirmed.ticket_secret))
+    forged = "T1" + base64.b32encode(payload + b"\x00" * 10).decode().rstrip("=")
+    headers, session_id = auth(staff), session.id
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # token now known
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = post(client, headers, ticket=forged, session_id=session_id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert (response.status_code, response.json["error"]["code"]) == (400, "invalid_ticket")
+    assert statements == []
+    assert CheckIn.query.count() == 0
+
+
+def test_tickets_accept_only_their_canonical_spelling(client, staff, door):
+    """The last base32 character carries 4 padding bits: the 15 other spellings that decode
+    to the same bytes are refused (an offline door's fingerprint would not match them)."""
+    _w, session, confirmed, _o, _wait = door
+    token = ticket_token(confirmed)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    same_bytes = [
+        token[:-1] + c
+        for c in alphabet
+        if c != token[-1] and alphabet.index(c) >> 4 == alphabet.index(token[-1]) >> 4
+    ]
+    assert len(same_bytes) == 15
+    for spelling in same_bytes:
+        response = post(client, auth(staff), ticket=spelling, session_id=session.id)
+        assert (response.status_code, response.json["error"]["code"]) == (400, "invalid_ticket")
+        assert ticket_fingerprint(spelling) != ticket_fingerprint(token)
+    assert CheckIn.query.count() == 0
+    assert post(client, auth(staff), ticket=token.lower(), session_id=session.id).status_code == 201

@@ -5,6 +5,7 @@ from workshop.models import (
     EvaluationForm,
     EvaluationResponse,
     EvaluationSubmission,
+    RefusedScan,
     Registration,
     User,
     Venue,
@@ -122,7 +123,7 @@ def test_seed_demo_loads_the_reference_workshop_once(app):
 
 
 def test_demo_organizer_sees_the_reference_workshop(app, client):
-    from tests.support import login
+    from tests.support import login, submit_form
 
     app.test_cli_runner().invoke(args=["seed-demo"])
     organizer = User.query.filter_by(role="organizer").one()
@@ -131,6 +132,21 @@ def test_demo_organizer_sees_the_reference_workshop(app, client):
     html = client.get("/organizer/workshops").get_data(as_text=True)
     assert "ประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชน" in html
     assert "20 ต.ค. 58" in html
+    # A scan an offline door sent three days late waits for the organizer on the workshop page.
+    workshop = Workshop.query.filter_by(title=TITLE).one()
+    page = client.get(f"/organizer/workshops/{workshop.id}").get_data(as_text=True)
+    assert "ผลสแกนที่ถูกปฏิเสธเมื่อซิงก์" in page
+    assert "เครื่องส่งผลสแกนช้าเกินกำหนดหลังปิดเช็กอิน" in page
+    refused = RefusedScan.query.one()
+    afternoon = {"registration_id": refused.registration_id, "session_id": refused.session_id}
+    assert CheckIn.query.filter_by(**afternoon).count() == 0  # no signature on the sheet
+    submit_form(
+        client,
+        f"/organizer/workshops/{workshop.id}",
+        {"reason": "เจ้าหน้าที่หน้างานยืนยันว่ากลับเข้าห้องภาคบ่าย"},
+        action=f"/organizer/refused-scans/{refused.id}/accept",
+    )
+    assert CheckIn.query.filter_by(**afternoon).one().scanned_at == refused.scanned_at
 
 
 def test_demo_shows_hours_an_excused_absence_and_sign_in_sheets(app, client):

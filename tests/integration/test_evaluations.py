@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import inspect, select
 
+from tests.pdf_checks import check_archival
 from tests.support import (
     csrf_token_from,
     finished_workshop,
@@ -328,6 +329,7 @@ def test_the_report_pdf_has_the_evaluation_section(client, organizer, held, tmp_
     login(client, organizer)
     response = client.get(f"/organizer/workshops/{workshop.id}/report.pdf")
     assert response.status_code == 200
+    check_archival(response.data)  # the evaluation section and its chart keep it PDF/A-2u
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(response.data)
     text = subprocess.run(

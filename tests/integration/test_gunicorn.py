@@ -139,6 +139,8 @@ def test_the_master_loads_the_app_and_each_worker_opens_its_own_connections(serv
         # The master queried the database while the app was built; its connection stayed home.
         assert answer["master_connection"]["opened_by"] == master
         assert answer["connection"]["opened_by"] == answer["pid"]
+        # ... before its first request, which did not have to wait for it (post_worker_init).
+        assert answer["pooled_at_first_request"] == 1
     backends = [answer["connection"]["backend"] for answer in answers.values()]
     if backends[0] is not None:  # PostgreSQL: one server process per worker's connection
         master_backend = next(iter(answers.values()))["master_connection"]["backend"]

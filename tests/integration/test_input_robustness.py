@@ -485,8 +485,11 @@ def user_field(world: dict, name: str) -> Any:
 
 
 def reset_password(world: dict) -> None:
+    """Put the password back, and the session generation the change moved on (which ended the
+    session cookie the next case signs in with)."""
     user = db.session.get(User, world["officer_id"])
     user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    user.session_generation = 0
     db.session.commit()
 
 
@@ -791,10 +794,18 @@ QUERIES = [
 PAGES = [
     ("/organizer/workshops/{workshop_id}/registrations?agency={value}&district={value}", {200}),
     ("/organizer/workshops?status={value}", {200}),
-    ("/checkin?workshop_id={value}", {200}),
+    ("/checkin?workshop_id={value}", {404}),  # no workshop can have such an id
     ("/verify?code={value}", {404}),
     ("/verify/{value}", {404}),
 ]
+
+
+def nul_allowed(url: str, allowed: set[int]) -> set[int]:
+    """A NUL is refused before any view (web.request_input): in a path segment as not found,
+    in a query string as 400 on pages and 422 on the API."""
+    if "{value}" in url.split("?")[0]:
+        return {404}
+    return {422} if url.startswith("/api/") else {400}
 
 
 def test_query_strings_never_break_a_page(app):
@@ -809,6 +820,7 @@ def test_query_strings_never_break_a_page(app):
     for name in (*STRICT_STRINGS[1:], "control", "rtl_override", "zero_width", "script", "img"):
         value = quote(STRINGS[name][:5000], safe="")  # URLs stop short of a megabyte
         for url, caller, allowed in QUERIES:
+            allowed = nul_allowed(url, allowed) if name == "nul" else allowed
             headers = {"Authorization": f"Bearer {tokens[caller]}"} if caller else {}
             response = client.get(url.format(value=value, **world), headers=headers)
             if response.status_code not in allowed or (
@@ -816,6 +828,7 @@ def test_query_strings_never_break_a_page(app):
             ):
                 problems.append(f"{url} {name}: {response.status_code}")
         for url, allowed in PAGES:
+            allowed = nul_allowed(url, allowed) if name == "nul" else allowed
             response = client.get(url.format(value=value, **world))
             html = response.get_data(as_text=True)
             if response.status_code not in allowed or any(m in html for m in RAW_MARKUP):

@@ -31,8 +31,8 @@ from workshop.models import AuditEvent, Notification, Registration, User
 from workshop.services.accounts import issue_api_token
 from workshop.services.line_accounts import link_line_account
 from workshop.services.notifications import deliver_due
-from workshop.services.registrations import cancel_registration, register_officer
-from workshop.services.tickets import rotate_ticket, ticket_token
+from workshop.services.registrations import cancel_registration, register_officer, rotate_ticket
+from workshop.services.tickets import ticket_token
 
 # LINE fetches images only from https addresses, so the system is "at" one in these tests.
 BASE = "https://workshop.example.go.th"

@@ -25,13 +25,19 @@ from flask import Flask
 from icalendar import Calendar
 from PIL import Image
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from tests.support import make_user, workshop_input
 from workshop.extensions import db
 from workshop.models import Notification, Registration, User, Venue, Workshop
 from workshop.services.errors import AlreadyRegistered
 from workshop.services.notifications import RETRY_DELAYS, deliver_due
-from workshop.services.registrations import cancel_registration, register_officer
+from workshop.services.registrations import (
+    cancel_registration,
+    confirm_waitlisted,
+    move_to_waitlist,
+    register_officer,
+)
 from workshop.services.tickets import ticket_token
 from workshop.services.workshops import SessionInput, change_status, create_workshop
 from workshop.thai.dates import bangkok_to_utc
@@ -309,6 +315,37 @@ def test_cancellation_promotes_the_next_in_line_and_tells_both(inbox, officer, o
     assert not {str(e["UID"]) for e in events} & published_uids  # the promoted officer's own
 
 
+def test_moved_back_to_the_waitlist_the_seat_leaves_the_calendar(inbox, officer, organizer, venue):
+    """The organizer moves a seated officer back to the waitlist: the mail's calendar file
+    removes the sessions the confirmation added (same UIDs, METHOD:CANCEL, a later SEQUENCE);
+    given the seat again, the sessions come back with a later SEQUENCE still."""
+    workshop = open_workshop(venue, organizer)
+    seated = register_officer(workshop.id, officer)
+    confirmed = events_of(calendar_of(inbox.to(officer.email)))
+    inbox.envelopes.clear()
+
+    move_to_waitlist(seated.id, organizer)
+
+    moved = inbox.to(officer.email)
+    assert moved["Subject"] == f"อยู่ในรายชื่อสำรองลำดับที่ 1: {TITLE}"
+    assert "ลบกำหนดการออกจากปฏิทิน" in plain_text(moved)
+    calendar = calendar_of(moved)
+    assert str(calendar["METHOD"]) == "CANCEL"
+    removed = events_of(calendar)
+    assert {str(e["UID"]) for e in removed} == {str(e["UID"]) for e in confirmed}
+    assert all(str(e["STATUS"]) == "CANCELLED" for e in removed)
+    assert min(int(e["SEQUENCE"]) for e in removed) > max(int(e["SEQUENCE"]) for e in confirmed)
+    inbox.envelopes.clear()
+
+    confirm_waitlisted(seated.id, organizer)
+
+    calendar = calendar_of(inbox.to(officer.email))
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    again = events_of(calendar)
+    assert {str(e["UID"]) for e in again} == {str(e["UID"]) for e in confirmed}
+    assert min(int(e["SEQUENCE"]) for e in again) > max(int(e["SEQUENCE"]) for e in removed)
+
+
 def test_without_mail_server_the_message_goes_to_the_outbox(
     app, mail_config, officer, organizer, venue
 ):
@@ -461,3 +498,120 @@ def test_starttls_and_login(tmp_path, monkeypatch, mail_config, officer, organiz
     message = handler.to(officer.email)
     assert message["Subject"] == f"ยืนยันที่นั่ง: {TITLE}"
     assert qr_text(message) == ticket_token(registration)
+
+
+def test_reissued_ticket_is_mailed_with_the_new_qr(client, inbox, officer, organizer, venue):
+    from tests.support import login, submit_form
+
+    workshop = open_workshop(venue, organizer)
+    registration = register_officer(workshop.id, officer)
+    old_token = ticket_token(registration)
+    inbox.envelopes.clear()
+    login(client, organizer)
+
+    response = submit_form(
+        client,
+        f"/organizer/workshops/{workshop.id}/registrations",
+        {},
+        action=f"/organizer/registrations/{registration.id}/rotate",
+    )
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    new_token = ticket_token(db.session.get(Registration, registration.id))
+    assert new_token != old_token
+    message = inbox.to(officer.email)
+    assert message["Subject"] == f"บัตรเข้างานใบใหม่: {TITLE}"
+    text = plain_text(message)
+    assert f"เรียน {OFFICER_NAME}" in text
+    assert "บัตรใบเดิม" in text and "ใช้เข้างานไม่ได้แล้ว" in text
+    assert new_token in text and old_token not in text
+    assert qr_text(message) == new_token
+    assert [n.event for n in Notification.query.order_by(Notification.id)] == [
+        "confirmed",
+        "ticket_reissued",
+    ]
+
+
+def test_refused_reissue_queues_no_mail(inbox, officer, organizer, venue):
+    from workshop.services.errors import NotAllowed
+    from workshop.services.registrations import rotate_ticket
+
+    workshop = open_workshop(venue, organizer)
+    registration = register_officer(workshop.id, officer)
+    cancel_registration(registration.id, organizer)
+    db.session.expire_all()
+    secret = db.session.get(Registration, registration.id).ticket_secret
+    with pytest.raises(NotAllowed):
+        rotate_ticket(registration, organizer)
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).ticket_secret == secret
+    assert [n.event for n in Notification.query.order_by(Notification.id)] == [
+        "confirmed",
+        "cancelled",
+    ]
+
+
+# --- the outbox's own transactions -----------------------------------------------------------
+
+
+def queued_notice(mail_config, officer, organizer, venue) -> Notification:
+    """A confirmation notice waiting in the outbox (delivery left to ``deliver_due``)."""
+    mail_config["MAIL_DELIVERY"] = "manual"
+    register_officer(open_workshop(venue, organizer).id, officer)
+    return Notification.query.one()
+
+
+def stored_notice(notice_id: int) -> tuple:
+    with db.engine.connect() as conn:  # a connection of its own: only what was committed
+        return conn.execute(
+            select(Notification.attempts, Notification.claimed_until, Notification.sent_at).where(
+                Notification.id == notice_id
+            )
+        ).one()
+
+
+def test_a_claim_that_fails_leaves_no_transaction_open(
+    inbox, mail_config, officer, organizer, venue, monkeypatch
+):
+    """The claim's UPDATE has run when the connection breaks: it must be rolled back, not left
+    open holding the row (and, on SQLite, the database's write lock)."""
+    notice = queued_notice(mail_config, officer, organizer, venue)
+    real_execute = db.session.execute
+
+    def execute_then_break(statement, *args, **kwargs):
+        result = real_execute(statement, *args, **kwargs)
+        if getattr(statement, "is_update", False):
+            raise OperationalError("UPDATE notifications", {}, Exception("connection lost"))
+        return result
+
+    monkeypatch.setattr(db.session, "execute", execute_then_break)
+    with pytest.raises(OperationalError):
+        deliver_due()
+    monkeypatch.undo()
+
+    assert not db.session().in_transaction()
+    assert stored_notice(notice.id) == (0, None, None)
+    assert deliver_due() == 1  # the next pass claims and sends it
+    assert len(inbox.envelopes) == 1
+
+
+def test_recording_an_outcome_that_fails_leaves_nothing_half_written(
+    inbox, mail_config, officer, organizer, venue, monkeypatch
+):
+    notice = queued_notice(mail_config, officer, organizer, venue)
+
+    def clock_fails():
+        raise RuntimeError("clock unavailable")
+
+    monkeypatch.setattr("workshop.services.notifications.utcnow", clock_fails)
+    with pytest.raises(RuntimeError):
+        deliver_due(now=datetime.now(UTC))
+    monkeypatch.undo()
+
+    assert not db.session().in_transaction()
+    assert not db.session.dirty  # the attempt counted in memory is gone with the transaction
+    attempts, claimed_until, sent_at = stored_notice(notice.id)
+    assert (attempts, sent_at) == (0, None)
+    assert claimed_until is not None  # the claim stands: no other sender mails it twice
+    assert len(inbox.envelopes) == 1

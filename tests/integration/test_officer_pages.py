@@ -69,6 +69,8 @@ def test_other_title_prefix(client):
         ({"first_name": "😀"}, "first_name", "อีโมจิ"),
         ({"email": "not-an-email"}, "email", "รูปแบบอีเมล"),
         ({"password": "short", "password_again": "short"}, "password", "รหัสผ่านต้องยาว"),
+        # Nine characters that pass every other rule: refused for the length alone.
+        ({"password": "kd8#mQ2vz", "password_again": "kd8#mQ2vz"}, "password", "10–128"),
         ({"password_again": "different-2559"}, "password_again", "ไม่ตรงกัน"),
         ({"agency": "ก" * 201}, "agency", "ยาวเกินไป"),
     ],
@@ -79,6 +81,14 @@ def test_bad_signup_shows_the_message_at_the_field(client, changes, field, messa
     assert response.status_code == 422
     assert f'name="{field}"' in error_block(html, message)
     assert User.query.count() == 0
+
+
+def test_a_ten_character_password_is_long_enough(client):
+    response = submit_form(
+        client, "/auth/signup", signup_form(password="kd8#mQ2vzp", password_again="kd8#mQ2vzp")
+    )
+    assert response.status_code == 302
+    assert User.query.count() == 1
 
 
 def test_duplicate_email_is_refused_with_a_message(client, officer):

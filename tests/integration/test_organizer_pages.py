@@ -260,10 +260,8 @@ def test_publish_then_close_then_cancel(signed_in, workshop, client):
     assert "เปลี่ยนสถานะจาก ยกเลิกแล้ว เป็น เผยแพร่แล้ว ไม่ได้" in html
     db.session.refresh(workshop)
     assert workshop.status == "cancelled"
-    actions = [
-        e.details
-        for e in AuditEvent.query.filter_by(action="workshop.status").order_by(AuditEvent.id)
-    ]
+    events = AuditEvent.query.filter_by(action="workshop.status").order_by(AuditEvent.id)
+    actions = [e.details for e in events]
     assert [d["to"] for d in actions] == ["published", "closed"]
     cancelled = AuditEvent.query.filter_by(action="workshop.cancel").one()
     assert cancelled.details["from"] == "closed"

@@ -21,8 +21,8 @@ from workshop.services.registrations import (
     move_to_waitlist,
     register_officer,
     registrations_for_workshop,
-    waitlist_position,
 )
+from workshop.services.waitlist import waitlist_position
 from workshop.services.workshops import change_status, create_workshop, patch_workshop
 
 

@@ -13,7 +13,14 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.support import PASSWORD, login, make_officers, open_workshop, workshop_input
+from tests.support import (
+    PASSWORD,
+    login,
+    make_officers,
+    open_workshop,
+    recount_check_ins,
+    workshop_input,
+)
 from workshop.extensions import db
 from workshop.models import CheckIn, Registration, User
 from workshop.services.exports import attendance_csv, attendance_xlsx, neutralise
@@ -96,6 +103,7 @@ def held(venue, organizer):
         for session_id in sessions:
             _check_in(reg, session_id)
     db.session.commit()
+    recount_check_ins()
     return workshop, officers, regs
 
 
@@ -354,6 +362,7 @@ def _seat(workshop, officer, attended: bool) -> None:
     if attended:
         _check_in(registration, workshop.sessions[0].id)
     db.session.commit()
+    recount_check_ins()
 
 
 def test_fiscal_year_groups_by_bangkok_date_across_the_boundary(venue, organizer):

@@ -25,7 +25,13 @@ from tests.support import (
     workshop_input,
 )
 from workshop.extensions import db
-from workshop.models import AuditEvent, CheckIn, ExcusedAbsence, Workshop
+from workshop.models import (
+    AuditEvent,
+    CheckIn,
+    ExcusedAbsence,
+    RegistrationStatusChange,
+    Workshop,
+)
 from workshop.services.accounts import issue_api_token
 from workshop.services.certificates import CertificateState, explain_eligibility
 from workshop.services.errors import NotAllowed, ValidationFailed
@@ -518,6 +524,12 @@ def door(venue, organizer):
     db.session.commit()
     (officer,) = make_officers(1)
     registration = seat(workshop, officer, organizer)
+    # Registered well before the session (offline scans are judged by the seat held then).
+    earlier = datetime.now(UTC) - timedelta(days=2)
+    registration.created_at = registration.confirmed_at = earlier
+    for change in RegistrationStatusChange.query.filter_by(registration_id=registration.id):
+        change.changed_at = earlier
+    db.session.commit()
     return workshop, workshop.sessions[0], registration
 
 

@@ -60,3 +60,17 @@ def test_whole_number_box_lets_thai_digits_be_typed():
     html = str(_Seats().seats)
     assert 'type="text"' in html
     assert 'inputmode="numeric"' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01/01/2500", date(1957, 1, 1)),  # BE years 2400-2543 are BE too, not CE
+        ("31/12/2543", date(2000, 12, 31)),
+        ("01/01/2400", date(1857, 1, 1)),  # the first year read as BE
+        ("01/01/2399", date(2399, 1, 1)),  # the last read as CE
+        ("2500-01-01", date(1957, 1, 1)),
+    ],
+)
+def test_years_from_2400_on_are_buddhist_era(text, expected):
+    assert parse_thai_date(text) == expected

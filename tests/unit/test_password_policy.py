@@ -53,3 +53,12 @@ def test_hash_and_check():
     assert check_password(stored, "correct-horse-2559")
     assert not check_password(stored, "correct-horse-2558")
     assert not check_password(None, "correct-horse-2559")
+
+
+def test_the_minimum_length_is_exactly_ten():
+    """A 9-character password that passes every other rule is refused for its length alone; one
+    character more passes."""
+    assert password_problem("kd8#mQ2vz", email=EMAIL, names=NAMES) == password_problem("x")
+    assert "10–128" in password_problem("kd8#mQ2vz", email=EMAIL, names=NAMES)
+    assert password_problem("kd8#mQ2vzp", email=EMAIL, names=NAMES) is None
+    assert password_problem("กขคงจฉช-25", email=EMAIL, names=NAMES) is None  # 10, Thai

@@ -1,4 +1,4 @@
-"""JSON API v1 (contract in DESIGN.md)."""
+"""JSON API v1 (the contract: docs/architecture.md, "The JSON API"; the OpenAPI document)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from workshop.api import (  # noqa: E402, F401  (register routes)
     auth,
     certificates,
     checkins,
-    errors,
     openapi,
     privacy,
     registrations,
@@ -19,7 +18,7 @@ from workshop.api import (  # noqa: E402, F401  (register routes)
     venues,
     workshops,
 )
-from workshop.api.errors import domain_error_json  # noqa: E402
+from workshop.error_responses import domain_error_json  # noqa: E402
 from workshop.services.errors import DomainError  # noqa: E402
 
 api_bp.register_error_handler(DomainError, domain_error_json)

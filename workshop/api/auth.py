@@ -13,8 +13,8 @@ from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
 from workshop.api import api_bp
-from workshop.api.errors import json_error
 from workshop.api.schemas import TokenRequest, parse_body, user_json
+from workshop.error_responses import json_error
 from workshop.models import User
 from workshop.ratelimit import client_address
 from workshop.services.accounts import authenticate, issue_api_token, user_for_api_token

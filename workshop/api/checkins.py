@@ -139,8 +139,8 @@ def checkout_create():
 @api_bp.delete(f"/checkins/{CHECKIN_ID}")
 @api_auth(*DOOR)
 def checkin_undo(checkin_id: int):
-    checkin = undo_check_in(checkin_id, g.api_user, request.args.get("reason", ""))
-    return {"undone": checkin.id, "counts": counts_json(checkin.session_id)}
+    undone = undo_check_in(checkin_id, g.api_user, request.args.get("reason", ""))
+    return {"undone": undone.checkin_id, "counts": counts_json(undone.session_id)}
 
 
 def _session_of(workshop_id: int) -> int:

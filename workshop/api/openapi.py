@@ -32,7 +32,6 @@ from workshop.api.schemas import (
     ExcuseOut,
     ExcuseRequest,
     OfficerCreate,
-    PersonalDataOut,
     PersonOut,
     RegistrationCreate,
     RegistrationOut,
@@ -48,6 +47,7 @@ from workshop.api.schemas import (
     WorkshopPatch,
 )
 from workshop.models import WorkshopStatus
+from workshop.services.personal_data import PersonalData
 
 PREFIX = "/api/v1"
 ORGANIZER = "organizer"
@@ -117,7 +117,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/me/data",
         "Download everything held about the caller (PDPA)",
         ANY_USER,
-        response=PersonalDataOut,
+        response=PersonalData,
         description="Profile, consent time and purpose, registrations with their workshops, "
         "check-ins, certificates and the audit events about the caller's own records, as a "
         "JSON attachment. Nothing about other people; no password hash, token or ticket "
@@ -351,9 +351,22 @@ OPERATIONS += (
         errors=(400, 404, 409, 422, 429),
         description="201 `checked_in`; a repeat is 200 `already_checked_in` with the first "
         "scan's time and changes nothing. Refusals: 400 `invalid_ticket` (forged, rotated, "
-        "garbled), 409 `workshop_cancelled` (the workshop was cancelled: no check-in, not "
-        "even with an override), `wrong_workshop`, `not_confirmed` (waitlisted or cancelled), "
-        "`session_not_open` (outside the window; organizers may send `override_reason`).",
+        "garbled, or not the ticket's canonical spelling), 409 `workshop_cancelled` (the "
+        "workshop was cancelled: no check-in, not even with an override), `wrong_workshop`, "
+        "`not_confirmed` (waitlisted or cancelled), `session_not_open` (outside the window; "
+        "organizers may send `override_reason`).\n\n"
+        "`scanned_at` is the door device's time for a scan queued offline. It is believed only "
+        "while the door syncs within `WORKSHOP_CHECKIN_SYNC_HOURS` (default 24) after the "
+        "session's check-in window closed; later the scan is 409 `sync_too_late` unless an "
+        "organizer sends `override_reason` (audited). A time more than 2 minutes ahead of the "
+        "server's clock is 422 `validation_failed` (`fields.scanned_at`); up to 2 minutes "
+        "ahead counts as the server's time. Such a scan is judged by the registration's status "
+        "and the ticket's secret at `scanned_at` (a cancellation or a reissued ticket after the "
+        "scan does not refuse it), and when the person was checked in already, an earlier "
+        "synced time replaces the later one. A scan with `scanned_at` that is refused is kept "
+        "for the organizer (the workshop's page lists the scans refused at sync). "
+        "`counts.checked_in` counts the check-ins of registrations confirmed now, the same "
+        "figure as the roster and the report.",
     ),
     Operation(
         "post",
@@ -374,7 +387,11 @@ OPERATIONS += (
         "/checkins/{checkin_id}",
         "Undo a check-in made by mistake (audited)",
         DOOR,
-        errors=(404, 422, 429),
+        errors=(404, 409, 422, 429),
+        description="200 `{undone, counts}` for the request that removed the check-in (it alone "
+        "takes it off the counter and writes the audit event). A check-in that was undone "
+        "already, by an earlier press or another door at the same moment, is 409 "
+        "`already_undone`; an id that never existed is 404 `not_found`.",
         query=({"name": "reason", "in": "query", "required": False, "schema": {"type": "string"}},),
     ),
     Operation(
@@ -417,21 +434,23 @@ OPERATIONS += (
         "Verify a certificate by the code printed on it (and inside its QR code)",
         PUBLIC,
         response=CertificateOut,
-        errors=(404,),
+        errors=(404, 429),
         description="Case, dashes and spaces do not matter. Unknown, mistyped and tampered "
         "codes are all 404 `not_found`. A revoked certificate is 200 with `valid: false` and "
-        "the reason. Only what the certificate itself shows is returned.",
+        "the reason. Only what the certificate itself shows is returned. Rate limited per "
+        "client address (generously: `RATELIMIT_VERIFY`).",
     ),
     Operation(
         "get",
         "/registrations/{registration_id}/certificate.pdf",
         "The registration's certificate as PDF (owner or organizer)",
-        ("officer", ORGANIZER),
+        ANY_USER,
         errors=(403, 404),
         media="application/pdf",
         description="Issued on first download once the workshop is over and attendance meets "
         "the workshop's threshold. 403 `not_eligible` says why not (below the threshold, "
-        "workshop not over yet, revoked, no seat).",
+        "workshop not over yet, revoked, no seat). Someone else's registration is 404, as if "
+        "it did not exist.",
     ),
     Operation(
         "post",
@@ -558,7 +577,11 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "`If-Match` names an older version than the record's (`version_mismatch`): someone "
         "changed it meanwhile. The response's `ETag` is the current version; nothing was saved.",
     ),
-    422: ("ValidationFailed", "Invalid fields (`validation_failed`); `fields` says which and why."),
+    422: (
+        "ValidationFailed",
+        "Invalid fields (`validation_failed`); `fields` says which and why. A NUL character in "
+        "a query parameter is refused this way on every operation.",
+    ),
     429: (
         "TooManyRequests",
         "Rate limited (`rate_limited`) or, on the token endpoint, too many failed sign-ins "
@@ -639,6 +662,8 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
             }
         }
     codes = set(op.errors)
+    if op.query:
+        codes.add(422)  # a NUL character in any query parameter (web.request_input)
     if op.who == PUBLIC:
         spec["security"] = []
     elif op.who == OPTIONAL:

@@ -6,19 +6,17 @@ from flask import g
 
 from workshop.api import api_bp
 from workshop.api.auth import api_auth
-from workshop.api.schemas import AccountDelete, AccountDeletedOut, PersonalDataOut, parse_body
-from workshop.services.privacy import delete_account, export_filename, personal_data
+from workshop.api.schemas import AccountDelete, AccountDeletedOut, parse_body
+from workshop.services.personal_data import export_filename, personal_data
+from workshop.services.privacy import delete_account
 
 
 @api_bp.get("/me/data")
 @api_auth()
 def my_data():
-    body = PersonalDataOut.model_validate(personal_data(g.api_user)).model_dump(
-        mode="json", exclude_unset=True
-    )
+    body = personal_data(g.api_user).as_json()
     headers = {
         "Content-Disposition": f'attachment; filename="{export_filename(g.api_user)}"',
-        "Cache-Control": "no-store",
     }
     return body, 200, headers
 

@@ -32,9 +32,9 @@ from workshop.services.registrations import (
     register_officer,
     registrations_for_workshop,
     registrations_of,
-    waitlist_position,
 )
 from workshop.services.tickets import ticket_token
+from workshop.services.waitlist import waitlist_position
 from workshop.services.workshops import get_workshop
 
 REGISTRATION_ID = f"<int(max={INT32_MAX}):registration_id>"

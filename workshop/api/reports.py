@@ -7,8 +7,8 @@ from flask import request
 from workshop.api import api_bp
 from workshop.api.auth import api_auth
 from workshop.api.schemas import INT32_MAX
+from workshop.downloads import attendance_download, report_pdf_download, signin_sheet_download
 from workshop.models import Role
-from workshop.web.reports import attendance_download, report_pdf_download, signin_sheet_download
 
 WORKSHOP_ID = f"<int(max={INT32_MAX}):workshop_id>"
 SESSION_ID = f"<int(max={INT32_MAX}):session_id>"

@@ -29,11 +29,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from workshop.models import AttendanceRule, CertificateKind, User, WorkshopStatus
+from workshop.models.types import INT32_MAX, INT32_MIN
 from workshop.services.errors import DomainError, ValidationFailed
+from workshop.services.personal_data import AccountProfile
 
 Body = TypeVar("Body", bound=BaseModel)
-
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 # Whole numbers as JSON numbers only (never booleans, floats or strings), within the range a
 # database integer column holds; the meaning of the number (capacity >= 1, ...) is checked by
@@ -359,18 +359,8 @@ class TokenOut(Out):
     role: str
 
 
-class UserOut(Out):
-    id: int
-    email: str
-    role: str
-    title_prefix: str
-    first_name: str
-    last_name: str
-    full_name: str
-    position: str
-    agency: str
-    district: str
-    province: str
+class UserOut(Out, AccountProfile):
+    """An account's profile (the shape its owner's data export starts with too)."""
 
 
 _VERSION_TEXT = (
@@ -461,7 +451,8 @@ class CancellationOut(Out):
 
 class CheckInRequest(Partial):
     """``ticket`` (what the QR code holds, or the code typed in) or ``registration_id`` (found
-    by name search); ``scanned_at`` is the door device's time for scans queued offline."""
+    by name search); ``scanned_at`` is the door device's time for scans queued offline (see the
+    operation for when it is believed)."""
 
     session_id: Id
     ticket: Annotated[StrictStr, Field(max_length=200)] = None  # type: ignore[assignment]
@@ -630,114 +621,6 @@ class CertificatesIssuedOut(Out):
 
 class AccountDelete(Strict):
     password: Text = Field(description="The account's password, typed again to confirm.")
-
-
-class ExportAccountOut(UserOut):
-    phone: str = Field(description="E.164, e.g. `+66812345678`; empty if none.")
-    created_at: str
-    active: bool
-
-
-class ExportConsentOut(Out):
-    given_at: str | None = Field(description="When PDPA consent was given (UTC); null if never.")
-    purpose: str = Field(description="The purpose consented to, as shown at sign-up.")
-
-
-class ExportLineOut(Out):
-    user_id: str | None = Field(description="LINE user id linked via LINE Login, or null.")
-    linked_at: str | None
-    blocked_at: str | None = Field(
-        description="Since when LINE says the officer cannot be reached there (blocked the "
-        "office's Official Account); null otherwise."
-    )
-    notices_by: str = Field(json_schema_extra={"enum": ["email", "line", "both"]})
-
-
-class ExportRetentionOut(Out):
-    years: int
-    rule: str
-
-
-class ExportWorkshopOut(Out):
-    id: int
-    title: str
-    organizing_agency: str
-    venue: str | None
-    starts_at: str | None
-    ends_at: str | None
-    status: str
-
-
-class ExportRegistrationOut(Out):
-    id: int
-    workshop: ExportWorkshopOut
-    status: str
-    waitlist_position: int | None
-    registered_at: str
-    registered_by: str = Field(json_schema_extra={"enum": ["self", "staff"]})
-    confirmed_at: str | None
-    cancelled_at: str | None
-    cancel_reason: str | None
-
-
-class ExportCheckInOut(Out):
-    registration_id: int
-    workshop: str | None
-    session: str
-    session_starts_at: str
-    scanned_at: str
-    recorded_at: str
-    checked_out_at: str | None = Field(description="The last scan out; null if none.")
-    method: str
-
-
-class ExportExcuseOut(Out):
-    registration_id: int
-    workshop: str | None
-    session: str
-    session_starts_at: str
-    kind: str = Field(json_schema_extra={"enum": ["leave", "official_duty", "other"]})
-    reason: str
-    recorded_at: str
-
-
-class ExportCertificateOut(Out):
-    registration_id: int
-    workshop: str | None
-    number: str
-    code: str
-    verify_url: str
-    issued_on: str
-    status: str = Field(json_schema_extra={"enum": ["valid", "revoked"]})
-    revoked_at: str | None
-    revoked_reason: str | None
-
-
-class ExportEventOut(Out):
-    model_config = ConfigDict(json_schema_extra=_drop_defaults)
-
-    at: str
-    action: str
-    on: str = Field(description="The kind of record (table name).")
-    record_id: int = Field(None, description="Only for the caller's own records.")  # type: ignore[assignment]
-    by: str = Field(None, json_schema_extra={"enum": ["self", "staff", "system"]})  # type: ignore[assignment]
-    details: dict[str, Any] = Field(None)  # type: ignore[assignment]
-
-
-class PersonalDataOut(Out):
-    """Everything the system holds about the caller (PDPA right of access and portability)."""
-
-    format: str
-    exported_at: str
-    account: ExportAccountOut
-    line: ExportLineOut
-    consent: ExportConsentOut
-    retention: ExportRetentionOut
-    registrations: list[ExportRegistrationOut]
-    check_ins: list[ExportCheckInOut]
-    excused_absences: list[ExportExcuseOut]
-    certificates: list[ExportCertificateOut]
-    audit_events: list[ExportEventOut]
 
 
 class AccountDeletedOut(Out):

@@ -7,7 +7,7 @@ from workshop.models.certificate import (
     CertificateImage,
     CertificateImageKind,
 )
-from workshop.models.checkin import CheckIn, CheckInMethod, CheckInTally
+from workshop.models.checkin import CheckIn, CheckInMethod, CheckInTally, RefusedScan
 from workshop.models.evaluation import (
     EvaluationAnswer,
     EvaluationForm,
@@ -20,8 +20,13 @@ from workshop.models.evaluation import (
 )
 from workshop.models.excuse import ExcusedAbsence, ExcuseKind
 from workshop.models.notification import Notification
-from workshop.models.registration import Registration, RegistrationStatus
-from workshop.models.user import ApiToken, Role, User
+from workshop.models.registration import (
+    Registration,
+    RegistrationStatus,
+    RegistrationStatusChange,
+    RetiredTicketSecret,
+)
+from workshop.models.user import ApiToken, Role, SignInFailure, User
 from workshop.models.venue import Venue
 from workshop.models.workshop import (
     AttendanceRule,
@@ -54,9 +59,13 @@ __all__ = [
     "FormStatus",
     "Notification",
     "QuestionKind",
+    "RefusedScan",
     "Registration",
     "RegistrationStatus",
+    "RegistrationStatusChange",
+    "RetiredTicketSecret",
     "Role",
+    "SignInFailure",
     "User",
     "Venue",
     "Workshop",

@@ -70,3 +70,39 @@ class CheckInTally(db.Model):
     )
     slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     checked_in: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RefusedScan(db.Model):
+    """A scan queued by a door while offline that the server refused when it synced.
+
+    Kept for the organizer (the workshop page lists them as scans refused at sync), who may
+    check the person in with an audited override; nothing a door scanned is silently lost.
+    """
+
+    __tablename__ = "refused_scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_sessions.id", ondelete="CASCADE"), index=True
+    )
+    # The ticket's holder when the token was genuine (or the registration the door picked);
+    # None for a forged or garbled code.
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    method: Mapped[str] = mapped_column(String(20))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the door device's clock
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    code: Mapped[str] = mapped_column(String(40))  # the API error code of the refusal
+    # Set once an organizer checked the person in anyway (with an override) or dismissed it.
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    checkin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkins.id", ondelete="SET NULL"), nullable=True
+    )
+
+    registration: Mapped[Registration | None] = relationship()
+    session: Mapped[WorkshopSession] = relationship()
+    staff: Mapped[User | None] = relationship(foreign_keys=[staff_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])

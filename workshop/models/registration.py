@@ -61,3 +61,34 @@ class Registration(db.Model):
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status} user={self.user_id} ws={self.workshop_id}>"
+
+
+class RegistrationStatusChange(db.Model):
+    """Each status a registration took and when: an offline scan that syncs late is judged by
+    the status its registration had at the moment of the scan (``services.checkins``)."""
+
+    __tablename__ = "registration_status_changes"
+    __table_args__ = (
+        Index("ix_registration_status_changes_registration_at", "registration_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    registration: Mapped[Registration] = relationship()
+
+
+class RetiredTicketSecret(db.Model):
+    """A ticket secret replaced by a reissue, and when: a scan made with it before then (at a
+    door that was offline) still counts when it syncs."""
+
+    __tablename__ = "retired_ticket_secrets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    secret: Mapped[str] = mapped_column(String(32))
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,6 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# What an INTEGER column holds (every id and count here): PostgreSQL refuses a larger number
+# with an error, and SQLite's driver cannot even send one past 64 bits.
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware datetime stored as naive UTC.

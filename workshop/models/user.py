@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
@@ -56,6 +57,10 @@ class User(UserMixin, db.Model):
     # (PDPA): the row stays, anonymised, so that registrations, check-ins and certificate
     # numbers keep pointing somewhere and the statistics survive.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Every browser sign-in carries the generation it began in (``sign_in_id``); signing out,
+    # a password change and "sign out everywhere" add one, which ends all of them at once
+    # (services.accounts.end_browser_sessions).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # LINE (services.line_accounts): the user id LINE Login gave for the office's provider
     # (``U`` and 32 hex digits), when it was linked, and since when LINE has said the officer
     # cannot be reached there (blocked the Official Account, or a push was refused); notices
@@ -93,6 +98,20 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
+    def sign_in_id(self) -> str:
+        """What a browser's session and remember cookies carry (Flask-Login's ``id_attribute``):
+        the account, its session generation and the sign-in time, in whole seconds."""
+        return f"{self.id}.{self.session_generation}.{int(time.time())}"
+
+    @staticmethod
+    def parse_sign_in_id(value: str) -> tuple[int, int, int] | None:
+        """(account id, session generation, sign-in time) from ``sign_in_id``, or None."""
+        parts = value.split(".")
+        if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
+            return None  # e.g. a cookie from before generations: signed out
+        user_id, generation, signed_in = (int(part) for part in parts)
+        return user_id, generation, signed_in
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
 
@@ -110,3 +129,17 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class SignInFailure(db.Model):
+    """A failed sign-in (or one whose password is being checked) for one account from one
+    client, kept for the throttle in ``services.throttle``. In the database, so that every
+    worker and host counts the same attempts. ``key`` is a keyed hash of the e-mail address and
+    the client's IP address: neither is stored."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_failed_at", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -24,11 +26,14 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from workshop.models import Certificate
+from workshop.pdf.archive import ArchivalCanvas, archival_image
 from workshop.pdf.fonts import BOLD, REGULAR
 from workshop.pdf.qrdraw import draw_qr
 from workshop.pdf.typeset import draw_text, fit_font_size, line_metrics, wrap_lines
 from workshop.services.certificate_images import certificate_images
 from workshop.services.certificates import format_code, verification_url
+from workshop.services.document_signing import sign_if_configured
+from workshop.thai.addresses import venue_place
 from workshop.thai.dates import format_date_range, to_bangkok
 
 PAGE = landscape(A4)
@@ -37,8 +42,10 @@ CENTRE = WIDTH / 2
 TEXT_WIDTH = 640.0
 NAME_MAX, NAME_MIN = 34.0, 14.0
 BODY_SIZE, BODY_MIN = 17.0, 12.0
+POSITION_LINES = 3  # the signatory's position: ผู้ว่าราชการ... / ปฏิบัติราชการแทน / อธิบดี...
 BODY_LINES = 2  # what they attended: at most two lines, shrunk below BODY_SIZE to fit
 QR_SIZE = 26 * mm
+URL_SIZE, URL_LEADING, URL_WIDTH = 8.5, 11.0, 60 * mm  # the address beside the QR code
 
 INK = (0.11, 0.13, 0.2)
 NAVY = (0.08, 0.2, 0.45)
@@ -150,7 +157,8 @@ def _layout(key: tuple[str, ...], has_logo: bool, has_signature: bool) -> _Layou
     add(given, REGULAR, 16, gap=4)
 
     # The signature block from the bottom up: position lines, the name, the signature.
-    position_lines = wrap_lines(position, REGULAR, 15, 300)[:2] if position else []
+    # The organizer's own line breaks are kept (wrap_lines starts a line at each "\n").
+    position_lines = wrap_lines(position, REGULAR, 15, 300)[:POSITION_LINES] if position else []
     leading, _ = line_metrics(REGULAR, 15)
     bottom = 24 * mm
     signature_box = None
@@ -177,77 +185,142 @@ def _border(canvas: Canvas) -> None:
     canvas.restoreState()
 
 
+@lru_cache(maxsize=64)
+def _address_lines(address: str) -> tuple[str, ...]:
+    return tuple(wrap_lines(address, REGULAR, URL_SIZE, URL_WIDTH))
+
+
+def _url_lines(url: str) -> tuple[str, ...]:
+    """The verification address, typed by whoever cannot scan the QR code: the part shared by
+    a workshop's pages (``https://.../verify/``, wrapped once, after a slash if it must) and
+    the code, which always starts a line of its own."""
+    address, _, code = url.rpartition("/")
+    if not address:
+        return _address_lines(url)
+    return (*_address_lines(address + "/"), code)
+
+
+def _tag(canvas: Canvas, kind: str, top: float, left: float = 0.0, alt: str = "") -> Any:
+    """A structure element around what is drawn next (a tagged canvas); nothing otherwise."""
+    structure = getattr(canvas, "structure", None)
+    return structure.tag(kind, top, left, alt) if structure else nullcontext()
+
+
+def _artifact(canvas: Canvas) -> Any:
+    structure = getattr(canvas, "structure", None)
+    return structure.artifact() if structure else nullcontext()
+
+
 def _draw_page(
     canvas: Canvas, text: CertificateText, layout: _Layout, images: dict[str, ImageReader]
 ) -> None:
-    _border(canvas)
+    with _artifact(canvas):
+        _border(canvas)
     if layout.logo_box and "logo" in images:
         x, y, w, h = layout.logo_box
-        canvas.drawImage(images["logo"], x, y, w, h, preserveAspectRatio=True, mask="auto")
+        with _tag(canvas, "Figure", y + h, x, alt=text.agency):
+            canvas.drawImage(images["logo"], x, y, w, h, preserveAspectRatio=True, mask="auto")
     if layout.signature_box and "signature" in images:
         x, y, w, h = layout.signature_box
-        canvas.drawImage(
-            images["signature"], x, y, w, h, preserveAspectRatio=True, anchor="s", mask="auto"
-        )
+        with _tag(canvas, "Figure", y + h, x, alt=f"ลายมือชื่อ {text.signatory_name}".strip()):
+            canvas.drawImage(
+                images["signature"], x, y, w, h, preserveAspectRatio=True, anchor="s", mask="auto"
+            )
     colour = None
+    # One structure element per block of lines set alike (the agency, the title, the body, the
+    # signatory's name and position), not per line: fewer objects in a batch of thousands.
+    structure = getattr(canvas, "structure", None)
+    style: tuple[object, ...] = ()
     for line in layout.lines:
+        if structure is not None and (line.font, line.size, line.colour) != style:
+            if style:
+                structure.end()
+            style = (line.font, line.size, line.colour)
+            structure.begin("H1" if line.text == text.kind else "P", line.y + line.size)
         if line.colour != colour:
             canvas.setFillColorRGB(*line.colour)
             colour = line.colour
         draw_text(canvas, CENTRE, line.y, line.text, line.font, line.size, align="center")
+    if structure is not None and style:
+        structure.end()
     canvas.setFillColorRGB(*INK)
     size = fit_font_size(text.name, BOLD, TEXT_WIDTH, NAME_MAX, NAME_MIN)
-    draw_text(canvas, CENTRE, layout.name_y, text.name, BOLD, size, align="center")
+    with _tag(canvas, "P", layout.name_y + size):
+        draw_text(canvas, CENTRE, layout.name_y, text.name, BOLD, size, align="center")
 
     # Number at the top right; verification at the bottom left.
-    draw_text(
-        canvas, WIDTH - 20 * mm, HEIGHT - 22 * mm, f"เลขที่ {text.number}", REGULAR, 13, "right"
-    )
+    with _tag(canvas, "P", HEIGHT - 22 * mm + 13, WIDTH / 2):
+        draw_text(
+            canvas, WIDTH - 20 * mm, HEIGHT - 22 * mm, f"เลขที่ {text.number}", REGULAR, 13, "right"
+        )
     qr_x, qr_y = 17 * mm, 16 * mm
-    draw_qr(canvas, qr_x, qr_y, QR_SIZE, text.url)
+    with _tag(canvas, "Figure", qr_y + QR_SIZE, qr_x, alt=f"QR: {text.url}"):
+        draw_qr(canvas, qr_x, qr_y, QR_SIZE, text.url)
     canvas.setFillColorRGB(*MUTED)
     left = qr_x + QR_SIZE + 2 * mm
-    draw_text(canvas, left, qr_y + QR_SIZE - 10, "ตรวจสอบความถูกต้อง", REGULAR, 10)
-    draw_text(canvas, left, qr_y + QR_SIZE - 24, f"รหัส {text.code}", BOLD, 11)
+    y = qr_y + QR_SIZE - 10
+    with _tag(canvas, "P", y + 10, left):
+        draw_text(canvas, left, y, "ตรวจสอบความถูกต้องที่", REGULAR, 10)
+        for line in _url_lines(text.url):
+            y -= URL_LEADING
+            if line.isascii():  # nothing to shape: ReportLab's own drawing, several times cheaper
+                canvas.setFont(REGULAR, URL_SIZE)
+                canvas.drawString(left, y, line)
+            else:
+                draw_text(canvas, left, y, line, REGULAR, URL_SIZE)
+        draw_text(canvas, left, y - 14, f"รหัส {text.code}", BOLD, 11)
     canvas.setFillColorRGB(*INK)
     if text.revoked:
         canvas.saveState()
         canvas.setFillColorRGB(0.75, 0.1, 0.1)
-        draw_text(canvas, WIDTH - 20 * mm, HEIGHT - 30 * mm, "ถูกเพิกถอนแล้ว", BOLD, 14, "right")
+        with _tag(canvas, "P", HEIGHT - 30 * mm + 14, WIDTH / 2):
+            draw_text(canvas, WIDTH - 20 * mm, HEIGHT - 30 * mm, "ถูกเพิกถอนแล้ว", BOLD, 14, "right")
         canvas.restoreState()
 
 
-def render_pages(pages: Iterable[CertificateText], art: CertificateArt | None = None) -> bytes:
-    """Draw one certificate per page into one PDF and return its bytes."""
+def render_pages(
+    pages: Iterable[CertificateText], art: CertificateArt | None = None, tagged: bool = False
+) -> bytes:
+    """Draw one certificate per page into one PDF and return its bytes.
+
+    ``tagged``: with a structure tree (tagged PDF), for a certificate someone keeps and files;
+    a workshop's batch for the printer goes without, since its ~10 structure elements a page
+    would add a third to the batch's time.
+    """
     art = art or CertificateArt()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=PAGE, pageCompression=1)
+    canvas = ArchivalCanvas(buffer, pagesize=PAGE, pageCompression=1, tagged=tagged)
     images = {
-        kind: ImageReader(io.BytesIO(data))
+        kind: archival_image(data)
         for kind, data in (("logo", art.logo), ("signature", art.signature))
         if data
     }
-    first = True
+    codes: list[str] = []
+    first: CertificateText | None = None
     for text in pages:
-        if first:
+        if first is None:
+            first = text
             canvas.setTitle(f"{text.kind} {text.agency}")
             canvas.setAuthor(text.agency)
-            first = False
+        codes.append(text.code)
         layout = _layout(text.layout_key, "logo" in images, "signature" in images)
         _draw_page(canvas, text, layout, images)
         canvas.showPage()
+    if first is not None:
+        if len(codes) == 1:
+            canvas.setTitle(f"{first.kind} {first.name}")
+            canvas.setSubject(f"{first.kind} เลขที่ {first.number} {first.attended}")
+        else:
+            canvas.setSubject(f"{first.kind} {len(codes)} ฉบับ {first.attended}")
+        # The verification codes, for search and for /verify to read from a signed file.
+        canvas.setKeywords(", ".join(codes))
     canvas.save()
     return buffer.getvalue()
 
 
 def _venue(workshop) -> str:
     venue = workshop.venue
-    parts = [venue.name]
-    if venue.district:
-        parts.append(f"อำเภอ{venue.district}")
-    if venue.province:
-        parts.append(f"จังหวัด{venue.province}")
-    return "ณ " + " ".join(parts)
+    return "ณ " + venue_place(venue.name, venue.district, venue.province)
 
 
 def certificate_text(certificate: Certificate) -> CertificateText:
@@ -276,7 +349,8 @@ def certificate_text(certificate: Certificate) -> CertificateText:
 
 
 def render_certificates(certificates: Sequence[Certificate]) -> bytes:
-    """One workshop's certificates as one PDF, a page each, in the order given."""
+    """One workshop's certificates as one PDF, a page each, in the order given; signed when
+    the installation has a key (``services.document_signing``); tagged when it is one."""
     if not certificates:
         raise ValueError("no certificates to render")
     workshop_ids = {c.registration.workshop_id for c in certificates}
@@ -287,4 +361,9 @@ def render_certificates(certificates: Sequence[Certificate]) -> bytes:
         logo=images["logo"].data if "logo" in images else None,
         signature=images["signature"].data if "signature" in images else None,
     )
-    return render_pages([certificate_text(c) for c in certificates], art)
+    pages = [certificate_text(c) for c in certificates]
+    first = pages[0]
+    reason = (
+        f"{first.kind} เลขที่ {first.number}" if len(pages) == 1 else f"{first.kind} {len(pages)} ฉบับ"
+    )
+    return sign_if_configured(render_pages(pages, art, tagged=len(pages) == 1), reason)

@@ -5,6 +5,11 @@ from ReportLab) whose glyphs can be addressed by glyph id, each with the source 
 for. That text goes into the subset's ToUnicode CMap, so a shaped glyph that has no character of
 its own (a lowered tone mark, a ligature, the nikhahit split off SARA AM) still extracts to the
 characters it was shaped from.
+
+A glyph drawn with a PDF width other than its own advance (a mark shifted off its pen position,
+see :meth:`ShapingTTFont.code_for`) gets a copy of its outline with that advance in the
+embedded subset, so that the font dictionary's /Widths and the font program agree, as PDF/A
+requires (ISO 19005-2, 6.2.11.5).
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ class ShapingTTFont(TTFont):
         self._next_virtual = _VIRTUAL_FIRST
         self._lock = threading.Lock()
         self._scale = 1000.0 / self.face.unitsPerEm
+        self._resized: dict[tuple[int, int], int] = {}  # (glyph id, advance) -> copy's id
 
     def code_for(self, gid: int, text: str, width: float | None = None) -> tuple[str, float]:
         """The one-character string that draws glyph ``gid`` and extracts as ``text``, and
@@ -91,12 +97,39 @@ class ShapingTTFont(TTFont):
                 self._next_virtual += 1
                 if width is None:
                     width = face.hmetrics[gid][0] * self._scale
+                else:
+                    advance = round(width / self._scale)
+                    width = advance * self._scale
+                    gid = self._with_advance(gid, advance)
                 face.charToGlyph[point] = gid
                 face.charWidths[point] = width
                 self._actual_text[point] = text
                 found = (chr(point), width)
         self.codes[key] = found
         return found
+
+    def _with_advance(self, gid: int, advance: int) -> int:
+        """A glyph id whose outline is ``gid``'s and whose advance is ``advance`` font units.
+
+        ReportLab's subsetter copies a glyph's bytes from ``glyphPos[g]`` to
+        ``glyphPos[g + 1]`` and its metrics from ``hmetrics[g]``: a copy is a pair of new ids
+        past the font's own glyphs, the first pointing at the original's outline, the second a
+        never-used end marker. The caller holds the lock.
+        """
+        face = self.face
+        if face.hmetrics[gid][0] == advance:
+            return gid
+        found = self._resized.get((gid, advance))
+        if found is not None:
+            return found
+        positions, metrics = face.glyphPos, face.hmetrics
+        while len(metrics) < len(positions):  # ids line up: glyphPos has one end entry more
+            metrics.append((0, 0))
+        copy = len(positions)
+        positions += [positions[gid], positions[gid + 1]]
+        metrics += [(advance, metrics[gid][1]), (0, 0)]
+        self._resized[(gid, advance)] = copy
+        return copy
 
     def splitString(
         self, text: str, doc: pdfdoc.PDFDocument, encoding: str = "utf-8"

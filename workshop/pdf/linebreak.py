@@ -13,6 +13,11 @@ segmented a second time with the names added (``workshop.thai.placenames``), and
 that both segmentations make are kept: a name is never broken, and the names can only take
 breaks away, never add one inside an ordinary word (with the names, newmm may read
 ผู้ใหญ่บ้านก้อง as ผู้ใหญ่|บ้านก้อง; the default reading ผู้ใหญ่บ้าน|ก้อง keeps that break out).
+
+Right word breaks are not enough for an office document: some runs of words are read as one
+phrase (พ.ศ.|2559, 25|คน, นางสาว|กิ่งแก้ว, พัฒนา|ชุมชน). ``workshop.thai.phrases`` finds them and
+the breaks inside them are taken away too, spaces included (the space of พ.ศ. 2559 stays, but a
+line cannot end there).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pythainlp.corpus import thai_words
 from pythainlp.tokenize import syllable_tokenize, word_dict_trie, word_tokenize
 from pythainlp.util import Trie
 
+from workshop.thai.phrases import protected_spans
 from workshop.thai.placenames import place_names
 
 # Break-side whitespace: everything \s matches except the no-break spaces and line breaks
@@ -177,7 +183,26 @@ def segment(paragraph: str) -> tuple[str, ...]:
         pos = match.end()
     if pos < len(paragraph):
         tokens.extend(_glue(_chunk_tokens(paragraph[pos:])))
-    return tuple(tokens)
+    return tuple(_keep_phrases(paragraph, tokens))
+
+
+def _keep_phrases(paragraph: str, tokens: list[str]) -> list[str]:
+    """Join the tokens across every break that falls inside a protected phrase
+    (``workshop.thai.phrases``: พ.ศ. 2559, 25 คน, นางสาวกิ่งแก้ว, พัฒนาชุมชน, ...)."""
+    starts = [0]
+    for token in tokens:
+        starts.append(starts[-1] + len(token))
+    spans = protected_spans(paragraph, starts)
+    if not spans:
+        return tokens
+    inside = {b for start, end in spans for b in range(start + 1, end)}
+    out: list[str] = []
+    for token, start in zip(tokens, starts, strict=False):
+        if out and start in inside:
+            out[-1] += token
+        else:
+            out.append(token)
+    return out
 
 
 def warm_up() -> None:
@@ -205,6 +230,33 @@ def _syllable_ends(run: str) -> tuple[int, ...]:
         pos += len(syllable)
         ends.append(pos)
     return tuple(ends)
+
+
+@lru_cache(maxsize=1024)
+def word_breaks(token: str) -> frozenset[int]:
+    """The best emergency breaks inside a token wider than its line, which happens to a long
+    protected phrase (ศูนย์ศึกษาและพัฒนาชุมชน in a narrow cell): between its dictionary words
+    or after a space in it, but not inside a shorter phrase within it (ศูนย์ศึกษาและ|พัฒนาชุมชน,
+    not พัฒนา|ชุมชน)."""
+    ends: list[int] = []
+    pos = 0
+    for piece in _SPACE_RE.split(token):
+        for word in _chunk_tokens(piece) if piece else ():
+            pos += len(word)
+            ends.append(pos)
+        space = _SPACE_RE.match(token, pos)
+        if space:  # break after the space, not before it: no line starts with one
+            if ends and ends[-1] == space.start():
+                ends.pop()
+            pos = space.end()
+            ends.append(pos)
+    inside = {
+        b
+        for a, e in protected_spans(token, [0, *ends])
+        if (a, e) != (0, len(token))
+        for b in range(a + 1, e)
+    }
+    return frozenset(ends).difference(inside, (len(token),)).intersection(cluster_breaks(token))
 
 
 def soft_breaks(token: str) -> set[int]:

@@ -7,31 +7,22 @@ extracts exactly.
 
 - Page numbers read ``หน้า 2/5``: the canvas keeps each finished page until the document is
   complete, then stamps the total on every page (one pass, no second build).
-- Long lists (attendees, no-shows, workshops of a year) are :class:`LongTable` flowables:
-  rows are measured once, each page takes as many as fit and starts with the header row again.
-  Splitting costs nothing per remaining row, so 10,000 registrations lay out in linear time.
-- The bar chart is drawn with ``reportlab.graphics`` (bars, axis, value labels in digits); its
-  Thai labels and legend are drawn with the typesetter, since the chart's ``String`` cannot
-  shape Thai.
+- Long lists (attendees, no-shows, workshops of a year) are ``pdf.tables.LongTable``s, which
+  lay out 10,000 registrations in linear time; the chart by district is a ``pdf.charts.BarChart``.
 """
 
 from __future__ import annotations
 
-import bisect
 import io
 from collections.abc import Callable, Sequence
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import Any, TypeVar
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from reportlab.graphics import renderPDF
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -43,9 +34,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from workshop.pdf.archive import ArchivalCanvas
+from workshop.pdf.charts import BarChart, MeanChart
 from workshop.pdf.flowables import ThaiParagraph
 from workshop.pdf.fonts import BOLD, REGULAR, register_sarabun
-from workshop.pdf.typeset import Align, draw_text, line_metrics, text_width, wrap_lines
+from workshop.pdf.tables import GRID, HEADER_FILL, PAD, TABLE_SIZE, LongTable
+from workshop.pdf.typeset import Align, draw_text, text_width, wrap_lines
 from workshop.services.attendance import format_hours
 from workshop.services.evaluations import MIN_RESPONSES_SHOWN, FormResults
 from workshop.services.reports import (
@@ -55,8 +49,10 @@ from workshop.services.reports import (
     WorkshopReport,
     format_rate,
 )
+from workshop.thai.addresses import venue_place
 from workshop.thai.dates import (
     format_date,
+    format_date_range,
     format_datetime,
     format_fiscal_year,
     format_time_range,
@@ -68,21 +64,14 @@ PAGE = A4
 MARGIN = 15 * mm
 FOOTER_SIZE = 9
 BODY_SIZE = 10.5
-TABLE_SIZE = 9.5
-PAD = 3.0  # cell padding, points
-HEADER_FILL = colors.HexColor("#e8eef6")
-ZEBRA_FILL = colors.HexColor("#f7f8fa")
-GRID = colors.HexColor("#9aa5b1")
-INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#52606d")
-SERIES = (colors.HexColor("#2f6fb3"), colors.HexColor("#e0892b"), colors.HexColor("#3a9d5d"))
 CHART_GROUPS = 12  # bars per chart; the rest are summed into "others"
 
 
 # ---------------------------------------------------------------- page numbers
 
 
-class _NumberedCanvas(Canvas):
+class _NumberedCanvas(ArchivalCanvas):
     """Keeps finished pages until save(), then stamps ``หน้า n/total`` and the footer text on
     each: the total is known only when the last page is done."""
 
@@ -129,232 +118,6 @@ class _NumberedCanvas(Canvas):
 
 def numbered_canvas(footer: str) -> type[_NumberedCanvas]:
     return type("ReportCanvas", (_NumberedCanvas,), {"footer": footer})
-
-
-# ---------------------------------------------------------------- long tables
-
-
-def _plain(text: str) -> bool:
-    """ASCII text (numbers, phone numbers, Latin): nothing to shape, no marks, no Thai word
-    breaks; drawn and measured by ReportLab directly, which is much cheaper per cell."""
-    return text.isascii()
-
-
-def _width(text: str, font: str, size: float) -> float:
-    if _plain(text):
-        return pdfmetrics.stringWidth(text, font, size)
-    return text_width(text, font, size)
-
-
-@lru_cache(maxsize=8192)
-def _cell_lines(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
-    """Lines of a cell (cached: agencies, positions and districts repeat down a long list)."""
-    if "\n" not in text and _width(text, font, size) <= width:
-        return (text,)  # fits: no word segmentation needed (most cells)
-    return tuple(wrap_lines(text, font, size, width))
-
-
-def _name_lines(name: str, font: str, size: float, width: float) -> tuple[str, ...]:
-    """A person's name breaks only at its spaces (between first name and surname): a
-    dictionary segmenter does not know names and would cut one apart."""
-    if _width(name, font, size) <= width:
-        return (name,)
-    lines: list[str] = []
-    for word in name.split():
-        if lines and _width(f"{lines[-1]} {word}", font, size) <= width:
-            lines[-1] = f"{lines[-1]} {word}"
-        elif _width(word, font, size) <= width:
-            lines.append(word)
-        else:  # a single name part wider than the column: the typesetter's last resort
-            lines += wrap_lines(word, font, size, width)
-    return tuple(lines) or ("",)
-
-
-class _Recorder:
-    """Stands in for the canvas while ``draw_text`` runs, keeping the operators it would add
-    (shaped glyph codes, /ActualText span) so that they can be placed again and again."""
-
-    def __init__(self, canvas: Canvas) -> None:
-        self._doc = canvas._doc  # the document whose font subsets the glyph codes belong to
-        self.bottomup = canvas.bottomup
-        self.operators = ""
-
-    def addLiteral(self, literal: str) -> None:
-        self.operators = literal
-
-
-class _Rows:
-    """A long table's rows, measured lazily: a page's rows are wrapped just before the page
-    is drawn, so their shaped runs are still in the typesetter's cache when drawn (10,000
-    distinct names would not all fit in it)."""
-
-    def __init__(
-        self,
-        header: Sequence[str],
-        rows: Sequence[Sequence[str]],
-        widths: Sequence[float],
-        aligns: Sequence[Align],
-        size: float,
-        name_column: int | None,
-        min_row_height: float = 0.0,
-    ) -> None:
-        self.rows = rows
-        self.min_row_height = min_row_height
-        self.widths = list(widths)
-        self.aligns = list(aligns)
-        self.size = size
-        self.leading, self.baseline = line_metrics(REGULAR, size)
-        self.inner = [w - 2 * PAD for w in widths]
-        self.header = [
-            _cell_lines(h, BOLD, size, w) for h, w in zip(header, self.inner, strict=True)
-        ]
-        self.header_height = max(map(len, self.header)) * self.leading + 2 * PAD
-        self.wrappers = [_cell_lines] * len(widths)
-        if name_column is not None:
-            self.wrappers[name_column] = _name_lines
-        self.name_column = name_column
-        self.lines: list[list[tuple[str, ...]]] = []
-        self.tops = [0.0]  # tops[i]: height of the rows before row i (measured rows only)
-        # Operators of repeated cell lines (agencies, positions, districts) drawn at the
-        # origin, per document: placing them again costs one translation.
-        self.placed: dict[tuple[str, str], tuple[str, float]] = {}
-        self.placed_doc: object = None
-
-    def measure(self, first: int, height: float) -> None:
-        """Measure rows until those from ``first`` on are taller than ``height`` (or all)."""
-        rows, tops, size = self.rows, self.tops, self.size
-        while len(self.lines) < len(rows) and tops[-1] - tops[first] <= height:
-            cells = [
-                wrap(text, REGULAR, size, w)
-                for wrap, text, w in zip(
-                    self.wrappers, rows[len(self.lines)], self.inner, strict=True
-                )
-            ]
-            self.lines.append(cells)
-            row_height = max(map(len, cells)) * self.leading + 2 * PAD
-            tops.append(tops[-1] + max(row_height, self.min_row_height))
-
-    @property
-    def complete(self) -> bool:
-        return len(self.lines) == len(self.rows)
-
-
-class LongTable(Flowable):
-    """Rows of shaped text in fixed columns, split across pages with the header repeated.
-
-    Rows never split; a row taller than a page would overflow (the cells here are short).
-    ``min_row_height`` keeps every row at least that tall (room to sign on a sign-in sheet).
-    """
-
-    def __init__(
-        self,
-        header: Sequence[str],
-        rows: Sequence[Sequence[str]],
-        widths: Sequence[float],
-        aligns: Sequence[Align] | None = None,
-        size: float = TABLE_SIZE,
-        name_column: int | None = None,
-        min_row_height: float = 0.0,
-    ) -> None:
-        super().__init__()
-        aligns = aligns or ["left"] * len(widths)
-        self.data = _Rows(header, rows, widths, aligns, size, name_column, min_row_height)
-        self.first, self.end = 0, len(rows)
-
-    def _part(self, first: int, end: int) -> LongTable:
-        part = LongTable.__new__(LongTable)
-        Flowable.__init__(part)
-        part.data, part.first, part.end = self.data, first, end
-        return part
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        data = self.data
-        data.measure(self.first, availHeight - data.header_height)
-        self.width = sum(data.widths)
-        end = min(self.end, len(data.lines))
-        # Not all measured: the rows measured are already taller than the room, which is
-        # all the frame needs to know before it asks for a split.
-        self.height = data.header_height + data.tops[end] - data.tops[self.first]
-        return self.width, self.height
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        data = self.data
-        room = availHeight - data.header_height
-        data.measure(self.first, room)
-        tops = data.tops
-        last = min(self.end, len(data.lines))
-        # The last row whose bottom is within the room (rows from self.first).
-        end = bisect.bisect_right(tops, tops[self.first] + room, self.first, last + 1) - 1
-        if end <= self.first:
-            return []  # not even one row: start on the next page
-        return [self._part(self.first, end), self._part(end, self.end)]
-
-    def _draw_row(
-        self,
-        y_top: float,
-        height: float,
-        cells: list[tuple[str, ...]],
-        font: str,
-        fill: Any,
-    ) -> None:
-        canvas, data = self.canv, self.data
-        size = data.size
-        if fill is not None:
-            canvas.setFillColor(fill)
-            canvas.rect(0, y_top - height, self.width, height, stroke=0, fill=1)
-            canvas.setFillColor(INK)
-            canvas.line(0, y_top, self.width, y_top)  # the fill covered half of the rule above
-        if data.placed_doc is not canvas._doc:
-            data.placed, data.placed_doc = {}, canvas._doc
-        placed = data.placed
-        x = 0.0
-        for column, (lines, width, align) in enumerate(
-            zip(cells, data.widths, data.aligns, strict=True)
-        ):
-            anchor = {"left": x + PAD, "center": x + width / 2, "right": x + width - PAD}[align]
-            y = y_top - PAD - data.baseline
-            for line in lines:
-                if not line:
-                    pass
-                elif column == data.name_column:  # names are all different: draw directly
-                    draw_text(canvas, anchor, y, line, font, size, align)
-                elif _plain(line) and column == 0:  # running numbers, all different
-                    canvas.setFont(font, size)
-                    canvas.drawRightString(anchor, y, line) if align == "right" else (
-                        canvas.drawString(anchor, y, line)
-                    )
-                else:
-                    found = placed.get((line, font))
-                    if found is None:
-                        recorder = _Recorder(canvas)
-                        drawn = draw_text(recorder, 0, 0, line, font, size)  # type: ignore[arg-type]
-                        found = placed[(line, font)] = (recorder.operators, drawn)
-                    operators, drawn = found
-                    left = anchor - {"left": 0.0, "center": drawn / 2, "right": drawn}[align]
-                    canvas.addLiteral(f"q 1 0 0 1 {left:.2f} {y:.2f} cm\n{operators}\nQ")
-                y -= data.leading
-            x += width
-        canvas.line(0, y_top - height, self.width, y_top - height)
-
-    def draw(self) -> None:
-        canvas, data = self.canv, self.data
-        canvas.saveState()
-        canvas.setStrokeColor(GRID)
-        canvas.setLineWidth(0.4)
-        canvas.setFillColor(INK)
-        y = self.height
-        canvas.line(0, y, self.width, y)
-        self._draw_row(y, data.header_height, data.header, BOLD, HEADER_FILL)
-        y -= data.header_height
-        for i in range(self.first, self.end):
-            height = data.tops[i + 1] - data.tops[i]
-            self._draw_row(y, height, data.lines[i], REGULAR, ZEBRA_FILL if i % 2 else None)
-            y -= height
-        x = 0.0
-        for width in [0.0, *data.widths]:
-            x += width
-            canvas.line(x, 0, x, self.height)
-        canvas.restoreState()
 
 
 # ---------------------------------------------------------------- small tables
@@ -410,146 +173,31 @@ def _number(value: int) -> str:
 # ---------------------------------------------------------------- bar chart
 
 
-class GroupChart(Flowable):
-    """Horizontal bars per group (confirmed, attended, eligible) with Thai labels."""
-
-    LABEL_WIDTH = 45 * mm
-    BAR_ROW = 19.0  # points per group
-
-    def __init__(self, groups: Sequence[GroupFigure], width: float, others: str) -> None:
-        super().__init__()
-        shown = list(groups[:CHART_GROUPS])
-        rest = groups[CHART_GROUPS:]
-        if rest:
-            shown.append(
-                GroupFigure(
-                    others,
-                    sum(g.confirmed for g in rest),
-                    sum(g.attended for g in rest),
-                    sum(g.eligible for g in rest),
-                    sum(g.check_ins for g in rest),
-                    sum(g.seat_sessions for g in rest),
-                )
+def _group_chart(groups: Sequence[GroupFigure], width: float) -> BarChart:
+    """Bars per group (confirmed, attended, eligible), largest group first; the groups past
+    the twelfth are summed as "others"."""
+    shown = list(groups[:CHART_GROUPS])
+    rest = groups[CHART_GROUPS:]
+    if rest:
+        shown.append(
+            GroupFigure(
+                _("อื่น ๆ"),
+                sum(g.confirmed for g in rest),
+                sum(g.attended for g in rest),
+                sum(g.eligible for g in rest),
+                sum(g.check_ins for g in rest),
+                sum(g.seat_sessions for g in rest),
             )
-        self.groups = shown
-        self.labels = [g.name or _("ไม่ระบุ") for g in shown]
-        self.series = [
-            _("ได้ที่นั่ง"),
-            _("เข้าร่วมอย่างน้อย 1 ช่วง"),
-            _("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"),
-        ]
-        self.width = width
-        self.legend_height = 16.0
-        self.axis_height = 16.0
-        self.height = len(shown) * self.BAR_ROW + self.legend_height + self.axis_height + 4
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return self.width, self.height
-
-    def draw(self) -> None:
-        canvas = self.canv
-        n = len(self.groups)
-        plot_x = self.LABEL_WIDTH + 4
-        plot_w = self.width - plot_x - 24
-        plot_h = n * self.BAR_ROW
-        drawing = Drawing(self.width, self.height)
-        chart = HorizontalBarChart()
-        chart.x, chart.y = plot_x, self.axis_height
-        chart.width, chart.height = plot_w, plot_h
-        # With the category axis reversed, a group's first series is drawn lowest: list them
-        # last to first so that "confirmed" is the top bar of each group, as in the legend.
-        chart.data = [
-            [g.eligible for g in self.groups],
-            [g.attended for g in self.groups],
-            [g.confirmed for g in self.groups],
-        ]
-        chart.categoryAxis.categoryNames = [""] * n  # Thai labels drawn below, shaped
-        chart.categoryAxis.reverseDirection = 1  # largest group at the top
-        chart.categoryAxis.visibleTicks = 0
-        chart.categoryAxis.strokeColor = GRID
-        chart.valueAxis.valueMin = 0
-        top = max((max(row) for row in chart.data), default=0)
-        chart.valueAxis.valueMax = max(top, 1) * 1.12
-        chart.valueAxis.labels.fontName = REGULAR  # digits only: no shaping needed
-        chart.valueAxis.labels.fontSize = 7.5
-        chart.valueAxis.strokeColor = GRID
-        chart.valueAxis.gridStrokeColor = colors.HexColor("#e4e7eb")
-        chart.valueAxis.visibleGrid = 1
-        chart.valueAxis.labelTextFormat = lambda v: f"{int(v):,}" if v == int(v) else ""
-        chart.barSpacing = 0.5
-        chart.groupSpacing = 4
-        chart.barLabelFormat = "%d"
-        chart.barLabels.fontName = REGULAR
-        chart.barLabels.fontSize = 6.5
-        chart.barLabels.boxAnchor = "w"
-        chart.barLabels.dx = 2
-        for i, color in enumerate(reversed(SERIES)):
-            chart.bars[i].fillColor = color
-            chart.bars[i].strokeColor = None
-        drawing.add(chart)
-        renderPDF.draw(drawing, canvas, 0, 0)
-
-        canvas.saveState()
-        canvas.setFillColor(INK)
-        for i, label in enumerate(self.labels):
-            middle = self.axis_height + plot_h - (i + 0.5) * self.BAR_ROW
-            lines = wrap_lines(label, REGULAR, 8.5, self.LABEL_WIDTH)
-            if len(lines) > 1:  # keep to one line: shrink a long name rather than overlap
-                size = max(6.0, 8.5 * self.LABEL_WIDTH / text_width(label, REGULAR, 8.5))
-                draw_text(canvas, plot_x - 4, middle - size / 3, label, REGULAR, size, "right")
-            else:
-                draw_text(canvas, plot_x - 4, middle - 8.5 / 3, label, REGULAR, 8.5, "right")
-        # Legend along the top.
-        x = plot_x
-        y = self.height - self.legend_height + 5
-        for name, color in zip(self.series, SERIES, strict=True):
-            canvas.setFillColor(color)
-            canvas.rect(x, y, 8, 8, stroke=0, fill=1)
-            canvas.setFillColor(INK)
-            x += 11 + draw_text(canvas, x + 11, y + 1, name, REGULAR, 8.5) + 12
-        canvas.restoreState()
-
-
-class MeanChart(Flowable):
-    """One horizontal bar per evaluation question: its mean on the 1–5 scale, labelled by the
-    question's number in the table beside it (the questions are too long for a chart)."""
-
-    ROW = 13.0  # points per question
-    LABEL_WIDTH = 14 * mm
-
-    def __init__(self, means: Sequence[float | None], width: float) -> None:
-        super().__init__()
-        self.means = list(means)
-        self.width = width
-        self.axis_height = 14.0
-        self.height = len(self.means) * self.ROW + self.axis_height + 4
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return self.width, self.height
-
-    def draw(self) -> None:
-        canvas = self.canv
-        plot_x = self.LABEL_WIDTH
-        plot_w = self.width - plot_x - 30
-        top = self.height
-        canvas.saveState()
-        canvas.setLineWidth(0.4)
-        for level in range(0, 6):  # grid at 0 … 5
-            x = plot_x + plot_w * level / 5
-            canvas.setStrokeColor(GRID if level == 0 else colors.HexColor("#e4e7eb"))
-            canvas.line(x, self.axis_height, x, top - 2)
-            draw_text(canvas, x, 3, str(level), REGULAR, 7.5, "center")
-        for i, mean in enumerate(self.means):
-            y = top - (i + 1) * self.ROW
-            canvas.setFillColor(INK)
-            draw_text(canvas, plot_x - 4, y + 3, _("ข้อ %(n)d", n=i + 1), REGULAR, 8, "right")
-            if mean is None:
-                continue
-            canvas.setFillColor(SERIES[0])
-            canvas.rect(plot_x, y + 2, plot_w * mean / 5, self.ROW - 4, stroke=0, fill=1)
-            canvas.setFillColor(INK)
-            draw_text(canvas, plot_x + plot_w * mean / 5 + 3, y + 3, f"{mean:.2f}", REGULAR, 7.5)
-        canvas.restoreState()
+        )
+    return BarChart(
+        [g.name or _("ไม่ระบุ") for g in shown],
+        [
+            (_("ได้ที่นั่ง"), [g.confirmed for g in shown]),
+            (_("เข้าร่วมอย่างน้อย 1 ช่วง"), [g.attended for g in shown]),
+            (_("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"), [g.eligible for g in shown]),
+        ],
+        width,
+    )
 
 
 def _decimal(value: float | None) -> str:
@@ -621,7 +269,9 @@ def _evaluation_section(results: FormResults, width: float) -> list[Flowable]:
             )
         )
         flow.append(Spacer(1, 2 * mm))
-        chart = MeanChart([item.mean for item in results.scale], width)
+        means = [item.mean for item in results.scale]
+        labels = [_("ข้อ %(n)d", n=number) for number in range(1, len(means) + 1)]
+        chart = MeanChart(labels, means, width)
         flow.append(KeepTogether([_note(_("ค่าเฉลี่ยรายข้อ (เต็ม 5)")), Spacer(1, 1 * mm), chart]))
         for question in results.form.questions:
             texts = results.comments.get(question.id)
@@ -698,42 +348,56 @@ def _group_table(title: str, groups: Sequence[GroupFigure], width: float) -> Flo
     )
 
 
-def _venue(report: WorkshopReport) -> str:
-    parts = [report.venue_name]
-    if report.venue_district:
-        parts.append(f"อำเภอ{report.venue_district}")
-    if report.venue_province:
-        parts.append(f"จังหวัด{report.venue_province}")
-    return " ".join(parts)
-
-
 def _dates(report: WorkshopReport) -> str:
     if report.starts_at is None or report.ends_at is None:
         return "–"
-    first, last = format_date(report.starts_at), format_date(report.ends_at)
-    return first if first == last else f"{first} – {last}"
+    return format_date_range(report.starts_at, report.ends_at)
 
 
 def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable]:
     """The flowables of a workshop's summary report (exposed for tests and the bench)."""
-    story: list[Flowable] = [
+    return [
         _p(_("รายงานสรุปผลการอบรม"), BOLD, 17),
         _p(report.title, BOLD, 14),
         Spacer(1, 2 * mm),
+        _facts(report, width),
+        *_heading(_("สรุปจำนวน")),
+        _totals(report),
+        *_heading(_("การเข้าร่วมแต่ละช่วง")),
+        *_sessions(report, width),
+        *_heading(_("จำแนกตามอำเภอ")),
+        *_by_district(report, width),
+        *_heading(_("จำแนกตามหน่วยงาน")),
+        _by_agency(report, width),
+        *(_evaluation_section(report.evaluation, width) if report.evaluation is not None else []),
+        *_heading(_("รายชื่อผู้ได้ที่นั่ง (%(n)s คน)", n=_number(report.confirmed))),
+        _attendees(report, width),
+        *_heading(_("ผู้ไม่มาเข้าร่วม (%(n)s คน)", n=_number(len(report.no_shows)))),
+        _no_shows(report, width),
+        Spacer(1, 4 * mm),
+        _note(_("จัดทำเมื่อ %(when)s", when=format_datetime(report.generated_at, "long"))),
     ]
+
+
+def _facts(report: WorkshopReport, width: float) -> Flowable:
+    """Who organised it, when and where, and the attendance rule."""
     label_w = 38 * mm
     threshold = _("เข้าร่วม%(rule)s", rule=report.rule_text)
     facts = [
         [_("หน่วยงานผู้จัด"), report.organizing_agency],
         [_("ปีงบประมาณ"), format_fiscal_year(report.fiscal_year)],
-        [_("สถานที่"), _venue(report)],
+        [
+            _("สถานที่"),
+            venue_place(report.venue_name, report.venue_district, report.venue_province),
+        ],
         [_("วันที่อบรม"), _dates(report)],
         [_("ประธานในพิธี"), report.presiding_official or "–"],
         [_("เกณฑ์การเข้าร่วม"), threshold],
     ]
-    story.append(_table(None, facts, [label_w, width - label_w]))
+    return _table(None, facts, [label_w, width - label_w])
 
-    story += _heading(_("สรุปจำนวน"))
+
+def _totals(report: WorkshopReport) -> Flowable:
     totals = [
         [_("ลงทะเบียนทั้งหมด (รวมที่ยกเลิก)"), _number(report.registered)],
         [_("ได้ที่นั่ง"), _number(report.confirmed)],
@@ -750,9 +414,12 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
         ],
         [_("ออก%(kind)sแล้ว", kind=report.certificate_kind), _number(report.certificates_issued)],
     ]
-    story.append(_table(None, totals, [90 * mm, 30 * mm], ["left", "right"]))
+    return _table(None, totals, [90 * mm, 30 * mm], ["left", "right"])
 
-    story += _heading(_("การเข้าร่วมแต่ละช่วง"))
+
+def _sessions(report: WorkshopReport, width: float) -> list[Flowable]:
+    """Hours, check-ins, excused and absent per session, and how every rate in the report is
+    counted."""
     session_rows = [
         [
             str(number),
@@ -770,7 +437,7 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
     num_w = 15 * mm
     when_w = 40 * mm
     rate_w = 22 * mm
-    story.append(
+    return [
         LongTable(
             [
                 _("ที่"),
@@ -785,10 +452,8 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
             session_rows,
             [n_w, width - n_w - when_w - 4 * num_w - rate_w, when_w, *[num_w] * 4, rate_w],
             ["center", "left", "left", "right", "right", "right", "right", "right"],
-        )
-    )
-    story.append(Spacer(1, 2 * mm))
-    story.append(
+        ),
+        Spacer(1, 2 * mm),
         _note(
             _(
                 "อัตราการเข้าร่วม = จำนวนเช็กอินทุกช่วงของผู้ได้ที่นั่ง ÷ (ผู้ได้ที่นั่ง × จำนวนช่วง); "
@@ -798,104 +463,102 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
                 "ขาด = ไม่ได้เช็กอินและไม่ได้ลา; "
                 "มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร = ผู้ได้ที่นั่งที่ผ่านเกณฑ์การเข้าร่วม"
             )
-        )
-    )
+        ),
+    ]
 
-    story += _heading(_("จำแนกตามอำเภอ"))
-    if report.by_district:
-        story.append(GroupChart(report.by_district, width, _("อื่น ๆ")))
-        story.append(Spacer(1, 2 * mm))
-        story.append(_group_table(_("อำเภอ"), report.by_district, width))
-    else:
-        story.append(_note(_("ยังไม่มีผู้ได้ที่นั่ง")))
-    story += _heading(_("จำแนกตามหน่วยงาน"))
-    if report.by_agency:
-        story.append(_group_table(_("หน่วยงาน"), report.by_agency, width))
-    else:
-        story.append(_note(_("ยังไม่มีผู้ได้ที่นั่ง")))
 
-    if report.evaluation is not None:
-        story += _evaluation_section(report.evaluation, width)
+def _by_district(report: WorkshopReport, width: float) -> list[Flowable]:
+    if not report.by_district:
+        return [_note(_("ยังไม่มีผู้ได้ที่นั่ง"))]
+    return [
+        _group_chart(report.by_district, width),
+        Spacer(1, 2 * mm),
+        _group_table(_("อำเภอ"), report.by_district, width),
+    ]
 
-    story += _heading(_("รายชื่อผู้ได้ที่นั่ง (%(n)s คน)", n=_number(report.confirmed)))
+
+def _by_agency(report: WorkshopReport, width: float) -> Flowable:
+    if not report.by_agency:
+        return _note(_("ยังไม่มีผู้ได้ที่นั่ง"))
+    return _group_table(_("หน่วยงาน"), report.by_agency, width)
+
+
+def _attendees(report: WorkshopReport, width: float) -> Flowable:
+    """Everyone with a seat: hours (or sessions, by the workshop's rule) attended, sessions
+    excused, and whether they meet the rule."""
+    if not report.attendees:
+        return _note(_("ยังไม่มีผู้ได้ที่นั่ง"))
     total = report.session_count
     by_hours = report.rule is not None and report.rule.by_hours
     total_hours = format_hours(report.total_hours)
     yes = _("ผ่าน")
-    if report.attendees:
 
-        def attended(r: AttendeeRow) -> str:
-            text = (
-                f"{format_hours(r.hours)}/{total_hours}"
-                if by_hours
-                else f"{r.sessions_attended}/{total}"
-            )
-            return text + "\n" + _("ลา %(n)d", n=r.sessions_excused) if r.sessions_excused else text
-
-        rows = [
-            [
-                _number(number),
-                r.name,
-                r.position,
-                r.agency,
-                r.district,
-                attended(r),
-                yes if r.eligible else "",
-            ]
-            for number, r in enumerate(report.attendees, start=1)
-        ]
-        fixed = [12 * mm, 42 * mm, 0.0, 0.0, 21 * mm, 20 * mm, 12 * mm]
-        rest = width - sum(fixed)
-        fixed[2], fixed[3] = rest * 0.42, rest * 0.58
-        story.append(
-            LongTable(
-                [
-                    _("ที่"),
-                    _("ชื่อ-สกุล"),
-                    _("ตำแหน่ง"),
-                    _("หน่วยงาน"),
-                    _("อำเภอ"),
-                    _("ชั่วโมง") if by_hours else _("เข้าร่วม"),
-                    _("เกณฑ์"),
-                ],
-                rows,
-                fixed,
-                ["right", "left", "left", "left", "left", "center", "center"],
-                name_column=1,
-            )
+    def attended(r: AttendeeRow) -> str:
+        text = (
+            f"{format_hours(r.hours)}/{total_hours}"
+            if by_hours
+            else f"{r.sessions_attended}/{total}"
         )
-    else:
-        story.append(_note(_("ยังไม่มีผู้ได้ที่นั่ง")))
+        return text + "\n" + _("ลา %(n)d", n=r.sessions_excused) if r.sessions_excused else text
 
-    story += _heading(_("ผู้ไม่มาเข้าร่วม (%(n)s คน)", n=_number(len(report.no_shows))))
-    if report.no_shows:
-        rows = [
-            [
-                _number(number),
-                r.name,
-                r.agency,
-                r.district,
-                r.phone,
-                f"{r.sessions_excused}/{total}" if r.sessions_excused else "",
-            ]
-            for number, r in enumerate(report.no_shows, start=1)
+    rows = [
+        [
+            _number(number),
+            r.name,
+            r.position,
+            r.agency,
+            r.district,
+            attended(r),
+            yes if r.eligible else "",
         ]
-        fixed = [12 * mm, 48 * mm, 0.0, 25 * mm, 28 * mm, 18 * mm]
-        fixed[2] = width - sum(fixed)
-        story.append(
-            LongTable(
-                [_("ที่"), _("ชื่อ-สกุล"), _("หน่วยงาน"), _("อำเภอ"), _("โทรศัพท์"), _("ลา (ช่วง)")],
-                rows,
-                fixed,
-                ["right", "left", "left", "left", "left", "center"],
-                name_column=1,
-            )
-        )
-    else:
-        story.append(_note(_("ผู้ได้ที่นั่งทุกคนเช็กอินอย่างน้อย 1 ช่วง")))
-    story.append(Spacer(1, 4 * mm))
-    story.append(_note(_("จัดทำเมื่อ %(when)s", when=format_datetime(report.generated_at, "long"))))
-    return story
+        for number, r in enumerate(report.attendees, start=1)
+    ]
+    widths = [12 * mm, 44 * mm, 0.0, 0.0, 21 * mm, 18 * mm, 12 * mm]
+    rest = width - sum(widths)
+    widths[2], widths[3] = rest * 0.42, rest * 0.58
+    return LongTable(
+        [
+            _("ที่"),
+            _("ชื่อ-สกุล"),
+            _("ตำแหน่ง"),
+            _("หน่วยงาน"),
+            _("อำเภอ"),
+            _("ชั่วโมง") if by_hours else _("เข้าร่วม"),
+            _("เกณฑ์"),
+        ],
+        rows,
+        widths,
+        ["right", "left", "left", "left", "left", "center", "center"],
+        name_column=1,
+    )
+
+
+def _no_shows(report: WorkshopReport, width: float) -> Flowable:
+    """Seated people who never checked in, with a phone number to follow up and the sessions
+    they were excused from."""
+    if not report.no_shows:
+        return _note(_("ผู้ได้ที่นั่งทุกคนเช็กอินอย่างน้อย 1 ช่วง"))
+    total = report.session_count
+    rows = [
+        [
+            _number(number),
+            r.name,
+            r.agency,
+            r.district,
+            r.phone,
+            f"{r.sessions_excused}/{total}" if r.sessions_excused else "",
+        ]
+        for number, r in enumerate(report.no_shows, start=1)
+    ]
+    widths = [12 * mm, 48 * mm, 0.0, 25 * mm, 28 * mm, 18 * mm]
+    widths[2] = width - sum(widths)
+    return LongTable(
+        [_("ที่"), _("ชื่อ-สกุล"), _("หน่วยงาน"), _("อำเภอ"), _("โทรศัพท์"), _("ลา (ช่วง)")],
+        rows,
+        widths,
+        ["right", "left", "left", "left", "left", "center"],
+        name_column=1,
+    )
 
 
 def _thai(render: Callable[[_R], bytes]) -> Callable[[_R], bytes]:
@@ -992,7 +655,7 @@ def render_fiscal_year_report(report: FiscalYearReport) -> bytes:
 
     story += _heading(_("จำแนกตามอำเภอของผู้เข้าอบรม"))
     if report.by_district:
-        story.append(KeepTogether([GroupChart(report.by_district, width, _("อื่น ๆ"))]))
+        story.append(KeepTogether([_group_chart(report.by_district, width)]))
         story.append(Spacer(1, 2 * mm))
         story.append(_group_table(_("อำเภอ"), report.by_district, width))
     else:

@@ -22,10 +22,12 @@ from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
 
 from workshop.pdf.flowables import ThaiParagraph
 from workshop.pdf.fonts import BOLD, REGULAR, register_sarabun
-from workshop.pdf.report import INK, MARGIN, MUTED, PAGE, LongTable, numbered_canvas
+from workshop.pdf.report import MARGIN, MUTED, PAGE, numbered_canvas
+from workshop.pdf.tables import INK, LongTable
 from workshop.pdf.typeset import draw_text, line_metrics, wrap_lines
 from workshop.services.attendance import format_hours
 from workshop.services.signin_sheets import SignInSheet
+from workshop.thai.addresses import venue_place
 from workshop.thai.dates import (
     THAI_WEEKDAYS,
     format_date_range,
@@ -61,12 +63,10 @@ def _when(sheet: SignInSheet) -> str:
 
 
 def _venue(sheet: SignInSheet) -> str:
-    parts = [sheet.venue_name]
-    if sheet.venue_district:
-        parts.append(f"อำเภอ{sheet.venue_district}")
-    if sheet.venue_province:
-        parts.append(f"จังหวัด{sheet.venue_province}")
-    return _("ณ %(venue)s", venue=" ".join(parts))
+    return _(
+        "ณ %(venue)s",
+        venue=venue_place(sheet.venue_name, sheet.venue_district, sheet.venue_province),
+    )
 
 
 def _heading(sheet: SignInSheet, width: float) -> list[_HeadingLine]:

@@ -9,11 +9,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from workshop.models import Registration
+from workshop.pdf.archive import ArchivalCanvas
 from workshop.pdf.fonts import BOLD, REGULAR
 from workshop.pdf.qrdraw import draw_qr
 from workshop.pdf.typeset import draw_paragraph, draw_text, fit_font_size
-from workshop.services.registrations import waitlist_position
 from workshop.services.tickets import ticket_token
+from workshop.services.waitlist import waitlist_position
+from workshop.thai.addresses import venue_place
 from workshop.thai.dates import format_date, format_time_range
 
 MARGIN = 8 * mm
@@ -21,12 +23,7 @@ MARGIN = 8 * mm
 
 def _venue_text(registration: Registration) -> str:
     venue = registration.workshop.venue
-    parts = [venue.name]
-    if venue.district:
-        parts.append(f"อำเภอ{venue.district}")
-    if venue.province:
-        parts.append(f"จังหวัด{venue.province}")
-    return " ".join(parts)
+    return venue_place(venue.name, venue.district, venue.province)
 
 
 def _draw_ticket(
@@ -79,8 +76,7 @@ def _draw_ticket(
     qr_x = left + (width - qr_size) / 2
     qr_y = y - 2 * mm - qr_size
     draw_qr(canvas, qr_x, qr_y, qr_size, token)
-    canvas.setFont("Courier", 6.5)
-    canvas.drawCentredString(left + width / 2, qr_y - 2.5 * mm, token)
+    draw_text(canvas, left + width / 2, qr_y - 2.5 * mm, token, REGULAR, 6.5, align="center")
     y = qr_y - 5 * mm
 
     for session in workshop.sessions:
@@ -109,7 +105,7 @@ def render_ticket(registration: Registration, paper: str = "a6") -> bytes:
     """The ticket as PDF bytes, on A6 or at the top of an A4 sheet with cut marks."""
     buffer = io.BytesIO()
     page = A6 if paper == "a6" else A4
-    canvas = Canvas(buffer, pagesize=page, pageCompression=1)
+    canvas = ArchivalCanvas(buffer, pagesize=page, pageCompression=1)
     canvas.setTitle(f"บัตรเข้าร่วมการอบรม {registration.user.full_name}")
     canvas.setAuthor(registration.workshop.organizing_agency)
     width, height = A6

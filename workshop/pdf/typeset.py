@@ -1,7 +1,7 @@
 """Thai typesetting on a ReportLab canvas: shaping, drawing, line breaking, fitting.
 
 Every PDF in the project draws its text through this module, because plain ReportLab gets Thai
-wrong in three ways (DESIGN.md, "PDFs"):
+wrong in three ways (docs/architecture.md, "The PDF pipeline"):
 
 1. It does no shaping, so stacked marks collide (the tone mark of ที่ sits inside the vowel,
    the marks of ปิ่น run into the tall ascender of ป). Here each run is shaped by HarfBuzz
@@ -33,7 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from workshop.pdf import linebreak
 from workshop.pdf.fonts import BOLD, BOLD_ITALIC, ITALIC, REGULAR, get_font, hb_font
-from workshop.pdf.linebreak import cluster_breaks, is_space, segment, soft_breaks
+from workshop.pdf.linebreak import cluster_breaks, is_space, segment, soft_breaks, word_breaks
 
 Align = Literal["left", "center", "right"]
 
@@ -317,10 +317,12 @@ def _advance(text: str, font: str) -> float:
 def _split_long(token: str, font: str, limit: float) -> list[str]:
     """Break a word wider than the line (last resort), keeping character clusters whole.
 
-    A break between Thai syllables or after URL/e-mail punctuation is preferred to one
-    between any two clusters.
+    A break between dictionary words (a protected phrase wider than the line), else between
+    Thai syllables or after URL/e-mail punctuation, is preferred to one between any two
+    clusters.
     """
     breaks = cluster_breaks(token)
+    words = word_breaks(token)
     soft = soft_breaks(token)
     pieces: list[str] = []
     start = 0
@@ -338,7 +340,7 @@ def _split_long(token: str, font: str, limit: float) -> list[str]:
             else:
                 hi = mid - 1
         cut = candidates[best]
-        preferred = [b for b in soft if start < b <= cut]
+        preferred = [b for b in words if start < b <= cut] or [b for b in soft if start < b <= cut]
         if preferred:
             cut = max(preferred)
         pieces.append(token[start:cut])

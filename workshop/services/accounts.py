@@ -27,11 +27,8 @@ from workshop.services.passwords import (
     password_problem,
 )
 from workshop.services.text import TextRejected, clean_text
-from workshop.services.throttle import (
-    ensure_sign_in_allowed,
-    forget_failed_sign_ins,
-    note_failed_sign_in,
-)
+from workshop.services.throttle import begin_sign_in, sign_in_failed, sign_in_succeeded
+from workshop.services.transactions import write_transaction
 
 __all__ = ["PASSWORD_MAX", "PASSWORD_MIN", "password_problem"]  # re-exported for callers
 
@@ -87,11 +84,12 @@ def create_user(
             errors[field] = str(exc)
     if errors:
         raise ValidationFailed(errors)
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise DuplicateEmail()
-    user = User(email=email, password_hash=hash_password(password), role=role, **values)
-    db.session.add(user)
-    db.session.commit()
+    password_hash = hash_password(password)
+    with write_transaction():
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise DuplicateEmail()
+        user = User(email=email, password_hash=password_hash, role=role, **values)
+        db.session.add(user)
     return user
 
 
@@ -109,16 +107,13 @@ def authenticate(email: str, password: str, client: str | None = None) -> User:
     counted per account and client, and too many refuse even the right password for a while
     (``TooManySignInAttempts``; see ``services.throttle``).
     """
-    if client is not None:
-        ensure_sign_in_allowed(email, client)
+    attempt = begin_sign_in(email, client) if client is not None else None
     user = find_user_by_email(email)
     matches = check_password(user.password_hash if user else None, password)
     if user is None or not matches or not user.active:
-        if client is not None:
-            note_failed_sign_in(email, client)
+        sign_in_failed(attempt)
         raise AuthenticationFailed()
-    if client is not None:
-        forget_failed_sign_ins(email, client)
+    sign_in_succeeded(attempt)
     return user
 
 
@@ -129,10 +124,12 @@ def _digest(token: str) -> str:
 def issue_api_token(user: User, days: int) -> str:
     """A new bearer token for ``user``; only its digest is kept, so it is shown once."""
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        ApiToken(user=user, digest=_digest(token), expires_at=utcnow() + timedelta(days=days))
-    )
-    db.session.commit()
+    with write_transaction():
+        db.session.add(
+            ApiToken(
+                user_id=user.id, digest=_digest(token), expires_at=utcnow() + timedelta(days=days)
+            )
+        )
     return token
 
 
@@ -199,6 +196,51 @@ def user_for_api_token(token: str) -> User | None:
     return user
 
 
+def end_browser_sessions(user: User) -> None:
+    """End every browser sign-in of ``user``: session cookies and remember cookies, on every
+    device, however they were copied. Each carries the account's session generation
+    (``User.sign_in_id``) and ``user_for_sign_in_id`` refuses any other than the current one.
+
+    Call inside the caller's write transaction (sign-out, password change, a password reset).
+    The increment happens in the database, so two at once both count.
+    """
+    user.session_generation = User.session_generation + 1
+
+
+def user_for_sign_in_id(value: str, max_age: timedelta) -> User | None:
+    """The account a browser's session or remember cookie signs in as, or None if the account
+    is deactivated, its sessions were ended since (``end_browser_sessions``), or the sign-in is
+    older than ``max_age``."""
+    parsed = User.parse_sign_in_id(value)
+    if parsed is None:
+        return None
+    user_id, generation, signed_in = parsed
+    # Only an upper bound: the cookie is signed, and another host's clock may run a little ahead.
+    if time.time() - signed_in > max_age.total_seconds():
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_generation != generation:
+        return None
+    return user
+
+
+def sign_out(user: User) -> None:
+    """Signing out on one device ends the account's browser sessions everywhere: the session
+    cookie is not kept on the server, so a copy of it could not be told from the original."""
+    with write_transaction():
+        end_browser_sessions(user)
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every browser session and revoke every API token of ``user`` (a lost phone, a
+    shared computer left signed in)."""
+    with write_transaction():
+        end_browser_sessions(user)
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+        record_event(user, "user.sign_out_everywhere", user)
+    forget_cached_tokens()
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Replace the user's password after checking the current one."""
     errors: dict[str, str] = {}
@@ -211,9 +253,12 @@ def change_password(user: User, current: str, new: str) -> None:
         errors["new"] = str(_l("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม"))
     if errors:
         raise ValidationFailed(errors)
-    user.password_hash = hash_password(new)
-    # Signing in with the old password's API tokens should not outlive the change.
-    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    record_event(user, "user.password", user)
-    db.session.commit()
+    password_hash = hash_password(new)
+    with write_transaction():
+        user.password_hash = password_hash
+        # Nothing signed in with the old password outlives the change: API tokens, and browser
+        # sessions on other devices (the web page signs this one in again).
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+        end_browser_sessions(user)
+        record_event(user, "user.password", user)
     forget_cached_tokens()

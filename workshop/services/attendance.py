@@ -19,6 +19,9 @@ API all read attendance through :func:`workshop_rule` and :func:`attendance_by_r
 A session's default hours are its length less the part of it that falls in the lunch break
 (``WORKSHOP_LUNCH_BREAK``, Bangkok wall clock, 12:00–13:00 by default): 08.30–16.30 is 7 hours,
 08.30–12.00 is 3.5.
+
+The door's counter, the roster and the report share one figure for "checked in to a session"
+(``checked_in_counts``): the check-ins of registrations that are confirmed now.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from workshop.extensions import db
 from workshop.models import (
     AttendanceRule,
     CheckIn,
+    CheckInTally,
     ExcusedAbsence,
     Registration,
     Workshop,
@@ -46,6 +50,29 @@ from workshop.thai.dates import bangkok_to_utc, to_bangkok
 HOURS_STEP = Decimal("0.01")
 NO_HOURS = Decimal("0.00")
 LunchBreak = tuple[time, time] | None
+
+_sessions = WorkshopSession.__table__
+_tallies = CheckInTally.__table__
+
+# People checked in to the session (correlated to ``workshop_sessions``): the sum of its tally
+# slots. ``services.checkins`` keeps the slots equal to the check-ins of registrations that are
+# confirmed now: a check-in or an undo of a seated person moves them by one, and a registration
+# gaining or losing its seat by its check-ins. So no scan at the door counts rows, and a
+# cancelled registration's earlier check-in stops counting without being deleted.
+CHECKED_IN = (
+    select(func.coalesce(func.sum(_tallies.c.checked_in), 0))
+    .where(_tallies.c.session_id == _sessions.c.id)
+    .scalar_subquery()
+)
+
+
+def checked_in_counts(session_ids: Iterable[int]) -> dict[int, int]:
+    """Session id -> people checked in to it (see ``CHECKED_IN``)."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(_sessions.c.id, CHECKED_IN).where(_sessions.c.id.in_(ids)))
+    return {session_id: int(count) for session_id, count in rows}
 
 
 # ---------------------------------------------------------------- hours of a session

@@ -34,6 +34,7 @@ ACTION_LABELS: dict[str, Any] = {
     "user.signup": _l("สมัครบัญชี"),
     "user.profile": _l("แก้ไขข้อมูลส่วนตัว"),
     "user.password": _l("เปลี่ยนรหัสผ่าน"),
+    "user.sign_out_everywhere": _l("ออกจากระบบทุกอุปกรณ์"),
     "user.walk_in": _l("สร้างบัญชีผู้เข้าอบรมหน้างาน"),
     "user.line_link": _l("เชื่อมต่อบัญชี LINE"),
     "user.line_unlink": _l("ยกเลิกการเชื่อมต่อบัญชี LINE"),
@@ -52,6 +53,7 @@ ACTION_LABELS: dict[str, Any] = {
     "registration.rotate_ticket": _l("ออกบัตรใหม่ (บัตรเดิมใช้ไม่ได้)"),
     "checkin.override": _l("เช็กอินนอกช่วงเวลา (ผู้จัดอนุญาต)"),
     "checkin.undo": _l("ยกเลิกการเช็กอิน"),
+    "refused_scan.dismiss": _l("ไม่รับผลสแกนที่ถูกปฏิเสธเมื่อซิงก์"),
     "evaluation.create": _l("สร้างแบบประเมิน"),
     "evaluation.update": _l("แก้ไขแบบประเมิน"),
     "evaluation.open": _l("เปิดแบบประเมินให้ตอบ"),
@@ -63,6 +65,7 @@ ENTITY_LABELS: dict[str, Any] = {
     "workshops": _l("การอบรม"),
     "registrations": _l("การลงทะเบียน"),
     "checkins": _l("การเช็กอิน"),
+    "refused_scans": _l("ผลสแกนที่ถูกปฏิเสธเมื่อซิงก์"),
 }
 DETAIL_LABELS: dict[str, Any] = {
     "title": _l("ชื่อ"),
@@ -80,6 +83,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "registration_id": _l("การลงทะเบียน"),
     "session_id": _l("ช่วงการอบรม"),
     "scanned_at": _l("เวลาสแกน"),
+    "code": _l("รหัสเหตุผล"),
     "consent_recorded_by": _l("ผู้บันทึกความยินยอม"),
     "channel": _l("ช่องทางรับการแจ้งเตือน"),
 }

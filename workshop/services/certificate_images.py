@@ -22,6 +22,7 @@ from workshop.models import CertificateImage, CertificateImageKind, User, Worksh
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
 from workshop.services.errors import ValidationFailed
+from workshop.services.transactions import write_transaction
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4000  # pixels
@@ -122,28 +123,29 @@ def save_certificate_image(
     """Store (or replace) the workshop's logo or signature after checking it."""
     kind = _kind(kind)
     clean = check_image(data)
-    image = certificate_image(workshop.id, kind)
-    if image is None:
-        image = CertificateImage(workshop_id=workshop.id, kind=kind)
-        db.session.add(image)
-    image.content_type, image.data = clean.content_type, clean.data
-    image.width, image.height = clean.width, clean.height
-    image.uploaded_by_id = actor.id
-    image.uploaded_at = utcnow()
-    db.session.flush()
-    record_event(
-        actor, "certificate_image.save", workshop, {"kind": kind, "bytes": len(clean.data)}
-    )
-    db.session.commit()
+    with write_transaction():
+        image = certificate_image(workshop.id, kind)
+        if image is None:
+            image = CertificateImage(workshop_id=workshop.id, kind=kind)
+            db.session.add(image)
+        image.content_type, image.data = clean.content_type, clean.data
+        image.width, image.height = clean.width, clean.height
+        image.uploaded_by_id = actor.id
+        image.uploaded_at = utcnow()
+        db.session.flush()
+        record_event(
+            actor, "certificate_image.save", workshop, {"kind": kind, "bytes": len(clean.data)}
+        )
     return image
 
 
 def delete_certificate_image(workshop: Workshop, kind: str, actor: User) -> bool:
     """Remove the workshop's logo or signature; False if there was none."""
-    image = certificate_image(workshop.id, _kind(kind))
-    if image is None:
-        return False
-    db.session.delete(image)
-    record_event(actor, "certificate_image.delete", workshop, {"kind": kind})
-    db.session.commit()
+    kind = _kind(kind)
+    with write_transaction():
+        image = certificate_image(workshop.id, kind)
+        if image is None:
+            return False
+        db.session.delete(image)
+        record_event(actor, "certificate_image.delete", workshop, {"kind": kind})
     return True

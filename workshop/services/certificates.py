@@ -6,7 +6,7 @@ confirmed registration, once the workshop's last session has ended. Organizers m
 certificate below the rule or revoke one, each with a reason, audited.
 
 Numbers run per (organizing agency, fiscal year): ``12/2559``. Issuing happens inside
-``begin_write()`` with the registration row locked (``SELECT ... FOR UPDATE``; SQLite's
+``write_transaction()`` with the registration row locked (``SELECT ... FOR UPDATE``; SQLite's
 ``BEGIN IMMEDIATE`` locks the database), takes the next number from the series' counter row with
 one ``UPDATE ... RETURNING`` (which holds that row until commit) and inserts the certificate in
 the same transaction. Concurrent issuers therefore queue on the counter, a failed issue rolls its
@@ -62,6 +62,7 @@ from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
 from workshop.services.workshops import certificate_kind_label
 from workshop.thai.dates import format_date, to_bangkok
+from workshop.thai.names import person_sort_key
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 _CODE_BITS = 80
@@ -268,95 +269,132 @@ def explain_eligibility(
         attendance = attendance_of(registration, rule)
     if certificate is False:
         certificate = certificate_of(registration.id)
-    kind = certificate_kind_label(workshop.certificate_kind)
+    state = _standing(registration, certificate, rule.met_by(attendance), now, evaluated)
     figures = {
         "progress": progress_text(rule, attendance),
         "need": _required_text(rule),
         "threshold": rule.threshold,
-        "kind": kind,
+        "kind": certificate_kind_label(workshop.certificate_kind),
     }
-    notes = _attendance_notes(rule, attendance)
+    message = _explanation(state, figures, registration, certificate)
+    if state in _WITH_FIGURES:
+        message += _attendance_notes(rule, attendance)
+    return Eligibility(state, attendance, rule, message, certificate)
 
-    def result(state: str, message: str) -> Eligibility:
-        return Eligibility(state, attendance, rule, message, certificate)
 
-    revoked = (
-        str(
-            _l(
-                "%(kind)sถูกเพิกถอนแล้ว: %(reason)s",
-                kind=kind,
-                reason=revoke_reason_text(certificate.revoke_reason),
-            )
-        )
-        if isinstance(certificate, Certificate) and certificate.revoked
-        else None
+# The standings whose explanation gives the attendance figures (and so its notes).
+_WITH_FIGURES = frozenset(
+    (
+        CertificateState.PENDING,
+        CertificateState.IN_PROGRESS,
+        CertificateState.EVALUATION,
+        CertificateState.ELIGIBLE,
+        CertificateState.SHORT,
     )
+)
+
+
+def _standing(
+    registration: Registration,
+    certificate: Certificate | None,
+    meets: bool,
+    now: datetime | None,
+    evaluated: set[int] | bool | None,
+) -> str:
+    """The certificate rule: the first of these that holds is where the registration stands."""
+    workshop = registration.workshop
     if registration.user.deleted:
-        return result(
-            CertificateState.ACCOUNT_DELETED,
-            revoked or str(_l("บัญชีของผู้เข้าอบรมถูกลบแล้ว ไม่มีการออก%(kind)s", kind=kind)),
-        )
+        return CertificateState.ACCOUNT_DELETED  # the person asked to be erased
     if isinstance(certificate, Certificate):
-        if revoked:
-            return result(CertificateState.REVOKED, revoked)
+        return CertificateState.REVOKED if certificate.revoked else CertificateState.ISSUED
+    if workshop.status == WorkshopStatus.CANCELLED:
+        return CertificateState.CANCELLED
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return CertificateState.NO_SEAT
+    if not workshop_ended(workshop, now):
+        return CertificateState.PENDING if meets else CertificateState.IN_PROGRESS
+    if not meets:
+        return CertificateState.SHORT
+    if evaluated is False:
+        evaluated = required_evaluation_answered_by(workshop.id)
+    if evaluated is not None and registration.user_id not in evaluated:
+        return CertificateState.EVALUATION
+    return CertificateState.ELIGIBLE
+
+
+def _explanation(
+    state: str,
+    figures: dict[str, int | str],
+    registration: Registration,
+    certificate: Certificate | None,
+) -> str:
+    """What ``state`` means for this registration, with its figures."""
+    kind = figures["kind"]
+    if state == CertificateState.ACCOUNT_DELETED and not (certificate and certificate.revoked):
+        return str(_l("บัญชีของผู้เข้าอบรมถูกลบแล้ว ไม่มีการออก%(kind)s", kind=kind))
+    if state in (CertificateState.REVOKED, CertificateState.ACCOUNT_DELETED) and certificate:
+        reason = revoke_reason_text(certificate.revoke_reason)
+        return str(_l("%(kind)sถูกเพิกถอนแล้ว: %(reason)s", kind=kind, reason=reason))
+    if state == CertificateState.ISSUED and certificate is not None:
         if certificate.grant_reason:
-            message = _l(
-                "ได้รับ%(kind)s เลขที่ %(number)s (ผู้จัดมอบให้เป็นกรณีพิเศษ: %(reason)s)",
-                kind=kind,
-                number=certificate.number_text,
-                reason=certificate.grant_reason,
+            return str(
+                _l(
+                    "ได้รับ%(kind)s เลขที่ %(number)s (ผู้จัดมอบให้เป็นกรณีพิเศษ: %(reason)s)",
+                    kind=kind,
+                    number=certificate.number_text,
+                    reason=certificate.grant_reason,
+                )
             )
-        else:
-            message = _l(
+        return str(
+            _l(
                 "ได้รับ%(kind)s เลขที่ %(number)s: เข้าร่วม %(progress)s",
                 number=certificate.number_text,
                 **figures,
             )
-        return result(CertificateState.ISSUED, str(message))
-    if workshop.status == WorkshopStatus.CANCELLED:
-        return result(
-            CertificateState.CANCELLED, str(_l("การอบรมนี้ถูกยกเลิก ไม่มีการออก%(kind)s", kind=kind))
         )
-    if registration.status != RegistrationStatus.CONFIRMED:
-        return result(
-            CertificateState.NO_SEAT,
-            str(_l("ไม่มีสิทธิ์ได้รับ%(kind)s เพราะไม่ได้เป็นผู้เข้าอบรมที่ได้ที่นั่ง", kind=kind)),
-        )
-    meets = rule.met_by(attendance)
-    if not workshop_ended(workshop, now):
-        ends = format_date(workshop.ends_at, "long", _locale()) if workshop.ends_at else ""
-        if meets:
-            message = _l(
+    if state == CertificateState.CANCELLED:
+        return str(_l("การอบรมนี้ถูกยกเลิก ไม่มีการออก%(kind)s", kind=kind))
+    if state == CertificateState.NO_SEAT:
+        return str(_l("ไม่มีสิทธิ์ได้รับ%(kind)s เพราะไม่ได้เป็นผู้เข้าอบรมที่ได้ที่นั่ง", kind=kind))
+    if state == CertificateState.PENDING:
+        ends_at = registration.workshop.ends_at
+        return str(
+            _l(
                 "เข้าร่วมครบตามเกณฑ์แล้ว (%(progress)s) ดาวน์โหลด%(kind)sได้เมื่อการอบรมจบในวันที่ %(end)s",
-                end=ends,
+                end=format_date(ends_at, "long", _locale()) if ends_at else "",
                 **figures,
             )
-            return result(CertificateState.PENDING, str(message) + notes)
-        message = _l(
-            "การอบรมยังไม่จบ: เข้าร่วมแล้ว %(progress)s "
-            "ต้องเข้าร่วมอย่างน้อย %(need)s (%(threshold)d%%) จึงจะได้รับ%(kind)s",
+        )
+    if state == CertificateState.IN_PROGRESS:
+        return str(
+            _l(
+                "การอบรมยังไม่จบ: เข้าร่วมแล้ว %(progress)s "
+                "ต้องเข้าร่วมอย่างน้อย %(need)s (%(threshold)d%%) จึงจะได้รับ%(kind)s",
+                **figures,
+            )
+        )
+    if state == CertificateState.EVALUATION:
+        return str(
+            _l(
+                "เข้าร่วมครบตามเกณฑ์แล้ว (%(progress)s) "
+                "กรุณาตอบแบบประเมินการอบรมก่อน แล้วจึงดาวน์โหลด%(kind)sได้",
+                **figures,
+            )
+        )
+    if state == CertificateState.ELIGIBLE:
+        return str(
+            _l(
+                "มีสิทธิ์ได้รับ%(kind)s: เข้าร่วม %(progress)s (เกณฑ์ %(threshold)d%% คืออย่างน้อย %(need)s)",
+                **figures,
+            )
+        )
+    return str(
+        _l(
+            "ไม่ได้รับ%(kind)s: เข้าร่วม %(progress)s "
+            "ต่ำกว่าเกณฑ์ %(threshold)d%% (ต้องเข้าร่วมอย่างน้อย %(need)s)",
             **figures,
         )
-        return result(CertificateState.IN_PROGRESS, str(message) + notes)
-    if evaluated is False:
-        evaluated = required_evaluation_answered_by(workshop.id)
-    if meets and evaluated is not None and registration.user_id not in evaluated:
-        message = _l(
-            "เข้าร่วมครบตามเกณฑ์แล้ว (%(progress)s) กรุณาตอบแบบประเมินการอบรมก่อน แล้วจึงดาวน์โหลด%(kind)sได้",
-            **figures,
-        )
-        return result(CertificateState.EVALUATION, str(message) + notes)
-    if meets:
-        message = _l(
-            "มีสิทธิ์ได้รับ%(kind)s: เข้าร่วม %(progress)s (เกณฑ์ %(threshold)d%% คืออย่างน้อย %(need)s)",
-            **figures,
-        )
-        return result(CertificateState.ELIGIBLE, str(message) + notes)
-    message = _l(
-        "ไม่ได้รับ%(kind)s: เข้าร่วม %(progress)s ต่ำกว่าเกณฑ์ %(threshold)d%% (ต้องเข้าร่วมอย่างน้อย %(need)s)",
-        **figures,
     )
-    return result(CertificateState.SHORT, str(message) + notes)
 
 
 @dataclass(frozen=True)
@@ -386,9 +424,8 @@ def certificate_rows(workshop_id: int, now: datetime | None = None) -> list[Cert
     }
     if not registrations:
         return []
-    workshop = registrations[0].workshop
-    rule = workshop_rule(workshop)
-    attendance = attendance_by_registration(workshop, rule)
+    rule = workshop_rule(registrations[0].workshop)
+    attendance = attendance_by_registration(registrations[0].workshop, rule)
     evaluated = required_evaluation_answered_by(workshop_id)
     rows = [
         CertificateRow(
@@ -405,7 +442,12 @@ def certificate_rows(workshop_id: int, now: datetime | None = None) -> list[Cert
         for r in registrations
         if r.status == RegistrationStatus.CONFIRMED or r.id in certificates
     ]
-    rows.sort(key=lambda row: (row.registration.user.first_name, row.registration.user.last_name))
+    rows.sort(
+        key=lambda row: (
+            *person_sort_key(row.registration.user.first_name, row.registration.user.last_name),
+            row.registration.id,
+        )
+    )
     return rows
 
 
@@ -500,7 +542,7 @@ def issue_certificate(
 def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = None) -> int:
     """Issue a certificate to every eligible registration that has none; how many were issued.
 
-    One transaction; numbers follow the names in alphabetical order.
+    One transaction; numbers follow the names in Thai dictionary order, as the lists do.
     """
     with write_transaction():
         workshop = db.session.get(Workshop, workshop_id)
@@ -530,7 +572,9 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
         rule = workshop_rule(workshop)
         attendance = attendance_by_registration(workshop, rule)
         evaluated = required_evaluation_answered_by(workshop_id)
-        registrations.sort(key=lambda r: (r.user.first_name, r.user.last_name, r.id))
+        registrations.sort(
+            key=lambda r: (*person_sort_key(r.user.first_name, r.user.last_name), r.id)
+        )
         issued = 0
         for registration in registrations:
             if registration.id in have:
@@ -573,16 +617,24 @@ def issued_certificate(registration_id: int) -> Certificate:
 
 
 def valid_certificates(workshop_id: int) -> list[Certificate]:
-    """The workshop's certificates that are not revoked, in number order."""
-    return list(
+    """The workshop's certificates that are not revoked, by name as on every list (which is
+    number order too when they were issued together, see :func:`issue_eligible`)."""
+    certificates = list(
         db.session.scalars(
             select(Certificate)
             .join(Registration, Registration.id == Certificate.registration_id)
             .where(Registration.workshop_id == workshop_id, Certificate.revoked_at.is_(None))
             .options(joinedload(Certificate.registration).joinedload(Registration.user))
-            .order_by(Certificate.fiscal_year, Certificate.number)
         )
     )
+    certificates.sort(
+        key=lambda c: (
+            *person_sort_key(c.registration.user.first_name, c.registration.user.last_name),
+            c.fiscal_year,
+            c.number,
+        )
+    )
+    return certificates
 
 
 def issued_count(workshop_id: int) -> int:

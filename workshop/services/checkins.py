@@ -2,8 +2,21 @@
 
 ``check_in`` is idempotent: the database holds one row per (registration, session), inserted with
 ON CONFLICT DO NOTHING, so two doors scanning the same ticket at once get one check-in and one
-"already checked in", never an error or a second row. A scan queued offline carries the time it
-was made; when it reaches the server after another door's scan, the earlier time is kept.
+"already checked in", never an error or a second row.
+
+A scan queued offline carries the time it was made (``scanned_at``). That time is believed only
+while the door syncs within ``CHECKIN_SYNC_HOURS`` of the session's check-in window closing, and
+never when it is more than ``CLOCK_SKEW`` ahead of the server; later, only an organizer's
+audited override checks the person in. Such a scan is judged by the registration's status and
+the ticket's secret at its scan time (from their history), so a cancellation or a reissued
+ticket after the scan does not lose it; when it reaches the server after another door's scan,
+the earlier time is kept. What is refused at sync is kept as a ``RefusedScan`` for the
+organizer.
+
+"Checked in" at the door, in the roster and in the report is one number: the check-ins of the
+session's registrations that are confirmed now (``checked_in_counts``), kept in striped tally
+rows that change with each check-in, each undo and each registration that gains or loses its
+seat.
 """
 
 from __future__ import annotations
@@ -13,19 +26,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from workshop.extensions import db
 from workshop.models import (
+    AuditEvent,
     CheckIn,
     CheckInMethod,
     CheckInTally,
+    RefusedScan,
     Registration,
     RegistrationStatus,
+    RegistrationStatusChange,
+    RetiredTicketSecret,
     Role,
     User,
     Workshop,
@@ -33,13 +51,17 @@ from workshop.models import (
     WorkshopStatus,
 )
 from workshop.models.types import utcnow
+from workshop.services.attendance import CHECKED_IN, checked_in_counts
 from workshop.services.audit import record_event
 from workshop.services.errors import (
+    AlreadyUndone,
+    DomainError,
     InvalidTicket,
     NotAllowed,
     NotConfirmed,
     NotFound,
     SessionNotOpen,
+    SyncTooLate,
     ValidationFailed,
     WorkshopCancelled,
     WrongWorkshop,
@@ -54,9 +76,15 @@ from workshop.services.tickets import (
 from workshop.services.transactions import write_transaction
 from workshop.thai.names import full_name
 
-# A door device's clock may run a little fast; later than this ahead of the server is not
-# believed and the server's time is used instead.
-CLOCK_SKEW = timedelta(minutes=5)
+# A door device's clock may run a little fast: a scan time up to this far ahead of the server's
+# clock counts as the server's time; further ahead it is refused.
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+def sync_grace() -> timedelta:
+    """How long after a session's check-in window closes a door may still sync offline scans
+    with their own scan times (``WORKSHOP_CHECKIN_SYNC_HOURS``)."""
+    return timedelta(hours=current_app.config["CHECKIN_SYNC_HOURS"])
 
 
 @dataclass(frozen=True)
@@ -120,13 +148,10 @@ _users = User.__table__
 _checkins = CheckIn.__table__
 _tallies = CheckInTally.__table__
 
-_CHECKED_IN = (
-    select(func.coalesce(func.sum(_tallies.c.checked_in), 0))
-    .where(_tallies.c.session_id == _sessions.c.id)
-    .scalar_subquery()
-)
 # The session, its workshop's status, rules and counters, and the ticket holder, in one round
-# trip: the holder's columns are NULL when no registration has that id.
+# trip. The holder's row is share-locked (PostgreSQL) until commit, so a change of its status
+# (which updates the row) waits for this scan, or this scan for it: the counters see both.
+# No row: no such session, or no such registration (``_SESSION_STATUS`` tells which).
 _SCAN_CONTEXT = (
     select(
         _sessions.c.workshop_id,
@@ -136,7 +161,7 @@ _SCAN_CONTEXT = (
         _workshops.c.checkin_opens_minutes,
         _workshops.c.checkin_closes_minutes,
         _workshops.c.confirmed_count,
-        _CHECKED_IN.label("checked_in"),
+        CHECKED_IN.label("checked_in"),
         _registrations.c.workshop_id.label("holder_workshop_id"),
         _registrations.c.status,
         _registrations.c.ticket_secret,
@@ -148,8 +173,15 @@ _SCAN_CONTEXT = (
     )
     .select_from(_sessions)
     .join(_workshops, _workshops.c.id == _sessions.c.workshop_id)
-    .outerjoin(_registrations, _registrations.c.id == bindparam("registration_id"))
-    .outerjoin(_users, _users.c.id == _registrations.c.user_id)
+    .join(_registrations, _registrations.c.id == bindparam("registration_id"))
+    .join(_users, _users.c.id == _registrations.c.user_id)
+    .where(_sessions.c.id == bindparam("session_id"))
+    .with_for_update(read=True, of=_registrations)
+)
+_SESSION_STATUS = (
+    select(_workshops.c.status)
+    .select_from(_sessions)
+    .join(_workshops, _workshops.c.id == _sessions.c.workshop_id)
     .where(_sessions.c.id == bindparam("session_id"))
 )
 _FIRST_SCAN = select(_checkins.c.id, _checkins.c.scanned_at, _checkins.c.method).where(
@@ -161,8 +193,28 @@ _EARLIER_SCAN = (
     .where(_checkins.c.id == bindparam("checkin_id"), _checkins.c.scanned_at > bindparam("when"))
     .values(scanned_at=bindparam("when"))
 )
-_COUNTED = (
-    select(_CHECKED_IN).select_from(_sessions).where(_sessions.c.id == bindparam("session_id"))
+_changes = RegistrationStatusChange.__table__
+_STATUS_AT = (
+    select(_changes.c.status)
+    .where(
+        _changes.c.registration_id == bindparam("registration_id"),
+        _changes.c.changed_at <= bindparam("when"),
+    )
+    .order_by(_changes.c.changed_at.desc(), _changes.c.id.desc())
+    .limit(1)
+)
+_retired = RetiredTicketSecret.__table__
+_RETIRED_LATER = select(
+    exists().where(
+        _retired.c.registration_id == bindparam("registration_id"),
+        _retired.c.secret == bindparam("secret"),
+        _retired.c.retired_at > bindparam("when"),
+    )
+)
+_HOLDER_STATUS = (
+    select(_registrations.c.status)
+    .where(_registrations.c.id == bindparam("registration_id"))
+    .with_for_update(read=True)
 )
 
 
@@ -197,6 +249,60 @@ def _count(connection: Connection, session_id: int, change: int) -> None:
     )
 
 
+def count_seat_change(registration_id: int, change: int) -> None:
+    """The registration just gained (+1) or lost (-1) its seat: its check-ins start or stop
+    counting. The caller has written the new status in the current transaction."""
+    connection = db.session.connection()
+    sessions = connection.execute(
+        select(_checkins.c.session_id).where(_checkins.c.registration_id == registration_id)
+    ).scalars()
+    for session_id in sessions.all():
+        _count(connection, session_id, change)
+
+
+@dataclass(frozen=True)
+class ScanTime:
+    when: datetime  # the time the scan counts at
+    from_device: bool  # the door's own time: judge the ticket by the state at ``when``
+    synced: bool  # an offline scan synced in time: it may move an earlier check-in back
+
+
+def scan_time(
+    scanned_at: datetime | None, now: datetime, closes: datetime, override: bool
+) -> ScanTime:
+    """Which time a scan counts at. The device's ``scanned_at`` only while the door syncs
+    within the grace after the window closes (later only with an organizer's override), and
+    never ahead of the server's clock. Check-out (``services.checkouts``) times its scans the
+    same way."""
+    if scanned_at is None:
+        return ScanTime(now, from_device=False, synced=False)
+    if scanned_at > now + CLOCK_SKEW:
+        raise ValidationFailed(
+            {
+                "scanned_at": str(
+                    _l(
+                        "เวลาสแกนเกินเวลาของเซิร์ฟเวอร์ไปมากกว่า %(minutes)d นาที "
+                        "กรุณาตั้งนาฬิกาของเครื่องให้ตรง",
+                        minutes=CLOCK_SKEW.seconds // 60,
+                    )
+                )
+            }
+        )
+    when = min(scanned_at, now)
+    if now <= closes + sync_grace():
+        return ScanTime(when, from_device=True, synced=True)
+    if override:
+        return ScanTime(when, from_device=True, synced=False)
+    raise SyncTooLate(
+        str(
+            _l(
+                "ส่งผลสแกนออฟไลน์ช้าเกิน %(hours)s ชั่วโมงหลังปิดเช็กอินแล้ว ให้ผู้จัดบันทึกการเข้าร่วมแทน (ระบุเหตุผล)",
+                hours=current_app.config["CHECKIN_SYNC_HOURS"],
+            )
+        )
+    )
+
+
 def check_in(
     *,
     session_id: int,
@@ -206,14 +312,52 @@ def check_in(
     scanned_at: datetime | None = None,
     method: str = CheckInMethod.QR.value,
     override_reason: str = "",
+    keep_refusal: bool = True,
 ) -> CheckInResult:
     """Check the ticket's (or the registration's) holder into a session.
 
+    One rule for the four ways a person reaches the door: a QR scan (camera or USB/Bluetooth
+    scanner) and a typed code both bring the signed ``ticket``; a name search brings the
+    ``registration_id``; a scan queued offline brings either, with the moment it was made in
+    ``scanned_at``. Each comes down to the same holder (``_holder``), then the same checks
+    (``_admit``), then the same single row (``_record``).
+
     Raises ``WorkshopCancelled``, ``InvalidTicket`` (forged, rotated, garbled),
-    ``WrongWorkshop``, ``NotConfirmed`` (waitlisted or cancelled) or ``SessionNotOpen`` (outside
-    the check-in window, unless an organizer gives an override reason). A second check-in
-    changes nothing and reports the first.
+    ``WrongWorkshop``, ``NotConfirmed`` (waitlisted or cancelled), ``SessionNotOpen`` (outside
+    the check-in window) or ``SyncTooLate`` (an offline scan synced too long after the window
+    closed), the last two unless an organizer gives an override reason. A second check-in
+    changes nothing and reports the first. A scan with ``scanned_at`` that is refused is kept
+    for the organizer (unless ``keep_refusal`` is false).
     """
+    override_reason = _door_request(staff, method, override_reason)
+    staff_id = staff.id  # read before begin_write, which may expire loaded objects
+    try:
+        registration_id, secret = _holder(ticket, registration_id)
+        return _check_in(
+            session_id=session_id,
+            staff=staff,
+            staff_id=staff_id,
+            registration_id=registration_id,
+            secret=secret,
+            scanned_at=scanned_at,
+            method=method,
+            override_reason=override_reason,
+        )
+    except DomainError as refusal:
+        if scanned_at is not None and keep_refusal and _kept(refusal):
+            _keep_refused_scan(
+                session_id=session_id,
+                registration_id=registration_id,
+                staff_id=staff_id,
+                method=method,
+                scanned_at=scanned_at,
+                code=refusal.code,
+            )
+        raise
+
+
+def _door_request(staff: User, method: str, override_reason: str) -> str:
+    """Who may check people in, and how; the override reason as stored."""
     if not staff.has_role(Role.STAFF, Role.ORGANIZER):
         raise NotAllowed(str(_l("เช็กอินได้เฉพาะเจ้าหน้าที่หน้างานและผู้จัด")))
     if method not in _METHODS:
@@ -225,97 +369,236 @@ def check_in(
             raise ValidationFailed({"override_reason": str(exc)}) from exc
         if override_reason and not staff.has_role(Role.ORGANIZER):
             raise NotAllowed(str(_l("เฉพาะผู้จัดเท่านั้นที่เช็กอินนอกเวลาได้")))
-    staff_id = staff.id  # read before begin_write, which may expire loaded objects
-    secret = None
-    if ticket is not None:
-        registration_id, secret = verify_ticket(ticket)  # forgeries never reach the database
-    elif registration_id is None:
-        raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
+    return override_reason
 
+
+def _holder(ticket: str | None, registration_id: int | None) -> tuple[int, bytes | None]:
+    """The registration the person at the door holds, and the ticket secret to match when they
+    came with a ticket (its signature is checked here: forgeries never reach the database)."""
+    if ticket is not None:
+        return verify_ticket(ticket)
+    if registration_id is None:
+        raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
+    return registration_id, None
+
+
+def _check_in(
+    *,
+    session_id: int,
+    staff: User,
+    staff_id: int,
+    registration_id: int,
+    secret: bytes | None,
+    scanned_at: datetime | None,
+    method: str,
+    override_reason: str,
+) -> CheckInResult:
+    """The holder's check-in, in one transaction: the scan's context, the checks, the row."""
     with write_transaction():
         connection = db.session.connection()
-        scan = connection.execute(
-            _SCAN_CONTEXT, {"session_id": session_id, "registration_id": registration_id}
-        ).one_or_none()
-        if scan is None:
-            raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
-        if scan.workshop_status == WorkshopStatus.CANCELLED:
-            # Whoever holds the ticket: nobody checks in to a cancelled workshop, not even
-            # with an organizer's override.
-            raise _door_closed()
-        if secret is not None:
-            if scan.ticket_secret is None or not is_current_secret(scan.ticket_secret, secret):
-                raise InvalidTicket()
-        elif scan.holder_workshop_id is None:
-            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
-        if scan.holder_workshop_id != scan.workshop_id:
-            raise WrongWorkshop()
-        if scan.status != RegistrationStatus.CONFIRMED:
-            raise NotConfirmed()
-
-        now = utcnow()
-        when = scanned_at if scanned_at is not None and scanned_at <= now + CLOCK_SKEW else now
-        opens = scan.starts_at - timedelta(minutes=scan.checkin_opens_minutes)
-        closes = scan.ends_at + timedelta(minutes=scan.checkin_closes_minutes)
-        if not opens <= when <= closes and not override_reason:
-            raise SessionNotOpen(
-                str(
-                    _l(
-                        "ช่วงนี้เช็กอินได้ระหว่าง %(opens)s ถึง %(closes)s",
-                        opens=_clock(opens),
-                        closes=_clock(closes),
-                    )
-                )
-            )
         keys = {"registration_id": registration_id, "session_id": session_id}
-        new_id = connection.execute(
-            _SCAN_STATEMENTS[connection.dialect.name][0],
-            {
-                **keys,
-                "scanned_at": when,
-                "recorded_at": now,
-                "staff_id": staff_id,
-                "method": method,
-                "override_reason": override_reason,
-            },
-        ).scalar_one_or_none()
-        if new_id is not None:
-            result, checkin_id, first_scan, first_method = "checked_in", new_id, when, method
-            checked_in = scan.checked_in + 1  # as of this scan; other doors may add meanwhile
-            if override_reason:
-                record_event(
-                    staff,
-                    "checkin.override",
-                    db.session.get(CheckIn, new_id),
-                    {"reason": override_reason},
-                )
-            _count(connection, session_id, +1)  # last, so its row lock is held the shortest
-        else:
-            result, checked_in = "already_checked_in", scan.checked_in
-            checkin_id, first_scan, first_method = connection.execute(_FIRST_SCAN, keys).one()
-            if when < first_scan:
-                # Offline scans sync late: the earliest scan of the person is the one that
-                # counts (conditional, in case another door's late scan is earlier still).
-                connection.execute(_EARLIER_SCAN, {"checkin_id": checkin_id, "when": when})
-                first_scan = when
-        outcome = CheckInResult(
-            result=result,
-            checkin_id=checkin_id,
-            session_id=session_id,
-            scanned_at=first_scan,
-            method=first_method,
-            registration_id=registration_id,
-            name=full_name(scan.title_prefix, scan.first_name, scan.last_name),
-            position=scan.position,
-            agency=scan.agency,
-            status=scan.status,
-            checked_in=checked_in,
-            confirmed=scan.confirmed_count,
+        scan = _scan_context(connection, keys, secret)
+        now = utcnow()
+        closes = scan.ends_at + timedelta(minutes=scan.checkin_closes_minutes)
+        timing = scan_time(scanned_at, now, closes, bool(override_reason))
+        _admit(connection, keys, scan, secret, timing, override_reason)
+        outcome = _record(
+            connection,
+            keys,
+            scan,
+            timing,
+            now=now,
+            staff=staff,
+            staff_id=staff_id,
+            method=method,
+            override_reason=override_reason,
         )
     return outcome
 
 
+def _scan_context(connection: Connection, keys: dict[str, int], secret: bytes | None) -> Any:
+    """The session, its workshop and the holder in one row; refused when there is no such
+    session or registration, or the workshop was cancelled."""
+    scan = connection.execute(_SCAN_CONTEXT, keys).one_or_none()
+    if scan is None:
+        workshop_status = connection.execute(_SESSION_STATUS, keys).scalar()
+        if workshop_status is None:
+            raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
+        if workshop_status == WorkshopStatus.CANCELLED:
+            raise _door_closed()
+        if secret is not None:
+            raise InvalidTicket()
+        raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+    if scan.workshop_status == WorkshopStatus.CANCELLED:
+        # Whoever holds the ticket: nobody checks in to a cancelled workshop, not even
+        # with an organizer's override.
+        raise _door_closed()
+    return scan
+
+
+def _admit(
+    connection: Connection,
+    keys: dict[str, int],
+    scan: Any,
+    secret: bytes | None,
+    timing: ScanTime,
+    override_reason: str,
+) -> None:
+    """Refuse anyone who may not enter this session at the scan's time: a ticket no longer
+    theirs, another workshop's ticket, outside the check-in window, no seat at that moment."""
+    opens = scan.starts_at - timedelta(minutes=scan.checkin_opens_minutes)
+    closes = scan.ends_at + timedelta(minutes=scan.checkin_closes_minutes)
+    when = timing.when
+    if secret is not None and not _secret_valid(connection, keys, scan, secret, timing):
+        raise InvalidTicket()
+    if scan.holder_workshop_id != scan.workshop_id:
+        raise WrongWorkshop()
+    if not opens <= when <= closes and not override_reason:
+        raise SessionNotOpen(
+            str(
+                _l(
+                    "ช่วงนี้เช็กอินได้ระหว่าง %(opens)s ถึง %(closes)s",
+                    opens=_clock(opens),
+                    closes=_clock(closes),
+                )
+            )
+        )
+    status_then = scan.status
+    if timing.from_device:
+        # Judged by the status at the scan: cancelled or moved after it, the person was
+        # still seated when the door let them in (as an online door would have recorded).
+        status_then = connection.execute(_STATUS_AT, {**keys, "when": when}).scalar()
+    if status_then != RegistrationStatus.CONFIRMED:
+        raise NotConfirmed()
+
+
+def _record(
+    connection: Connection,
+    keys: dict[str, int],
+    scan: Any,
+    timing: ScanTime,
+    *,
+    now: datetime,
+    staff: User,
+    staff_id: int,
+    method: str,
+    override_reason: str,
+) -> CheckInResult:
+    """Write the one check-in row, or report the first one (keeping the earliest scan time)."""
+    when = timing.when
+    counted = scan.status == RegistrationStatus.CONFIRMED  # seated now: on the counter
+    new_id = connection.execute(
+        _SCAN_STATEMENTS[connection.dialect.name][0],
+        {
+            **keys,
+            "scanned_at": when,
+            "recorded_at": now,
+            "staff_id": staff_id,
+            "method": method,
+            "override_reason": override_reason,
+        },
+    ).scalar_one_or_none()
+    checked_in = scan.checked_in  # as of this scan; other doors may add meanwhile
+    if new_id is not None:
+        result, checkin_id, first_scan, first_method = "checked_in", new_id, when, method
+        if override_reason:
+            record_event(
+                staff,
+                "checkin.override",
+                db.session.get(CheckIn, new_id),
+                {"reason": override_reason},
+            )
+        if counted:
+            checked_in += 1
+            _count(connection, keys["session_id"], +1)  # last: its row lock is held the shortest
+    else:
+        result = "already_checked_in"
+        checkin_id, first_scan, first_method = connection.execute(_FIRST_SCAN, keys).one()
+        if timing.synced and when < first_scan:
+            # Offline scans sync late: the earliest scan of the person is the one that
+            # counts (conditional, in case another door's late scan is earlier still).
+            connection.execute(_EARLIER_SCAN, {"checkin_id": checkin_id, "when": when})
+            first_scan = when
+    return CheckInResult(
+        result=result,
+        checkin_id=checkin_id,
+        session_id=keys["session_id"],
+        scanned_at=first_scan,
+        method=first_method,
+        registration_id=keys["registration_id"],
+        name=full_name(scan.title_prefix, scan.first_name, scan.last_name),
+        position=scan.position,
+        agency=scan.agency,
+        status=scan.status,
+        checked_in=checked_in,
+        confirmed=scan.confirmed_count,
+    )
+
+
 _METHODS = frozenset(m.value for m in CheckInMethod)
+
+
+def _secret_valid(
+    connection: Connection, keys: dict[str, int], scan: Any, secret: bytes, timing: ScanTime
+) -> bool:
+    """The ticket's secret is the registration's own, or was until after the scan (a ticket
+    reissued after an offline door scanned it still counts for that scan)."""
+    if is_current_secret(scan.ticket_secret, secret):
+        return True
+    return timing.from_device and bool(
+        connection.execute(
+            _RETIRED_LATER, {**keys, "secret": secret.hex(), "when": timing.when}
+        ).scalar()
+    )
+
+
+def _kept(refusal: DomainError) -> bool:
+    """Refusals of a synced scan that the organizer should see: about the ticket, the
+    person or the time; not a malformed request or a caller without the right."""
+    if isinstance(refusal, ValidationFailed):
+        return "scanned_at" in refusal.fields
+    return not isinstance(refusal, NotAllowed | NotFound)
+
+
+def _keep_refused_scan(
+    *,
+    session_id: int,
+    registration_id: int | None,
+    staff_id: int,
+    method: str,
+    scanned_at: datetime,
+    code: str,
+) -> None:
+    """Record a synced scan the server refused, once (a door that lost the answer resends)."""
+    with write_transaction():
+        if db.session.get(WorkshopSession, session_id) is None:
+            return
+        if registration_id is not None and db.session.get(Registration, registration_id) is None:
+            registration_id = None
+        seen = db.session.scalar(
+            select(
+                exists().where(
+                    RefusedScan.session_id == session_id,
+                    RefusedScan.registration_id.is_(None)
+                    if registration_id is None
+                    else RefusedScan.registration_id == registration_id,
+                    RefusedScan.scanned_at == scanned_at,
+                    RefusedScan.code == code,
+                )
+            )
+        )
+        if not seen:
+            db.session.add(
+                RefusedScan(
+                    session_id=session_id,
+                    registration_id=registration_id,
+                    staff_id=staff_id,
+                    method=method,
+                    scanned_at=scanned_at,
+                    received_at=utcnow(),
+                    code=code,
+                )
+            )
 
 
 def _door_closed() -> WorkshopCancelled:
@@ -328,8 +611,19 @@ def _clock(moment: datetime) -> str:
     return format_datetime(moment)
 
 
-def undo_check_in(checkin_id: int, staff: User, reason: str = "") -> CheckIn:
-    """Remove a check-in made by mistake; the audit trail keeps who, when and why."""
+@dataclass(frozen=True)
+class Undone:
+    checkin_id: int
+    session_id: int
+
+
+def undo_check_in(checkin_id: int, staff: User, reason: str = "") -> Undone:
+    """Remove a check-in made by mistake; the audit trail keeps who, when and why.
+
+    Only the request that actually deleted the row takes it off the counter and writes the
+    audit event; any other (a door pressing undo twice, two doors at once) gets
+    ``AlreadyUndone``.
+    """
     if not staff.has_role(Role.STAFF, Role.ORGANIZER):
         raise NotAllowed(str(_l("เช็กอินได้เฉพาะเจ้าหน้าที่หน้างานและผู้จัด")))
     try:
@@ -339,21 +633,42 @@ def undo_check_in(checkin_id: int, staff: User, reason: str = "") -> CheckIn:
     with write_transaction():
         checkin = db.session.get(CheckIn, checkin_id)
         if checkin is None:
-            raise NotFound(str(_l("ไม่พบการเช็กอินนี้")))
-        record_event(
-            staff,
-            "checkin.undo",
-            checkin,
-            {
-                "registration_id": checkin.registration_id,
-                "session_id": checkin.session_id,
-                "scanned_at": checkin.scanned_at.isoformat(),
-                "reason": reason,
-            },
+            raise _gone(checkin_id)
+        details = {
+            "registration_id": checkin.registration_id,
+            "session_id": checkin.session_id,
+            "scanned_at": checkin.scanned_at.isoformat(),
+            "reason": reason,
+        }
+        undone = Undone(checkin_id=checkin.id, session_id=checkin.session_id)
+        connection = db.session.connection()
+        deleted = connection.execute(delete(_checkins).where(_checkins.c.id == checkin_id))
+        if deleted.rowcount != 1:
+            raise AlreadyUndone()  # another undo deleted it after we read it
+        status = connection.execute(
+            _HOLDER_STATUS, {"registration_id": checkin.registration_id}
+        ).scalar()
+        if status == RegistrationStatus.CONFIRMED:
+            _count(connection, checkin.session_id, -1)
+        record_event(staff, "checkin.undo", checkin, details)
+        db.session.expunge(checkin)
+    return undone
+
+
+def _gone(checkin_id: int) -> DomainError:
+    """``AlreadyUndone`` for a check-in that existed and was undone, else ``NotFound``."""
+    undone = db.session.scalar(
+        select(
+            exists().where(
+                AuditEvent.entity_type == CheckIn.__tablename__,
+                AuditEvent.entity_id == checkin_id,
+                AuditEvent.action == "checkin.undo",
+            )
         )
-        db.session.execute(delete(CheckIn).where(CheckIn.id == checkin_id))
-        _count(db.session.connection(), checkin.session_id, -1)
-    return checkin
+    )
+    if undone:
+        return AlreadyUndone()
+    return NotFound(str(_l("ไม่พบการเช็กอินนี้")))
 
 
 @dataclass
@@ -408,8 +723,7 @@ def session_roster(session_id: int) -> tuple[WorkshopSession, list[RosterEntry]]
 def session_counts(session_id: int) -> tuple[int, int]:
     """(checked in, confirmed) for a session: the live counter at the door."""
     session = _session(session_id)
-    checked_in = db.session.connection().execute(_COUNTED, {"session_id": session.id}).scalar()
-    return int(checked_in or 0), session.workshop.confirmed_count
+    return checked_in_counts([session.id]).get(session.id, 0), session.workshop.confirmed_count
 
 
 def search_attendees(workshop: Workshop, query: str, limit: int = 20) -> list[Registration]:
@@ -424,7 +738,9 @@ def search_attendees(workshop: Workshop, query: str, limit: int = 20) -> list[Re
     # Typed % and _ are themselves, not wildcards.
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
+    # As full_name() writes it: against a Thai prefix, after a space for a Latin one (Mr.).
     full = func.lower(User.title_prefix + User.first_name + " " + User.last_name)
+    spaced = func.lower(User.title_prefix + " " + User.first_name + " " + User.last_name)
     return list(
         db.session.scalars(
             select(Registration)
@@ -433,6 +749,7 @@ def search_attendees(workshop: Workshop, query: str, limit: int = 20) -> list[Re
                 Registration.workshop_id == workshop_id,
                 Registration.status != RegistrationStatus.CANCELLED,
                 full.like(pattern, escape="\\")
+                | spaced.like(pattern, escape="\\")
                 | func.lower(User.first_name + " " + User.last_name).like(pattern, escape="\\")
                 | func.lower(User.agency).like(pattern, escape="\\")
                 | func.lower(User.email).like(pattern, escape="\\"),
@@ -442,3 +759,122 @@ def search_attendees(workshop: Workshop, query: str, limit: int = 20) -> list[Re
             .limit(limit)
         )
     )
+
+
+# ------------------------------------------------------------------ scans refused at sync
+
+# Why a synced scan was refused, for the organizer (by the API error code kept with it).
+REFUSAL_LABELS: dict[str, Any] = {
+    "invalid_ticket": _l("บัตรไม่ถูกต้อง หรือเป็นบัตรเดิมที่ออกใหม่ไปแล้วก่อนเวลาสแกน"),
+    "not_confirmed": _l("ขณะสแกน ผู้ถือบัตรยังไม่ได้ที่นั่ง (รายชื่อสำรองหรือยกเลิกแล้ว)"),
+    "wrong_workshop": _l("บัตรของการอบรมอื่น"),
+    "session_not_open": _l("สแกนนอกช่วงเวลาเช็กอิน"),
+    "sync_too_late": _l("เครื่องส่งผลสแกนช้าเกินกำหนดหลังปิดเช็กอิน"),
+    "workshop_cancelled": _l("การอบรมถูกยกเลิกแล้ว"),
+    "validation_failed": _l("นาฬิกาของเครื่องสแกนเดินเร็วเกินไป"),
+}
+# Refusals an organizer may overrule by checking the person in with a reason. Not the
+# others: the person had no seat at the time, the ticket is another workshop's, or the
+# workshop was cancelled.
+_OVERRULABLE = frozenset(
+    ("invalid_ticket", "session_not_open", "sync_too_late", "validation_failed")
+)
+
+
+def refusal_label(code: str) -> str:
+    label = REFUSAL_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def can_overrule(refused: RefusedScan) -> bool:
+    return (
+        refused.resolved_at is None
+        and refused.registration_id is not None
+        and refused.code in _OVERRULABLE
+    )
+
+
+def refused_scans(workshop_id: int) -> list[RefusedScan]:
+    """The workshop's scans refused at sync, open ones first, newest scan first."""
+    return list(
+        db.session.scalars(
+            select(RefusedScan)
+            .join(WorkshopSession, WorkshopSession.id == RefusedScan.session_id)
+            .where(WorkshopSession.workshop_id == workshop_id)
+            .options(
+                joinedload(RefusedScan.registration).joinedload(Registration.user),
+                joinedload(RefusedScan.session),
+                joinedload(RefusedScan.staff),
+                joinedload(RefusedScan.resolved_by),
+            )
+            .order_by(
+                RefusedScan.resolved_at.is_not(None),
+                RefusedScan.scanned_at.desc(),
+                RefusedScan.id.desc(),
+            )
+        ).unique()
+    )
+
+
+def _open_refusal(refused_id: int, organizer: User) -> RefusedScan:
+    if not organizer.has_role(Role.ORGANIZER):
+        raise NotAllowed(str(_l("เฉพาะผู้จัดเท่านั้นที่จัดการผลสแกนที่ถูกปฏิเสธได้")))
+    refused = db.session.get(RefusedScan, refused_id, populate_existing=True)
+    if refused is None:
+        raise NotFound(str(_l("ไม่พบผลสแกนนี้")))
+    if refused.resolved_at is not None:
+        raise NotAllowed(str(_l("ผลสแกนนี้จัดการไปแล้ว")))
+    return refused
+
+
+def overrule_refused_scan(refused_id: int, organizer: User, reason: str) -> CheckInResult:
+    """Check in the person of a refused synced scan at its scan time, as the organizer's
+    audited override (``checkin.override``), and mark the refusal resolved."""
+    refused = _open_refusal(refused_id, organizer)
+    if not can_overrule(refused):
+        raise NotAllowed(str(_l("ผลสแกนนี้บันทึกเป็นการเข้าร่วมไม่ได้")))
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": str(_l("กรุณาระบุเหตุผล"))})
+    # A device clock that ran ahead: the scan was made before it reached the server.
+    outcome = check_in(
+        session_id=refused.session_id,
+        staff=organizer,
+        registration_id=refused.registration_id,
+        scanned_at=min(refused.scanned_at, refused.received_at),
+        method=refused.method,
+        override_reason=reason,
+        keep_refusal=False,
+    )
+    with write_transaction():
+        db.session.execute(
+            update(RefusedScan)
+            .where(RefusedScan.id == refused_id, RefusedScan.resolved_at.is_(None))
+            .values(
+                resolved_at=utcnow(), resolved_by_id=organizer.id, checkin_id=outcome.checkin_id
+            )
+        )
+    return outcome
+
+
+def dismiss_refused_scan(refused_id: int, organizer: User) -> None:
+    """The organizer has seen a refused scan and leaves it refused (audited)."""
+    refused = _open_refusal(refused_id, organizer)
+    organizer_id = organizer.id
+    with write_transaction():
+        done = db.session.execute(
+            update(RefusedScan)
+            .where(RefusedScan.id == refused_id, RefusedScan.resolved_at.is_(None))
+            .values(resolved_at=utcnow(), resolved_by_id=organizer_id)
+        )
+        if done.rowcount == 1:
+            record_event(
+                organizer,
+                "refused_scan.dismiss",
+                refused,
+                {
+                    "registration_id": refused.registration_id,
+                    "session_id": refused.session_id,
+                    "scanned_at": refused.scanned_at.isoformat(),
+                    "code": refused.code,
+                },
+            )

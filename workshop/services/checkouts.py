@@ -29,7 +29,7 @@ from workshop.models import (
 )
 from workshop.models.types import utcnow
 from workshop.services.attendance import SessionHours, configured_lunch_break, present_hours
-from workshop.services.checkins import CLOCK_SKEW, checkin_window
+from workshop.services.checkins import checkin_window, scan_time
 from workshop.services.errors import (
     InvalidTicket,
     NotAllowed,
@@ -82,7 +82,9 @@ def check_out(
     """Scan the ticket's (or the registration's) holder out of a session.
 
     Refusals as at check-in (``WorkshopCancelled``, ``InvalidTicket``, ``WrongWorkshop``,
-    ``NotConfirmed``, ``SessionNotOpen`` outside the session's door window), plus ``NotAllowed``
+    ``NotConfirmed``, ``SessionNotOpen`` outside the session's door window, ``SyncTooLate`` and
+    a ``scanned_at`` ahead of the server's clock as ``services.checkins.scan_time`` says), plus
+    ``NotAllowed``
     when the workshop does not scan out and ``NotCheckedIn`` without a check-in to check out of.
     """
     if not staff.has_role(Role.STAFF, Role.ORGANIZER):
@@ -115,9 +117,8 @@ def check_out(
             raise WrongWorkshop()
         if registration.status != RegistrationStatus.CONFIRMED:
             raise NotConfirmed()
-        now = utcnow()
-        when = scanned_at if scanned_at is not None and scanned_at <= now + CLOCK_SKEW else now
         opens, closes = checkin_window(session)
+        when = scan_time(scanned_at, utcnow(), closes, override=False).when
         if not opens <= when <= closes:
             raise SessionNotOpen(
                 str(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from workshop.extensions import db
 from workshop.models import (
@@ -24,7 +24,9 @@ from workshop.models import (
     ExcuseKind,
     FormPart,
     FormStatus,
+    RefusedScan,
     Registration,
+    RegistrationStatusChange,
     User,
     Venue,
     Workshop,
@@ -36,6 +38,7 @@ from workshop.services.checkins import check_in
 from workshop.services.evaluations import change_form_status, create_form, form_of, submit_answers
 from workshop.services.excuses import excuse_absence
 from workshop.services.registrations import register_officer
+from workshop.services.transactions import write_transaction
 from workshop.services.venues import VenueInput, create_venue
 from workshop.services.workshops import SessionInput, WorkshopInput, change_status, create_workshop
 from workshop.thai.dates import BANGKOK, bangkok_to_utc
@@ -202,8 +205,11 @@ def seed_demo() -> bool:
         )
         change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
         # The district officers attended the reference workshop: registered by the office.
-        for officer in officers:
-            register_officer(workshop.id, officer, actor=organizer)
+        registrations = [
+            register_officer(workshop.id, officer, actor=organizer) for officer in officers
+        ]
+        _registered_before_the_day(registrations)
+        _seed_refused_scan(workshop, registrations[-1], users["staff"])
         created = True
 
     reference = db.session.scalar(select(Workshop).where(Workshop.title == TITLE))
@@ -221,6 +227,43 @@ def seed_demo() -> bool:
 # session's attendance page and the after-event sign-in sheet show.
 EXCUSED_OFFICER = "officer9@demo.cdd.go.th"
 OFFICIAL_DUTY_ORDER = "ตามคำสั่งจังหวัดพิษณุโลกที่ 2345/2558"
+
+
+def _registered_before_the_day(registrations: list[Registration]) -> None:
+    """The office registered them in October 2015 (their history says so too), not when the
+    demo was loaded: a scan from the workshop day is judged by the seats held that day."""
+    when = bangkok_to_utc(date(2015, 10, 5), time(10, 0))
+    ids = [r.id for r in registrations]
+    with write_transaction():
+        db.session.execute(
+            update(Registration)
+            .where(Registration.id.in_(ids))
+            .values(created_at=when, confirmed_at=when)
+        )
+        db.session.execute(
+            update(RegistrationStatusChange)
+            .where(RegistrationStatusChange.registration_id.in_(ids))
+            .values(changed_at=when)
+        )
+
+
+def _seed_refused_scan(workshop: Workshop, registration: Registration, staff: User) -> None:
+    """The afternoon door lost its network and its phone sent one queued scan, of the officer
+    who has no afternoon signature on the sign-in sheet, only three days later: refused at
+    sync, it waits on the workshop's page for the organizer to decide."""
+    session_id, registration_id, staff_id = workshop.sessions[1].id, registration.id, staff.id
+    with write_transaction():
+        db.session.add(
+            RefusedScan(
+                session_id=session_id,
+                registration_id=registration_id,
+                staff_id=staff_id,
+                method="offline",
+                scanned_at=bangkok_to_utc(DAY, time(13, 7)),
+                received_at=bangkok_to_utc(DAY + timedelta(days=3), time(9, 12)),
+                code="sync_too_late",
+            )
+        )
 
 
 # What the demo's attendees answered: (level for every scale question, comment).
@@ -243,11 +286,15 @@ def _seed_attendance_and_evaluation(
     in the afternoon (entered from the signed sign-in sheet) and one away on official duty
     (excused), and an open evaluation form that all attendees but officer1 have answered, so
     that officer1 can try it."""
-    for registration in db.session.scalars(
+    registrations = db.session.scalars(
         select(Registration)
         .where(Registration.workshop_id == workshop.id)
         .order_by(Registration.id)
-    ).all():
+    ).all()
+    # Entered with the times on the sheet, the check-ins are judged by the seats held then
+    # (a demo loaded before registrations kept their history gets it here).
+    _registered_before_the_day(list(registrations))
+    for registration in registrations:
         for n, session in enumerate(workshop.sessions):
             if n == 1 and registration.user_id == officers[-1].id:
                 continue  # left at noon
@@ -307,7 +354,8 @@ def _seed_upcoming(venue: Venue, organizer: User, officers: list[User]) -> None:
             excused_count=True,
             certificate_kind=CertificateKind.ACHIEVEMENT.value,
             signatory_name="นางสุนันทา วงศ์ใหญ่",
-            signatory_position="พัฒนาการจังหวัดพิษณุโลก",
+            # Signing on the governor's behalf: the position in three lines, as printed.
+            signatory_position="พัฒนาการจังหวัดพิษณุโลก\nปฏิบัติราชการแทน\nผู้ว่าราชการจังหวัดพิษณุโลก",
             sessions=[
                 SessionInput(
                     title=title,

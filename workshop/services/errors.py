@@ -127,6 +127,26 @@ class SessionNotOpen(DomainError):
         return str(_l("ช่วงการอบรมนี้ยังไม่เปิดหรือปิดการเช็กอินแล้ว"))
 
 
+class SyncTooLate(DomainError):
+    """An offline scan reached the server too long after the session's check-in closed."""
+
+    code = "sync_too_late"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("ส่งผลสแกนออฟไลน์ช้าเกินกำหนด ให้ผู้จัดบันทึกการเข้าร่วมแทน"))
+
+
+class AlreadyUndone(DomainError):
+    """The check-in was undone already (by another request, or an earlier press)."""
+
+    code = "already_undone"
+    http_status = 409
+
+    def default_message(self) -> str:
+        return str(_l("การเช็กอินนี้ถูกยกเลิกไปแล้ว"))
+
+
 class WorkshopCancelled(DomainError):
     """The workshop was cancelled: no seats change, nobody checks in, no certificates."""
 

@@ -29,9 +29,9 @@ from workshop.models import (
 )
 from workshop.services.audit import record_event
 from workshop.services.errors import NotAllowed, NotFound, ValidationFailed
-from workshop.services.reports import person_order
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
+from workshop.thai.names import person_sort_key
 
 _KIND_LABELS = {
     ExcuseKind.LEAVE: _l("ลา"),
@@ -214,8 +214,9 @@ def session_attendees(session: WorkshopSession) -> list[SessionAttendee]:
         for r in registrations
     ]
     rows.sort(
-        key=lambda row: person_order(
-            row.registration.user.first_name, row.registration.user.last_name, row.registration.id
+        key=lambda row: (
+            *person_sort_key(row.registration.user.first_name, row.registration.user.last_name),
+            row.registration.id,
         )
     )
     return rows

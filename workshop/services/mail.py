@@ -1,7 +1,8 @@
 """Mail to officers about their registrations: Thai text, the ticket QR inline, a calendar file.
 
-One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled``, and
-``workshop_cancelled`` when the organizer cancels the whole workshop):
+One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled``,
+``workshop_cancelled`` when the organizer cancels the whole workshop, and ``ticket_reissued``
+with the new QR code when the organizer reissues a ticket):
 
     multipart/mixed
       multipart/alternative
@@ -10,6 +11,12 @@ One message per event (``confirmed``, ``waitlisted``, ``promoted``, ``cancelled`
           text/html                     <img src="cid:..."> for the QR code
           image/png                     the ticket QR
       text/calendar; method=PUBLISH     workshop.ics (METHOD:CANCEL for cancellations)
+
+The calendar file follows what the officer's calendar already holds, as the notices sent
+before tell it: a seat adds the sessions (PUBLISH), a cancellation removes them (CANCEL), and so
+does being moved back to the waitlist after holding a seat. Every file carries a higher
+SEQUENCE than the one before it for the same registration (the number of notices before it),
+so a calendar applies them in order: a seat given again after a CANCEL is not ignored.
 
 Without ``MAIL_SERVER`` the message is written to ``<instance>/outbox/`` as an ``.eml`` file, so
 a development setup needs no mail server; with one it goes out through ``smtplib``. Errors
@@ -23,6 +30,7 @@ import os
 import smtplib
 import ssl
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -34,21 +42,30 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from icalendar import Calendar, Event, vCalAddress, vText
+from sqlalchemy import select
 
-from workshop.models import Registration, Venue, WorkshopSession
+from workshop.extensions import db
+from workshop.models import Notification, Registration, Venue, WorkshopSession
 from workshop.models.types import utcnow
 from workshop.qr import qr_png
-from workshop.services.registrations import waitlist_position
 from workshop.services.tickets import ticket_token
+from workshop.services.waitlist import waitlist_position
+from workshop.thai.addresses import venue_place
 from workshop.thai.dates import format_date, format_time_range
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("confirmed", "waitlisted", "promoted", "cancelled", "workshop_cancelled")
-WITH_TICKET = ("confirmed", "waitlisted", "promoted")
+EVENTS = (
+    "confirmed",
+    "waitlisted",
+    "promoted",
+    "cancelled",
+    "workshop_cancelled",
+    "ticket_reissued",
+)
+WITH_TICKET = ("confirmed", "waitlisted", "promoted", "ticket_reissued")
 WITH_CALENDAR = ("confirmed", "promoted", "cancelled", "workshop_cancelled")
 CANCELLATIONS = ("cancelled", "workshop_cancelled")  # the calendar events are removed
-BANGKOK_NAMES = ("กรุงเทพมหานคร", "กรุงเทพฯ", "กรุงเทพ")
 CALENDAR_FILENAME = "workshop.ics"
 OUTBOX = "outbox"
 _TRUE = {"1", "true", "yes", "on"}
@@ -61,17 +78,45 @@ class SessionLine:
     title: str
 
 
-def send_registration_notice(registration: Registration, event: str) -> None:
-    """Build the notice for ``event`` and send it to the officer (or write it to the outbox)."""
-    message = build_registration_notice(registration, event)
-    deliver(message, f"{registration.id}-{event}")
+def send_notice(notice: Notification) -> None:
+    """Build the queued notice's message and send it to the officer (or write it to the
+    outbox)."""
+    earlier = list(
+        db.session.scalars(
+            select(Notification.event)
+            .where(
+                Notification.registration_id == notice.registration_id,
+                Notification.id < notice.id,
+            )
+            .order_by(Notification.id)
+        )
+    )
+    message = build_registration_notice(notice.registration, notice.event, earlier=earlier)
+    deliver(message, f"{notice.registration_id}-{notice.event}")
+
+
+def calendar_method(event: str, earlier: Sequence[str] = ()) -> str | None:
+    """``PUBLISH`` or ``CANCEL`` for the notice's calendar file, or None for no file:
+    ``earlier`` are the events of the registration's notices before this one."""
+    if event in CANCELLATIONS:
+        return "CANCEL"
+    if event in WITH_CALENDAR:
+        return "PUBLISH"
+    held = [e for e in earlier if e in WITH_CALENDAR]
+    if event == "waitlisted" and held and held[-1] not in CANCELLATIONS:
+        return "CANCEL"  # moved back to the waitlist: the seat's sessions leave the calendar
+    return None
 
 
 # --- the message -------------------------------------------------------------------------------
 
 
-def notice_context(registration: Registration, event: str) -> dict[str, Any]:
-    """What a notice about ``event`` says, whatever carries it (this mail, or LINE)."""
+def notice_context(
+    registration: Registration, event: str, *, earlier: Sequence[str] = ()
+) -> dict[str, Any]:
+    """What a notice about ``event`` says, whatever carries it (this mail, or LINE);
+    ``earlier``: the events of the registration's notices queued before this one (they decide
+    the calendar file)."""
     event = str(event)  # RegistrationStatus values arrive as StrEnum members
     if event not in EVENTS:
         raise ValueError(f"unknown registration event {event!r}")
@@ -95,15 +140,22 @@ def notice_context(registration: Registration, event: str) -> dict[str, Any]:
         ],
         "position": position,
         "ticket": ticket_token(registration) if event in WITH_TICKET else None,
+        # The ticket admits its holder only once seated (a reissue may reach someone waiting).
+        "waiting": event == "waitlisted"
+        or (event == "ticket_reissued" and registration.status == "waitlisted"),
         "reason": _reason(registration, event),
         "link": my_registrations_url(),
-        "calendar": event in WITH_CALENDAR,
+        "calendar": calendar_method(event, earlier),
     }
 
 
-def build_registration_notice(registration: Registration, event: str) -> EmailMessage:
-    context = notice_context(registration, event)
-    event, token = context["event"], context["ticket"]
+def build_registration_notice(
+    registration: Registration, event: str, *, earlier: Sequence[str] = ()
+) -> EmailMessage:
+    """The message for ``event``; ``earlier``: the events of the registration's notices queued
+    before this one (they decide the calendar file and its SEQUENCE)."""
+    context = notice_context(registration, event, earlier=earlier)
+    event, token, method = context["event"], context["ticket"], context["calendar"]
     officer = registration.user
     sender = str(current_app.config.get("MAIL_SENDER") or "")
     domain = _sender_domain(sender)
@@ -132,13 +184,15 @@ def build_registration_notice(registration: Registration, event: str) -> EmailMe
             disposition="inline",
             filename="ticket-qr.png",
         )
-    if event in WITH_CALENDAR:
-        cancel = event in CANCELLATIONS
+    if method is not None:
+        cancel = method == "CANCEL"
         message.add_attachment(
-            registration_calendar(registration, cancel=cancel, organizer=sender),
+            registration_calendar(
+                registration, cancel=cancel, organizer=sender, sequence=len(earlier)
+            ),
             subtype="calendar",
             filename=CALENDAR_FILENAME,
-            params={"method": "CANCEL" if cancel else "PUBLISH"},
+            params={"method": method},
             cte="base64",
         )
     return message
@@ -154,6 +208,8 @@ def headline(event: str, position: int | None = None) -> str:
         return "ได้เลื่อนจากรายชื่อสำรองเป็นผู้ได้ที่นั่ง"
     if event == "workshop_cancelled":
         return "ยกเลิกการอบรม"
+    if event == "ticket_reissued":
+        return "บัตรเข้างานใบใหม่"
     return "ยกเลิกการลงทะเบียนแล้ว"
 
 
@@ -172,20 +228,7 @@ def subject(event: str, title: str, position: int | None = None) -> str:
 
 def venue_text(venue: Venue) -> str:
     """``ศูนย์... อำเภอวังทอง จังหวัดพิษณุโลก``; Bangkok has เขต and no จังหวัด."""
-    parts = [venue.name]
-    district, province = venue.district.strip(), venue.province.strip()
-    bangkok = province in BANGKOK_NAMES
-    if district:
-        prefix = "เขต" if bangkok else "อำเภอ"
-        known = ("อำเภอ", "อ.", "เขต")
-        parts.append(district if district.startswith(known) else f"{prefix}{district}")
-    if province:
-        known = ("จังหวัด", "จ.")
-        if bangkok or province.startswith(known):
-            parts.append(province)
-        else:
-            parts.append(f"จังหวัด{province}")
-    return " ".join(parts)
+    return venue_place(venue.name, venue.district, venue.province)
 
 
 def my_registrations_url() -> str:
@@ -207,8 +250,11 @@ def event_uid(registration: Registration, session: WorkshopSession) -> str:
     return f"registration-{registration.id}-session-{session.id}@{host}"
 
 
-def registration_calendar(registration: Registration, *, cancel: bool, organizer: str) -> str:
-    """An iCalendar file with one VEVENT per session (METHOD:PUBLISH, or CANCEL to remove)."""
+def registration_calendar(
+    registration: Registration, *, cancel: bool, organizer: str, sequence: int = 0
+) -> str:
+    """An iCalendar file with one VEVENT per session (METHOD:PUBLISH, or CANCEL to remove);
+    ``sequence`` counts the registration's calendar changes before this one."""
     workshop = registration.workshop
     now = utcnow()
     calendar = Calendar()
@@ -236,8 +282,8 @@ def registration_calendar(registration: Registration, *, cancel: bool, organizer
         item.add("location", location)
         item.add("description", description)
         item.add("url", my_registrations_url())
-        # A cancellation must carry a higher SEQUENCE than what it replaces (RFC 5546).
-        item.add("sequence", 1 if cancel else 0)
+        # Each change must carry a higher SEQUENCE than what it replaces (RFC 5546).
+        item.add("sequence", max(sequence, 1) if cancel else sequence)
         item.add("status", "CANCELLED" if cancel else "CONFIRMED")
         if address:
             person = vCalAddress(f"mailto:{address}")

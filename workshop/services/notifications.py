@@ -31,7 +31,7 @@ from sqlalchemy import or_, select, update
 from workshop.extensions import db
 from workshop.models import Notification, Registration
 from workshop.models.types import utcnow
-from workshop.services.transactions import begin_write
+from workshop.services.transactions import end_transaction, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ POLL_SECONDS = 30.0
 # The notice to everyone registered when the organizer cancels the whole workshop (the other
 # events are a registration's own: confirmed, waitlisted, promoted, cancelled).
 WORKSHOP_CANCELLED = "workshop_cancelled"
+# The organizer reissued the registration's ticket: the new QR code, since the old one stopped.
+TICKET_REISSUED = "ticket_reissued"
 
 
 def queue_notice(registration: Registration, event: str) -> None:
@@ -60,19 +62,18 @@ def queue_notice(registration: Registration, event: str) -> None:
 
 def _claim(notice_id: int, now: datetime) -> bool:
     """Take a due notice for this sender; False if another sender has it."""
-    begin_write()
-    result = db.session.execute(
-        update(Notification)
-        .where(
-            Notification.id == notice_id,
-            Notification.sent_at.is_(None),
-            Notification.failed_at.is_(None),
-            or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+    with write_transaction():
+        result = db.session.execute(
+            update(Notification)
+            .where(
+                Notification.id == notice_id,
+                Notification.sent_at.is_(None),
+                Notification.failed_at.is_(None),
+                or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+            )
+            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+            .execution_options(synchronize_session=False)
         )
-        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
     return result.rowcount == 1
 
 
@@ -92,7 +93,7 @@ def _send(notice: Notification) -> Delivery:
     from workshop.services.line import LineRejected, line_settings
     from workshop.services.line_accounts import EMAIL, LINE, notice_channels
     from workshop.services.line_messages import push_registration_notice
-    from workshop.services.mail import send_registration_notice
+    from workshop.services.mail import send_notice
 
     delivery = Delivery()
     registration = notice.registration
@@ -113,7 +114,7 @@ def _send(notice: Notification) -> Delivery:
             delivery.error = exc
     if EMAIL in channels and notice.mailed_at is None and registration.user.mailable:
         try:
-            send_registration_notice(registration, notice.event)
+            send_notice(notice)
         except Exception as exc:  # any transport or rendering failure: retry later
             delivery.error = delivery.error or exc
         else:
@@ -122,26 +123,27 @@ def _send(notice: Notification) -> Delivery:
 
 
 def _record_outcome(notice_id: int, delivery: Delivery) -> None:
-    """Record what went out; mark the notice done, or schedule its retry (or give it up)."""
+    """Record what went out; mark the notice done, or schedule its retry (or give it up), in a
+    write transaction."""
     from workshop.services.line_accounts import mark_line_unreachable
 
-    begin_write()
-    notice = db.session.get(Notification, notice_id, populate_existing=True)
-    notice.attempts += 1
-    notice.claimed_until = None
-    now = utcnow()
-    if delivery.mailed:
-        notice.mailed_at = now
-    if delivery.pushed_to:
-        notice.line_sent_at = now
-    if delivery.line_error:
-        notice.line_error = delivery.line_error[: Notification.ERROR_MAX]
-        if delivery.line_unreachable_id:
-            mark_line_unreachable(notice.registration.user, delivery.line_unreachable_id, now)
-    error = delivery.error
-    if error is None:
-        notice.sent_at = now
-    else:
+    with write_transaction():
+        notice = db.session.get(Notification, notice_id, populate_existing=True)
+        notice.attempts += 1
+        notice.claimed_until = None
+        now = utcnow()
+        if delivery.mailed:
+            notice.mailed_at = now
+        if delivery.pushed_to:
+            notice.line_sent_at = now
+        if delivery.line_error:
+            notice.line_error = delivery.line_error[: Notification.ERROR_MAX]
+            if delivery.line_unreachable_id:
+                mark_line_unreachable(notice.registration.user, delivery.line_unreachable_id, now)
+        error = delivery.error
+        if error is None:
+            notice.sent_at = now
+            return
         notice.last_error = f"{type(error).__name__}: {error}"[: Notification.ERROR_MAX]
         if notice.attempts > len(RETRY_DELAYS):
             notice.failed_at = utcnow()
@@ -154,7 +156,6 @@ def _record_outcome(notice_id: int, delivery: Delivery) -> None:
                 notice.due_at,
                 notice.last_error,
             )
-    db.session.commit()
 
 
 def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
@@ -178,14 +179,14 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
             .limit(limit)
         )
     )
-    db.session.commit()
+    end_transaction()  # the read is done; each claim below is a write of its own
     sent = 0
     for notice_id in due:
         if not _claim(notice_id, now):
             continue
         notice = db.session.get(Notification, notice_id, populate_existing=True)
         delivery = _send(notice)
-        db.session.rollback()  # sending wrote nothing; end the read before recording
+        end_transaction()  # sending wrote nothing; end the read before recording
         _record_outcome(notice_id, delivery)
         if delivery.error is None:
             sent += 1
@@ -199,7 +200,7 @@ def dispatch_notices() -> None:
         try:
             deliver_due()
         except Exception:  # the change stands; the notice stays queued for a later attempt
-            db.session.rollback()
+            end_transaction()
             log.exception("delivering notices failed")
     elif mode == "background":
         _sender_for(current_app._get_current_object()).wake()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 import phonenumbers
@@ -20,6 +22,7 @@ from workshop.services.audit import record_event
 from workshop.services.errors import DuplicateEmail, ValidationFailed
 from workshop.services.passwords import hash_password, password_problem
 from workshop.services.text import TextRejected, clean_text
+from workshop.services.transactions import write_transaction
 
 # What the officer agrees to; shown on the sign-up page and stored as the consent time.
 PDPA_PURPOSE = _l(
@@ -142,23 +145,20 @@ def sign_up_officer(*, email: str, password: str, profile: OfficerProfile, conse
         errors["consent"] = str(_l("ต้องให้ความยินยอมก่อนจึงจะสมัครได้"))
     if errors:
         raise ValidationFailed(errors)
-    if _email_taken(email):
-        raise DuplicateEmail()
-    user = User(
-        email=email,
-        password_hash=hash_password(password),
-        role=Role.OFFICER.value,
-        pdpa_consent_at=utcnow(),
-        **values,
-    )
-    db.session.add(user)
-    try:
+    password_hash = hash_password(password)
+    with _email_unique():
+        if _email_taken(email):
+            raise DuplicateEmail()
+        user = User(
+            email=email,
+            password_hash=password_hash,
+            role=Role.OFFICER.value,
+            pdpa_consent_at=utcnow(),
+            **values,
+        )
+        db.session.add(user)
         db.session.flush()
         record_event(user, "user.signup", user)
-        db.session.commit()
-    except IntegrityError as exc:  # the same email signed up in a parallel request
-        db.session.rollback()
-        raise DuplicateEmail() from exc
     return user
 
 
@@ -171,18 +171,25 @@ def update_profile(user: User, *, email: str, profile: OfficerProfile) -> User:
         errors["email"] = str(exc)
     if errors:
         raise ValidationFailed(errors)
-    if _email_taken(email, except_user=user.id):
-        raise DuplicateEmail()
-    user.email = email
-    for key, value in values.items():
-        setattr(user, key, value)
-    record_event(user, "user.profile", user)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise DuplicateEmail() from exc
+    with _email_unique():
+        if _email_taken(email, except_user=user.id):
+            raise DuplicateEmail()
+        user.email = email
+        for key, value in values.items():
+            setattr(user, key, value)
+        record_event(user, "user.profile", user)
     return user
+
+
+@contextmanager
+def _email_unique() -> Iterator[None]:
+    """``write_transaction``, where the unique index on e-mail that caught the same address
+    saved by a parallel request becomes ``DuplicateEmail``."""
+    try:
+        with write_transaction():
+            yield
+    except IntegrityError as exc:
+        raise DuplicateEmail() from exc
 
 
 def profile_of(user: User) -> OfficerProfile:

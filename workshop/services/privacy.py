@@ -1,8 +1,6 @@
-"""Personal data under the PDPA (พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562): export, deletion, retention.
+"""Personal data under the PDPA (พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562): deletion and retention.
+(The export of everything held about one person, sections 30-31: ``services.personal_data``.)
 
-- ``personal_data(user)``: everything the system holds about one person, as JSON-ready data
-  (right of access and data portability, sections 30-31). Nothing about anyone else, and no
-  secrets (password hash, API token digests, ticket secrets).
 - ``delete_account(user, password)``: the person's own request to erase (section 33). The row of
   the account stays but is anonymised by ``anonymise_account``, in one transaction.
 - ``purge_expired()``: accounts of officers with no workshop within the retention period
@@ -27,27 +25,23 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workshop.extensions import db
 from workshop.models import (
     ApiToken,
-    AuditEvent,
     Certificate,
-    CheckIn,
     ExcusedAbsence,
     Notification,
     Registration,
     RegistrationStatus,
     Role,
     User,
-    Workshop,
     WorkshopSession,
 )
 from workshop.models.types import utcnow
@@ -57,20 +51,15 @@ from workshop.services.audit import record_event
 from workshop.services.certificates import (
     REVOKED_ACCOUNT_DELETED,
     REVOKED_RETENTION,
-    format_code,
     revoke_certificates_locked,
-    revoke_reason_text,
-    verification_url,
 )
 from workshop.services.errors import NotAllowed, ValidationFailed
 from workshop.services.line_accounts import forget_line_account
 from workshop.services.notifications import dispatch_notices
-from workshop.services.officers import PDPA_PURPOSE
 from workshop.services.registrations import (
     cancel_locked,
     lock_workshop,
     seats_can_change,
-    waitlist_position,
 )
 from workshop.services.transactions import write_transaction
 
@@ -87,19 +76,6 @@ _CANCEL_REASONS = {
 }
 _REVOKE_REASONS = {BY_REQUEST: REVOKED_ACCOUNT_DELETED, BY_RETENTION: REVOKED_RETENTION}
 
-# Audit details that describe the subject's own records; anything else (ids of the staff who
-# acted, free keys added later) stays out of the export.
-_EXPORTED_DETAILS = {
-    "status",
-    "was",
-    "reason",
-    "on_behalf",
-    "walk_in",
-    "number",
-    "method",
-    "channel",
-}
-
 
 class LastOrganizer(NotAllowed):
     code = "last_organizer"
@@ -113,217 +89,6 @@ class AccountDeleted(NotAllowed):
 
     def default_message(self) -> str:
         return str(_l("บัญชีนี้ถูกลบไปแล้ว"))
-
-
-# ---------------------------------------------------------------- export
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
-
-
-def _actor_label(actor_id: int | None, subject_id: int) -> str:
-    if actor_id is None:
-        return "system"
-    return "self" if actor_id == subject_id else "staff"
-
-
-def personal_data(user: User) -> dict[str, Any]:
-    """Everything held about ``user``, for download as JSON (PDPA right of access/portability).
-
-    Registrations come with their workshop's title and dates, check-ins with their session and
-    time, certificates with number, verification code and status, and the audit events about
-    the person's own account, registrations and certificates (who acted is given only as
-    ``self``, ``staff`` or ``system``). Events in which the person acted on other people's
-    records (staff and organizers) are listed by action and time only.
-    """
-    registrations = list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.user_id == user.id)
-            .options(joinedload(Registration.workshop).joinedload(Workshop.venue))
-            .order_by(Registration.created_at, Registration.id)
-        ).unique()
-    )
-    registration_ids = [r.id for r in registrations]
-    check_ins = (
-        list(
-            db.session.execute(
-                select(CheckIn, WorkshopSession)
-                .join(WorkshopSession, WorkshopSession.id == CheckIn.session_id)
-                .where(CheckIn.registration_id.in_(registration_ids))
-                .order_by(CheckIn.scanned_at, CheckIn.id)
-            ).all()
-        )
-        if registration_ids
-        else []
-    )
-    excuses = (
-        list(
-            db.session.execute(
-                select(ExcusedAbsence, WorkshopSession)
-                .join(WorkshopSession, WorkshopSession.id == ExcusedAbsence.session_id)
-                .where(ExcusedAbsence.registration_id.in_(registration_ids))
-                .order_by(WorkshopSession.starts_at, ExcusedAbsence.id)
-            ).all()
-        )
-        if registration_ids
-        else []
-    )
-    certificates = (
-        list(
-            db.session.scalars(
-                select(Certificate)
-                .where(Certificate.registration_id.in_(registration_ids))
-                .order_by(Certificate.issued_at, Certificate.id)
-            )
-        )
-        if registration_ids
-        else []
-    )
-    certificate_ids = [c.id for c in certificates]
-    about_me = [(AuditEvent.entity_type == "users") & (AuditEvent.entity_id == user.id)]
-    if registration_ids:
-        about_me.append(
-            (AuditEvent.entity_type == "registrations") & AuditEvent.entity_id.in_(registration_ids)
-        )
-    if certificate_ids:
-        about_me.append(
-            (AuditEvent.entity_type == "certificates") & AuditEvent.entity_id.in_(certificate_ids)
-        )
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(or_(*about_me, AuditEvent.actor_id == user.id))
-            .order_by(AuditEvent.created_at, AuditEvent.id)
-        )
-    )
-    titles = {r.id: r.workshop.title for r in registrations}
-
-    def registration_json(r: Registration) -> dict[str, Any]:
-        workshop = r.workshop
-        venue = workshop.venue
-        return {
-            "id": r.id,
-            "workshop": {
-                "id": workshop.id,
-                "title": workshop.title,
-                "organizing_agency": workshop.organizing_agency,
-                "venue": venue.name if venue is not None else None,
-                "starts_at": _iso(workshop.starts_at),
-                "ends_at": _iso(workshop.ends_at),
-                "status": workshop.status,
-            },
-            "status": r.status,
-            "waitlist_position": waitlist_position(r),
-            "registered_at": _iso(r.created_at),
-            "registered_by": "self" if r.registered_by_id in (None, user.id) else "staff",
-            "confirmed_at": _iso(r.confirmed_at),
-            "cancelled_at": _iso(r.cancelled_at),
-            "cancel_reason": r.cancel_reason or None,
-        }
-
-    def event_json(event: AuditEvent) -> dict[str, Any]:
-        own = (
-            (event.entity_type == "users" and event.entity_id == user.id)
-            or (event.entity_type == "registrations" and event.entity_id in titles)
-            or (event.entity_type == "certificates" and event.entity_id in certificate_ids)
-        )
-        if not own:  # the person acted on someone else's record: no ids, no details
-            return {"at": _iso(event.created_at), "action": event.action, "on": event.entity_type}
-        return {
-            "at": _iso(event.created_at),
-            "action": event.action,
-            "on": event.entity_type,
-            "record_id": event.entity_id,
-            "by": _actor_label(event.actor_id, user.id),
-            "details": {k: v for k, v in (event.details or {}).items() if k in _EXPORTED_DETAILS},
-        }
-
-    return {
-        "format": "workshop personal data export, version 1",
-        "exported_at": _iso(utcnow()),
-        "account": {
-            "id": user.id,
-            "email": user.email,
-            "role": user.role,
-            "title_prefix": user.title_prefix,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "full_name": user.full_name,
-            "position": user.position,
-            "agency": user.agency,
-            "district": user.district,
-            "province": user.province,
-            "phone": user.phone,
-            "created_at": _iso(user.created_at),
-            "active": user.active,
-        },
-        "line": {
-            "user_id": user.line_user_id,
-            "linked_at": _iso(user.line_linked_at),
-            "blocked_at": _iso(user.line_blocked_at),
-            "notices_by": user.notice_channel,
-        },
-        "consent": {
-            "given_at": _iso(user.pdpa_consent_at),
-            "purpose": str(PDPA_PURPOSE),
-        },
-        "retention": {
-            "years": retention_years(),
-            "rule": str(
-                _l(
-                    "บัญชีเจ้าหน้าที่ที่ไม่มีการอบรมภายใน %(years)d ปี จะถูกลบข้อมูลส่วนบุคคลโดยอัตโนมัติ",
-                    years=retention_years(),
-                )
-            ),
-        },
-        "registrations": [registration_json(r) for r in registrations],
-        "check_ins": [
-            {
-                "registration_id": check_in.registration_id,
-                "workshop": titles.get(check_in.registration_id),
-                "session": session.title,
-                "session_starts_at": _iso(session.starts_at),
-                "scanned_at": _iso(check_in.scanned_at),
-                "recorded_at": _iso(check_in.recorded_at),
-                "checked_out_at": _iso(check_in.checked_out_at),
-                "method": check_in.method,
-            }
-            for check_in, session in check_ins
-        ],
-        "excused_absences": [
-            {
-                "registration_id": excuse.registration_id,
-                "workshop": titles.get(excuse.registration_id),
-                "session": session.title,
-                "session_starts_at": _iso(session.starts_at),
-                "kind": excuse.kind,
-                "reason": excuse.reason,
-                "recorded_at": _iso(excuse.recorded_at),
-            }
-            for excuse, session in excuses
-        ],
-        "certificates": [
-            {
-                "registration_id": c.registration_id,
-                "workshop": titles.get(c.registration_id),
-                "number": c.number_text,
-                "code": format_code(c.code),
-                "verify_url": verification_url(c),
-                "issued_on": c.issued_on.isoformat(),
-                "status": "revoked" if c.revoked else "valid",
-                "revoked_at": _iso(c.revoked_at),
-                "revoked_reason": revoke_reason_text(c.revoke_reason) if c.revoked else None,
-            }
-            for c in certificates
-        ],
-        "audit_events": [event_json(e) for e in events],
-    }
-
-
-def export_filename(user: User) -> str:
-    return f"workshop-personal-data-{user.id}-{utcnow():%Y%m%d}.json"
 
 
 # ---------------------------------------------------------------- deletion
@@ -423,68 +188,28 @@ def anonymise_account(
     password changed meanwhile makes the request fail instead of deleting).
     """
     with write_transaction():
-        organizers = select(User.id).where(
-            User.role == Role.ORGANIZER, User.active.is_(True), User.deleted_at.is_(None)
-        )
-        remaining: set[int] | None = None
-        if db.session.scalar(select(User.role).where(User.id == user_id)) == Role.ORGANIZER:
-            # Every organizer row first, in id order, so two organizers deleting themselves at
-            # once queue instead of each locking their own row and waiting for the other's.
-            remaining = set(db.session.scalars(organizers.order_by(User.id).with_for_update()))
-        user = db.session.scalar(
-            select(User)
-            .where(User.id == user_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        if user is None or user.deleted:
-            raise AccountDeleted()
-        if password_hash is not None and user.password_hash != password_hash:
-            raise ValidationFailed({"password": str(_l("รหัสผ่านไม่ถูกต้อง"))})
-        if user.role == Role.ORGANIZER and not (remaining or set()) - {user.id}:
-            raise LastOrganizer()
+        user = _lock_account(user_id, password_hash)
         role = user.role
         _scrub(user, now)
         db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
         db.session.flush()  # the address is no longer mailable before anything is cancelled
 
         actor = db.session.get(User, actor_id) if actor_id is not None else None
-        cancelled = promoted = 0
-        active = db.session.execute(
-            select(Registration.id, Registration.workshop_id)
-            .where(
-                Registration.user_id == user.id,
-                Registration.status != RegistrationStatus.CANCELLED,
-            )
-            .order_by(Registration.workshop_id)  # one lock order for every writer
-        ).all()
-        for registration_id, workshop_id in active:
-            workshop = lock_workshop(workshop_id)
-            registration = db.session.get(Registration, registration_id, populate_existing=True)
-            if registration is None or registration.status == RegistrationStatus.CANCELLED:
-                continue
-            if not seats_can_change(workshop, now):
-                continue  # attended history: kept as it is, for the statistics
-            promoted += len(cancel_locked(registration, workshop, actor, _CANCEL_REASONS[why]))
-            cancelled += 1
+        cancelled, promoted = _cancel_open_registrations(user.id, actor, why, now)
         revoked = revoke_certificates_locked(user.id, _REVOKE_REASONS[why], None)
-        own_registrations = select(Registration.id).where(Registration.user_id == user.id)
         # An excuse's reason is typed by an organizer and may say why someone was away (an
         # illness): removed; the kind (leave, official duty) stays for the statistics.
         db.session.execute(
             update(ExcusedAbsence)
-            .where(ExcusedAbsence.registration_id.in_(own_registrations))
+            .where(
+                ExcusedAbsence.registration_id.in_(
+                    select(Registration.id).where(Registration.user_id == user.id)
+                )
+            )
             .values(reason="")
             .execution_options(synchronize_session=False)
         )
-        db.session.execute(
-            delete(Notification)
-            .where(
-                Notification.registration_id.in_(own_registrations),
-                Notification.sent_at.is_(None),
-            )
-            .execution_options(synchronize_session=False)
-        )
+        _drop_unsent_notices(user.id)
         summary = DeletionSummary(user.id, cancelled, promoted, revoked)
         record_event(
             actor,
@@ -501,6 +226,70 @@ def anonymise_account(
     forget_cached_tokens()
     dispatch_notices()  # the promoted officers' notices
     return summary
+
+
+def _lock_account(user_id: int, password_hash: str | None) -> User:
+    """The account row locked for update, once it may go: not deleted already, the password
+    unchanged since it was checked, not the last active organizer."""
+    remaining: set[int] | None = None
+    if db.session.scalar(select(User.role).where(User.id == user_id)) == Role.ORGANIZER:
+        # Every organizer row first, in id order, so two organizers deleting themselves at
+        # once queue instead of each locking their own row and waiting for the other's.
+        organizers = select(User.id).where(
+            User.role == Role.ORGANIZER, User.active.is_(True), User.deleted_at.is_(None)
+        )
+        remaining = set(db.session.scalars(organizers.order_by(User.id).with_for_update()))
+    user = db.session.scalar(
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if user is None or user.deleted:
+        raise AccountDeleted()
+    if password_hash is not None and user.password_hash != password_hash:
+        raise ValidationFailed({"password": str(_l("รหัสผ่านไม่ถูกต้อง"))})
+    if user.role == Role.ORGANIZER and not (remaining or set()) - {user.id}:
+        raise LastOrganizer()
+    return user
+
+
+def _cancel_open_registrations(
+    user_id: int, actor: User | None, why: str, now: datetime | None
+) -> tuple[int, int]:
+    """Cancel the account's registrations for workshops not yet over, through the
+    registration rules; (registrations cancelled, people promoted into the freed seats)."""
+    cancelled = promoted = 0
+    active = db.session.execute(
+        select(Registration.id, Registration.workshop_id)
+        .where(
+            Registration.user_id == user_id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .order_by(Registration.workshop_id)  # one lock order for every writer
+    ).all()
+    for registration_id, workshop_id in active:
+        workshop = lock_workshop(workshop_id)
+        registration = db.session.get(Registration, registration_id, populate_existing=True)
+        if registration is None or registration.status == RegistrationStatus.CANCELLED:
+            continue
+        if not seats_can_change(workshop, now):
+            continue  # attended history: kept as it is, for the statistics
+        promoted += len(cancel_locked(registration, workshop, actor, _CANCEL_REASONS[why]))
+        cancelled += 1
+    return cancelled, promoted
+
+
+def _drop_unsent_notices(user_id: int) -> None:
+    own_registrations = select(Registration.id).where(Registration.user_id == user_id)
+    db.session.execute(
+        delete(Notification)
+        .where(
+            Notification.registration_id.in_(own_registrations),
+            Notification.sent_at.is_(None),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _scrub(user: User, now: datetime | None) -> None:

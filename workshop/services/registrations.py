@@ -1,10 +1,11 @@
 """Registration: seats, the waitlist, cancellation and promotion.
 
-Every change to a workshop's seats happens inside ``begin_write()`` with the workshop row locked
-(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` locks the database), and
-seats are taken with a conditional ``UPDATE`` that only succeeds while ``confirmed_count <
-capacity``. A CHECK constraint on the counter is the last line of defence. So no interleaving of
-requests, workers or connections can confirm more people than there are seats.
+Every change to a workshop's seats happens inside ``write_transaction()`` with the workshop row
+locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` locks the
+database), and seats are taken with a conditional ``UPDATE`` that only succeeds while
+``confirmed_count < capacity``. A CHECK constraint on the counter is the last line of defence.
+So no interleaving of requests, workers or connections can confirm more people than there are
+seats.
 
 The waitlist is fair: while anyone is waiting, a newcomer joins the end of the line even if a seat
 has just come free, and freed seats go to the first in line.
@@ -19,15 +20,25 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, Subquery, func, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from workshop.extensions import db
-from workshop.models import Certificate, Registration, Role, User, Workshop, WorkshopStatus
+from workshop.models import (
+    Certificate,
+    Registration,
+    RegistrationStatusChange,
+    RetiredTicketSecret,
+    Role,
+    User,
+    Workshop,
+    WorkshopStatus,
+)
 from workshop.models import RegistrationStatus as Status
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
+from workshop.services.checkins import count_seat_change
 from workshop.services.errors import (
     AlreadyRegistered,
     DuplicateEmail,
@@ -38,11 +49,12 @@ from workshop.services.errors import (
     WorkshopCancelled,
     WorkshopFull,
 )
-from workshop.services.notifications import dispatch_notices, queue_notice
+from workshop.services.notifications import TICKET_REISSUED, dispatch_notices, queue_notice
 from workshop.services.officers import OfficerProfile, walk_in_account
 from workshop.services.text import TextRejected, clean_text
-from workshop.services.tickets import new_ticket_secret
+from workshop.services.tickets import new_ticket_secret, ticket_token
 from workshop.services.transactions import write_transaction
+from workshop.services.waitlist import waitlist_ranks
 
 
 @dataclass
@@ -241,13 +253,13 @@ def _add_registration(
         registered_by_id=actor.id if actor is not None else None,
     )
     if _take_seat(workshop.id, jump_queue=walk_in):
-        registration.status = Status.CONFIRMED
+        set_status(registration, Status.CONFIRMED)
         registration.confirmed_at = utcnow()
     elif walk_in:
         raise WorkshopFull(str(_l("ที่นั่งเต็มแล้ว รับผู้เข้าอบรมหน้างานเพิ่มไม่ได้")))
     else:
-        registration.status = Status.WAITLISTED
         registration.waitlist_seq = _join_waitlist(workshop.id)
+        set_status(registration, Status.WAITLISTED)
     db.session.add(registration)
     db.session.flush()
     record_event(
@@ -258,6 +270,24 @@ def _add_registration(
     )
     queue_notice(registration, registration.status)
     return registration
+
+
+def set_status(registration: Registration, status: Status) -> None:
+    """Every change of a registration's status goes through here: it is kept in the status
+    history (a late offline scan is judged by the status at its scan time), and the door's
+    counters follow when the registration gains or loses its seat (``services.checkins``
+    counts the check-ins of confirmed registrations only)."""
+    was = registration.status
+    registration.status = status
+    db.session.add(
+        RegistrationStatusChange(registration=registration, status=status, changed_at=utcnow())
+    )
+    if registration.id is not None and (was == Status.CONFIRMED) != (status == Status.CONFIRMED):
+        # The new status is written first: a scan at a door reads it under a share lock, so
+        # either that scan counted before this change and this change sees its check-in, or
+        # the scan waits and then sees the new status.
+        db.session.flush()
+        count_seat_change(registration.id, +1 if status == Status.CONFIRMED else -1)
 
 
 def active_registration(workshop_id: int, user_id: int) -> Registration | None:
@@ -300,8 +330,8 @@ def fill_seats_locked(workshop_id: int) -> list[Registration]:
 def _seat_from_waitlist(registration: Registration, actor: User | None, action: str) -> None:
     """Move a waitlisted registration into the seat just taken for it, and tell the officer."""
     _change_counts(registration.workshop_id, waiting=-1)
-    registration.status = Status.CONFIRMED
     registration.waitlist_seq = None
+    set_status(registration, Status.CONFIRMED)
     registration.confirmed_at = utcnow()
     record_event(actor, action, registration)
     queue_notice(registration, "promoted")
@@ -392,8 +422,8 @@ def cancel_locked(
     that, checked who may cancel, and commits. ``actor`` None: the system (retention purge).
     """
     was = registration.status
-    registration.status = Status.CANCELLED
     registration.waitlist_seq = None
+    set_status(registration, Status.CANCELLED)
     registration.cancelled_at = utcnow()
     registration.cancelled_by_id = actor.id if actor is not None else None
     registration.cancel_reason = reason
@@ -451,9 +481,9 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
         refuse_if_attendance_record(registration, workshop)
         _change_counts(workshop.id, confirmed=-1)
         seq = _join_waitlist(workshop.id)
-        registration.status = Status.WAITLISTED
         registration.confirmed_at = None
         registration.waitlist_seq = seq
+        set_status(registration, Status.WAITLISTED)
         record_event(actor, "registration.waitlist", registration)
         queue_notice(registration, "waitlisted")
     dispatch_notices()
@@ -468,43 +498,17 @@ class Placed(NamedTuple):
     waitlist_position: int | None
 
 
-def _waitlist_ranks(workshops: ColumnElement[bool]) -> Subquery:
-    """Place in line (1 = next) of every waitlisted registration of the workshops that
-    ``workshops`` selects: ROW_NUMBER() over the waitlist order, computed within the statement
-    the subquery is joined into (same snapshot as the rows; SQLite >= 3.25, PostgreSQL)."""
-    return (
-        select(
-            Registration.id.label("registration_id"),
-            func.row_number()
-            .over(partition_by=Registration.workshop_id, order_by=Registration.waitlist_seq)
-            .label("position"),
-        )
-        .where(Registration.status == Status.WAITLISTED, workshops)
-        .subquery("waitlist_ranks")
-    )
-
-
 def _placed(query: Select[tuple[Registration]], workshops: ColumnElement[bool]) -> list[Placed]:
     """Run ``query`` with each row's waitlist place added in the same statement. The rows are
     re-read into objects already loaded (``populate_existing``), so a status and its place
     always come from the same moment."""
-    ranks = _waitlist_ranks(workshops)
+    ranks = waitlist_ranks(workshops)
     rows = db.session.execute(
         query.add_columns(ranks.c.position)
         .outerjoin(ranks, ranks.c.registration_id == Registration.id)
         .execution_options(populate_existing=True)
     )
     return [Placed(registration, position) for registration, position in rows]
-
-
-def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first in line; None when not waiting (now: one statement reads both)."""
-    if registration.status != Status.WAITLISTED or registration.waitlist_seq is None:
-        return None
-    ranks = _waitlist_ranks(Registration.workshop_id == registration.workshop_id)
-    return db.session.scalar(
-        select(ranks.c.position).where(ranks.c.registration_id == registration.id)
-    )
 
 
 def placed_registration(registration_id: int) -> Placed | None:
@@ -600,3 +604,33 @@ def registration_filters(workshop_id: int) -> tuple[list[str], list[str]]:
     agencies = sorted({a for a, _ in rows if a})
     districts = sorted({d for _, d in rows if d})
     return agencies, districts
+
+
+def rotate_ticket(registration: Registration, actor: User | None) -> str:
+    """Give the registration a new secret: every earlier QR code for it stops working, and
+    the officer is mailed the new ticket (queued in the same transaction).
+
+    The old secret is kept with the time it was retired: a door that was offline and scanned
+    the old ticket before then still gets that scan accepted when it syncs.
+    """
+    registration_id = registration.id
+    with write_transaction():
+        # Row-locked (PostgreSQL) so two reissues at once retire one secret each, in turn.
+        current = db.session.get(
+            Registration, registration_id, with_for_update=True, populate_existing=True
+        )
+        if current is None:
+            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+        if current.status == Status.CANCELLED:
+            raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกแล้ว ออกบัตรใหม่ไม่ได้")))
+        db.session.add(
+            RetiredTicketSecret(
+                registration_id=current.id, secret=current.ticket_secret, retired_at=utcnow()
+            )
+        )
+        current.ticket_secret = new_ticket_secret()
+        record_event(actor, "registration.rotate_ticket", current)
+        queue_notice(current, TICKET_REISSUED)
+        token = ticket_token(current)
+    dispatch_notices()
+    return token

@@ -6,6 +6,7 @@ Definitions (shown on the report pages and PDFs, so organizers read the same thi
   (= confirmed + waitlisted + cancelled).
 - *checked in to a session*: confirmed registrations with a check-in for that session.
   Check-ins of registrations that were later cancelled or moved to the waitlist do not count.
+  The same figure as the door's counter and the roster (``services.attendance.checked_in_counts``).
 - *session attendance rate*: checked in to the session ÷ confirmed.
 - *attendance rate* (workshop): all check-ins of confirmed registrations ÷ (confirmed × number of
   sessions), i.e. the share of seat-sessions that were used.
@@ -43,7 +44,6 @@ from workshop.models import (
     User,
     Venue,
     Workshop,
-    WorkshopSession,
     WorkshopStatus,
 )
 from workshop.models import RegistrationStatus as Status
@@ -53,14 +53,15 @@ from workshop.services.attendance import (
     NO_HOURS,
     Rule,
     attendance_by_registration,
+    checked_in_counts,
     sessions_required,
     workshop_rule,
 )
 from workshop.services.certificates import issued_count
 from workshop.services.errors import NotFound, ValidationFailed
 from workshop.services.evaluations import FormResults, form_of, form_results
-from workshop.thai.dates import fiscal_year
-from workshop.thai.names import full_name, thai_sort_key
+from workshop.thai.dates import be_year, ce_year_of, fiscal_year
+from workshop.thai.names import full_name, person_sort_key, thai_sort_key
 
 # Workshops that count in a fiscal year: the ones that were (or are being) held.
 COUNTED_STATUSES = (WorkshopStatus.PUBLISHED.value, WorkshopStatus.CLOSED.value)
@@ -164,6 +165,7 @@ class WorkshopReport:
     no_shows: tuple[AttendeeRow, ...]  # confirmed, never checked in
     generated_at: datetime
     certificates_issued: int
+    evaluation: FormResults | None = None  # the evaluation form's results, when there is one
     rule: Rule | None = None
     excused: int = 0  # seat-sessions excused (confirmed registrations, no check-in)
 
@@ -180,8 +182,6 @@ class WorkshopReport:
         """Training hours present, summed over the confirmed registrations."""
         return sum((r.hours for r in self.attendees), NO_HOURS)
 
-    evaluation: FormResults | None = None  # the evaluation form's results, when there is one
-
     @property
     def session_count(self) -> int:
         return len(self.sessions)
@@ -196,14 +196,12 @@ class WorkshopReport:
         return rate(self.check_ins, self.seat_sessions)
 
 
-def person_order(first_name: str, last_name: str, registration_id: int) -> tuple[str, str, int]:
-    """The order of people in reports and lists: Thai dictionary order of the first name, then
-    the surname (the title prefix is not sorted on); the registration breaks ties."""
-    return thai_sort_key(first_name), thai_sort_key(last_name), registration_id
-
-
 def _sorted_people(rows: Iterable[AttendeeRow]) -> list[AttendeeRow]:
-    return sorted(rows, key=lambda r: person_order(r.first_name, r.last_name, r.registration_id))
+    """Thai dictionary order of first name, then surname (the title prefix is not sorted on)."""
+    return sorted(
+        rows,
+        key=lambda r: (*person_sort_key(r.first_name, r.last_name), r.registration_id),
+    )
 
 
 _STATUS_ORDER = {Status.CONFIRMED.value: 0, Status.WAITLISTED.value: 1, Status.CANCELLED.value: 2}
@@ -255,21 +253,6 @@ def registration_rows(workshop: Workshop) -> list[AttendeeRow]:
     rows = _sorted_people(rows)
     rows.sort(key=lambda r: _STATUS_ORDER.get(r.status, 3))  # stable: name order kept inside
     return rows
-
-
-def session_check_ins(workshop_id: int) -> dict[int, int]:
-    """Session id -> confirmed registrations checked in to it."""
-    rows = db.session.execute(
-        select(CheckIn.session_id, func.count(CheckIn.id))
-        .join(Registration, Registration.id == CheckIn.registration_id)
-        .join(WorkshopSession, WorkshopSession.id == CheckIn.session_id)
-        .where(
-            WorkshopSession.workshop_id == workshop_id,
-            Registration.status == Status.CONFIRMED,
-        )
-        .group_by(CheckIn.session_id)
-    )
-    return dict(rows.all())
 
 
 def session_excused(workshop_id: int) -> dict[int, int]:
@@ -331,7 +314,7 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
     workshop = get_report_workshop(workshop_id)
     rows = registration_rows(workshop)
     sessions = workshop.sessions
-    per_session = session_check_ins(workshop.id)
+    per_session = checked_in_counts(s.id for s in sessions)
     excused = session_excused(workshop.id)
     rule = workshop_rule(workshop)
     statuses = Counter(r.status for r in rows)
@@ -464,9 +447,7 @@ def parse_fiscal_year(value: str | None, default: int | None = None) -> int:
             {"fy": str(_l("ปีงบประมาณต้องเป็นปี พ.ศ. 4 หลัก เช่น 2559"))},
             str(_l("ปีงบประมาณไม่ถูกต้อง")),
         )
-    year = int(text)
-    if year < 2400:  # a CE year
-        year += 543
+    year = be_year(ce_year_of(int(text)))
     if not EARLIEST_FISCAL_YEAR <= year <= LATEST_FISCAL_YEAR:
         raise ValidationFailed(
             {"fy": str(_l("ปีงบประมาณต้องอยู่ระหว่าง พ.ศ. 2543 ถึง 2643"))},

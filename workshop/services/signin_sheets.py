@@ -2,7 +2,7 @@
 officer's file.
 
 Rows are the workshop's confirmed registrations in the reports' name order
-(``services.reports.person_order``), then as many blank rows as the organizer asks for
+(``thai.names.person_sort_key``), then as many blank rows as the organizer asks for
 (walk-ins write their names in). The after-event variant also prints each person's check-in
 time and, in the remarks, the reason of an excused absence.
 """
@@ -28,8 +28,7 @@ from workshop.models import (
 )
 from workshop.services.errors import NotFound, ValidationFailed
 from workshop.services.excuses import excuse_text
-from workshop.services.reports import person_order
-from workshop.thai.names import full_name
+from workshop.thai.names import full_name, person_sort_key
 
 MAX_BLANK_ROWS = 200
 
@@ -118,7 +117,10 @@ def signin_sheet(
             Registration.status == RegistrationStatus.CONFIRMED,
         )
     )
-    people = sorted(db.session.execute(query).all(), key=lambda r: person_order(r[2], r[3], r[0]))
+    # The reports' order of people: Thai dictionary order of first name, then surname.
+    people = sorted(
+        db.session.execute(query).all(), key=lambda r: (*person_sort_key(r[2], r[3]), r[0])
+    )
     rows = tuple(
         SignInRow(
             name=full_name(prefix, first, last),

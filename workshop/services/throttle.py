@@ -3,84 +3,110 @@ further attempts for a while, whether the password is right or not.
 
 Counted per (e-mail, client IP), so that nobody can lock a person out of their account from
 elsewhere; the per-IP rate limit on the sign-in endpoints (``workshop.ratelimit``) bounds how
-many accounts one client can try. The counters share the rate-limit storage (Redis when
-``REDIS_URL`` is set, so all workers see them); ``RATELIMIT_SIGN_IN_FAILURES`` sets the rule
-(default ``5 per 5 minutes``: the fifth failure within five minutes locks until the oldest of
-them is five minutes old).
+many accounts one client can try. ``RATELIMIT_SIGN_IN_FAILURES`` sets the rule (default
+``5 per 5 minutes``: the fifth failure within five minutes locks until the oldest of them is
+five minutes old); ``RATELIMIT_ENABLED=false`` turns it off with the rate limits.
+
+The failures are rows of ``sign_in_failures`` in the database, not counters in the rate-limit
+storage: every gunicorn worker and every host then counts the same attempts, with or without
+Redis. An attempt is written down *before* its password is checked and counted after that
+write is committed, so attempts racing in several workers see each other: of any number sent
+at once, no more than the rule's number get their password checked. Rows hold a keyed hash of
+the address and client, never the address.
 """
 
 from __future__ import annotations
 
-import logging
+import hashlib
+import hmac
 import math
-import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
-from limits import RateLimitItem, parse
-from limits.strategies import MovingWindowRateLimiter
+from limits import parse
+from sqlalchemy import delete, select
 
+from workshop.extensions import db
+from workshop.models import SignInFailure
+from workshop.models.types import utcnow
 from workshop.services.errors import TooManySignInAttempts
-
-log = logging.getLogger(__name__)
-SCOPE = "sign-in-failures"
+from workshop.services.transactions import write_transaction
 
 
-def _counter() -> tuple[MovingWindowRateLimiter, RateLimitItem] | None:
-    limits = current_app.extensions.get("workshop_rate_limits")
-    if limits is None or limits.failures is None:
+@dataclass(frozen=True)
+class SignInAttempt:
+    """An attempt written down by ``begin_sign_in``, to be settled by ``sign_in_failed`` or
+    ``sign_in_succeeded``."""
+
+    key: str
+    row_id: int
+    # Failures in the window when the attempt began, itself included.
+    count: int
+    limit: int
+    window: timedelta
+    oldest: datetime  # the oldest failure in that window
+
+
+def _rule() -> tuple[int, timedelta] | None:
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
         return None
-    return limits.failures, parse(str(current_app.config["RATELIMIT_SIGN_IN_FAILURES"]))
+    item = parse(str(current_app.config["RATELIMIT_SIGN_IN_FAILURES"]))
+    return item.amount, timedelta(seconds=item.get_expiry())
 
 
-def _key(email: str, client: str) -> tuple[str, ...]:
-    prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX") or "workshop")
-    return prefix, SCOPE, (email or "").strip().lower()[:254], client or "unknown"
+def attempt_key(email: str, client: str) -> str:
+    """A keyed hash of the account's address and the client: the table holds no address."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    subject = f"{(email or '').strip().lower()[:254]}\n{client or 'unknown'}"
+    return hmac.new(secret, subject.encode(), hashlib.sha256).hexdigest()
 
 
-def _wait(counter: MovingWindowRateLimiter, item: RateLimitItem, key: tuple[str, ...]) -> int:
-    if counter.test(item, *key):
-        return 0
-    reset = counter.get_window_stats(item, *key).reset_time
-    return max(1, math.ceil(reset - time.time()))
+def _seconds_until(moment: datetime) -> int:
+    return max(1, math.ceil((moment - utcnow()).total_seconds()))
 
 
-def ensure_sign_in_allowed(email: str, client: str) -> None:
-    """Raise ``TooManySignInAttempts`` while this account is locked for this client."""
-    found = _counter()
-    if found is None:
+def begin_sign_in(email: str, client: str) -> SignInAttempt | None:
+    """Write the attempt down; raise ``TooManySignInAttempts`` while the account is locked for
+    this client (the attempt is then not counted). None when throttling is off."""
+    rule = _rule()
+    if rule is None:
+        return None
+    limit, window = rule
+    key = attempt_key(email, client)
+    now = utcnow()
+    with write_transaction():
+        # Failures past every window are of no use: cleared here, by the attempts themselves.
+        db.session.execute(delete(SignInFailure).where(SignInFailure.failed_at <= now - window))
+        row = SignInFailure(key=key, failed_at=now)
+        db.session.add(row)
+        db.session.flush()
+        row_id = row.id
+    # Counted after the commit, so that an attempt racing in another worker is seen by
+    # whichever of the two commits last.
+    times = db.session.scalars(
+        select(SignInFailure.failed_at)
+        .where(SignInFailure.key == key, SignInFailure.failed_at > now - window)
+        .order_by(SignInFailure.failed_at, SignInFailure.id)
+    ).all()
+    if len(times) > limit:
+        with write_transaction():
+            db.session.execute(delete(SignInFailure).where(SignInFailure.id == row_id))
+        # Open again when fewer than ``limit`` earlier failures are left in the window.
+        raise TooManySignInAttempts(_seconds_until(times[len(times) - 1 - limit] + window))
+    return SignInAttempt(key, row_id, len(times), limit, window, times[0])
+
+
+def sign_in_failed(attempt: SignInAttempt | None) -> None:
+    """The password was wrong: the attempt stays a failure. Raise ``TooManySignInAttempts``
+    if it was the one that locks."""
+    if attempt is not None and attempt.count >= attempt.limit:
+        raise TooManySignInAttempts(_seconds_until(attempt.oldest + attempt.window))
+
+
+def sign_in_succeeded(attempt: SignInAttempt | None) -> None:
+    """A successful sign-in clears the account's failures from this client."""
+    if attempt is None:
         return
-    try:
-        wait = _wait(*found, _key(email, client))
-    except Exception:  # storage unreachable: sign-in keeps working, unthrottled
-        log.exception("sign-in throttle storage failed")
-        return
-    if wait:
-        raise TooManySignInAttempts(wait)
-
-
-def note_failed_sign_in(email: str, client: str) -> None:
-    """Count a failure; raise ``TooManySignInAttempts`` if it was the one that locks."""
-    found = _counter()
-    if found is None:
-        return
-    counter, item = found
-    key = _key(email, client)
-    try:
-        counter.hit(item, *key)
-        wait = _wait(counter, item, key)
-    except Exception:
-        log.exception("sign-in throttle storage failed")
-        return
-    if wait:
-        raise TooManySignInAttempts(wait)
-
-
-def forget_failed_sign_ins(email: str, client: str) -> None:
-    """A successful sign-in clears the count."""
-    found = _counter()
-    if found is None:
-        return
-    try:
-        found[0].clear(found[1], *_key(email, client))
-    except Exception:
-        log.exception("sign-in throttle storage failed")
+    with write_transaction():
+        db.session.execute(delete(SignInFailure).where(SignInFailure.key == attempt.key))

@@ -17,15 +17,18 @@ file beside the database, which wakes the next writer as soon as the previous on
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
-from sqlalchemy import Engine, event, exc
+from sqlalchemy import Engine, event, exc, text
 
 from workshop.extensions import db
+
+log = logging.getLogger(__name__)
 
 # Set by begin_write while it asks the session for its connection: a transaction that starts
 # then starts as a writer at once. (Execution options cannot say this when the session's
@@ -168,6 +171,27 @@ def write_transaction() -> Iterator[None]:
     except Exception:
         db.session.rollback()
         raise
+
+
+def end_transaction() -> None:
+    """End the session's transaction without writing: a read that is done, or a failure whose
+    half-made changes must never reach a later commit. Writes end in ``write_transaction``;
+    this is the only other place a transaction ends, so that no view rolls back by hand."""
+    db.session.rollback()
+
+
+def database_answers() -> bool:
+    """Whether the database answers a trivial query now (for ``GET /healthz``); the read
+    transaction is ended either way. A failure is logged with its cause."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("health check: the database does not answer")
+        with suppress(Exception):
+            end_transaction()
+        return False
+    end_transaction()
+    return True
 
 
 def _ping_idle_connections(engine: Engine) -> None:

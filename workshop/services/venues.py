@@ -55,17 +55,31 @@ def get_venue(venue_id: int) -> Venue:
     return venue
 
 
+def lock_venue(venue_id: int, *, shared: bool = False) -> Venue | None:
+    """The venue, reloaded with its row locked until commit: for update to change the room,
+    ``shared`` to plan a workshop in it. The two wait for each other on PostgreSQL, so a room
+    never shrinks below a workshop being saved at the same moment (on SQLite the database's
+    write lock that ``write_transaction`` takes orders them already)."""
+    return db.session.scalar(
+        select(Venue)
+        .where(Venue.id == venue_id)
+        .with_for_update(read=shared)
+        .execution_options(populate_existing=True)
+    )
+
+
 def list_venues() -> list[Venue]:
     return list(db.session.scalars(select(Venue).order_by(Venue.province, Venue.name)))
 
 
 def create_venue(data: VenueInput, actor: User | None) -> Venue:
     """Create a venue after checking its text and room capacity."""
-    venue = Venue(**_validated(data))
-    db.session.add(venue)
-    db.session.flush()
-    record_event(actor, "venue.create", venue, {"name": venue.name})
-    db.session.commit()
+    values = _validated(data)
+    with write_transaction():
+        venue = Venue(**values)
+        db.session.add(venue)
+        db.session.flush()
+        record_event(actor, "venue.create", venue, {"name": venue.name})
     return venue
 
 
@@ -89,7 +103,10 @@ def update_venue(
     venue changed since, ``EditConflict`` says how and nothing is saved.
     """
     with write_transaction():
-        venue = _lock_venue(venue.id)
+        locked = lock_venue(venue.id)
+        if locked is None:
+            raise NotFound(str(_l("ไม่พบสถานที่นี้")))
+        venue = locked
         check_version(venue.version, expected_version, asdict(data), asdict(venue_input(venue)))
         values = _validated(data)
         largest = db.session.scalar(
@@ -109,17 +126,4 @@ def update_venue(
         for key, value in values.items():
             setattr(venue, key, value)
         record_event(actor, "venue.update", venue, {"name": venue.name})
-    return venue
-
-
-def _lock_venue(venue_id: int) -> Venue:
-    """The venue re-read with its row locked until commit (edits of one venue queue)."""
-    venue = db.session.scalar(
-        select(Venue)
-        .where(Venue.id == venue_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if venue is None:
-        raise NotFound(str(_l("ไม่พบสถานที่นี้")))
     return venue

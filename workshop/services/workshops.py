@@ -39,7 +39,8 @@ from workshop.services.errors import (
 from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices, queue_notice
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
-from workshop.thai.dates import fiscal_year
+from workshop.services.venues import lock_venue
+from workshop.thai.dates import fiscal_year, is_be_year
 
 MAX_SESSIONS = 31
 MAX_SESSION_LENGTH = timedelta(hours=24)
@@ -97,7 +98,9 @@ _TEXT_FIELDS: tuple[tuple[str, int, bool, bool], ...] = (
     ("topics", Workshop.TEXT_MAX, False, True),
     ("presiding_official", Workshop.PERSON_MAX, False, False),
     ("signatory_name", Workshop.PERSON_MAX, False, False),
-    ("signatory_position", Workshop.PERSON_MAX, False, False),
+    # A position often takes two or three lines, broken where the office breaks it:
+    # ผู้ว่าราชการจังหวัดพิษณุโลก / ปฏิบัติราชการแทน / อธิบดีกรมการพัฒนาชุมชน.
+    ("signatory_position", Workshop.PERSON_MAX, False, True),
 )
 
 
@@ -106,7 +109,7 @@ def _is_int(value: Any) -> bool:
 
 
 def _check_year(moment: datetime) -> str | None:
-    if moment.year > 2400:
+    if is_be_year(moment.year):
         return str(_l("ปี %(y)d ดูเหมือนเป็นปี พ.ศ. ที่ถูกอ่านเป็น ค.ศ.", y=moment.year))
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         return str(_l("วันที่อยู่นอกช่วงที่รับได้ (ค.ศ. 2000–2100)"))
@@ -142,7 +145,8 @@ def _check_hours(session: SessionInput) -> str | None:
 def validate_workshop(data: WorkshopInput) -> dict[str, Any]:
     """Check every scheduling rule; return the cleaned column values or raise ValidationFailed.
 
-    Error keys are field names; session errors use ``sessions.<index>.<field>``.
+    Runs inside the caller's write transaction, which holds the chosen venue's row from here
+    to the commit. Error keys are field names; session errors use ``sessions.<index>.<field>``.
     """
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -154,7 +158,8 @@ def validate_workshop(data: WorkshopInput) -> dict[str, Any]:
         except TextRejected as exc:
             errors[name] = str(exc)
 
-    venue = db.session.get(Venue, data.venue_id) if _is_int(data.venue_id) else None
+    # Held until commit: the room cannot shrink below this workshop meanwhile (update_venue).
+    venue = lock_venue(data.venue_id, shared=True) if _is_int(data.venue_id) else None
     if venue is None:
         errors["venue_id"] = str(_l("กรุณาเลือกสถานที่ที่มีอยู่ในระบบ"))
     values["venue_id"] = data.venue_id
@@ -258,18 +263,18 @@ def _apply_sessions(workshop: Workshop, sessions: list[SessionInput]) -> None:
 
 def create_workshop(data: WorkshopInput, actor: User | None) -> Workshop:
     """Create a draft workshop with its sessions in one transaction."""
-    values = validate_workshop(data)
-    for item in data.sessions:
-        if item.id is not None:
-            raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมใหม่ต้องไม่มีรหัส"))})
-    workshop = Workshop(status=Status.DRAFT.value, created_by_id=actor.id if actor else None)
-    for key, value in values.items():
-        setattr(workshop, key, value)
-    _apply_sessions(workshop, data.sessions)
-    db.session.add(workshop)
-    db.session.flush()
-    record_event(actor, "workshop.create", workshop, {"title": workshop.title})
-    db.session.commit()
+    with write_transaction():
+        values = validate_workshop(data)
+        for item in data.sessions:
+            if item.id is not None:
+                raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมใหม่ต้องไม่มีรหัส"))})
+        workshop = Workshop(status=Status.DRAFT.value, created_by_id=actor.id if actor else None)
+        for key, value in values.items():
+            setattr(workshop, key, value)
+        _apply_sessions(workshop, data.sessions)
+        db.session.add(workshop)
+        db.session.flush()
+        record_event(actor, "workshop.create", workshop, {"title": workshop.title})
     return workshop
 
 
@@ -316,51 +321,73 @@ def update_workshop(
     ``expected_version``: the version the editor loaded (edit form, API If-Match); if the
     workshop has changed since, ``EditConflict`` says how, and nothing is saved.
     """
-    from workshop.services import registrations
+    from workshop.services.registrations import lock_workshop
 
     with write_transaction():
-        workshop = registrations.lock_workshop(workshop.id)
+        workshop = lock_workshop(workshop.id)
         check_version(
             workshop.version,
             expected_version,
             editable_values(data),
             editable_values(workshop_input(workshop)),
         )
-        if workshop.status == Status.CANCELLED:
-            raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
-        known = {s.id for s in workshop.sessions}
-        for index, item in enumerate(data.sessions):
-            if item.id is not None and item.id not in known:
-                raise ValidationFailed({f"sessions.{index}.id": str(_l("ไม่พบช่วงการอบรมนี้"))})
-        values = validate_workshop(data)
-        kept = {item.id for item in data.sessions if item.id is not None}
-        dropped = [s.id for s in workshop.sessions if s.id not in kept]
-        if dropped and db.session.scalar(
-            select(CheckIn.id).where(CheckIn.session_id.in_(dropped)).limit(1)
-        ):
-            raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมที่มีผู้เช็กอินแล้วลบไม่ได้"))})
-        if values["capacity"] < workshop.confirmed_count:
-            raise ValidationFailed(
-                {
-                    "capacity": str(
-                        _l(
-                            "มีผู้ได้ที่นั่งแล้ว %(n)d คน จำนวนที่รับต้องไม่น้อยกว่านั้น",
-                            n=workshop.confirmed_count,
-                        )
-                    )
-                }
-            )
-        for key, value in values.items():
-            setattr(workshop, key, value)
-        _apply_sessions(workshop, data.sessions)
-        # The row is written (and its version moves on) even when only sessions changed.
-        workshop.updated_at = utcnow()
-        record_event(actor, "workshop.update", workshop, {"title": workshop.title})
-        db.session.flush()
-        promoted = registrations.fill_seats_locked(workshop.id)
+        promoted = _update_locked(workshop, data, actor)
     if promoted:
         dispatch_notices()
     return workshop
+
+
+def _update_locked(
+    workshop: Workshop, data: WorkshopInput, actor: User | None
+) -> list[Registration]:
+    """``update_workshop`` inside the caller's transaction, the workshop row locked; returns
+    the registrations promoted into new seats."""
+    from workshop.services import registrations
+
+    if workshop.status == Status.CANCELLED:
+        raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
+    _check_session_ids(workshop, data.sessions)
+    values = validate_workshop(data)
+    kept = {item.id for item in data.sessions if item.id is not None}
+    dropped = [s.id for s in workshop.sessions if s.id not in kept]
+    if dropped and db.session.scalar(
+        select(CheckIn.id).where(CheckIn.session_id.in_(dropped)).limit(1)
+    ):
+        raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมที่มีผู้เช็กอินแล้วลบไม่ได้"))})
+    if values["capacity"] < workshop.confirmed_count:
+        raise ValidationFailed(
+            {
+                "capacity": str(
+                    _l(
+                        "มีผู้ได้ที่นั่งแล้ว %(n)d คน จำนวนที่รับต้องไม่น้อยกว่านั้น",
+                        n=workshop.confirmed_count,
+                    )
+                )
+            }
+        )
+    for key, value in values.items():
+        setattr(workshop, key, value)
+    _apply_sessions(workshop, data.sessions)
+    # The row is written (and its version moves on) even when only sessions changed.
+    workshop.updated_at = utcnow()
+    record_event(actor, "workshop.update", workshop, {"title": workshop.title})
+    db.session.flush()
+    return registrations.fill_seats_locked(workshop.id)
+
+
+def _check_session_ids(workshop: Workshop, sessions: list[SessionInput]) -> None:
+    """Every ``id`` must be one of the workshop's sessions, and each may be kept only once (a
+    repeated one would otherwise turn into a new session)."""
+    known = {s.id for s in workshop.sessions}
+    seen: set[int] = set()
+    for index, item in enumerate(sessions):
+        if item.id is None:
+            continue
+        if item.id not in known:
+            raise ValidationFailed({f"sessions.{index}.id": str(_l("ไม่พบช่วงการอบรมนี้"))})
+        if item.id in seen:
+            raise ValidationFailed({f"sessions.{index}.id": str(_l("ระบุช่วงการอบรมนี้ซ้ำ"))})
+        seen.add(item.id)
 
 
 def patch_workshop(
@@ -373,27 +400,37 @@ def patch_workshop(
     """Apply a partial change (API PATCH); ``status`` in ``changes`` goes through the life cycle.
 
     Cancelling (``status`` cancelled) needs ``reason`` in ``changes``, as ``cancel_workshop``
-    does; a ``reason`` with any other change is refused rather than ignored.
-    ``expected_version`` (If-Match) is checked by the first write, before anything is saved.
+    does; a ``reason`` with any other change is refused rather than ignored. The fields and
+    the status change are one transaction: either both are saved or neither.
+    ``expected_version`` (If-Match) is checked first, before anything is written.
     """
+    from workshop.services.registrations import lock_workshop
+
     status = changes.pop("status", None)
     reason = changes.pop("reason", None)
     if reason is not None and status != Status.CANCELLED:
         raise ValidationFailed({"reason": str(_l("ระบุเหตุผลได้เฉพาะเมื่อยกเลิกการอบรม"))})
     if status == Status.CANCELLED:
-        reason = clean_cancel_reason(reason)  # refused before the other changes are saved
+        reason = clean_cancel_reason(reason)
     if status is not None and status != workshop.status:
-        check_transition(workshop, status)  # before the other changes are saved
-    if changes:
-        data = replace(workshop_input(workshop), **changes)
-        update_workshop(workshop, data, actor, expected_version=expected_version)
-        expected_version = None  # checked; the version has moved on with this edit
-    if status is not None and status != workshop.status:
-        change_status(
-            workshop, status, actor, reason=reason or "", expected_version=expected_version
-        )
-    elif expected_version is not None:
-        check_version(workshop.version, expected_version, {}, {})  # nothing to write
+        check_transition(workshop, status)  # refused before anything is written
+    with write_transaction():
+        workshop = lock_workshop(workshop.id)
+        wanted = dict(changes, **({"status": status} if status is not None else {}))
+        current = {k: getattr(workshop, k) for k in wanted if hasattr(workshop, k)}
+        check_version(workshop.version, expected_version, wanted, current)
+        notify = False
+        if changes:
+            notify = bool(
+                _update_locked(workshop, replace(workshop_input(workshop), **changes), actor)
+            )
+        if status == Status.CANCELLED and workshop.status != Status.CANCELLED:
+            _cancel_locked(workshop, actor, reason or "")
+            notify = True
+        elif status is not None and status != workshop.status:
+            _change_status_locked(workshop, status, actor)
+    if notify:
+        dispatch_notices()
     return workshop
 
 
@@ -422,11 +459,15 @@ def change_status(
         # overwritten by this change.
         workshop = lock_workshop(workshop.id)
         _check_status_version(workshop, new_status, expected_version)
-        check_transition(workshop, new_status)
-        old = workshop.status
-        workshop.status = new_status
-        record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
+        _change_status_locked(workshop, new_status, actor)
     return workshop
+
+
+def _change_status_locked(workshop: Workshop, new_status: str, actor: User | None) -> None:
+    check_transition(workshop, new_status)
+    old = workshop.status
+    workshop.status = new_status
+    record_event(actor, "workshop.status", workshop, {"from": old, "to": new_status})
 
 
 # ---------------------------------------------------------------- cancellation
@@ -522,29 +563,35 @@ def cancel_workshop(
     with write_transaction():
         workshop = lock_workshop(workshop_id)
         _check_status_version(workshop, Status.CANCELLED, expected_version)
-        check_transition(workshop, Status.CANCELLED)
-        old = workshop.status
-        workshop.status = Status.CANCELLED.value
-        workshop.cancelled_at = utcnow()
-        workshop.cancel_reason = reason
-        rows = _active_registrations(workshop.id)
-        for registration in rows:
-            queue_notice(registration, WORKSHOP_CANCELLED)
-        summary = _summarise(rows)
-        record_event(
-            actor,
-            "workshop.cancel",
-            workshop,
-            {
-                "from": old,
-                "reason": reason,
-                "confirmed": summary.confirmed,
-                "waitlisted": summary.waitlisted,
-                "notified": summary.mailable,
-            },
-        )
+        summary = _cancel_locked(workshop, actor, reason)
     dispatch_notices()
     return Cancellation(workshop, summary)
+
+
+def _cancel_locked(workshop: Workshop, actor: User | None, reason: str) -> CancellationSummary:
+    """``cancel_workshop`` inside the caller's transaction, the workshop row locked."""
+    check_transition(workshop, Status.CANCELLED)
+    old = workshop.status
+    workshop.status = Status.CANCELLED.value
+    workshop.cancelled_at = utcnow()
+    workshop.cancel_reason = reason
+    rows = _active_registrations(workshop.id)
+    for registration in rows:
+        queue_notice(registration, WORKSHOP_CANCELLED)
+    summary = _summarise(rows)
+    record_event(
+        actor,
+        "workshop.cancel",
+        workshop,
+        {
+            "from": old,
+            "reason": reason,
+            "confirmed": summary.confirmed,
+            "waitlisted": summary.waitlisted,
+            "notified": summary.mailable,
+        },
+    )
+    return summary
 
 
 def allowed_statuses(workshop: Workshop, now: datetime | None = None) -> set[str]:

@@ -7,6 +7,9 @@ from zoneinfo import ZoneInfo
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
+# A year written from 2400 on is Buddhist Era (2500 is 1957, 2543 is 2000): no Common-Era year
+# this system deals with is that late, and officers habitually write BE years.
+FIRST_BE_YEAR = 2400
 
 THAI_MONTHS = (
     "มกราคม",
@@ -58,6 +61,16 @@ def be_year(ce_year: int) -> int:
     return ce_year + BE_OFFSET
 
 
+def is_be_year(year: int) -> bool:
+    """Whether a year as written is Buddhist Era (``FIRST_BE_YEAR`` on) rather than Common Era."""
+    return year >= FIRST_BE_YEAR
+
+
+def ce_year_of(written: int) -> int:
+    """The Common-Era year of a year written either way (2558 → 2015, 2500 → 1957, 2015 → 2015)."""
+    return written - BE_OFFSET if is_be_year(written) else written
+
+
 def to_bangkok(value: datetime) -> datetime:
     """An aware datetime in Bangkok time; naive values are taken to be UTC (as stored)."""
     if value.tzinfo is None:
@@ -107,21 +120,29 @@ def format_date(value: date | datetime, style: str = "long", locale: str = "th")
 
 
 def format_date_range(
-    first: date | datetime, last: date | datetime, locale: str = "th", era: bool = False
+    first: date | datetime,
+    last: date | datetime,
+    locale: str = "th",
+    era: bool = False,
+    style: str = "long",
 ) -> str:
-    """A span of days written once: ``20–22 ตุลาคม 2558``, ``30 กันยายน – 2 ตุลาคม 2558``.
+    """A span of days with each part written once: ``20–22 ตุลาคม 2558``, ``30 กันยายน – 2
+    ตุลาคม 2558``, ``30 ธันวาคม 2558 – 2 มกราคม 2559``; ``style`` "short": ``20–22 ต.ค. 58``.
 
     ``era`` writes the year as ``พ.ศ. 2558`` (formal documents such as certificates). One day
-    comes out as that day alone. English: ``20–22 October 2015``.
+    comes out as that day alone, as ``format_date`` writes it. English: ``20–22 October 2015``.
     """
     start, end = _local_date(first), _local_date(last)
+    short = style == "short"
     if locale == "en":
-        months = ENGLISH_MONTHS
+        months = tuple(m[:3] for m in ENGLISH_MONTHS) if short else ENGLISH_MONTHS
         year_of = str
     else:
-        months = THAI_MONTHS
+        months = THAI_MONTHS_SHORT if short else THAI_MONTHS
 
         def year_of(ce: int) -> str:
+            if short:
+                return f"{be_year(ce) % 100:02d}"
             return f"พ.ศ. {be_year(ce)}" if era else str(be_year(ce))
 
     def day_month(day: date) -> str:

@@ -16,6 +16,9 @@ TITLE_PREFIXES = (
     "น.ส.",
 )
 COMMON_PREFIXES = ("นาย", "นาง", "นางสาว")
+SURNAME_PARTICLE = "ณ"  # ณ อยุธยา, ณ ป้อมเพชร: written with a space, read as one surname
+# Written before a Latin name, with a space (Mr. John Smith).
+LATIN_PREFIXES = ("Mr.", "Mrs.", "Ms.", "Miss", "Dr.", "Prof.")
 
 
 def split_full_name(name: str) -> tuple[str, str, str]:
@@ -33,9 +36,45 @@ def split_full_name(name: str) -> tuple[str, str, str]:
     return prefix, first, last
 
 
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_PREFIXES_LONGEST_FIRST = tuple(sorted((*TITLE_PREFIXES, *LATIN_PREFIXES), key=len, reverse=True))
+
+
 def full_name(prefix: str, first: str, last: str) -> str:
-    """Thai convention: no space between the title prefix and the first name."""
-    return f"{prefix}{first} {last}".strip()
+    """The name as printed and shown everywhere: ``นางสาวกิ่งแก้ว ปิ่นทอง``, ``Mr. John Smith``.
+
+    Thai convention writes a Thai title prefix (นาย, ดร., ว่าที่ ร.ต.) against the first name;
+    a Latin one (Mr., Dr.) keeps its space, as in English.
+    """
+    joined = f"{prefix}{first}" if _THAI.search(prefix) else f"{prefix} {first}"
+    return " ".join(part for part in (joined.strip(), last.strip()) if part)
+
+
+def name_parts(name: str) -> list[str]:
+    """The pieces a printed name may be broken between, in a narrow column: its words, except
+    that a title prefix stays with the first name even when written with a space
+    (``ว่าที่ ร.ต. ธีรวัฒน์``, ``Mr. John``) and a surname with ณ is one part (``ณ อยุธยา``).
+    A part is never broken itself."""
+    words = name.split()
+    text = " ".join(words)
+    parts: list[str] = []
+    for prefix in _PREFIXES_LONGEST_FIRST:
+        if text.startswith(prefix):
+            joined = prefix.count(" ") + (1 if text[len(prefix) : len(prefix) + 1] == " " else 0)
+            parts, words = [" ".join(words[: joined + 1])], words[joined + 1 :]
+            break
+    for word in words:
+        if parts and parts[-1] == SURNAME_PARTICLE:  # ณ อยุธยา is one surname
+            parts[-1] += " " + word
+        else:
+            parts.append(word)
+    return parts
+
+
+def person_sort_key(first_name: str, last_name: str) -> tuple[str, str]:
+    """Order of people on every list and in certificate numbering: first name, then surname,
+    in Thai dictionary order (see :func:`thai_sort_key`); the title prefix does not count."""
+    return thai_sort_key(first_name), thai_sort_key(last_name)
 
 
 _LEADING_VOWEL = re.compile(r"([\u0e40-\u0e44])([\u0e01-\u0e2e])")  # เ แ โ ใ ไ + consonant

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 
 from workshop.models import Role
+from workshop.models.types import INT32_MAX
 from workshop.services.audit import (
     ENTITY_LABELS,
     action_label,
@@ -16,7 +17,6 @@ from workshop.services.audit import (
 from workshop.web.access import role_required
 
 bp = Blueprint("audit", __name__, url_prefix="/organizer/audit")
-INT32_MAX = 2**31 - 1
 
 
 def _entity_link(entity_type: str, entity_id: int | None) -> str | None:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,9 +22,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from workshop.downloads import JSON, download
 from workshop.models import Role
 from workshop.ratelimit import client_address
-from workshop.services.accounts import authenticate, change_password
+from workshop.services.accounts import (
+    authenticate,
+    change_password,
+    sign_out,
+    sign_out_everywhere,
+)
 from workshop.services.errors import (
     AuthenticationFailed,
     DomainError,
@@ -31,16 +47,10 @@ from workshop.services.officers import (
     sign_up_officer,
     update_profile,
 )
-from workshop.services.privacy import (
-    delete_account,
-    deletion_preview,
-    export_filename,
-    personal_data,
-    retention_years,
-)
+from workshop.services.personal_data import export_filename, personal_data
+from workshop.services.privacy import delete_account, deletion_preview, retention_years
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
-from workshop.web.downloads import JSON, download
 from workshop.web.i18n import safe_next
 from workshop.web.officer_forms import OTHER_PREFIX, ProfileForm, SignupForm
 
@@ -90,6 +100,27 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("จำการเข้าสู่ระบบในเครื่องนี้"))
 
 
+def renew_session() -> None:
+    """Start a new session: nothing kept from before (the CSRF token taken before signing in
+    or out stops working), except the language chosen."""
+    language = session.get("lang")
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    if language:
+        session["lang"] = language
+
+
+def begin_session(user, remember: bool = False) -> None:
+    """Sign ``user`` in on this browser, in a new session."""
+    renew_session()
+    login_user(user, remember=remember)
+
+
+def end_session() -> None:
+    logout_user()
+    renew_session()
+
+
 def home_for(user) -> str:
     if user.has_role(Role.ORGANIZER):
         return url_for("organizer.workshops")
@@ -111,7 +142,7 @@ def login():
         except AuthenticationFailed as exc:
             form.password.errors = [exc.message]
         else:
-            login_user(user, remember=form.remember.data)
+            begin_session(user, remember=bool(form.remember.data))
             flash(_("เข้าสู่ระบบแล้ว สวัสดีคุณ%(name)s", name=user.first_name), "success")
             return redirect(safe_next(request.args.get("next"), home_for(user)))
     if retry_after:
@@ -124,8 +155,19 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out(current_user)
+    end_session()
     flash(_("ออกจากระบบแล้ว"), "info")
+    return redirect(url_for("public.index"))
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def logout_everywhere():
+    """Sign out on every device, this one included, and revoke the account's API tokens."""
+    sign_out_everywhere(current_user)
+    end_session()
+    flash(_("ออกจากระบบทุกอุปกรณ์แล้ว"), "info")
     return redirect(url_for("public.index"))
 
 
@@ -160,7 +202,7 @@ def signup():
         except (ValidationFailed, DuplicateEmail) as exc:
             _attach(form, exc)
         else:
-            login_user(user)
+            begin_session(user)
             flash(_("สมัครบัญชีเรียบร้อยแล้ว ยินดีต้อนรับคุณ%(name)s", name=user.first_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("public.index")))
     status = 422 if request.method == "POST" else 200
@@ -204,7 +246,7 @@ def profile():
 @login_required
 def my_data():
     """Everything held about the signed-in person, as a JSON file to keep (PDPA)."""
-    data = json.dumps(personal_data(current_user), ensure_ascii=False, indent=2)
+    data = json.dumps(personal_data(current_user).as_json(), ensure_ascii=False, indent=2)
     return download(data, JSON, export_filename(current_user))
 
 
@@ -221,7 +263,7 @@ def delete():
         except DomainError as exc:
             flash(exc.message, "error")
         else:
-            logout_user()
+            end_session()
             flash(
                 _("ลบบัญชีและข้อมูลส่วนบุคคลของคุณเรียบร้อยแล้ว ขอบคุณที่ใช้บริการ"),
                 "success",
@@ -245,7 +287,11 @@ def password():
                 field = getattr(form, name)
                 field.errors = [*field.errors, message]
         else:
-            flash(_("เปลี่ยนรหัสผ่านแล้ว"), "success")
-            return redirect(home_for(current_user))
+            # The change ended every session of the account; this one goes on, renewed.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            user = current_user._get_current_object()
+            begin_session(user, remember=remembered in request.cookies)
+            flash(_("เปลี่ยนรหัสผ่านแล้ว อุปกรณ์อื่นที่เข้าสู่ระบบไว้ต้องเข้าสู่ระบบใหม่"), "success")
+            return redirect(home_for(user))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/password.html", form=form), status

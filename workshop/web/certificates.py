@@ -15,9 +15,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from workshop.downloads import certificate_download, workshop_certificates_download
+from workshop.error_responses import error_page
 from workshop.extensions import db
-from workshop.models import Certificate, CertificateImageKind, Registration, Role, Workshop
-from workshop.pdf.certificate import render_certificates
+from workshop.models import CertificateImageKind, Registration, Role, Workshop
 from workshop.services.certificate_images import (
     MAX_BYTES,
     certificate_image,
@@ -41,21 +42,14 @@ from workshop.services.certificates import (
     valid_certificates,
     workshop_ended,
 )
+from workshop.services.document_signing import verify_certificate_file
 from workshop.services.errors import DomainError, NotFound, ValidationFailed
 from workshop.services.registrations import get_registration
-from workshop.web import error_page
 from workshop.web.access import role_required
-from workshop.web.downloads import PDF, download
 
 bp = Blueprint("certificates", __name__)
 
-
-def pdf_response(data: bytes, filename: str) -> Response:
-    return download(data, PDF, filename, inline=True)
-
-
-def certificate_filename(certificate: Certificate) -> str:
-    return f"certificate-{certificate.number}-{certificate.fiscal_year}.pdf"
+MAX_VERIFY_BYTES = 8 * 1024 * 1024  # a bulk file of a large workshop still fits
 
 
 def _message(exc: DomainError) -> str:
@@ -70,19 +64,20 @@ def _message(exc: DomainError) -> str:
 @bp.get("/my/registrations/<int:registration_id>/certificate.pdf")
 @login_required
 def mine(registration_id: int):
-    """The officer's own certificate, issued on first download when eligible."""
+    """The certificate of a registration, issued on first download when eligible. Like the
+    registration's ticket: for its owner and organizers; 404 for anyone else, staff too."""
     try:
         registration = get_registration(registration_id, current_user)
     except NotFound:
-        abort(404)
-    if registration.user_id != current_user.id:
         abort(404)
     try:
         certificate = issue_certificate(registration.id, actor=current_user)
     except DomainError as exc:
         flash(_message(exc), "error")
+        if registration.user_id != current_user.id:  # an organizer: back to the list
+            return _back(registration.workshop_id)
         return redirect(url_for("registration.mine", _anchor=f"registration-{registration_id}"))
-    return pdf_response(render_certificates([certificate]), certificate_filename(certificate))
+    return certificate_download(certificate)
 
 
 # ---------------------------------------------------------------- organizers
@@ -137,7 +132,7 @@ def all_in_one(workshop_id: int):
     if not certificates:
         flash(_("ยังไม่มีเกียรติบัตรที่ออกแล้วสำหรับการอบรมนี้"), "error")
         return _back(workshop.id)
-    return pdf_response(render_certificates(certificates), f"certificates-{workshop.id}.pdf")
+    return workshop_certificates_download(workshop.id, certificates)
 
 
 @bp.get("/organizer/registrations/<int:registration_id>/certificate.pdf")
@@ -150,7 +145,7 @@ def one(registration_id: int):
     except DomainError as exc:
         flash(_message(exc), "error")
         return _back(registration.workshop_id)
-    return pdf_response(render_certificates([certificate]), certificate_filename(certificate))
+    return certificate_download(certificate)
 
 
 @bp.post("/organizer/registrations/<int:registration_id>/certificate/<action>")
@@ -189,7 +184,6 @@ def upload_image(workshop_id: int):
         data = upload.read(MAX_BYTES + 1) if upload else b""
         save_certificate_image(workshop, kind, data, current_user)
     except DomainError as exc:
-        db.session.rollback()
         flash(_message(exc), "error")
         return _back(workshop.id)
     flash(_("บันทึกรูปแล้ว"), "success")
@@ -216,9 +210,7 @@ def image(workshop_id: int, kind: str):
     found = certificate_image(workshop_id, kind)
     if found is None:
         abort(404)
-    return Response(
-        found.data, mimetype=found.content_type, headers={"Cache-Control": "private, no-store"}
-    )
+    return Response(found.data, mimetype=found.content_type)
 
 
 # ---------------------------------------------------------------- anyone
@@ -241,6 +233,36 @@ def _not_found():
     return response
 
 
+@bp.post("/verify/file")
+def verify_file():
+    """Public: upload a downloaded certificate PDF; is its digital signature this
+    installation's, unchanged, and are the certificates it names valid?"""
+    upload = request.files.get("file")
+    data = upload.read(MAX_VERIFY_BYTES + 1) if upload else b""
+    error = None
+    if not data:
+        error = _("กรุณาเลือกไฟล์ PDF ที่ดาวน์โหลดจากระบบ")
+    elif len(data) > MAX_VERIFY_BYTES:
+        error = _("ไฟล์ใหญ่เกินไป: ไม่เกิน %(mb)d MB", mb=MAX_VERIFY_BYTES // (1024 * 1024))
+    if error is not None:
+        flash(error, "error")
+        return render_template("certificates/verify_form.html"), 422
+    result = verify_certificate_file(data)
+    status = 200 if result.check.readable else 422
+    response = Response(
+        render_template(
+            "certificates/verify_file.html",
+            result=result,
+            filename=upload.filename if upload else "",
+            recipient_name=recipient_name,
+        ),
+        status=status,
+    )
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/verify/<code>")
 def verify(code: str):
     """Public: is this certificate genuine? Only what the paper itself shows, nothing more."""
@@ -259,6 +281,5 @@ def verify(code: str):
             code=format_code(certificate.code),
         )
     )
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"  # and never cached: web.security
     return response

@@ -23,6 +23,7 @@ from workshop.services.errors import NotFound
 from workshop.services.registrations import registration_status_label
 from workshop.services.workshops import PUBLIC_STATUSES, get_workshop, list_workshops
 from workshop.web.access import role_required
+from workshop.web.request_input import query_id
 
 bp = Blueprint("checkin", __name__, url_prefix="/checkin")
 
@@ -59,11 +60,11 @@ def _window_open(session: WorkshopSession, now: datetime) -> bool:
 @role_required(*DOOR)
 def index():
     """Pick a workshop, then one of its sessions (the one open for check-in now by default)."""
-    workshop_id = request.args.get("workshop_id", type=int)
+    workshop_id = query_id("workshop_id")
     if workshop_id is None:
         return _workshop_list()
     workshop = _door_workshop(workshop_id)
-    session_id = request.args.get("session_id", type=int)
+    session_id = query_id("session_id")
     if session_id is not None:
         session = _session_of(workshop, session_id)
         return redirect(flask_url_for(".scanner", workshop_id=workshop.id, session_id=session.id))
@@ -145,21 +146,17 @@ def scanner(workshop_id: int, session_id: int):
         },
         "strings": _scanner_strings(),
     }
-    response = current_app.make_response(
-        render_template(
-            "checkin/scanner.html",
-            workshop=workshop,
-            session=session,
-            opens=opens,
-            closes=closes,
-            counts=(checked, confirmed),
-            window_open=opens <= utcnow() <= closes,
-            config=config,
-            mode=mode,
-        )
+    return render_template(
+        "checkin/scanner.html",
+        workshop=workshop,
+        session=session,
+        opens=opens,
+        closes=closes,
+        counts=(checked, confirmed),
+        window_open=opens <= utcnow() <= closes,
+        config=config,
+        mode=mode,
     )
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
 
 
 def _scanner_strings() -> dict[str, str]:
@@ -206,7 +203,19 @@ def _scanner_strings() -> dict[str, str]:
         "checkInButton": _("เช็กอิน"),
         "statusConfirmed": registration_status_label("confirmed"),
         "statusWaitlisted": registration_status_label("waitlisted"),
-        "syncFailed": _("ส่งไม่สำเร็จ: %(name)s — %(message)s", name="{name}", message="{message}"),
+        "syncRefused": _(
+            "ไม่รับผลสแกนออฟไลน์: %(name)s (สแกนเวลา %(time)s) — %(message)s "
+            "ผู้จัดตรวจรายการนี้ได้ในหน้าการอบรม",
+            name="{name}",
+            time="{time}",
+            message="{message}",
+        ),
+        "syncNotSeatedNow": _(
+            "ส่งผลสแกนแล้ว: %(name)s เช็กอินเวลา %(time)s "
+            "แต่ตอนนี้ไม่ได้อยู่ในรายชื่อผู้ได้ที่นั่งแล้ว จึงไม่นับในจำนวนผู้เช็กอิน",
+            name="{name}",
+            time="{time}",
+        ),
         "unknownPerson": _("ไม่ทราบชื่อ"),
         "checkedOut": _("สแกนออกแล้ว %(time)s", time="{time}"),
         "alreadyCheckedOut": _("สแกนออกไว้แล้วเมื่อ %(time)s", time="{time}"),
@@ -221,9 +230,7 @@ def _scanner_strings() -> dict[str, str]:
 @role_required(*DOOR)
 def csrf_token():
     """A fresh CSRF token for a scanner page that was served from the offline cache."""
-    response = jsonify({"csrf_token": generate_csrf()})
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify({"csrf_token": generate_csrf()})
 
 
 @bp.get("/sw.js")

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from workshop.downloads import XLSX, download
 from workshop.extensions import db
 from workshop.models import EvaluationQuestion, FormPart, QuestionKind, Role, Workshop
 from workshop.services.errors import DomainError, NotFound, ValidationFailed
@@ -28,7 +29,6 @@ from workshop.services.evaluations import (
 from workshop.services.exports import evaluation_xlsx
 from workshop.services.reports import format_rate
 from workshop.web.access import role_required
-from workshop.web.downloads import XLSX, download
 
 bp = Blueprint("evaluations", __name__)
 

@@ -11,8 +11,9 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
-from workshop.thai.dates import BE_OFFSET
+from workshop.thai.dates import BE_OFFSET, ce_year_of
 from workshop.web.i18n import current_locale
+from workshop.web.request_input import database_int
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -23,8 +24,7 @@ _CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})(?:\s*(?:น\.?|นาฬิกา))?
 def parse_thai_date(text: str) -> date:
     """``20/10/2558`` (BE), ``20/10/2015`` (CE), ``2015-10-20`` or with Thai digits.
 
-    A year from 2400 on is taken as Buddhist Era: no Common-Era date this system handles is that
-    late, and officers habitually write BE years.
+    A year from 2400 on is taken as Buddhist Era (``thai.dates.ce_year_of``).
     """
     text = text.strip().translate(_THAI_DIGITS)
     if match := _ISO.match(text):
@@ -33,10 +33,8 @@ def parse_thai_date(text: str) -> date:
         day, month, year = (int(g) for g in match.groups())
     else:
         raise ValueError(str(_l("รูปแบบวันที่ไม่ถูกต้อง ใช้ วว/ดด/ปปปป เช่น 20/10/2558")))
-    if year >= 2400:
-        year -= BE_OFFSET
     try:
-        return date(year, month, day)
+        return date(ce_year_of(year), month, day)
     except ValueError as exc:
         raise ValueError(str(_l("ไม่มีวันที่นี้ในปฏิทิน"))) from exc
 
@@ -129,6 +127,8 @@ class ChoiceField(SelectField):
     ``invalid_message`` in the page's language instead of WTForms' English."""
 
     def __init__(self, label=None, validators=None, *, invalid_message, **kwargs):
+        if kwargs.get("coerce") is int:  # an id: only what a database integer holds
+            kwargs["coerce"] = database_int
         super().__init__(label, validators, **kwargs)
         self.invalid_message = invalid_message
 

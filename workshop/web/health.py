@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
-
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
-from sqlalchemy import text
 
-from workshop.extensions import db
+from workshop.services.transactions import database_answers
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:
-        current_app.logger.exception("health check: the database does not answer")
-        with suppress(Exception):
-            db.session.rollback()
+    if database_answers():
+        response = jsonify({"status": "ok"})
+    else:
         response = jsonify(
             {
                 "status": "error",
@@ -28,8 +22,5 @@ def healthz():
             }
         )
         response.status_code = 503
-    else:
-        db.session.rollback()  # end the read transaction; nothing was written
-        response = jsonify({"status": "ok"})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -18,7 +18,8 @@ from flask import (
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from workshop.thai import dates
+from workshop.error_responses import wants_json
+from workshop.thai import addresses, dates
 
 bp = Blueprint("i18n", __name__)
 
@@ -28,7 +29,7 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and background work speak the default
         return current_app.config["DEFAULT_LOCALE"]
-    if request.path.startswith("/api/"):
+    if wants_json():
         return (
             request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LOCALE"]
         )
@@ -43,8 +44,10 @@ def current_locale() -> str:
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only same-site relative paths may be redirected to (no open redirects)."""
-    if not target:
+    """Only same-site relative paths may be redirected to (no open redirects), and only ones
+    that can be a ``Location`` header: a control character (a CR/LF would split the header)
+    sends the visitor to ``fallback`` instead."""
+    if not target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -80,10 +83,16 @@ def _time_range(session_row) -> Markup:
     return Markup('<span class="nowrap">%s</span>') % text
 
 
-def _date_range(first: date | datetime | None, last: date | datetime | None) -> str:
+def _date_range(
+    first: date | datetime | None, last: date | datetime | None, style: str = "long"
+) -> str:
     if first is None or last is None:
-        return _date(first or last)
-    return dates.format_date_range(first, last, current_locale())
+        return "" if first is None and last is None else _date(first or last, style)
+    return dates.format_date_range(first, last, current_locale(), style=style)
+
+
+def _venue_place(venue) -> str:
+    return addresses.venue_place(venue.name, venue.district, venue.province, current_locale())
 
 
 def _fiscal_year(value: date | datetime | int | None) -> str:
@@ -99,6 +108,7 @@ def register_i18n(app: Flask) -> None:
         time_range=_time_range,
         fiscal_year=_fiscal_year,
         thai_date_range=_date_range,
+        venue_place=_venue_place,
     )
 
     @app.context_processor

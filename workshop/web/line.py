@@ -27,7 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workshop.api.errors import json_error
+from workshop.error_responses import error_page, json_error
 from workshop.extensions import csrf
 from workshop.models import Role
 from workshop.qr import qr_png
@@ -123,8 +123,6 @@ def _pending_attempt(state: str) -> LoginAttempt | None:
 @bp.get("/auth/line/callback")
 @role_required(Role.OFFICER)
 def callback():
-    from workshop.web import error_page
-
     settings = _settings()
     attempt = _pending_attempt(request.args.get("state", ""))
     if attempt is None:

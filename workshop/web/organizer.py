@@ -16,6 +16,7 @@ from workshop.models import (
     AttendanceRule,
     CertificateKind,
     ExcuseKind,
+    RefusedScan,
     Registration,
     RegistrationStatus,
     Role,
@@ -26,6 +27,13 @@ from workshop.models import (
 )
 from workshop.services.accounts import find_user_by_email
 from workshop.services.attendance import configured_lunch_break, default_hours, format_hours
+from workshop.services.checkins import (
+    can_overrule,
+    dismiss_refused_scan,
+    overrule_refused_scan,
+    refusal_label,
+    refused_scans,
+)
 from workshop.services.errors import DomainError, EditConflict, ValidationFailed
 from workshop.services.excuses import (
     excuse_absence,
@@ -43,9 +51,9 @@ from workshop.services.registrations import (
     registration_filters,
     registration_status_label,
     registrations_for_workshop,
+    rotate_ticket,
     seats_can_change,
 )
-from workshop.services.tickets import rotate_ticket
 from workshop.services.venues import VenueInput, create_venue, list_venues, update_venue
 from workshop.services.workshops import (
     TRANSITIONS,
@@ -227,7 +235,6 @@ def venue_edit(venue_id: int):
         except EditConflict as exc:
             conflict = _conflict_view(exc, form, {})
         except ValidationFailed as exc:
-            db.session.rollback()
             _attach_errors(form, exc)
         else:
             flash(_("บันทึกสถานที่ %(name)s แล้ว", name=venue.name), "success")
@@ -263,8 +270,36 @@ def workshop_detail(workshop_id: int):
         (s.value, status_label(s)) for s in TRANSITIONS[workshop.status] if s in allowed
     ]
     return render_template(
-        "organizer/workshop.html", workshop=workshop, next_statuses=next_statuses
+        "organizer/workshop.html",
+        workshop=workshop,
+        next_statuses=next_statuses,
+        refused=refused_scans(workshop.id),
+        can_overrule=can_overrule,
+        refusal_label=refusal_label,
     )
+
+
+@bp.post("/refused-scans/<int:refused_id>/<any(accept, dismiss):action>")
+def refused_scan_action(refused_id: int, action: str):
+    """Check in the person of a scan refused at sync (with a reason), or leave it refused."""
+    refused = db.get_or_404(RefusedScan, refused_id)
+    workshop_id = refused.session.workshop_id
+    try:
+        if action == "accept":
+            reason = request.form.get("reason", "")
+            outcome = overrule_refused_scan(refused_id, current_user, reason)
+        else:
+            dismiss_refused_scan(refused_id, current_user)
+    except ValidationFailed as exc:
+        flash("; ".join(exc.fields.values()), "error")
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        if action == "accept":
+            flash(_("บันทึกการเข้าร่วมของ %(name)s แล้ว", name=outcome.name), "success")
+        else:
+            flash(_("ไม่รับผลสแกนนี้แล้ว"), "success")
+    return redirect(url_for(".workshop_detail", workshop_id=workshop_id) + "#refused-scans")
 
 
 def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
@@ -380,10 +415,8 @@ def _save_workshop(workshop: Workshop | None):
             except EditConflict as exc:
                 conflict = _conflict_view(exc, form, _workshop_labels())
             except ValidationFailed as exc:
-                db.session.rollback()
                 _attach_errors(form, _renumber(exc, form))
             except DomainError as exc:
-                db.session.rollback()
                 flash(exc.message, "error")
             else:
                 flash(_("บันทึกการอบรมแล้ว"), "success")
@@ -447,7 +480,6 @@ def workshop_status(workshop_id: int):
     try:
         change_status(workshop, new_status, current_user)
     except DomainError as exc:
-        db.session.rollback()
         message = (
             exc.fields.get("status", exc.message)
             if isinstance(exc, ValidationFailed)
@@ -603,7 +635,6 @@ def registration_action(registration_id: int, action: str):
     try:
         _ACTIONS[action](registration, request.form.get("reason", ""))
     except DomainError as exc:
-        db.session.rollback()
         message = exc.message
         if isinstance(exc, ValidationFailed):
             message = "; ".join(exc.fields.values())
@@ -614,7 +645,7 @@ def registration_action(registration_id: int, action: str):
                 "confirm": _("ย้ายเข้าผู้ได้ที่นั่งแล้ว"),
                 "waitlist": _("ย้ายไปรายชื่อสำรองแล้ว"),
                 "cancel": _("ยกเลิกการลงทะเบียนแล้ว"),
-                "rotate": _("ออกบัตร QR ใหม่แล้ว บัตรเดิมใช้ไม่ได้อีก"),
+                "rotate": _("ออกบัตร QR ใหม่แล้ว บัตรเดิมใช้ไม่ได้อีก และส่งบัตรใหม่ทางอีเมลแล้ว"),
             }[action],
             "success",
         )

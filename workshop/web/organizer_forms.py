@@ -111,7 +111,9 @@ class WorkshopForm(FlaskForm):
     )
     presiding_official = StringField(_l("ประธานในพิธี"))
     signatory_name = StringField(_l("ผู้ลงนามในเกียรติบัตร"))
-    signatory_position = StringField(_l("ตำแหน่งผู้ลงนาม"))
+    signatory_position = TextAreaField(
+        _l("ตำแหน่งผู้ลงนาม (ขึ้นบรรทัดใหม่ได้ตามที่ต้องการให้พิมพ์)"), render_kw={"rows": 3}
+    )
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=31)
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from workshop.downloads import PDF, download
 from workshop.models import Role
 from workshop.models.types import utcnow
 from workshop.qr import qr_png, qr_svg
@@ -17,11 +18,10 @@ from workshop.services.registrations import (
     get_registration,
     register_officer,
     registrations_of,
-    waitlist_position,
 )
 from workshop.services.tickets import holds_ticket, ticket_token
+from workshop.services.waitlist import waitlist_position
 from workshop.web.access import role_required
-from workshop.web.downloads import PDF, download
 
 bp = Blueprint("registration", __name__)
 
@@ -118,7 +118,6 @@ def qr_svg_image(registration_id: int):
     return Response(
         qr_svg(ticket_token(registration)),
         mimetype="image/svg+xml",
-        headers={"Cache-Control": "private, no-store"},
     )
 
 
@@ -129,7 +128,6 @@ def qr_png_image(registration_id: int):
     return Response(
         qr_png(ticket_token(registration)),
         mimetype="image/png",
-        headers={"Cache-Control": "private, no-store"},
     )
 
 

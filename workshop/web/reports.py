@@ -3,9 +3,15 @@ fiscal-year report."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, render_template, request
-from flask_babel import gettext as _
+from flask import Blueprint, flash, render_template, request
 
+from workshop.downloads import (
+    attendance_download,
+    fiscal_year_pdf_download,
+    report_pdf_download,
+    signin_sheet_download,
+)
+from workshop.error_responses import error_page
 from workshop.models import Role
 from workshop.services.errors import DomainError, ValidationFailed
 from workshop.services.reports import (
@@ -17,7 +23,6 @@ from workshop.services.reports import (
     workshop_report,
 )
 from workshop.web.access import role_required
-from workshop.web.downloads import CSV, PDF, XLSX, download
 
 bp = Blueprint("reports", __name__, url_prefix="/organizer")
 
@@ -31,71 +36,13 @@ def organizers_only():
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):
     """A missing workshop is a 404 page with the service's Thai message, never a 500."""
-    from workshop.web import error_page
-
     return error_page(error.http_status, error.message)
-
-
-def short_title(title: str, limit: int = 60) -> str:
-    """A workshop title cut to fit in a file name."""
-    title = " ".join(title.split())
-    return title if len(title) <= limit else title[:limit].rstrip()
 
 
 @bp.get("/workshops/<int:workshop_id>/report")
 def workshop_report_page(workshop_id: int):
     report = workshop_report(workshop_id)
     return render_template("organizer/report.html", report=report, rate=format_rate)
-
-
-def report_pdf_download(workshop_id: int, inline: bool = False) -> Response:
-    """The workshop's summary report as a PDF download (pages and API alike)."""
-    from workshop.pdf.report import render_workshop_report
-
-    report = workshop_report(workshop_id)
-    return download(
-        render_workshop_report(report),
-        PDF,
-        f"workshop-{workshop_id}-report.pdf",
-        f"{_('รายงานสรุปผลการอบรม')} {short_title(report.title)}.pdf",
-        inline=inline,
-    )
-
-
-def attendance_download(workshop_id: int, kind: str) -> Response:
-    """The attendance export, ``kind`` "csv" or "xlsx", as a download (pages and API alike)."""
-    from workshop.services.exports import attendance_csv, attendance_xlsx
-    from workshop.services.reports import get_report_workshop
-
-    workshop = get_report_workshop(workshop_id)
-    build, mimetype = (attendance_csv, CSV) if kind == "csv" else (attendance_xlsx, XLSX)
-    return download(
-        build(workshop_id),
-        mimetype,
-        f"workshop-{workshop_id}-attendance.{kind}",
-        f"{_('การเข้าร่วม')} {short_title(workshop.title)}.{kind}",
-    )
-
-
-def signin_sheet_download(
-    workshop_id: int, session_id: int, blank: str | None, times: bool, inline: bool = False
-) -> Response:
-    """A session's sign-in sheet as a PDF download (pages and API alike)."""
-    from workshop.pdf.signin_sheet import render_signin_sheet
-    from workshop.services.signin_sheets import parse_blank_rows, signin_sheet
-
-    sheet = signin_sheet(
-        workshop_id, session_id, blank_rows=parse_blank_rows(blank), with_times=times
-    )
-    suffix = "-times" if times else ""
-    return download(
-        render_signin_sheet(sheet),
-        PDF,
-        f"workshop-{workshop_id}-session-{sheet.session_number}-signin{suffix}.pdf",
-        f"{_('ใบลงลายมือชื่อ')} {_('ช่วงที่ %(n)d', n=sheet.session_number)} "
-        f"{short_title(sheet.title)}.pdf",
-        inline=inline,
-    )
 
 
 @bp.get("/workshops/<int:workshop_id>/sessions/<int:session_id>/signin-sheet.pdf")
@@ -152,15 +99,7 @@ def _fiscal_year_page(year: int, status: int):
 
 @bp.get("/reports/fiscal-year.pdf")
 def fiscal_year_pdf():
-    from workshop.pdf.report import render_fiscal_year_report
-
     year, status = _requested_year()
     if status != 200:
         return _fiscal_year_page(year, status)
-    return download(
-        render_fiscal_year_report(fiscal_year_report(year)),
-        PDF,
-        f"fiscal-year-{year}-report.pdf",
-        f"{_('รายงานการอบรมประจำปีงบประมาณ')} {year}.pdf",
-        inline=True,
-    )
+    return fiscal_year_pdf_download(year)

@@ -9,7 +9,8 @@ executed), so the policy allows only this origin. The door scanner needs the cam
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -40,6 +41,23 @@ def policy_with_form_action(origin: str) -> str:
 PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
 HSTS = "max-age=31536000"
 
+# Responses with someone's personal data are kept by no cache, the browser's included (a shared
+# computer at a training centre, a proxy): every response to a signed-in browser (each page
+# names the person in its menu) or to an API token, and the public certificate check, which
+# shows the holder's name to anyone with the code. Static files hold nothing personal.
+PRIVATE = "private, no-store"
+PUBLIC_PERSONAL_ENDPOINTS = frozenset({"certificates.verify", "api.certificate_verify"})
+NOT_PERSONAL_ENDPOINTS = frozenset({"static", "checkin.service_worker"})
+
+
+def has_personal_data() -> bool:
+    """Whether this request's response may hold personal data (see ``PRIVATE``)."""
+    if request.endpoint in NOT_PERSONAL_ENDPOINTS:
+        return False
+    if request.endpoint in PUBLIC_PERSONAL_ENDPOINTS or request.headers.get("Authorization"):
+        return True
+    return bool(current_user.is_authenticated)
+
 
 def register_security_headers(app: Flask) -> None:
     https = str(app.config["BASE_URL"]).startswith("https://")
@@ -55,4 +73,6 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if https:
             headers.setdefault("Strict-Transport-Security", HSTS)
+        if has_personal_data():
+            headers["Cache-Control"] = PRIVATE
         return response

@@ -5,7 +5,7 @@ count hours (the column's default). Existing sessions get their default hours: t
 the configured lunch break (WORKSHOP_LUNCH_BREAK).
 
 Revision ID: 0009_training_hours
-Revises: 0009_line
+Revises: 0009_sign_in_security
 
 """
 from datetime import UTC
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_training_hours'
-down_revision = '0009_line'
+down_revision = '0009_sign_in_security'
 branch_labels = None
 depends_on = None
 

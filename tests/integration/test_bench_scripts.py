@@ -1,0 +1,36 @@
+"""Benchmarks are run by hand, but they must not litter the machine they run on."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("WORKSHOP_TEST_DATABASE_URL")),
+    reason="the report bench builds its own SQLite database: once per suite is enough",
+)
+def test_report_bench_leaves_nothing_in_the_temporary_folder(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    environment = {**os.environ, "TMPDIR": str(scratch)}
+    environment.pop("WORKSHOP_DATABASE_URL", None)
+
+    result = subprocess.run(
+        [sys.executable, "bench/report_bench.py", "--registrations", "1", "--repeat", "1"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "report PDF" in result.stdout
+    assert list(scratch.iterdir()) == []
