@@ -4,6 +4,7 @@ PostgreSQL; the schema is made by the Alembic migrations only, and every test st
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
 
 from tests.support import make_user, workshop_input
 from workshop import create_app
@@ -87,6 +89,18 @@ class FreshGlobalsClient(FlaskClient):
         if has_app_context():
             g.__dict__.clear()
         return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def server(app: Flask) -> Iterator[int]:
+    """The test app on a threaded WSGI server on a free loopback port; yields the port (for
+    tests that race many real HTTP requests)."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_port
+    httpd.shutdown()
+    thread.join(timeout=10)
 
 
 @pytest.fixture

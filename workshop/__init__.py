@@ -76,7 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from workshop.services.document_signing import configure_signing
+    from workshop.pdf.signing import configure_signing
 
     configure_signing(app)  # a key that cannot be used stops the start, with its reason
 

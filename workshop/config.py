@@ -38,7 +38,7 @@ DEFAULTS: dict[str, Any] = {
     # than a restore could need (PDPA storage limitation), so erasures age out of them too.
     "BACKUP_DIR": "",
     "BACKUP_KEEP_DAYS": 30,
-    # Digital signature on certificates (services.document_signing): a PKCS#12 file with an
+    # Digital signature on certificates (pdf.signing): a PKCS#12 file with an
     # RSA key and its certificate (and chain), and its password. Empty: nothing is signed.
     "SIGNING_P12_PATH": "",
     "SIGNING_P12_PASSWORD": "",

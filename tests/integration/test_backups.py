@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, text
-from werkzeug.serving import make_server
 
 from tests.integration.test_registration_concurrency import bearer_tokens
 from tests.support import make_officers, open_workshop
 from workshop.extensions import db
 from workshop.models import Registration, Venue, Workshop
 from workshop.services.backups import list_backups, make_backup, prune_backups
-
-
-@pytest.fixture
-def server(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_port
-    httpd.shutdown()
-    thread.join(timeout=10)
 
 
 def register(port: int, workshop_id: int, token: str) -> int:

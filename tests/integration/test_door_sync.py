@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
-from werkzeug.serving import make_server
 
 from tests.support import (
     finished_workshop,
@@ -450,16 +449,6 @@ def test_counter_stays_right_while_doors_scan_and_the_organizer_cancels(
 
 
 # ------------------------------------------------------------------ undo, twice at once
-
-
-@pytest.fixture
-def server(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_port
-    httpd.shutdown()
-    thread.join(timeout=10)
 
 
 def test_parallel_undos_count_down_once(server, client, staff, door):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -92,7 +93,7 @@ def server(app, tmp_path) -> Iterator[Server]:
         **os.environ,
         "WORKSHOP_DATABASE_URL": database,
         "WORKSHOP_INSTANCE_PATH": str(tmp_path / "instance"),
-        "WORKSHOP_SECRET_KEY": "test-secret",
+        "WORKSHOP_SECRET_KEY": secrets.token_hex(32),  # production refuses weak keys
         "WORKSHOP_MAIL_DELIVERY": "manual",
         "WORKSHOP_BIND": f"127.0.0.1:{port}",
         "WORKSHOP_WORKERS": str(WORKERS),

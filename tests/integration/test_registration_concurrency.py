@@ -5,26 +5,13 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from tests.support import make_officers, open_workshop
 from workshop.extensions import db
 from workshop.models import ApiToken, Registration, Workshop
 from workshop.models.types import utcnow
 from workshop.services.accounts import _digest
-
-
-@pytest.fixture
-def server(app):
-    """The test app on a threaded WSGI server on a free loopback port."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_port
-    httpd.shutdown()
-    thread.join(timeout=10)
 
 
 def bearer_tokens(officers) -> list[str]:

@@ -28,8 +28,8 @@ from tests.support import (
 )
 from workshop.extensions import db
 from workshop.models import Certificate
+from workshop.pdf.signing import configure_signing
 from workshop.services.certificates import format_code, revoke_certificate
-from workshop.services.document_signing import configure_signing
 
 
 @pytest.fixture

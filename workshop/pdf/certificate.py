@@ -29,10 +29,10 @@ from workshop.models import Certificate
 from workshop.pdf.archive import ArchivalCanvas, archival_image
 from workshop.pdf.fonts import BOLD, REGULAR
 from workshop.pdf.qrdraw import draw_qr
+from workshop.pdf.signing import sign_if_configured
 from workshop.pdf.typeset import draw_text, fit_font_size, line_metrics, wrap_lines
 from workshop.services.certificate_images import certificate_images
 from workshop.services.certificates import format_code, verification_url
-from workshop.services.document_signing import sign_if_configured
 from workshop.thai.addresses import venue_place
 from workshop.thai.dates import format_date_range, to_bangkok
 
@@ -350,7 +350,7 @@ def certificate_text(certificate: Certificate) -> CertificateText:
 
 def render_certificates(certificates: Sequence[Certificate]) -> bytes:
     """One workshop's certificates as one PDF, a page each, in the order given; signed when
-    the installation has a key (``services.document_signing``); tagged when it is one."""
+    the installation has a key (``pdf.signing``); tagged when it is one."""
     if not certificates:
         raise ValueError("no certificates to render")
     workshop_ids = {c.registration.workshop_id for c in certificates}

@@ -1,6 +1,6 @@
 """Digital signatures on finished PDFs: PAdES-B-B with pyHanko, and checking one.
 
-An installation that holds a PKCS#12 key (see ``workshop.services.document_signing``) signs its
+An installation that holds a PKCS#12 key (see ``workshop.pdf.signing``) signs its
 certificates after they are drawn. The signature is an incremental update: the PDF/A document
 is left byte for byte as it was and the signature, its form field and the updated metadata are
 appended, so the file stays PDF/A-2 (pyHanko updates the XMP and Info dates together).

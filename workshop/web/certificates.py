@@ -19,6 +19,7 @@ from workshop.downloads import certificate_download, workshop_certificates_downl
 from workshop.error_responses import error_page
 from workshop.extensions import db
 from workshop.models import CertificateImageKind, Registration, Role, Workshop
+from workshop.pdf.signing import verify_certificate_file
 from workshop.services.certificate_images import (
     MAX_BYTES,
     certificate_image,
@@ -42,7 +43,6 @@ from workshop.services.certificates import (
     valid_certificates,
     workshop_ended,
 )
-from workshop.services.document_signing import verify_certificate_file
 from workshop.services.errors import DomainError, NotFound, ValidationFailed
 from workshop.services.registrations import get_registration
 from workshop.web.access import role_required
