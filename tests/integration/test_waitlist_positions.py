@@ -18,7 +18,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from tests.integration.test_registration_concurrency import bearer_tokens, server  # noqa: F401
+from tests.integration.test_registration_concurrency import bearer_tokens
 from tests.support import login, make_officers, make_user, open_workshop
 from workshop.extensions import db
 from workshop.models import Registration
@@ -167,7 +167,7 @@ def cancel(port: int, registration_id: int, token: str) -> None:
     assert len(body["promoted"]) == 1
 
 
-def test_lists_fetched_during_promotions_never_repeat_a_place(server, venue, organizer):  # noqa: F811
+def test_lists_fetched_during_promotions_never_repeat_a_place(server, venue, organizer):
     """Real threads through a real server (on PostgreSQL in `make test`): one organizer
     cancels seats one after another (each promotes the first in line) while three others keep
     fetching the waitlist."""
