@@ -164,3 +164,18 @@ def test_uploaded_images_keep_the_certificate_archival(client, finished, organiz
         images = list(pdf.pages[0].Resources.XObject.values())
         assert len(images) == 2
         assert all(image.ColorSpace != "/DeviceCMYK" for image in images)
+
+
+def test_signin_sheet_is_archival(client, finished, organizer):
+    workshop, _registrations = finished
+    login(client, organizer)
+    session = workshop.sessions[0]
+
+    data = client.get(
+        f"/organizer/workshops/{workshop.id}/sessions/{session.id}/signin-sheet.pdf"
+    ).data
+
+    info = check_archival(data)
+    assert info.title == f"ใบลงลายมือชื่อผู้เข้ารับการอบรม {TITLE}"
+    assert info.author == AGENCY
+    assert "นางสาวกิ่งแก้ว ปิ่นทอง" in " ".join(pdftotext(data).split())
