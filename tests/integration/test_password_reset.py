@@ -10,19 +10,19 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from tests.integration.test_mail import (  # noqa: F401 (fixtures)
-    Inbox,
-    inbox,
-    mail_config,
-    plain_text,
-    smtp_server,
-)
+from tests.integration import test_mail
+from tests.integration.test_mail import Inbox, plain_text
 from tests.support import PASSWORD, login, make_user, submit_form
 from workshop.extensions import db
 from workshop.models import ApiToken, AuditEvent, Notification, PasswordReset
 from workshop.models.types import utcnow
 from workshop.services.accounts import authenticate, issue_api_token
 from workshop.services.errors import AuthenticationFailed
+
+# The real SMTP server (aiosmtpd) and its inbox, as the mail tests use them.
+smtp_server = test_mail.smtp_server
+mail_config = test_mail.mail_config
+inbox = test_mail.inbox
 
 NEW_PASSWORD = "ลืมแล้วตั้งใหม่-2570"
 
