@@ -55,7 +55,7 @@ def describe_read_date(text: str) -> str:
     if not converted:
         return f"→ {shown}"
     if english:
-        note = _l("BE %(be)d converted to %(ce)d", be=read.typed_year, ce=day.year)
+        note = _l("ปี พ.ศ. %(be)d แปลงเป็น ค.ศ. %(ce)d", be=read.typed_year, ce=day.year)
     else:
         note = _l("ปี ค.ศ. %(ce)d แปลงเป็น พ.ศ. %(be)d", ce=read.typed_year, be=day.year + BE_OFFSET)
     return f"{text.strip()} → {shown} ({note})"
