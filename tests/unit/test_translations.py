@@ -108,6 +108,7 @@ def test_compiled_mo_matches_the_po(catalog):
     assert MO.exists(), f"{MO} is missing. {FIX}"
     with MO.open("rb") as f:
         compiled = read_mo(f)
+
     def key(m) -> tuple:  # a plural's msgids too come back as a list from the .mo
         return (tuple(m.id) if isinstance(m.id, list | tuple) else m.id, m.context)
 
@@ -117,9 +118,7 @@ def test_compiled_mo_matches_the_po(catalog):
     expected = {key(m): text(m) for m in catalog if m.id and _translated(m)}
     actual = {key(m): text(m) for m in compiled if m.id}
     stale = sorted(
-        _ids(k[0])[0]
-        for k in expected.keys() | actual.keys()
-        if expected.get(k) != actual.get(k)
+        _ids(k[0])[0] for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k)
     )
     assert not stale, (
         f"messages.mo is out of date with messages.po for {len(stale)} message(s), e.g. "
