@@ -184,3 +184,13 @@ def test_time_fields_have_their_own_placeholders(organizer_client, venue):
     assert 'placeholder="08:30"' in control(html, "sessions-0-starts")
     assert 'placeholder="16:30"' in control(html, "sessions-0-ends")
     assert 'placeholder="23:59"' in control(html, "closes_time")
+
+
+def test_deleting_an_account_reports_the_box_and_the_password_together(client, officer):
+    login(client, officer)
+    response = submit_form(client, "/auth/delete", {"password": "not-my-password"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert summary_links(html) == ["password", "understood"]
+    assert "รหัสผ่านไม่ถูกต้อง" in html
+    assert User.query.filter_by(email=officer.email).count() == 1

@@ -58,7 +58,12 @@ from workshop.services.password_resets import (
 )
 from workshop.services.passwords import password_problem
 from workshop.services.personal_data import export_filename, personal_data
-from workshop.services.privacy import delete_account, deletion_preview, retention_years
+from workshop.services.privacy import (
+    delete_account,
+    deletion_preview,
+    deletion_problems,
+    retention_years,
+)
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
 from workshop.web.form_errors import add_error, add_errors
@@ -306,11 +311,17 @@ def my_data():
 def delete():
     """Delete one's own account after reading what happens and typing the password again."""
     form = DeleteAccountForm()
-    if form.validate_on_submit():
+    if request.method == "POST":
+        form.validate()  # the tick box, and the password checked in the same pass
+        add_errors(
+            deletion_problems(current_user, form.password.data or ""),
+            lambda name: getattr(form, name, None),
+        )
+    if request.method == "POST" and not form.errors:
         try:
             delete_account(current_user, form.password.data or "")
         except ValidationFailed as exc:
-            form.password.errors = [*form.password.errors, *exc.fields.values()]
+            add_errors(exc.fields, lambda name: getattr(form, name, None))
         except DomainError as exc:
             flash(exc.message, "error")
         else:
