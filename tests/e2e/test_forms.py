@@ -186,3 +186,16 @@ def test_password_reset_from_the_mail_to_signing_in(live_server, context, shoot,
     # The link was used up.
     page.goto(f"{live_server}/auth/reset/{link}")
     expect(page.locator("h1")).to_have_text("ลิงก์ใช้ไม่ได้")
+
+
+def test_english_sign_in_summary_and_reset_link(live_server, context, shoot, officer):
+    page = context.new_page()
+    page.goto(f"{live_server}/lang/en?next=/auth/login")
+    page.click("form button[type=submit]")  # nothing typed
+    expect_summary(page, 2)
+    expect(page.locator("#error-summary h2")).to_have_text("Please fix these 2 problems")
+    expect(page.locator("#error-summary")).to_contain_text("Email: ")
+    shoot(page, f"forms-signin-errors-en-{width(page)}")
+    page.get_by_role("link", name="Forgot your password?").click()
+    expect(page.locator("h1")).to_have_text("Forgot your password?")
+    shoot(page, f"forms-forgot-en-{width(page)}")
