@@ -60,6 +60,8 @@ def test_a_reset_link_arrives_by_mail_and_sets_a_new_password(client, inbox: Inb
     page = client.get(link)
     assert page.status_code == 200
     assert officer.email in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
     response = submit_form(client, link, {"password": NEW_PASSWORD, "again": NEW_PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"] == "/auth/login"

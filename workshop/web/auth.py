@@ -375,6 +375,15 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form), status
 
 
+@bp.after_app_request
+def keep_reset_links_private(response):
+    """A reset link's token is in the page's URL: never cached, never sent on as a referrer."""
+    if request.endpoint == "auth.reset":
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
     """Set a new password through the mailed link."""
