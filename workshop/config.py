@@ -88,6 +88,10 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_VERIFY": "120 per minute;2000 per day",
     # Failed sign-ins for one account from one client before it is refused for a while.
     "RATELIMIT_SIGN_IN_FAILURES": "5 per 5 minutes",
+    # Password reset requests: per client IP (Flask-Limiter), and reset mails per account
+    # (counted in the database by services.password_resets).
+    "RATELIMIT_PASSWORD_RESET": "10 per 15 minutes;50 per day",
+    "RATELIMIT_PASSWORD_RESET_ACCOUNT": "3 per hour",
     "RATELIMIT_SWALLOW_ERRORS": True,  # a storage outage must not take the site down
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     # The office's LINE Official Account (services.line): its Messaging API channel (notices

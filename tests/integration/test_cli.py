@@ -5,6 +5,8 @@ from workshop.models import (
     EvaluationForm,
     EvaluationResponse,
     EvaluationSubmission,
+    Notification,
+    PasswordReset,
     RefusedScan,
     Registration,
     User,
@@ -120,6 +122,10 @@ def test_seed_demo_loads_the_reference_workshop_once(app):
     assert EvaluationResponse.query.count() == len(officers) - 2
     officer1 = User.query.filter_by(email="officer1@demo.cdd.go.th").one()
     assert EvaluationSubmission.query.filter_by(user_id=officer1.id).count() == 0
+    # One officer asked for a password reset link (once, however often the demo is loaded).
+    reset = PasswordReset.query.one()
+    assert reset.user.email == "officer2@demo.cdd.go.th"
+    assert Notification.query.filter_by(password_reset_id=reset.id).count() == 1
 
 
 def test_demo_organizer_sees_the_reference_workshop(app, client):

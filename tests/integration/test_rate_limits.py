@@ -432,3 +432,18 @@ def test_the_production_gunicorn_settings_warn_too(tmp_path, monkeypatch):
     logged.clear()
     settings["when_ready"](Server)
     assert logged == []
+
+
+def test_password_reset_requests_are_limited_per_client(limited, officer):
+    client = limited(RATELIMIT_PASSWORD_RESET="2 per minute").test_client()
+    assert client.get("/auth/forgot").status_code == 200  # looking at the page is free
+    for n in range(2):
+        page = client.post("/auth/forgot", data={"email": f"x{n}@example.go.th"})
+        assert page.status_code == 200
+    refused = client.post("/auth/forgot", data={"email": officer.email})
+    assert refused.status_code == 429
+    assert "ถี่เกินไป" in refused.get_data(as_text=True)
+    other = client.post(
+        "/auth/forgot", data={"email": officer.email}, environ_base={"REMOTE_ADDR": "10.0.0.2"}
+    )
+    assert other.status_code == 200

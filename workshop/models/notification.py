@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
+from workshop.models.password_reset import PasswordReset
 from workshop.models.registration import Registration
 from workshop.models.types import UTCDateTime, utcnow
 
@@ -20,8 +21,12 @@ class Notification(db.Model):
     ERROR_MAX = 500
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    registration_id: Mapped[int] = mapped_column(
-        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    # A registration's notice, or (registration None) a password reset link.
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    password_reset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("password_resets.id", ondelete="CASCADE"), index=True, nullable=True
     )
     event: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -38,4 +43,5 @@ class Notification(db.Model):
     # Why LINE refused this notice (a 4xx other than 409/429): not pushed again, mailed instead.
     line_error: Mapped[str] = mapped_column(String(ERROR_MAX), default="")
 
-    registration: Mapped[Registration] = relationship()
+    registration: Mapped[Registration | None] = relationship()
+    password_reset: Mapped[PasswordReset | None] = relationship()

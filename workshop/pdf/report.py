@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -49,6 +49,7 @@ from workshop.services.reports import (
     WorkshopReport,
     format_rate,
 )
+from workshop.services.workshops import certificate_kind_label
 from workshop.thai.addresses import venue_place
 from workshop.thai.dates import (
     format_date,
@@ -398,21 +399,22 @@ def _facts(report: WorkshopReport, width: float) -> Flowable:
 
 
 def _totals(report: WorkshopReport) -> Flowable:
+    kind = certificate_kind_label(report.certificate_kind)  # in the report's language
     totals = [
         [_("ลงทะเบียนทั้งหมด (รวมที่ยกเลิก)"), _number(report.registered)],
         [_("ได้ที่นั่ง"), _number(report.confirmed)],
         [_("รายชื่อสำรอง"), _number(report.waitlisted)],
-        [_("ยกเลิก"), _number(report.cancelled)],
+        [pgettext("count", "ยกเลิก"), _number(report.cancelled)],
         [_("เข้าร่วมอย่างน้อย 1 ช่วง"), _number(report.attended)],
         [_("ไม่มาเข้าร่วมเลย"), _number(len(report.no_shows))],
         [_("ลา/ไปราชการ (คน-ช่วง)"), _number(report.excused)],
         [_("ชั่วโมงอบรมทั้งหมด"), format_hours(report.total_hours)],
         [_("อัตราการเข้าร่วม"), format_rate(report.attendance_rate)],
         [
-            _("มีสิทธิ์รับ%(kind)s (ตามเกณฑ์การเข้าร่วม)", kind=report.certificate_kind),
+            _("มีสิทธิ์รับ%(kind)s (ตามเกณฑ์การเข้าร่วม)", kind=kind),
             _number(report.certificate_eligible),
         ],
-        [_("ออก%(kind)sแล้ว", kind=report.certificate_kind), _number(report.certificates_issued)],
+        [pgettext("count", "ออก%(kind)sแล้ว", kind=kind), _number(report.certificates_issued)],
     ]
     return _table(None, totals, [90 * mm, 30 * mm], ["left", "right"])
 
@@ -444,7 +446,7 @@ def _sessions(report: WorkshopReport, width: float) -> list[Flowable]:
                 _("ช่วง"),
                 _("วันเวลา"),
                 _("ชั่วโมง"),
-                _("เช็กอิน"),
+                pgettext("column", "เช็กอิน"),
                 _("ลา/ไปราชการ"),
                 _("ขาด"),
                 _("ร้อยละของผู้ได้ที่นั่ง"),

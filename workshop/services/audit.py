@@ -35,6 +35,8 @@ ACTION_LABELS: dict[str, Any] = {
     "user.profile": _l("แก้ไขข้อมูลส่วนตัว"),
     "user.password": _l("เปลี่ยนรหัสผ่าน"),
     "user.sign_out_everywhere": _l("ออกจากระบบทุกอุปกรณ์"),
+    "user.password_reset_request": _l("ขอลิงก์ตั้งรหัสผ่านใหม่ทางอีเมล"),
+    "user.password_reset": _l("ตั้งรหัสผ่านใหม่ด้วยลิงก์ทางอีเมล"),
     "user.walk_in": _l("สร้างบัญชีผู้เข้าอบรมหน้างาน"),
     "user.line_link": _l("เชื่อมต่อบัญชี LINE"),
     "user.line_unlink": _l("ยกเลิกการเชื่อมต่อบัญชี LINE"),

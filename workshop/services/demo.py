@@ -24,6 +24,7 @@ from workshop.models import (
     ExcuseKind,
     FormPart,
     FormStatus,
+    PasswordReset,
     RefusedScan,
     Registration,
     RegistrationStatusChange,
@@ -37,6 +38,7 @@ from workshop.services.accounts import create_user
 from workshop.services.checkins import check_in
 from workshop.services.evaluations import change_form_status, create_form, form_of, submit_answers
 from workshop.services.excuses import excuse_absence
+from workshop.services.password_resets import request_password_reset
 from workshop.services.registrations import register_officer
 from workshop.services.transactions import write_transaction
 from workshop.services.venues import VenueInput, create_venue
@@ -220,7 +222,16 @@ def seed_demo() -> bool:
     if db.session.scalar(select(Workshop.id).where(Workshop.title == UPCOMING_TITLE)) is None:
         _seed_upcoming(venue, organizer, officers)
         created = True
+
+    # One officer forgot their password and asked for a link: the mail is in the outbox (or
+    # the mail server), valid for an hour, and the audit log shows the request.
+    if db.session.scalar(select(PasswordReset.id).limit(1)) is None:
+        request_password_reset(FORGETFUL_OFFICER)
+        created = True
     return created
+
+
+FORGETFUL_OFFICER = "officer2@demo.cdd.go.th"
 
 
 # In the afternoon one officer was away on official duty: excused, as the reports, the

@@ -251,3 +251,13 @@ def check_version(
 
 def _comparable(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+class InvalidResetLink(DomainError):
+    """A password reset link that is unknown, used, expired, or of an account gone since."""
+
+    code = "invalid_reset_link"
+    http_status = 400
+
+    def default_message(self) -> str:
+        return str(_l("ลิงก์ตั้งรหัสผ่านใหม่นี้ใช้ไม่ได้แล้ว (ใช้ไปแล้วหรือเกิน 1 ชั่วโมง) กรุณาขอลิงก์ใหม่"))

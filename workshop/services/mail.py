@@ -45,7 +45,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import select
 
 from workshop.extensions import db
-from workshop.models import Notification, Registration, Venue, WorkshopSession
+from workshop.models import Notification, PasswordReset, Registration, Venue, WorkshopSession
 from workshop.models.types import utcnow
 from workshop.qr import qr_png
 from workshop.services.tickets import ticket_token
@@ -93,6 +93,39 @@ def send_notice(notice: Notification) -> None:
     )
     message = build_registration_notice(notice.registration, notice.event, earlier=earlier)
     deliver(message, f"{notice.registration_id}-{notice.event}")
+
+
+def password_reset_url(token: str) -> str:
+    return f"{str(current_app.config['BASE_URL']).rstrip('/')}/auth/reset/{token}"
+
+
+def build_password_reset(reset: PasswordReset) -> EmailMessage:
+    """The reset link's message: the link, how long it lasts, what to do if it was not asked for."""
+    from workshop.services.password_resets import LINK_LIFETIME, reset_token
+
+    user = reset.user
+    sender = str(current_app.config.get("MAIL_SENDER") or "")
+    context = {
+        "name": user.full_name,
+        "url": password_reset_url(reset_token(reset)),
+        "minutes": int(LINK_LIFETIME.total_seconds() // 60),
+    }
+    message = EmailMessage()
+    message["Subject"] = "ตั้งรหัสผ่านใหม่ · ระบบจัดการการอบรม"
+    message["From"] = sender
+    message["To"] = Address(display_name=user.full_name, addr_spec=user.email)
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = make_msgid(f"password-reset-{reset.id}", domain=_sender_domain(sender))
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(render_template("mail/password_reset.txt", **context), cte="base64")
+    message.add_alternative(
+        render_template("mail/password_reset.html", **context), subtype="html", cte="base64"
+    )
+    return message
+
+
+def send_password_reset(reset: PasswordReset) -> None:
+    deliver(build_password_reset(reset), f"password-reset-{reset.id}")
 
 
 def calendar_method(event: str, earlier: Sequence[str] = ()) -> str | None:

@@ -51,6 +51,9 @@ POLL_SECONDS = 30.0
 WORKSHOP_CANCELLED = "workshop_cancelled"
 # The organizer reissued the registration's ticket: the new QR code, since the old one stopped.
 TICKET_REISSUED = "ticket_reissued"
+# A password reset link (``services.password_resets``): the notice has no registration, and
+# goes by e-mail only, to the account's own address.
+PASSWORD_RESET = "password_reset"
 
 
 def queue_notice(registration: Registration, event: str) -> None:
@@ -96,6 +99,16 @@ def _send(notice: Notification) -> Delivery:
     from workshop.services.mail import send_notice
 
     delivery = Delivery()
+    if notice.password_reset is not None:
+        from workshop.services.mail import send_password_reset
+
+        try:
+            send_password_reset(notice.password_reset)
+        except Exception as exc:  # retried like any notice
+            delivery.error = exc
+        else:
+            delivery.mailed = True
+        return delivery
     registration = notice.registration
     channels = set(notice_channels(registration.user))
     if notice.line_error:  # LINE refused this notice on an earlier attempt

@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from workshop.downloads import certificate_download, workshop_certificates_download
@@ -118,7 +119,9 @@ def issue_all(workshop_id: int):
     except DomainError as exc:
         flash(_message(exc), "error")
     else:
-        flash(_("ออกเกียรติบัตรใหม่ %(n)d ฉบับ", n=issued), "success")
+        flash(
+            ngettext("ออกเกียรติบัตรใหม่ %(num)d ฉบับ", "ออกเกียรติบัตรใหม่ %(num)d ฉบับ", issued), "success"
+        )
     return _back(workshop.id)
 
 
