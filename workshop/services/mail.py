@@ -33,9 +33,12 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.header import Header
+from email.message import Message
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,7 +48,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import select
 
 from workshop.extensions import db
-from workshop.models import Notification, Registration, Venue, WorkshopSession
+from workshop.models import Notification, Registration, User, Venue, WorkshopSession
 from workshop.models.types import utcnow
 from workshop.qr import qr_png
 from workshop.services.tickets import ticket_token
@@ -151,51 +154,97 @@ def notice_context(
 
 def build_registration_notice(
     registration: Registration, event: str, *, earlier: Sequence[str] = ()
-) -> EmailMessage:
+) -> Message:
     """The message for ``event``; ``earlier``: the events of the registration's notices queued
     before this one (they decide the calendar file and its SEQUENCE)."""
     context = notice_context(registration, event, earlier=earlier)
     event, token, method = context["event"], context["ticket"], context["calendar"]
-    officer = registration.user
     sender = str(current_app.config.get("MAIL_SENDER") or "")
     domain = _sender_domain(sender)
     qr_cid = make_msgid("ticket-qr", domain=domain) if token else None
     context["qr_cid"] = qr_cid[1:-1] if qr_cid else None
-
-    message = EmailMessage()
-    message["Subject"] = context["subject"]
-    message["From"] = sender
-    message["To"] = Address(display_name=officer.full_name, addr_spec=officer.email)
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(f"registration-{registration.id}-{event}", domain=domain)
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
-
-    message.set_content(render_template("mail/registration_notice.txt", **context), cte="base64")
-    message.add_alternative(
-        render_template("mail/registration_notice.html", **context), subtype="html", cte="base64"
-    )
-    if token and qr_cid:
-        html_part = message.get_payload()[-1]
-        html_part.add_related(
-            qr_png(token),
-            "image",
-            "png",
-            cid=qr_cid,
-            disposition="inline",
-            filename="ticket-qr.png",
-        )
+    images = [(qr_png(token), qr_cid, "ticket-qr.png")] if token and qr_cid else []
+    attachments = []
     if method is not None:
-        cancel = method == "CANCEL"
-        message.add_attachment(
-            registration_calendar(
-                registration, cancel=cancel, organizer=sender, sequence=len(earlier)
-            ),
-            subtype="calendar",
-            filename=CALENDAR_FILENAME,
-            params={"method": method},
-            cte="base64",
+        calendar = registration_calendar(
+            registration, cancel=method == "CANCEL", organizer=sender, sequence=len(earlier)
         )
+        attachments.append(calendar_part(calendar, method))
+    return compose(
+        to=registration.user,
+        subject=context["subject"],
+        text=render_template("mail/registration_notice.txt", **context),
+        html=render_template("mail/registration_notice.html", **context),
+        message_id=make_msgid(f"registration-{registration.id}-{event}", domain=domain),
+        images=images,
+        attachments=attachments,
+    )
+
+
+def compose(
+    *,
+    to: User,
+    subject: str,
+    text: str,
+    html: str,
+    message_id: str,
+    images: Sequence[tuple[bytes, str, str]] = (),
+    attachments: Sequence[Message] = (),
+) -> Message:
+    """A Thai message: text and HTML alternatives, ``images`` (PNG bytes, Content-ID,
+    filename) inline in the HTML, then ``attachments``.
+
+    Built with the ``email.mime`` classes and the ``compat32`` policy on purpose: the modern
+    ``EmailMessage`` API re-parses every MIME header it sets and folds Thai headers through its
+    RFC 2047 parse tree, which took over half of the 28-51 ms a confirmation cost to build.
+    ``email.header.Header`` encodes the Thai subject and name as base64 encoded-words, cut at
+    character boundaries, in a fraction of that; what reaches the reader is the same.
+    """
+    sender = str(current_app.config.get("MAIL_SENDER") or "")
+    alternative = MIMEMultipart("alternative")
+    alternative.attach(MIMEText(text, "plain", "utf-8"))
+    html_part: Message = MIMEText(html, "html", "utf-8")
+    if images:
+        related = MIMEMultipart("related")
+        related.attach(html_part)
+        for data, cid, filename in images:
+            image = MIMEImage(data, "png")
+            image["Content-ID"] = cid
+            image.add_header("Content-Disposition", "inline", filename=filename)
+            related.attach(image)
+        html_part = related
+    alternative.attach(html_part)
+    if attachments:
+        message: Message = MIMEMultipart("mixed")
+        message.attach(alternative)
+        for part in attachments:
+            message.attach(part)
+    else:
+        message = alternative
+    message["Subject"] = Header(subject, "utf-8")
+    message["From"] = _address_header(*parseaddr(sender))
+    message["To"] = _address_header(to.full_name, to.email)
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
     return message
+
+
+def _address_header(name: str, address: str) -> str:
+    """``=?utf-8?b?...?= <a@b>``: a Thai display name encoded, an ASCII one quoted as needed."""
+    if not name:
+        return address
+    if name.isascii():
+        return formataddr((name, address))
+    return f"{Header(name, 'utf-8').encode()} <{address}>"
+
+
+def calendar_part(calendar: str, method: str) -> Message:
+    """``workshop.ics`` as an attachment with its iTIP method (PUBLISH or CANCEL)."""
+    part = MIMEText(calendar, "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename=CALENDAR_FILENAME)
+    return part
 
 
 def headline(event: str, position: int | None = None) -> str:
@@ -307,7 +356,7 @@ def _flag(value: object) -> bool:
     return bool(value)
 
 
-def deliver(message: EmailMessage, name: str) -> None:
+def deliver(message: Message, name: str) -> None:
     """Send through ``MAIL_SERVER``, or write ``<instance>/outbox/<UTC time>-<name>.eml``."""
     config = current_app.config
     server = config.get("MAIL_SERVER")
@@ -335,7 +384,7 @@ def deliver(message: EmailMessage, name: str) -> None:
     log.info("mail to %s sent through %s:%s", message["To"], server, port)
 
 
-def write_outbox(message: EmailMessage, name: str) -> Path:
+def write_outbox(message: Message, name: str) -> Path:
     """Write atomically (temp file + rename) so a reader never sees half a message."""
     outbox = Path(current_app.instance_path) / OUTBOX
     outbox.mkdir(parents=True, exist_ok=True)
