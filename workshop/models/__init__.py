@@ -20,6 +20,7 @@ from workshop.models.evaluation import (
 )
 from workshop.models.excuse import ExcusedAbsence, ExcuseKind
 from workshop.models.notification import Notification
+from workshop.models.record import MessageAudience, Transcript, WorkshopMessage
 from workshop.models.registration import (
     Registration,
     RegistrationStatus,
@@ -57,6 +58,7 @@ __all__ = [
     "ExcusedAbsence",
     "FormPart",
     "FormStatus",
+    "MessageAudience",
     "Notification",
     "QuestionKind",
     "RefusedScan",
@@ -66,9 +68,11 @@ __all__ = [
     "RetiredTicketSecret",
     "Role",
     "SignInFailure",
+    "Transcript",
     "User",
     "Venue",
     "Workshop",
+    "WorkshopMessage",
     "WorkshopSession",
     "WorkshopStatus",
 ]

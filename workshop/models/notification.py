@@ -38,4 +38,12 @@ class Notification(db.Model):
     # Why LINE refused this notice (a 4xx other than 409/429): not pushed again, mailed instead.
     line_error: Mapped[str] = mapped_column(String(ERROR_MAX), default="")
 
+    # Notices the scheduler queues (reminders, certificate ready) carry a key unique per
+    # registration and kind, so that any number of senders queue each one once.
+    dedupe_key: Mapped[str | None] = mapped_column(String(80), nullable=True, unique=True)
+    # An organizer's message (workshop_messages) this notice carries, for event "message".
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_messages.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+
     registration: Mapped[Registration] = relationship()
