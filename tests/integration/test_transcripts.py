@@ -154,7 +154,7 @@ def test_organizers_open_any_officers_transcript_and_others_cannot(app, client, 
 
 
 def test_hr_export_lists_officer_workshop_hours_of_one_fiscal_year(client, record, organizer):
-    officer, first, _ = record
+    _, first, _ = record
     second_officer = make_user("officer", email="b@example.go.th", first_name="กมล")
     seat(first, second_officer, organizer, attended=5)
     login(client, organizer)
