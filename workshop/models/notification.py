@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
+from workshop.models.record import WorkshopMessage
 from workshop.models.registration import Registration
 from workshop.models.types import UTCDateTime, utcnow
 
@@ -47,3 +48,4 @@ class Notification(db.Model):
     )
 
     registration: Mapped[Registration] = relationship()
+    message: Mapped[WorkshopMessage | None] = relationship()

@@ -48,13 +48,21 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import select
 
 from workshop.extensions import db
-from workshop.models import Notification, Registration, User, Venue, WorkshopSession
+from workshop.models import (
+    Notification,
+    Registration,
+    User,
+    Venue,
+    Workshop,
+    WorkshopMessage,
+    WorkshopSession,
+)
 from workshop.models.types import utcnow
 from workshop.qr import qr_png
 from workshop.services.tickets import ticket_token
 from workshop.services.waitlist import waitlist_position
 from workshop.thai.addresses import venue_place
-from workshop.thai.dates import format_date, format_time_range
+from workshop.thai.dates import format_date, format_time_range, to_bangkok
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +73,11 @@ EVENTS = (
     "cancelled",
     "workshop_cancelled",
     "ticket_reissued",
+    "reminder",  # services.reminders: N days before the first session
+    "certificate_ready",  # services.reminders: after the last session
+    "message",  # services.messages: composed by the organizer
 )
-WITH_TICKET = ("confirmed", "waitlisted", "promoted", "ticket_reissued")
+WITH_TICKET = ("confirmed", "waitlisted", "promoted", "ticket_reissued", "reminder")
 WITH_CALENDAR = ("confirmed", "promoted", "cancelled", "workshop_cancelled")
 CANCELLATIONS = ("cancelled", "workshop_cancelled")  # the calendar events are removed
 CALENDAR_FILENAME = "workshop.ics"
@@ -94,7 +105,13 @@ def send_notice(notice: Notification) -> None:
             .order_by(Notification.id)
         )
     )
-    message = build_registration_notice(notice.registration, notice.event, earlier=earlier)
+    message = build_registration_notice(
+        notice.registration,
+        notice.event,
+        earlier=earlier,
+        message=notice.message,
+        as_of=notice.due_at,
+    )
     deliver(message, f"{notice.registration_id}-{notice.event}")
 
 
@@ -115,20 +132,34 @@ def calendar_method(event: str, earlier: Sequence[str] = ()) -> str | None:
 
 
 def notice_context(
-    registration: Registration, event: str, *, earlier: Sequence[str] = ()
+    registration: Registration,
+    event: str,
+    *,
+    earlier: Sequence[str] = (),
+    message: WorkshopMessage | None = None,
+    as_of: datetime | None = None,
 ) -> dict[str, Any]:
     """What a notice about ``event`` says, whatever carries it (this mail, or LINE);
     ``earlier``: the events of the registration's notices queued before this one (they decide
-    the calendar file)."""
+    the calendar file); ``message``: the organizer's message an event ``message`` carries;
+    ``as_of``: when the notice is due (a reminder says "tomorrow" from then)."""
     event = str(event)  # RegistrationStatus values arrive as StrEnum members
     if event not in EVENTS:
         raise ValueError(f"unknown registration event {event!r}")
+    if event == "message" and message is None:
+        raise ValueError("a message notice needs its message")
     workshop = registration.workshop
     position = waitlist_position(registration) if event == "waitlisted" else None
+    heading = headline(event, position, workshop)
+    if message is not None:
+        heading = message.subject
     return {
         "event": event,
-        "headline": headline(event, position),
-        "subject": subject(event, workshop.title, position),
+        "headline": heading,
+        "subject": f"{heading}: {workshop.title}",
+        "body": message.body if message is not None else "",
+        "starts_in": starts_in(workshop, as_of) if event == "reminder" else "",
+        "certificate": certificate_context(registration) if event == "certificate_ready" else None,
         "name": registration.user.full_name,
         "workshop": workshop,
         "venue": venue_text(workshop.venue),
@@ -153,11 +184,16 @@ def notice_context(
 
 
 def build_registration_notice(
-    registration: Registration, event: str, *, earlier: Sequence[str] = ()
+    registration: Registration,
+    event: str,
+    *,
+    earlier: Sequence[str] = (),
+    message: WorkshopMessage | None = None,
+    as_of: datetime | None = None,
 ) -> Message:
     """The message for ``event``; ``earlier``: the events of the registration's notices queued
     before this one (they decide the calendar file and its SEQUENCE)."""
-    context = notice_context(registration, event, earlier=earlier)
+    context = notice_context(registration, event, earlier=earlier, message=message, as_of=as_of)
     event, token, method = context["event"], context["ticket"], context["calendar"]
     sender = str(current_app.config.get("MAIL_SENDER") or "")
     domain = _sender_domain(sender)
@@ -247,8 +283,13 @@ def calendar_part(calendar: str, method: str) -> Message:
     return part
 
 
-def headline(event: str, position: int | None = None) -> str:
+def headline(event: str, position: int | None = None, workshop: Workshop | None = None) -> str:
     """What happened, in a few words: the start of the subject and the notice's heading."""
+    if event == "reminder":
+        return "แจ้งเตือนการอบรม"
+    if event == "certificate_ready":
+        kind = str(workshop.certificate_kind) if workshop else "เกียรติบัตร"
+        return f"{kind}พร้อมแล้ว"
     if event == "confirmed":
         return "ยืนยันที่นั่ง"
     if event == "waitlisted":
@@ -273,6 +314,44 @@ def _reason(registration: Registration, event: str) -> str:
 
 def subject(event: str, title: str, position: int | None = None) -> str:
     return f"{headline(event, position)}: {title}"
+
+
+def starts_in(workshop: Workshop, now: datetime | None = None) -> str:
+    """``พรุ่งนี้``, ``วันนี้``, ``ในอีก 3 วัน``: when the first session is, by Bangkok days."""
+    if workshop.starts_at is None:
+        return ""
+    days = (to_bangkok(workshop.starts_at).date() - to_bangkok(now or utcnow()).date()).days
+    if days <= 0:
+        return "วันนี้"
+    if days == 1:
+        return "พรุ่งนี้"
+    return f"ในอีก {days} วัน"
+
+
+@dataclass(frozen=True)
+class CertificateNotice:
+    kind: str  # เกียรติบัตร, วุฒิบัตร, ...
+    evaluation_link: str  # the evaluation form to answer first (or at all), or ""
+    evaluation_required: bool  # the certificate waits for the answer
+
+
+def certificate_context(registration: Registration) -> CertificateNotice:
+    """What the "certificate ready" notice says: the certificate's kind and, while the form is
+    open and unanswered, the link to the evaluation (required first, or optional)."""
+    from workshop.services.evaluations import form_of, open_parts
+
+    workshop = registration.workshop
+    form = form_of(workshop.id)
+    parts = open_parts(form, registration.user_id) if form is not None else []
+    link = ""
+    if parts:
+        base = str(current_app.config["BASE_URL"]).rstrip("/")
+        link = f"{base}/my/workshops/{workshop.id}/evaluation/{parts[0]}"
+    return CertificateNotice(
+        kind=str(workshop.certificate_kind),  # stored as its Thai name
+        evaluation_link=link,
+        evaluation_required=bool(link and form is not None and form.required_for_certificate),
+    )
 
 
 def venue_text(venue: Venue) -> str:
@@ -401,3 +480,10 @@ def write_outbox(message: Message, name: str) -> Path:
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+
+def preview_text(registration: Registration, message: WorkshopMessage) -> tuple[str, str]:
+    """(subject, plain text) of an organizer's message as ``registration``'s officer would get
+    it, for the organizer to read before sending."""
+    context = notice_context(registration, "message", message=message)
+    return context["subject"], render_template("mail/registration_notice.txt", **context)

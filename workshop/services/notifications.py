@@ -193,6 +193,23 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
     return sent
 
 
+def send_pass(now: datetime | None = None) -> int:
+    """One pass of a sender (the background thread, or ``flask send-mail``): queue the notices
+    the clock made due (``services.reminders``), then deliver everything due; returns how
+    many were sent."""
+    from workshop.services.reminders import queue_scheduled_notices
+
+    try:
+        queue_scheduled_notices(now)
+    except Exception:  # delivery of what is queued goes on; the next pass tries again
+        end_transaction()
+        log.exception("queuing scheduled notices failed")
+    sent = 0
+    while (batch := deliver_due(now=now)) > 0:
+        sent += batch
+    return sent
+
+
 def dispatch_notices() -> None:
     """Called after a commit that may have queued notices: deliver them as configured."""
     mode = current_app.config.get("MAIL_DELIVERY", "background")
@@ -227,8 +244,7 @@ class _Sender:
                 continue  # switched off (e.g. by a test) while the thread lives on
             with self.app.app_context():
                 try:
-                    while deliver_due() > 0:
-                        pass
+                    send_pass()
                 except Exception:
                     log.exception("mail sender pass failed")
                 finally:

@@ -1,5 +1,6 @@
 """transcripts (their verification codes), organizers' messages, reminders: notices' dedupe
-keys and message, workshops' reminder days (issue 16)
+keys and message, workshops' reminder days and when
+their certificate-ready notices were queued (issue 16)
 
 Revision ID: 0010_record
 Revises: 0009_training_hours
@@ -59,10 +60,12 @@ def upgrade():
         )
     with op.batch_alter_table('workshops') as batch_op:
         batch_op.add_column(sa.Column('reminder_days', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('certificate_notices_at', sa.DateTime(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('workshops') as batch_op:
+        batch_op.drop_column('certificate_notices_at')
         batch_op.drop_column('reminder_days')
     with op.batch_alter_table('notifications') as batch_op:
         batch_op.drop_constraint('fk_notifications_message_id_workshop_messages', type_='foreignkey')
