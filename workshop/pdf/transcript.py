@@ -68,7 +68,7 @@ class _Verification(Flowable):
 
 def _year_table(lines: Any, width: float) -> LongTable:
     header = [_("ลำดับ"), _("หลักสูตร"), _("หน่วยงานผู้จัด"), _("วันที่อบรม"), _("ชั่วโมง")]
-    widths = [11 * mm, 0.0, 48 * mm, 34 * mm, 17 * mm]
+    widths = [11 * mm, 0.0, 56 * mm, 26 * mm, 15 * mm]
     widths[1] = width - sum(widths)
     rows = [
         [

@@ -206,3 +206,15 @@ def queue_scheduled_notices(now: datetime | None = None) -> int:
     with write_transaction():
         added = _queue_reminders(now)
     return added + _queue_certificate_notices(now)
+
+
+def reminder_progress(workshop_id: int) -> tuple[int, int]:
+    """(reminders queued and not yet sent, reminders sent) for the workshop's page."""
+    rows = db.session.execute(
+        select(Notification.sent_at.is_(None), func.count(Notification.id))
+        .join(Registration, Registration.id == Notification.registration_id)
+        .where(Registration.workshop_id == workshop_id, Notification.event == REMINDER)
+        .group_by(Notification.sent_at.is_(None))
+    ).all()
+    counts = {bool(waiting): count for waiting, count in rows}
+    return counts.get(True, 0), counts.get(False, 0)

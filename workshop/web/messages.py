@@ -21,7 +21,12 @@ from workshop.services.messages import (
     sent_messages,
     set_reminder_days,
 )
-from workshop.services.reminders import DEFAULT_REMINDER_DAYS, reminder_days, reminder_due_at
+from workshop.services.reminders import (
+    DEFAULT_REMINDER_DAYS,
+    reminder_days,
+    reminder_due_at,
+    reminder_progress,
+)
 from workshop.web.access import role_required
 
 bp = Blueprint("messages", __name__, url_prefix="/organizer/workshops/<int:workshop_id>")
@@ -55,6 +60,7 @@ def _page(workshop_id: int, *, form=None, errors=None, preview=None, status: int
             reminder_days=reminder_days(workshop),
             reminder_due=reminder_due_at(workshop),
             installation_days=installation_days,
+            reminders=reminder_progress(workshop_id),
         ),
         status,
     )
