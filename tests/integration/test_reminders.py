@@ -29,8 +29,14 @@ from workshop.services.evaluations import (
     create_form,
     set_required_for_certificate,
 )
+from workshop.services.mail import starts_in
 from workshop.services.notifications import send_pass
-from workshop.services.registrations import move_to_waitlist, register_officer
+from workshop.services.registrations import (
+    cancel_registration,
+    move_to_waitlist,
+    register_officer,
+)
+from workshop.services.reminders import queue_scheduled_notices
 from workshop.services.tickets import ticket_token
 
 # The mail tests' real SMTP server and the LINE tests' fake LINE, as fixtures here too.
@@ -61,11 +67,14 @@ def test_reminder_goes_to_confirmed_registrants_a_day_before_with_the_ticket(upc
     assert send_pass(now=start - timedelta(days=1, minutes=5)) == 0  # not yet
     assert inbox.envelopes == []
 
-    assert send_pass(now=start - timedelta(days=1) + timedelta(minutes=1)) == 3
+    due = start - timedelta(days=1) + timedelta(minutes=1)
+    assert send_pass(now=due) == 3
     assert subjects(inbox) == [f"แจ้งเตือนการอบรม: {workshop.title}"] * 3
     message = inbox.to(registrations[0].user.email)
     text = plain_text(message)
-    assert "จะเริ่มพรุ่งนี้" in text
+    # "tomorrow" by Bangkok days (unless the session starts in the minute before midnight)
+    assert f"จะเริ่ม{starts_in(workshop, due)} โปรดเตรียมบัตรเข้างาน" in text
+    assert starts_in(workshop, start - timedelta(days=1)) == "พรุ่งนี้"
     assert qr_text(message) == ticket_token(registrations[0])
     assert [p for p in message.walk() if p.get_content_type() == "text/calendar"] == []
 
@@ -73,6 +82,24 @@ def test_reminder_goes_to_confirmed_registrants_a_day_before_with_the_ticket(upc
     assert send_pass(now=start - timedelta(hours=2)) == 0
     assert len(inbox.envelopes) == 3
     assert Notification.query.filter_by(event="reminder").count() == 3
+
+
+def test_a_queued_reminder_is_not_sent_after_the_seat_was_given_up(upcoming, inbox, officer):
+    workshop, registrations = upcoming
+    due = workshop.starts_at - timedelta(hours=20)
+    assert queue_scheduled_notices(due) == 3
+    cancel_registration(registrations[0].id, registrations[0].user, "ติดราชการ")
+    inbox.envelopes.clear()  # the cancellation's own notice
+
+    # Two of the first three, and the waitlisted officer who got the freed seat (queued now).
+    assert send_pass(now=due) == 3
+    received = sorted(rcpt[0] for rcpt, _ in inbox.messages())
+    assert received == sorted(r.user.email for r in registrations[1:])
+    skipped = Notification.query.filter_by(
+        registration_id=registrations[0].id, event="reminder"
+    ).one()
+    assert skipped.sent_at is None and skipped.failed_at is not None
+    assert skipped.last_error == "not sent: the registration is cancelled now"
 
 
 def test_reminder_days_per_workshop_and_per_installation(app, upcoming, inbox, client, organizer):
@@ -86,6 +113,7 @@ def test_reminder_days_per_workshop_and_per_installation(app, upcoming, inbox, c
     assert db.session.get(Workshop, workshop.id).reminder_days == 3
 
     assert send_pass(now=start - timedelta(days=3) + timedelta(minutes=1)) == 3
+    assert starts_in(workshop, start - timedelta(days=3)) == "ในอีก 3 วัน"
 
     # 0: none at all; empty: the installation's setting.
     other = open_workshop(workshop.venue, organizer)
@@ -238,10 +266,12 @@ def test_line_gets_reminders_and_certificate_notices_when_chosen(
     workshop = open_workshop(venue, organizer)
     register_officer(workshop.id, officer)
     line.pushes.clear()
-    assert send_pass(now=workshop.starts_at - timedelta(hours=3)) == 1
+    due = workshop.starts_at - timedelta(hours=3)
+    assert send_pass(now=due) == 1
     (push,) = line.pushes_to(user_id)
     texts = json.dumps(push.body, ensure_ascii=False)
-    assert "แจ้งเตือนการอบรม" in texts and "การอบรมจะเริ่มวันนี้" in texts
+    assert "แจ้งเตือนการอบรม" in texts
+    assert f"การอบรมจะเริ่ม{starts_in(workshop, due)} แสดงคิวอาร์โค้ดนี้" in texts
     assert inbox.envelopes == []
 
     ended = finished_workshop(venue, organizer, sessions=1)

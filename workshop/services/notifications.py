@@ -86,6 +86,7 @@ class Delivery:
     line_error: str = ""  # LINE refused the push (4xx): recorded, not pushed again
     line_unreachable_id: str | None = None  # ... because this LINE user cannot be reached
     error: Exception | None = None  # a channel failed for now: try the notice again later
+    obsolete: str = ""  # no longer to be sent (services.reminders.obsolete_reason): why
 
 
 def _send(notice: Notification) -> Delivery:
@@ -94,9 +95,14 @@ def _send(notice: Notification) -> Delivery:
     from workshop.services.line_accounts import EMAIL, LINE, notice_channels
     from workshop.services.line_messages import push_registration_notice
     from workshop.services.mail import send_notice
+    from workshop.services.reminders import obsolete_reason
 
     delivery = Delivery()
     registration = notice.registration
+    reason = obsolete_reason(notice)
+    if reason:
+        delivery.obsolete = reason
+        return delivery
     channels = set(notice_channels(registration.user))
     if notice.line_error:  # LINE refused this notice on an earlier attempt
         channels = {EMAIL}
@@ -140,6 +146,11 @@ def _record_outcome(notice_id: int, delivery: Delivery) -> None:
             notice.line_error = delivery.line_error[: Notification.ERROR_MAX]
             if delivery.line_unreachable_id:
                 mark_line_unreachable(notice.registration.user, delivery.line_unreachable_id, now)
+        if delivery.obsolete:
+            # Not sent and not to be retried; kept, with why, like a notice given up.
+            notice.failed_at = now
+            notice.last_error = f"not sent: {delivery.obsolete}"[: Notification.ERROR_MAX]
+            return
         error = delivery.error
         if error is None:
             notice.sent_at = now
@@ -188,7 +199,7 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
         delivery = _send(notice)
         end_transaction()  # sending wrote nothing; end the read before recording
         _record_outcome(notice_id, delivery)
-        if delivery.error is None:
+        if delivery.error is None and not delivery.obsolete:
             sent += 1
     return sent
 

@@ -42,7 +42,7 @@ from workshop.models import (
 )
 from workshop.models.types import utcnow
 from workshop.models.user import DELETED_EMAIL_DOMAIN, WALK_IN_EMAIL_DOMAIN
-from workshop.services.transactions import write_transaction
+from workshop.services.transactions import end_transaction, write_transaction
 
 REMINDER = "reminder"
 CERTIFICATE_READY = "certificate_ready"
@@ -111,7 +111,8 @@ def _notice_rows(registration_ids: list[int], event: str, now: datetime) -> list
     ]
 
 
-def _queue_reminders(now: datetime) -> int:
+def _due_reminders(now: datetime) -> list[int]:
+    """Registrations whose reminder fell due and is not queued yet (a read)."""
     first_session = (
         select(WorkshopSession.workshop_id, func.min(WorkshopSession.starts_at).label("starts"))
         .group_by(WorkshopSession.workshop_id)
@@ -126,28 +127,35 @@ def _queue_reminders(now: datetime) -> int:
             first_session.c.starts <= now + timedelta(days=MAX_REMINDER_DAYS),
         )
     ).all()
-    added = 0
+    due = []
     for workshop in candidates:
-        due = reminder_due_at(workshop)
-        if due is None or due > now or due < now - LOOKBACK:
+        moment = reminder_due_at(workshop)
+        if moment is None or moment > now or moment < now - LOOKBACK:
             continue
-        registration_ids = list(
-            db.session.scalars(
-                select(Registration.id).where(
-                    Registration.workshop_id == workshop.id,
-                    Registration.status == RegistrationStatus.CONFIRMED,
-                    _mailable(Registration.user_id),
-                    ~select(Notification.id)
-                    .where(
-                        Notification.registration_id == Registration.id,
-                        Notification.event == REMINDER,
-                    )
-                    .exists(),
+        due += db.session.scalars(
+            select(Registration.id).where(
+                Registration.workshop_id == workshop.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                _mailable(Registration.user_id),
+                # Only saves work: the unique key is what keeps a reminder single.
+                ~select(Notification.id)
+                .where(
+                    Notification.registration_id == Registration.id,
+                    Notification.event == REMINDER,
                 )
+                .exists(),
             )
         )
-        added += _insert_ignoring_duplicates(_notice_rows(registration_ids, REMINDER, now))
-    return added
+    return due
+
+
+def _queue_reminders(now: datetime) -> int:
+    due = _due_reminders(now)
+    end_transaction()  # the read is done; a pass with nothing due writes nothing
+    if not due:
+        return 0
+    with write_transaction():
+        return _insert_ignoring_duplicates(_notice_rows(due, REMINDER, now))
 
 
 def _certificate_holders(workshop: Workshop, now: datetime) -> list[int]:
@@ -203,9 +211,27 @@ def queue_scheduled_notices(now: datetime | None = None) -> int:
     """Queue the reminders and certificate notices that fell due; returns how many were added
     (by this caller: another sender may have queued the rest)."""
     now = now or utcnow()
-    with write_transaction():
-        added = _queue_reminders(now)
-    return added + _queue_certificate_notices(now)
+    added = _queue_reminders(now)
+    added += _queue_certificate_notices(now)
+    end_transaction()
+    return added
+
+
+def obsolete_reason(notice: Notification) -> str | None:
+    """Why a queued reminder or certificate notice should no longer go out (the workshop was
+    cancelled, the seat given up, the workshop began), or None to send it."""
+    registration = notice.registration
+    workshop = registration.workshop
+    if notice.event not in (REMINDER, CERTIFICATE_READY):
+        return None
+    if workshop.status == WorkshopStatus.CANCELLED:
+        return "the workshop was cancelled"
+    if notice.event == REMINDER:
+        if registration.status != RegistrationStatus.CONFIRMED:
+            return f"the registration is {registration.status} now"
+        if workshop.starts_at is not None and workshop.starts_at <= utcnow():
+            return "the workshop has begun"
+    return None
 
 
 def reminder_progress(workshop_id: int) -> tuple[int, int]:
