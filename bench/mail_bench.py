@@ -139,12 +139,16 @@ def one_mail(app, builds: int) -> dict[str, float]:
 
         warm, measured = registrations[:10], registrations[10:]
 
+        cpu: list[float] = []
+
         def timed(fn, some=measured) -> float:
             runs = []
+            cpu.clear()
             for registration in some:
-                started = time.perf_counter()
+                started, used = time.perf_counter(), time.thread_time()
                 fn(registration)
                 runs.append(time.perf_counter() - started)
+                cpu.append(time.thread_time() - used)
             return statistics.median(runs)
 
         def whole(registration) -> None:
@@ -154,7 +158,9 @@ def one_mail(app, builds: int) -> dict[str, float]:
             mail.registration_calendar(registration, cancel=False, organizer="a <a@b.c>")
 
         timed(whole, warm)  # templates compiled; each measured mail makes its own QR image
-        return {"mail": timed(whole), "calendar": timed(calendar)}
+        mail_seconds = timed(whole)
+        mail_cpu = statistics.median(cpu)
+        return {"mail": mail_seconds, "mail_cpu": mail_cpu, "calendar": timed(calendar)}
 
 
 def queue_message(app, workshop_id: int, repeat: int) -> tuple[float, int]:
@@ -197,7 +203,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL scratch database (schema dropped)")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="mail-bench-"))
+    with tempfile.TemporaryDirectory(prefix="mail-bench-") as folder:
+        run(args, Path(folder))
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
+    """Every database asked for, with its files under ``tmp`` (removed afterwards)."""
     databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
     if args.database_url:
         databases.append(("PostgreSQL", args.database_url))
@@ -205,7 +216,8 @@ def main() -> None:
     for label, url in databases:
         if label == "PostgreSQL":
             _fresh_postgres(url)
-        instance = Path(tempfile.mkdtemp(prefix="mail-bench-instance-"))
+        instance = tmp / f"instance-{label}"
+        instance.mkdir()
         app = bench_app(
             url,
             instance,
@@ -221,7 +233,8 @@ def main() -> None:
         verdict = "meets" if figures["mail"] < BUILD_TARGET else "misses"
         print(
             f"  one confirmation mail built and serialised: median {figures['mail'] * 1000:.2f} ms"
-            f" (calendar file {figures['calendar'] * 1000:.2f} ms)"
+            f" (CPU {figures['mail_cpu'] * 1000:.2f} ms; calendar file"
+            f" {figures['calendar'] * 1000:.2f} ms)"
             f" -> {verdict} the < {BUILD_TARGET * 1000:.0f} ms target"
         )
         verdict = "meets" if queued < QUEUE_TARGET else "misses"

@@ -234,7 +234,12 @@ def main() -> None:
         print(json.dumps(measure(url, Path(instance), int(officer_id), args.repeat)))
         return
 
-    tmp = Path(tempfile.mkdtemp(prefix="transcript-bench-"))
+    with tempfile.TemporaryDirectory(prefix="transcript-bench-") as folder:
+        run(args, Path(folder))
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
+    """Every database asked for, with its files under ``tmp`` (removed afterwards)."""
     databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
     if args.database_url:
         databases.append(("PostgreSQL", args.database_url))
@@ -245,7 +250,8 @@ def main() -> None:
     for label, url in databases:
         if label == "PostgreSQL":
             _fresh_postgres(url)
-        instance = Path(tempfile.mkdtemp(prefix="transcript-bench-instance-"))
+        instance = tmp / f"instance-{label}"
+        instance.mkdir()
         started = time.perf_counter()
         officer_id = build(url, instance, args.workshops)
         setup = time.perf_counter() - started
