@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -347,6 +348,7 @@ def test_gunicorn_with_several_workers_and_limits_in_memory_warns_at_start(tmp_p
             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env},
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its own process group, so no worker outlives the test
         )
         lines = []
         try:
@@ -355,8 +357,12 @@ def test_gunicorn_with_several_workers_and_limits_in_memory_warns_at_start(tmp_p
                 if "Booting worker" in line:
                     break
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
         return "".join(lines)
 
     log = start(2)
