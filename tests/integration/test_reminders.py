@@ -128,15 +128,9 @@ def test_reminder_days_per_workshop_and_per_installation(app, upcoming, inbox, c
     assert send_pass(now=other.starts_at - timedelta(hours=1)) == 1
 
 
-def test_a_due_reminder_is_sent_once_by_four_concurrent_senders(
-    app: Flask, venue, organizer, inbox
-):
-    workshop = open_workshop(venue, organizer, capacity=40)
-    officers = make_officers(30)
-    for officer in officers:
-        register_officer(workshop.id, officer, actor=organizer)
-    inbox.envelopes.clear()
-    now = workshop.starts_at - timedelta(hours=20)
+def _four_senders(app: Flask, now) -> list[int]:
+    """send_pass by four threads at once (each its own app context, session and connection),
+    as four workers' sender threads; returns what each sent."""
     barrier = threading.Barrier(4)
     sent: list[int] = []
     errors: list[BaseException] = []
@@ -157,11 +151,42 @@ def test_a_due_reminder_is_sent_once_by_four_concurrent_senders(
     for thread in threads:
         thread.join(timeout=120)
     assert errors == []
+    db.session.rollback()  # end this test's read, which began before the senders wrote
+    return sent
+
+
+def test_a_due_reminder_is_sent_once_by_four_concurrent_senders(
+    app: Flask, venue, organizer, inbox
+):
+    workshop = open_workshop(venue, organizer, capacity=40)
+    officers = make_officers(30)
+    for officer in officers:
+        register_officer(workshop.id, officer, actor=organizer)
+    inbox.envelopes.clear()
+
+    sent = _four_senders(app, workshop.starts_at - timedelta(hours=20))
+
     assert sum(sent) == 30
     received = sorted(rcpt[0] for rcpt, _ in inbox.messages())
     assert received == sorted(o.email for o in officers)  # each exactly once
-    db.session.rollback()  # end this test's read, which began before the senders wrote
     assert Notification.query.filter_by(event="reminder").count() == 30
+
+
+def test_certificate_notices_are_sent_once_by_four_concurrent_senders(
+    app: Flask, venue, organizer, inbox
+):
+    workshop = finished_workshop(venue, organizer, sessions=1)
+    officers = make_officers(20)
+    for officer in officers:
+        seat(workshop, officer, organizer, attended=1)
+    inbox.envelopes.clear()
+
+    sent = _four_senders(app, workshop.ends_at + timedelta(hours=1))
+
+    assert sum(sent) == 20
+    received = sorted(rcpt[0] for rcpt, _ in inbox.messages())
+    assert received == sorted(o.email for o in officers)
+    assert Notification.query.filter_by(event="certificate_ready").count() == 20
 
 
 @pytest.fixture

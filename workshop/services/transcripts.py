@@ -4,7 +4,7 @@ trained, per Thai fiscal year and in total; the HR export of hours across office
 Hours are the hours present as ``services.attendance`` counts them (check-ins, or check-in to
 check-out where the workshop scans out), so a transcript, a report and a certificate never
 disagree. A workshop counts as attended once the officer was checked in to one of its sessions;
-cancelled workshops are left out.
+cancelled workshops and registrations no longer confirmed are left out.
 
 Who may read whose transcript is decided in one place, :func:`may_view_transcript`: the
 officer their own, organizers anyone's (an office scope narrows this later, here only).
@@ -28,6 +28,7 @@ from workshop.models import (
     Certificate,
     CheckIn,
     Registration,
+    RegistrationStatus,
     Role,
     Transcript,
     User,
@@ -109,12 +110,17 @@ def officer_for_transcript(viewer: User, officer_id: int) -> User:
 
 
 def _attended_registrations(user_ids: list[int] | None, fiscal_year: int | None):
-    """Registrations with at least one check-in, in workshops not cancelled."""
+    """Confirmed registrations with at least one check-in, in workshops not cancelled (the
+    check-ins that count everywhere else: reports, the door's counter)."""
     attended = select(CheckIn.id).where(CheckIn.registration_id == Registration.id).exists()
     query = (
         select(Registration)
         .join(Workshop, Workshop.id == Registration.workshop_id)
-        .where(attended, Workshop.status != WorkshopStatus.CANCELLED)
+        .where(
+            attended,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Workshop.status != WorkshopStatus.CANCELLED,
+        )
         .options(
             joinedload(Registration.workshop).selectinload(Workshop.sessions),
         )
