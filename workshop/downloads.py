@@ -162,11 +162,14 @@ def transcript_download(officer: User, file_format: str) -> Response:
     )
 
 
-def hours_download(year: int, file_format: str) -> Response:
-    """The HR export: officer × workshop × hours of one fiscal year, as CSV or XLSX."""
+def hours_download(year: int, file_format: str, viewer: User) -> Response:
+    """The HR export: officer × workshop × hours of one fiscal year, as CSV or XLSX (the
+    officers whose transcripts ``viewer`` may open)."""
     from workshop.services.exports import hours_csv, hours_xlsx
 
     name = f"{_('ชั่วโมงอบรม ปีงบประมาณ')} {year}"
     if file_format == "xlsx":
-        return download(hours_xlsx(year), XLSX, f"training-hours-{year}.xlsx", f"{name}.xlsx")
-    return download(hours_csv(year), CSV, f"training-hours-{year}.csv", f"{name}.csv")
+        return download(
+            hours_xlsx(year, viewer), XLSX, f"training-hours-{year}.xlsx", f"{name}.xlsx"
+        )
+    return download(hours_csv(year, viewer), CSV, f"training-hours-{year}.csv", f"{name}.csv")

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workshop.extensions import db
-from workshop.models import CheckIn, ExcusedAbsence, Workshop, WorkshopSession
+from workshop.models import CheckIn, ExcusedAbsence, User, Workshop, WorkshopSession
 from workshop.services.attendance import format_hours
 from workshop.services.evaluations import SCALE_LABELS, FormResults
 from workshop.services.excuses import excuse_text
@@ -336,7 +336,7 @@ def transcript_xlsx(transcript: OfficerTranscript) -> bytes:
     return _workbook_bytes(book)
 
 
-def _hours_table(year: int) -> tuple[list[str], list[list[Cell]]]:
+def _hours_table(year: int, viewer: User) -> tuple[list[str], list[list[Cell]]]:
     header = [
         _("ลำดับ"),
         _("คำนำหน้า"),
@@ -351,7 +351,7 @@ def _hours_table(year: int) -> tuple[list[str], list[list[Cell]]]:
         _("ชั่วโมงของหลักสูตร"),
     ]
     rows: list[list[Cell]] = []
-    for number, row in enumerate(fiscal_year_hours(year), start=1):
+    for number, row in enumerate(fiscal_year_hours(year, viewer), start=1):
         officer, line = row.officer, row.line
         rows.append(
             [
@@ -371,11 +371,11 @@ def _hours_table(year: int) -> tuple[list[str], list[list[Cell]]]:
     return header, rows
 
 
-def hours_csv(year: int) -> bytes:
+def hours_csv(year: int, viewer: User) -> bytes:
     """The HR export (officer × workshop × hours of one fiscal year) as CSV, like the
     attendance export (BOM, CRLF, cells neutralised)."""
     with force_locale("th"):
-        header, rows = _hours_table(year)
+        header, rows = _hours_table(year, viewer)
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
@@ -383,11 +383,11 @@ def hours_csv(year: int) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def hours_xlsx(year: int) -> bytes:
+def hours_xlsx(year: int, viewer: User) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     with force_locale("th"):
-        header, rows = _hours_table(year)
+        header, rows = _hours_table(year, viewer)
         _append_sheet(book, _("ชั่วโมงอบรม %(year)d", year=year), header, rows)
     return _workbook_bytes(book)

@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from workshop.extensions import db
@@ -95,6 +95,31 @@ def may_view_transcript(viewer: User, officer: User) -> bool:
     if viewer.id == officer.id:
         return True
     return viewer.has_role(Role.ORGANIZER)
+
+
+def find_officers(viewer: User, text: str, limit: int = 50) -> list[User]:
+    """Officers whose name, e-mail or agency contains ``text``, whose transcript ``viewer``
+    may open (for the organizer's search)."""
+    text = " ".join(text.split())[:100]
+    if not text:
+        return []
+    like = f"%{text}%"
+    found = db.session.scalars(
+        select(User)
+        .where(
+            User.role == Role.OFFICER,
+            User.deleted_at.is_(None),
+            or_(
+                User.first_name.ilike(like),
+                User.last_name.ilike(like),
+                User.email.ilike(like),
+                User.agency.ilike(like),
+            ),
+        )
+        .order_by(User.first_name, User.last_name)
+        .limit(limit)
+    )
+    return [officer for officer in found if may_view_transcript(viewer, officer)]
 
 
 def officer_for_transcript(viewer: User, officer_id: int) -> User:
@@ -238,9 +263,9 @@ class HoursRow:
     line: TranscriptLine
 
 
-def fiscal_year_hours(year: int) -> list[HoursRow]:
+def fiscal_year_hours(year: int, viewer: User) -> list[HoursRow]:
     """Officer × workshop × hours for workshops of one fiscal year, by officer name (Thai
-    order), then workshop date."""
+    order), then workshop date; only officers whose transcript ``viewer`` may open."""
     registrations = _attended_registrations(None, year)
     users = {
         u.id: u
@@ -249,7 +274,11 @@ def fiscal_year_hours(year: int) -> list[HoursRow]:
         )
     }
     lines = _lines(registrations)
-    rows = [HoursRow(users[r.user_id], lines[r.id]) for r in registrations]
+    rows = [
+        HoursRow(users[r.user_id], lines[r.id])
+        for r in registrations
+        if may_view_transcript(viewer, users[r.user_id])
+    ]
     rows.sort(
         key=lambda row: (
             *person_sort_key(row.officer.first_name, row.officer.last_name),

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
 
 from workshop.downloads import hours_download, transcript_download
 from workshop.error_responses import error_page
-from workshop.extensions import db
-from workshop.models import Role, User
+from workshop.models import Role
 from workshop.services.errors import DomainError, ValidationFailed
 from workshop.services.reports import current_fiscal_year, parse_fiscal_year
-from workshop.services.transcripts import officer_for_transcript, officer_transcript
+from workshop.services.transcripts import (
+    find_officers,
+    officer_for_transcript,
+    officer_transcript,
+)
 from workshop.web.access import role_required
 
 bp = Blueprint("transcripts", __name__)
@@ -49,26 +51,7 @@ def mine_file(file_format: str):
 def search():
     """Find an officer by name, e-mail or agency, to open their transcript."""
     query = " ".join(request.args.get("q", "").split())[:100]
-    officers: list[User] = []
-    if query:
-        like = f"%{query}%"
-        officers = list(
-            db.session.scalars(
-                select(User)
-                .where(
-                    User.role == Role.OFFICER,
-                    User.deleted_at.is_(None),
-                    or_(
-                        User.first_name.ilike(like),
-                        User.last_name.ilike(like),
-                        User.email.ilike(like),
-                        User.agency.ilike(like),
-                    ),
-                )
-                .order_by(User.first_name, User.last_name)
-                .limit(SEARCH_LIMIT)
-            )
-        )
+    officers = find_officers(current_user, query, SEARCH_LIMIT)
     return render_template("transcripts/search.html", query=query, officers=officers)
 
 
@@ -100,4 +83,4 @@ def hours(file_format: str):
     except ValidationFailed as exc:
         flash(exc.fields.get("fy", exc.message), "error")
         return redirect(url_for("reports.fiscal_year_page", fy=current_fiscal_year()))
-    return hours_download(year, file_format)
+    return hours_download(year, file_format, current_user)
