@@ -306,3 +306,19 @@ def test_line_gets_reminders_and_certificate_notices_when_chosen(
     (push,) = line.pushes_to(user_id)
     texts = json.dumps(push.body, ensure_ascii=False)
     assert "เกียรติบัตรพร้อมแล้ว" in texts and "ดาวน์โหลดเกียรติบัตร" in texts
+
+
+def test_flask_send_mail_from_cron_queues_and_sends_a_due_reminder(app, upcoming, inbox):
+    workshop, registrations = upcoming
+    with_days = db.session.get(Workshop, workshop.id)
+    with_days.reminder_days = 11  # the first session is 10 days ahead: due now
+    db.session.commit()
+    app.config["MAIL_DELIVERY"] = "manual"  # put back by the mail_config fixture
+
+    result = app.test_cli_runner().invoke(args=["send-mail"])
+
+    assert result.exit_code == 0, result.output
+    assert "sent 3 notice(s)" in result.output
+    assert subjects(inbox) == [f"แจ้งเตือนการอบรม: {workshop.title}"] * 3
+    assert "ในอีก 10 วัน" in plain_text(inbox.to(registrations[0].user.email))
+    assert "sent 0 notice(s)" in app.test_cli_runner().invoke(args=["send-mail"]).output

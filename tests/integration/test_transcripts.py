@@ -172,3 +172,28 @@ def test_hr_export_lists_officer_workshop_hours_of_one_fiscal_year(client, recor
     bad = client.get("/organizer/reports/hours.csv?fy=abc")
     assert bad.status_code == 302
     assert "/organizer/reports/hours.csv" in str(client.get("/organizer/reports/fiscal-year").data)
+
+
+def test_one_access_rule_governs_every_organizer_view(client, record, organizer, monkeypatch):
+    """An office scope will narrow services.transcripts.may_view_transcript; everything an
+    organizer sees of transcripts goes through it."""
+    from workshop.services import transcripts
+
+    officer, _, _ = record
+    monkeypatch.setattr(transcripts, "may_view_transcript", lambda viewer, person: False)
+    login(client, organizer)
+    assert client.get(f"/organizer/officers/{officer.id}/transcript").status_code == 404
+    assert client.get(f"/organizer/officers/{officer.id}/transcript.pdf").status_code == 404
+    assert (
+        str(officer.id)
+        not in client.get("/organizer/transcripts?q=สมหญิง")
+        .get_data(as_text=True)
+        .split("ไม่พบเจ้าหน้าที่")[0]
+        .split("</form>")[-1]
+    )
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/organizer/reports/hours.csv?fy=2559").data.decode("utf-8-sig"))
+        )
+    )
+    assert rows[1:] == []
