@@ -67,6 +67,11 @@ DEFAULTS: dict[str, Any] = {
     # after the request's commit, in its thread) or "manual" (flask send-mail, e.g. from cron).
     "MAIL_DELIVERY": "background",
     "MAIL_POLL_SECONDS": 30,
+    # Days before a workshop's first session that confirmed registrants are reminded (with
+    # their ticket); a workshop may set its own; 0: no reminders (services.reminders).
+    "REMINDER_DAYS": 1,
+    # Messages an organizer may send to one workshop's registrants in any hour.
+    "MESSAGES_PER_HOUR": 3,
     # werkzeug's password hash method ("scrypt"; the tests use a cheap pbkdf2 to stay fast).
     "PASSWORD_HASH_METHOD": "scrypt",
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: none trusted).

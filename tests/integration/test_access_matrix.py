@@ -151,6 +151,10 @@ ROUTES: dict[str, str] = {
     "line.ticket_image":                        "404       404    404    404    404",
     "line.unlink":                              "login     404    404    403    403",
     "line.webhook":                             "404       404    404    404    404",
+    "messages.compose":                         "login     403    403    403    ok",
+    "messages.preview":                         "login     403    403    403    ok",
+    "messages.reminder":                        "login     403    403    403    ok",
+    "messages.send":                            "login     403    403    403    ok",
     "organizer.excuse":                         "login     403    403    403    ok",
     "organizer.refused_scan_action":            "login     403    403    403    ok",
     "organizer.register_on_behalf":             "login     403    403    403    ok",
@@ -183,6 +187,13 @@ ROUTES: dict[str, str] = {
     "reports.workshop_report_page":             "login     403    403    403    ok",
     "reports.workshop_report_pdf":              "login     403    403    403    ok",
     "static":                                   "ok        ok     ok     ok     ok",
+    # One's own transcript (officers); any officer's through the organizer's pages.
+    "transcripts.hours":                        "login     403    403    403    ok",
+    "transcripts.mine":                         "login     ok     ok     403    403",
+    "transcripts.mine_file":                    "login     ok     ok     403    403",
+    "transcripts.officer":                      "login     403    403    403    ok",
+    "transcripts.officer_file":                 "login     403    403    403    ok",
+    "transcripts.search":                       "login     403    403    403    ok",
 }
 # fmt: on
 
@@ -200,6 +211,8 @@ URL_VALUES = {
     "filename": lambda w: "css/app.css",
     "part": lambda w: "evaluation",
     "token": lambda w: "T1NOTATICKET",
+    "officer_id": lambda w: w.users["owner"].id,
+    "file_format": lambda w: "xlsx",
 }
 # Per endpoint, where the shared value would have a side effect or name the wrong thing.
 URL_OVERRIDES: dict[str, dict[str, str]] = {

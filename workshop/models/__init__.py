@@ -21,6 +21,7 @@ from workshop.models.evaluation import (
 from workshop.models.excuse import ExcusedAbsence, ExcuseKind
 from workshop.models.notification import Notification
 from workshop.models.password_reset import PasswordReset
+from workshop.models.record import MessageAudience, Transcript, WorkshopMessage
 from workshop.models.registration import (
     Registration,
     RegistrationStatus,
@@ -58,6 +59,7 @@ __all__ = [
     "ExcusedAbsence",
     "FormPart",
     "FormStatus",
+    "MessageAudience",
     "Notification",
     "PasswordReset",
     "QuestionKind",
@@ -68,9 +70,11 @@ __all__ = [
     "RetiredTicketSecret",
     "Role",
     "SignInFailure",
+    "Transcript",
     "User",
     "Venue",
     "Workshop",
+    "WorkshopMessage",
     "WorkshopSession",
     "WorkshopStatus",
 ]

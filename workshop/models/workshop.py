@@ -84,6 +84,12 @@ class Workshop(db.Model):
     # minutes after it ends (organizers can override with a reason).
     checkin_opens_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     checkin_closes_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # Days before the first session that confirmed registrants get a reminder; None: the
+    # installation's REMINDER_DAYS; 0: no reminder.
+    reminder_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # When the "certificate ready" notices were queued (once, after the door closed on the
+    # last session): the scheduler claims the workshop by setting it.
+    certificate_notices_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     presiding_official: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
     signatory_name: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
     signatory_position: Mapped[str] = mapped_column(String(PERSON_MAX), default="")

@@ -47,6 +47,7 @@ ACTION_LABELS: dict[str, Any] = {
     "workshop.update": _l("แก้ไขการอบรม"),
     "workshop.status": _l("เปลี่ยนสถานะการอบรม"),
     "workshop.cancel": _l("ยกเลิกการอบรม"),
+    "workshop.message": _l("ส่งข้อความถึงผู้ลงทะเบียน"),
     "registration.create": _l("ลงทะเบียน"),
     "registration.confirm": _l("ให้ที่นั่งจากรายชื่อสำรอง"),
     "registration.promote": _l("เลื่อนจากรายชื่อสำรองอัตโนมัติ"),

@@ -20,10 +20,12 @@ def register_web(app: Flask) -> None:
         evaluations,
         health,
         line,
+        messages,
         organizer,
         public,
         registration,
         reports,
+        transcripts,
     )
 
     app.register_blueprint(public.bp)
@@ -38,6 +40,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(evaluations.bp)
     app.register_blueprint(line.bp)
     app.register_blueprint(date_preview.bp)
+    app.register_blueprint(transcripts.bp)
+    app.register_blueprint(messages.bp)
 
     from workshop.services.attendance import format_hours, workshop_rule
     from workshop.services.officers import format_phone

@@ -46,6 +46,7 @@ from workshop.services.certificates import (
 )
 from workshop.services.errors import DomainError, NotFound, ValidationFailed
 from workshop.services.registrations import get_registration
+from workshop.services.transcripts import transcript_by_code, transcript_holder_name
 from workshop.web.access import role_required
 
 bp = Blueprint("certificates", __name__)
@@ -272,7 +273,7 @@ def verify(code: str):
     try:
         certificate = certificate_by_code(code)
     except NotFound:
-        return _not_found()
+        return _verify_transcript(code)
     workshop = certificate.registration.workshop
     response = Response(
         render_template(
@@ -282,6 +283,25 @@ def verify(code: str):
             name=recipient_name(certificate),
             reason=revoke_reason_text(certificate.revoke_reason),
             code=format_code(certificate.code),
+        )
+    )
+    response.headers["X-Robots-Tag"] = "noindex"  # and never cached: web.security
+    return response
+
+
+def _verify_transcript(code: str):
+    """A code that is no certificate's may be a transcript's (ประวัติการอบรม): the page shows
+    the figures the transcript printed, to compare with the paper."""
+    try:
+        transcript = transcript_by_code(code)
+    except NotFound:
+        return _not_found()
+    response = Response(
+        render_template(
+            "certificates/verify_transcript.html",
+            transcript=transcript,
+            name=transcript_holder_name(transcript),
+            code=format_code(transcript.code),
         )
     )
     response.headers["X-Robots-Tag"] = "noindex"  # and never cached: web.security
