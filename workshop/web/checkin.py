@@ -34,8 +34,8 @@ from workshop.services.workshops import PUBLIC_STATUSES, get_workshop, list_work
 from workshop.thai.dates import BE_OFFSET, ENGLISH_MONTHS, THAI_MONTHS_SHORT
 from workshop.web.access import role_required
 from workshop.web.i18n import current_locale
-from workshop.web.security import policy_with_wasm
 from workshop.web.request_input import query_id
+from workshop.web.security import policy_with_wasm
 
 bp = Blueprint("checkin", __name__, url_prefix="/checkin")
 
@@ -212,15 +212,12 @@ def _scanner_strings() -> dict[str, str]:
         "savedOffline": _("ออฟไลน์: บันทึกไว้ในเครื่อง จะส่งเมื่อกลับมาออนไลน์"),
         # What to do next: a ticket not found sends the door to the name search.
         "unknownTicket": _("ไม่พบบัตรนี้ — ลองค้นหาชื่อ"),
-        "unknownTicketDetail": _(
-            "ไม่พบบัตรนี้ในรายชื่อของช่วงนี้ (บัตรปลอม ถูกเปลี่ยนใหม่ หรือของการอบรมอื่น)"
-        ),
+        "unknownTicketDetail": _("ไม่พบบัตรนี้ในรายชื่อของช่วงนี้ (บัตรปลอม ถูกเปลี่ยนใหม่ หรือของการอบรมอื่น)"),
         "notConfirmed": NotConfirmed().message,
         "notConfirmedWaitlisted": NotConfirmed("waitlisted").message,
         "notConfirmedCancelled": NotConfirmed("cancelled").message,
         "noFingerprint": _(
-            "เบราว์เซอร์นี้ตรวจบัตรแบบออฟไลน์ไม่ได้ (ไม่ได้เปิดผ่าน HTTPS): บันทึกไว้ "
-            "จะตรวจเมื่อกลับมาออนไลน์"
+            "เบราว์เซอร์นี้ตรวจบัตรแบบออฟไลน์ไม่ได้ (ไม่ได้เปิดผ่าน HTTPS): บันทึกไว้ จะตรวจเมื่อกลับมาออนไลน์"
         ),
         "notCheckedInYet": _("ยังไม่ได้เช็กอิน"),
         "sessionNotOpen": _(
