@@ -344,10 +344,10 @@ def test_usb_scanner_name_search_and_undo(phone, live_server, staff, door, shoot
     expect(found.locator(".search-checked-in")).to_have_text(
         f"เช็กอินแล้ว {when} {bangkok_clock(row.scanned_at)}"
     )
+    shoot(page, "name-search-checked-in")
     page.fill("#search", waiting.user.first_name)
     found = page.locator(f'#search-results li:has(button[data-registration-id="{waiting.id}"])')
     expect(found.locator(".search-not-yet")).to_have_text("ยังไม่ได้เช็กอิน")
-    shoot(page, "name-search-checked-in")
 
 
 def test_code_field_gives_the_keyboard_on_a_tap_and_still_takes_a_scanner(
