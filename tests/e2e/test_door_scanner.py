@@ -1,5 +1,6 @@
-"""The door scanner in a real browser: camera scans decoded by the server, codes typed by a USB
-scanner or by hand, name search, undo, and offline scans that survive a reload and sync later."""
+"""The door scanner in a real browser: camera scans decoded by the vendored polyfill (offline
+too) or by the server, codes typed by a USB scanner or by hand, name search, undo, and offline
+scans that survive a reload and sync later."""
 
 from __future__ import annotations
 
