@@ -159,6 +159,8 @@ def end_session() -> None:
 def home_for(user) -> str:
     if user.has_role(Role.ORGANIZER):
         return url_for("organizer.workshops")
+    if user.has_role(Role.STAFF):
+        return url_for("checkin.index")  # door staff come to check people in
     return url_for("public.index")
 
 
