@@ -249,9 +249,7 @@ def _person(n: int, checked_in: bool) -> AttendeeRow:
 
 def sample_report(sessions: int = 3, people: int = 12, no_shows: int = 0) -> WorkshopReport:
     attendees = tuple(_person(n, n >= no_shows) for n in range(people))
-    groups = tuple(
-        GroupFigure(d, 2, 2, 1, 2 * sessions, 2 * sessions) for d in DISTRICTS
-    )
+    groups = tuple(GroupFigure(d, 2, 2, 1, 2 * sessions, 2 * sessions) for d in DISTRICTS)
     return WorkshopReport(
         workshop_id=1,
         title="การอบรมการพัฒนาสินค้า OTOP",

@@ -91,9 +91,7 @@ class Workshop(db.Model):
     # placeholders ("" = the default of the certificate's type), a second signatory, Thai
     # numerals on certificates and reports, and the built-in frame.
     certificate_wording: Mapped[str] = mapped_column(Text, default="", server_default="")
-    signatory2_name: Mapped[str] = mapped_column(
-        String(PERSON_MAX), default="", server_default=""
-    )
+    signatory2_name: Mapped[str] = mapped_column(String(PERSON_MAX), default="", server_default="")
     signatory2_position: Mapped[str] = mapped_column(
         String(PERSON_MAX), default="", server_default=""
     )

@@ -159,9 +159,7 @@ def _signature_columns(count: int) -> list[tuple[float, float]]:
 
 
 @lru_cache(maxsize=64)
-def _layout(
-    key: tuple[object, ...], has_logo: bool, signature_images: tuple[bool, ...]
-) -> _Layout:
+def _layout(key: tuple[object, ...], has_logo: bool, signature_images: tuple[bool, ...]) -> _Layout:
     agency, kind, body, given, signatories = key
     assert isinstance(agency, str) and isinstance(kind, str)
     assert isinstance(body, str) and isinstance(given, str) and isinstance(signatories, tuple)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -56,13 +57,32 @@ from workshop.thai.dates import (
     format_datetime,
     format_time_range,
 )
+from workshop.thai.numerals import thai_digits
 
 
 def fiscal_year_number(year: int) -> str:
     """``พ.ศ. 2559``: the year after a label that already says ปีงบประมาณ."""
     return f"พ.ศ. {year}"
 
+
 _R = TypeVar("_R", WorkshopReport, FiscalYearReport)
+# Thai numerals for the report being drawn (a workshop's option): every text but names.
+_THAI_NUMERALS: ContextVar[bool] = ContextVar("thai_numerals", default=False)
+
+
+def _d(text: str) -> str:
+    return thai_digits(text) if _THAI_NUMERALS.get() else text
+
+
+def _cells(rows: Sequence[Sequence[str]], name_column: int | None = None) -> list[list[str]]:
+    """Table rows with Thai numerals when the report has them, the name column as written."""
+    if not _THAI_NUMERALS.get():
+        return [list(row) for row in rows]
+    return [
+        [cell if n == name_column else thai_digits(cell) for n, cell in enumerate(row)]
+        for row in rows
+    ]
+
 
 PAGE = A4
 MARGIN = 15 * mm
@@ -80,6 +100,7 @@ class _NumberedCanvas(ArchivalCanvas):
     each: the total is known only when the last page is done."""
 
     footer = ""
+    thai_numerals = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -116,19 +137,28 @@ class _NumberedCanvas(ArchivalCanvas):
             if text_width(text, REGULAR, FOOTER_SIZE) > limit:
                 text = wrap_lines(text, REGULAR, FOOTER_SIZE, limit - 10)[0] + " …"
             draw_text(self, MARGIN, y, text, REGULAR, FOOTER_SIZE)
-        draw_text(self, width - MARGIN, y, f"หน้า {number}/{total}", REGULAR, FOOTER_SIZE, "right")
+        page = f"หน้า {number}/{total}"
+        page = thai_digits(page) if self.thai_numerals else page
+        draw_text(self, width - MARGIN, y, page, REGULAR, FOOTER_SIZE, "right")
         self.restoreState()
 
 
-def numbered_canvas(footer: str) -> type[_NumberedCanvas]:
-    return type("ReportCanvas", (_NumberedCanvas,), {"footer": footer})
+def numbered_canvas(footer: str, thai_numerals: bool = False) -> type[_NumberedCanvas]:
+    return type(
+        "ReportCanvas",
+        (_NumberedCanvas,),
+        {
+            "footer": thai_digits(footer) if thai_numerals else footer,
+            "thai_numerals": thai_numerals,
+        },
+    )
 
 
 # ---------------------------------------------------------------- small tables
 
 
 def _p(text: str, font: str = REGULAR, size: float = TABLE_SIZE, align: Align = "left") -> Any:
-    return ThaiParagraph(text, font, size, align=align)
+    return ThaiParagraph(_d(text), font, size, align=align)
 
 
 def _table(
@@ -143,7 +173,7 @@ def _table(
     if header is not None:
         data.append(
             [
-                ThaiParagraph(h, BOLD, TABLE_SIZE, TABLE_SIZE * HEADER_LEADING, align=a)
+                ThaiParagraph(_d(h), BOLD, TABLE_SIZE, TABLE_SIZE * HEADER_LEADING, align=a)
                 for h, a in zip(header, aligns, strict=True)
             ]
         )
@@ -172,7 +202,7 @@ class _Heading(ThaiParagraph):
 
 
 def _heading(text: str) -> list[Flowable]:
-    return [Spacer(1, 4 * mm), _Heading(text, BOLD, 13), Spacer(1, 1.5 * mm)]
+    return [Spacer(1, 4 * mm), _Heading(_d(text), BOLD, 13), Spacer(1, 1.5 * mm)]
 
 
 HEAD_ROWS = 3  # a long table starts under its heading with at least this many rows
@@ -211,9 +241,7 @@ class _KeepWithNext(CondPageBreak):
         frame_height = getattr(frame, "_height", availHeight) if frame is not None else availHeight
         if frame is not None and getattr(frame, "_atTop", False):
             return 0, 0  # already at the top of a page: a break would only add an empty page
-        needed = sum(
-            _start_height(f, self.canv, availWidth, frame_height) for f in self._flowables
-        )
+        needed = sum(_start_height(f, self.canv, availWidth, frame_height) for f in self._flowables)
         self.height = min(needed, frame_height * 0.8)
         return super().wrap(availWidth, availHeight)
 
@@ -235,7 +263,7 @@ def _keep_headings(story: Sequence[Flowable]) -> list[Flowable]:
 
 
 def _note(text: str) -> Flowable:
-    return ThaiParagraph(text, REGULAR, 8.5, color=MUTED)
+    return ThaiParagraph(_d(text), REGULAR, 8.5, color=MUTED)
 
 
 def _number(value: int) -> str:
@@ -386,7 +414,7 @@ def _build(story: list[Flowable], title: str, author: str, footer: str) -> bytes
         author=author,
         pageCompression=1,
     )
-    doc.build(_keep_headings(story), canvasmaker=numbered_canvas(footer))
+    doc.build(_keep_headings(story), canvasmaker=numbered_canvas(footer, _THAI_NUMERALS.get()))
     return buffer.getvalue()
 
 
@@ -414,7 +442,7 @@ def _group_table(title: str, groups: Sequence[GroupFigure], width: float) -> Flo
     ]
     return LongTable(
         header,
-        _group_rows(groups),
+        _cells(_group_rows(groups)),
         [width - 4 * numbers, numbers, numbers, numbers, numbers],
         ["left", "right", "right", "right", "right"],
     )
@@ -530,7 +558,7 @@ def _sessions(report: WorkshopReport, width: float) -> list[Flowable]:
                 _("ขาด"),
                 _("ร้อยละของผู้ได้ที่นั่ง"),
             ],
-            session_rows,
+            _cells(session_rows),
             [
                 n_w,
                 width - n_w - when_w - 3 * num_w - excused_w - rate_w,
@@ -616,7 +644,7 @@ def _attendees(report: WorkshopReport, width: float) -> Flowable:
             _("ชั่วโมง") if by_hours else _("เข้าร่วม"),
             _("เกณฑ์"),
         ],
-        rows,
+        _cells(rows, name_column=1),
         widths,
         ["right", "left", "left", "left", "left", "center", "center"],
         name_column=1,
@@ -644,7 +672,7 @@ def _no_shows(report: WorkshopReport, width: float) -> Flowable:
     widths[2] = width - sum(widths)
     return LongTable(
         [_("ที่"), _("ชื่อ-สกุล"), _("หน่วยงาน"), _("อำเภอ"), _("โทรศัพท์"), _("ลา (ช่วง)")],
-        rows,
+        _cells(rows, name_column=1),
         widths,
         ["right", "left", "left", "left", "left", "center"],
         name_column=1,
@@ -668,12 +696,16 @@ def render_workshop_report(report: WorkshopReport) -> bytes:
     """The workshop's summary report as PDF bytes (A4 portrait), in Thai."""
     width = PAGE[0] - 2 * MARGIN
     footer = f"{_('รายงานสรุปผลการอบรม')}: {report.title}"
-    return _build(
-        workshop_report_story(report, width),
-        f"{_('รายงานสรุปผลการอบรม')} {report.title}",
-        report.organizing_agency,
-        footer,
-    )
+    token = _THAI_NUMERALS.set(report.thai_numerals)
+    try:
+        return _build(
+            workshop_report_story(report, width),
+            f"{_('รายงานสรุปผลการอบรม')} {report.title}",
+            report.organizing_agency,
+            footer,
+        )
+    finally:
+        _THAI_NUMERALS.reset(token)
 
 
 @_thai

@@ -35,10 +35,10 @@ from workshop.thai.names import name_parts
 TABLE_SIZE = 9.5
 PAD = 3.0  # cell padding, points
 # Header cells wrap onto two or three lines: at the font's 1.3 em a below-mark (ู of ผู้) meets
-# the stacked marks of the line under it (ี่ of ที่), so headers get 1.5 em, and more room to
-# the border, which the marks of a right-aligned ผู้ reached.
+# the stacked marks of the line under it (ี่ of ที่), so headers get 1.5 em, and more room above
+# and below, where stacked marks reached the rules.
 HEADER_LEADING = 1.5
-HEADER_PAD = 4.5
+HEADER_PAD = 4.5  # above and below the header's lines
 HEADER_FILL = colors.HexColor("#e8eef6")
 ZEBRA_FILL = colors.HexColor("#f7f8fa")
 GRID = colors.HexColor("#9aa5b1")
@@ -117,8 +117,7 @@ class _Rows:
         self.inner = [w - 2 * PAD for w in widths]
         self.header_leading, self.header_baseline = line_metrics(BOLD, size, size * HEADER_LEADING)
         self.header = [
-            _cell_lines(h, BOLD, size, w - 2 * (HEADER_PAD - PAD))
-            for h, w in zip(header, self.inner, strict=True)
+            _cell_lines(h, BOLD, size, w) for h, w in zip(header, self.inner, strict=True)
         ]
         self.header_height = max(map(len, self.header)) * self.header_leading + 2 * HEADER_PAD
         self.wrappers = [_cell_lines] * len(widths)
@@ -220,7 +219,7 @@ class LongTable(Flowable):
         header: bool = False,
     ) -> None:
         canvas, data = self.canv, self.data
-        pad = HEADER_PAD if header else PAD
+        pad = HEADER_PAD if header else PAD  # vertical; PAD to the side in every row
         leading, baseline = (
             (data.header_leading, data.header_baseline) if header else (data.leading, data.baseline)
         )
@@ -237,7 +236,7 @@ class LongTable(Flowable):
         for column, (lines, width, align) in enumerate(
             zip(cells, data.widths, data.aligns, strict=True)
         ):
-            anchor = {"left": x + pad, "center": x + width / 2, "right": x + width - pad}[align]
+            anchor = {"left": x + PAD, "center": x + width / 2, "right": x + width - PAD}[align]
             y = y_top - pad - baseline
             for line in lines:
                 if not line:

@@ -70,9 +70,7 @@ def check_wording(text: str | None) -> str:
             {"wording": str(_l("ข้อความยาวเกินไป (ไม่เกิน %(n)d ตัวอักษร)", n=WORDING_MAX))}
         )
     if wording.count("\n") >= WORDING_LINES:
-        raise ValidationFailed(
-            {"wording": str(_l("ข้อความมีได้ไม่เกิน %(n)d บรรทัด", n=WORDING_LINES))}
-        )
+        raise ValidationFailed({"wording": str(_l("ข้อความมีได้ไม่เกิน %(n)d บรรทัด", n=WORDING_LINES))})
     try:
         parts = list(string.Formatter().parse(wording))
     except ValueError:
@@ -80,8 +78,7 @@ def check_wording(text: str | None) -> str:
             {
                 "wording": str(
                     _l(
-                        "วงเล็บปีกกาไม่ครบคู่ ช่องแทนค่าเขียนเป็น {title} เป็นต้น "
-                        "ใช้ได้เฉพาะ %(allowed)s",
+                        "วงเล็บปีกกาไม่ครบคู่ ช่องแทนค่าเขียนเป็น {title} เป็นต้น ใช้ได้เฉพาะ %(allowed)s",
                         allowed=_allowed(),
                     )
                 )
@@ -91,9 +88,13 @@ def check_wording(text: str | None) -> str:
         if field is None:
             continue
         if field not in PLACEHOLDERS or spec or conversion:
-            shown = "{" + field + (f"!{conversion}" if conversion else "") + (
-                f":{spec}" if spec else ""
-            ) + "}"
+            shown = (
+                "{"
+                + field
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
             raise ValidationFailed(
                 {
                     "wording": str(

@@ -66,9 +66,7 @@ def _pdf_first_page(data: bytes) -> bytes:
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:
-        raise ValidationFailed(
-            {"file": str(_l("อ่านไฟล์ PDF ไม่ได้ (ไฟล์เสียหรือมีรหัสผ่าน)"))}
-        ) from None
+        raise ValidationFailed({"file": str(_l("อ่านไฟล์ PDF ไม่ได้ (ไฟล์เสียหรือมีรหัสผ่าน)"))}) from None
     try:
         if len(document) < 1:
             raise ValidationFailed({"file": str(_l("ไฟล์ PDF ไม่มีหน้า"))})

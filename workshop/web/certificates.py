@@ -140,7 +140,7 @@ def _list_page(
         design=design or _design_values(workshop),
         design_errors=design_errors or {},
         frames=FRAMES,
-        placeholders=PLACEHOLDERS,
+        placeholders=" ".join(f"{{{name}}}" for name in PLACEHOLDERS),
         default_wording=default_wording(workshop.certificate_kind),
         # The picture's address changes with every saved design, so the browser shows the
         # new one (responses are no-store anyway).
