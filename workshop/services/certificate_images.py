@@ -29,7 +29,7 @@ from workshop.services.errors import ValidationFailed
 from workshop.services.transactions import write_transaction
 
 MAX_BYTES = 2 * 1024 * 1024
-BACKGROUND_MAX_BYTES = 8 * 1024 * 1024  # a whole-page design, possibly a PDF
+BACKGROUND_MAX_BYTES = 6 * 1024 * 1024  # a whole-page design, possibly a PDF (requests: 8 MB)
 BACKGROUND_DPI = 150  # a PDF background's first page, rendered for print
 MAX_SIDE = 4000  # pixels
 MIN_SIDE = 16
