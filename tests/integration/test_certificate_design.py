@@ -151,7 +151,7 @@ def test_the_cohort_is_read_when_the_schema_has_one():
         cohort_number = 3
 
     class WithCohortObject:
-        class cohort:  # noqa: N801 - stands in for a related row
+        class cohort:  # stands in for a related row
             number = 5
 
     assert cohort_of(WithCohort()) == "3"  # type: ignore[arg-type]

@@ -74,10 +74,12 @@ def _d(text: str) -> str:
     return thai_digits(text) if _THAI_NUMERALS.get() else text
 
 
-def _cells(rows: Sequence[Sequence[str]], name_column: int | None = None) -> list[list[str]]:
+def _cells(
+    rows: Sequence[Sequence[str]], name_column: int | None = None
+) -> Sequence[Sequence[str]]:
     """Table rows with Thai numerals when the report has them, the name column as written."""
     if not _THAI_NUMERALS.get():
-        return [list(row) for row in rows]
+        return rows
     return [
         [cell if n == name_column else thai_digits(cell) for n, cell in enumerate(row)]
         for row in rows

@@ -160,7 +160,7 @@ def save_design(workshop_id: int):
         signatory2_name=form.get("signatory2_name", ""),
         signatory2_position=form.get("signatory2_position", ""),
         thai_numerals=form.get("thai_numerals") == "1",
-        frame=form.get("frame", FRAMES[0]),
+        frame=form.get("frame", ""),  # the form always sends one: none is refused
     )
     try:
         save_certificate_design(workshop, data, current_user)
