@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from tests.pdf_checks import pdftotext
@@ -171,6 +173,34 @@ def test_no_text_on_a_certificate_runs_into_another(agency: str, logo: bool) -> 
         for i, word in enumerate(found):
             for other in found[i + 1 :]:
                 assert not word.overlaps(other, slack=-0.5), (word, other)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    agency_words=st.integers(1, 12),
+    title_words=st.integers(1, 40),
+    signatories=st.integers(0, 2),
+    logo=st.booleans(),
+)
+def test_no_text_overlaps_whatever_the_lengths(
+    agency_words: int, title_words: int, signatories: int, logo: bool
+) -> None:
+    """The same, for agencies, titles and signatories of any length and number."""
+    agency = " ".join(["สำนักงานพัฒนาชุมชน"] * agency_words)
+    title = "".join(["การพัฒนาศักยภาพผู้นำชุมชน"] * title_words)
+    pdf = render_pages(
+        [certificate(agency, title, signatories)],
+        CertificateArt(logo=LOGO if logo else None, signatures=(SIGNATURE, SIGNATURE)),
+    )
+    found = words(pdf)
+    for i, word in enumerate(found):
+        for other in found[i + 1 :]:
+            assert not word.overlaps(other, slack=-0.5), (word, other)
 
 
 # ---------------------------------------------------------------- 2. balance and title size

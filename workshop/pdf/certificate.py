@@ -44,6 +44,7 @@ NAME_MAX, NAME_MIN = 34.0, 14.0
 # What they attended: the largest size from BODY_SIZE down to BODY_READABLE (the date lines'
 # size) that sets it in at most BODY_LINES lines; only a longer text shrinks further.
 BODY_SIZE, BODY_READABLE, BODY_MIN = 17.0, 16.0, 12.0
+FIT_MIN = 9.0  # the least any text under the name is set at when the page is full
 BODY_LINES = 3
 DETAIL_SIZE = 16.0  # the dates, the venue, "ให้ไว้ ณ วันที่"
 POSITION_LINES = 3  # the signatory's position: ผู้ว่าราชการ... / ปฏิบัติราชการแทน / อธิบดี...
@@ -135,18 +136,19 @@ class _Layout:
     signature_boxes: tuple[tuple[float, float, float, float] | None, ...]  # per signatory
 
 
-def _body_lines(body: str) -> tuple[float, list[str], list[str]]:
+def _body_lines(body: str, ceiling: float = BODY_SIZE) -> tuple[float, list[str], list[str]]:
     """(size, lines of the first paragraph, lines of the rest at DETAIL_SIZE or smaller).
 
     The first paragraph (what they attended) takes up to BODY_LINES lines at a readable size
-    before it shrinks: a long title at 12 pt under 16 pt dates looked like small print."""
+    before it shrinks: a long title at 12 pt under 16 pt dates looked like small print.
+    ``ceiling`` lowers every size when the page has no room for more."""
     first, _, rest = body.partition("\n")
-    size = BODY_SIZE
+    size = min(BODY_SIZE, ceiling)
     lines = wrap_lines(first, REGULAR, size, TEXT_WIDTH)
     while len(lines) > BODY_LINES and size > BODY_MIN:
         size -= 0.5
         lines = wrap_lines(first, REGULAR, size, TEXT_WIDTH)
-    detail = min(DETAIL_SIZE, size)
+    detail = min(DETAIL_SIZE, size, ceiling)
     return size, lines, (wrap_lines(rest, REGULAR, detail, TEXT_WIDTH) if rest else [])
 
 
@@ -169,7 +171,7 @@ def _layout(key: tuple[object, ...], has_logo: bool, signature_images: tuple[boo
     boxes: list[tuple[float, float, float, float] | None] = []
     leading, _ = line_metrics(REGULAR, POSITION_SIZE)
     columns = _signature_columns(len(signatories))
-    signature_top = SIGNATURE_BOTTOM
+    signature_top = names_top = SIGNATURE_BOTTOM
     for i, (signer, (x, width)) in enumerate(zip(signatories, columns, strict=False)):
         position = signer.position
         position_lines = wrap_lines(position, REGULAR, POSITION_SIZE, width)[:POSITION_LINES]
@@ -182,31 +184,45 @@ def _layout(key: tuple[object, ...], has_logo: bool, signature_images: tuple[boo
         has_image = i < len(signature_images) and signature_images[i]
         boxes.append((x - box_w / 2, name_y + 13, box_w, SIGNATURE_ROOM) if has_image else None)
         signature_top = max(signature_top, name_y + 13 + SIGNATURE_ROOM)
+        names_top = max(names_top, name_y + 13)
 
     # The text above it, in blocks separated by gaps that grow to fill the page evenly: with
     # fixed gaps everything sat in the top half, over an empty band above the signature.
-    blocks: list[list[tuple[str, str, float, tuple[float, float, float]]]] = []
-    blocks.append([(t, BOLD, 19.0, NAVY) for t in wrap_lines(agency, BOLD, 19, TEXT_WIDTH)[:2]])
-    blocks.append([(kind, BOLD, 44.0, NAVY)])
-    blocks.append([(f"ขอมอบ{kind}ฉบับนี้ไว้เพื่อแสดงว่า", REGULAR, 18.0, INK)])
-    blocks.append([])  # the name: drawn per page, at the size that fits
-    size, first, rest = _body_lines(body)
-    detail = min(DETAIL_SIZE, size)
-    blocks.append(
-        [(t, REGULAR, size, INK) for t in first] + [(t, REGULAR, detail, INK) for t in rest]
-    )
-    blocks.append([(given, REGULAR, DETAIL_SIZE, INK)])
+    Block = list[tuple[str, str, float, tuple[float, float, float]]]
+
+    def text_blocks(ceiling: float) -> list[Block]:
+        size, first, rest = _body_lines(body, ceiling)
+        detail = min(DETAIL_SIZE, size, ceiling)
+        return [
+            [(t, BOLD, 19.0, NAVY) for t in wrap_lines(agency, BOLD, 19, TEXT_WIDTH)[:2]],
+            [(kind, BOLD, 44.0, NAVY)],
+            [(f"ขอมอบ{kind}ฉบับนี้ไว้เพื่อแสดงว่า", REGULAR, 18.0, INK)],
+            [],  # the name: drawn per page, at the size that fits
+            [(t, REGULAR, size, INK) for t in first] + [(t, REGULAR, detail, INK) for t in rest],
+            [(given, REGULAR, min(DETAIL_SIZE, ceiling), INK)],
+        ]
+
     min_gaps = [6.0, 4.0, 10.0, 10.0, 8.0]  # after each block but the last
 
-    def height(block: list[tuple[str, str, float, tuple[float, float, float]]]) -> float:
+    def height(block: Block) -> float:
         if not block:
             return line_metrics(BOLD, NAME_MAX)[0]
         return sum(line_metrics(font, size)[0] for _, font, size, _ in block)
 
     top = TOP_WITH_LOGO if has_logo else TOP_WITHOUT_LOGO
     logo_height = LOGO_H + 3 * mm if has_logo else 0.0
-    natural = logo_height + sum(map(height, blocks)) + sum(min_gaps)
     room = top - (signature_top + 5 * mm)
+    # Text that does not fit is set smaller, down to the dates' size to keep the space to sign;
+    # beyond that the signature images shrink (down to the names) before the text shrinks more.
+    ceiling = BODY_SIZE
+    while True:
+        blocks = text_blocks(ceiling)
+        natural = logo_height + sum(map(height, blocks)) + sum(min_gaps)
+        if ceiling <= FIT_MIN or natural <= room:
+            break
+        if ceiling <= BODY_READABLE and natural <= top - (names_top + 2 * mm):
+            break
+        ceiling -= 0.5
     extra = max(0.0, room - natural)
     # Equal shares for the margins above and below and each gap; gaps stop at GAP_MAX and
     # what they cannot take goes to the margins, which centres the text in its room.
