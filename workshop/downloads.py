@@ -13,13 +13,14 @@ from urllib.parse import quote
 from flask import Response
 from flask_babel import gettext as _
 
-from workshop.models import Certificate, User
+from workshop.models import Certificate, User, Workshop
 from workshop.pdf.certificate import render_certificates
 from workshop.services.exports import attendance_csv, attendance_xlsx
 from workshop.services.reports import fiscal_year_report, get_report_workshop, workshop_report
 from workshop.services.signin_sheets import parse_blank_rows, signin_sheet
 
 PDF = "application/pdf"
+PNG = "image/png"
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON = "application/json"
@@ -134,6 +135,21 @@ def certificate_download(certificate: Certificate) -> Response:
         f"certificate-{certificate.number}-{certificate.fiscal_year}.pdf",
         inline=True,
     )
+
+
+def certificate_preview_download(workshop: Workshop, picture: bool = False) -> Response:
+    """One certificate of the workshop as it would be issued now (a sample number and code),
+    as a PDF or, ``picture``, as the PNG the settings page shows."""
+    from workshop.pdf.certificate import render_preview
+
+    pdf = render_preview(workshop)
+    if picture:
+        from workshop.pdf.preview import first_page_png
+
+        return download(
+            first_page_png(pdf), PNG, f"certificate-preview-{workshop.id}.png", inline=True
+        )
+    return download(pdf, PDF, f"certificate-preview-{workshop.id}.pdf", inline=True)
 
 
 def workshop_certificates_download(workshop_id: int, certificates: list[Certificate]) -> Response:

@@ -122,6 +122,8 @@ ROUTES: dict[str, str] = {
     "certificates.mine":                        "login     ok     404    404    ok",
     "certificates.one":                         "login     403    403    403    ok",
     "certificates.override":                    "login     403    403    403    ok",
+    "certificates.preview":                     "login     403    403    403    ok",
+    "certificates.save_design":                 "login     403    403    403    ok",
     "certificates.upload_image":                "login     403    403    403    ok",
     "certificates.verify":                      "ok        ok     ok     ok     ok",
     "certificates.verify_file":                 "ok        ok     ok     ok     ok",
@@ -218,6 +220,7 @@ URL_VALUES = {
 URL_OVERRIDES: dict[str, dict[str, str]] = {
     "certificates.delete_image": {"kind": "not-a-kind"},  # refused: the logo stays
     "certificates.override": {"action": "revoke"},  # refused: the reason is a control character
+    "certificates.preview": {"fmt": "png"},
     "i18n.switch_language": {"code": "en"},
     "organizer.refused_scan_action": {"action": "accept"},  # refused: the reason
 }

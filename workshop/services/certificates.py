@@ -212,8 +212,12 @@ def normalise_code(text: str | None) -> str | None:
 
 def verification_url(certificate: Certificate) -> str:
     """The absolute address printed on the certificate and inside its QR code."""
+    return verification_url_for(format_code(certificate.code))
+
+
+def verification_url_for(code: str) -> str:
     base = str(current_app.config["BASE_URL"]).rstrip("/")
-    return f"{base}/verify/{format_code(certificate.code)}"
+    return f"{base}/verify/{code}"
 
 
 def certificate_by_code(text: str | None) -> Certificate:

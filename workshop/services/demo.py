@@ -11,14 +11,17 @@ workshop scans people out and has hours typed by the organizer.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select, update
 
 from workshop.extensions import db
 from workshop.models import (
+    CertificateImageKind,
     CertificateKind,
     CheckInMethod,
     ExcuseKind,
@@ -35,6 +38,8 @@ from workshop.models import (
 )
 from workshop.models.types import utcnow
 from workshop.services.accounts import create_user
+from workshop.services.certificate_design import DesignInput, save_certificate_design
+from workshop.services.certificate_images import save_certificate_image
 from workshop.services.checkins import check_in
 from workshop.services.evaluations import change_form_status, create_form, form_of, submit_answers
 from workshop.services.excuses import excuse_absence
@@ -237,10 +242,49 @@ def seed_demo() -> bool:
     if db.session.scalar(select(PasswordReset.id).limit(1)) is None:
         request_password_reset(FORGETFUL_OFFICER)
         created = True
+
+    if not reference.signatory2_name:
+        _seed_certificate_design(organizer)
+        created = True
     return created
 
 
 FORGETFUL_OFFICER = "officer2@demo.cdd.go.th"
+
+
+def _signature_png(seed: int) -> bytes:
+    """A pen stroke on a transparent background, standing in for a scanned signature."""
+    image = Image.new("RGBA", (420, 130), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    points = [(20 + i * 38, 80 + ((i * (seed + 3) * 37) % 50) - 25) for i in range(10)]
+    draw.line(points, fill=(16, 32, 110, 255), width=5, joint="curve")
+    draw.line([(60, 110), (360, 100)], fill=(16, 32, 110, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _seed_certificate_design(organizer: User) -> None:
+    """The reference workshop's certificates carry two signatories (the governor and the
+    provincial community development officer, each with a signature) in the ornate frame; the
+    follow-up prints Thai numerals (๑/๒๕๕๙) on its วุฒิบัตร and report, in the modern frame."""
+    reference = db.session.scalar(select(Workshop).where(Workshop.title == TITLE))
+    save_certificate_design(
+        reference,
+        DesignInput(
+            signatory2_name="นางสุนันทา วงศ์ใหญ่",
+            signatory2_position="พัฒนาการจังหวัดพิษณุโลก",
+            frame="ornate",
+        ),
+        organizer,
+    )
+    for n, kind in enumerate((CertificateImageKind.SIGNATURE, CertificateImageKind.SIGNATURE_2)):
+        save_certificate_image(reference, kind.value, _signature_png(n), organizer)
+    upcoming = db.session.scalar(select(Workshop).where(Workshop.title == UPCOMING_TITLE))
+    if upcoming is not None:
+        save_certificate_design(
+            upcoming, DesignInput(thai_numerals=True, frame="modern"), organizer
+        )
 
 
 # In the afternoon one officer was away on official duty: excused, as the reports, the

@@ -168,6 +168,7 @@ class WorkshopReport:
     evaluation: FormResults | None = None  # the evaluation form's results, when there is one
     rule: Rule | None = None
     excused: int = 0  # seat-sessions excused (confirmed registrations, no check-in)
+    thai_numerals: bool = False  # the workshop prints Thai numerals (names excepted)
 
     @property
     def rule_text(self) -> str:
@@ -363,6 +364,7 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
         no_shows=tuple(r for r in confirmed if r.sessions_attended == 0),
         generated_at=utcnow(),
         certificates_issued=issued_count(workshop.id),
+        thai_numerals=bool(workshop.thai_numerals),
         rule=rule,
         excused=sum(excused.values()),
         evaluation=form_results(workshop.id) if form_of(workshop.id) is not None else None,
