@@ -23,6 +23,7 @@ def register_web(app: Flask) -> None:
         public,
         registration,
         reports,
+        site,
     )
 
     app.register_blueprint(public.bp)
@@ -36,6 +37,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(reports.bp)
     app.register_blueprint(evaluations.bp)
     app.register_blueprint(line.bp)
+    site.register_site(app)
 
     from workshop.services.attendance import format_hours, workshop_rule
     from workshop.services.officers import format_phone
