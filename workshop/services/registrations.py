@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 from workshop.extensions import db
 from workshop.models import (
     Certificate,
+    CheckIn,
     Registration,
     RegistrationStatusChange,
     RetiredTicketSecret,
@@ -371,9 +372,29 @@ def cancel_registration(
         if registration.status == Status.CANCELLED:
             raise NotAllowed(str(_l("การลงทะเบียนนี้ถูกยกเลิกไปแล้ว")))
         refuse_if_attendance_record(registration, workshop, now)
+        if not is_organizer and checked_in_registrations([registration.id]):
+            # Being there is a record too: an officer who came cannot take it back; an
+            # organizer still can (a scan of the wrong person), with a reason.
+            raise NotAllowed(
+                str(_l("คุณเช็กอินเข้าร่วมแล้ว จึงยกเลิกการลงทะเบียนเองไม่ได้ หากมีเหตุจำเป็นโปรดติดต่อผู้จัด")),
+                code="checked_in",
+            )
         promoted = cancel_locked(registration, workshop, actor, reason)
     dispatch_notices()
     return SeatChanges(registration, promoted)
+
+
+def checked_in_registrations(registration_ids: list[int]) -> set[int]:
+    """Those of the registrations with a check-in to any session."""
+    if not registration_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(CheckIn.registration_id)
+            .where(CheckIn.registration_id.in_(registration_ids))
+            .distinct()
+        )
+    )
 
 
 def seats_can_change(workshop: Workshop, now: datetime | None = None) -> bool:
