@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -612,6 +612,96 @@ def registrations_for_workshop(
         )
     )
     return rows
+
+
+REGISTRATIONS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class RegistrationPage:
+    """One page of a workshop's registrations for the organizer's list."""
+
+    rows: list[Placed]
+    total: int  # matching the filters, on every page
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first_number(self) -> int:
+        """The list number (ลำดับ) of the page's first row."""
+        return (self.page - 1) * self.per_page + 1
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def registration_page(
+    workshop_id: int,
+    *,
+    status: str | None = None,
+    agency: str | None = None,
+    district: str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    per_page: int = REGISTRATIONS_PER_PAGE,
+) -> RegistrationPage:
+    """A page of the workshop's registrations in the list's order (confirmed, then the waitlist
+    in line, then cancelled; by first name within each), filtered and searched by name or
+    e-mail in the database: LIMIT/OFFSET over the (workshop_id, status) index, so a page of a
+    workshop with thousands of registrations costs a count and one short read (bench/
+    registration_list_bench.py). Waitlist places count everyone waiting, whatever the
+    filters leave out."""
+    values = (status, agency, district, search)
+    if any("\x00" in value for value in values if value):
+        return RegistrationPage([], 0, 1, per_page)
+    query = (
+        select(Registration)
+        .join(User, Registration.user_id == User.id)
+        .where(Registration.workshop_id == workshop_id)
+    )
+    if status:
+        query = query.where(Registration.status == status)
+    if agency:
+        query = query.where(User.agency == agency)
+    if district:
+        query = query.where(User.district == district)
+    words = (search or "").split()
+    for word in words[:5]:  # every word must match a name part or the e-mail
+        pattern = _like_pattern(word.lower())
+        query = query.where(
+            or_(
+                func.lower(User.first_name).like(pattern, escape="\\"),
+                func.lower(User.last_name).like(pattern, escape="\\"),
+                func.lower(User.email).like(pattern, escape="\\"),
+            )
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    order = case(
+        (Registration.status == Status.CONFIRMED, 0),
+        (Registration.status == Status.WAITLISTED, 1),
+        else_=2,
+    )
+    ordered = (
+        query.options(joinedload(Registration.user))
+        .order_by(
+            order,
+            case((Registration.status == Status.WAITLISTED, Registration.waitlist_seq)),
+            User.first_name,
+            Registration.id,
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = _placed(ordered, Registration.workshop_id == workshop_id)
+    return RegistrationPage(rows, total, page, per_page)
 
 
 def registration_filters(workshop_id: int) -> tuple[list[str], list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -49,8 +50,8 @@ from workshop.services.registrations import (
     register_officer,
     register_walk_in,
     registration_filters,
+    registration_page,
     registration_status_label,
-    registrations_for_workshop,
     rotate_ticket,
     seats_can_change,
 )
@@ -544,44 +545,73 @@ def registrations(workshop_id: int):
         status = None
     agency = request.args.get("agency") or None
     district = request.args.get("district") or None
-    placed = registrations_for_workshop(
-        workshop.id, status=status, agency=agency, district=district
+    search = (request.args.get("q") or "").strip()[:100] or None
+    page = request.args.get("page", 1, type=int) or 1
+    found = registration_page(
+        workshop.id, status=status, agency=agency, district=district, search=search, page=page
     )
     agencies, districts = registration_filters(workshop.id)
+    filters = {"status": status, "agency": agency, "district": district, "q": search}
     return render_template(
         "organizer/registrations.html",
         workshop=workshop,
-        rows=[row.registration for row in placed],
+        found=found,
+        rows=[row.registration for row in found.rows],
         seats_change=seats_can_change(workshop),
-        positions={row.registration.id: row.waitlist_position for row in placed},
+        positions={row.registration.id: row.waitlist_position for row in found.rows},
         status=status,
         agency=agency,
         district=district,
+        search=search,
+        filters={key: value for key, value in filters.items() if value},
         agencies=agencies,
         districts=districts,
+        filtered=any(filters.values()),
     )
+
+
+# Several e-mails at once: one per line, or separated by commas, semicolons or spaces.
+EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
+BEHALF_MAX = 200
 
 
 @bp.post("/workshops/<int:workshop_id>/registrations")
 def register_on_behalf(workshop_id: int):
+    """Register each officer whose e-mail is listed; say who was seated, waitlisted, already
+    registered or not found, so that one paste of a list of names does the whole job."""
     workshop = db.get_or_404(Workshop, workshop_id)
-    officer = find_user_by_email(request.form.get("email", ""))
-    if officer is None:
-        flash(_("ไม่พบบัญชีผู้เข้าอบรมที่ใช้อีเมลนี้ ให้ผู้เข้าอบรมสมัครบัญชีก่อน"), "error")
-    else:
+    emails = list(
+        dict.fromkeys(e for e in EMAIL_SEPARATORS.split(request.form.get("email", "")) if e)
+    )
+    if not emails:
+        flash(_("กรุณากรอกอีเมลของผู้เข้าอบรมอย่างน้อย 1 รายการ"), "error")
+        return redirect(url_for(".registrations", workshop_id=workshop.id))
+    if len(emails) > BEHALF_MAX:
+        flash(_("ลงทะเบียนแทนได้ครั้งละไม่เกิน %(n)d อีเมล", n=BEHALF_MAX), "error")
+        return redirect(url_for(".registrations", workshop_id=workshop.id))
+    done: list[str] = []
+    failed: list[str] = []
+    for email in emails:
+        officer = find_user_by_email(email)
+        if officer is None:
+            failed.append(_("%(email)s: ไม่พบบัญชีผู้เข้าอบรมที่ใช้อีเมลนี้ ให้ผู้เข้าอบรมสมัครบัญชีก่อน", email=email))
+            continue
         try:
             registration = register_officer(workshop.id, officer, actor=current_user)
         except DomainError as exc:
-            flash(exc.message, "error")
+            failed.append(f"{email}: {exc.message}")
         else:
-            flash(
+            done.append(
                 _(
-                    "ลงทะเบียนให้ %(name)s แล้ว (%(status)s)",
+                    "%(name)s (%(status)s)",
                     name=officer.full_name,
                     status=registration_status_label(registration.status),
-                ),
-                "success",
+                )
             )
+    if done:
+        flash(_("ลงทะเบียนให้แล้ว %(n)d คน: %(names)s", n=len(done), names=", ".join(done)), "success")
+    for message in failed:
+        flash(message, "error")
     return redirect(url_for(".registrations", workshop_id=workshop.id))
 
 
