@@ -143,6 +143,18 @@ DETAIL_LABELS: dict[str, Any] = {
     "questions": _l("จำนวนคำถาม"),
     "required_for_certificate": _l("ต้องตอบก่อนรับเกียรติบัตร"),
     "bytes": _l("ขนาดไฟล์ (ไบต์)"),
+    "number": _l("เลขที่"),
+}
+# Details an action's sentence already says (event_sentence), not repeated under it.
+IN_SENTENCE: dict[str, frozenset[str]] = {
+    "registration.create": frozenset({"status", "on_behalf", "walk_in"}),
+    "workshop.status": frozenset({"from", "to"}),
+    "workshop.create": frozenset({"title"}),
+    "workshop.update": frozenset({"title"}),
+    "venue.create": frozenset({"name"}),
+    "venue.update": frozenset({"name"}),
+    "certificate.issue": frozenset({"number"}),
+    "certificate.grant": frozenset({"number"}),
 }
 # Detail values that are a status or another code word: shown in the reader's language.
 STATUS_KEYS = frozenset({"status", "was", "from", "to"})
@@ -203,11 +215,17 @@ def _value_text(key: str, value: Any, locale: str) -> str:
     return str(value)
 
 
-def detail_items(details: dict[str, Any] | None, locale: str = "th") -> list[tuple[str, str]]:
+def detail_items(
+    details: dict[str, Any] | None, locale: str = "th", action: str = ""
+) -> list[tuple[str, str]]:
     """(label, value) pairs of an event's details, for people to read: statuses in words,
-    times in Bangkok with the Buddhist-Era year."""
+    times in Bangkok with the Buddhist-Era year; those the action's sentence says are left
+    out."""
     items = []
+    said = IN_SENTENCE.get(action, frozenset())
     for key, value in (details or {}).items():
+        if key in said:
+            continue
         if value in (None, "", False) and key not in ("on_behalf", "walk_in"):
             continue
         if key in ("registration_id", "session_id", "consent_recorded_by"):

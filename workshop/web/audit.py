@@ -68,7 +68,7 @@ def events():
         entities=[(e, entity_label(e)) for e in ENTITY_LABELS],
         action_label=action_label,
         entity_label=entity_label,
-        detail_items=lambda details: detail_items(details, locale),
+        detail_items=lambda event: detail_items(event.details, locale, event.action),
         sentence=lambda event: event_sentence(event, objects),
         entity_link=lambda e: _entity_link(
             e.entity_type, e.entity_id, objects.get((e.entity_type, e.entity_id))
