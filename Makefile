@@ -33,6 +33,10 @@ instance/.demo-seeded: | $(VENV)/.installed
 	$(FLASK) seed-demo >/dev/null  # the accounts are printed below, every run
 	touch $@
 
+# The demo's office in the header and footer (WORKSHOP_OFFICE_*; set your own to override).
+run: export WORKSHOP_OFFICE_NAME ?= สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก
+run: export WORKSHOP_OFFICE_NAME_EN ?= Phitsanulok Provincial Community Development Office
+run: export WORKSHOP_OFFICE_PHONE ?= 055 245 062
 run: install
 	$(FLASK) db upgrade
 	@$(MAKE) --no-print-directory instance/.demo-seeded
