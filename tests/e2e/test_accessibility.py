@@ -168,6 +168,7 @@ def test_public_pages(demo, audit_page):
     audit_page(
         [
             ("home", "/"),
+            ("past-workshops", "/workshops/past"),
             ("workshop-open", f"/workshops/{demo['upcoming']}"),
             ("workshop-past", f"/workshops/{demo['past']}"),
             ("sign-in", "/auth/login"),
@@ -212,6 +213,7 @@ def test_organizer_pages(demo, audit_page, live_server):
             ("workshop-cancel", f"/organizer/workshops/{upcoming}/cancel"),
             ("registrations", f"/organizer/workshops/{past}/registrations"),
             ("registrations-waitlist", f"/organizer/workshops/{upcoming}/registrations"),
+            ("registrations-no-match", f"/organizer/workshops/{past}/registrations?q=nobody"),
             ("walk-in", f"/organizer/workshops/{upcoming}/walk-in"),
             (
                 "session-attendance",
