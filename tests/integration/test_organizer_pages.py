@@ -148,6 +148,11 @@ def test_add_session_button_adds_a_row_without_saving(signed_in, venue):
     html = response.get_data(as_text=True)
     assert 'name="sessions-2-day"' in html
     assert Workshop.query.count() == 0
+    # Without scripts the page reloads: the focus goes to the new row's first field.
+    assert re.search(r'<input[^>]*autofocus[^>]*name="sessions-2-day"', html) or re.search(
+        r'<input[^>]*name="sessions-2-day"[^>]*autofocus', html
+    )
+    assert html.count("autofocus") == 1
 
 
 BAD_WORKSHOP_INPUT = [

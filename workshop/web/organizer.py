@@ -401,7 +401,8 @@ def _save_workshop(workshop: Workshop | None):
     if request.method == "POST" and "add_session" in request.form:
         if len(form.sessions.entries) < form.sessions.max_entries:
             form.sessions.append_entry()
-        return _form_page(form, workshop)
+        # Without scripts the page comes back with the new row: the focus goes to it.
+        return _form_page(form, workshop, focus_row=len(form.sessions.entries) - 1)
     conflict = None
     if form.validate_on_submit():
         data = _workshop_input(form)
@@ -427,7 +428,10 @@ def _save_workshop(workshop: Workshop | None):
 
 
 def _form_page(
-    form: WorkshopForm, workshop: Workshop | None, conflict: ConflictView | None = None
+    form: WorkshopForm,
+    workshop: Workshop | None,
+    conflict: ConflictView | None = None,
+    focus_row: int | None = None,
 ) -> str:
     lunch = configured_lunch_break()
     return render_template(
@@ -435,6 +439,7 @@ def _form_page(
         form=form,
         workshop=workshop,
         conflict=conflict,
+        focus_row=focus_row,
         lunch=f"{lunch[0]:%H.%M}–{lunch[1]:%H.%M} น." if lunch else None,
     )
 
