@@ -28,7 +28,7 @@ def _text(html: str) -> str:
 
 
 def _titles(html: str) -> list[str]:
-    return re.findall(r'<h3><a href="/workshops/\d+">([^<]+)</a></h3>', html)
+    return re.findall(r'<h[23]><a href="/workshops/\d+">([^<]+)</a></h[23]>', html)
 
 
 def test_public_list_puts_open_and_coming_workshops_first_soonest_first(client, venue, organizer):
