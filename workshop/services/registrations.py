@@ -654,8 +654,8 @@ def registration_page(
     """A page of the workshop's registrations in the list's order (confirmed, then the waitlist
     in line, then cancelled; by first name within each), filtered and searched by name or
     e-mail in the database: LIMIT/OFFSET over the (workshop_id, status) index, so a page of a
-    workshop with thousands of registrations costs a count and one short read (bench/
-    registration_list_bench.py). Waitlist places count everyone waiting, whatever the
+    workshop with thousands of registrations costs a count, the page's ids and its rows
+    (bench/registration_list_bench.py). Waitlist places count everyone waiting, whatever the
     filters leave out."""
     values = (status, agency, district, search)
     if any("\x00" in value for value in values if value):
