@@ -653,10 +653,9 @@ def registration_page(
 ) -> RegistrationPage:
     """A page of the workshop's registrations in the list's order (confirmed, then the waitlist
     in line, then cancelled; by first name within each), filtered and searched by name or
-    e-mail in the database: LIMIT/OFFSET over the (workshop_id, status) index, so a page of a
-    workshop with thousands of registrations costs a count, the page's ids and its rows
-    (bench/registration_list_bench.py). Waitlist places count everyone waiting, whatever the
-    filters leave out."""
+    e-mail in the database, LIMIT/OFFSET over the (workshop_id, status) index: one statement
+    per page, about 0.1 s at 5,000 registrations (bench/registration_list_bench.py). Waitlist
+    places count everyone waiting, whatever the filters leave out."""
     values = (status, agency, district, search)
     if any("\x00" in value for value in values if value):
         return RegistrationPage([], 0, 1, per_page)
@@ -681,39 +680,31 @@ def registration_page(
                 func.lower(User.email).like(pattern, escape="\\"),
             )
         )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
     order = case(
         (Registration.status == Status.CONFIRMED, 0),
         (Registration.status == Status.WAITLISTED, 1),
         else_=2,
     )
-    page_ids = list(
-        db.session.scalars(
-            query.with_only_columns(Registration.id)
-            .order_by(
-                order,
-                case((Registration.status == Status.WAITLISTED, Registration.waitlist_seq)),
-                User.first_name,
-                Registration.id,
-            )
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    ranks = waitlist_ranks(Registration.workshop_id == workshop_id)
+    # One statement: the rows, their waitlist places and the number of matches (a window
+    # count over the filtered rows, taken before LIMIT), so a status and its place are of
+    # the same moment.
+    statement = (
+        query.add_columns(ranks.c.position, func.count().over().label("total"))
+        .outerjoin(ranks, ranks.c.registration_id == Registration.id)
+        .options(joinedload(Registration.user))
+        .order_by(order, ranks.c.position, User.first_name, Registration.id)
+        .limit(per_page)
+        .execution_options(populate_existing=True)
     )
-    # The page's rows with their waitlist places, read together in a second statement (joined
-    # to the whole list, SQLite would rank the waitlist once per row: 0.2 s at 5,000).
-    placed = {
-        row.registration.id: row
-        for row in _placed(
-            select(Registration)
-            .where(Registration.id.in_(page_ids))
-            .options(joinedload(Registration.user)),
-            Registration.workshop_id == workshop_id,
-        )
-    }
-    rows = [placed[i] for i in page_ids if i in placed]
+    page = max(page, 1)
+    result = db.session.execute(statement.offset((page - 1) * per_page)).all()
+    if not result and page > 1:  # past the end: the last page
+        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        page = max(1, -(-total // per_page))
+        result = db.session.execute(statement.offset((page - 1) * per_page)).all()
+    total = result[0].total if result else 0
+    rows = [Placed(registration, position) for registration, position, _total in result]
     return RegistrationPage(rows, total, page, per_page)
 
 
