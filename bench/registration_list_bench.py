@@ -155,9 +155,7 @@ def main() -> None:
             low, middle = best(args.repeat, get)
             print(f"{label:<28} {low * 1000:7.1f}ms {middle * 1000:7.1f}ms")
         with app.app_context():
-            low, middle = best(
-                args.repeat, lambda: registration_page(workshop_id, page=pages // 2)
-            )
+            low, middle = best(args.repeat, lambda: registration_page(workshop_id, page=pages // 2))
         print(f"{'service, middle page':<28} {low * 1000:7.1f}ms {middle * 1000:7.1f}ms")
 
 

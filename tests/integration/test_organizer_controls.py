@@ -144,3 +144,30 @@ def test_cancel_workshop_sits_apart_from_publish(signed_in, venue, organizer, wo
     assert "เผยแพร่" in actions and "ยกเลิกการอบรม" not in actions
     zone = html[html.index('class="danger-zone"') :]
     assert f"/organizer/workshops/{workshop.id}/cancel" in zone
+
+
+def test_a_row_action_returns_to_the_same_page_of_the_list(signed_in, venue, organizer):
+    workshop = open_workshop(venue, organizer, capacity=120)
+    _seat_many(workshop, make_officers(60))
+    listing = f"/organizer/workshops/{workshop.id}/registrations?q=ใจดี&page=2"
+    html = signed_in.get(listing).get_data(as_text=True)
+    registration_id = int(re.search(r'id="registration-(\d+)"', html).group(1))
+    response = submit_form(
+        signed_in,
+        listing,
+        {"next": f"/organizer/workshops/{workshop.id}/registrations?q=x&page=2"},
+        action=f"/organizer/registrations/{registration_id}/rotate",
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        f"/registrations?q=x&page=2#registration-{registration_id}"
+    )
+    elsewhere = submit_form(
+        signed_in,
+        listing,
+        {"next": "https://evil.example/"},
+        action=f"/organizer/registrations/{registration_id}/rotate",
+    )
+    assert elsewhere.headers["Location"].endswith(
+        f"/organizer/workshops/{workshop.id}/registrations#registration-{registration_id}"
+    )

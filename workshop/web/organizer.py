@@ -80,7 +80,7 @@ from workshop.thai.dates import (
 )
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
-from workshop.web.i18n import current_locale
+from workshop.web.i18n import current_locale, safe_next
 from workshop.web.officer_forms import WalkInForm
 from workshop.web.organizer_forms import (
     CancelWorkshopForm,
@@ -684,7 +684,11 @@ def registration_action(registration_id: int, action: str):
             }[action],
             "success",
         )
-    return redirect(url_for(".registrations", workshop_id=workshop_id))
+    # Back to the same page of the list (search, filters, page), at the row.
+    back = safe_next(request.form.get("next"), url_for(".registrations", workshop_id=workshop_id))
+    if not back.startswith(url_for(".registrations", workshop_id=workshop_id)):
+        back = url_for(".registrations", workshop_id=workshop_id)
+    return redirect(f"{back.split('#', 1)[0]}#registration-{registration_id}")
 
 
 # ---------------------------------------------------------------- attendance and excuses
