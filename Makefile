@@ -11,12 +11,12 @@ TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 # Debian packages the tests use: pdftotext/pdftoppm (PDF checks), Chromium (browser tests,
 # screenshots), Thai fonts for the browser, Caddy (HTTPS at a venue, `make serve`) and NSS's
-# certutil (the browser test trusts Caddy's CA as a phone would). Installed when missing and we
-# may use apt-get.
-SYSTEM_COMMANDS := pdftotext pdftoppm chromium caddy certutil
-SYSTEM_PACKAGES := poppler-utils chromium fonts-thai-tlwg caddy libnss3-tools
+# certutil (the browser test trusts Caddy's CA as a phone would), npm (axe-core for the
+# accessibility test). Installed when missing and we may use apt-get.
+SYSTEM_COMMANDS := pdftotext pdftoppm chromium caddy certutil npm
+SYSTEM_PACKAGES := poppler-utils chromium fonts-thai-tlwg caddy libnss3-tools npm
 
-.PHONY: run serve test install lint test-sqlite test-postgres translations clean system-deps reload
+.PHONY: run serve test install lint test-sqlite test-postgres translations clean system-deps reload e2e-tools
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ instance/.demo-seeded: | $(VENV)/.installed
 	$(FLASK) seed-demo >/dev/null  # the accounts are printed below, every run
 	touch $@
 
+# The demo's office in the header and footer (WORKSHOP_OFFICE_*; set your own to override).
+run: export WORKSHOP_OFFICE_NAME ?= สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก
+run: export WORKSHOP_OFFICE_NAME_EN ?= Phitsanulok Provincial Community Development Office
+run: export WORKSHOP_OFFICE_PHONE ?= 055 245 062
 run: install
 	$(FLASK) db upgrade
 	@$(MAKE) --no-print-directory instance/.demo-seeded
@@ -48,6 +52,16 @@ run: install
 serve: install system-deps
 	$(FLASK) db upgrade
 	deploy/serve.sh
+
+# Browser-test tools from npm, pinned by tests/e2e/package-lock.json: axe-core, which
+# tests/e2e/test_accessibility.py injects into every page state (node_modules is git-ignored).
+E2E_TOOLS := tests/e2e/node_modules/axe-core/axe.min.js
+
+$(E2E_TOOLS): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	touch $@
+
+e2e-tools: $(E2E_TOOLS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -80,7 +94,7 @@ system-deps:
 
 # The SQLite and PostgreSQL runs go side by side (the PostgreSQL one spends much of its time
 # waiting for the server); each run's output is printed whole when it ends.
-test: system-deps lint
+test: system-deps lint e2e-tools
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # English catalog: extract the Thai msgids, merge them into the .po, compile the .mo.

@@ -110,6 +110,15 @@ DEFAULTS: dict[str, Any] = {
     "LINE_API_URL": "https://api.line.me",
     "LINE_ACCESS_URL": "https://access.line.me",
     "LINE_TIMEOUT": 10,  # seconds per request to LINE
+    # The office that runs the site, shown in every page's header and footer and named as the
+    # data controller in the privacy notice. The logo is an image file (PNG, SVG, JPEG or
+    # WebP); empty: the built-in emblem. Empty name: the header shows only the system's name.
+    "OFFICE_NAME": "",
+    "OFFICE_NAME_EN": "",
+    "OFFICE_LOGO": "",
+    "OFFICE_ADDRESS": "",
+    "OFFICE_PHONE": "",
+    "OFFICE_EMAIL": "",
 }
 LINE_CHANNEL_KEYS = (
     "LINE_CHANNEL_ACCESS_TOKEN",

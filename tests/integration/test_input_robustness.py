@@ -609,7 +609,7 @@ FORMS: dict[str, FormCase] = {
         workshop_data,
         WORKSHOP_FORM,
         stored=workshop_field,
-        shows=("/organizer/workshops", "/"),
+        shows=("/organizer/workshops",),  # a new workshop is a draft: not on public pages
     ),
     "workshop_edit": FormCase(
         "/organizer/workshops/{draft_id}/edit",

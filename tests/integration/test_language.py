@@ -64,6 +64,8 @@ def test_home_page_is_thai_by_default(client, organizer, workshop):
     assert '<html lang="th">' in html
     assert "เข้าสู่ระบบ" in html
     assert "ระบบจัดการการอบรม" in html
+    assert "การอบรมที่จัดไปแล้ว (1)" in html  # the 2558 workshop is on the past page
+    html = _html(client.get("/workshops/past"))
     assert "ปีงบประมาณ พ.ศ. 2559" in html
     assert "20 ตุลาคม 2558" in html
     assert workshop.title in html
@@ -74,10 +76,11 @@ def test_switching_to_english_redirects_back_and_translates_the_page(client, org
     _publish(workshop, organizer)
     _english(client, "/")
 
-    html = _html(client.get("/"))
+    html = _html(client.get("/workshops/past"))
     assert '<html lang="en">' in html
-    for label in ("Workshop Management System", "Sign in", "Workshops", "Published"):
+    for label in ("Workshop Management System", "Sign in", "Workshops", "Took place"):
         assert label in html
+    assert "Published" not in html  # no internal status words on public pages
     assert "Fiscal year 2016 (B.E. 2559)" in html
     assert "20 October 2015" in html
     assert "เข้าสู่ระบบ" not in html

@@ -391,6 +391,29 @@ def test_fiscal_year_groups_by_bangkok_date_across_the_boundary(venue, organizer
     }
 
 
+def test_fiscal_year_rate_counts_only_workshops_already_held(signed_in, venue, organizer):
+    """Issue 14: a workshop not yet held is not 0% attendance; the year's rate is that of the
+    held ones (80% here, not 80% diluted by an upcoming workshop's empty seats)."""
+    held = _workshop_starting(venue, organizer, date(2015, 10, 20), time(9), "จัดแล้ว")
+    soon = _workshop_starting(venue, organizer, date(2016, 9, 20), time(9), "ยังไม่จัด")
+    people = make_officers(10)
+    for n, person in enumerate(people[:5]):
+        _seat(held, person, attended=n < 4)
+    for person in people[5:]:
+        _seat(soon, person, attended=False)
+
+    report = fiscal_year_report(2559, now=bangkok_to_utc(date(2016, 1, 1), time(9)))
+    rates = {w.title: w.attendance_rate for w in report.workshops}
+    assert rates == {"จัดแล้ว": 0.8, "ยังไม่จัด": None}
+    assert report.attendance_rate == 0.8
+    # Once the second one is held (nobody came), it counts.
+    later = fiscal_year_report(2559, now=bangkok_to_utc(date(2016, 9, 21), time(9)))
+    assert later.attendance_rate == 0.4
+
+    html = signed_in.get("/organizer/reports/fiscal-year?fy=2559").get_data(as_text=True)
+    assert "ยังไม่จัด" in html and "80.0%" in html
+
+
 def test_fiscal_year_page_and_pdf(signed_in, venue, organizer):
     workshop = _workshop_starting(venue, organizer, date(2015, 10, 20), time(9), "อบรมปี 2559")
     _seat(workshop, make_officers(1)[0], True)

@@ -10,6 +10,8 @@ Definitions (shown on the report pages and PDFs, so organizers read the same thi
 - *session attendance rate*: checked in to the session ÷ confirmed.
 - *attendance rate* (workshop): all check-ins of confirmed registrations ÷ (confirmed × number of
   sessions), i.e. the share of seat-sessions that were used.
+- *fiscal-year attendance rate*: the same share counted over *held* sessions only (those that
+  have started): a workshop not yet held has no rate and does not pull the year's rate down.
 - *attended*: confirmed registrations checked in to at least one session.
 - *excused in a session*: confirmed registrations an organizer excused from it (ลา, ไปราชการ,
   another reason) that have no check-in for it; *absent*: confirmed, neither checked in nor
@@ -387,10 +389,22 @@ class FiscalYearWorkshop:
     attended: int
     check_ins: int
     certificate_eligible: int
+    # Sessions that have started, and the check-ins of confirmed registrations to them: the
+    # attendance rate counts only these (a workshop not yet held has no rate, not 0%).
+    held_sessions: int = 0
+    held_check_ins: int = 0
+
+    @property
+    def held(self) -> bool:
+        return self.held_sessions > 0
+
+    @property
+    def seat_sessions(self) -> int:
+        return self.confirmed * self.held_sessions
 
     @property
     def attendance_rate(self) -> float | None:
-        return rate(self.check_ins, self.confirmed * self.session_count)
+        return rate(self.held_check_ins, self.seat_sessions) if self.held else None
 
 
 @dataclass(frozen=True)
@@ -423,11 +437,13 @@ class FiscalYearReport:
 
     @property
     def seat_sessions(self) -> int:
-        return sum(w.confirmed * w.session_count for w in self.workshops)
+        """Confirmed × sessions held so far, summed over workshops."""
+        return sum(w.seat_sessions for w in self.workshops)
 
     @property
     def attendance_rate(self) -> float | None:
-        return rate(self.check_ins, self.seat_sessions)
+        """Check-ins to held sessions ÷ seat-sessions held (workshops not yet held left out)."""
+        return rate(sum(w.held_check_ins for w in self.workshops), self.seat_sessions)
 
     @property
     def certificate_eligible(self) -> int:
@@ -470,9 +486,27 @@ def fiscal_years_with_workshops() -> list[int]:
     )
 
 
-def fiscal_year_report(year: int) -> FiscalYearReport:
+def _held_check_ins(held_session_ids: list[int]) -> Counter[int]:
+    """Session id -> check-ins of confirmed registrations, for the given sessions."""
+    if not held_session_ids:
+        return Counter()
+    rows = db.session.execute(
+        select(CheckIn.session_id, func.count())
+        .join(Registration, Registration.id == CheckIn.registration_id)
+        .where(
+            CheckIn.session_id.in_(held_session_ids),
+            Registration.status == Status.CONFIRMED,
+        )
+        .group_by(CheckIn.session_id)
+    )
+    return Counter({session_id: count for session_id, count in rows})
+
+
+def fiscal_year_report(year: int, now: datetime | None = None) -> FiscalYearReport:
     """Published and closed workshops of fiscal year ``year`` (drafts and cancelled workshops
-    are left out), with participants, attendance and the district breakdown across them."""
+    are left out), with participants, attendance and the district breakdown across them.
+    Attendance rates count the sessions held by ``now`` only."""
+    now = now or utcnow()
     workshops = list(
         db.session.scalars(
             select(Workshop)
@@ -483,11 +517,14 @@ def fiscal_year_report(year: int) -> FiscalYearReport:
     lines: list[FiscalYearWorkshop] = []
     all_confirmed: list[AttendeeRow] = []
     sessions_of: dict[int, int] = {}
+    held_of = {w.id: [s.id for s in w.sessions if s.starts_at <= now] for w in workshops}
+    held_counts = _held_check_ins([i for ids in held_of.values() for i in ids])
     for workshop in workshops:
         rows = [r for r in registration_rows(workshop) if r.status == Status.CONFIRMED]
         count = len(workshop.sessions)
+        held = held_of[workshop.id]
         for row in rows:
-            sessions_of[row.registration_id] = count
+            sessions_of[row.registration_id] = len(held)
         all_confirmed += rows
         lines.append(
             FiscalYearWorkshop(
@@ -500,6 +537,8 @@ def fiscal_year_report(year: int) -> FiscalYearReport:
                 attended=sum(1 for r in rows if r.sessions_attended > 0),
                 check_ins=sum(r.sessions_attended for r in rows),
                 certificate_eligible=sum(1 for r in rows if r.eligible),
+                held_sessions=len(held),
+                held_check_ins=sum(held_counts[i] for i in held),
             )
         )
     if workshops:

@@ -706,6 +706,50 @@ def list_workshops(viewer: User | None, status: str | None = None) -> list[Works
     return list(db.session.scalars(query.order_by(first_start.desc(), Workshop.id.desc())))
 
 
+@dataclass(frozen=True)
+class PublicListing:
+    """The public list, by time: workshops still to come (or running) soonest first, and
+    past ones, latest first."""
+
+    current: list[Workshop]
+    past: list[Workshop]
+
+
+def public_listing(viewer: User | None, now: datetime | None = None) -> PublicListing:
+    """Published and closed workshops split at ``now``: not yet ended, soonest first (the ones
+    open for registration ahead of the others), then ended ones, latest first."""
+    now = now or utcnow()
+    query = (
+        select(Workshop)
+        .where(Workshop.status.in_(PUBLIC_STATUSES))
+        .options(selectinload(Workshop.sessions), selectinload(Workshop.venue))
+    )
+    workshops = [w for w in db.session.scalars(query) if w.sessions]
+    current = [w for w in workshops if w.ends_at is not None and w.ends_at > now]
+    past = [w for w in workshops if w.ends_at is not None and w.ends_at <= now]
+    current.sort(key=lambda w: (public_state(w, now) != "open", w.starts_at, w.id))
+    past.sort(key=lambda w: (w.starts_at, w.id), reverse=True)
+    return PublicListing(current=current, past=past)
+
+
+def public_state(workshop: Workshop, now: datetime | None = None) -> str:
+    """Where a workshop stands for the public, in words that need no knowledge of its internal
+    status: ``cancelled``, ``ended``, ``open`` (registration open now), ``not_yet`` (opens
+    later) or ``closed`` (registration over, the workshop still to come)."""
+    now = now or utcnow()
+    if workshop.status == Status.CANCELLED:
+        return "cancelled"
+    ends_at = workshop.ends_at
+    if ends_at is not None and ends_at <= now:
+        return "ended"
+    if workshop.status == Status.PUBLISHED:
+        if now < workshop.registration_opens_at:
+            return "not_yet"
+        if now < workshop.registration_closes_at:
+            return "open"
+    return "closed"
+
+
 def get_workshop(workshop_id: int, viewer: User | None) -> Workshop:
     """One workshop, if it exists and the viewer may see it (drafts only for organizers)."""
     workshop = db.session.get(Workshop, workshop_id)

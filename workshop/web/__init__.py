@@ -25,6 +25,7 @@ def register_web(app: Flask) -> None:
         public,
         registration,
         reports,
+        site,
         transcripts,
     )
 
@@ -42,6 +43,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(date_preview.bp)
     app.register_blueprint(transcripts.bp)
     app.register_blueprint(messages.bp)
+    site.register_site(app)
 
     from workshop.services.attendance import format_hours, workshop_rule
     from workshop.services.officers import format_phone

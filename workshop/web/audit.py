@@ -8,25 +8,40 @@ from workshop.models import Role
 from workshop.models.types import INT32_MAX
 from workshop.services.audit import (
     ENTITY_LABELS,
+    AuditObject,
     action_label,
+    describe_objects,
     detail_items,
     entity_label,
+    event_sentence,
     known_actions,
     list_events,
 )
 from workshop.web.access import role_required
+from workshop.web.i18n import current_locale
 
 bp = Blueprint("audit", __name__, url_prefix="/organizer/audit")
 
 
-def _entity_link(entity_type: str, entity_id: int | None) -> str | None:
+def _entity_link(entity_type: str, entity_id: int | None, named: AuditObject | None) -> str | None:
+    """Where the record is seen: the workshop, the venue, or the workshop's list of people."""
     if entity_id is None:
         return None
     if entity_type == "workshops":
         return url_for("organizer.workshop_detail", workshop_id=entity_id)
     if entity_type == "venues":
         return url_for("organizer.venue_edit", venue_id=entity_id)
-    return None
+    if named is None or named.workshop_id is None:
+        return None
+    if entity_type == "certificates":
+        return url_for("certificates.workshop_list", workshop_id=named.workshop_id)
+    if entity_type == "registrations":
+        return url_for(
+            "organizer.registrations",
+            workshop_id=named.workshop_id,
+            _anchor=f"registration-{entity_id}",
+        )
+    return url_for("organizer.workshop_detail", workshop_id=named.workshop_id)
 
 
 @bp.get("")
@@ -38,6 +53,8 @@ def events():
     entity_id = int(raw_id) if raw_id.isdigit() and int(raw_id) <= INT32_MAX else None
     page = request.args.get("page", 1, type=int) or 1
     found = list_events(page=page, action=action, entity_type=entity_type, entity_id=entity_id)
+    objects = describe_objects(found.events)
+    locale = current_locale()
     filters = {"action": action, "entity": entity_type, "entity_id": entity_id}
     filters = {key: value for key, value in filters.items() if value}
     return render_template(
@@ -51,6 +68,9 @@ def events():
         entities=[(e, entity_label(e)) for e in ENTITY_LABELS],
         action_label=action_label,
         entity_label=entity_label,
-        detail_items=detail_items,
-        entity_link=_entity_link,
+        detail_items=lambda event: detail_items(event.details, locale, event.action),
+        sentence=lambda event: event_sentence(event, objects),
+        entity_link=lambda e: _entity_link(
+            e.entity_type, e.entity_id, objects.get((e.entity_type, e.entity_id))
+        ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -50,8 +51,8 @@ from workshop.services.registrations import (
     register_officer,
     register_walk_in,
     registration_filters,
+    registration_page,
     registration_status_label,
-    registrations_for_workshop,
     rotate_ticket,
     seats_can_change,
 )
@@ -89,7 +90,7 @@ from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
 from workshop.web.fields import choose_first
 from workshop.web.form_errors import add_errors, has_errors
-from workshop.web.i18n import current_locale
+from workshop.web.i18n import current_locale, safe_next
 from workshop.web.officer_forms import WalkInForm
 from workshop.web.organizer_forms import (
     CancelWorkshopForm,
@@ -418,7 +419,8 @@ def _save_workshop(workshop: Workshop | None):
     if request.method == "POST" and "add_session" in request.form:
         if len(form.sessions.entries) < form.sessions.max_entries:
             form.sessions.append_entry()
-        return _form_page(form, workshop)
+        # Without scripts the page comes back with the new row: the focus goes to it.
+        return _form_page(form, workshop, focus_row=len(form.sessions.entries) - 1)
     conflict = None
     if request.method == "POST":
         # One pass: the form's checks, then every scheduling rule on whatever could be read.
@@ -450,7 +452,10 @@ def _save_workshop(workshop: Workshop | None):
 
 
 def _form_page(
-    form: WorkshopForm, workshop: Workshop | None, conflict: ConflictView | None = None
+    form: WorkshopForm,
+    workshop: Workshop | None,
+    conflict: ConflictView | None = None,
+    focus_row: int | None = None,
 ) -> str:
     lunch = configured_lunch_break()
     return render_template(
@@ -458,6 +463,7 @@ def _form_page(
         form=form,
         workshop=workshop,
         conflict=conflict,
+        focus_row=focus_row,
         lunch=f"{lunch[0]:%H.%M}–{lunch[1]:%H.%M} น." if lunch else None,
     )
 
@@ -568,44 +574,73 @@ def registrations(workshop_id: int):
         status = None
     agency = request.args.get("agency") or None
     district = request.args.get("district") or None
-    placed = registrations_for_workshop(
-        workshop.id, status=status, agency=agency, district=district
+    search = (request.args.get("q") or "").strip()[:100] or None
+    page = request.args.get("page", 1, type=int) or 1
+    found = registration_page(
+        workshop.id, status=status, agency=agency, district=district, search=search, page=page
     )
     agencies, districts = registration_filters(workshop.id)
+    filters = {"status": status, "agency": agency, "district": district, "q": search}
     return render_template(
         "organizer/registrations.html",
         workshop=workshop,
-        rows=[row.registration for row in placed],
+        found=found,
+        rows=[row.registration for row in found.rows],
         seats_change=seats_can_change(workshop),
-        positions={row.registration.id: row.waitlist_position for row in placed},
+        positions={row.registration.id: row.waitlist_position for row in found.rows},
         status=status,
         agency=agency,
         district=district,
+        search=search,
+        filters={key: value for key, value in filters.items() if value},
         agencies=agencies,
         districts=districts,
+        filtered=any(filters.values()),
     )
+
+
+# Several e-mails at once: one per line, or separated by commas, semicolons or spaces.
+EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
+BEHALF_MAX = 200
 
 
 @bp.post("/workshops/<int:workshop_id>/registrations")
 def register_on_behalf(workshop_id: int):
+    """Register each officer whose e-mail is listed; say who was seated, waitlisted, already
+    registered or not found, so that one paste of a list of names does the whole job."""
     workshop = db.get_or_404(Workshop, workshop_id)
-    officer = find_user_by_email(request.form.get("email", ""))
-    if officer is None:
-        flash(_("ไม่พบบัญชีผู้เข้าอบรมที่ใช้อีเมลนี้ ให้ผู้เข้าอบรมสมัครบัญชีก่อน"), "error")
-    else:
+    emails = list(
+        dict.fromkeys(e for e in EMAIL_SEPARATORS.split(request.form.get("email", "")) if e)
+    )
+    if not emails:
+        flash(_("กรุณากรอกอีเมลของผู้เข้าอบรมอย่างน้อย 1 รายการ"), "error")
+        return redirect(url_for(".registrations", workshop_id=workshop.id))
+    if len(emails) > BEHALF_MAX:
+        flash(_("ลงทะเบียนแทนได้ครั้งละไม่เกิน %(n)d อีเมล", n=BEHALF_MAX), "error")
+        return redirect(url_for(".registrations", workshop_id=workshop.id))
+    done: list[str] = []
+    failed: list[str] = []
+    for email in emails:
+        officer = find_user_by_email(email)
+        if officer is None:
+            failed.append(_("%(email)s: ไม่พบบัญชีผู้เข้าอบรมที่ใช้อีเมลนี้ ให้ผู้เข้าอบรมสมัครบัญชีก่อน", email=email))
+            continue
         try:
             registration = register_officer(workshop.id, officer, actor=current_user)
         except DomainError as exc:
-            flash(exc.message, "error")
+            failed.append(f"{email}: {exc.message}")
         else:
-            flash(
+            done.append(
                 _(
-                    "ลงทะเบียนให้ %(name)s แล้ว (%(status)s)",
+                    "%(name)s (%(status)s)",
                     name=officer.full_name,
                     status=registration_status_label(registration.status),
-                ),
-                "success",
+                )
             )
+    if done:
+        flash(_("ลงทะเบียนให้แล้ว %(n)d คน: %(names)s", n=len(done), names=", ".join(done)), "success")
+    for message in failed:
+        flash(message, "error")
     return redirect(url_for(".registrations", workshop_id=workshop.id))
 
 
@@ -672,7 +707,11 @@ def registration_action(registration_id: int, action: str):
             }[action],
             "success",
         )
-    return redirect(url_for(".registrations", workshop_id=workshop_id))
+    # Back to the same page of the list (search, filters, page), at the row.
+    back = safe_next(request.form.get("next"), url_for(".registrations", workshop_id=workshop_id))
+    if not back.startswith(url_for(".registrations", workshop_id=workshop_id)):
+        back = url_for(".registrations", workshop_id=workshop_id)
+    return redirect(f"{back.split('#', 1)[0]}#registration-{registration_id}")
 
 
 # ---------------------------------------------------------------- attendance and excuses

@@ -11,14 +11,26 @@ from workshop.services.registrations import (
     my_place,
     registration_open,
 )
-from workshop.services.workshops import get_workshop, list_workshops
+from workshop.services.workshops import get_workshop, public_listing, public_state
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
 def index():
-    return render_template("public/index.html", workshops=list_workshops(current_user))
+    listing = public_listing(current_user)
+    return render_template(
+        "public/index.html",
+        workshops=listing.current,
+        past_count=len(listing.past),
+        state=public_state,
+    )
+
+
+@bp.get("/workshops/past")
+def past():
+    listing = public_listing(current_user)
+    return render_template("public/past.html", workshops=listing.past, state=public_state)
 
 
 @bp.get("/workshops/<int:workshop_id>")
@@ -34,6 +46,7 @@ def workshop_detail(workshop_id: int):
         mine=place.registration if place else None,
         position=place.waitlist_position if place else None,
         is_open=registration_open(workshop),
+        state=public_state(workshop),
         line_share=_line_share(workshop.id),
     )
 

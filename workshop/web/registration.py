@@ -15,6 +15,7 @@ from workshop.services.errors import DomainError, NotFound
 from workshop.services.evaluations import form_of, open_parts, part_label
 from workshop.services.registrations import (
     cancel_registration,
+    checked_in_registrations,
     get_registration,
     register_officer,
     registrations_of,
@@ -54,12 +55,31 @@ def register(workshop_id: int):
 def mine():
     placed = registrations_of(current_user)
     registrations = [row.registration for row in placed]
+    ended = {r.id: _ended(r) for r in registrations}
+    # Upcoming: soonest first; past: latest first.
+    upcoming = sorted(
+        (r for r in registrations if not ended[r.id]), key=lambda r: _start_key(r.workshop)
+    )
+    past = sorted(
+        (r for r in registrations if ended[r.id]),
+        key=lambda r: _start_key(r.workshop),
+        reverse=True,
+    )
     return render_template(
         "registration/mine.html",
         registrations=registrations,
+        upcoming=upcoming,
+        past=past,
         positions={row.registration.id: row.waitlist_position for row in placed},
-        tokens={r.id: ticket_token(r) for r in registrations if holds_ticket(r)},
-        ended={r.id: _ended(r) for r in registrations},
+        # A QR ticket only for a seat at a workshop still to come: not on the waitlist (no
+        # seat yet) and not after the event (the certificate takes its place).
+        tokens={
+            r.id: ticket_token(r)
+            for r in registrations
+            if holds_ticket(r) and r.status == "confirmed" and not ended[r.id]
+        },
+        checked_in=checked_in_registrations([r.id for r in registrations]),
+        ended=ended,
         evaluation_parts=_evaluation_parts(registrations),
         part_label=part_label,
         certificates={
@@ -79,6 +99,11 @@ def _evaluation_parts(registrations) -> dict[int, list[str]]:
             if form is not None:
                 parts[r.id] = open_parts(form, current_user.id)
     return parts
+
+
+def _start_key(workshop) -> tuple[bool, str]:
+    starts_at = workshop.starts_at
+    return (starts_at is None, starts_at.isoformat() if starts_at else "")
 
 
 def _ended(registration) -> bool:
