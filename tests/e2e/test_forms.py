@@ -58,9 +58,8 @@ def expect_summary(page, count: int) -> None:
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_have_attribute("role", "alert")
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'error-summary'"
-    )
+    # A locator assertion, not wait_for_function: the page's CSP forbids evaluating a string.
+    expect(summary).to_be_focused()
     expect(summary.locator("li a")).to_have_count(count)
     for href in summary.locator("li a").evaluate_all("links => links.map(a => a.hash)"):
         assert page.locator(href).count() == 1, f"{href} links to no field"
