@@ -93,6 +93,7 @@ def demo(app) -> dict:
             select(WorkshopSession.id).where(WorkshopSession.workshop_id == past.id)
         ),
         "venue": past.venue_id,
+        "officer": officer.id,
         "code": format_code(certificate.code),
     }
     app.config.update(saved)
@@ -173,6 +174,7 @@ def test_public_pages(demo, audit_page):
             ("workshop-past", f"/workshops/{demo['past']}"),
             ("sign-in", "/auth/login"),
             ("sign-up", "/auth/signup"),
+            ("forgot-password", "/auth/forgot"),
             ("verify-form", "/verify"),
             ("verify-result", f"/verify/{demo['code']}"),
             ("verify-unknown", "/verify/AAAA-BBBB-CCCC-DDDD"),
@@ -188,6 +190,7 @@ def test_officer_pages(demo, audit_page):
         [
             ("my-registrations", "/my/registrations"),
             ("profile", "/auth/profile"),
+            ("transcript", "/my/transcript"),
             ("workshop-registered", f"/workshops/{demo['upcoming']}"),
         ],
         email="officer1@demo.cdd.go.th",
@@ -225,6 +228,9 @@ def test_organizer_pages(demo, audit_page, live_server):
             ("evaluation", f"/organizer/workshops/{past}/evaluation"),
             ("evaluation-results", f"/organizer/workshops/{past}/evaluation/results"),
             ("fiscal-year", "/organizer/reports/fiscal-year"),
+            ("messages", f"/organizer/workshops/{upcoming}/messages"),
+            ("transcripts", "/organizer/transcripts?q=officer1"),
+            ("officer-transcript", f"/organizer/officers/{demo['officer']}/transcript"),
             ("audit", "/organizer/audit"),
             ("venues", "/organizer/venues"),
             ("venue-edit", f"/organizer/venues/{demo['venue']}/edit"),
