@@ -13,7 +13,7 @@ from urllib.parse import quote
 from flask import Response
 from flask_babel import gettext as _
 
-from workshop.models import Certificate
+from workshop.models import Certificate, User
 from workshop.pdf.certificate import render_certificates
 from workshop.services.exports import attendance_csv, attendance_xlsx
 from workshop.services.reports import fiscal_year_report, get_report_workshop, workshop_report
@@ -80,12 +80,12 @@ def report_pdf_download(workshop_id: int, inline: bool = False) -> Response:
     )
 
 
-def fiscal_year_pdf_download(year: int) -> Response:
-    """The fiscal-year report as a PDF, shown in the browser."""
+def fiscal_year_pdf_download(year: int, viewer: User | None) -> Response:
+    """The fiscal-year report of the viewer's offices as a PDF, shown in the browser."""
     from workshop.pdf.report import render_fiscal_year_report
 
     return download(
-        render_fiscal_year_report(fiscal_year_report(year)),
+        render_fiscal_year_report(fiscal_year_report(year, viewer)),
         PDF,
         f"fiscal-year-{year}-report.pdf",
         f"{_('รายงานการอบรมประจำปีงบประมาณ')} {year}.pdf",

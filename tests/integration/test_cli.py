@@ -126,7 +126,7 @@ def test_demo_organizer_sees_the_reference_workshop(app, client):
     from tests.support import login, submit_form
 
     app.test_cli_runner().invoke(args=["seed-demo"])
-    organizer = User.query.filter_by(role="organizer").one()
+    organizer = User.query.filter_by(email="organizer@demo.cdd.go.th").one()
     account = next(a for a in DEMO_ACCOUNTS if a.role == "organizer")
     login(client, organizer, account.password)
     html = client.get("/organizer/workshops").get_data(as_text=True)
@@ -155,7 +155,7 @@ def test_demo_shows_hours_an_excused_absence_and_sign_in_sheets(app, client):
     from workshop.services.demo import EXCUSED_OFFICER
 
     app.test_cli_runner().invoke(args=["seed-demo"])
-    organizer = User.query.filter_by(role="organizer").one()
+    organizer = User.query.filter_by(email="organizer@demo.cdd.go.th").one()
     account = next(a for a in DEMO_ACCOUNTS if a.role == "organizer")
     login(client, organizer, account.password)
     workshop = Workshop.query.filter_by(title=TITLE).one()

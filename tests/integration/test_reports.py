@@ -378,7 +378,7 @@ def test_fiscal_year_groups_by_bangkok_date_across_the_boundary(venue, organizer
     _seat(early, people[0], True)
     _seat(early, people[2], True)
 
-    old, new = fiscal_year_report(2559), fiscal_year_report(2560)
+    old, new = fiscal_year_report(2559, organizer), fiscal_year_report(2560, organizer)
 
     assert [w.title for w in old.workshops] == ["ปลายปีงบ"]
     assert [w.title for w in new.workshops] == ["ต้นปีงบ"]  # drafts and cancelled left out

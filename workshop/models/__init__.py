@@ -20,6 +20,7 @@ from workshop.models.evaluation import (
 )
 from workshop.models.excuse import ExcusedAbsence, ExcuseKind
 from workshop.models.notification import Notification
+from workshop.models.office import Office
 from workshop.models.registration import (
     Registration,
     RegistrationStatus,
@@ -58,6 +59,7 @@ __all__ = [
     "FormPart",
     "FormStatus",
     "Notification",
+    "Office",
     "QuestionKind",
     "RefusedScan",
     "Registration",

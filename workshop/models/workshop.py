@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, S
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
+from workshop.models.office import Office
 from workshop.models.types import UTCDateTime, utcnow
 from workshop.models.venue import Venue
 
@@ -59,6 +60,10 @@ class Workshop(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     objectives: Mapped[str] = mapped_column(Text, default="")
     topics: Mapped[str] = mapped_column(Text, default="")  # one topic per line
+    # The office that runs the workshop: who may manage it (services.offices) and whose
+    # certificate series it numbers in. ``organizing_agency`` is the name printed on tickets,
+    # certificates and reports (the office's name unless the organizer wrote another).
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     organizing_agency: Mapped[str] = mapped_column(String(AGENCY_MAX))
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
     capacity: Mapped[int] = mapped_column(Integer)
@@ -106,6 +111,7 @@ class Workshop(db.Model):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     venue: Mapped[Venue] = relationship()
+    office: Mapped[Office] = relationship()
     sessions: Mapped[list[WorkshopSession]] = relationship(
         back_populates="workshop",
         cascade="all, delete-orphan",

@@ -24,6 +24,7 @@ from workshop.models import (
     ExcuseKind,
     FormPart,
     FormStatus,
+    Office,
     RefusedScan,
     Registration,
     RegistrationStatusChange,
@@ -37,11 +38,13 @@ from workshop.services.accounts import create_user
 from workshop.services.checkins import check_in
 from workshop.services.evaluations import change_form_status, create_form, form_of, submit_answers
 from workshop.services.excuses import excuse_absence
+from workshop.services.offices import OfficeInput, create_office, office_by_name
 from workshop.services.registrations import register_officer
 from workshop.services.transactions import write_transaction
 from workshop.services.venues import VenueInput, create_venue
 from workshop.services.workshops import SessionInput, WorkshopInput, change_status, create_workshop
 from workshop.thai.dates import BANGKOK, bangkok_to_utc
+from workshop.thai.districts import districts_of
 
 PROVINCE = "พิษณุโลก"
 PROVINCIAL_OFFICE = "สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก"
@@ -57,12 +60,18 @@ class DemoAccount:
     last_name: str
     position: str
     district: str
+    # Organizers and staff work for the provincial office unless this is set.
+    district_office: bool = False
 
     @property
     def agency(self) -> str:
-        if self.role != "officer":
-            return PROVINCIAL_OFFICE
-        return f"สำนักงานพัฒนาชุมชนอำเภอ{self.district}"
+        if self.role == "officer" or self.district_office:
+            return district_office_name(self.district)
+        return PROVINCIAL_OFFICE
+
+
+def district_office_name(district: str) -> str:
+    return f"สำนักงานพัฒนาชุมชนอำเภอ{district}"
 
 
 def _officer(n: int, prefix: str, first: str, last: str, position: str, district: str):
@@ -79,6 +88,16 @@ def _officer(n: int, prefix: str, first: str, last: str, position: str, district
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount(
+        "admin@demo.cdd.go.th",
+        "demo-admin-2559",
+        "admin",
+        "นาย",
+        "ประยุทธ",
+        "ดูแลระบบ",
+        "นักวิชาการคอมพิวเตอร์ชำนาญการ",
+        "เมืองพิษณุโลก",
+    ),
     DemoAccount(
         "organizer@demo.cdd.go.th",
         "demo-organizer-2559",
@@ -98,6 +117,18 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "มีสุข",
         "เจ้าพนักงานธุรการชำนาญงาน",
         "เมืองพิษณุโลก",
+    ),
+    # An organizer of one district office: sees that office's workshops only.
+    DemoAccount(
+        "organizer-wangthong@demo.cdd.go.th",
+        "demo-organizer-2559",
+        "organizer",
+        "นางสาว",
+        "มาลัย",
+        "ทองวัง",
+        "พัฒนาการอำเภอวังทอง",
+        "วังทอง",
+        district_office=True,
     ),
     _officer(1, "นางสาว", "กิ่งแก้ว", "ปิ่นทอง", "นักวิชาการพัฒนาชุมชนปฏิบัติการ", "วังทอง"),
     _officer(2, "นาย", "สมศักดิ์", "ศรีสุวรรณ", "พัฒนาการอำเภอนครไทย", "นครไทย"),
@@ -142,14 +173,46 @@ TOPICS = "\n".join(
 DAY = date(2015, 10, 20)
 
 
+def _seed_offices() -> tuple[dict[str, Office], bool]:
+    """The provincial office and its nine district offices (DOPA codes from thai.districts)."""
+    offices: dict[str, Office] = {}
+    created = False
+    province = office_by_name(PROVINCIAL_OFFICE)
+    if province is None:
+        province = create_office(
+            OfficeInput(name=PROVINCIAL_OFFICE, short_name="พช.จ.พิษณุโลก", province=PROVINCE),
+            None,
+        )
+        created = True
+    offices[PROVINCIAL_OFFICE] = province
+    for district in districts_of(PROVINCE):
+        name = district_office_name(district.name)
+        office = office_by_name(name)
+        if office is None:
+            office = create_office(
+                OfficeInput(
+                    name=name,
+                    short_name=f"พช.อ.{district.name}",
+                    parent_id=province.id,
+                    province=PROVINCE,
+                    district=district.name,
+                ),
+                None,
+            )
+            created = True
+        offices[name] = office
+    return offices, created
+
+
 def seed_demo() -> bool:
     """Load the demo data unless it is there already; True if anything was created."""
-    created = False
+    offices, created = _seed_offices()
     users: dict[str, User] = {}
     officers: list[User] = []
     for account in DEMO_ACCOUNTS:
         user = db.session.scalar(select(User).where(User.email == account.email))
         if user is None:
+            office = offices.get(account.agency)
             user = create_user(
                 email=account.email,
                 password=account.password,
@@ -161,6 +224,7 @@ def seed_demo() -> bool:
                 agency=account.agency,
                 district=account.district,
                 province=PROVINCE,
+                office_id=office.id if office is not None and account.role != "admin" else None,
             )
             created = True
         users[account.role] = users.get(account.role, user)

@@ -51,6 +51,7 @@ from workshop.services.errors import (
 )
 from workshop.services.notifications import TICKET_REISSUED, dispatch_notices, queue_notice
 from workshop.services.officers import OfficerProfile, walk_in_account
+from workshop.services.offices import sees_office
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.tickets import new_ticket_secret, ticket_token
 from workshop.services.transactions import write_transaction
@@ -535,10 +536,14 @@ def my_place(workshop_id: int, user_id: int) -> Placed | None:
 
 
 def get_registration(registration_id: int, viewer: User) -> Registration:
-    """A registration its owner or an organizer may see; anyone else gets NotFound."""
+    """A registration its owner or an organizer of its workshop's office may see; anyone
+    else gets NotFound."""
     registration = db.session.get(Registration, registration_id)
     if registration is None or not (
-        registration.user_id == viewer.id or viewer.has_role(Role.ORGANIZER)
+        registration.user_id == viewer.id
+        or (
+            viewer.has_role(Role.ORGANIZER) and sees_office(viewer, registration.workshop.office_id)
+        )
     ):
         raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
     return registration

@@ -60,6 +60,7 @@ from workshop.services.attendance import (
 from workshop.services.certificates import issued_count
 from workshop.services.errors import NotFound, ValidationFailed
 from workshop.services.evaluations import FormResults, form_of, form_results
+from workshop.services.offices import office_filter
 from workshop.thai.dates import be_year, ce_year_of, fiscal_year
 from workshop.thai.names import full_name, person_sort_key, thai_sort_key
 
@@ -456,25 +457,27 @@ def parse_fiscal_year(value: str | None, default: int | None = None) -> int:
     return year
 
 
-def fiscal_years_with_workshops() -> list[int]:
-    """Fiscal years (BE) in which some workshop counts, latest first."""
+def fiscal_years_with_workshops(viewer: User | None) -> list[int]:
+    """Fiscal years (BE) in which some workshop of the viewer's offices counts, latest first."""
     return list(
         db.session.scalars(
             select(Workshop.fiscal_year)
-            .where(Workshop.status.in_(COUNTED_STATUSES))
+            .where(Workshop.status.in_(COUNTED_STATUSES), office_filter(Workshop.office_id, viewer))
             .distinct()
             .order_by(Workshop.fiscal_year.desc())
         )
     )
 
 
-def fiscal_year_report(year: int) -> FiscalYearReport:
-    """Published and closed workshops of fiscal year ``year`` (drafts and cancelled workshops
-    are left out), with participants, attendance and the district breakdown across them."""
+def fiscal_year_report(year: int, viewer: User | None) -> FiscalYearReport:
+    """Published and closed workshops of fiscal year ``year`` run by the viewer's offices
+    (drafts and cancelled workshops are left out), with participants, attendance and the
+    district breakdown across them."""
+    in_scope = office_filter(Workshop.office_id, viewer)
     workshops = list(
         db.session.scalars(
             select(Workshop)
-            .where(Workshop.fiscal_year == year, Workshop.status.in_(COUNTED_STATUSES))
+            .where(Workshop.fiscal_year == year, Workshop.status.in_(COUNTED_STATUSES), in_scope)
             .order_by(Workshop.id)
         )
     )
@@ -507,6 +510,7 @@ def fiscal_year_report(year: int) -> FiscalYearReport:
             .where(
                 Workshop.fiscal_year == year,
                 Workshop.status.in_(COUNTED_STATUSES),
+                in_scope,
                 Registration.status == Status.CONFIRMED,
             )
         )

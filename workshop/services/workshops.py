@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from workshop.extensions import db
@@ -18,6 +18,7 @@ from workshop.models import (
     Certificate,
     CertificateKind,
     CheckIn,
+    Office,
     Registration,
     RegistrationStatus,
     Role,
@@ -37,6 +38,7 @@ from workshop.services.errors import (
     check_version,
 )
 from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices, queue_notice
+from workshop.services.offices import is_scoped, office_filter, sees_office
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
 from workshop.services.venues import lock_venue
@@ -71,12 +73,15 @@ class SessionInput:
 @dataclass
 class WorkshopInput:
     title: str
-    organizing_agency: str
     venue_id: int
     capacity: int
     registration_opens_at: datetime
     registration_closes_at: datetime
     sessions: list[SessionInput] = field(default_factory=list)
+    # None: the acting organizer's office (new workshops) or the one it has (edits).
+    office_id: int | None = None
+    # Empty: the office's name.
+    organizing_agency: str = ""
     objectives: str = ""
     topics: str = ""
     attendance_threshold: int = 80
@@ -93,7 +98,7 @@ class WorkshopInput:
 _TEXT_FIELDS: tuple[tuple[str, int, bool, bool], ...] = (
     # name, max length, required, multi-line
     ("title", Workshop.TITLE_MAX, True, False),
-    ("organizing_agency", Workshop.AGENCY_MAX, True, False),
+    ("organizing_agency", Workshop.AGENCY_MAX, False, False),
     ("objectives", Workshop.TEXT_MAX, False, True),
     ("topics", Workshop.TEXT_MAX, False, True),
     ("presiding_official", Workshop.PERSON_MAX, False, False),
@@ -142,7 +147,30 @@ def _check_hours(session: SessionInput) -> str | None:
     return None
 
 
-def validate_workshop(data: WorkshopInput) -> dict[str, Any]:
+def _office_values(
+    data: WorkshopInput, actor: User | None, current: int | None, values: dict[str, Any]
+) -> str | None:
+    """Set ``office_id`` and a blank ``organizing_agency`` (the office's name) in ``values``;
+    a message if the office is missing or not one the acting organizer manages."""
+    office_id = data.office_id if data.office_id is not None else current
+    if office_id is None and actor is not None:
+        office_id = actor.office_id
+    if not _is_int(office_id):
+        return str(_l("กรุณาเลือกหน่วยงานผู้จัด"))
+    office = db.session.get(Office, office_id)
+    if office is None or (
+        is_scoped(actor) and office_id != current and not sees_office(actor, office_id)
+    ):
+        return str(_l("เลือกได้เฉพาะหน่วยงานที่คุณดูแล"))
+    values["office_id"] = office.id
+    if not values.get("organizing_agency"):
+        values["organizing_agency"] = office.name
+    return None
+
+
+def validate_workshop(
+    data: WorkshopInput, actor: User | None = None, current_office: int | None = None
+) -> dict[str, Any]:
     """Check every scheduling rule; return the cleaned column values or raise ValidationFailed.
 
     Runs inside the caller's write transaction, which holds the chosen venue's row from here
@@ -157,6 +185,10 @@ def validate_workshop(data: WorkshopInput) -> dict[str, Any]:
             )
         except TextRejected as exc:
             errors[name] = str(exc)
+    if "organizing_agency" not in errors:
+        problem = _office_values(data, actor, current_office, values)
+        if problem:
+            errors["office_id"] = problem
 
     # Held until commit: the room cannot shrink below this workshop meanwhile (update_venue).
     venue = lock_venue(data.venue_id, shared=True) if _is_int(data.venue_id) else None
@@ -264,7 +296,7 @@ def _apply_sessions(workshop: Workshop, sessions: list[SessionInput]) -> None:
 def create_workshop(data: WorkshopInput, actor: User | None) -> Workshop:
     """Create a draft workshop with its sessions in one transaction."""
     with write_transaction():
-        values = validate_workshop(data)
+        values = validate_workshop(data, actor)
         for item in data.sessions:
             if item.id is not None:
                 raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมใหม่ต้องไม่มีรหัส"))})
@@ -347,7 +379,7 @@ def _update_locked(
     if workshop.status == Status.CANCELLED:
         raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
     _check_session_ids(workshop, data.sessions)
-    values = validate_workshop(data)
+    values = validate_workshop(data, actor, workshop.office_id)
     kept = {item.id for item in data.sessions if item.id is not None}
     dropped = [s.id for s in workshop.sessions if s.id not in kept]
     if dropped and db.session.scalar(
@@ -667,10 +699,20 @@ def can_see_drafts(user: User | None) -> bool:
     return user is not None and user.is_authenticated and user.has_role(Role.ORGANIZER)
 
 
-def list_workshops(viewer: User | None, status: str | None = None) -> list[Workshop]:
-    """Workshops the viewer may see, latest first: organizers see every status."""
+def list_workshops(
+    viewer: User | None, status: str | None = None, *, managed: bool = False
+) -> list[Workshop]:
+    """Workshops the viewer may see, latest first.
+
+    ``managed``: the workshops of the offices an organizer or staff member sees, every status
+    (their own lists). Otherwise what is public, plus an organizer's own offices' drafts."""
     query = select(Workshop).options(selectinload(Workshop.sessions), selectinload(Workshop.venue))
-    if not can_see_drafts(viewer):
+    in_scope = office_filter(Workshop.office_id, viewer)
+    if managed:
+        query = query.where(in_scope)
+    elif can_see_drafts(viewer):
+        query = query.where(or_(Workshop.status.in_(PUBLIC_STATUSES), in_scope))
+    else:
         query = query.where(Workshop.status.in_(PUBLIC_STATUSES))
     if status:
         query = query.where(Workshop.status == status)
@@ -685,8 +727,12 @@ def list_workshops(viewer: User | None, status: str | None = None) -> list[Works
 
 
 def get_workshop(workshop_id: int, viewer: User | None) -> Workshop:
-    """One workshop, if it exists and the viewer may see it (drafts only for organizers)."""
+    """One workshop, if it exists and the viewer may see it: drafts only for the organizers
+    of its office (``services.offices``)."""
     workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or (workshop.status == Status.DRAFT and not can_see_drafts(viewer)):
+    if workshop is None or (
+        workshop.status == Status.DRAFT
+        and not (can_see_drafts(viewer) and sees_office(viewer, workshop.office_id))
+    ):
         raise NotFound(str(_l("ไม่พบการอบรมนี้")))
     return workshop

@@ -12,6 +12,7 @@ from workshop.services.accounts import user_for_sign_in_id
 
 def register_web(app: Flask) -> None:
     from workshop.web import (
+        admin,
         audit,
         auth,
         certificates,
@@ -36,6 +37,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(reports.bp)
     app.register_blueprint(evaluations.bp)
     app.register_blueprint(line.bp)
+    app.register_blueprint(admin.bp)
 
     from workshop.services.attendance import format_hours, workshop_rule
     from workshop.services.officers import format_phone

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
 
-from workshop.models import Role
+from workshop.models import AuditEvent, Role
 from workshop.models.types import INT32_MAX
 from workshop.services.audit import (
     ENTITY_LABELS,
@@ -14,6 +15,7 @@ from workshop.services.audit import (
     known_actions,
     list_events,
 )
+from workshop.services.offices import office_filter
 from workshop.web.access import role_required
 
 bp = Blueprint("audit", __name__, url_prefix="/organizer/audit")
@@ -37,7 +39,13 @@ def events():
     raw_id = request.args.get("entity_id", "").strip()
     entity_id = int(raw_id) if raw_id.isdigit() and int(raw_id) <= INT32_MAX else None
     page = request.args.get("page", 1, type=int) or 1
-    found = list_events(page=page, action=action, entity_type=entity_type, entity_id=entity_id)
+    found = list_events(
+        scope=office_filter(AuditEvent.office_id, current_user),
+        page=page,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+    )
     filters = {"action": action, "entity": entity_type, "entity_id": entity_id}
     filters = {key: value for key, value in filters.items() if value}
     return render_template(

@@ -124,6 +124,8 @@ def end_session() -> None:
 def home_for(user) -> str:
     if user.has_role(Role.ORGANIZER):
         return url_for("organizer.workshops")
+    if user.has_role(Role.ADMIN):
+        return url_for("admin.offices")
     return url_for("public.index")
 
 
@@ -189,6 +191,7 @@ def signup():
         return redirect(home_for(current_user))
     form = SignupForm()
     form.set_prefix_choices()
+    form.set_office_choices()
     if request.method == "GET":
         form.province.data = form.province.data or ""
     if form.validate_on_submit():
@@ -216,10 +219,12 @@ def signup():
 def profile():
     form = ProfileForm()
     form.set_prefix_choices()
+    form.set_office_choices()
     if request.method == "GET":
         current = profile_of(current_user)
         for name in ("first_name", "last_name", "position", "agency", "district", "province"):
             getattr(form, name).data = getattr(current, name)
+        form.office_choice.data = current.office_choice
         form.phone.data = format_phone(current.phone)
         form.email.data = current_user.email
         form.load_prefix(current.title_prefix)

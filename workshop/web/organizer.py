@@ -42,6 +42,7 @@ from workshop.services.excuses import (
     session_attendees,
     withdraw_excuse,
 )
+from workshop.services.offices import offices_for
 from workshop.services.registrations import (
     cancel_registration,
     confirm_waitlisted,
@@ -256,7 +257,7 @@ def workshops():
         status = None
     return render_template(
         "organizer/workshops.html",
-        workshops=list_workshops(current_user, status=status),
+        workshops=list_workshops(current_user, status=status, managed=True),
         status=status,
         statuses=[(s.value, status_label(s)) for s in TRANSITIONS],
     )
@@ -340,6 +341,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
     form.venue_id.choices = [
         SelectChoice(v.id, f"{v.name} ({v.province}, {v.capacity})") for v in list_venues()
     ]
+    form.office_id.choices = [SelectChoice(o.id, o.name) for o in offices_for(current_user)]
     return form
 
 
@@ -369,6 +371,7 @@ def _workshop_input(form: WorkshopForm) -> WorkshopInput | None:
         return None
     return WorkshopInput(
         title=form.title.data or "",
+        office_id=form.office_id.data,
         organizing_agency=form.organizing_agency.data or "",
         objectives=form.objectives.data or "",
         topics=form.topics.data or "",
@@ -590,6 +593,7 @@ def walk_in(workshop_id: int):
     workshop = db.get_or_404(Workshop, workshop_id)
     form = WalkInForm()
     form.set_prefix_choices()
+    form.set_office_choices()
     if form.validate_on_submit():
         try:
             registration = register_walk_in(
