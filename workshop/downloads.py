@@ -101,7 +101,7 @@ def attendance_download(workshop_id: int, kind: str) -> Response:
         build(workshop_id),
         mimetype,
         f"workshop-{workshop_id}-attendance.{kind}",
-        f"{_('การเข้าร่วม')} {short_title(workshop.title)}.{kind}",
+        f"{_('การเข้าร่วม')} {short_title(workshop.full_title)}.{kind}",
     )
 
 

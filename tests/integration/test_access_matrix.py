@@ -183,6 +183,7 @@ ROUTES: dict[str, str] = {
     "organizer.workshop_cancel":                "login     403    403    403    ok        ok       404      403      403",
     "organizer.workshop_detail":                "login     403    403    403    ok        ok       404      403      403",
     "organizer.workshop_edit":                  "login     403    403    403    ok        ok       404      403      403",
+    "organizer.workshop_next_cohort":           "login     403    403    403    ok        ok       404      403      403",
     "organizer.workshop_new":                   "login     403    403    403    ok        ok       ok       403      403",
     "organizer.workshop_status":                "login     403    403    403    ok        ok       404      403      403",
     "organizer.workshops":                      "login     403    403    403    ok        ok       ok       403      403",

@@ -107,10 +107,11 @@ def test_seed_demo_loads_the_reference_workshop_once(app):
         assert authenticate(account.email, account.password).role == account.role
     # Every demo officer attended the reference workshop; the follow-up is open right now.
     assert workshop.confirmed_count == len(officers)
-    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE).one()
+    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE, cohort=1).one()
     assert registration_open(upcoming)
     assert upcoming.confirmed_count == 8
-    assert Registration.query.count() == len(officers) + 8
+    # The reference workshop, 8 in the follow-up, 2 in the Wang Thong district workshop.
+    assert Registration.query.count() == len(officers) + 8 + 2
     # The reference workshop as held: check-ins from the sign-in sheet (one officer left at
     # noon, one was away on official duty in the afternoon), and an open evaluation answered
     # by every attendee but officer1, who can try it.
@@ -175,5 +176,5 @@ def test_demo_shows_hours_an_excused_absence_and_sign_in_sheets(app, client):
     )
     standing = explain_eligibility(away)
     assert (standing.attendance.present, standing.attendance.excused) == (1, 1)
-    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE).one()
+    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE, cohort=1).one()
     assert upcoming.checkout_enabled and upcoming.sessions[0].hours == 3

@@ -223,7 +223,7 @@ def test_0010_maps_agency_texts_to_offices_and_keeps_certificate_numbers(empty_d
             )
         db.session.commit()
 
-        upgrade(revision="0010_offices")
+        upgrade()
         offices = {o.name: o for o in db.session.scalars(db.select(Office))}
         assert set(offices) == {province, "สำนักงานพัฒนาชุมชนอำเภอวังทอง"}
         provincial, district = offices[province], offices["สำนักงานพัฒนาชุมชนอำเภอวังทอง"]

@@ -14,6 +14,7 @@ from workshop.extensions import db
 from workshop.models.office import Office
 from workshop.models.types import UTCDateTime, utcnow
 from workshop.models.venue import Venue
+from workshop.thai.cohorts import with_cohort
 
 
 class WorkshopStatus(enum.StrEnum):
@@ -89,6 +90,13 @@ class Workshop(db.Model):
     # minutes after it ends (organizers can override with a reason).
     checkin_opens_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     checkin_closes_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # A workshop run again: its cohort number and the first workshop of the series (set on
+    # the first too once a next cohort is made from it, so that it reads รุ่นที่ 1). None: a
+    # workshop run once, whose title stands alone (services.workshops.next_cohort_input).
+    cohort: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshops.id"), nullable=True, index=True
+    )
     presiding_official: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
     signatory_name: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
     signatory_position: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
@@ -117,6 +125,12 @@ class Workshop(db.Model):
         cascade="all, delete-orphan",
         order_by="WorkshopSession.starts_at",
     )
+
+    @property
+    def full_title(self) -> str:
+        """The title with the cohort (รุ่นที่ 2) when the workshop is one of a series: what
+        pages, tickets, reports and certificates print."""
+        return with_cohort(self.title, self.cohort if self.series_id is not None else None)
 
     @property
     def topic_list(self) -> list[str]:

@@ -334,7 +334,7 @@ def certificate_text(certificate: Certificate) -> CertificateText:
         agency=workshop.organizing_agency,
         kind=workshop.certificate_kind,
         name=registration.user.full_name,
-        attended=f"ได้เข้าร่วม{workshop.title}",
+        attended=f"ได้เข้าร่วม{workshop.full_title}",
         dates=("เมื่อวันที่ " if one_day else "ระหว่างวันที่ ") + span,
         venue=_venue(workshop),
         given="ให้ไว้ ณ วันที่ "

@@ -42,7 +42,13 @@ from workshop.services.offices import OfficeInput, create_office, office_by_name
 from workshop.services.registrations import register_officer
 from workshop.services.transactions import write_transaction
 from workshop.services.venues import VenueInput, create_venue
-from workshop.services.workshops import SessionInput, WorkshopInput, change_status, create_workshop
+from workshop.services.workshops import (
+    SessionInput,
+    WorkshopInput,
+    change_status,
+    create_workshop,
+    workshop_input,
+)
 from workshop.thai.dates import BANGKOK, bangkok_to_utc
 from workshop.thai.districts import districts_of
 
@@ -284,6 +290,11 @@ def seed_demo() -> bool:
     if db.session.scalar(select(Workshop.id).where(Workshop.title == UPCOMING_TITLE)) is None:
         _seed_upcoming(venue, organizer, officers)
         created = True
+
+    if db.session.scalar(select(Workshop.id).where(Workshop.title == DISTRICT_TITLE)) is None:
+        district = db.session.scalar(select(User).where(User.email == DISTRICT_ORGANIZER))
+        _seed_district_workshop(venue, district, officers)
+        created = True
     return created
 
 
@@ -440,3 +451,48 @@ def _seed_upcoming(venue: Venue, organizer: User, officers: list[User]) -> None:
     change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
     for officer in officers[:8]:
         register_officer(workshop.id, officer)
+    # คัดลอกเป็นรุ่นถัดไป: the same course again eight weeks later, a draft without people.
+    later = timedelta(weeks=8)
+    again = workshop_input(workshop)
+    again.registration_opens_at += later
+    again.registration_closes_at += later
+    again.sessions = [
+        SessionInput(
+            title=s.title, starts_at=s.starts_at + later, ends_at=s.ends_at + later, hours=s.hours
+        )
+        for s in workshop.sessions
+    ]
+    again.next_cohort_of = workshop.id
+    create_workshop(again, organizer)
+
+
+DISTRICT_ORGANIZER = "organizer-wangthong@demo.cdd.go.th"
+DISTRICT_TITLE = "เวทีประชาคมจัดทำแผนชุมชน อำเภอวังทอง ปี 2559"
+
+
+def _seed_district_workshop(venue: Venue, organizer: User, officers: list[User]) -> None:
+    """A workshop of the Wang Thong district office in FY 2559: its organizer sees only this
+    one, the provincial office's sees it with its own (and its fiscal-year report groups
+    them by office)."""
+    day = date(2015, 11, 10)
+    workshop = create_workshop(
+        WorkshopInput(
+            title=DISTRICT_TITLE,
+            venue_id=venue.id,
+            capacity=30,
+            registration_opens_at=bangkok_to_utc(date(2015, 10, 26), time(8, 30)),
+            registration_closes_at=bangkok_to_utc(date(2015, 11, 9), time(16, 30)),
+            objectives="ทบทวนแผนชุมชนของหมู่บ้านในอำเภอวังทองให้ทันสมัยก่อนปีงบประมาณใหม่",
+            sessions=[
+                SessionInput(
+                    title="เวทีประชาคม",
+                    starts_at=bangkok_to_utc(day, time(9, 0)),
+                    ends_at=bangkok_to_utc(day, time(12, 0)),
+                )
+            ],
+        ),
+        organizer,
+    )
+    change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
+    for officer in (officers[0], officers[-1]):  # the two Wang Thong officers
+        register_officer(workshop.id, officer, actor=organizer)

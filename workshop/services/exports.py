@@ -140,7 +140,7 @@ def _attendance_table(workshop_id: int) -> AttendanceTable:
             yes if row.eligible else no,
         ]
         rows.append(line)
-    return AttendanceTable(workshop.title, header, rows)
+    return AttendanceTable(workshop.full_title, header, rows)
 
 
 def _safe_rows(table: AttendanceTable) -> Iterator[list[Cell]]:
@@ -219,7 +219,7 @@ def evaluation_xlsx(workshop: Workshop, results: FormResults) -> bytes:
     with force_locale("th"):
         levels = sorted(SCALE_LABELS, reverse=True)
         summary = [
-            [_("การอบรม"), workshop.title],
+            [_("การอบรม"), workshop.full_title],
             [_("ผู้เข้าร่วมอบรม (คน)"), results.attendees],
             [_("ผู้ตอบแบบประเมิน (คน)"), results.responses],
             [_("ร้อยละของผู้ตอบ"), format_rate(results.response_rate)],

@@ -77,7 +77,7 @@ def registration_messages(
         intro = _INTRO[event].format(qr=QR_HERE if image else QR_BEHIND_BUTTON)
         body.append(_text(intro, size="sm"))
     body += [
-        _text(context["workshop"].title, weight="bold", size="md", margin="md"),
+        _text(context["workshop"].full_title, weight="bold", size="md", margin="md"),
         _text(f"จัดโดย {context['workshop'].organizing_agency}", size="sm", color=MUTED_COLOUR),
     ]
     for line in context["sessions"]:

@@ -125,7 +125,7 @@ def notice_context(
     return {
         "event": event,
         "headline": headline(event, position),
-        "subject": subject(event, workshop.title, position),
+        "subject": subject(event, workshop.full_title, position),
         "name": registration.user.full_name,
         "workshop": workshop,
         "venue": venue_text(workshop.venue),
@@ -278,7 +278,7 @@ def registration_calendar(
         item.add("dtstamp", now)
         item.add("dtstart", _utc(session.starts_at))
         item.add("dtend", _utc(session.ends_at))
-        item.add("summary", _session_summary(workshop.title, session))
+        item.add("summary", _session_summary(workshop.full_title, session))
         item.add("location", location)
         item.add("description", description)
         item.add("url", my_registrations_url())

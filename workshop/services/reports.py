@@ -324,7 +324,7 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
     venue: Venue = workshop.venue
     return WorkshopReport(
         workshop_id=workshop.id,
-        title=workshop.title,
+        title=workshop.full_title,
         organizing_agency=workshop.organizing_agency,
         fiscal_year=workshop.fiscal_year,
         status=workshop.status,
@@ -493,7 +493,7 @@ def fiscal_year_report(year: int, viewer: User | None) -> FiscalYearReport:
         lines.append(
             FiscalYearWorkshop(
                 workshop_id=workshop.id,
-                title=workshop.title,
+                title=workshop.full_title,
                 starts_at=workshop.starts_at,
                 venue_name=workshop.venue.name,
                 session_count=count,

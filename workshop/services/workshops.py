@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from workshop.extensions import db
@@ -82,6 +82,8 @@ class WorkshopInput:
     office_id: int | None = None
     # Empty: the office's name.
     organizing_agency: str = ""
+    # A new workshop made as the next cohort of this one (services: its series and number).
+    next_cohort_of: int | None = None
     objectives: str = ""
     topics: str = ""
     attendance_threshold: int = 80
@@ -294,7 +296,8 @@ def _apply_sessions(workshop: Workshop, sessions: list[SessionInput]) -> None:
 
 
 def create_workshop(data: WorkshopInput, actor: User | None) -> Workshop:
-    """Create a draft workshop with its sessions in one transaction."""
+    """Create a draft workshop with its sessions in one transaction; with ``next_cohort_of``,
+    as the next cohort of that workshop's series (``_next_cohort_locked``)."""
     with write_transaction():
         values = validate_workshop(data, actor)
         for item in data.sessions:
@@ -303,16 +306,50 @@ def create_workshop(data: WorkshopInput, actor: User | None) -> Workshop:
         workshop = Workshop(status=Status.DRAFT.value, created_by_id=actor.id if actor else None)
         for key, value in values.items():
             setattr(workshop, key, value)
+        details: dict[str, Any] = {"title": workshop.title}
+        if data.next_cohort_of is not None:
+            workshop.series_id, workshop.cohort = _next_cohort_locked(data.next_cohort_of, actor)
+            details["cohort"] = workshop.cohort
         _apply_sessions(workshop, data.sessions)
         db.session.add(workshop)
         db.session.flush()
-        record_event(actor, "workshop.create", workshop, {"title": workshop.title})
+        record_event(actor, "workshop.create", workshop, details)
     return workshop
+
+
+def _next_cohort_locked(source_id: int, actor: User | None) -> tuple[int, int]:
+    """(series, cohort number) for a new cohort of ``source_id``'s series, inside the caller's
+    transaction. The series' first workshop is locked while the number is taken, so two
+    copies made at once get 2 and 3. The first workshop joins its own series (as รุ่นที่ 1) by
+    a Core UPDATE that leaves its edit version alone: nothing about it was edited."""
+    from workshop.services.registrations import lock_workshop
+
+    source = db.session.get(Workshop, source_id)
+    if source is None or (is_scoped(actor) and not sees_office(actor, source.office_id)):
+        raise NotFound(str(_l("ไม่พบการอบรมนี้")))
+    root = lock_workshop(source.series_id or source.id)
+    if root.series_id is None:
+        db.session.execute(
+            update(Workshop)
+            .where(Workshop.id == root.id)
+            .values(series_id=root.id)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire(root, ["series_id"])
+    last = db.session.scalar(select(func.max(Workshop.cohort)).where(Workshop.series_id == root.id))
+    return root.id, max(last or 1, root.cohort) + 1
+
+
+def next_cohort_number(workshop: Workshop) -> int:
+    """The number the next cohort of the workshop's series will take (shown on the form)."""
+    root_id = workshop.series_id or workshop.id
+    last = db.session.scalar(select(func.max(Workshop.cohort)).where(Workshop.series_id == root_id))
+    return max(last or 1, workshop.cohort) + 1
 
 
 def workshop_input(workshop: Workshop) -> WorkshopInput:
     """The current state of a workshop as input, the starting point of a partial update."""
-    names = {f.name for f in fields(WorkshopInput)} - {"sessions"}
+    names = {f.name for f in fields(WorkshopInput)} - {"sessions", "next_cohort_of"}
     return WorkshopInput(
         **{name: getattr(workshop, name) for name in names},
         sessions=[

@@ -68,6 +68,7 @@ from workshop.services.workshops import (
     check_transition,
     create_workshop,
     list_workshops,
+    next_cohort_number,
     status_label,
     update_workshop,
 )
@@ -303,8 +304,14 @@ def refused_scan_action(refused_id: int, action: str):
     return redirect(url_for(".workshop_detail", workshop_id=workshop_id) + "#refused-scans")
 
 
-def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
-    if workshop is None or request.method == "POST":
+def _workshop_form(workshop: Workshop | None, copy_of: Workshop | None = None) -> WorkshopForm:
+    if copy_of is not None and request.method != "POST":
+        # The next cohort: the details as they are, the dates and sessions left to fill in.
+        form = WorkshopForm(
+            **{name: getattr(copy_of, name) for name in WorkshopForm.scalar_fields},
+            sessions=[{}],
+        )
+    elif workshop is None or request.method == "POST":
         form = WorkshopForm()
     else:
         opens = to_bangkok(workshop.registration_opens_at)
@@ -395,18 +402,20 @@ def _workshop_input(form: WorkshopForm) -> WorkshopInput | None:
     )
 
 
-def _save_workshop(workshop: Workshop | None):
-    form = _workshop_form(workshop)
+def _save_workshop(workshop: Workshop | None, copy_of: Workshop | None = None):
+    form = _workshop_form(workshop, copy_of)
     if not form.venue_id.choices:
         flash(_("ยังไม่มีสถานที่ กรุณาเพิ่มสถานที่ก่อนสร้างการอบรม"), "info")
         return redirect(url_for(".venue_new"))
     if request.method == "POST" and "add_session" in request.form:
         if len(form.sessions.entries) < form.sessions.max_entries:
             form.sessions.append_entry()
-        return _form_page(form, workshop)
+        return _form_page(form, workshop, copy_of=copy_of)
     conflict = None
     if form.validate_on_submit():
         data = _workshop_input(form)
+        if data is not None and copy_of is not None:
+            data.next_cohort_of = copy_of.id
         if data is not None:
             try:
                 if workshop is None:
@@ -425,17 +434,22 @@ def _save_workshop(workshop: Workshop | None):
                 flash(_("บันทึกการอบรมแล้ว"), "success")
                 return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
     status = 409 if conflict else 422 if request.method == "POST" else 200
-    return _form_page(form, workshop, conflict), status
+    return _form_page(form, workshop, conflict, copy_of=copy_of), status
 
 
 def _form_page(
-    form: WorkshopForm, workshop: Workshop | None, conflict: ConflictView | None = None
+    form: WorkshopForm,
+    workshop: Workshop | None,
+    conflict: ConflictView | None = None,
+    copy_of: Workshop | None = None,
 ) -> str:
     lunch = configured_lunch_break()
     return render_template(
         "organizer/workshop_form.html",
         form=form,
         workshop=workshop,
+        copy_of=copy_of,
+        next_cohort=next_cohort_number(copy_of) if copy_of is not None else None,
         conflict=conflict,
         lunch=f"{lunch[0]:%H.%M}–{lunch[1]:%H.%M} น." if lunch else None,
     )
@@ -466,6 +480,12 @@ def _renumber(error: ValidationFailed, form: WorkshopForm) -> ValidationFailed:
 @bp.route("/workshops/new", methods=["GET", "POST"])
 def workshop_new():
     return _save_workshop(None)
+
+
+@bp.route("/workshops/<int:workshop_id>/next-cohort", methods=["GET", "POST"])
+def workshop_next_cohort(workshop_id: int):
+    """คัดลอกเป็นรุ่นถัดไป: the workshop's details in a new form, without dates or people."""
+    return _save_workshop(None, copy_of=db.get_or_404(Workshop, workshop_id))
 
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
