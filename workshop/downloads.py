@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from workshop.models import Certificate, User
 from workshop.pdf.certificate import render_certificates
-from workshop.services.exports import attendance_csv, attendance_xlsx
+from workshop.services.exports import attendance_csv, attendance_xlsx, fiscal_year_xlsx
 from workshop.services.reports import fiscal_year_report, get_report_workshop, workshop_report
 from workshop.services.signin_sheets import parse_blank_rows, signin_sheet
 
@@ -90,6 +90,16 @@ def fiscal_year_pdf_download(year: int, viewer: User | None) -> Response:
         f"fiscal-year-{year}-report.pdf",
         f"{_('รายงานการอบรมประจำปีงบประมาณ')} {year}.pdf",
         inline=True,
+    )
+
+
+def fiscal_year_xlsx_download(year: int, viewer: User | None) -> Response:
+    """The fiscal-year report of the viewer's offices as an XLSX workbook."""
+    return download(
+        fiscal_year_xlsx(fiscal_year_report(year, viewer)),
+        XLSX,
+        f"fiscal-year-{year}-report.xlsx",
+        f"{_('รายงานการอบรมประจำปีงบประมาณ')} {year}.xlsx",
     )
 
 

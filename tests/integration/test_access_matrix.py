@@ -199,6 +199,7 @@ ROUTES: dict[str, str] = {
     "reports.attendance_xlsx":                  "login     403    403    403    ok        ok       404      403      403",
     "reports.fiscal_year_page":                 "login     403    403    403    ok        ok       ok       403      403",
     "reports.fiscal_year_pdf":                  "login     403    403    403    ok        ok       ok       403      403",
+    "reports.fiscal_year_xlsx":                 "login     403    403    403    ok        ok       ok       403      403",
     "reports.signin_sheet_pdf":                 "login     403    403    403    ok        ok       404      403      403",
     "reports.workshop_report_page":             "login     403    403    403    ok        ok       404      403      403",
     "reports.workshop_report_pdf":              "login     403    403    403    ok        ok       404      403      403",

@@ -242,3 +242,42 @@ def test_demo_seeds_the_province_and_its_nine_district_offices(app, client):
     assert "ประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพ" not in html  # the province's workshop
     assert User.query.filter_by(email="admin@demo.cdd.go.th").one().role == "admin"
     db.session.rollback()
+
+
+def test_provincial_fiscal_year_report_rolls_up_by_office_and_district(app, client):
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    province = User.query.filter_by(email="organizer@demo.cdd.go.th").one()
+    district = User.query.filter_by(email="organizer-wangthong@demo.cdd.go.th").one()
+    login(client, province, "demo-organizer-2559")
+    page = client.get("/organizer/reports/fiscal-year?fy=2559").text
+    assert "จำแนกตามหน่วยงานและอำเภอ" in page
+    assert "เวทีประชาคมจัดทำแผนชุมชน อำเภอวังทอง ปี 2559" in page  # a district's workshop
+    assert page.count("สำนักงานพัฒนาชุมชนอำเภอ") >= 9  # every district office, with or without
+
+    book = load_workbook(io.BytesIO(client.get("/organizer/reports/fiscal-year.xlsx?fy=2559").data))
+    offices = list(book["จำแนกตามหน่วยงาน"].iter_rows(values_only=True))
+    assert offices[0][:3] == ("หน่วยงาน", "อำเภอ", "จำนวนการอบรม")
+    rows = {row[0]: row for row in offices[1:]}
+    assert len(rows) == 10
+    assert rows["สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก"][1:4] == ("ระดับจังหวัด", 1, 10)
+    assert rows["สำนักงานพัฒนาชุมชนอำเภอวังทอง"][1:4] == ("วังทอง", 1, 2)
+    assert rows["สำนักงานพัฒนาชุมชนอำเภอนครไทย"][2] == 0
+    workshops = list(book["การอบรม"].iter_rows(values_only=True))
+    assert "สำนักงานพัฒนาชุมชนอำเภอวังทอง" in {row[1] for row in workshops[1:]}
+
+    pdf = client.get("/organizer/reports/fiscal-year.pdf?fy=2559").data
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "จำแนกตามหน่วยงานและอำเภอ" in text and "สำนักงานพัฒนาชุมชนอำเภอเนินมะปราง" in text
+
+    client.delete_cookie("session")
+    login(client, district, "demo-organizer-2559")
+    page = client.get("/organizer/reports/fiscal-year?fy=2559").text
+    assert "จำแนกตามหน่วยงานและอำเภอ" not in page  # one office: nothing to roll up
+    assert "เวทีประชาคมจัดทำแผนชุมชน" in page and "ประชุมเชิงปฏิบัติการเพิ่ม" not in page
+    book = load_workbook(io.BytesIO(client.get("/organizer/reports/fiscal-year.xlsx?fy=2559").data))
+    assert "จำแนกตามหน่วยงาน" not in book.sheetnames

@@ -35,6 +35,7 @@ from workshop.services.errors import NotFound, ValidationFailed
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
 from workshop.thai.districts import find_district, province_codes
+from workshop.thai.names import thai_sort_key
 
 SCOPED_ROLES = (Role.ORGANIZER.value, Role.STAFF.value)
 # What an officer picks when their office is not in the list; they then type its name.
@@ -153,7 +154,7 @@ def normalise_name(text: str | None) -> str:
 
 def list_offices() -> list[Office]:
     """Every office, provincial offices first, each followed by its district offices."""
-    offices = list(db.session.scalars(select(Office).order_by(Office.name)))
+    offices = sorted(db.session.scalars(select(Office)), key=lambda o: thai_sort_key(o.name))
     children: dict[int | None, list[Office]] = {}
     for office in offices:
         children.setdefault(office.parent_id, []).append(office)

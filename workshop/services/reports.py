@@ -40,6 +40,7 @@ from workshop.extensions import db
 from workshop.models import (
     CheckIn,
     ExcusedAbsence,
+    Office,
     Registration,
     User,
     Venue,
@@ -379,6 +380,8 @@ class FiscalYearWorkshop:
 
     workshop_id: int
     title: str
+    office_id: int
+    office_name: str
     starts_at: datetime | None
     venue_name: str
     session_count: int
@@ -392,6 +395,25 @@ class FiscalYearWorkshop:
         return rate(self.check_ins, self.confirmed * self.session_count)
 
 
+@dataclass(frozen=True, slots=True)
+class OfficeFigure:
+    """One office's workshops in the fiscal year, summed (the province's roll-up)."""
+
+    office_id: int
+    name: str
+    district: str  # the office's district; '' for a provincial office
+    workshops: int
+    confirmed: int
+    attended: int
+    check_ins: int
+    seat_sessions: int
+    certificate_eligible: int
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return rate(self.check_ins, self.seat_sessions)
+
+
 @dataclass(frozen=True)
 class FiscalYearReport:
     """Workshops held in one Thai fiscal year (1 October to 30 September, named by the BE year
@@ -402,6 +424,14 @@ class FiscalYearReport:
     officers: int  # distinct officers with a confirmed seat in any of the workshops
     by_district: tuple[GroupFigure, ...]
     generated_at: datetime
+    # Per office the viewer sees, workshops or not: the provincial office, then its district
+    # offices by district. ``rolls_up``: more than one office (a provincial office's view),
+    # when the report groups by office and district.
+    by_office: tuple[OfficeFigure, ...] = ()
+
+    @property
+    def rolls_up(self) -> bool:
+        return len(self.by_office) > 1
 
     @property
     def workshop_count(self) -> int:
@@ -494,6 +524,8 @@ def fiscal_year_report(year: int, viewer: User | None) -> FiscalYearReport:
             FiscalYearWorkshop(
                 workshop_id=workshop.id,
                 title=workshop.full_title,
+                office_id=workshop.office_id,
+                office_name=workshop.office.name,
                 starts_at=workshop.starts_at,
                 venue_name=workshop.venue.name,
                 session_count=count,
@@ -524,4 +556,31 @@ def fiscal_year_report(year: int, viewer: User | None) -> FiscalYearReport:
         officers=officer_count,
         by_district=group_figures(all_confirmed, "district", sessions_of),
         generated_at=utcnow(),
+        by_office=_office_figures(lines, viewer),
     )
+
+
+def _office_figures(
+    lines: Iterable[FiscalYearWorkshop], viewer: User | None
+) -> tuple[OfficeFigure, ...]:
+    """The workshops' figures summed per office, for every office the viewer sees."""
+    offices = db.session.scalars(select(Office).where(office_filter(Office.id, viewer))).all()
+    sums: dict[int, list[int]] = {o.id: [0] * 6 for o in offices}
+    for line in lines:
+        figures = sums.setdefault(line.office_id, [0] * 6)
+        for i, value in enumerate(
+            (
+                1,
+                line.confirmed,
+                line.attended,
+                line.check_ins,
+                line.confirmed * line.session_count,
+                line.certificate_eligible,
+            )
+        ):
+            figures[i] += value
+    ordered = sorted(
+        offices,
+        key=lambda o: (o.parent_id is not None, thai_sort_key(o.district), thai_sort_key(o.name)),
+    )
+    return tuple(OfficeFigure(o.id, o.name, o.district, *sums[o.id]) for o in ordered)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from workshop.downloads import (
     attendance_download,
     fiscal_year_pdf_download,
+    fiscal_year_xlsx_download,
     report_pdf_download,
     signin_sheet_download,
 )
@@ -106,3 +107,11 @@ def fiscal_year_pdf():
     if status != 200:
         return _fiscal_year_page(year, status)
     return fiscal_year_pdf_download(year, current_user)
+
+
+@bp.get("/reports/fiscal-year.xlsx")
+def fiscal_year_xlsx():
+    year, status = _requested_year()
+    if status != 200:
+        return _fiscal_year_page(year, status)
+    return fiscal_year_xlsx_download(year, current_user)
