@@ -161,6 +161,9 @@ ROUTES: dict[str, str] = {
     "evaluations.status":                       "login     403    403    403    ok        ok       404      403      403",
     "health.healthz":                           "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "i18n.switch_language":                     "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "imports.confirm":                          "login     403    403    403    ok        ok       404      403      403",
+    "imports.template":                         "login     403    403    403    ok        ok       ok       403      403",
+    "imports.upload":                           "login     403    403    403    ok        ok       404      403      403",
     # LINE is not configured in this matrix: its routes exist and answer 404 to everyone (after
     # the usual sign-in and role checks); tests/integration/test_line.py covers them configured.
     "line.callback":                            "login     404    404    403    403       403      403      403      403",

@@ -40,8 +40,10 @@ def _office_of(entity: Any, actor: User | None) -> int | None:
         return entity.office_id
     query = None
     if getattr(entity, "workshop_id", None) is not None:
-        query = select(Workshop.office_id).where(Workshop.id == entity.workshop_id)
-    elif getattr(entity, "registration_id", None) is not None:
+        # Usually loaded already (the change locked it): no statement then.
+        workshop = db.session.get(Workshop, entity.workshop_id)
+        return workshop.office_id if workshop is not None else None
+    if getattr(entity, "registration_id", None) is not None:
         query = (
             select(Workshop.office_id)
             .join(Registration, Registration.workshop_id == Workshop.id)
@@ -74,6 +76,8 @@ ACTION_LABELS: dict[str, Any] = {
     "office.create": _l("เพิ่มหน่วยงาน"),
     "office.update": _l("แก้ไขหน่วยงาน"),
     "user.create": _l("สร้างบัญชีผู้ใช้"),
+    "user.import": _l("สร้างบัญชีจากไฟล์รายชื่อ"),
+    "workshop.import": _l("นำเข้ารายชื่อจากไฟล์"),
     "user.office": _l("เปลี่ยนหน่วยงานของบัญชี"),
     "venue.create": _l("เพิ่มสถานที่"),
     "venue.update": _l("แก้ไขสถานที่"),

@@ -40,6 +40,8 @@ from workshop.thai.names import thai_sort_key
 SCOPED_ROLES = (Role.ORGANIZER.value, Role.STAFF.value)
 # What an officer picks when their office is not in the list; they then type its name.
 OTHER_OFFICE = "other"
+# For callers that looked the typed name up already (imports): the text stands as typed.
+TYPED_AS_IS = "typed"
 
 
 # ---------------------------------------------------------------- the scope rule
@@ -279,6 +281,8 @@ def resolve_officer_office(choice: str | None, typed: str | None) -> tuple[int |
 
     ``choice`` is an office id, ``OTHER_OFFICE`` ("อื่น ๆ") or empty; with "อื่น ๆ" or nothing
     picked the typed name counts, and names an office when it is one (whitespace aside)."""
+    if choice == TYPED_AS_IS:
+        return None, typed or ""
     if choice and choice != OTHER_OFFICE:
         office = db.session.get(Office, int(choice)) if choice.isdigit() else None
         if office is None:

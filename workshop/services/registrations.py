@@ -231,9 +231,12 @@ def _add_registration(
     actor: User | None,
     now: datetime | None = None,
     walk_in: bool = False,
+    unregistered: bool = False,
 ) -> Registration:
     """Add the officer's registration to the transaction (the workshop row locked); ``actor``
-    is the organizer acting on their behalf, if any."""
+    is the organizer acting on their behalf, if any. ``unregistered``: the caller read, under
+    this same lock, that the officer holds no registration (an import's thousands of rows),
+    so it is not read again; the partial unique index still stands guard."""
     on_behalf = actor is not None
     if on_behalf:
         if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
@@ -244,7 +247,7 @@ def _add_registration(
         raise RegistrationClosed()
     if officer.role != Role.OFFICER or not officer.active:
         raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
-    if active_registration(workshop.id, officer.id) is not None:
+    if not unregistered and active_registration(workshop.id, officer.id) is not None:
         raise AlreadyRegistered()
 
     registration = Registration(

@@ -19,6 +19,7 @@ def register_web(app: Flask) -> None:
         checkin,
         evaluations,
         health,
+        imports,
         line,
         organizer,
         public,
@@ -38,6 +39,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(evaluations.bp)
     app.register_blueprint(line.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(imports.bp)
 
     from workshop.services.attendance import format_hours, workshop_rule
     from workshop.services.officers import format_phone
