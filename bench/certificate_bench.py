@@ -43,13 +43,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.typeset_bench import names
 from workshop.pdf import certificate, linebreak, qrdraw, typeset
-from workshop.pdf.certificate import CENTRE, HEIGHT, PAGE, WIDTH, CertificateText, render_pages
+from workshop.pdf.certificate import (
+    CENTRE,
+    HEIGHT,
+    PAGE,
+    WIDTH,
+    CertificateText,
+    Signatory,
+    render_pages,
+)
 from workshop.pdf.fonts import BOLD, REGULAR, font_path, register_sarabun
 from workshop.qr import qr_rows
 from workshop.services.certificates import format_code, new_code
 
 BARE, BARE_BOLD = "SarabunBare", "SarabunBare-Bold"
 MM = 72 / 25.4
+
+
+ATTENDED = "ได้เข้าร่วมประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชน ปี 2559"
+DATES = "ระหว่างวันที่ 20–22 ตุลาคม พ.ศ. 2558"
+VENUE = "ณ ศูนย์ศึกษาและพัฒนาชุมชนพิษณุโลก อำเภอวังทอง จังหวัดพิษณุโลก"
 
 
 def pages(count: int) -> list[CertificateText]:
@@ -61,12 +74,9 @@ def pages(count: int) -> list[CertificateText]:
                 agency="สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
                 kind="เกียรติบัตร",
                 name=name,
-                attended="ได้เข้าร่วมประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชน ปี 2559",
-                dates="ระหว่างวันที่ 20–22 ตุลาคม พ.ศ. 2558",
-                venue="ณ ศูนย์ศึกษาและพัฒนาชุมชนพิษณุโลก อำเภอวังทอง จังหวัดพิษณุโลก",
+                body=f"{ATTENDED}\n{DATES}\n{VENUE}",
                 given="ให้ไว้ ณ วันที่ 22 ตุลาคม พ.ศ. 2558",
-                signatory_name="นายสมศักดิ์ ศักดิ์สิทธิ์",
-                signatory_position="พัฒนาการจังหวัดพิษณุโลก",
+                signatories=(Signatory("นายสมศักดิ์ ศักดิ์สิทธิ์", "พัฒนาการจังหวัดพิษณุโลก"),),
                 number=f"{n}/2559",
                 code=code,
                 url=f"https://workshop.example.go.th/verify/{code}",
@@ -103,14 +113,15 @@ def bare(texts: list[CertificateText], qr: dict[str, tuple[tuple[int, int, int],
         canvas.setFont(BARE_BOLD, 34)
         canvas.drawCentredString(CENTRE, 390, text.name)
         canvas.setFont(BARE, 17)
-        canvas.drawCentredString(CENTRE, 350, text.attended)
+        canvas.drawCentredString(CENTRE, 350, ATTENDED)
         canvas.setFont(BARE, 16)
-        canvas.drawCentredString(CENTRE, 325, text.dates)
-        canvas.drawCentredString(CENTRE, 300, text.venue)
+        canvas.drawCentredString(CENTRE, 325, DATES)
+        canvas.drawCentredString(CENTRE, 300, VENUE)
         canvas.drawCentredString(CENTRE, 265, text.given)
         canvas.setFont(BARE, 15)
-        canvas.drawCentredString(CENTRE, 110, f"({text.signatory_name})")
-        canvas.drawCentredString(CENTRE, 90, text.signatory_position)
+        signer = text.signatories[0]
+        canvas.drawCentredString(CENTRE, 110, f"({signer.name})")
+        canvas.drawCentredString(CENTRE, 90, signer.position)
         canvas.setFont(BARE, 13)
         canvas.drawRightString(WIDTH - 20 * MM, HEIGHT - 22 * MM, f"เลขที่ {text.number}")
         canvas.setFont(BARE, 10)

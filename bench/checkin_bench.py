@@ -76,6 +76,7 @@ def prepare(database_url: str, instance: Path, tickets: int = TICKETS) -> tuple[
                 expires_at=utcnow() + timedelta(days=1),
             )
         )
+        db.session.commit()  # write_transaction() refuses to begin over unsaved changes
         venue = create_venue(VenueInput(name="หอประชุม", capacity=100_000), organizer)
         now = utcnow().replace(microsecond=0)
         workshop = create_workshop(

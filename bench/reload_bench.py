@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.checkin_bench import BENCH_CHECKIN_LIMIT, prepare
-from bench.server import ROOT, bench_app, each_database, free_port
+from bench.server import ROOT, SECRET_KEY, bench_app, each_database, free_port
 
 WORKERS = 4
 TICKETS = 6_000
@@ -164,7 +164,7 @@ class Server:
             **os.environ,
             "WORKSHOP_DATABASE_URL": database_url,
             "WORKSHOP_INSTANCE_PATH": str(instance),
-            "WORKSHOP_SECRET_KEY": "bench-secret",
+            "WORKSHOP_SECRET_KEY": SECRET_KEY,  # the key prepare() signed tickets with
             "WORKSHOP_RATELIMIT_CHECKIN": BENCH_CHECKIN_LIMIT,
         }
         env.pop("WORKSHOP_MAIL_SERVER", None)

@@ -200,7 +200,7 @@ def error_block(html: str, message: str) -> str:
 
     found = regex.search(
         r'<(?:div|fieldset) class="[^"]*has-error[^"]*">'
-        r'(?:(?!</div>\s*<div class="(?:field|session-row)).)*?<p class="error">[^<]*'
+        r'(?:(?!</div>\s*<div class="(?:field|session-row)).)*?<p class="error"[^>]*>[^<]*'
         + regex.escape(message),
         html,
         regex.S,

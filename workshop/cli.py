@@ -51,13 +51,14 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("send-mail")
     @click.option("--loop", is_flag=True, help="Keep running and deliver as notices fall due.")
     def send_mail_command(loop: bool) -> None:
-        """Deliver queued notices that are due (for MAIL_DELIVERY=manual, e.g. from cron)."""
+        """Queue the reminders that fell due, then deliver queued notices that are due (for
+        MAIL_DELIVERY=manual, e.g. from cron)."""
         import time
 
-        from workshop.services.notifications import POLL_SECONDS, deliver_due
+        from workshop.services.notifications import POLL_SECONDS, send_pass
 
         while True:
-            sent = deliver_due()
+            sent = send_pass()
             click.echo(f"sent {sent} notice(s)")
             if not loop:
                 return

@@ -67,6 +67,11 @@ DEFAULTS: dict[str, Any] = {
     # after the request's commit, in its thread) or "manual" (flask send-mail, e.g. from cron).
     "MAIL_DELIVERY": "background",
     "MAIL_POLL_SECONDS": 30,
+    # Days before a workshop's first session that confirmed registrants are reminded (with
+    # their ticket); a workshop may set its own; 0: no reminders (services.reminders).
+    "REMINDER_DAYS": 1,
+    # Messages an organizer may send to one workshop's registrants in any hour.
+    "MESSAGES_PER_HOUR": 3,
     # werkzeug's password hash method ("scrypt"; the tests use a cheap pbkdf2 to stay fast).
     "PASSWORD_HASH_METHOD": "scrypt",
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: none trusted).
@@ -88,6 +93,10 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_VERIFY": "120 per minute;2000 per day",
     # Failed sign-ins for one account from one client before it is refused for a while.
     "RATELIMIT_SIGN_IN_FAILURES": "5 per 5 minutes",
+    # Password reset requests: per client IP (Flask-Limiter), and reset mails per account
+    # (counted in the database by services.password_resets).
+    "RATELIMIT_PASSWORD_RESET": "10 per 15 minutes;50 per day",
+    "RATELIMIT_PASSWORD_RESET_ACCOUNT": "3 per hour",
     "RATELIMIT_SWALLOW_ERRORS": True,  # a storage outage must not take the site down
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     # The office's LINE Official Account (services.line): its Messaging API channel (notices

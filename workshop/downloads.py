@@ -13,13 +13,14 @@ from urllib.parse import quote
 from flask import Response
 from flask_babel import gettext as _
 
-from workshop.models import Certificate, User
+from workshop.models import Certificate, User, Workshop
 from workshop.pdf.certificate import render_certificates
 from workshop.services.exports import attendance_csv, attendance_xlsx, fiscal_year_xlsx
 from workshop.services.reports import fiscal_year_report, get_report_workshop, workshop_report
 from workshop.services.signin_sheets import parse_blank_rows, signin_sheet
 
 PDF = "application/pdf"
+PNG = "image/png"
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON = "application/json"
@@ -146,8 +147,55 @@ def certificate_download(certificate: Certificate) -> Response:
     )
 
 
+def certificate_preview_download(workshop: Workshop, picture: bool = False) -> Response:
+    """One certificate of the workshop as it would be issued now (a sample number and code),
+    as a PDF or, ``picture``, as the PNG the settings page shows."""
+    from workshop.pdf.certificate import render_preview
+
+    pdf = render_preview(workshop)
+    if picture:
+        from workshop.pdf.preview import first_page_png
+
+        return download(
+            first_page_png(pdf), PNG, f"certificate-preview-{workshop.id}.png", inline=True
+        )
+    return download(pdf, PDF, f"certificate-preview-{workshop.id}.pdf", inline=True)
+
+
 def workshop_certificates_download(workshop_id: int, certificates: list[Certificate]) -> Response:
     """A workshop's certificates in one PDF, a page each, shown in the browser."""
     return download(
         render_certificates(certificates), PDF, f"certificates-{workshop_id}.pdf", inline=True
     )
+
+
+def transcript_download(officer: User, file_format: str) -> Response:
+    """An officer's transcript (ประวัติการอบรม) as PDF (with a verification code) or XLSX."""
+    from workshop.services.exports import transcript_xlsx
+    from workshop.services.transcripts import issue_transcript, officer_transcript
+
+    transcript = officer_transcript(officer)
+    name = f"{_('ประวัติการอบรม')} {officer.full_name}"
+    if file_format == "xlsx":
+        return download(
+            transcript_xlsx(transcript), XLSX, f"transcript-{officer.id}.xlsx", f"{name}.xlsx"
+        )
+    from workshop.pdf.transcript import render_transcript
+
+    issued = issue_transcript(transcript)
+    return download(
+        render_transcript(transcript, issued), PDF, f"transcript-{officer.id}.pdf", f"{name}.pdf"
+    )
+
+
+def hours_download(year: int, file_format: str, viewer: User) -> Response:
+    """The HR export: officer × workshop × hours of one fiscal year, as CSV or XLSX (the
+    officers whose transcripts ``viewer`` may open)."""
+    from workshop.services.exports import hours_csv, hours_xlsx
+
+    name = f"{_('ชั่วโมงอบรม ปีงบประมาณ')} {year}"
+    if file_format == "xlsx":
+        return download(
+            hours_xlsx(year, viewer), XLSX, f"training-hours-{year}.xlsx", f"{name}.xlsx"
+        )
+    return download(hours_csv(year, viewer), CSV, f"training-hours-{year}.csv", f"{name}.csv")

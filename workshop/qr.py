@@ -9,6 +9,7 @@ from functools import lru_cache
 import qrcode
 import qrcode.constants
 import zxingcpp
+from PIL import Image
 from qrcode.image.pil import PilImage
 from qrcode.image.svg import SvgPathImage
 
@@ -77,10 +78,23 @@ def _make(text: str, factory, box_size: int):
 def qr_png(text: str, box_size: int = 10) -> bytes:
     """PNG bytes; 10-pixel modules print sharply and scale down cleanly on screens.
 
-    Encoded by Pillow: about three times faster than the pure-Python PNG writer.
+    The modules come from zxing-cpp's C++ encoder when it has one (:func:`qr_rows`), then
+    Pillow scales and writes a 1-bit PNG: a ticket's QR in well under a millisecond, where the
+    qrcode package took about 10 ms (most of building a confirmation mail).
     """
     buffer = io.BytesIO()
-    _make(text, PilImage, box_size).save(buffer)
+    if getattr(zxingcpp, "create_barcode", None) is None:
+        _make(text, PilImage, box_size).save(buffer)
+        return buffer.getvalue()
+    modules = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    pixels = modules.to_image(scale=1, add_quiet_zones=False)
+    size = pixels.shape[0]
+    code = Image.frombytes("L", (size, size), bytes(memoryview(pixels)))
+    side = size + 2 * QUIET_ZONE
+    framed = Image.new("L", (side, side), 255)
+    framed.paste(code, (QUIET_ZONE, QUIET_ZONE))
+    scaled = framed.resize((side * box_size, side * box_size), Image.Resampling.NEAREST)
+    scaled.convert("1", dither=Image.Dither.NONE).save(buffer, "PNG", optimize=False)
     return buffer.getvalue()
 
 

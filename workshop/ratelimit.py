@@ -1,6 +1,6 @@
 """Rate limits (Flask-Limiter) on the endpoints worth attacking or hammering.
 
-Limits are per client IP on sign-in, sign-up, the API token endpoint and certificate
+Limits are per client IP on sign-in, sign-up, password reset, the API token endpoint and certificate
 verification (page and API), and per signed-in user
 or bearer token on the door check-in endpoints (a busy door sends hundreds of scans a minute
 from one device). Each limit is a ``RATELIMIT_*`` setting (``WORKSHOP_RATELIMIT_CHECKIN=...``),
@@ -65,6 +65,7 @@ SIGN_UP = "RATELIMIT_SIGN_UP"
 API_TOKEN = "RATELIMIT_API_TOKEN"
 CHECKIN = "RATELIMIT_CHECKIN"
 VERIFY = "RATELIMIT_VERIFY"
+PASSWORD_RESET = "RATELIMIT_PASSWORD_RESET"
 
 
 def client_address() -> str:
@@ -86,6 +87,8 @@ def door_key() -> str:
 LIMITED: dict[str, tuple[str, Callable[[], str], tuple[str, ...] | None]] = {
     "auth.login": (SIGN_IN, client_address, ("POST",)),
     "auth.signup": (SIGN_UP, client_address, ("POST",)),
+    "auth.forgot_password": (PASSWORD_RESET, client_address, ("POST",)),
+    "auth.reset": (PASSWORD_RESET, client_address, ("POST",)),
     "api.create_token": (API_TOKEN, client_address, None),
     "api.officer_create": (SIGN_UP, client_address, None),
     "api.checkin_create": (CHECKIN, door_key, None),

@@ -1,15 +1,14 @@
-/* Door check-in scanner.
+/* Door check-in scanner (an ES module; its parts are in ./scanner/, no build step).
  *
- * Codes come from the rear camera (decoded by the browser's BarcodeDetector, or frame by frame
- * by POST /api/v1/checkins/decode where the browser has none), from a USB/Bluetooth scanner
- * that types into the code field, from the same field typed by hand, or from name search.
- * Each becomes POST /api/v1/checkins. The API accepts the signed-in page when the request
- * carries the page's CSRF token in X-CSRFToken.
+ * Codes come from the rear camera (./scanner/camera.js: the browser's BarcodeDetector, the
+ * vendored polyfill, or the server), from a USB/Bluetooth scanner that types into the code
+ * field, from the same field typed by hand, or from name search (./scanner/search.js). Each
+ * becomes POST /api/v1/checkins through ./scanner/api.js.
  *
  * Offline, a ticket is checked against the session roster kept in localStorage (ticket
- * fingerprints, never tokens) and the scan is queued in localStorage with the time it was
- * made; the queue is sent when the network is back. A service worker (/checkin/sw.js) keeps
- * the page itself loadable offline.
+ * fingerprints, never tokens) and the scan is queued with the time it was made
+ * (./scanner/queue.js); the queue is sent when the network is back. A service worker
+ * (/checkin/sw.js) keeps the page and its files loadable offline.
  *
  * In check-out mode (config.mode 'out', the exit of a workshop that scans people out), each
  * code becomes POST /api/v1/checkouts instead; offline, the scan is queued with its mode.
@@ -17,114 +16,59 @@
  *
  * All text shown comes from the page (config.strings), translated on the server.
  */
-(function () {
-  'use strict';
 
-  var root = document.getElementById('scanner');
-  var configNode = document.getElementById('checkin-config');
-  if (!root || !configNode) return;
+import { NetworkError, createClient } from './scanner/api.js';
+import { createCamera } from './scanner/camera.js';
+import { clock as clockOf, createFeedback, fill } from './scanner/feedback.js';
+import {
+  countsKey, findEntry, fingerprint, forgetStaleRosters, load, pendingIn, pushQueue, queue,
+  removeFromQueue, rosterKey, save, uid
+} from './scanner/queue.js';
+import { createSearch, keyBurst } from './scanner/search.js';
 
-  var config = JSON.parse(configNode.textContent);
-  var S = config.strings;
-  var urls = config.urls;
-  var sessionId = config.sessionId;
-  var checkingOut = config.mode === 'out';
-  var csrfToken = config.csrfToken;
-  var lang = document.documentElement.lang || 'th';
+const REFRESH_MS = 30000; // roster refresh and queue retry
 
-  var QUEUE_KEY = 'workshop-checkin-queue';
-  var ROSTER_KEY = 'workshop-checkin-roster:' + sessionId;
-  var COUNTS_KEY = 'workshop-checkin-counts:' + sessionId;
-  var REPEAT_MS = 3000; // the same code is ignored this long after it was last seen
-  var REFRESH_MS = 30000; // roster refresh and queue retry
-  var SERVER_FRAME_MS = 300; // pause between frames sent for decoding (one in flight)
-  var NATIVE_FRAME_MS = 150;
-  var REFUSED_FRAME_MS = 5000;
-  var FRAME_WIDTH = 640;
-  var BUSY_DELAY_MS = 250;
+const root = document.getElementById('scanner');
+const configNode = document.getElementById('checkin-config');
+if (root && configNode) start(JSON.parse(configNode.textContent));
+
+function start(config) {
+  const S = config.strings;
+  const urls = config.urls;
+  const sessionId = config.sessionId;
+  const checkingOut = config.mode === 'out';
+  const ROSTER_KEY = rosterKey(sessionId);
+  const COUNTS_KEY = countsKey(sessionId);
 
   function $(id) { return document.getElementById(id); }
-  var el = {
+  const el = {
     result: $('result'), headline: $('result-headline'), name: $('result-name'),
     agency: $('result-agency'), detail: $('result-detail'), counter: $('counter'), net: $('net'),
     undo: $('undo'), video: $('video'), cameraNote: $('camera-note'),
     cameraToggle: $('camera-toggle'), codeForm: $('code-form'), code: $('code'),
-    keyboard: $('keyboard'), searchForm: $('search-form'), search: $('search'),
+    searchForm: $('search-form'), search: $('search'),
     searchNote: $('search-note'), searchResults: $('search-results'),
     rosterInfo: $('roster-info'), syncProblems: $('sync-problems')
   };
 
-  function fill(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, function (match, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : match;
-    });
-  }
+  function clock(iso) { return clockOf(iso, S); }
 
-  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+  const client = createClient(config);
+  const api = client.api;
+  const errorMessage = client.errorMessage;
+  const feedback = createFeedback(el, S);
+  const show = feedback.show;
+  const signal = feedback.signal;
 
-  /* Bangkok wall-clock time of an ISO instant (UTC+7 all year, no daylight saving). */
-  function clock(iso) {
-    var t = Date.parse(iso);
-    if (isNaN(t)) return '';
-    var local = new Date(t + 7 * 3600 * 1000);
-    return fill(S.time, { hh: pad2(local.getUTCHours()), mm: pad2(local.getUTCMinutes()) });
-  }
+  /* ---------------------------------------------------------------- state on the device */
 
-  function uid() {
-    return Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10);
-  }
-
-  /* ------------------------------------------------------------------ storage */
-
-  function load(key, fallback) {
-    try {
-      var raw = window.localStorage.getItem(key);
-      return raw ? JSON.parse(raw) : fallback;
-    } catch (e) {
-      return fallback;
-    }
-  }
-
-  function save(key, value) {
-    try {
-      window.localStorage.setItem(key, JSON.stringify(value));
-      return true;
-    } catch (e) {
-      return false;
-    }
-  }
-
-  function queue() { return load(QUEUE_KEY, []); }
-  function pushQueue(item) { var items = queue(); items.push(item); save(QUEUE_KEY, items); }
-  function removeFromQueue(id) {
-    save(QUEUE_KEY, queue().filter(function (item) { return item.id !== id; }));
-  }
-  function pendingHere() {
-    return queue().filter(function (item) {
-      return item.session_id === sessionId && item.mode !== 'out';
-    }).length;
-  }
-
-  var roster = load(ROSTER_KEY, null);
-
-  // Rosters of other sessions (names of people) are not kept on the device for long.
-  var STALE_MS = 3 * 24 * 3600 * 1000;
-  try {
-    for (var k = window.localStorage.length - 1; k >= 0; k--) {
-      var key = window.localStorage.key(k);
-      if (!key || key === ROSTER_KEY || key.indexOf('workshop-checkin-roster:') !== 0) continue;
-      var old = load(key, null);
-      if (!old || !(Date.now() - Date.parse(old.generated_at) < STALE_MS)) {
-        window.localStorage.removeItem(key);
-        window.localStorage.removeItem(key.replace('-roster:', '-counts:'));
-      }
-    }
-  } catch (e) { /* storage unavailable */ }
+  forgetStaleRosters(sessionId);
+  let roster = load(ROSTER_KEY, null);
 
   // Counts from the server: the page's own unless a later response was stored since (the page
   // may come from the offline cache). Scans still queued are added when shown.
-  var counts = config.counts;
-  var stored = load(COUNTS_KEY, null);
+  let counts = config.counts;
+  const stored = load(COUNTS_KEY, null);
   if (stored && stored.counts && Date.parse(stored.at) > Date.parse(config.generatedAt)) {
     counts = stored.counts;
   }
@@ -142,108 +86,16 @@
     root.dataset.roster = 'cancelled';
   }
 
-  function rosterEntry(fingerprint, registrationId) {
-    if (!roster || !roster.entries) return null;
-    for (var i = 0; i < roster.entries.length; i++) {
-      var entry = roster.entries[i];
-      if (fingerprint ? entry.fingerprint === fingerprint : entry.registration_id === registrationId) {
-        return entry;
-      }
-    }
-    return null;
-  }
-
   function markRoster(registrationId, checkedInAt) {
-    var entry = rosterEntry(null, registrationId);
+    const entry = findEntry(roster, null, registrationId);
     if (entry) {
       entry.checked_in_at = checkedInAt;
       save(ROSTER_KEY, roster);
     }
   }
 
-  /* ------------------------------------------------------------------ SHA-256 */
-
-  var K = [
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
-  ];
-
-  function ror(x, n) { return (x >>> n) | (x << (32 - n)); }
-
-  /* SHA-256 in plain JavaScript: crypto.subtle exists only in secure contexts (https,
-     localhost), and a door device may reach the server by a LAN address over http. */
-  function sha256HexPure(bytes) {
-    var length = bytes.length;
-    var padded = new Uint8Array(((length + 9 + 63) >> 6) << 6);
-    padded.set(bytes);
-    padded[length] = 0x80;
-    var view = new DataView(padded.buffer);
-    view.setUint32(padded.length - 8, Math.floor(length / 0x20000000));
-    view.setUint32(padded.length - 4, (length << 3) >>> 0);
-    var H = new Uint32Array([
-      0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
-    ]);
-    var W = new Uint32Array(64);
-    for (var offset = 0; offset < padded.length; offset += 64) {
-      var i;
-      for (i = 0; i < 16; i++) W[i] = view.getUint32(offset + i * 4);
-      for (i = 16; i < 64; i++) {
-        var w15 = W[i - 15];
-        var w2 = W[i - 2];
-        var s0 = ror(w15, 7) ^ ror(w15, 18) ^ (w15 >>> 3);
-        var s1 = ror(w2, 17) ^ ror(w2, 19) ^ (w2 >>> 10);
-        W[i] = (W[i - 16] + s0 + W[i - 7] + s1) | 0;
-      }
-      var a = H[0], b = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7];
-      for (i = 0; i < 64; i++) {
-        var t1 = (h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + W[i]) | 0;
-        var t2 = ((ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-        h = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
-      }
-      H[0] += a; H[1] += b; H[2] += c; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += h;
-    }
-    var out = '';
-    for (var j = 0; j < 8; j++) out += ('0000000' + H[j].toString(16)).slice(-8);
-    return out;
-  }
-
-  function hex(buffer) {
-    var bytes = new Uint8Array(buffer);
-    var out = '';
-    for (var i = 0; i < bytes.length; i++) out += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
-    return out;
-  }
-
-  function sha256Hex(text) {
-    var bytes = new TextEncoder().encode(text);
-    if (window.isSecureContext && window.crypto && window.crypto.subtle) {
-      return window.crypto.subtle.digest('SHA-256', bytes).then(hex, function () {
-        return sha256HexPure(bytes);
-      });
-    }
-    return Promise.resolve(sha256HexPure(bytes));
-  }
-
-  /* Same as services.tickets.ticket_fingerprint: first 32 hex of SHA-256 of the upper case. */
-  function fingerprint(ticket) {
-    return sha256Hex(ticket.trim().toUpperCase()).then(function (digest) {
-      return digest.slice(0, 32);
-    });
-  }
-
-  /* ------------------------------------------------------------------ network */
-
-  function NetworkError(message) { this.name = 'NetworkError'; this.message = message; }
-  NetworkError.prototype = Object.create(Error.prototype);
-
-  var online = navigator.onLine !== false;
-  var stuck = false; // the server refuses the sign-in: the queue waits for a new sign-in
+  let online = navigator.onLine !== false;
+  let stuck = false; // the server refuses the sign-in: the queue waits for a new sign-in
 
   function setOnline(value) {
     if (online !== value) {
@@ -252,163 +104,20 @@
     }
   }
 
-  function refreshCsrf() {
-    return fetch(urls.csrf, {
-      credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' }
-    }).then(function (response) {
-      if (!response.ok || response.redirected) return false;
-      return response.json().then(function (data) {
-        if (!data || !data.csrf_token) return false;
-        csrfToken = data.csrf_token;
-        return true;
-      });
-    }).catch(function () { return false; });
-  }
-
-  /* fetch with the page's CSRF token; resolves {status, ok, data}, rejects NetworkError. */
-  function api(method, url, options, retried) {
-    options = options || {};
-    var headers = { 'X-CSRFToken': csrfToken, Accept: 'application/json', 'Accept-Language': lang };
-    var body = options.body;
-    if (options.json !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      body = JSON.stringify(options.json);
-    } else if (options.contentType) {
-      headers['Content-Type'] = options.contentType;
-    }
-    var controller = window.AbortController ? new AbortController() : null;
-    var timer = controller ? setTimeout(function () { controller.abort(); }, options.timeout || 8000) : null;
-    return fetch(url, {
-      method: method, headers: headers, body: body, credentials: 'same-origin', cache: 'no-store',
-      signal: controller ? controller.signal : undefined
-    }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (data) {
-        if (timer) clearTimeout(timer);
-        if (response.status === 401 && !retried) {
-          return refreshCsrf().then(function (fresh) {
-            return fresh ? api(method, url, options, true)
-              : { status: response.status, ok: false, data: data };
-          });
-        }
-        return { status: response.status, ok: response.ok, data: data };
-      });
-    }, function (error) {
-      if (timer) clearTimeout(timer);
-      throw new NetworkError(String(error && error.message));
-    });
-  }
-
-  function errorMessage(res) {
-    var error = res && res.data && res.data.error;
-    if (res && (res.status === 401)) return S.signedOut;
-    return (error && error.message) || S.error;
-  }
-
-  /* ------------------------------------------------------------------ feedback */
-
-  var busyTimer = null;
-
-  // Words the browser's Thai dictionary (ICU, in Chromium and Safari) does not know and would
-  // break inside at a line end: เช็กอิน, the Royal Institute spelling, came out as เช็|กอิน in
-  // the big result text. Each is kept in one unbreakable span; the text itself is unchanged.
-  var UNBREAKABLE = /(เช็กอิน)/;
-
-  function setText(node, text) {
-    node.textContent = '';
-    String(text || '').split(UNBREAKABLE).forEach(function (part, i) {
-      if (!part) return;
-      if (i % 2) {
-        var span = document.createElement('span');
-        span.className = 'nowrap';
-        span.textContent = part;
-        node.appendChild(span);
-      } else {
-        node.appendChild(document.createTextNode(part));
-      }
-    });
-  }
-
-  function show(state, parts) {
-    clearTimeout(busyTimer);
-    parts = parts || {};
-    el.result.dataset.state = state;
-    el.result.dataset.offline = parts.offline ? '1' : '0';
-    el.result.dataset.code = parts.code || '';
-    setText(el.headline, parts.headline);
-    el.name.textContent = parts.name || '';
-    el.agency.textContent = parts.agency || '';
-    setText(el.detail, parts.detail);
-    el.result.classList.remove('scan-flash');
-    void el.result.offsetWidth; // restart the flash animation
-    el.result.classList.add('scan-flash');
-  }
-
-  function showBusy() {
-    clearTimeout(busyTimer);
-    busyTimer = setTimeout(function () {
-      el.result.dataset.state = 'busy';
-      el.headline.textContent = S.checking;
-      el.name.textContent = '';
-      el.agency.textContent = '';
-      el.detail.textContent = '';
-    }, BUSY_DELAY_MS);
-  }
-
-  var audio = null;
-  function unlockAudio() {
-    try {
-      if (!audio) {
-        var Context = window.AudioContext || window.webkitAudioContext;
-        if (Context) audio = new Context();
-      }
-      if (audio && audio.state === 'suspended') audio.resume();
-    } catch (e) { audio = null; }
-  }
-  document.addEventListener('pointerdown', unlockAudio, true);
-  document.addEventListener('keydown', unlockAudio, true);
-
-  var TONES = {
-    ok: { type: 'sine', notes: [[1046, 0, 0.18]] },
-    already: { type: 'triangle', notes: [[660, 0, 0.1], [660, 0.16, 0.1]] },
-    error: { type: 'square', notes: [[196, 0, 0.5]] }
-  };
-  var BUZZ = { ok: [80], already: [60, 80, 60], error: [300, 100, 300] };
-
-  function signal(kind) {
-    try {
-      if (audio && audio.state === 'running') {
-        var tone = TONES[kind];
-        var start = audio.currentTime + 0.01;
-        tone.notes.forEach(function (note) {
-          var oscillator = audio.createOscillator();
-          var gain = audio.createGain();
-          oscillator.type = tone.type;
-          oscillator.frequency.value = note[0];
-          gain.gain.setValueAtTime(0.0001, start + note[1]);
-          gain.gain.exponentialRampToValueAtTime(0.25, start + note[1] + 0.01);
-          gain.gain.exponentialRampToValueAtTime(0.0001, start + note[1] + note[2]);
-          oscillator.connect(gain);
-          gain.connect(audio.destination);
-          oscillator.start(start + note[1]);
-          oscillator.stop(start + note[1] + note[2] + 0.02);
-        });
-      }
-      if (navigator.vibrate) navigator.vibrate(BUZZ[kind]);
-    } catch (e) { /* sound and vibration are extras */ }
-  }
+  /* ---------------------------------------------------------------- rendering */
 
   function renderCounter() {
-    var n = counts.checked_in + pendingHere();
+    const n = counts.checked_in + pendingIn(sessionId);
     el.counter.dataset.checkedIn = String(n);
     el.counter.dataset.confirmed = String(counts.confirmed);
     el.counter.textContent = fill(S.counter, { n: n, m: counts.confirmed });
   }
 
   function renderNet() {
-    var n = queue().length;
+    const n = queue().length;
     el.net.dataset.online = online ? '1' : '0';
     el.net.dataset.queue = String(n);
-    var text;
+    let text;
     if (!online) text = fill(S.queueOffline, { n: n });
     else if (n && stuck) text = fill(S.queueStuck, { n: n });
     else if (n) text = fill(S.queueOnline, { n: n });
@@ -430,7 +139,7 @@
     });
   }
 
-  var lastAction = null; // what "undo" undoes: {kind: 'server'|'queued', ...}
+  let lastAction = null; // what "undo" undoes: {kind: 'server'|'queued', ...}
 
   function renderUndo() {
     el.undo.disabled = !lastAction;
@@ -444,12 +153,12 @@
   }
 
   function noteSyncProblem(text, link, code) {
-    var item = document.createElement('li');
+    const item = document.createElement('li');
     item.textContent = text;
     if (code) item.dataset.code = code;
     if (link) {
       item.appendChild(document.createTextNode(' '));
-      var a = document.createElement('a');
+      const a = document.createElement('a');
       a.href = link;
       a.textContent = S.signIn || link;
       item.appendChild(a);
@@ -457,9 +166,23 @@
     el.syncProblems.appendChild(item);
   }
 
-  /* ------------------------------------------------------------------ checking in */
+  /* What the door does next after a refusal. A ticket not found: ask the person's name. */
+  function showRefusal(parts) {
+    show('error', parts);
+    signal('error');
+    if (parts.code === 'invalid_ticket') search.focus();
+  }
 
-  var work = Promise.resolve();
+  /* Which of the two "no seat" messages fits the roster's status (waiting list or cancelled). */
+  function notConfirmedMessage(status) {
+    if (status === 'waitlisted') return S.notConfirmedWaitlisted;
+    if (status === 'cancelled') return S.notConfirmedCancelled;
+    return S.notConfirmed;
+  }
+
+  /* ---------------------------------------------------------------- checking in */
+
+  let work = Promise.resolve();
   function serially(task) {
     work = work.then(task).catch(function (error) {
       if (window.console) window.console.error(error);
@@ -470,7 +193,7 @@
   }
 
   function submitTicket(raw, method) {
-    var ticket = String(raw || '').trim();
+    const ticket = String(raw || '').trim();
     if (!ticket) return work;
     return serially(function () { return checkIn({ ticket: ticket, method: method }); });
   }
@@ -482,13 +205,13 @@
   }
 
   function checkIn(request) {
-    var scannedAt = new Date().toISOString();
-    showBusy();
+    const scannedAt = new Date().toISOString();
+    feedback.showBusy();
     if (navigator.onLine === false) return checkInOffline(request, scannedAt);
-    var body = { session_id: sessionId, method: request.method };
+    const body = { session_id: sessionId, method: request.method };
     if (request.ticket) body.ticket = request.ticket;
     else body.registration_id = request.registration_id;
-    var url = checkingOut ? urls.checkout : urls.checkin;
+    const url = checkingOut ? urls.checkout : urls.checkin;
     return api('POST', url, { json: body, timeout: 6000 }).then(function (res) {
       setOnline(true);
       if (res.status >= 500) return checkInOffline(request, scannedAt);
@@ -499,13 +222,13 @@
       setOnline(false);
       return checkInOffline(request, scannedAt);
     }).then(function () {
-      if (request.ticket && request.ticket.toUpperCase() === lastCode) lastSeen = Date.now();
+      camera.seen(request.ticket);
     });
   }
 
   function checkoutResult(data) {
-    var person = data.person || {};
-    var fresh = data.result === 'checked_out';
+    const person = data.person || {};
+    const fresh = data.result === 'checked_out';
     show(fresh ? 'checked_out' : 'already_checked_out', {
       headline: fill(fresh ? S.checkedOut : S.alreadyCheckedOut, { time: clock(data.checked_out_at) }),
       name: person.name, agency: person.agency,
@@ -517,9 +240,9 @@
   }
 
   function serverResult(request, res) {
-    var data = res.data || {};
+    const data = res.data || {};
     if (res.ok && data.result && data.person) {
-      var person = data.person;
+      const person = data.person;
       setCounts(data.counts);
       markRoster(person.registration_id, data.checked_in_at);
       if (data.result === 'checked_in') {
@@ -543,34 +266,39 @@
       return null;
     }
     if (res.status === 401) stuck = true;
-    var code = data.error && data.error.code;
+    const code = data.error && data.error.code;
     if (code === 'workshop_cancelled') markCancelled(errorMessage(res));
     // The roster may know whose ticket it is (e.g. someone on the waiting list).
-    var lookup = request.ticket ? fingerprint(request.ticket) : Promise.resolve(null);
+    const lookup = request.ticket && code === 'not_confirmed'
+      ? fingerprint(request.ticket) : Promise.resolve(null);
     return lookup.then(function (fp) {
-      var entry = code === 'not_confirmed'
-        ? rosterEntry(fp, request.registration_id) : null;
-      show('error', {
+      const entry = code === 'not_confirmed'
+        ? findEntry(roster, fp, request.registration_id) : null;
+      const parts = {
         headline: errorMessage(res), name: entry ? entry.name : '',
         agency: entry ? entry.agency : '', code: code || 'http_' + res.status
-      });
-      signal('error');
+      };
+      if (code === 'invalid_ticket') {
+        parts.headline = S.unknownTicket;
+        parts.detail = errorMessage(res);
+      }
+      showRefusal(parts);
       renderAll();
     });
   }
 
   function inWindow(when) {
-    var session = (roster && roster.session) || {};
-    var opens = Date.parse(session.checkin_opens_at || config.window.opens);
-    var closes = Date.parse(session.checkin_closes_at || config.window.closes);
-    var t = Date.parse(when);
+    const session = (roster && roster.session) || {};
+    const opens = Date.parse(session.checkin_opens_at || config.window.opens);
+    const closes = Date.parse(session.checkin_closes_at || config.window.closes);
+    const t = Date.parse(when);
     return !(t < opens || t > closes);
   }
 
   function checkInOffline(request, scannedAt) {
-    var lookup = request.ticket ? fingerprint(request.ticket) : Promise.resolve(null);
+    const lookup = request.ticket ? fingerprint(request.ticket) : Promise.resolve(null);
     return lookup.then(function (fp) {
-      var item = {
+      const item = {
         id: uid(), session_id: sessionId, scanned_at: scannedAt,
         ticket: request.ticket || null, registration_id: request.registration_id || null,
         fingerprint: fp, name: '', mode: checkingOut ? 'out' : 'in'
@@ -581,56 +309,55 @@
         renderAll();
         return;
       }
-      if (!roster || !roster.entries) {
+      // No roster yet, or no Web Crypto to compare the ticket with it (not a secure context):
+      // keep the scan for the server to judge when it is sent.
+      if (!roster || !roster.entries || (request.ticket && !fp)) {
         pushQueue(item);
         if (!checkingOut) lastAction = { kind: 'queued', id: item.id, name: S.unknownPerson };
-        show('unverified', { headline: S.unverified, detail: S.noRoster, offline: true });
+        show('unverified', {
+          headline: S.unverified, detail: roster && roster.entries ? S.noFingerprint : S.noRoster,
+          offline: true
+        });
         signal('already');
         renderAll();
         return;
       }
-      var entry = rosterEntry(fp, request.registration_id);
+      const entry = findEntry(roster, fp, request.registration_id);
+      const who = entry ? { name: entry.name, agency: entry.agency, offline: true } : null;
       if (!entry) {
-        show('error', { headline: S.unknownTicket, offline: true, code: 'invalid_ticket' });
-        signal('error');
-      } else if (entry.status !== 'confirmed') {
-        show('error', {
-          headline: S.notConfirmed, name: entry.name, agency: entry.agency, offline: true,
-          code: 'not_confirmed'
+        showRefusal({
+          headline: S.unknownTicket, detail: S.unknownTicketDetail, offline: true,
+          code: 'invalid_ticket'
         });
-        signal('error');
+      } else if (entry.status !== 'confirmed') {
+        showRefusal(Object.assign({
+          headline: notConfirmedMessage(entry.status), code: 'not_confirmed'
+        }, who));
       } else if (!inWindow(scannedAt)) {
-        var session = roster.session || {};
-        show('error', {
+        const session = roster.session || {};
+        showRefusal(Object.assign({
           headline: fill(S.sessionNotOpen, {
             opens: clock(session.checkin_opens_at || config.window.opens),
             closes: clock(session.checkin_closes_at || config.window.closes)
           }),
-          name: entry.name, agency: entry.agency, offline: true, code: 'session_not_open'
-        });
-        signal('error');
+          code: 'session_not_open'
+        }, who));
       } else if (checkingOut) {
         if (!entry.checked_in_at) {
-          show('error', {
-            headline: S.notCheckedIn, name: entry.name, agency: entry.agency, offline: true,
-            code: 'not_checked_in'
-          });
-          signal('error');
+          showRefusal(Object.assign({ headline: S.notCheckedIn, code: 'not_checked_in' }, who));
         } else {
           item.rid = entry.registration_id;
           item.name = entry.name;
           pushQueue(item);
-          show('checked_out', {
-            headline: fill(S.checkedOut, { time: clock(scannedAt) }),
-            name: entry.name, agency: entry.agency, detail: S.savedOffline, offline: true
-          });
+          show('checked_out', Object.assign({
+            headline: fill(S.checkedOut, { time: clock(scannedAt) }), detail: S.savedOffline
+          }, who));
           signal('ok');
         }
       } else if (entry.checked_in_at) {
-        show('already_checked_in', {
-          headline: fill(S.alreadyCheckedIn, { time: clock(entry.checked_in_at) }),
-          name: entry.name, agency: entry.agency, offline: true
-        });
+        show('already_checked_in', Object.assign({
+          headline: fill(S.alreadyCheckedIn, { time: clock(entry.checked_in_at) })
+        }, who));
         signal('already');
       } else {
         item.registration_id = request.registration_id || null;
@@ -640,19 +367,18 @@
         entry.checked_in_at = scannedAt;
         save(ROSTER_KEY, roster);
         lastAction = { kind: 'queued', id: item.id, registrationId: entry.registration_id, name: entry.name };
-        show('checked_in', {
-          headline: fill(S.checkedIn, { time: clock(scannedAt) }),
-          name: entry.name, agency: entry.agency, detail: S.savedOffline, offline: true
-        });
+        show('checked_in', Object.assign({
+          headline: fill(S.checkedIn, { time: clock(scannedAt) }), detail: S.savedOffline
+        }, who));
         signal('ok');
       }
       renderAll();
     });
   }
 
-  /* ------------------------------------------------------------------ queue and roster sync */
+  /* ---------------------------------------------------------------- queue and roster sync */
 
-  var syncing = null;
+  let syncing = null;
 
   function syncQueue() {
     if (syncing) return syncing;
@@ -660,16 +386,16 @@
       renderNet();
       return Promise.resolve();
     }
-    var items = queue();
-    var index = 0;
+    const items = queue();
+    let index = 0;
     function next() {
       if (index >= items.length) return null;
-      var item = items[index++];
-      var body = { session_id: item.session_id, scanned_at: item.scanned_at, method: 'offline' };
+      const item = items[index++];
+      const body = { session_id: item.session_id, scanned_at: item.scanned_at, method: 'offline' };
       if (item.ticket) body.ticket = item.ticket;
       else body.registration_id = item.registration_id || item.rid;
-      var out = item.mode === 'out';
-      var url = out ? urls.checkout : urls.checkin;
+      const out = item.mode === 'out';
+      const url = out ? urls.checkout : urls.checkin;
       return api('POST', url, { json: body, timeout: 10000 }).then(function (res) {
         setOnline(true);
         if (res.status === 401 || res.status === 403) {
@@ -679,7 +405,7 @@
         if (res.status >= 500 || res.status === 408 || res.status === 429) return null;
         stuck = false;
         removeFromQueue(item.id); // the server has decided, one way or the other
-        var here = item.session_id === sessionId;
+        const here = item.session_id === sessionId;
         if (out && res.ok) {
           // Nothing on this device depends on a check-out having reached the server.
         } else if (res.ok && res.data && res.data.person) {
@@ -693,7 +419,7 @@
               registrationId: res.data.person.registration_id, name: res.data.person.name
             } : null;
           }
-          var person = res.data.person;
+          const person = res.data.person;
           if (person.status !== 'confirmed') {
             // Checked in as of the scan, but no longer seated: not on the counter.
             noteSyncProblem(fill(S.syncNotSeatedNow, {
@@ -704,7 +430,7 @@
           if (here && item.rid && !out) markRoster(item.rid, null);
           if (lastAction && lastAction.id === item.id) lastAction = null;
           // Kept on the server: the organizer sees it on the workshop's page.
-          var refusal = res.data && res.data.error && res.data.error.code;
+          const refusal = res.data && res.data.error && res.data.error.code;
           noteSyncProblem(fill(S.syncRefused, {
             name: item.name || S.unknownPerson, time: clock(item.scanned_at),
             message: errorMessage(res)
@@ -732,19 +458,19 @@
     if (navigator.onLine === false) return Promise.resolve();
     return api('GET', urls.roster, { timeout: 15000 }).then(function (res) {
       setOnline(true);
-      var error = res.data && res.data.error;
+      const error = res.data && res.data.error;
       if (error && error.code === 'workshop_cancelled') {
         markCancelled(error.message);
         renderAll();
         return;
       }
       if (!res.ok || !res.data || !res.data.entries) return;
-      var fresh = res.data;
+      const fresh = res.data;
       // Scans still waiting in the queue count as checked in on this device.
       queue().forEach(function (item) {
         if (item.session_id !== sessionId || item.mode === 'out') return;
         fresh.entries.forEach(function (entry) {
-          var same = item.fingerprint ? entry.fingerprint === item.fingerprint
+          const same = item.fingerprint ? entry.fingerprint === item.fingerprint
             : entry.registration_id === (item.rid || item.registration_id);
           if (same && !entry.checked_in_at) entry.checked_in_at = item.scanned_at;
         });
@@ -775,10 +501,10 @@
     if (navigator.onLine !== false) syncThenRefresh();
   }, REFRESH_MS);
 
-  /* ------------------------------------------------------------------ undo */
+  /* ---------------------------------------------------------------- undo */
 
   el.undo.addEventListener('click', function () {
-    var action = lastAction;
+    const action = lastAction;
     if (!action) return;
     if (!window.confirm(fill(S.undoConfirm, { name: action.name }))) {
       refocus();
@@ -795,7 +521,7 @@
         return null;
       }
       return api('DELETE', urls.undo + action.checkinId, { timeout: 8000 }).then(function (res) {
-        var code = res.data && res.data.error && res.data.error.code;
+        const code = res.data && res.data.error && res.data.error.code;
         if (res.ok) {
           setCounts(res.data && res.data.counts);
           markRoster(action.registrationId, null);
@@ -825,307 +551,91 @@
     }).then(refocus);
   });
 
-  /* ------------------------------------------------------------------ code field */
+  /* ---------------------------------------------------------------- code field */
 
-  // A USB/Bluetooth scanner is a keyboard that types the whole code within a few dozen
-  // milliseconds and presses Enter; a person types far slower.
-  var keyTimes = [];
+  const burst = keyBurst(el.code);
 
-  function looksScanned(value) {
-    if (value.length < 10 || keyTimes.length < value.length) return false;
-    var times = keyTimes.slice(-value.length);
-    return (times[times.length - 1] - times[0]) / (times.length - 1) < 35;
-  }
-
-  el.code.addEventListener('keydown', function (event) {
-    if (event.key && event.key.length === 1) keyTimes.push(window.performance.now());
-  });
   el.codeForm.addEventListener('submit', function (event) {
     event.preventDefault();
-    var value = el.code.value.trim();
-    var method = looksScanned(value) ? 'qr' : 'manual';
+    const value = el.code.value.trim();
+    const method = burst.scanned(value) ? 'qr' : 'manual';
     el.code.value = '';
-    keyTimes = [];
+    burst.reset();
     if (value) submitTicket(value, method);
   });
 
+  // The code field keeps the focus so that a scanner's keystrokes always land in it. Focused
+  // by the page, it asks for no on-screen keyboard (inputmode none: the keyboard would cover
+  // the result on a phone); a tap on it is someone who wants to type: the keyboard comes up.
   function refocus() {
-    var active = document.activeElement;
+    const active = document.activeElement;
     if (active === el.search || (active && active.closest && active.closest('#search-results'))) {
       return;
     }
+    if (active === el.code) return;
+    el.code.setAttribute('inputmode', 'none');
     el.code.focus({ preventScroll: true });
   }
 
-  // The code field keeps the focus so that a scanner's keystrokes always land in it.
+  el.code.addEventListener('click', function () {
+    if (el.code.getAttribute('inputmode') === 'text') return;
+    el.code.setAttribute('inputmode', 'text');
+    // Focused already with no keyboard: focus again, inside the tap, to bring it up.
+    el.code.blur();
+    el.code.focus({ preventScroll: true });
+  });
+
   el.code.addEventListener('blur', function () {
     setTimeout(function () {
-      var active = document.activeElement;
+      const active = document.activeElement;
       if (!active || active === document.body) refocus();
     }, 0);
   });
   document.addEventListener('keydown', function (event) {
     if (document.activeElement === document.body && event.key && event.key.length === 1 &&
         !event.ctrlKey && !event.metaKey && !event.altKey) {
+      el.code.setAttribute('inputmode', 'none');
       el.code.focus({ preventScroll: true });
     }
   }, true);
 
-  // No on-screen keyboard by default (it would cover the result on a phone); this button
-  // brings it up for typing a code by hand.
-  el.keyboard.addEventListener('click', function () {
-    var typing = el.code.getAttribute('inputmode') !== 'text';
-    el.code.setAttribute('inputmode', typing ? 'text' : 'none');
-    el.keyboard.setAttribute('aria-pressed', typing ? 'true' : 'false');
-    el.code.blur();
-    el.code.focus();
+  /* ---------------------------------------------------------------- search and camera */
+
+  const search = createSearch({
+    el: el, config: config, client: client, setOnline: setOnline,
+    getRoster: function () { return roster; },
+    onPick: function (person) {
+      submitRegistration(person).then(refocus);
+      refocus();
+    },
+    onTicket: function (code) { submitTicket(code, 'qr').then(refocus); }
   });
 
-  /* ------------------------------------------------------------------ name search */
-
-  var searchTimer = null;
-  var searchSeq = 0;
-
-  function searchRoster(query) {
-    if (!roster || !roster.entries) return [];
-    var q = query.toLowerCase();
-    return roster.entries.filter(function (entry) {
-      return (entry.name + ' ' + entry.agency).toLowerCase().indexOf(q) !== -1;
-    }).slice(0, 20);
-  }
-
-  function statusLabel(status) {
-    if (status === 'confirmed') return S.statusConfirmed;
-    if (status === 'waitlisted') return S.statusWaitlisted;
-    return status;
-  }
-
-  function renderResults(people, query) {
-    el.searchResults.textContent = '';
-    el.searchNote.textContent = query && !people.length ? S.searchNone : '';
-    people.forEach(function (person) {
-      var item = document.createElement('li');
-      item.className = 'search-result';
-      var who = document.createElement('div');
-      var name = document.createElement('strong');
-      name.textContent = person.name;
-      var meta = document.createElement('span');
-      meta.className = 'meta';
-      meta.textContent = [person.agency, statusLabel(person.status)].filter(Boolean).join(' · ');
-      who.appendChild(name);
-      who.appendChild(document.createElement('br'));
-      who.appendChild(meta);
-      var button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'button primary';
-      button.textContent = checkingOut ? S.checkOutButton : S.checkInButton;
-      button.dataset.registrationId = String(person.registration_id);
-      button.addEventListener('click', function () {
-        el.search.value = '';
-        renderResults([], '');
-        submitRegistration(person).then(refocus);
-        refocus();
-      });
-      item.appendChild(who);
-      item.appendChild(button);
-      el.searchResults.appendChild(item);
-    });
-  }
-
-  function runSearch() {
-    var query = el.search.value.trim();
-    var seq = ++searchSeq;
-    if (query.length < 2) {
-      renderResults([], '');
-      el.searchNote.textContent = query ? S.searchShort : '';
-      return Promise.resolve();
-    }
-    var found;
-    if (navigator.onLine === false) {
-      found = Promise.resolve(searchRoster(query));
-    } else {
-      found = api('GET', urls.attendees + '?q=' + encodeURIComponent(query)).then(function (res) {
-        setOnline(true);
-        return res.ok && Array.isArray(res.data) ? res.data : searchRoster(query);
-      }, function (error) {
-        if (!(error instanceof NetworkError)) throw error;
-        setOnline(false);
-        return searchRoster(query);
-      });
-    }
-    return found.then(function (people) {
-      if (seq === searchSeq) renderResults(people, query);
-    });
-  }
-
-  el.search.addEventListener('input', function () {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(runSearch, 250);
+  const camera = createCamera({
+    root: root, el: el, config: config, client: client, setOnline: setOnline,
+    onCode: function (code) { submitTicket(code, 'qr'); }
   });
-  el.searchForm.addEventListener('submit', function (event) {
-    event.preventDefault();
-    clearTimeout(searchTimer);
-    runSearch();
-  });
+  el.cameraToggle.addEventListener('click', refocus);
 
-  /* ------------------------------------------------------------------ camera */
-
-  var stream = null;
-  var cameraOn = false;
-  var decoder = null;
-  var frameTimer = null;
-  var canvas = document.createElement('canvas');
-  var lastCode = null;
-  var lastSeen = 0;
-
-  function cameraNote(text) { el.cameraNote.textContent = text || ''; }
-
-  function onCameraCode(text) {
-    var code = String(text).trim().toUpperCase();
-    if (!code) return;
-    var now = Date.now();
-    if (code === lastCode && now - lastSeen < REPEAT_MS) {
-      lastSeen = now; // still in front of the camera: keep ignoring it
-      return;
-    }
-    lastCode = code;
-    lastSeen = now;
-    submitTicket(code, 'qr');
-  }
-
-  function readNative(detector) {
-    return detector.detect(el.video).then(function (codes) {
-      return codes && codes.length ? codes[0].rawValue : null;
-    });
-  }
-
-  function readViaServer() {
-    if (navigator.onLine === false) {
-      cameraNote(S.cameraOfflineDecode);
-      return Promise.resolve(null);
-    }
-    var width = el.video.videoWidth;
-    var height = el.video.videoHeight;
-    if (!width || !height) return Promise.resolve(null);
-    var scale = Math.min(1, FRAME_WIDTH / width);
-    canvas.width = Math.round(width * scale);
-    canvas.height = Math.round(height * scale);
-    canvas.getContext('2d').drawImage(el.video, 0, 0, canvas.width, canvas.height);
-    return new Promise(function (resolve) {
-      canvas.toBlob(resolve, 'image/jpeg', 0.75);
-    }).then(function (blob) {
-      if (!blob) return null;
-      return api('POST', urls.decode, { body: blob, contentType: 'image/jpeg', timeout: 5000 })
-        .then(function (res) {
-          setOnline(true);
-          root.dataset.framesSent = String(Number(root.dataset.framesSent || 0) + 1);
-          // Signed out or refused: slow down instead of sending frames that will be refused.
-          var refused = res.status === 401 || res.status === 403;
-          decoder.interval = refused ? REFUSED_FRAME_MS : SERVER_FRAME_MS;
-          cameraNote(refused ? errorMessage(res) : '');
-          return res.ok && res.data && res.data.text ? res.data.text : null;
-        }, function (error) {
-          if (!(error instanceof NetworkError)) throw error;
-          setOnline(false);
-          cameraNote(S.cameraOfflineDecode);
-          return null;
-        });
-    });
-  }
-
-  function chooseDecoder() {
-    var fallback = { kind: 'server', read: readViaServer, interval: SERVER_FRAME_MS };
-    if (!('BarcodeDetector' in window)) return Promise.resolve(fallback);
-    return Promise.resolve(window.BarcodeDetector.getSupportedFormats()).then(function (formats) {
-      if (!formats || formats.indexOf('qr_code') === -1) return fallback;
-      var detector = new window.BarcodeDetector({ formats: ['qr_code'] });
-      return {
-        kind: 'native', read: function () { return readNative(detector); },
-        interval: NATIVE_FRAME_MS
-      };
-    }).catch(function () { return fallback; });
-  }
-
-  function scheduleFrame() {
-    clearTimeout(frameTimer);
-    if (cameraOn) frameTimer = setTimeout(readFrame, decoder.interval);
-  }
-
-  function readFrame() {
-    if (!cameraOn) return;
-    var reading = !document.hidden && el.video.readyState >= 2 ? decoder.read() : Promise.resolve(null);
-    reading.then(function (text) {
-      if (text && cameraOn) onCameraCode(text);
-    }, function () { return null; }).then(scheduleFrame);
-  }
-
-  function setCameraButton() {
-    el.cameraToggle.textContent = cameraOn ? S.cameraStop : S.cameraStart;
-    root.dataset.camera = cameraOn ? 'on' : 'off';
-  }
-
-  function startCamera() {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      cameraNote(S.cameraInsecure);
-      el.cameraToggle.hidden = true;
-      root.dataset.camera = 'unavailable';
-      return Promise.resolve();
-    }
-    return navigator.mediaDevices.getUserMedia({
-      audio: false,
-      video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 720 } }
-    }).then(function (media) {
-      stream = media;
-      el.video.srcObject = media;
-      var playing = el.video.play();
-      return Promise.resolve(playing).catch(function () { return null; }).then(function () {
-        return decoder ? decoder : chooseDecoder();
-      }).then(function (chosen) {
-        decoder = chosen;
-        root.dataset.decoder = decoder.kind;
-        cameraOn = true;
-        cameraNote('');
-        setCameraButton();
-        scheduleFrame();
-      });
-    }, function () {
-      cameraNote(S.cameraFailed);
-      cameraOn = false;
-      setCameraButton();
-    });
-  }
-
-  function stopCamera() {
-    cameraOn = false;
-    clearTimeout(frameTimer);
-    if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
-    stream = null;
-    el.video.srcObject = null;
-    cameraNote(S.cameraOff);
-    setCameraButton();
-  }
-
-  el.cameraToggle.addEventListener('click', function () {
-    if (cameraOn) stopCamera();
-    else startCamera();
-    refocus();
-  });
-
-  /* ------------------------------------------------------------------ offline page */
+  /* ---------------------------------------------------------------- offline page */
 
   function prepareOffline() {
     if (!('serviceWorker' in navigator) || !window.caches) return Promise.resolve();
-    var controlled = Boolean(navigator.serviceWorker.controller);
-    return navigator.serviceWorker.register(urls.serviceWorker, { scope: urls.scope })
+    const controlled = Boolean(navigator.serviceWorker.controller);
+    return navigator.serviceWorker.register(urls.serviceWorker, { scope: urls.scope, type: 'classic' })
       .then(function () { return navigator.serviceWorker.ready; })
-      .then(function () {
-        // Offline, this page came from the cache; controlled, the worker has just stored it.
-        if (controlled || navigator.onLine === false) return null;
-        // The first visit was not yet served through the worker: store the page and its
-        // files now (later visits are stored by the worker as they pass through it).
-        return window.caches.open(config.cacheName).then(function (cache) {
-          var wanted = [window.location.pathname + window.location.search].concat(urls.assets);
-          return Promise.all(wanted.map(function (url) {
+      .then(function () { return window.caches.open(config.cacheName); })
+      .then(function (cache) {
+        // The worker stores the scanner's files when it installs, and each page and file as
+        // it passes through. This first visit was not served through it, and a sign-out
+        // empties the cache: store the page now, and any file that is missing.
+        const page = window.location.pathname + window.location.search;
+        const wanted = urls.assets.map(function (url) {
+          return cache.match(url).then(function (hit) { return hit ? null : url; });
+        });
+        if (!controlled && navigator.onLine !== false) wanted.push(page);
+        return Promise.all(wanted).then(function (urlsToStore) {
+          return Promise.all(urlsToStore.filter(Boolean).map(function (url) {
             return fetch(url, { credentials: 'same-origin', cache: 'no-cache' }).then(function (response) {
               if (response.ok && !response.redirected) return cache.put(url, response);
               return null;
@@ -1139,16 +649,16 @@
       });
   }
 
-  /* ------------------------------------------------------------------ start */
+  /* ---------------------------------------------------------------- start */
 
-  window.checkinScanner = { sha256HexPure: sha256HexPure, fingerprint: fingerprint };
+  window.checkinScanner = { fingerprint: fingerprint };
 
   if (roster) root.dataset.roster = roster.cancelled ? 'cancelled' : 'cached';
   show('idle', { headline: checkingOut ? S.readyOut : S.ready, detail: S.readyDetail });
   el.result.classList.remove('scan-flash');
   renderAll();
   refocus();
-  startCamera();
+  camera.start();
   prepareOffline();
   if (navigator.onLine !== false) syncThenRefresh();
-})();
+}

@@ -164,6 +164,9 @@ def test_scanner_over_https_is_a_secure_context_with_service_worker_and_camera(
             assert registered is True
             expect(page.locator("#result")).to_have_attribute("data-state", "checked_in")
             expect(page.locator("#result-name")).to_have_text(confirmed.user.full_name)
+            # Decoded on the phone (its own detector, or the vendored polyfill's wasm).
+            decoder = page.locator("#scanner").get_attribute("data-decoder")
+            assert decoder in ("native", "polyfill")
             shoot(page, "https-camera-checked-in")
 
         finally:

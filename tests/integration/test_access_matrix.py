@@ -128,12 +128,14 @@ ROUTES: dict[str, str] = {
     "api.workshop_roster":                      "401       403    403    ok     ok        ok       404      404      403",
     "audit.events":                             "login     403    403    403    ok        ok       ok       403      403",
     "auth.delete":                              "login     ok     ok     ok     ok        ok       ok       ok       ok",
+    "auth.forgot_password":                     "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "auth.login":                               "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "auth.logout":                              "login     ok     ok     ok     ok        ok       ok       ok       ok",
     "auth.logout_everywhere":                   "login     ok     ok     ok     ok        ok       ok       ok       ok",
     "auth.my_data":                             "login     ok     ok     ok     ok        ok       ok       ok       ok",
     "auth.password":                            "login     ok     ok     ok     ok        ok       ok       ok       ok",
     "auth.profile":                             "login     ok     ok     403    403       403      403      403      403",
+    "auth.reset":                               "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "auth.signup":                              "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "certificates.all_in_one":                  "login     403    403    403    ok        ok       404      403      403",
     "certificates.delete_image":                "login     403    403    403    ok        ok       404      403      403",
@@ -142,6 +144,8 @@ ROUTES: dict[str, str] = {
     "certificates.mine":                        "login     ok     404    404    ok        ok       404      404      404",
     "certificates.one":                         "login     403    403    403    ok        ok       404      403      403",
     "certificates.override":                    "login     403    403    403    ok        ok       404      403      403",
+    "certificates.preview":                     "login     403    403    403    ok        ok       404      403      403",
+    "certificates.save_design":                 "login     403    403    403    ok        ok       404      403      403",
     "certificates.upload_image":                "login     403    403    403    ok        ok       404      403      403",
     "certificates.verify":                      "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "certificates.verify_file":                 "ok        ok     ok     ok     ok        ok       ok       ok       ok",
@@ -159,6 +163,7 @@ ROUTES: dict[str, str] = {
     "evaluations.results":                      "login     403    403    403    ok        ok       404      403      403",
     "evaluations.results_xlsx":                 "login     403    403    403    ok        ok       404      403      403",
     "evaluations.status":                       "login     403    403    403    ok        ok       404      403      403",
+    "forms.date_preview":                       "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "health.healthz":                           "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "i18n.switch_language":                     "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "imports.confirm":                          "login     403    403    403    ok        ok       404      403      403",
@@ -173,6 +178,10 @@ ROUTES: dict[str, str] = {
     "line.ticket_image":                        "404       404    404    404    404       404      404      404      404",
     "line.unlink":                              "login     404    404    403    403       403      403      403      403",
     "line.webhook":                             "404       404    404    404    404       404      404      404      404",
+    "messages.compose":                         "login     403    403    403    ok        ok       404      403      403",
+    "messages.preview":                         "login     403    403    403    ok        ok       404      403      403",
+    "messages.reminder":                        "login     403    403    403    ok        ok       404      403      403",
+    "messages.send":                            "login     403    403    403    ok        ok       404      403      403",
     "organizer.excuse":                         "login     403    403    403    ok        ok       404      403      403",
     "organizer.refused_scan_action":            "login     403    403    403    ok        ok       404      403      403",
     "organizer.register_on_behalf":             "login     403    403    403    ok        ok       404      403      403",
@@ -186,8 +195,8 @@ ROUTES: dict[str, str] = {
     "organizer.workshop_cancel":                "login     403    403    403    ok        ok       404      403      403",
     "organizer.workshop_detail":                "login     403    403    403    ok        ok       404      403      403",
     "organizer.workshop_edit":                  "login     403    403    403    ok        ok       404      403      403",
-    "organizer.workshop_next_cohort":           "login     403    403    403    ok        ok       404      403      403",
     "organizer.workshop_new":                   "login     403    403    403    ok        ok       ok       403      403",
+    "organizer.workshop_next_cohort":           "login     403    403    403    ok        ok       404      403      403",
     "organizer.workshop_status":                "login     403    403    403    ok        ok       404      403      403",
     "organizer.workshops":                      "login     403    403    403    ok        ok       ok       403      403",
     "public.index":                             "ok        ok     ok     ok     ok        ok       ok       ok       ok",
@@ -207,6 +216,13 @@ ROUTES: dict[str, str] = {
     "reports.workshop_report_page":             "login     403    403    403    ok        ok       404      403      403",
     "reports.workshop_report_pdf":              "login     403    403    403    ok        ok       404      403      403",
     "static":                                   "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    # One's own transcript (officers); any officer's through the organizer's pages.
+    "transcripts.hours":                        "login     403    403    403    ok        ok       ok       403      403",
+    "transcripts.mine":                         "login     ok     ok     403    403       403      403      403      403",
+    "transcripts.mine_file":                    "login     ok     ok     403    403       403      403      403      403",
+    "transcripts.officer":                      "login     403    403    403    ok        ok       ok       403      403",
+    "transcripts.officer_file":                 "login     403    403    403    ok        ok       ok       403      403",
+    "transcripts.search":                       "login     403    403    403    ok        ok       ok       403      403",
 }
 # fmt: on
 
@@ -220,18 +236,21 @@ URL_VALUES = {
     "refused_id": lambda w: w.refused_id,
     "code": lambda w: w.code,
     "kind": lambda w: "logo",
-    "office_id": lambda w: w.office_id,
-    # The admin's own account: an empty form would switch it off, which is refused.
-    "user_id": lambda w: w.users["admin"].id,
     "action": lambda w: "confirm",  # the owner's registration is confirmed already: refused
     "filename": lambda w: "css/app.css",
     "part": lambda w: "evaluation",
     "token": lambda w: "T1NOTATICKET",
+    "officer_id": lambda w: w.users["owner"].id,
+    "file_format": lambda w: "xlsx",
+    "office_id": lambda w: w.office_id,
+    # The admin's own account: an empty form would switch it off, which is refused.
+    "user_id": lambda w: w.users["admin"].id,
 }
 # Per endpoint, where the shared value would have a side effect or name the wrong thing.
 URL_OVERRIDES: dict[str, dict[str, str]] = {
     "certificates.delete_image": {"kind": "not-a-kind"},  # refused: the logo stays
     "certificates.override": {"action": "revoke"},  # refused: the reason is a control character
+    "certificates.preview": {"fmt": "png"},
     "i18n.switch_language": {"code": "en"},
     "organizer.refused_scan_action": {"action": "accept"},  # refused: the reason
 }
@@ -418,7 +437,8 @@ def outcome_of(response, api: bool) -> str:
         return str(status)
     if 300 <= status < 400 and location.startswith("/auth/login") and not api:
         return "login"
-    if status < 400 or status in (409, 422) or (api and status == 400):
+    # 410: a reset link that is no longer good, for anyone (the rule, not the caller, refused).
+    if status < 400 or status in (409, 410, 422) or (api and status == 400):
         return "ok"
     return f"unexpected {status}"
 

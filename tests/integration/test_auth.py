@@ -28,6 +28,12 @@ def test_sign_in_and_out(client, organizer):
     assert "ออกจากระบบ" in html
 
 
+def test_door_staff_land_on_the_check_in_page(client, staff):
+    response = login(client, staff)
+    assert response.headers["Location"] == "/checkin"
+    assert client.get("/checkin").status_code == 200
+
+
 def signed_in_as(client) -> str | None:
     """The name the menu shows for the signed-in person, or None when nobody is signed in."""
     import re

@@ -38,6 +38,32 @@ def test_report_bench_leaves_nothing_in_the_temporary_folder(tmp_path):
 
 @pytest.mark.skipif(
     bool(os.environ.get("WORKSHOP_TEST_DATABASE_URL")),
+    reason="the evaluation bench builds its own SQLite database: once per suite is enough",
+)
+def test_evaluation_bench_times_every_download_and_cleans_up(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    environment = {**os.environ, "TMPDIR": str(scratch)}
+    environment.pop("WORKSHOP_DATABASE_URL", None)
+
+    result = subprocess.run(
+        [sys.executable, "bench/evaluation_bench.py", "--attendees", "12", "--repeat", "1"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "12 answers" in result.stdout
+    for name in ("results page", "results XLSX", "report PDF"):
+        assert name in result.stdout
+    assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("WORKSHOP_TEST_DATABASE_URL")),
     reason="the scope bench builds its own SQLite databases: once per suite is enough",
 )
 def test_scope_bench_finds_no_statement_per_row(tmp_path):

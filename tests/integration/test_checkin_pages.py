@@ -1,5 +1,6 @@
 """Door check-in pages: who may open them, the session picked by default, the scanner shell."""
 
+import hashlib
 import json
 import re
 
@@ -175,3 +176,39 @@ def test_organizer_home_links_the_door(client):
     organizer = make_user("organizer", "second-organizer@example.go.th")
     login(client, organizer)
     assert 'href="/checkin"' in client.get("/organizer/workshops").get_data(as_text=True)
+
+
+def test_only_the_scanner_page_may_compile_webassembly(client, staff, running):
+    """The barcode-detector polyfill runs ZXing-C++ as wasm: 'wasm-unsafe-eval' on the
+    scanner page, and nowhere else (it never allows eval of script)."""
+    login(client, staff)
+    scanner = client.get(f"/checkin/{running.id}/{running.sessions[1].id}")
+    policy = scanner.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'wasm-unsafe-eval';" in policy
+    assert "'unsafe-eval'" not in policy.replace("'wasm-unsafe-eval'", "")
+    for path in ("/", "/checkin", "/checkin/sw.js"):
+        assert "wasm" not in client.get(path).headers["Content-Security-Policy"], path
+
+
+def test_the_worker_precaches_the_scanner_files_the_page_lists(client, staff, running):
+    """The service worker's PRECACHE and the page's assets are the same files, each served,
+    the wasm as application/wasm (compiled while it streams) and as the polyfill expects."""
+    from workshop.web.checkin import SCANNER_ASSETS
+
+    worker = client.get("/checkin/sw.js").get_data(as_text=True)
+    listed = re.search(r"var PRECACHE = \[(.*?)\];", worker, re.S).group(1)
+    assert tuple(re.findall(r"'([^']+)'", listed)) == SCANNER_ASSETS
+    login(client, staff)
+    html = client.get(f"/checkin/{running.id}/{running.sessions[1].id}").get_data(as_text=True)
+    raw = re.search(r'id="checkin-config">(.*?)</script>', html, re.S).group(1)
+    urls = json.loads(raw)["urls"]
+    assert urls["assets"] == [f"/static/{name}" for name in SCANNER_ASSETS]
+    assert urls["polyfill"] in urls["assets"] and urls["polyfillWasm"] in urls["assets"]
+    for url in urls["assets"]:
+        assert client.get(url).status_code == 200, url
+    wasm = client.get(urls["polyfillWasm"])
+    assert wasm.headers["Content-Type"] == "application/wasm"
+    glue = client.get("/static/vendor/barcode-detector/zxing-exported.js").get_data(as_text=True)
+    assert hashlib.sha256(wasm.data).hexdigest() in glue  # its ZXING_WASM_SHA256
+    # No CDN: the wasm comes from here (the glue's default points at one).
+    assert "locateFile" in client.get("/static/js/scanner/camera.js").get_data(as_text=True)

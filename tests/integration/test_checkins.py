@@ -92,6 +92,42 @@ def test_waitlisted_and_cancelled_are_not_confirmed(client, staff, organizer, do
     assert CheckIn.query.count() == 0
 
 
+def test_no_seat_messages_say_which_and_what_to_do(client, staff, organizer, door):
+    """The door is told whether the holder waits for a seat or cancelled, and that an
+    organizer can still seat them as a walk-in."""
+    from workshop.services.registrations import cancel_registration
+
+    _w, session, _c, other, waiting = door
+    response = post(client, auth(staff), ticket=ticket_token(waiting), session_id=session.id)
+    message = response.json["error"]["message"]
+    assert "อยู่ในรายชื่อสำรอง" in message and "walk-in" in message
+    token = ticket_token(other)
+    cancel_registration(other.id, organizer)
+    response = post(client, auth(staff), ticket=token, session_id=session.id)
+    message = response.json["error"]["message"]
+    assert "ถูกยกเลิกแล้ว" in message and "walk-in" in message
+    english = post(
+        client,
+        {**auth(staff), "Accept-Language": "en"},
+        ticket=token,
+        session_id=session.id,
+    ).json["error"]["message"]
+    assert "cancelled" in english.lower() and "walk-in" in english
+
+
+def test_name_search_says_who_checked_in_to_the_session_and_when(client, staff, door):
+    workshop, session, confirmed, other, _waiting = door
+    checked = post(client, auth(staff), ticket=ticket_token(confirmed), session_id=session.id)
+    url = f"/api/v1/workshops/{workshop.id}/attendees?q=ทดสอบ&session_id={session.id}"
+    found = {p["registration_id"]: p for p in client.get(url, headers=auth(staff)).json}
+    assert found[confirmed.id]["checked_in_at"] == checked.json["checked_in_at"]
+    assert found[other.id]["checked_in_at"] is None
+    # Without session_id the answer is as before; a session of another workshop is refused.
+    plain = client.get(url.split("&")[0], headers=auth(staff)).json
+    assert all(p["checked_in_at"] is None for p in plain)
+    assert client.get(url + "9", headers=auth(staff)).status_code == 404
+
+
 def test_ticket_for_another_workshop(client, staff, organizer, venue, door):
     _w, session, _c, _o, _wait = door
     elsewhere = running_workshop(venue, organizer)

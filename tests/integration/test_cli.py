@@ -5,6 +5,8 @@ from workshop.models import (
     EvaluationForm,
     EvaluationResponse,
     EvaluationSubmission,
+    Notification,
+    PasswordReset,
     RefusedScan,
     Registration,
     User,
@@ -110,17 +112,46 @@ def test_seed_demo_loads_the_reference_workshop_once(app):
     upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE, cohort=1).one()
     assert registration_open(upcoming)
     assert upcoming.confirmed_count == 8
-    # The reference workshop, 8 in the follow-up, 2 in the Wang Thong district workshop.
-    assert Registration.query.count() == len(officers) + 8 + 2
+    both = Registration.workshop_id.in_([workshop.id, upcoming.id])
+    assert Registration.query.filter(both).count() == len(officers) + 8
     # The reference workshop as held: check-ins from the sign-in sheet (one officer left at
     # noon, one was away on official duty in the afternoon), and an open evaluation answered
     # by every attendee but officer1, who can try it.
-    assert CheckIn.query.count() == 2 * len(officers) - 2
+    held = CheckIn.session_id.in_([s.id for s in workshop.sessions])
+    assert CheckIn.query.filter(held).count() == 2 * len(officers) - 2
     form = EvaluationForm.query.one()
     assert (form.workshop_id, form.status) == (workshop.id, "open")
     assert EvaluationResponse.query.count() == len(officers) - 2
     officer1 = User.query.filter_by(email="officer1@demo.cdd.go.th").one()
     assert EvaluationSubmission.query.filter_by(user_id=officer1.id).count() == 0
+    # One officer asked for a password reset link (once, however often the demo is loaded).
+    reset = PasswordReset.query.one()
+    assert reset.user.email == "officer2@demo.cdd.go.th"
+    assert Notification.query.filter_by(password_reset_id=reset.id).count() == 1
+
+
+def test_demo_shows_a_transcript_over_two_fiscal_years_and_a_queued_reminder(app, client):
+    from tests.support import login
+    from workshop.models import Notification
+    from workshop.services.demo import SOON_TITLE
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    officer1 = User.query.filter_by(email="officer1@demo.cdd.go.th").one()
+    account = next(a for a in DEMO_ACCOUNTS if a.email == officer1.email)
+    login(client, officer1, account.password)
+    page = client.get("/my/transcript").get_data(as_text=True)
+    assert "ปีงบประมาณ พ.ศ. 2559" in page and "ปีงบประมาณ พ.ศ. 2560" in page
+    assert "2 หลักสูตร 21 ชั่วโมง" in page and "1 หลักสูตร 7 ชั่วโมง" in page
+    soon = Workshop.query.filter_by(title=SOON_TITLE).one()
+    reminders = (
+        Notification.query.join(Registration)
+        .filter(Registration.workshop_id == soon.id, Notification.event == "reminder")
+        .all()
+    )
+    assert len(reminders) == soon.confirmed_count == 6
+    # Loading again adds nothing.
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    assert Notification.query.filter_by(event="reminder").count() == 6
 
 
 def test_demo_organizer_sees_the_reference_workshop(app, client):

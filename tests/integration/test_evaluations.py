@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import subprocess
 
 import pytest
@@ -144,6 +145,12 @@ def test_bad_questions_are_all_reported_at_once_and_nothing_is_saved(client, org
     assert "กรุณาเลือกคำตอบที่ถูกต้อง" in html
     assert "ใส่ตัวเลือก 2–8 ข้อ บรรทัดละหนึ่งข้อ" in html
     assert 'value="ข้อหนึ่ง"' in html  # what was typed stays
+    # ... and listed at the top, each linked to its field, which points to its message.
+    summary = re.search(r'<div class="error-summary"[^>]*role="alert".*?</div>', html, re.S)
+    links = re.findall(r'href="#([^"]+)"', summary.group(0))
+    assert links == ["q-0-text", "q-1-correct", "q-2-options"]
+    for field_id in links:
+        assert re.search(rf'id="{field_id}"[^>]*aria-describedby="{field_id}-error"', html)
     db.session.rollback()
     assert len(EvaluationForm.query.one().questions) == len(DEFAULT_QUESTIONS) + 2
 

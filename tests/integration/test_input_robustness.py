@@ -675,7 +675,7 @@ def form_verdict(kind: str, name: str, value: str) -> tuple[str, Any]:
 
 FIELD_ERROR = (
     r'<div class="field[^"]*has-error[^"]*">(?:(?!<div class="field).)*?name="{name}"'
-    r'(?:(?!<div class="field).)*?<p class="error">[^<]*[\u0e00-\u0e7f]'
+    r'(?:(?!<div class="field).)*?<p class="error"[^>]*>[^<]*[\u0e00-\u0e7f]'
 )
 
 

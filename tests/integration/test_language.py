@@ -228,3 +228,23 @@ def test_api_ignores_the_page_language_choice(client, organizer):
         "/api/v1/auth/token", json={"email": organizer.email, "password": "wrong-password"}
     )
     assert _error(response)["message"] == "อีเมลหรือรหัสผ่านไม่ถูกต้อง"
+
+
+def test_english_report_words_are_not_ambiguous(client, organizer, workshop):
+    """Counts, column heads and the certificate kind read as English (pgettext, ngettext)."""
+    _english(client, "/")
+    login(client, organizer)
+    html = _html(client.get(f"/organizer/workshops/{workshop.id}/report"))
+    assert re.search(r'<span class="count">0</span>Cancelled</span>', html)
+    assert '<th class="num">Checked in</th>' in html
+    assert re.search(r'<span class="count">0</span>Issued: [A-Z][a-z]', html)
+    assert "เกียรติบัตร issued" not in html
+    assert _thai_outside_data(html, _data_strings(workshop, organizer)) == []
+
+
+def test_english_page_titles_read_as_english(client, organizer, workshop):
+    _english(client, "/")
+    login(client, organizer)
+    html = _html(client.get("/organizer/reports/fiscal-year?fy=2559"))
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith("Workshop report · Fiscal year 2016 (B.E. 2559)")

@@ -138,7 +138,7 @@ def test_0010_maps_agency_texts_to_offices_and_keeps_certificate_numbers(empty_d
     province = "สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก"
     now = "2015-10-01 00:00:00"
     with empty_database.app_context():
-        upgrade(revision="0009_training_hours")
+        upgrade(revision="0010_certificate_design")  # just before 0010_offices
         person = {
             "password_hash": "x",
             "title_prefix": "",
@@ -264,7 +264,7 @@ def test_0010_maps_agency_texts_to_offices_and_keeps_certificate_numbers(empty_d
         assert issue_certificate(registration.id, org).number_text == "4/2559"
         db.session.remove()
 
-        downgrade(revision="0009_training_hours")
+        downgrade(revision="0010_certificate_design")
         numbers = db.session.execute(
             text("SELECT organizing_agency, number FROM certificates ORDER BY id")
         ).all()

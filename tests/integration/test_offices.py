@@ -264,7 +264,7 @@ def test_provincial_fiscal_year_report_rolls_up_by_office_and_district(app, clie
     assert offices[0][:3] == ("หน่วยงาน", "อำเภอ", "จำนวนการอบรม")
     rows = {row[0]: row for row in offices[1:]}
     assert len(rows) == 10
-    assert rows["สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก"][1:4] == ("ระดับจังหวัด", 1, 10)
+    assert rows["สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก"][1:4] == ("ระดับจังหวัด", 2, 16)
     assert rows["สำนักงานพัฒนาชุมชนอำเภอวังทอง"][1:4] == ("วังทอง", 1, 2)
     assert rows["สำนักงานพัฒนาชุมชนอำเภอนครไทย"][2] == 0
     workshops = list(book["การอบรม"].iter_rows(values_only=True))

@@ -16,7 +16,7 @@ def signed_in(client, organizer):
 
 
 def field_error(html: str, text: str) -> bool:
-    return re.search(r'<p class="error">[^<]*' + re.escape(text), html) is not None
+    return re.search(r'<p class="error"[^>]*>[^<]*' + re.escape(text), html) is not None
 
 
 def venue_form(**changes):

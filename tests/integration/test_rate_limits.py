@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -347,6 +348,7 @@ def test_gunicorn_with_several_workers_and_limits_in_memory_warns_at_start(tmp_p
             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env},
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its own process group, so no worker outlives the test
         )
         lines = []
         try:
@@ -355,8 +357,12 @@ def test_gunicorn_with_several_workers_and_limits_in_memory_warns_at_start(tmp_p
                 if "Booting worker" in line:
                     break
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
         return "".join(lines)
 
     log = start(2)
@@ -426,3 +432,18 @@ def test_the_production_gunicorn_settings_warn_too(tmp_path, monkeypatch):
     logged.clear()
     settings["when_ready"](Server)
     assert logged == []
+
+
+def test_password_reset_requests_are_limited_per_client(limited, officer):
+    client = limited(RATELIMIT_PASSWORD_RESET="2 per minute").test_client()
+    assert client.get("/auth/forgot").status_code == 200  # looking at the page is free
+    for n in range(2):
+        page = client.post("/auth/forgot", data={"email": f"x{n}@example.go.th"})
+        assert page.status_code == 200
+    refused = client.post("/auth/forgot", data={"email": officer.email})
+    assert refused.status_code == 429
+    assert "ถี่เกินไป" in refused.get_data(as_text=True)
+    other = client.post(
+        "/auth/forgot", data={"email": officer.email}, environ_base={"REMOTE_ADDR": "10.0.0.2"}
+    )
+    assert other.status_code == 200

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from tests.integration.test_migrations import empty_database  # noqa: F401  (fixture)
 from tests.integration.test_organizer_pages import workshop_form
 from tests.support import (
+    error_block,
     finished_workshop,
     login,
     make_officers,
@@ -173,7 +174,7 @@ def test_bad_hours_on_the_form_are_refused_beside_the_field(
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html
-    assert 'name="sessions-0-hours"' in html.split(message)[0].rsplit("session-row", 1)[-1]
+    assert 'name="sessions-0-hours"' in error_block(html, message)
     assert Workshop.query.count() == 0
 
 

@@ -61,16 +61,16 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="module")
-def extracted() -> dict[str | tuple[str, ...], list[str]]:
-    """Every message in the source tree, as `pybabel extract -F babel.cfg` finds it."""
+def extracted() -> dict[tuple[str | tuple[str, ...], str | None], list[str]]:
+    """Every message in the source tree, as `pybabel extract -F babel.cfg` finds it, keyed by
+    (msgid, context): ``pgettext("count", "ยกเลิก")`` is another message than ``_("ยกเลิก")``."""
     with (ROOT / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
-    found: dict[str | tuple[str, ...], list[str]] = {}
+    found: dict[tuple[str | tuple[str, ...], str | None], list[str]] = {}
     for filename, lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
-        assert context is None, f"{filename}:{lineno}: message contexts are not used here"
-        found.setdefault(message, []).append(f"{filename}:{lineno}")
+        found.setdefault((message, context), []).append(f"{filename}:{lineno}")
     return found
 
 
@@ -79,14 +79,15 @@ def test_extraction_finds_the_templates_and_the_code(extracted):
     places = {place.split(":")[0] for places in extracted.values() for place in places}
     assert any(p.startswith("templates/") for p in places), "no template strings extracted"
     assert any(p.startswith("workshop/") for p in places), "no Python strings extracted"
-    assert "เข้าสู่ระบบ" in extracted  # templates, _()
-    assert "กรุณากรอกช่องนี้" in extracted  # Python, _l()
+    assert ("เข้าสู่ระบบ", None) in extracted  # templates, _()
+    assert ("กรุณากรอกช่องนี้", None) in extracted  # Python, _l()
+    assert ("เช็กอิน", "column") in extracted  # pgettext
 
 
 def test_every_msgid_has_an_english_translation(extracted, catalog):
     missing = []
-    for message_id, places in extracted.items():
-        entry = catalog.get(message_id)
+    for (message_id, context), places in extracted.items():
+        entry = catalog.get(message_id, context=context)
         if entry is None:
             reason = "not in messages.po"
         elif entry.fuzzy:
@@ -107,12 +108,17 @@ def test_compiled_mo_matches_the_po(catalog):
     assert MO.exists(), f"{MO} is missing. {FIX}"
     with MO.open("rb") as f:
         compiled = read_mo(f)
-    expected = {m.id: m.string for m in catalog if m.id and _translated(m)}
-    actual = {m.id: m.string for m in compiled if m.id}
+
+    def key(m) -> tuple:  # a plural's msgids too come back as a list from the .mo
+        return (tuple(m.id) if isinstance(m.id, list | tuple) else m.id, m.context)
+
+    def text(m) -> str | tuple[str, ...]:  # a plural's forms come back as a list from the .mo
+        return tuple(m.string) if isinstance(m.string, list | tuple) else m.string
+
+    expected = {key(m): text(m) for m in catalog if m.id and _translated(m)}
+    actual = {key(m): text(m) for m in compiled if m.id}
     stale = sorted(
-        _ids(key)[0]
-        for key in expected.keys() | actual.keys()
-        if expected.get(key) != actual.get(key)
+        _ids(k[0])[0] for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k)
     )
     assert not stale, (
         f"messages.mo is out of date with messages.po for {len(stale)} message(s), e.g. "

@@ -12,12 +12,12 @@ from workshop.api import api_bp
 from workshop.api.auth import api_auth
 from workshop.api.schemas import (
     INT32_MAX,
+    AttendeeOut,
     CheckInOut,
     CheckInRequest,
     CheckOutOut,
     CheckOutRequest,
     DecodedOut,
-    PersonOut,
     RosterOut,
     parse_body,
 )
@@ -26,6 +26,7 @@ from workshop.models.types import utcnow
 from workshop.services.checkins import (
     CheckInResult,
     check_in,
+    checked_in_at,
     checkin_window,
     search_attendees,
     session_counts,
@@ -182,7 +183,16 @@ def workshop_roster(workshop_id: int):
 def workshop_attendees(workshop_id: int):
     workshop = get_workshop(workshop_id, g.api_user)
     found = search_attendees(workshop, request.args.get("q", ""))
-    return [PersonOut.model_validate(person_json(r)).model_dump(mode="json") for r in found]
+    # With ``session_id``, each person says whether and when they checked in to it.
+    checked = {}
+    if "session_id" in request.args:
+        checked = checked_in_at(_session_of(workshop_id), [r.id for r in found])
+    return [
+        AttendeeOut.model_validate(
+            {**person_json(r), "checked_in_at": checked.get(r.id)}
+        ).model_dump(mode="json")
+        for r in found
+    ]
 
 
 @api_bp.post("/checkins/decode")

@@ -495,6 +495,12 @@ class PersonOut(Out):
     status: str
 
 
+class AttendeeOut(PersonOut):
+    checked_in_at: UtcTimestamp | None = Field(
+        None, description="When the person checked in to ``session_id``; null if not (yet)."
+    )
+
+
 class CountsOut(Out):
     checked_in: int
     confirmed: int

@@ -21,6 +21,8 @@ from workshop.models.evaluation import (
 from workshop.models.excuse import ExcusedAbsence, ExcuseKind
 from workshop.models.notification import Notification
 from workshop.models.office import Office
+from workshop.models.password_reset import PasswordReset
+from workshop.models.record import MessageAudience, Transcript, WorkshopMessage
 from workshop.models.registration import (
     Registration,
     RegistrationStatus,
@@ -58,8 +60,10 @@ __all__ = [
     "ExcusedAbsence",
     "FormPart",
     "FormStatus",
+    "MessageAudience",
     "Notification",
     "Office",
+    "PasswordReset",
     "QuestionKind",
     "RefusedScan",
     "Registration",
@@ -68,9 +72,11 @@ __all__ = [
     "RetiredTicketSecret",
     "Role",
     "SignInFailure",
+    "Transcript",
     "User",
     "Venue",
     "Workshop",
+    "WorkshopMessage",
     "WorkshopSession",
     "WorkshopStatus",
 ]

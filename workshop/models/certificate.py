@@ -100,11 +100,14 @@ class CertificateCounter(db.Model):
 
 class CertificateImageKind(enum.StrEnum):
     LOGO = "logo"
-    SIGNATURE = "signature"
+    SIGNATURE = "signature"  # the first signatory's
+    SIGNATURE_2 = "signature2"  # the second signatory's
+    BACKGROUND = "background"  # a whole-page design, in place of the built-in frame
 
 
 class CertificateImage(db.Model):
-    """A workshop's logo or signatory's signature, kept in the database (shared by workers)."""
+    """A workshop's logo, a signatory's signature or a page background, kept in the database
+    (shared by workers)."""
 
     __tablename__ = "certificate_images"
     __table_args__ = (UniqueConstraint("workshop_id", "kind"),)

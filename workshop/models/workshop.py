@@ -97,9 +97,27 @@ class Workshop(db.Model):
     series_id: Mapped[int | None] = mapped_column(
         ForeignKey("workshops.id"), nullable=True, index=True
     )
+    # Days before the first session that confirmed registrants get a reminder; None: the
+    # installation's REMINDER_DAYS; 0: no reminder.
+    reminder_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # When the "certificate ready" notices were queued (once, after the door closed on the
+    # last session): the scheduler claims the workshop by setting it.
+    certificate_notices_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     presiding_official: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
     signatory_name: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
     signatory_position: Mapped[str] = mapped_column(String(PERSON_MAX), default="")
+    # Certificate design (services.certificate_design): the wording after the name with
+    # placeholders ("" = the default of the certificate's type), a second signatory, Thai
+    # numerals on certificates and reports, and the built-in frame.
+    certificate_wording: Mapped[str] = mapped_column(Text, default="", server_default="")
+    signatory2_name: Mapped[str] = mapped_column(String(PERSON_MAX), default="", server_default="")
+    signatory2_position: Mapped[str] = mapped_column(
+        String(PERSON_MAX), default="", server_default=""
+    )
+    thai_numerals: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    certificate_frame: Mapped[str] = mapped_column(
+        String(20), default="classic", server_default="classic"
+    )
     # Seat counters, changed only by conditional UPDATEs in services.registrations: the database
     # row is the lock that keeps confirmed registrations within capacity under concurrency.
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

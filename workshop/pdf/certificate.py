@@ -25,32 +25,55 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from workshop.models import Certificate
+from workshop.models import Certificate, CertificateImageKind, Workshop
 from workshop.pdf.archive import ArchivalCanvas, archival_image
 from workshop.pdf.fonts import BOLD, REGULAR
 from workshop.pdf.qrdraw import draw_qr
 from workshop.pdf.signing import sign_if_configured
 from workshop.pdf.typeset import draw_text, fit_font_size, line_metrics, wrap_lines
+from workshop.services.certificate_design import certificate_page, preview_page, signatories_of
 from workshop.services.certificate_images import certificate_images
-from workshop.services.certificates import format_code, verification_url
-from workshop.thai.addresses import venue_place
-from workshop.thai.dates import format_date_range, to_bangkok
+from workshop.services.certificates import format_code, verification_url, verification_url_for
+from workshop.thai.numerals import digits
 
 PAGE = landscape(A4)
 WIDTH, HEIGHT = PAGE
 CENTRE = WIDTH / 2
 TEXT_WIDTH = 640.0
 NAME_MAX, NAME_MIN = 34.0, 14.0
-BODY_SIZE, BODY_MIN = 17.0, 12.0
+# What they attended: the largest size from BODY_SIZE down to BODY_READABLE (the date lines'
+# size) that sets it in at most BODY_LINES lines; only a longer text shrinks further.
+BODY_SIZE, BODY_READABLE, BODY_MIN = 17.0, 16.0, 12.0
+FIT_MIN = 9.0  # the least any text under the name is set at when the page is full
+BODY_LINES = 3
+DETAIL_SIZE = 16.0  # the dates, the venue, "ให้ไว้ ณ วันที่"
 POSITION_LINES = 3  # the signatory's position: ผู้ว่าราชการ... / ปฏิบัติราชการแทน / อธิบดี...
-BODY_LINES = 2  # what they attended: at most two lines, shrunk below BODY_SIZE to fit
-QR_SIZE = 26 * mm
+POSITION_SIZE = 15.0
+MAX_SIGNATORIES = 2
+QR_X, QR_Y, QR_SIZE = 17 * mm, 16 * mm, 26 * mm
 URL_SIZE, URL_LEADING, URL_WIDTH = 8.5, 11.0, 60 * mm  # the address beside the QR code
+NUMBER_SIZE, NUMBER_Y = 13.0, HEIGHT - 22 * mm  # "เลขที่ 12/2559" at the top right
+# Where the page's text may start: under the logo's top, or without a logo under the number at
+# the top right, which a long agency name centred at the top would otherwise run into.
+TOP_WITH_LOGO = HEIGHT - 14 * mm
+TOP_WITHOUT_LOGO = NUMBER_Y - 5 * mm
+LOGO_W, LOGO_H = 60 * mm, 22 * mm
+SIGNATURE_BOTTOM = 24 * mm  # baseline of the last position line
+SIGNATURE_ROOM = 16 * mm  # above the signatory's name: the image, or room to sign by hand
+# Two signatories stand side by side right of the verification block (QR and address).
+PAIR_LEFT, PAIR_RIGHT = QR_X + QR_SIZE + 2 * mm + URL_WIDTH + 4 * mm, WIDTH - 17 * mm
+GAP_MAX = 9 * mm  # the most a gap between blocks grows when the text is short
 
 INK = (0.11, 0.13, 0.2)
 NAVY = (0.08, 0.2, 0.45)
 GOLD = (0.66, 0.52, 0.16)
 MUTED = (0.35, 0.38, 0.45)
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    position: str  # "\n" keeps the organizer's own line breaks
 
 
 @dataclass(frozen=True)
@@ -60,13 +83,10 @@ class CertificateText:
     agency: str
     kind: str  # เกียรติบัตร or วุฒิบัตร
     name: str
-    attended: str  # "ได้เข้าร่วม..." (the workshop's title)
-    dates: str  # "ระหว่างวันที่ 20–22 ตุลาคม พ.ศ. 2558"
-    venue: str  # "ณ ..."
+    body: str  # the workshop's wording, filled in: "ได้เข้าร่วม...\nระหว่างวันที่...\nณ ..."
     given: str  # "ให้ไว้ ณ วันที่ 22 ตุลาคม พ.ศ. 2558"
-    signatory_name: str
-    signatory_position: str
-    number: str  # "12/2559"
+    signatories: tuple[Signatory, ...]
+    number: str  # "12/2559" (or "๑๒/๒๕๕๙")
     code: str  # "7K2M-QD9X-4TNB-H8RW"
     url: str  # the verification page, inside the QR code
     revoked: bool = False
@@ -76,26 +96,24 @@ class CertificateText:
         return f"ขอมอบ{self.kind}ฉบับนี้ไว้เพื่อแสดงว่า"
 
     @property
-    def layout_key(self) -> tuple[str, ...]:
-        """The strings shared by a workshop's pages (one layout for all of them)."""
-        return (
-            self.agency,
-            self.kind,
-            self.attended,
-            self.dates,
-            self.venue,
-            self.given,
-            self.signatory_name,
-            self.signatory_position,
-        )
+    def attended(self) -> str:
+        """The first line of the wording (what they attended), for the file's subject."""
+        return self.body.split("\n", 1)[0]
+
+    @property
+    def layout_key(self) -> tuple[object, ...]:
+        """What a workshop's pages share (one layout for all of them)."""
+        return (self.agency, self.kind, self.body, self.given, self.signatories)
 
 
 @dataclass(frozen=True)
 class CertificateArt:
-    """The workshop's uploaded images (PNG or JPEG bytes), both optional."""
+    """The workshop's uploaded images (PNG or JPEG bytes, all optional) and its frame."""
 
     logo: bytes | None = None
-    signature: bytes | None = None
+    signatures: tuple[bytes | None, ...] = ()  # one per signatory, in order
+    background: bytes | None = None  # a whole-page design; replaces the frame
+    frame: str = "classic"  # one of services.certificate_design.FRAMES
 
 
 @dataclass(frozen=True)
@@ -105,6 +123,7 @@ class _Line:
     size: float
     y: float  # baseline
     colour: tuple[float, float, float] = INK
+    x: float = CENTRE
 
 
 @dataclass(frozen=True)
@@ -114,75 +133,185 @@ class _Layout:
     lines: tuple[_Line, ...]
     name_y: float  # the name's baseline
     logo_box: tuple[float, float, float, float] | None  # x, y, width, height
-    signature_box: tuple[float, float, float, float] | None
+    signature_boxes: tuple[tuple[float, float, float, float] | None, ...]  # per signatory
 
 
-def _advance(y: float, font: str, size: float, lines: int = 1) -> tuple[float, float]:
-    """(baseline of the first line, y below the last) for ``lines`` lines starting at ``y``."""
-    leading, baseline = line_metrics(font, size)
-    return y - baseline, y - leading * lines
+def _body_lines(body: str, ceiling: float = BODY_SIZE) -> tuple[float, list[str], list[str]]:
+    """(size, lines of the first paragraph, lines of the rest at DETAIL_SIZE or smaller).
+
+    The first paragraph (what they attended) takes up to BODY_LINES lines at a readable size
+    before it shrinks: a long title at 12 pt under 16 pt dates looked like small print.
+    ``ceiling`` lowers every size when the page has no room for more."""
+    first, _, rest = body.partition("\n")
+    size = min(BODY_SIZE, ceiling)
+    lines = wrap_lines(first, REGULAR, size, TEXT_WIDTH)
+    while len(lines) > BODY_LINES and size > BODY_MIN:
+        size -= 0.5
+        lines = wrap_lines(first, REGULAR, size, TEXT_WIDTH)
+    detail = min(DETAIL_SIZE, size, ceiling)
+    return size, lines, (wrap_lines(rest, REGULAR, detail, TEXT_WIDTH) if rest else [])
+
+
+def _signature_columns(count: int) -> list[tuple[float, float]]:
+    """(centre, width) of each signatory's column."""
+    if count <= 1:
+        return [(CENTRE, 300.0)]
+    width = (PAIR_RIGHT - PAIR_LEFT) / count
+    return [(PAIR_LEFT + width * (i + 0.5), width - 10) for i in range(count)]
 
 
 @lru_cache(maxsize=64)
-def _layout(key: tuple[str, ...], has_logo: bool, has_signature: bool) -> _Layout:
-    agency, kind, attended, dates, venue, given, signer, position = key
-    sentence = f"ขอมอบ{kind}ฉบับนี้ไว้เพื่อแสดงว่า"
+def _layout(key: tuple[object, ...], has_logo: bool, signature_images: tuple[bool, ...]) -> _Layout:
+    agency, kind, body, given, signatories = key
+    assert isinstance(agency, str) and isinstance(kind, str)
+    assert isinstance(body, str) and isinstance(given, str) and isinstance(signatories, tuple)
+
+    # The signature block, from the bottom up: position lines, the name, room to sign.
     lines: list[_Line] = []
-    y = HEIGHT - 34 * mm if has_logo else HEIGHT - 16 * mm
-    logo_box = (CENTRE - 30 * mm, HEIGHT - 32 * mm, 60 * mm, 22 * mm) if has_logo else None
+    boxes: list[tuple[float, float, float, float] | None] = []
+    leading, _ = line_metrics(REGULAR, POSITION_SIZE)
+    columns = _signature_columns(len(signatories))
+    signature_top = names_top = SIGNATURE_BOTTOM
+    for i, (signer, (x, width)) in enumerate(zip(signatories, columns, strict=False)):
+        position = signer.position
+        position_lines = wrap_lines(position, REGULAR, POSITION_SIZE, width)[:POSITION_LINES]
+        for n, text in enumerate(reversed(position_lines)):
+            lines.append(_Line(text, REGULAR, POSITION_SIZE, SIGNATURE_BOTTOM + n * leading, x=x))
+        name_y = SIGNATURE_BOTTOM + len(position_lines) * leading
+        if signer.name:
+            lines.append(_Line(f"({signer.name})", REGULAR, POSITION_SIZE, name_y, x=x))
+        box_w = min(55 * mm, width)
+        has_image = i < len(signature_images) and signature_images[i]
+        boxes.append((x - box_w / 2, name_y + 13, box_w, SIGNATURE_ROOM) if has_image else None)
+        signature_top = max(signature_top, name_y + 13 + SIGNATURE_ROOM)
+        names_top = max(names_top, name_y + 13)
 
-    def add(text: str, font: str, size: float, colour=INK, gap: float = 0.0) -> None:
-        nonlocal y
-        baseline, y = _advance(y - gap, font, size)
-        lines.append(_Line(text, font, size, baseline, colour))
+    # The text above it, in blocks separated by gaps that grow to fill the page evenly: with
+    # fixed gaps everything sat in the top half, over an empty band above the signature.
+    Block = list[tuple[str, str, float, tuple[float, float, float]]]
 
-    for text in wrap_lines(agency, BOLD, 19, TEXT_WIDTH)[:2]:
-        add(text, BOLD, 19, NAVY)
-    add(kind, BOLD, 44, NAVY, gap=6)
-    add(sentence, REGULAR, 18, gap=6)
-    name_baseline, y = _advance(y - 10, BOLD, NAME_MAX)
-    y -= 10
-    size = BODY_SIZE
-    body = wrap_lines(attended, REGULAR, size, TEXT_WIDTH)
-    while len(body) > BODY_LINES and size > BODY_MIN:
-        size -= 0.5
-        body = wrap_lines(attended, REGULAR, size, TEXT_WIDTH)
-    for text in body:
-        add(text, REGULAR, size)
-    for text in (
-        *wrap_lines(dates, REGULAR, 16, TEXT_WIDTH),
-        *wrap_lines(venue, REGULAR, 16, TEXT_WIDTH),
-    ):
-        add(text, REGULAR, 16)
-    add(given, REGULAR, 16, gap=4)
+    def text_blocks(ceiling: float) -> list[Block]:
+        size, first, rest = _body_lines(body, ceiling)
+        detail = min(DETAIL_SIZE, size, ceiling)
+        return [
+            [(t, BOLD, 19.0, NAVY) for t in wrap_lines(agency, BOLD, 19, TEXT_WIDTH)[:2]],
+            [(kind, BOLD, 44.0, NAVY)],
+            [(f"ขอมอบ{kind}ฉบับนี้ไว้เพื่อแสดงว่า", REGULAR, 18.0, INK)],
+            [],  # the name: drawn per page, at the size that fits
+            [(t, REGULAR, size, INK) for t in first] + [(t, REGULAR, detail, INK) for t in rest],
+            [(given, REGULAR, min(DETAIL_SIZE, ceiling), INK)],
+        ]
 
-    # The signature block from the bottom up: position lines, the name, the signature.
-    # The organizer's own line breaks are kept (wrap_lines starts a line at each "\n").
-    position_lines = wrap_lines(position, REGULAR, 15, 300)[:POSITION_LINES] if position else []
-    leading, _ = line_metrics(REGULAR, 15)
-    bottom = 24 * mm
-    signature_box = None
-    for i, text in enumerate(reversed(position_lines)):
-        lines.append(_Line(text, REGULAR, 15, bottom + i * leading))
-    name_y = bottom + len(position_lines) * leading
-    if signer:
-        lines.append(_Line(f"({signer})", REGULAR, 15, name_y))
-    if has_signature:
-        top_limit = y - 2
-        box_height = min(16 * mm, top_limit - (name_y + 15))
-        if box_height > 6 * mm:
-            signature_box = (CENTRE - 30 * mm, name_y + 13, 60 * mm, box_height)
-    return _Layout(tuple(lines), name_baseline, logo_box, signature_box)
+    min_gaps = [6.0, 4.0, 10.0, 10.0, 8.0]  # after each block but the last
+
+    def height(block: Block) -> float:
+        if not block:
+            return line_metrics(BOLD, NAME_MAX)[0]
+        return sum(line_metrics(font, size)[0] for _, font, size, _ in block)
+
+    top = TOP_WITH_LOGO if has_logo else TOP_WITHOUT_LOGO
+    logo_height = LOGO_H + 3 * mm if has_logo else 0.0
+    room = top - (signature_top + 5 * mm)
+    # Text that does not fit is set smaller, down to the dates' size to keep the space to sign;
+    # beyond that the signature images shrink (down to the names) before the text shrinks more.
+    ceiling = BODY_SIZE
+    while True:
+        blocks = text_blocks(ceiling)
+        natural = logo_height + sum(map(height, blocks)) + sum(min_gaps)
+        if ceiling <= FIT_MIN or natural <= room:
+            break
+        if ceiling <= BODY_READABLE and natural <= top - (names_top + 2 * mm):
+            break
+        ceiling -= 0.5
+    extra = max(0.0, room - natural)
+    # Equal shares for the margins above and below and each gap; gaps stop at GAP_MAX and
+    # what they cannot take goes to the margins, which centres the text in its room.
+    grow = min(extra / (len(min_gaps) + 2), GAP_MAX)
+    margin = (extra - grow * len(min_gaps)) / 2
+    y = top - margin
+    logo_box = None
+    if has_logo:
+        logo_box = (CENTRE - LOGO_W / 2, y - LOGO_H, LOGO_W, LOGO_H)
+        y -= logo_height
+    name_baseline = 0.0
+    for n, block in enumerate(blocks):
+        if not block:
+            leading_, baseline = line_metrics(BOLD, NAME_MAX)
+            name_baseline = y - baseline
+            y -= leading_
+        for text, font, size_, colour in block:
+            leading_, baseline = line_metrics(font, size_)
+            lines.append(_Line(text, font, size_, y - baseline, colour))
+            y -= leading_
+        if n < len(min_gaps):
+            y -= min_gaps[n] + grow
+    # A very long text leaves less room to sign: the images shrink rather than overlap it.
+    limit = y + 2
+    fitted: list[tuple[float, float, float, float] | None] = []
+    for box in boxes:
+        if box is not None and box[1] + box[3] > limit:
+            h = limit - box[1]
+            box = (box[0], box[1], box[2], h) if h > 6 * mm else None
+        fitted.append(box)
+    return _Layout(tuple(lines), name_baseline, logo_box, tuple(fitted))
 
 
-def _border(canvas: Canvas) -> None:
-    canvas.saveState()
+def _frame_classic(canvas: Canvas) -> None:
     canvas.setStrokeColorRGB(*GOLD)
     canvas.setLineWidth(3)
     canvas.rect(9 * mm, 9 * mm, WIDTH - 18 * mm, HEIGHT - 18 * mm, stroke=1, fill=0)
     canvas.setLineWidth(0.8)
     canvas.rect(11.5 * mm, 11.5 * mm, WIDTH - 23 * mm, HEIGHT - 23 * mm, stroke=1, fill=0)
+
+
+def _frame_ornate(canvas: Canvas) -> None:
+    canvas.setStrokeColorRGB(*NAVY)
+    canvas.setLineWidth(4)
+    canvas.rect(8 * mm, 8 * mm, WIDTH - 16 * mm, HEIGHT - 16 * mm, stroke=1, fill=0)
+    canvas.setStrokeColorRGB(*GOLD)
+    canvas.setLineWidth(1.2)
+    canvas.rect(11 * mm, 11 * mm, WIDTH - 22 * mm, HEIGHT - 22 * mm, stroke=1, fill=0)
+    canvas.setLineWidth(0.6)
+    canvas.rect(12.5 * mm, 12.5 * mm, WIDTH - 25 * mm, HEIGHT - 25 * mm, stroke=1, fill=0)
+    # A gold lozenge with a navy heart in each corner, over the rules.
+    for cx, cy in (
+        (11 * mm, 11 * mm),
+        (WIDTH - 11 * mm, 11 * mm),
+        (11 * mm, HEIGHT - 11 * mm),
+        (WIDTH - 11 * mm, HEIGHT - 11 * mm),
+    ):
+        for radius, colour in ((6 * mm, GOLD), (3 * mm, NAVY)):
+            path = canvas.beginPath()
+            path.moveTo(cx, cy + radius)
+            path.lineTo(cx + radius, cy)
+            path.lineTo(cx, cy - radius)
+            path.lineTo(cx - radius, cy)
+            path.close()
+            canvas.setFillColorRGB(*colour)
+            canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _frame_modern(canvas: Canvas) -> None:
+    canvas.setFillColorRGB(*NAVY)
+    canvas.rect(0, HEIGHT - 7 * mm, WIDTH, 7 * mm, stroke=0, fill=1)
+    canvas.rect(0, 0, WIDTH, 7 * mm, stroke=0, fill=1)
+    canvas.setFillColorRGB(*GOLD)
+    canvas.rect(0, HEIGHT - 8.5 * mm, WIDTH, 1.5 * mm, stroke=0, fill=1)
+    canvas.rect(0, 7 * mm, WIDTH, 1.5 * mm, stroke=0, fill=1)
+
+
+FRAMES = {"classic": _frame_classic, "ornate": _frame_ornate, "modern": _frame_modern}
+
+
+def _define_frame(canvas: Canvas, frame: str) -> str:
+    """Draw the frame once as a form XObject (each page then places it by name)."""
+    name = f"frame-{frame}"
+    canvas.beginForm(name)
+    canvas.saveState()
+    FRAMES.get(frame, _frame_classic)(canvas)
     canvas.restoreState()
+    canvas.endForm()
+    return name
 
 
 @lru_cache(maxsize=64)
@@ -212,19 +341,32 @@ def _artifact(canvas: Canvas) -> Any:
 
 
 def _draw_page(
-    canvas: Canvas, text: CertificateText, layout: _Layout, images: dict[str, ImageReader]
+    canvas: Canvas,
+    text: CertificateText,
+    layout: _Layout,
+    images: dict[str, ImageReader],
+    backdrop: str,
 ) -> None:
     with _artifact(canvas):
-        _border(canvas)
+        if "background" in images:
+            canvas.drawImage(
+                images["background"], 0, 0, WIDTH, HEIGHT, preserveAspectRatio=True, anchor="c"
+            )
+        else:
+            canvas.doForm(backdrop)
     if layout.logo_box and "logo" in images:
         x, y, w, h = layout.logo_box
         with _tag(canvas, "Figure", y + h, x, alt=text.agency):
             canvas.drawImage(images["logo"], x, y, w, h, preserveAspectRatio=True, mask="auto")
-    if layout.signature_box and "signature" in images:
-        x, y, w, h = layout.signature_box
-        with _tag(canvas, "Figure", y + h, x, alt=f"ลายมือชื่อ {text.signatory_name}".strip()):
+    for i, box in enumerate(layout.signature_boxes):
+        key = f"signature{i}"
+        if box is None or key not in images:
+            continue
+        x, y, w, h = box
+        signer = text.signatories[i].name if i < len(text.signatories) else ""
+        with _tag(canvas, "Figure", y + h, x, alt=f"ลายมือชื่อ {signer}".strip()):
             canvas.drawImage(
-                images["signature"], x, y, w, h, preserveAspectRatio=True, anchor="s", mask="auto"
+                images[key], x, y, w, h, preserveAspectRatio=True, anchor="s", mask="auto"
             )
     colour = None
     # One structure element per block of lines set alike (the agency, the title, the body, the
@@ -232,15 +374,15 @@ def _draw_page(
     structure = getattr(canvas, "structure", None)
     style: tuple[object, ...] = ()
     for line in layout.lines:
-        if structure is not None and (line.font, line.size, line.colour) != style:
+        if structure is not None and (line.font, line.size, line.colour, line.x) != style:
             if style:
                 structure.end()
-            style = (line.font, line.size, line.colour)
+            style = (line.font, line.size, line.colour, line.x)
             structure.begin("H1" if line.text == text.kind else "P", line.y + line.size)
         if line.colour != colour:
             canvas.setFillColorRGB(*line.colour)
             colour = line.colour
-        draw_text(canvas, CENTRE, line.y, line.text, line.font, line.size, align="center")
+        draw_text(canvas, line.x, line.y, line.text, line.font, line.size, align="center")
     if structure is not None and style:
         structure.end()
     canvas.setFillColorRGB(*INK)
@@ -249,16 +391,15 @@ def _draw_page(
         draw_text(canvas, CENTRE, layout.name_y, text.name, BOLD, size, align="center")
 
     # Number at the top right; verification at the bottom left.
-    with _tag(canvas, "P", HEIGHT - 22 * mm + 13, WIDTH / 2):
+    with _tag(canvas, "P", NUMBER_Y + NUMBER_SIZE, WIDTH / 2):
         draw_text(
-            canvas, WIDTH - 20 * mm, HEIGHT - 22 * mm, f"เลขที่ {text.number}", REGULAR, 13, "right"
+            canvas, WIDTH - 20 * mm, NUMBER_Y, f"เลขที่ {text.number}", REGULAR, NUMBER_SIZE, "right"
         )
-    qr_x, qr_y = 17 * mm, 16 * mm
-    with _tag(canvas, "Figure", qr_y + QR_SIZE, qr_x, alt=f"QR: {text.url}"):
-        draw_qr(canvas, qr_x, qr_y, QR_SIZE, text.url)
+    with _tag(canvas, "Figure", QR_Y + QR_SIZE, QR_X, alt=f"QR: {text.url}"):
+        draw_qr(canvas, QR_X, QR_Y, QR_SIZE, text.url)
     canvas.setFillColorRGB(*MUTED)
-    left = qr_x + QR_SIZE + 2 * mm
-    y = qr_y + QR_SIZE - 10
+    left = QR_X + QR_SIZE + 2 * mm
+    y = QR_Y + QR_SIZE - 10
     with _tag(canvas, "P", y + 10, left):
         draw_text(canvas, left, y, "ตรวจสอบความถูกต้องที่", REGULAR, 10)
         for line in _url_lines(text.url):
@@ -290,11 +431,11 @@ def render_pages(
     art = art or CertificateArt()
     buffer = io.BytesIO()
     canvas = ArchivalCanvas(buffer, pagesize=PAGE, pageCompression=1, tagged=tagged)
-    images = {
-        kind: archival_image(data)
-        for kind, data in (("logo", art.logo), ("signature", art.signature))
-        if data
-    }
+    sources = [("logo", art.logo), ("background", art.background)]
+    sources += [(f"signature{i}", data) for i, data in enumerate(art.signatures)]
+    images = {kind: archival_image(data) for kind, data in sources if data}
+    signed = tuple(f"signature{i}" in images for i in range(len(art.signatures)))
+    backdrop = "" if "background" in images else _define_frame(canvas, art.frame)
     codes: list[str] = []
     first: CertificateText | None = None
     for text in pages:
@@ -303,8 +444,8 @@ def render_pages(
             canvas.setTitle(f"{text.kind} {text.agency}")
             canvas.setAuthor(text.agency)
         codes.append(text.code)
-        layout = _layout(text.layout_key, "logo" in images, "signature" in images)
-        _draw_page(canvas, text, layout, images)
+        layout = _layout(text.layout_key, "logo" in images, signed)
+        _draw_page(canvas, text, layout, images, backdrop)
         canvas.showPage()
     if first is not None:
         if len(codes) == 1:
@@ -318,34 +459,58 @@ def render_pages(
     return buffer.getvalue()
 
 
-def _venue(workshop) -> str:
-    venue = workshop.venue
-    return "ณ " + venue_place(venue.name, venue.district, venue.province)
-
-
 def certificate_text(certificate: Certificate) -> CertificateText:
-    """What the certificate's page says, from the database (dates in BE, Bangkok days)."""
+    """What the certificate's page says, from the database: the workshop's wording filled in
+    (``services.certificate_design``), dates in BE and Bangkok days, Thai numerals if chosen
+    (never in the name)."""
     registration = certificate.registration
     workshop = registration.workshop
-    first, last = workshop.starts_at, workshop.ends_at
-    one_day = first is None or last is None or to_bangkok(first).date() == to_bangkok(last).date()
-    span = format_date_range(first or last, last or first, era=True) if (first or last) else ""
+    page = certificate_page(workshop, registration.user.full_name, certificate.issued_on)
     return CertificateText(
-        agency=workshop.organizing_agency,
-        kind=workshop.certificate_kind,
-        name=registration.user.full_name,
-        attended=f"ได้เข้าร่วม{workshop.full_title}",
-        dates=("เมื่อวันที่ " if one_day else "ระหว่างวันที่ ") + span,
-        venue=_venue(workshop),
-        given="ให้ไว้ ณ วันที่ "
-        + format_date_range(certificate.issued_on, certificate.issued_on, era=True),
-        signatory_name=workshop.signatory_name,
-        signatory_position=workshop.signatory_position,
-        number=certificate.number_text,
+        agency=page.agency,
+        kind=page.kind,
+        name=page.name,
+        body=page.body,
+        given=page.given,
+        signatories=tuple(Signatory(s.name, s.position) for s in page.signatories),
+        number=digits(certificate.number_text, page.thai_numerals),
         code=format_code(certificate.code),
         url=verification_url(certificate),
         revoked=certificate.revoked,
     )
+
+
+def certificate_art(workshop: Workshop) -> CertificateArt:
+    """The workshop's images and frame, as the page draws them."""
+    images = certificate_images(workshop.id)
+    count = len(signatories_of(workshop))
+    kinds = (CertificateImageKind.SIGNATURE.value, CertificateImageKind.SIGNATURE_2.value)
+    return CertificateArt(
+        logo=images["logo"].data if "logo" in images else None,
+        signatures=tuple(
+            images[kind].data if kind in images else None for kind in kinds[: max(count, 1)]
+        ),
+        background=images["background"].data if "background" in images else None,
+        frame=workshop.certificate_frame,
+    )
+
+
+def render_preview(workshop: Workshop) -> bytes:
+    """One certificate of the workshop as it would be issued now, for the settings page:
+    a sample name and number, a code that verifies nothing."""
+    sample = preview_page(workshop)
+    text = CertificateText(
+        agency=sample.agency,
+        kind=sample.kind,
+        name=sample.name,
+        body=sample.body,
+        given=sample.given,
+        signatories=tuple(Signatory(s.name, s.position) for s in sample.signatories),
+        number=digits(f"1/{workshop.fiscal_year}", sample.thai_numerals),
+        code="XXXX-XXXX-XXXX-XXXX",
+        url=verification_url_for("XXXX-XXXX-XXXX-XXXX"),
+    )
+    return render_pages([text], certificate_art(workshop))
 
 
 def render_certificates(certificates: Sequence[Certificate]) -> bytes:
@@ -356,11 +521,7 @@ def render_certificates(certificates: Sequence[Certificate]) -> bytes:
     workshop_ids = {c.registration.workshop_id for c in certificates}
     if len(workshop_ids) != 1:
         raise ValueError("render_certificates draws one workshop's certificates at a time")
-    images = certificate_images(workshop_ids.pop())
-    art = CertificateArt(
-        logo=images["logo"].data if "logo" in images else None,
-        signature=images["signature"].data if "signature" in images else None,
-    )
+    art = certificate_art(certificates[0].registration.workshop)
     pages = [certificate_text(c) for c in certificates]
     first = pages[0]
     reason = (

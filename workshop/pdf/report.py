@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -38,7 +39,7 @@ from workshop.pdf.archive import ArchivalCanvas
 from workshop.pdf.charts import BarChart, MeanChart
 from workshop.pdf.flowables import ThaiParagraph
 from workshop.pdf.fonts import BOLD, REGULAR, register_sarabun
-from workshop.pdf.tables import GRID, HEADER_FILL, PAD, TABLE_SIZE, LongTable
+from workshop.pdf.tables import GRID, HEADER_FILL, HEADER_LEADING, PAD, TABLE_SIZE, LongTable
 from workshop.pdf.typeset import Align, draw_text, text_width, wrap_lines
 from workshop.services.attendance import format_hours
 from workshop.services.evaluations import MIN_RESPONSES_SHOWN, FormResults
@@ -49,16 +50,42 @@ from workshop.services.reports import (
     WorkshopReport,
     format_rate,
 )
+from workshop.services.workshops import certificate_kind_label
 from workshop.thai.addresses import venue_place
 from workshop.thai.dates import (
     format_date,
     format_date_range,
     format_datetime,
-    format_fiscal_year,
     format_time_range,
 )
+from workshop.thai.numerals import thai_digits
+
+
+def fiscal_year_number(year: int) -> str:
+    """``พ.ศ. 2559``: the year after a label that already says ปีงบประมาณ."""
+    return f"พ.ศ. {year}"
+
 
 _R = TypeVar("_R", WorkshopReport, FiscalYearReport)
+# Thai numerals for the report being drawn (a workshop's option): every text but names.
+_THAI_NUMERALS: ContextVar[bool] = ContextVar("thai_numerals", default=False)
+
+
+def _d(text: str) -> str:
+    return thai_digits(text) if _THAI_NUMERALS.get() else text
+
+
+def _cells(
+    rows: Sequence[Sequence[str]], name_column: int | None = None
+) -> Sequence[Sequence[str]]:
+    """Table rows with Thai numerals when the report has them, the name column as written."""
+    if not _THAI_NUMERALS.get():
+        return rows
+    return [
+        [cell if n == name_column else thai_digits(cell) for n, cell in enumerate(row)]
+        for row in rows
+    ]
+
 
 PAGE = A4
 MARGIN = 15 * mm
@@ -76,6 +103,7 @@ class _NumberedCanvas(ArchivalCanvas):
     each: the total is known only when the last page is done."""
 
     footer = ""
+    thai_numerals = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -112,19 +140,28 @@ class _NumberedCanvas(ArchivalCanvas):
             if text_width(text, REGULAR, FOOTER_SIZE) > limit:
                 text = wrap_lines(text, REGULAR, FOOTER_SIZE, limit - 10)[0] + " …"
             draw_text(self, MARGIN, y, text, REGULAR, FOOTER_SIZE)
-        draw_text(self, width - MARGIN, y, f"หน้า {number}/{total}", REGULAR, FOOTER_SIZE, "right")
+        page = f"หน้า {number}/{total}"
+        page = thai_digits(page) if self.thai_numerals else page
+        draw_text(self, width - MARGIN, y, page, REGULAR, FOOTER_SIZE, "right")
         self.restoreState()
 
 
-def numbered_canvas(footer: str) -> type[_NumberedCanvas]:
-    return type("ReportCanvas", (_NumberedCanvas,), {"footer": footer})
+def numbered_canvas(footer: str, thai_numerals: bool = False) -> type[_NumberedCanvas]:
+    return type(
+        "ReportCanvas",
+        (_NumberedCanvas,),
+        {
+            "footer": thai_digits(footer) if thai_numerals else footer,
+            "thai_numerals": thai_numerals,
+        },
+    )
 
 
 # ---------------------------------------------------------------- small tables
 
 
 def _p(text: str, font: str = REGULAR, size: float = TABLE_SIZE, align: Align = "left") -> Any:
-    return ThaiParagraph(text, font, size, align=align)
+    return ThaiParagraph(_d(text), font, size, align=align)
 
 
 def _table(
@@ -137,7 +174,12 @@ def _table(
     aligns = aligns or ["left"] * len(widths)
     data: list[list[Any]] = []
     if header is not None:
-        data.append([_p(h, BOLD, align=a) for h, a in zip(header, aligns, strict=True)])
+        data.append(
+            [
+                ThaiParagraph(_d(h), BOLD, TABLE_SIZE, TABLE_SIZE * HEADER_LEADING, align=a)
+                for h, a in zip(header, aligns, strict=True)
+            ]
+        )
     data += [[_p(c, align=a) for c, a in zip(row, aligns, strict=True)] for row in rows]
     style = [
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),
@@ -158,12 +200,73 @@ def _table(
     )
 
 
+class _Heading(ThaiParagraph):
+    """A section heading: ``_keep_headings`` keeps it on the page of what follows it."""
+
+
 def _heading(text: str) -> list[Flowable]:
-    return [Spacer(1, 4 * mm), CondPageBreak(30 * mm), _p(text, BOLD, 13), Spacer(1, 1.5 * mm)]
+    return [Spacer(1, 4 * mm), _Heading(_d(text), BOLD, 13), Spacer(1, 1.5 * mm)]
+
+
+HEAD_ROWS = 3  # a long table starts under its heading with at least this many rows
+
+
+def _start_height(flowable: Flowable, canvas: Canvas, width: float, frame_height: float) -> float:
+    """How much of ``flowable`` must share the page with the heading above it: a long
+    table's header and first rows, a paragraph's first lines, anything else whole."""
+    if isinstance(flowable, LongTable):
+        return flowable.head_height(HEAD_ROWS)
+    if isinstance(flowable, KeepTogether):  # kept whole anyway
+        return sum(_start_height(f, canvas, width, frame_height) for f in flowable._content)
+    _w, height = flowable.wrapOn(canvas, width, frame_height)
+    if isinstance(flowable, ThaiParagraph):
+        return min(height, HEAD_ROWS * flowable.leading)
+    return float(height)
+
+
+class _KeepWithNext(CondPageBreak):
+    """Starts a new page unless a heading and the start of what follows it both fit.
+
+    ``CondPageBreak(30 * mm)`` was a guess smaller than the chart that follows "จำแนกตามอำเภอ",
+    which left that heading alone at the foot of a page; this measures what follows instead.
+    (Platypus' ``keepWithNext`` would move a 10,000-row table whole, leaving a page empty.)
+    """
+
+    def __init__(self, flowables: Sequence[Flowable]) -> None:
+        super().__init__(0)
+        self._flowables = list(flowables)
+
+    def __repr__(self) -> str:
+        return f"_KeepWithNext({self._flowables[0]!r})"
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        frame = self._doctemplateAttr("frame")
+        frame_height = getattr(frame, "_height", availHeight) if frame is not None else availHeight
+        if frame is not None and getattr(frame, "_atTop", False):
+            return 0, 0  # already at the top of a page: a break would only add an empty page
+        needed = sum(_start_height(f, self.canv, availWidth, frame_height) for f in self._flowables)
+        self.height = min(needed, frame_height * 0.8)
+        return super().wrap(availWidth, availHeight)
+
+
+def _keep_headings(story: Sequence[Flowable]) -> list[Flowable]:
+    """``story`` with a ``_KeepWithNext`` before each heading, measuring the heading and what
+    follows it up to the first thing that is not a spacer."""
+    out: list[Flowable] = []
+    for i, flowable in enumerate(story):
+        if isinstance(flowable, _Heading):
+            group = [flowable]
+            for following in story[i + 1 :]:
+                group.append(following)
+                if not isinstance(following, Spacer) or isinstance(following, CondPageBreak):
+                    break
+            out.append(_KeepWithNext(group))
+        out.append(flowable)
+    return out
 
 
 def _note(text: str) -> Flowable:
-    return ThaiParagraph(text, REGULAR, 8.5, color=MUTED)
+    return ThaiParagraph(_d(text), REGULAR, 8.5, color=MUTED)
 
 
 def _number(value: int) -> str:
@@ -314,7 +417,7 @@ def _build(story: list[Flowable], title: str, author: str, footer: str) -> bytes
         author=author,
         pageCompression=1,
     )
-    doc.build(story, canvasmaker=numbered_canvas(footer))
+    doc.build(_keep_headings(story), canvasmaker=numbered_canvas(footer, _THAI_NUMERALS.get()))
     return buffer.getvalue()
 
 
@@ -342,7 +445,7 @@ def _group_table(title: str, groups: Sequence[GroupFigure], width: float) -> Flo
     ]
     return LongTable(
         header,
-        _group_rows(groups),
+        _cells(_group_rows(groups)),
         [width - 4 * numbers, numbers, numbers, numbers, numbers],
         ["left", "right", "right", "right", "right"],
     )
@@ -372,8 +475,16 @@ def workshop_report_story(report: WorkshopReport, width: float) -> list[Flowable
         *(_evaluation_section(report.evaluation, width) if report.evaluation is not None else []),
         *_heading(_("รายชื่อผู้ได้ที่นั่ง (%(n)s คน)", n=_number(report.confirmed))),
         _attendees(report, width),
-        *_heading(_("ผู้ไม่มาเข้าร่วม (%(n)s คน)", n=_number(len(report.no_shows)))),
-        _no_shows(report, width),
+        # No section for nobody: the totals already say "ไม่มาเข้าร่วมเลย 0", and an empty
+        # section could be all a last page holds.
+        *(
+            [
+                *_heading(_("ผู้ไม่มาเข้าร่วม (%(n)s คน)", n=_number(len(report.no_shows)))),
+                _no_shows(report, width),
+            ]
+            if report.no_shows
+            else []
+        ),
         Spacer(1, 4 * mm),
         _note(_("จัดทำเมื่อ %(when)s", when=format_datetime(report.generated_at, "long"))),
     ]
@@ -385,7 +496,7 @@ def _facts(report: WorkshopReport, width: float) -> Flowable:
     threshold = _("เข้าร่วม%(rule)s", rule=report.rule_text)
     facts = [
         [_("หน่วยงานผู้จัด"), report.organizing_agency],
-        [_("ปีงบประมาณ"), format_fiscal_year(report.fiscal_year)],
+        [_("ปีงบประมาณ"), fiscal_year_number(report.fiscal_year)],
         [
             _("สถานที่"),
             venue_place(report.venue_name, report.venue_district, report.venue_province),
@@ -398,21 +509,22 @@ def _facts(report: WorkshopReport, width: float) -> Flowable:
 
 
 def _totals(report: WorkshopReport) -> Flowable:
+    kind = certificate_kind_label(report.certificate_kind)  # in the report's language
     totals = [
         [_("ลงทะเบียนทั้งหมด (รวมที่ยกเลิก)"), _number(report.registered)],
         [_("ได้ที่นั่ง"), _number(report.confirmed)],
         [_("รายชื่อสำรอง"), _number(report.waitlisted)],
-        [_("ยกเลิก"), _number(report.cancelled)],
+        [pgettext("count", "ยกเลิก"), _number(report.cancelled)],
         [_("เข้าร่วมอย่างน้อย 1 ช่วง"), _number(report.attended)],
         [_("ไม่มาเข้าร่วมเลย"), _number(len(report.no_shows))],
         [_("ลา/ไปราชการ (คน-ช่วง)"), _number(report.excused)],
         [_("ชั่วโมงอบรมทั้งหมด"), format_hours(report.total_hours)],
         [_("อัตราการเข้าร่วม"), format_rate(report.attendance_rate)],
         [
-            _("มีสิทธิ์รับ%(kind)s (ตามเกณฑ์การเข้าร่วม)", kind=report.certificate_kind),
+            _("มีสิทธิ์รับ%(kind)s (ตามเกณฑ์การเข้าร่วม)", kind=kind),
             _number(report.certificate_eligible),
         ],
-        [_("ออก%(kind)sแล้ว", kind=report.certificate_kind), _number(report.certificates_issued)],
+        [pgettext("count", "ออก%(kind)sแล้ว", kind=kind), _number(report.certificates_issued)],
     ]
     return _table(None, totals, [90 * mm, 30 * mm], ["left", "right"])
 
@@ -435,6 +547,7 @@ def _sessions(report: WorkshopReport, width: float) -> list[Flowable]:
     ]
     n_w = 10 * mm
     num_w = 15 * mm
+    excused_w = 18 * mm  # "ไปราชการ" whole on its line
     when_w = 40 * mm
     rate_w = 22 * mm
     return [
@@ -444,13 +557,22 @@ def _sessions(report: WorkshopReport, width: float) -> list[Flowable]:
                 _("ช่วง"),
                 _("วันเวลา"),
                 _("ชั่วโมง"),
-                _("เช็กอิน"),
+                pgettext("column", "เช็กอิน"),
                 _("ลา/ไปราชการ"),
                 _("ขาด"),
                 _("ร้อยละของผู้ได้ที่นั่ง"),
             ],
-            session_rows,
-            [n_w, width - n_w - when_w - 4 * num_w - rate_w, when_w, *[num_w] * 4, rate_w],
+            _cells(session_rows),
+            [
+                n_w,
+                width - n_w - when_w - 3 * num_w - excused_w - rate_w,
+                when_w,
+                num_w,
+                num_w,
+                excused_w,
+                num_w,
+                rate_w,
+            ],
             ["center", "left", "left", "right", "right", "right", "right", "right"],
         ),
         Spacer(1, 2 * mm),
@@ -526,7 +648,7 @@ def _attendees(report: WorkshopReport, width: float) -> Flowable:
             _("ชั่วโมง") if by_hours else _("เข้าร่วม"),
             _("เกณฑ์"),
         ],
-        rows,
+        _cells(rows, name_column=1),
         widths,
         ["right", "left", "left", "left", "left", "center", "center"],
         name_column=1,
@@ -554,7 +676,7 @@ def _no_shows(report: WorkshopReport, width: float) -> Flowable:
     widths[2] = width - sum(widths)
     return LongTable(
         [_("ที่"), _("ชื่อ-สกุล"), _("หน่วยงาน"), _("อำเภอ"), _("โทรศัพท์"), _("ลา (ช่วง)")],
-        rows,
+        _cells(rows, name_column=1),
         widths,
         ["right", "left", "left", "left", "left", "center"],
         name_column=1,
@@ -578,22 +700,26 @@ def render_workshop_report(report: WorkshopReport) -> bytes:
     """The workshop's summary report as PDF bytes (A4 portrait), in Thai."""
     width = PAGE[0] - 2 * MARGIN
     footer = f"{_('รายงานสรุปผลการอบรม')}: {report.title}"
-    return _build(
-        workshop_report_story(report, width),
-        f"{_('รายงานสรุปผลการอบรม')} {report.title}",
-        report.organizing_agency,
-        footer,
-    )
+    token = _THAI_NUMERALS.set(report.thai_numerals)
+    try:
+        return _build(
+            workshop_report_story(report, width),
+            f"{_('รายงานสรุปผลการอบรม')} {report.title}",
+            report.organizing_agency,
+            footer,
+        )
+    finally:
+        _THAI_NUMERALS.reset(token)
 
 
 @_thai
 def render_fiscal_year_report(report: FiscalYearReport) -> bytes:
     """The fiscal-year report as PDF bytes (A4 portrait), in Thai."""
     width = PAGE[0] - 2 * MARGIN
-    year = format_fiscal_year(report.fiscal_year)
+    # "รายงานการอบรมประจำปีงบประมาณ พ.ศ. 2559": the year's own label would say ปีงบประมาณ twice.
+    title = f"{_('รายงานการอบรมประจำปีงบประมาณ')} {fiscal_year_number(report.fiscal_year)}"
     story: list[Flowable] = [
-        _p(_("รายงานการอบรมประจำปีงบประมาณ"), BOLD, 17),
-        _p(year, BOLD, 14),
+        _p(title, BOLD, 17),
         _note(
             _(
                 "การอบรมที่เผยแพร่หรือปิดรับสมัครแล้ว ซึ่งช่วงแรกจัดระหว่าง 1 ตุลาคม %(start)d "
@@ -688,11 +814,11 @@ def render_fiscal_year_report(report: FiscalYearReport) -> bytes:
 
     story += _heading(_("จำแนกตามอำเภอของผู้เข้าอบรม"))
     if report.by_district:
-        story.append(KeepTogether([_group_chart(report.by_district, width)]))
+        story.append(_group_chart(report.by_district, width))
         story.append(Spacer(1, 2 * mm))
         story.append(_group_table(_("อำเภอ"), report.by_district, width))
     else:
         story.append(_note(_("ยังไม่มีผู้ได้ที่นั่ง")))
     story.append(Spacer(1, 4 * mm))
     story.append(_note(_("จัดทำเมื่อ %(when)s", when=format_datetime(report.generated_at, "long"))))
-    return _build(story, f"{_('รายงานการอบรมประจำปีงบประมาณ')} {year}", "", year)
+    return _build(story, title, "", title)

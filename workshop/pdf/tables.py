@@ -34,6 +34,11 @@ from workshop.thai.names import name_parts
 
 TABLE_SIZE = 9.5
 PAD = 3.0  # cell padding, points
+# Header cells wrap onto two or three lines: at the font's 1.3 em a below-mark (ู of ผู้) meets
+# the stacked marks of the line under it (ี่ of ที่), so headers get 1.5 em, and more room above
+# and below, where stacked marks reached the rules.
+HEADER_LEADING = 1.5
+HEADER_PAD = 4.5  # above and below the header's lines
 HEADER_FILL = colors.HexColor("#e8eef6")
 ZEBRA_FILL = colors.HexColor("#f7f8fa")
 GRID = colors.HexColor("#9aa5b1")
@@ -110,10 +115,11 @@ class _Rows:
         self.size = size
         self.leading, self.baseline = line_metrics(REGULAR, size)
         self.inner = [w - 2 * PAD for w in widths]
+        self.header_leading, self.header_baseline = line_metrics(BOLD, size, size * HEADER_LEADING)
         self.header = [
             _cell_lines(h, BOLD, size, w) for h, w in zip(header, self.inner, strict=True)
         ]
-        self.header_height = max(map(len, self.header)) * self.leading + 2 * PAD
+        self.header_height = max(map(len, self.header)) * self.header_leading + 2 * HEADER_PAD
         self.wrappers = [_cell_lines] * len(widths)
         if name_column is not None:
             self.wrappers[name_column] = _name_lines
@@ -172,6 +178,15 @@ class LongTable(Flowable):
         part.data, part.first, part.end = self.data, first, end
         return part
 
+    def head_height(self, rows: int) -> float:
+        """The height of the header and the first ``rows`` rows (what a heading above the
+        table needs beside it on its page)."""
+        data = self.data
+        end = min(self.end, self.first + rows)
+        while len(data.lines) < end:
+            data.measure(len(data.lines), 0.0)  # one more row
+        return data.header_height + data.tops[end] - data.tops[self.first]
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         data = self.data
         data.measure(self.first, availHeight - data.header_height)
@@ -201,8 +216,13 @@ class LongTable(Flowable):
         cells: list[tuple[str, ...]],
         font: str,
         fill: Any,
+        header: bool = False,
     ) -> None:
         canvas, data = self.canv, self.data
+        pad = HEADER_PAD if header else PAD  # vertical; PAD to the side in every row
+        leading, baseline = (
+            (data.header_leading, data.header_baseline) if header else (data.leading, data.baseline)
+        )
         size = data.size
         if fill is not None:
             canvas.setFillColor(fill)
@@ -217,7 +237,7 @@ class LongTable(Flowable):
             zip(cells, data.widths, data.aligns, strict=True)
         ):
             anchor = {"left": x + PAD, "center": x + width / 2, "right": x + width - PAD}[align]
-            y = y_top - PAD - data.baseline
+            y = y_top - pad - baseline
             for line in lines:
                 if not line:
                     pass
@@ -238,7 +258,7 @@ class LongTable(Flowable):
                     operators, drawn = found
                     left = anchor - {"left": 0.0, "center": drawn / 2, "right": drawn}[align]
                     canvas.addLiteral(f"q 1 0 0 1 {left:.2f} {y:.2f} cm\n{operators}\nQ")
-                y -= data.leading
+                y -= leading
             x += width
         canvas.line(0, y_top - height, self.width, y_top - height)
 
@@ -250,7 +270,7 @@ class LongTable(Flowable):
         canvas.setFillColor(INK)
         y = self.height
         canvas.line(0, y, self.width, y)
-        self._draw_row(y, data.header_height, data.header, BOLD, HEADER_FILL)
+        self._draw_row(y, data.header_height, data.header, BOLD, HEADER_FILL, header=True)
         y -= data.header_height
         for i in range(self.first, self.end):
             height = data.tops[i + 1] - data.tops[i]

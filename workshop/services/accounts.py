@@ -11,11 +11,11 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
 from workshop.extensions import db
-from workshop.models import ApiToken, Office, Role, User
+from workshop.models import ApiToken, Office, PasswordReset, Role, User
 from workshop.models.types import utcnow
 from workshop.services.audit import record_event
 from workshop.services.errors import AuthenticationFailed, DuplicateEmail, ValidationFailed
@@ -251,8 +251,19 @@ def sign_out_everywhere(user: User) -> None:
     forget_cached_tokens()
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Replace the user's password after checking the current one."""
+def void_reset_links(user: User) -> None:
+    """Make the account's unused password reset links useless (inside the caller's write
+    transaction): after a reset, and after a password change (``services.password_resets``)."""
+    db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def password_change_problems(user: User, current: str, new: str) -> dict[str, str]:
+    """What is wrong with a password change, field by field (all at once)."""
     errors: dict[str, str] = {}
     if not check_password(user.password_hash, current):
         errors["current"] = str(_l("รหัสผ่านปัจจุบันไม่ถูกต้อง"))
@@ -261,6 +272,12 @@ def change_password(user: User, current: str, new: str) -> None:
         errors["new"] = problem
     elif new == current:
         errors["new"] = str(_l("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม"))
+    return errors
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Replace the user's password after checking the current one."""
+    errors = password_change_problems(user, current, new)
     if errors:
         raise ValidationFailed(errors)
     password_hash = hash_password(new)
@@ -270,5 +287,6 @@ def change_password(user: User, current: str, new: str) -> None:
         # sessions on other devices (the web page signs this one in again).
         db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
         end_browser_sessions(user)
+        void_reset_links(user)
         record_event(user, "user.password", user)
     forget_cached_tokens()

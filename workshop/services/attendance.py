@@ -389,3 +389,60 @@ def attendance_of(registration: Registration, rule: Rule | None = None) -> Atten
     """One registration's attendance."""
     rule = rule or workshop_rule(registration.workshop)
     return _counted(rule, registration.id).get(registration.id, ABSENT)
+
+
+def attendance_of_registrations(registration_ids: Iterable[int]) -> dict[int, Attendance]:
+    """Attendance of registrations in any number of workshops (an officer's transcript, the HR
+    export), counted as :func:`attendance_of` counts it, in two queries whatever the number of
+    workshops. Registrations with no check-in and no excuse are left out (read :data:`ABSENT`)."""
+    ids = list(registration_ids)
+    if not ids:
+        return {}
+    tallies: dict[int, _Tally] = {}
+    lunch = configured_lunch_break()
+    rows = db.session.execute(
+        select(
+            CheckIn.registration_id,
+            CheckIn.scanned_at,
+            CheckIn.checked_out_at,
+            WorkshopSession.id,
+            WorkshopSession.starts_at,
+            WorkshopSession.ends_at,
+            WorkshopSession.hours,
+            Workshop.checkout_enabled,
+        )
+        .join(WorkshopSession, WorkshopSession.id == CheckIn.session_id)
+        .join(Workshop, Workshop.id == WorkshopSession.workshop_id)
+        .where(CheckIn.registration_id.in_(ids))
+    )
+    for holder, scanned_at, checked_out_at, session_id, starts, ends, hours, checkout in rows:
+        counted = tallies.get(holder) or tallies.setdefault(holder, _Tally())
+        counted.present += 1
+        if checkout:
+            session = SessionHours(session_id, starts, ends, hours)
+            counted.hours_present += present_hours(session, scanned_at, checked_out_at, lunch)
+            counted.without_checkout += checked_out_at is None
+        else:
+            counted.hours_present += hours
+    checked_in = (
+        select(CheckIn.id)
+        .where(
+            CheckIn.registration_id == ExcusedAbsence.registration_id,
+            CheckIn.session_id == ExcusedAbsence.session_id,
+        )
+        .exists()
+    )
+    excused = db.session.execute(
+        select(
+            ExcusedAbsence.registration_id,
+            func.count(ExcusedAbsence.id),
+            func.sum(WorkshopSession.hours),
+        )
+        .join(WorkshopSession, WorkshopSession.id == ExcusedAbsence.session_id)
+        .where(~checked_in, ExcusedAbsence.registration_id.in_(ids))
+        .group_by(ExcusedAbsence.registration_id)
+    )
+    for holder, count, hours in excused:
+        counted = tallies.get(holder) or tallies.setdefault(holder, _Tally())
+        counted.excused, counted.hours_excused = count, hours or NO_HOURS
+    return {holder: t.frozen() for holder, t in tallies.items()}

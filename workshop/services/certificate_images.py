@@ -6,6 +6,10 @@ before it is kept: a photo's EXIF (GPS position, camera, description), XMP, comm
 chunks would otherwise travel into every attendee's certificate PDF (a JPEG is embedded as it
 is). Only the ICC colour profile stays, and an EXIF orientation is applied to the pixels first.
 Kept in the database, so every worker and every server sees the same images.
+
+A page background may also come as a PDF (what a designer hands over): its first page is
+rendered to pixels with PDFium (pypdfium2) and then goes through the same checks as an image
+upload. Nothing of the PDF itself is kept: no scripts, fonts or metadata reach a certificate.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from workshop.services.errors import ValidationFailed
 from workshop.services.transactions import write_transaction
 
 MAX_BYTES = 2 * 1024 * 1024
+BACKGROUND_MAX_BYTES = 6 * 1024 * 1024  # a whole-page design, possibly a PDF (requests: 8 MB)
+BACKGROUND_DPI = 150  # a PDF background's first page, rendered for print
 MAX_SIDE = 4000  # pixels
 MIN_SIDE = 16
 MAX_PIXELS = 12_000_000
@@ -49,19 +55,51 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def check_image(data: bytes) -> CleanImage:
-    """The upload re-encoded with its ICC profile only, or ``ValidationFailed``."""
+def max_bytes(kind: str) -> int:
+    return BACKGROUND_MAX_BYTES if kind == CertificateImageKind.BACKGROUND.value else MAX_BYTES
+
+
+def _pdf_first_page(data: bytes) -> bytes:
+    """The first page of a PDF as PNG pixels, at BACKGROUND_DPI and within MAX_SIDE."""
+    import pypdfium2 as pdfium  # only for PDF backgrounds: PDFium loads on first use
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        raise ValidationFailed({"file": str(_l("อ่านไฟล์ PDF ไม่ได้ (ไฟล์เสียหรือมีรหัสผ่าน)"))}) from None
+    try:
+        if len(document) < 1:
+            raise ValidationFailed({"file": str(_l("ไฟล์ PDF ไม่มีหน้า"))})
+        page = document[0]
+        width, height = page.get_size()  # points
+        scale = min(BACKGROUND_DPI / 72, MAX_SIDE / max(width, height, 1))
+        if width * scale < MIN_SIDE or height * scale < MIN_SIDE:
+            raise ValidationFailed({"file": str(_l("รูปเล็กเกินไป"))})
+        image = page.render(scale=scale).to_pil().convert("RGB")
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def check_image(data: bytes, kind: str = CertificateImageKind.LOGO.value) -> CleanImage:
+    """The upload re-encoded with its ICC profile only, or ``ValidationFailed``. A background
+    may also be a PDF, whose first page is used."""
+    limit = max_bytes(kind)
     if not data:
         raise ValidationFailed({"file": str(_l("กรุณาเลือกไฟล์รูป"))})
-    if len(data) > MAX_BYTES:
+    if len(data) > limit:
         raise ValidationFailed(
-            {"file": str(_l("ไฟล์ใหญ่เกินไป (ไม่เกิน %(mb)d MB)", mb=MAX_BYTES // (1024 * 1024)))}
+            {"file": str(_l("ไฟล์ใหญ่เกินไป (ไม่เกิน %(mb)d MB)", mb=limit // (1024 * 1024)))}
         )
+    if kind == CertificateImageKind.BACKGROUND.value and data.startswith(b"%PDF-"):
+        data = _pdf_first_page(data)
     try:
         with Image.open(io.BytesIO(data)) as image:
             fmt, (width, height) = image.format, image.size
             if fmt not in FORMATS:
-                raise ValidationFailed({"file": str(_l("รับเฉพาะไฟล์ PNG หรือ JPEG"))})
+                raise ValidationFailed({"file": _formats_message(kind)})
             if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
                 raise ValidationFailed(
                     {"file": str(_l("รูปใหญ่เกินไป (ด้านยาวไม่เกิน %(n)d พิกเซล)", n=MAX_SIDE))}
@@ -71,7 +109,19 @@ def check_image(data: bytes) -> CleanImage:
             image.load()  # a truncated or corrupt file fails here, not in the PDF
             return _without_metadata(image, fmt)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationFailed({"file": str(_l("อ่านไฟล์รูปไม่ได้ รับเฉพาะไฟล์ PNG หรือ JPEG"))}) from None
+        raise ValidationFailed({"file": _unreadable_message(kind)}) from None
+
+
+def _formats_message(kind: str) -> str:
+    if kind == CertificateImageKind.BACKGROUND.value:
+        return str(_l("รับเฉพาะไฟล์ PNG, JPEG หรือ PDF"))
+    return str(_l("รับเฉพาะไฟล์ PNG หรือ JPEG"))
+
+
+def _unreadable_message(kind: str) -> str:
+    if kind == CertificateImageKind.BACKGROUND.value:
+        return str(_l("อ่านไฟล์ไม่ได้ รับเฉพาะไฟล์ PNG, JPEG หรือ PDF"))
+    return str(_l("อ่านไฟล์รูปไม่ได้ รับเฉพาะไฟล์ PNG หรือ JPEG"))
 
 
 def _without_metadata(image: Image.Image, fmt: str) -> CleanImage:
@@ -122,7 +172,7 @@ def save_certificate_image(
 ) -> CertificateImage:
     """Store (or replace) the workshop's logo or signature after checking it."""
     kind = _kind(kind)
-    clean = check_image(data)
+    clean = check_image(data, kind)
     with write_transaction():
         image = certificate_image(workshop.id, kind)
         if image is None:

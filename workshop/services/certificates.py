@@ -27,7 +27,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -148,7 +148,7 @@ def progress_text(rule: Rule, attendance: Attendance) -> str:
 def _required_text(rule: Rule) -> str:
     if rule.by_hours:
         return str(_l("%(n)s ชั่วโมง", n=format_hours(rule.required)))
-    return str(_l("%(n)d ช่วง", n=rule.required))
+    return ngettext("%(num)d ช่วง", "%(num)d ช่วง", rule.required)
 
 
 def _attendance_notes(rule: Rule, attendance: Attendance) -> str:
@@ -156,16 +156,27 @@ def _attendance_notes(rule: Rule, attendance: Attendance) -> str:
     notes = []
     if attendance.excused:
         if rule.excused_count:
-            notes.append(str(_l("รวมที่ลาหรือไปราชการ %(n)d ช่วง", n=attendance.excused)))
+            notes.append(
+                ngettext(
+                    "รวมที่ลาหรือไปราชการ %(num)d ช่วง",
+                    "รวมที่ลาหรือไปราชการ %(num)d ช่วง",
+                    attendance.excused,
+                )
+            )
         else:
-            notes.append(str(_l("ลาหรือไปราชการ %(n)d ช่วง ซึ่งไม่นับตามเกณฑ์", n=attendance.excused)))
+            notes.append(
+                ngettext(
+                    "ลาหรือไปราชการ %(num)d ช่วง ซึ่งไม่นับตามเกณฑ์",
+                    "ลาหรือไปราชการ %(num)d ช่วง ซึ่งไม่นับตามเกณฑ์",
+                    attendance.excused,
+                )
+            )
     if rule.by_hours and rule.checkout and attendance.without_checkout:
         notes.append(
-            str(
-                _l(
-                    "ไม่ได้สแกนออก %(n)d ช่วง จึงไม่นับชั่วโมงของช่วงนั้น",
-                    n=attendance.without_checkout,
-                )
+            ngettext(
+                "ไม่ได้สแกนออก %(num)d ช่วง จึงไม่นับชั่วโมงของช่วงนั้น",
+                "ไม่ได้สแกนออก %(num)d ช่วง จึงไม่นับชั่วโมงของช่วงนั้น",
+                attendance.without_checkout,
             )
         )
     return f" ({'; '.join(notes)})" if notes else ""
@@ -201,8 +212,12 @@ def normalise_code(text: str | None) -> str | None:
 
 def verification_url(certificate: Certificate) -> str:
     """The absolute address printed on the certificate and inside its QR code."""
+    return verification_url_for(format_code(certificate.code))
+
+
+def verification_url_for(code: str) -> str:
     base = str(current_app.config["BASE_URL"]).rstrip("/")
-    return f"{base}/verify/{format_code(certificate.code)}"
+    return f"{base}/verify/{code}"
 
 
 def certificate_by_code(text: str | None) -> Certificate:

@@ -485,7 +485,7 @@ def _admit(
         # still seated when the door let them in (as an online door would have recorded).
         status_then = connection.execute(_STATUS_AT, {**keys, "when": when}).scalar()
     if status_then != RegistrationStatus.CONFIRMED:
-        raise NotConfirmed()
+        raise NotConfirmed(status_then)
 
 
 def _record(
@@ -740,6 +740,21 @@ def session_counts(session_id: int) -> tuple[int, int]:
     """(checked in, confirmed) for a session: the live counter at the door."""
     session = _session(session_id)
     return checked_in_counts([session.id]).get(session.id, 0), session.workshop.confirmed_count
+
+
+def checked_in_at(session_id: int, registration_ids: list[int]) -> dict[int, datetime]:
+    """When each of these registrations checked in to the session (those that did): name
+    search at the door shows who is already in."""
+    if not registration_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(CheckIn.registration_id, CheckIn.scanned_at).where(
+                CheckIn.session_id == session_id,
+                CheckIn.registration_id.in_(registration_ids),
+            )
+        ).all()
+    )
 
 
 def search_attendees(workshop: Workshop, query: str, limit: int = 20) -> list[Registration]:

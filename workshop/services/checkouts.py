@@ -118,7 +118,7 @@ def check_out(
         if registration.workshop_id != workshop.id:
             raise WrongWorkshop()
         if registration.status != RegistrationStatus.CONFIRMED:
-            raise NotConfirmed()
+            raise NotConfirmed(registration.status)
         opens, closes = checkin_window(session)
         when = scan_time(scanned_at, utcnow(), closes, override=False).when
         if not opens <= when <= closes:

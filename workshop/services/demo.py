@@ -11,20 +11,24 @@ workshop scans people out and has hours typed by the organizer.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select, update
 
 from workshop.extensions import db
 from workshop.models import (
+    CertificateImageKind,
     CertificateKind,
     CheckInMethod,
     ExcuseKind,
     FormPart,
     FormStatus,
     Office,
+    PasswordReset,
     RefusedScan,
     Registration,
     RegistrationStatusChange,
@@ -35,10 +39,13 @@ from workshop.models import (
 )
 from workshop.models.types import utcnow
 from workshop.services.accounts import create_user
+from workshop.services.certificate_design import DesignInput, save_certificate_design
+from workshop.services.certificate_images import save_certificate_image
 from workshop.services.checkins import check_in
 from workshop.services.evaluations import change_form_status, create_form, form_of, submit_answers
 from workshop.services.excuses import excuse_absence
 from workshop.services.offices import OfficeInput, create_office, office_by_name
+from workshop.services.password_resets import request_password_reset
 from workshop.services.registrations import register_officer
 from workshop.services.transactions import write_transaction
 from workshop.services.venues import VenueInput, create_venue
@@ -295,7 +302,64 @@ def seed_demo() -> bool:
         district = db.session.scalar(select(User).where(User.email == DISTRICT_ORGANIZER))
         _seed_district_workshop(venue, district, officers)
         created = True
+
+    for past in PAST_WORKSHOPS:
+        if db.session.scalar(select(Workshop.id).where(Workshop.title == past.title)) is None:
+            _seed_past(past, venue, organizer, officers)
+            created = True
+
+    if db.session.scalar(select(Workshop.id).where(Workshop.title == SOON_TITLE)) is None:
+        _seed_soon(venue, organizer, officers)
+        created = True
+
+    # One officer forgot their password and asked for a link: the mail is in the outbox (or
+    # the mail server), valid for an hour, and the audit log shows the request.
+    if db.session.scalar(select(PasswordReset.id).limit(1)) is None:
+        request_password_reset(FORGETFUL_OFFICER)
+        created = True
+
+    if not reference.signatory2_name:
+        _seed_certificate_design(organizer)
+        created = True
     return created
+
+
+FORGETFUL_OFFICER = "officer2@demo.cdd.go.th"
+
+
+def _signature_png(seed: int) -> bytes:
+    """A pen stroke on a transparent background, standing in for a scanned signature."""
+    image = Image.new("RGBA", (420, 130), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    points = [(20 + i * 38, 80 + ((i * (seed + 3) * 37) % 50) - 25) for i in range(10)]
+    draw.line(points, fill=(16, 32, 110, 255), width=5, joint="curve")
+    draw.line([(60, 110), (360, 100)], fill=(16, 32, 110, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _seed_certificate_design(organizer: User) -> None:
+    """The reference workshop's certificates carry two signatories (the governor and the
+    provincial community development officer, each with a signature) in the ornate frame; the
+    follow-up prints Thai numerals (๑/๒๕๕๙) on its วุฒิบัตร and report, in the modern frame."""
+    reference = db.session.scalar(select(Workshop).where(Workshop.title == TITLE))
+    save_certificate_design(
+        reference,
+        DesignInput(
+            signatory2_name="นางสุนันทา วงศ์ใหญ่",
+            signatory2_position="พัฒนาการจังหวัดพิษณุโลก",
+            frame="ornate",
+        ),
+        organizer,
+    )
+    for n, kind in enumerate((CertificateImageKind.SIGNATURE, CertificateImageKind.SIGNATURE_2)):
+        save_certificate_image(reference, kind.value, _signature_png(n), organizer)
+    upcoming = db.session.scalar(select(Workshop).where(Workshop.title == UPCOMING_TITLE))
+    if upcoming is not None:
+        save_certificate_design(
+            upcoming, DesignInput(thai_numerals=True, frame="modern"), organizer
+        )
 
 
 # In the afternoon one officer was away on official duty: excused, as the reports, the
@@ -304,10 +368,12 @@ EXCUSED_OFFICER = "officer9@demo.cdd.go.th"
 OFFICIAL_DUTY_ORDER = "ตามคำสั่งจังหวัดพิษณุโลกที่ 2345/2558"
 
 
-def _registered_before_the_day(registrations: list[Registration]) -> None:
+def _registered_before_the_day(
+    registrations: list[Registration], day: date = date(2015, 10, 5)
+) -> None:
     """The office registered them in October 2015 (their history says so too), not when the
     demo was loaded: a scan from the workshop day is judged by the seats held that day."""
-    when = bangkok_to_utc(date(2015, 10, 5), time(10, 0))
+    when = bangkok_to_utc(day, time(10, 0))
     ids = [r.id for r in registrations]
     with write_transaction():
         db.session.execute(
@@ -496,3 +562,111 @@ def _seed_district_workshop(venue: Venue, organizer: User, officers: list[User])
     change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
     for officer in (officers[0], officers[-1]):  # the two Wang Thong officers
         register_officer(workshop.id, officer, actor=organizer)
+
+
+@dataclass(frozen=True)
+class PastWorkshop:
+    title: str
+    first_day: date
+    days: int
+    attendees: int  # the first this many demo officers came (all sessions but noted below)
+
+
+# Two more workshops the district officers attended, one later in FY 2559 and one in FY 2560,
+# so that an officer's transcript (ประวัติการอบรม) spans two fiscal years: officer1's has three
+# workshops, 7 + 14 + 7 hours.
+PAST_WORKSHOPS = (
+    PastWorkshop("การจัดทำแผนชุมชนแบบมีส่วนร่วม", date(2016, 3, 15), 2, 6),
+    PastWorkshop("การส่งเสริมและพัฒนากลุ่มอาชีพ OTOP", date(2016, 11, 22), 1, 4),
+)
+
+
+def _seed_past(past: PastWorkshop, venue: Venue, organizer: User, officers: list[User]) -> None:
+    """A workshop held (08.30–16.30 each day less lunch: 7 hours), its attendees checked in
+    from the signed sheets; the last attendee missed the afternoon of the last day."""
+    workshop = create_workshop(
+        WorkshopInput(
+            title=past.title,
+            organizing_agency=PROVINCIAL_OFFICE,
+            venue_id=venue.id,
+            capacity=30,
+            registration_opens_at=bangkok_to_utc(past.first_day - timedelta(days=30), time(8, 30)),
+            registration_closes_at=bangkok_to_utc(past.first_day - timedelta(days=2), time(16, 30)),
+            attendance_threshold=80,
+            sessions=[
+                SessionInput(
+                    title=f"{part} วันที่ {day + 1}",
+                    starts_at=bangkok_to_utc(past.first_day + timedelta(days=day), start),
+                    ends_at=bangkok_to_utc(past.first_day + timedelta(days=day), end),
+                )
+                for day in range(past.days)
+                for part, start, end in (
+                    ("ภาคเช้า", time(8, 30), time(12, 0)),
+                    ("ภาคบ่าย", time(13, 0), time(16, 30)),
+                )
+            ],
+        ),
+        organizer,
+    )
+    change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
+    attendees = officers[: past.attendees]
+    registrations = [register_officer(workshop.id, o, actor=organizer) for o in attendees]
+    _registered_before_the_day(registrations, past.first_day - timedelta(days=10))
+    for registration in registrations:
+        for n, session in enumerate(workshop.sessions):
+            if registration.user_id == attendees[-1].id and n == len(workshop.sessions) - 1:
+                continue
+            check_in(
+                session_id=session.id,
+                staff=organizer,
+                registration_id=registration.id,
+                scanned_at=session.starts_at + timedelta(minutes=5),
+                method=CheckInMethod.MANUAL.value,
+                override_reason="บันทึกจากใบลงลายมือชื่อผู้เข้าอบรม",
+            )
+
+
+SOON_TITLE = "ประชุมชี้แจงแนวทางการจัดเก็บข้อมูล จปฐ. ประจำปี"
+
+
+def _seed_soon(venue: Venue, organizer: User, officers: list[User]) -> None:
+    """A half-day briefing two days after the demo is loaded, reminding three days ahead: its
+    reminders fall due at once and are queued in the outbox for the next sender pass, and the
+    organizer has already messaged the registrants (its messages page shows both)."""
+    from workshop.models import MessageAudience
+    from workshop.services.messages import send_message
+    from workshop.services.reminders import queue_scheduled_notices
+
+    day = utcnow().astimezone(BANGKOK).date() + timedelta(days=2)
+    workshop = create_workshop(
+        WorkshopInput(
+            title=SOON_TITLE,
+            organizing_agency=PROVINCIAL_OFFICE,
+            venue_id=venue.id,
+            capacity=20,
+            registration_opens_at=bangkok_to_utc(day - timedelta(days=14), time(8, 30)),
+            registration_closes_at=bangkok_to_utc(day - timedelta(days=1), time(12, 0)),
+            attendance_threshold=80,
+            sessions=[
+                SessionInput(
+                    title="ชี้แจงแนวทางและแบบสอบถาม",
+                    starts_at=bangkok_to_utc(day, time(9, 0)),
+                    ends_at=bangkok_to_utc(day, time(12, 0)),
+                )
+            ],
+        ),
+        organizer,
+    )
+    change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
+    with write_transaction():
+        db.session.get(Workshop, workshop.id).reminder_days = 3
+    for officer in officers[:6]:
+        register_officer(workshop.id, officer, actor=organizer)
+    send_message(
+        workshop.id,
+        organizer,
+        MessageAudience.CONFIRMED,
+        "เตรียมแบบสอบถาม จปฐ. มาด้วย",
+        "ขอให้ผู้เข้าประชุมนำแบบสอบถาม จปฐ. ของหมู่บ้านที่รับผิดชอบมาด้วย 1 ชุด\nที่จอดรถอยู่ด้านหลังอาคารฝึกอบรม",
+    )
+    queue_scheduled_notices()

@@ -112,10 +112,23 @@ class WrongWorkshop(DomainError):
 
 
 class NotConfirmed(DomainError):
+    """The holder has no seat. Given the registration's ``status``, the message says which
+    (waiting list or cancelled) and what the door can do next."""
+
     code = "not_confirmed"
     http_status = 409
 
+    def __init__(self, status: str | None = None) -> None:
+        self.status = status
+        super().__init__()
+
     def default_message(self) -> str:
+        if self.status == "waitlisted":
+            return str(_l("ผู้ถือบัตรอยู่ในรายชื่อสำรอง ยังไม่ได้ที่นั่ง — ผู้จัดรับเป็นผู้เข้าอบรมหน้างาน (walk-in) ได้"))
+        if self.status == "cancelled":
+            return str(
+                _l("การลงทะเบียนของผู้ถือบัตรถูกยกเลิกแล้ว ยังไม่ได้ที่นั่ง — ผู้จัดรับเป็นผู้เข้าอบรมหน้างาน (walk-in) ได้")
+            )
         return str(_l("ผู้ถือบัตรยังไม่ได้ที่นั่ง (อยู่ในรายชื่อสำรองหรือยกเลิกแล้ว)"))
 
 
@@ -251,3 +264,13 @@ def check_version(
 
 def _comparable(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+class InvalidResetLink(DomainError):
+    """A password reset link that is unknown, used, expired, or of an account gone since."""
+
+    code = "invalid_reset_link"
+    http_status = 400
+
+    def default_message(self) -> str:
+        return str(_l("ลิงก์ตั้งรหัสผ่านใหม่นี้ใช้ไม่ได้แล้ว (ใช้ไปแล้วหรือเกิน 1 ชั่วโมง) กรุณาขอลิงก์ใหม่"))

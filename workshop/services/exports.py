@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workshop.extensions import db
-from workshop.models import CheckIn, ExcusedAbsence, Workshop, WorkshopSession
+from workshop.models import CheckIn, ExcusedAbsence, User, Workshop, WorkshopSession
 from workshop.services.attendance import format_hours
 from workshop.services.evaluations import SCALE_LABELS, FormResults
 from workshop.services.excuses import excuse_text
@@ -32,7 +32,14 @@ from workshop.services.reports import (
     get_report_workshop,
     registration_rows,
 )
-from workshop.thai.dates import format_date, format_datetime, format_time, format_time_range
+from workshop.services.transcripts import OfficerTranscript, fiscal_year_hours
+from workshop.thai.dates import (
+    format_date,
+    format_date_range,
+    format_datetime,
+    format_time,
+    format_time_range,
+)
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -349,3 +356,120 @@ def fiscal_year_xlsx(report: FiscalYearReport) -> bytes:
 
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
+
+
+# ---------------------------------------------------------------- training records
+
+
+def _transcript_rows(transcript: OfficerTranscript) -> tuple[list[str], list[list[Cell]]]:
+    header = [
+        _("ปีงบประมาณ"),
+        _("หลักสูตร"),
+        _("หน่วยงานผู้จัด"),
+        _("วันที่อบรม"),
+        _("ชั่วโมงที่เข้าอบรม"),
+        _("ชั่วโมงของหลักสูตร"),
+        _("เลขที่เกียรติบัตร"),
+    ]
+    rows: list[list[Cell]] = []
+    for year in transcript.years:
+        for line in year.lines:
+            rows.append(
+                [
+                    year.year,
+                    line.title,
+                    line.organizing_agency,
+                    format_date_range(line.starts_at, line.ends_at, style="short"),
+                    line.hours,
+                    line.workshop_hours,
+                    line.certificate,
+                ]
+            )
+        rows.append([year.year, _("รวมปีงบประมาณ %(year)d", year=year.year), "", "", year.hours])
+    rows.append(
+        [
+            "",
+            _("รวมทั้งหมด %(n)d หลักสูตร", n=transcript.workshop_count),
+            "",
+            "",
+            transcript.total_hours,
+        ]
+    )
+    return header, rows
+
+
+def transcript_xlsx(transcript: OfficerTranscript) -> bytes:
+    """An officer's transcript as XLSX: one row per workshop, a subtotal per fiscal year, the
+    total; hours as numbers."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    officer = transcript.officer
+    with force_locale("th"):
+        header, rows = _transcript_rows(transcript)
+        _append_sheet(book, _("ประวัติการอบรม"), header, rows)
+        about = [
+            [_("ตำแหน่ง"), officer.position],
+            [_("หน่วยงาน"), officer.agency],
+            [_("จำนวนหลักสูตร"), transcript.workshop_count],
+            [_("ชั่วโมงอบรมรวม"), transcript.total_hours],
+        ]
+        _append_sheet(book, _("ผู้เข้าอบรม"), [_("ชื่อ-สกุล"), officer.full_name], about)
+    return _workbook_bytes(book)
+
+
+def _hours_table(year: int, viewer: User) -> tuple[list[str], list[list[Cell]]]:
+    header = [
+        _("ลำดับ"),
+        _("คำนำหน้า"),
+        _("ชื่อ"),
+        _("นามสกุล"),
+        _("ตำแหน่ง"),
+        _("หน่วยงาน"),
+        _("อีเมล"),
+        _("หลักสูตร"),
+        _("วันที่อบรม"),
+        _("ชั่วโมงที่เข้าอบรม"),
+        _("ชั่วโมงของหลักสูตร"),
+    ]
+    rows: list[list[Cell]] = []
+    for number, row in enumerate(fiscal_year_hours(year, viewer), start=1):
+        officer, line = row.officer, row.line
+        rows.append(
+            [
+                number,
+                officer.title_prefix,
+                officer.first_name,
+                officer.last_name,
+                officer.position,
+                officer.agency,
+                "" if officer.deleted else officer.email,
+                line.title,
+                format_date_range(line.starts_at, line.ends_at, style="short"),
+                line.hours,
+                line.workshop_hours,
+            ]
+        )
+    return header, rows
+
+
+def hours_csv(year: int, viewer: User) -> bytes:
+    """The HR export (officer × workshop × hours of one fiscal year) as CSV, like the
+    attendance export (BOM, CRLF, cells neutralised)."""
+    with force_locale("th"):
+        header, rows = _hours_table(year, viewer)
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(_safe_rows(AttendanceTable("", header, rows)))
+    return out.getvalue().encode("utf-8")
+
+
+def hours_xlsx(year: int, viewer: User) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    with force_locale("th"):
+        header, rows = _hours_table(year, viewer)
+        _append_sheet(book, _("ชั่วโมงอบรม %(year)d", year=year), header, rows)
+    return _workbook_bytes(book)

@@ -16,11 +16,12 @@ The wording comes from ``services.mail.notice_context``: the same notice, anothe
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
 
-from workshop.models import Notification, Registration
+from workshop.models import Notification, Registration, WorkshopMessage
 from workshop.services.line import LineSettings, push_message
 from workshop.services.mail import CANCELLATIONS, notice_context
 
@@ -42,7 +43,11 @@ _INTRO = {
     "workshop_cancelled": (
         "ผู้จัดยกเลิกการอบรมนี้ การอบรมจะไม่จัดขึ้น ไม่ต้องเดินทางมาเข้าร่วม ขออภัยในความไม่สะดวก"
     ),
+    "reminder": "การอบรมจะเริ่ม{starts_in} แสดง{qr}ต่อเจ้าหน้าที่ลงทะเบียนหน้างานทุกช่วงการอบรม",
+    "certificate_ready": "การอบรมจบแล้ว {kind}ของท่านพร้อมแล้ว",
 }
+DOWNLOAD = "ดาวน์โหลดได้ที่หน้าการลงทะเบียนของฉัน"
+EVALUATION_FIRST = "โปรดตอบแบบประเมินก่อน แล้วจึงดาวน์โหลด{kind}ได้"
 
 
 def retry_key(notice: Notification) -> str:
@@ -65,17 +70,32 @@ def _text(text: str, **style: Any) -> dict[str, Any]:
 
 
 def registration_messages(
-    settings: LineSettings, registration: Registration, event: str
+    settings: LineSettings,
+    registration: Registration,
+    event: str,
+    message: WorkshopMessage | None = None,
+    as_of: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """The LINE message objects for one notice (one Flex message)."""
-    context = notice_context(registration, event)
+    context = notice_context(registration, event, message=message, as_of=as_of)
     event, token = context["event"], context["ticket"]
+    certificate = context["certificate"]
     colour = CANCEL_COLOUR if event in CANCELLATIONS else OK_COLOUR
     image = ticket_image_url(settings, token) if token else None
     body: list[dict[str, Any]] = [_text(f"เรียน {context['name']}", size="sm", color=MUTED_COLOUR)]
     if event in _INTRO:  # a notice added later without a sentence here still goes out
-        intro = _INTRO[event].format(qr=QR_HERE if image else QR_BEHIND_BUTTON)
+        intro = _INTRO[event].format(
+            qr=QR_HERE if image else QR_BEHIND_BUTTON,
+            starts_in=context["starts_in"],
+            kind=certificate.kind if certificate else "",
+        )
+        if certificate and certificate.evaluation_required:
+            intro = (
+                f"{intro.split(' ดาวน์โหลด')[0]} {EVALUATION_FIRST.format(kind=certificate.kind)}"
+            )
         body.append(_text(intro, size="sm"))
+    if context["body"]:
+        body.append(_text(context["body"], size="sm"))
     body += [
         _text(context["workshop"].full_title, weight="bold", size="md", margin="md"),
         _text(f"จัดโดย {context['workshop'].organizing_agency}", size="sm", color=MUTED_COLOUR),
@@ -109,18 +129,15 @@ def registration_messages(
         }
     bubble["body"] = {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body}
     label = "ดูสถานะการลงทะเบียน" if event in CANCELLATIONS else "ดูบัตรเข้างาน"
-    bubble["footer"] = {
-        "type": "box",
-        "layout": "vertical",
-        "contents": [
-            {
-                "type": "button",
-                "style": "primary",
-                "color": "#0B5CAD",
-                "action": {"type": "uri", "label": label, "uri": context["link"]},
-            }
-        ],
-    }
+    buttons = []
+    if certificate is not None:
+        label = f"ดาวน์โหลด{certificate.kind}"
+        if certificate.evaluation_link:
+            buttons.append(_button("ตอบแบบประเมิน", certificate.evaluation_link))
+    elif event == "message":
+        label = "ดูการลงทะเบียนของฉัน"
+    buttons.append(_button(label, context["link"]))
+    bubble["footer"] = {"type": "box", "layout": "vertical", "spacing": "sm", "contents": buttons}
     return [
         {
             "type": "flex",
@@ -130,6 +147,15 @@ def registration_messages(
     ]
 
 
+def _button(label: str, uri: str) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "style": "primary",
+        "color": "#0B5CAD",
+        "action": {"type": "uri", "label": label, "uri": uri},
+    }
+
+
 def push_registration_notice(settings: LineSettings, notice: Notification) -> str:
     """Push one notice to the officer's LINE; returns the LINE user id it went to."""
     registration = notice.registration
@@ -137,6 +163,9 @@ def push_registration_notice(settings: LineSettings, notice: Notification) -> st
     if not to:
         raise RuntimeError("the officer has no LINE account linked")
     push_message(
-        settings, to, registration_messages(settings, registration, notice.event), retry_key(notice)
+        settings,
+        to,
+        registration_messages(settings, registration, notice.event, notice.message, notice.due_at),
+        retry_key(notice),
     )
     return to

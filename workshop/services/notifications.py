@@ -51,6 +51,9 @@ POLL_SECONDS = 30.0
 WORKSHOP_CANCELLED = "workshop_cancelled"
 # The organizer reissued the registration's ticket: the new QR code, since the old one stopped.
 TICKET_REISSUED = "ticket_reissued"
+# A password reset link (``services.password_resets``): the notice has no registration, and
+# goes by e-mail only, to the account's own address.
+PASSWORD_RESET = "password_reset"
 
 
 def queue_notice(registration: Registration, event: str) -> None:
@@ -86,6 +89,7 @@ class Delivery:
     line_error: str = ""  # LINE refused the push (4xx): recorded, not pushed again
     line_unreachable_id: str | None = None  # ... because this LINE user cannot be reached
     error: Exception | None = None  # a channel failed for now: try the notice again later
+    obsolete: str = ""  # no longer to be sent (services.reminders.obsolete_reason): why
 
 
 def _send(notice: Notification) -> Delivery:
@@ -94,9 +98,24 @@ def _send(notice: Notification) -> Delivery:
     from workshop.services.line_accounts import EMAIL, LINE, notice_channels
     from workshop.services.line_messages import push_registration_notice
     from workshop.services.mail import send_notice
+    from workshop.services.reminders import obsolete_reason
 
     delivery = Delivery()
+    if notice.password_reset is not None:
+        from workshop.services.mail import send_password_reset
+
+        try:
+            send_password_reset(notice.password_reset)
+        except Exception as exc:  # retried like any notice
+            delivery.error = exc
+        else:
+            delivery.mailed = True
+        return delivery
     registration = notice.registration
+    reason = obsolete_reason(notice)
+    if reason:
+        delivery.obsolete = reason
+        return delivery
     channels = set(notice_channels(registration.user))
     if notice.line_error:  # LINE refused this notice on an earlier attempt
         channels = {EMAIL}
@@ -140,6 +159,11 @@ def _record_outcome(notice_id: int, delivery: Delivery) -> None:
             notice.line_error = delivery.line_error[: Notification.ERROR_MAX]
             if delivery.line_unreachable_id:
                 mark_line_unreachable(notice.registration.user, delivery.line_unreachable_id, now)
+        if delivery.obsolete:
+            # Not sent and not to be retried; kept, with why, like a notice given up.
+            notice.failed_at = now
+            notice.last_error = f"not sent: {delivery.obsolete}"[: Notification.ERROR_MAX]
+            return
         error = delivery.error
         if error is None:
             notice.sent_at = now
@@ -188,8 +212,25 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
         delivery = _send(notice)
         end_transaction()  # sending wrote nothing; end the read before recording
         _record_outcome(notice_id, delivery)
-        if delivery.error is None:
+        if delivery.error is None and not delivery.obsolete:
             sent += 1
+    return sent
+
+
+def send_pass(now: datetime | None = None) -> int:
+    """One pass of a sender (the background thread, or ``flask send-mail``): queue the notices
+    the clock made due (``services.reminders``), then deliver everything due; returns how
+    many were sent."""
+    from workshop.services.reminders import queue_scheduled_notices
+
+    try:
+        queue_scheduled_notices(now)
+    except Exception:  # delivery of what is queued goes on; the next pass tries again
+        end_transaction()
+        log.exception("queuing scheduled notices failed")
+    sent = 0
+    while (batch := deliver_due(now=now)) > 0:
+        sent += batch
     return sent
 
 
@@ -227,8 +268,7 @@ class _Sender:
                 continue  # switched off (e.g. by a test) while the thread lives on
             with self.app.app_context():
                 try:
-                    while deliver_due() > 0:
-                        pass
+                    send_pass()
                 except Exception:
                     log.exception("mail sender pass failed")
                 finally:

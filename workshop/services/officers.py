@@ -140,13 +140,19 @@ def _email_taken(email: str, except_user: int | None = None) -> bool:
     return bool(db.session.scalar(query))
 
 
-def sign_up_officer(*, email: str, password: str, profile: OfficerProfile, consent: bool) -> User:
-    """Create an officer account; every problem is reported at once, nothing is half-saved."""
+def sign_up_problems(
+    *, email: str, password: str, profile: OfficerProfile, consent: bool
+) -> tuple[dict[str, str], dict[str, str], str]:
+    """Everything wrong with a sign-up, all at once (the address already taken included):
+    (cleaned profile values, errors by field, normalised e-mail)."""
     values, errors = clean_profile(profile)
     try:
         email = normalise_email(email)
     except ValueError as exc:
         errors["email"] = str(exc)
+    else:
+        if _email_taken(email):
+            errors["email"] = DuplicateEmail().message
     problem = password_problem(
         password, email=email, names=(values.get("first_name", ""), values.get("last_name", ""))
     )
@@ -154,6 +160,19 @@ def sign_up_officer(*, email: str, password: str, profile: OfficerProfile, conse
         errors["password"] = problem
     if consent is not True:
         errors["consent"] = str(_l("ต้องให้ความยินยอมก่อนจึงจะสมัครได้"))
+    return values, errors, email
+
+
+def sign_up_officer(*, email: str, password: str, profile: OfficerProfile, consent: bool) -> User:
+    """Create an officer account; every problem is reported at once, nothing is half-saved.
+
+    An address already taken is ``DuplicateEmail`` (409) when it is the only problem, else one
+    of the fields of ``ValidationFailed``."""
+    values, errors, email = sign_up_problems(
+        email=email, password=password, profile=profile, consent=consent
+    )
+    if errors == {"email": DuplicateEmail().message}:
+        raise DuplicateEmail()
     if errors:
         raise ValidationFailed(errors)
     password_hash = hash_password(password)
@@ -173,13 +192,27 @@ def sign_up_officer(*, email: str, password: str, profile: OfficerProfile, conse
     return user
 
 
-def update_profile(user: User, *, email: str, profile: OfficerProfile) -> User:
-    """Change an officer's own details (the email stays unique)."""
+def profile_problems(
+    user: User, *, email: str, profile: OfficerProfile
+) -> tuple[dict[str, str], dict[str, str], str]:
+    """Everything wrong with a profile change, all at once (an address taken by another account
+    included): (cleaned values, errors by field, normalised e-mail)."""
     values, errors = clean_profile(profile)
     try:
         email = normalise_email(email)
     except ValueError as exc:
         errors["email"] = str(exc)
+    else:
+        if _email_taken(email, except_user=user.id):
+            errors["email"] = DuplicateEmail().message
+    return values, errors, email
+
+
+def update_profile(user: User, *, email: str, profile: OfficerProfile) -> User:
+    """Change an officer's own details (the email stays unique)."""
+    values, errors, email = profile_problems(user, email=email, profile=profile)
+    if errors == {"email": DuplicateEmail().message}:
+        raise DuplicateEmail()
     if errors:
         raise ValidationFailed(errors)
     with _email_unique():

@@ -153,6 +153,14 @@ def deletion_preview(user: User) -> DeletionPreview:
     )
 
 
+def deletion_problems(user: User, password: str) -> dict[str, str]:
+    """What stops the owner deleting the account with this password, by field (for a page that
+    reports every problem at once)."""
+    if not password or not check_password_hash(user.password_hash, password):
+        return {"password": str(_l("รหัสผ่านไม่ถูกต้อง"))}
+    return {}
+
+
 def delete_account(user: User, password: str) -> DeletionSummary:
     """The owner deletes their own account after typing their password again.
 
@@ -162,8 +170,9 @@ def delete_account(user: User, password: str) -> DeletionSummary:
     """
     if user.deleted or not user.active:
         raise AccountDeleted()
-    if not password or not check_password_hash(user.password_hash, password):
-        raise ValidationFailed({"password": str(_l("รหัสผ่านไม่ถูกต้อง"))})
+    problems = deletion_problems(user, password)
+    if problems:
+        raise ValidationFailed(problems)
     return anonymise_account(
         user.id, BY_REQUEST, actor_id=user.id, password_hash=user.password_hash
     )

@@ -170,6 +170,7 @@ class WorkshopReport:
     evaluation: FormResults | None = None  # the evaluation form's results, when there is one
     rule: Rule | None = None
     excused: int = 0  # seat-sessions excused (confirmed registrations, no check-in)
+    thai_numerals: bool = False  # the workshop prints Thai numerals (names excepted)
 
     @property
     def rule_text(self) -> str:
@@ -365,6 +366,7 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
         no_shows=tuple(r for r in confirmed if r.sessions_attended == 0),
         generated_at=utcnow(),
         certificates_issued=issued_count(workshop.id),
+        thai_numerals=bool(workshop.thai_numerals),
         rule=rule,
         excused=sum(excused.values()),
         evaluation=form_results(workshop.id) if form_of(workshop.id) is not None else None,
@@ -380,8 +382,6 @@ class FiscalYearWorkshop:
 
     workshop_id: int
     title: str
-    office_id: int
-    office_name: str
     starts_at: datetime | None
     venue_name: str
     session_count: int
@@ -389,6 +389,10 @@ class FiscalYearWorkshop:
     attended: int
     check_ins: int
     certificate_eligible: int
+
+    # The office that ran it (the province's roll-up groups by it).
+    office_id: int = 0
+    office_name: str = ""
 
     @property
     def attendance_rate(self) -> float | None:

@@ -48,11 +48,17 @@ class SignInAttempt:
     oldest: datetime  # the oldest failure in that window
 
 
-def _rule() -> tuple[int, timedelta] | None:
+def configured_rule(setting: str) -> tuple[int, timedelta] | None:
+    """(how many, within what time) of a ``RATELIMIT_*`` setting counted in the database
+    (``5 per 5 minutes``); None when rate limits are off."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return None
-    item = parse(str(current_app.config["RATELIMIT_SIGN_IN_FAILURES"]))
+    item = parse(str(current_app.config[setting]))
     return item.amount, timedelta(seconds=item.get_expiry())
+
+
+def _rule() -> tuple[int, timedelta] | None:
+    return configured_rule("RATELIMIT_SIGN_IN_FAILURES")
 
 
 def attempt_key(email: str, client: str) -> str:

@@ -48,6 +48,15 @@ def _validated(data: VenueInput) -> dict[str, object]:
     return values
 
 
+def venue_problems(data: VenueInput) -> dict[str, str]:
+    """Every rule ``data`` breaks (without saving), for a form showing all problems at once."""
+    try:
+        _validated(data)
+    except ValidationFailed as exc:
+        return exc.fields
+    return {}
+
+
 def get_venue(venue_id: int) -> Venue:
     venue = db.session.get(Venue, venue_id)
     if venue is None:

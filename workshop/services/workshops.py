@@ -40,7 +40,7 @@ from workshop.services.errors import (
 from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices, queue_notice
 from workshop.services.offices import is_scoped, office_filter, sees_office
 from workshop.services.text import TextRejected, clean_text
-from workshop.services.transactions import write_transaction
+from workshop.services.transactions import end_transaction, write_transaction
 from workshop.services.venues import lock_venue
 from workshop.thai.dates import fiscal_year, is_be_year
 
@@ -75,8 +75,9 @@ class WorkshopInput:
     title: str
     venue_id: int
     capacity: int
-    registration_opens_at: datetime
-    registration_closes_at: datetime
+    # None only from a form that could not read the date (and says so itself).
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
     sessions: list[SessionInput] = field(default_factory=list)
     # None: the acting organizer's office (new workshops) or the one it has (edits).
     office_id: int | None = None
@@ -170,13 +171,32 @@ def _office_values(
     return None
 
 
-def validate_workshop(
+def workshop_problems(
     data: WorkshopInput, actor: User | None = None, current_office: int | None = None
+) -> dict[str, str]:
+    """Every rule ``data`` breaks, without saving anything: for a form that found problems of
+    its own, so that all of them show at once. Values the form could not read are None."""
+    try:
+        validate_workshop(data, actor, current_office, lock=False)
+    except ValidationFailed as exc:
+        return exc.fields
+    finally:
+        end_transaction()
+    return {}
+
+
+def validate_workshop(
+    data: WorkshopInput,
+    actor: User | None = None,
+    current_office: int | None = None,
+    *,
+    lock: bool = True,
 ) -> dict[str, Any]:
     """Check every scheduling rule; return the cleaned column values or raise ValidationFailed.
 
     Runs inside the caller's write transaction, which holds the chosen venue's row from here
-    to the commit. Error keys are field names; session errors use ``sessions.<index>.<field>``.
+    to the commit (``lock=False``: only reads). Error keys are field names; session errors use
+    ``sessions.<index>.<field>``.
     """
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -193,7 +213,12 @@ def validate_workshop(
             errors["office_id"] = problem
 
     # Held until commit: the room cannot shrink below this workshop meanwhile (update_venue).
-    venue = lock_venue(data.venue_id, shared=True) if _is_int(data.venue_id) else None
+    if not _is_int(data.venue_id):
+        venue = None
+    elif lock:
+        venue = lock_venue(data.venue_id, shared=True)
+    else:
+        venue = db.session.get(Venue, data.venue_id)
     if venue is None:
         errors["venue_id"] = str(_l("กรุณาเลือกสถานที่ที่มีอยู่ในระบบ"))
     values["venue_id"] = data.venue_id
@@ -260,12 +285,15 @@ def validate_workshop(
             errors["sessions.0.hours"] = str(_l("เกณฑ์นับเป็นชั่วโมง จึงต้องมีชั่วโมงอบรมรวมมากกว่า 0"))
 
     opens, closes = data.registration_opens_at, data.registration_closes_at
-    problem = _check_year(opens)
+    missing = str(_l("กรุณากรอกวันที่"))
+    problem = _check_year(opens) if opens is not None else missing
     if problem:
         errors["registration_opens_at"] = problem
-    problem = _check_year(closes)
+    problem = _check_year(closes) if closes is not None else missing
     if problem:
         errors["registration_closes_at"] = problem
+    elif opens is None:
+        pass
     elif closes <= opens:
         errors["registration_closes_at"] = str(_l("วันปิดรับสมัครต้องหลังวันเปิดรับสมัคร"))
     elif sessions and not any(k.startswith("sessions") for k in errors):

@@ -17,14 +17,17 @@ def register_web(app: Flask) -> None:
         auth,
         certificates,
         checkin,
+        date_preview,
         evaluations,
         health,
         imports,
         line,
+        messages,
         organizer,
         public,
         registration,
         reports,
+        transcripts,
     )
 
     app.register_blueprint(public.bp)
@@ -40,6 +43,9 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(line.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(imports.bp)
+    app.register_blueprint(date_preview.bp)
+    app.register_blueprint(transcripts.bp)
+    app.register_blueprint(messages.bp)
 
     from workshop.services.attendance import format_hours, workshop_rule
     from workshop.services.officers import format_phone
@@ -51,6 +57,9 @@ def register_web(app: Flask) -> None:
         certificate_kind_label=certificate_kind_label,
         registration_status_label=registration_status_label,
     )
+    from workshop.web.form_errors import error_items
+
+    app.jinja_env.globals["error_items"] = error_items
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["hours"] = format_hours
     app.jinja_env.globals["attendance_rule_text"] = lambda w: workshop_rule(w).describe()

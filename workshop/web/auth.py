@@ -28,6 +28,7 @@ from workshop.ratelimit import client_address
 from workshop.services.accounts import (
     authenticate,
     change_password,
+    password_change_problems,
     sign_out,
     sign_out_everywhere,
 )
@@ -35,6 +36,7 @@ from workshop.services.errors import (
     AuthenticationFailed,
     DomainError,
     DuplicateEmail,
+    InvalidResetLink,
     TooManySignInAttempts,
     ValidationFailed,
 )
@@ -44,13 +46,27 @@ from workshop.services.officers import (
     PDPA_PURPOSE,
     format_phone,
     profile_of,
+    profile_problems,
     sign_up_officer,
+    sign_up_problems,
     update_profile,
 )
+from workshop.services.password_resets import (
+    check_reset_link,
+    request_password_reset,
+    reset_password,
+)
+from workshop.services.passwords import password_problem
 from workshop.services.personal_data import export_filename, personal_data
-from workshop.services.privacy import delete_account, deletion_preview, retention_years
+from workshop.services.privacy import (
+    delete_account,
+    deletion_preview,
+    deletion_problems,
+    retention_years,
+)
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
+from workshop.web.form_errors import add_error, add_errors
 from workshop.web.i18n import safe_next
 from workshop.web.officer_forms import OTHER_PREFIX, ProfileForm, SignupForm
 
@@ -78,6 +94,25 @@ class DeleteAccountForm(FlaskForm):
     understood = BooleanField(
         _l("ข้าพเจ้าเข้าใจว่าการลบบัญชีย้อนกลับไม่ได้ และขอลบบัญชีพร้อมข้อมูลส่วนบุคคลของข้าพเจ้า"),
         validators=[DataRequired(_l("กรุณาติ๊กยืนยันก่อนลบบัญชี"))],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("อีเมลที่ใช้สมัคร"),
+        validators=[DataRequired(_l("กรุณากรอกอีเมล")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("รหัสผ่านใหม่ (อย่างน้อย 10 ตัวอักษร)"), render_kw={"autocomplete": "new-password"}
+    )
+    again = PasswordField(
+        _l("ยืนยันรหัสผ่านใหม่"),
+        validators=[EqualTo("password", _l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
+        render_kw={"autocomplete": "new-password"},
     )
 
 
@@ -126,6 +161,8 @@ def home_for(user) -> str:
         return url_for("organizer.workshops")
     if user.has_role(Role.ADMIN):
         return url_for("admin.offices")
+    if user.has_role(Role.STAFF):
+        return url_for("checkin.index")  # door staff come to check people in
     return url_for("public.index")
 
 
@@ -173,16 +210,20 @@ def logout_everywhere():
     return redirect(url_for("public.index"))
 
 
-def _attach(form, error: ValidationFailed | DuplicateEmail) -> None:
-    fields = error.fields if isinstance(error, ValidationFailed) else {"email": error.message}
-    for name, message in fields.items():
-        target = getattr(form, "title_other" if name == "title_prefix" else name, None)
-        if name == "title_prefix" and form.title_prefix.data != OTHER_PREFIX:
-            target = form.title_prefix
-        if target is not None:
-            target.errors = [*target.errors, message]
-        else:
-            flash(message, "error")
+def _profile_target(form, name: str):
+    """The field a profile service error belongs on (a typed-in prefix has its own box)."""
+    if name == "title_prefix" and form.title_prefix.data == OTHER_PREFIX:
+        return form.title_other
+    return getattr(form, name, None)
+
+
+def attach_profile_errors(form, problems: dict[str, str]) -> None:
+    for message in add_errors(problems, lambda name: _profile_target(form, name)):
+        flash(message, "error")
+
+
+def _email_taken(problems: dict[str, str]) -> bool:
+    return problems.get("email") == DuplicateEmail().message
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -192,25 +233,36 @@ def signup():
     form = SignupForm()
     form.set_prefix_choices()
     form.set_office_choices()
-    if request.method == "GET":
-        form.province.data = form.province.data or ""
-    if form.validate_on_submit():
-        try:
-            user = sign_up_officer(
-                email=form.email.data or "",
-                password=form.password.data or "",
-                profile=form.profile(),
-                consent=bool(form.consent.data),
-            )
-        except (ValidationFailed, DuplicateEmail) as exc:
-            _attach(form, exc)
-        else:
-            begin_session(user)
-            flash(_("สมัครบัญชีเรียบร้อยแล้ว ยินดีต้อนรับคุณ%(name)s", name=user.first_name), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("public.index")))
+    taken = False
+    if request.method == "POST":
+        # One pass: the form's checks and every rule of the service, all reported together.
+        form.validate()
+        arguments = {
+            "email": form.email.data or "",
+            "password": form.password.data or "",
+            "profile": form.profile(),
+            "consent": bool(form.consent.data),
+        }
+        problems = sign_up_problems(**arguments)[1]
+        attach_profile_errors(form, problems)
+        taken = _email_taken(problems)
+        if not form.errors:
+            try:
+                user = sign_up_officer(**arguments)
+            except (ValidationFailed, DuplicateEmail) as exc:  # a race: taken meanwhile
+                fields = exc.fields if isinstance(exc, ValidationFailed) else {"email": exc.message}
+                attach_profile_errors(form, fields)
+                taken = _email_taken(fields)
+            else:
+                begin_session(user)
+                flash(
+                    _("สมัครบัญชีเรียบร้อยแล้ว ยินดีต้อนรับคุณ%(name)s", name=user.first_name),
+                    "success",
+                )
+                return redirect(safe_next(request.args.get("next"), url_for("public.index")))
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "auth/signup.html", form=form, purpose=PDPA_PURPOSE, provinces=PROVINCES
+        "auth/signup.html", form=form, purpose=PDPA_PURPOSE, provinces=PROVINCES, taken=taken
     ), status
 
 
@@ -228,14 +280,20 @@ def profile():
         form.phone.data = format_phone(current.phone)
         form.email.data = current_user.email
         form.load_prefix(current.title_prefix)
-    elif form.validate_on_submit():
-        try:
-            update_profile(current_user, email=form.email.data or "", profile=form.profile())
-        except (ValidationFailed, DuplicateEmail) as exc:
-            _attach(form, exc)
-        else:
-            flash(_("บันทึกข้อมูลส่วนตัวแล้ว"), "success")
-            return redirect(url_for(".profile"))
+    else:
+        form.validate()
+        email, details = form.email.data or "", form.profile()
+        problems = profile_problems(current_user, email=email, profile=details)[1]
+        attach_profile_errors(form, problems)
+        if not form.errors:
+            try:
+                update_profile(current_user, email=email, profile=details)
+            except (ValidationFailed, DuplicateEmail) as exc:
+                fields = exc.fields if isinstance(exc, ValidationFailed) else {"email": exc.message}
+                attach_profile_errors(form, fields)
+            else:
+                flash(_("บันทึกข้อมูลส่วนตัวแล้ว"), "success")
+                return redirect(url_for(".profile"))
     status = 422 if request.method == "POST" else 200
     return render_template(
         "auth/profile.html",
@@ -260,11 +318,17 @@ def my_data():
 def delete():
     """Delete one's own account after reading what happens and typing the password again."""
     form = DeleteAccountForm()
-    if form.validate_on_submit():
+    if request.method == "POST":
+        form.validate()  # the tick box, and the password checked in the same pass
+        add_errors(
+            deletion_problems(current_user, form.password.data or ""),
+            lambda name: getattr(form, name, None),
+        )
+    if request.method == "POST" and not form.errors:
         try:
             delete_account(current_user, form.password.data or "")
         except ValidationFailed as exc:
-            form.password.errors = [*form.password.errors, *exc.fields.values()]
+            add_errors(exc.fields, lambda name: getattr(form, name, None))
         except DomainError as exc:
             flash(exc.message, "error")
         else:
@@ -284,19 +348,75 @@ def delete():
 @login_required
 def password():
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            change_password(current_user, form.current.data or "", form.new.data or "")
-        except ValidationFailed as exc:
-            for name, message in exc.fields.items():
-                field = getattr(form, name)
-                field.errors = [*field.errors, message]
-        else:
-            # The change ended every session of the account; this one goes on, renewed.
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            user = current_user._get_current_object()
-            begin_session(user, remember=remembered in request.cookies)
-            flash(_("เปลี่ยนรหัสผ่านแล้ว อุปกรณ์อื่นที่เข้าสู่ระบบไว้ต้องเข้าสู่ระบบใหม่"), "success")
-            return redirect(home_for(user))
+    if request.method == "POST":
+        form.validate()  # the two new ones match; the service checks the rest, in the same pass
+        current, new = form.current.data or "", form.new.data or ""
+        problems = password_change_problems(current_user, current, new)
+        add_errors(problems, lambda name: getattr(form, name, None))
+        if not form.errors:
+            try:
+                change_password(current_user, current, new)
+            except ValidationFailed as exc:
+                add_errors(exc.fields, lambda name: getattr(form, name, None))
+            else:
+                # The change ended every session of the account; this one goes on, renewed.
+                remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+                user = current_user._get_current_object()
+                begin_session(user, remember=remembered in request.cookies)
+                flash(_("เปลี่ยนรหัสผ่านแล้ว อุปกรณ์อื่นที่เข้าสู่ระบบไว้ต้องเข้าสู่ระบบใหม่"), "success")
+                return redirect(home_for(user))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link. The answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"][:254]
+    if form.validate_on_submit():
+        request_password_reset(form.email.data or "")
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.after_app_request
+def keep_reset_links_private(response):
+    """A reset link's token is in the page's URL: never cached, never sent on as a referrer."""
+    if request.endpoint == "auth.reset":
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    """Set a new password through the mailed link."""
+    try:
+        user = check_reset_link(token)
+    except InvalidResetLink as exc:
+        return render_template("auth/reset_invalid.html", message=exc.message), 410
+    form = ResetPasswordForm()
+    if request.method == "POST":
+        form.validate()  # the two fields match, and the policy's rules below: in one pass
+        problem = password_problem(
+            form.password.data, email=user.email, names=(user.first_name, user.last_name)
+        )
+        if problem:
+            add_error(form.password, problem)
+        if not form.errors:
+            try:
+                reset_password(token, form.password.data or "")
+            except InvalidResetLink as exc:
+                return render_template("auth/reset_invalid.html", message=exc.message), 410
+            except ValidationFailed as exc:
+                form.password.errors = [*exc.fields.values()]
+            else:
+                if current_user.is_authenticated:
+                    end_session()
+                flash(_("ตั้งรหัสผ่านใหม่แล้ว กรุณาเข้าสู่ระบบด้วยรหัสผ่านใหม่"), "success")
+                return redirect(url_for(".login"))
+    status = 422 if form.errors else 200
+    return render_template("auth/reset.html", form=form, email=user.email), status

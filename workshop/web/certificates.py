@@ -13,18 +13,33 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from workshop.downloads import certificate_download, workshop_certificates_download
+from workshop.downloads import (
+    certificate_download,
+    certificate_preview_download,
+    workshop_certificates_download,
+)
 from workshop.error_responses import error_page
 from workshop.extensions import db
 from workshop.models import CertificateImageKind, Registration, Role, Workshop
 from workshop.pdf.signing import verify_certificate_file
+from workshop.services.certificate_design import (
+    FRAMES,
+    PLACEHOLDERS,
+    DesignInput,
+    default_wording,
+    save_certificate_design,
+    wording_of,
+)
 from workshop.services.certificate_images import (
+    BACKGROUND_MAX_BYTES,
     MAX_BYTES,
     certificate_image,
     certificate_images,
     delete_certificate_image,
+    max_bytes,
     save_certificate_image,
 )
 from workshop.services.certificates import (
@@ -45,6 +60,7 @@ from workshop.services.certificates import (
 )
 from workshop.services.errors import DomainError, NotFound, ValidationFailed
 from workshop.services.registrations import get_registration
+from workshop.services.transcripts import transcript_by_code, transcript_holder_name
 from workshop.web.access import role_required
 
 bp = Blueprint("certificates", __name__)
@@ -87,22 +103,84 @@ def mine(registration_id: int):
 @role_required(Role.ORGANIZER)
 def workshop_list(workshop_id: int):
     workshop = db.get_or_404(Workshop, workshop_id)
+    return _list_page(workshop)
+
+
+def _design_values(workshop: Workshop) -> dict[str, object]:
+    return {
+        "wording": wording_of(workshop),
+        "signatory2_name": workshop.signatory2_name,
+        "signatory2_position": workshop.signatory2_position,
+        "thai_numerals": workshop.thai_numerals,
+        "frame": workshop.certificate_frame,
+    }
+
+
+def _list_page(
+    workshop: Workshop,
+    design: dict[str, object] | None = None,
+    design_errors: dict[str, str] | None = None,
+    status: int = 200,
+):
     rows = certificate_rows(workshop.id)
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.eligibility.state] = counts.get(row.eligibility.state, 0) + 1
-    return render_template(
+    images = certificate_images(workshop.id)
+    page = render_template(
         "certificates/workshop.html",
         workshop=workshop,
         rows=rows,
         counts=counts,
         states=CertificateState,
         ended=workshop_ended(workshop),
-        images=certificate_images(workshop.id),
+        images=images,
         image_kinds=[k.value for k in CertificateImageKind],
         max_mb=MAX_BYTES // (1024 * 1024),
+        background_max_mb=BACKGROUND_MAX_BYTES // (1024 * 1024),
         format_code=format_code,
+        design=design or _design_values(workshop),
+        design_errors=design_errors or {},
+        frames=FRAMES,
+        placeholders=" ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+        default_wording=default_wording(workshop.certificate_kind),
+        # The picture's address changes with every saved design, so the browser shows the
+        # new one (responses are no-store anyway).
+        preview_version=f"{workshop.version}-{sum(i.id for i in images.values())}",
     )
+    return page, status
+
+
+@bp.post("/organizer/workshops/<int:workshop_id>/certificate-design")
+@role_required(Role.ORGANIZER)
+def save_design(workshop_id: int):
+    """The wording, the second signatory, Thai numerals and the frame."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    form = request.form
+    data = DesignInput(
+        wording=form.get("wording", ""),
+        signatory2_name=form.get("signatory2_name", ""),
+        signatory2_position=form.get("signatory2_position", ""),
+        thai_numerals=form.get("thai_numerals") == "1",
+        frame=form.get("frame", ""),  # the form always sends one: none is refused
+    )
+    try:
+        save_certificate_design(workshop, data, current_user)
+    except ValidationFailed as exc:
+        flash(_message(exc), "error")
+        return _list_page(workshop, dict(data.__dict__), exc.fields, 422)
+    flash(_("บันทึกรูปแบบ%(kind)sแล้ว ดูตัวอย่างด้านล่าง", kind=workshop.certificate_kind), "success")
+    return redirect(url_for(".workshop_list", workshop_id=workshop.id, _anchor="design"))
+
+
+@bp.get("/organizer/workshops/<int:workshop_id>/certificate-preview.<fmt>")
+@role_required(Role.ORGANIZER)
+def preview(workshop_id: int, fmt: str):
+    """One certificate as it would be issued now: a PDF, or its picture for the page."""
+    if fmt not in ("pdf", "png"):
+        abort(404)
+    workshop = db.get_or_404(Workshop, workshop_id)
+    return certificate_preview_download(workshop, picture=fmt == "png")
 
 
 def _back(workshop_id: int):
@@ -118,7 +196,9 @@ def issue_all(workshop_id: int):
     except DomainError as exc:
         flash(_message(exc), "error")
     else:
-        flash(_("ออกเกียรติบัตรใหม่ %(n)d ฉบับ", n=issued), "success")
+        flash(
+            ngettext("ออกเกียรติบัตรใหม่ %(num)d ฉบับ", "ออกเกียรติบัตรใหม่ %(num)d ฉบับ", issued), "success"
+        )
     return _back(workshop.id)
 
 
@@ -181,7 +261,7 @@ def upload_image(workshop_id: int):
     upload = request.files.get("file")
     kind = request.form.get("kind", "")
     try:
-        data = upload.read(MAX_BYTES + 1) if upload else b""
+        data = upload.read(max_bytes(kind) + 1) if upload else b""
         save_certificate_image(workshop, kind, data, current_user)
     except DomainError as exc:
         flash(_message(exc), "error")
@@ -269,7 +349,7 @@ def verify(code: str):
     try:
         certificate = certificate_by_code(code)
     except NotFound:
-        return _not_found()
+        return _verify_transcript(code)
     workshop = certificate.registration.workshop
     response = Response(
         render_template(
@@ -279,6 +359,25 @@ def verify(code: str):
             name=recipient_name(certificate),
             reason=revoke_reason_text(certificate.revoke_reason),
             code=format_code(certificate.code),
+        )
+    )
+    response.headers["X-Robots-Tag"] = "noindex"  # and never cached: web.security
+    return response
+
+
+def _verify_transcript(code: str):
+    """A code that is no certificate's may be a transcript's (ประวัติการอบรม): the page shows
+    the figures the transcript printed, to compare with the paper."""
+    try:
+        transcript = transcript_by_code(code)
+    except NotFound:
+        return _not_found()
+    response = Response(
+        render_template(
+            "certificates/verify_transcript.html",
+            transcript=transcript,
+            name=transcript_holder_name(transcript),
+            code=format_code(transcript.code),
         )
     )
     response.headers["X-Robots-Tag"] = "noindex"  # and never cached: web.security

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask import url_for as flask_url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,18 +28,40 @@ from flask_wtf.csrf import generate_csrf
 from workshop.models import Role, Workshop, WorkshopSession
 from workshop.models.types import utcnow
 from workshop.services.checkins import checkin_window, current_session, session_counts
-from workshop.services.errors import NotFound
+from workshop.services.errors import NotConfirmed, NotFound
 from workshop.services.offices import managed_workshop
 from workshop.services.registrations import registration_status_label
 from workshop.services.workshops import PUBLIC_STATUSES, list_workshops
+from workshop.thai.dates import BE_OFFSET, ENGLISH_MONTHS, THAI_MONTHS_SHORT
 from workshop.web.access import role_required
+from workshop.web.i18n import current_locale
 from workshop.web.request_input import query_id
+from workshop.web.security import policy_with_wasm
 
 bp = Blueprint("checkin", __name__, url_prefix="/checkin")
 
 DOOR = (Role.STAFF, Role.ORGANIZER)
 # The Cache Storage name shared by the page script and the service worker.
-CACHE_NAME = "workshop-checkin-v1"
+CACHE_NAME = "workshop-checkin-v2"
+# The scanner's files under static/: its ES modules, the BarcodeDetector polyfill with its
+# wasm (used where the browser has none) and the styles. The page stores them for offline use
+# and the service worker precaches them; static/js/checkin-sw.js lists the same files (a test
+# keeps the two lists equal).
+POLYFILL = "vendor/barcode-detector/ponyfill.js"
+POLYFILL_WASM = "vendor/barcode-detector/zxing_reader.wasm"
+SCANNER_ASSETS = (
+    "js/scanner.js",
+    "js/scanner/api.js",
+    "js/scanner/camera.js",
+    "js/scanner/feedback.js",
+    "js/scanner/queue.js",
+    "js/scanner/search.js",
+    POLYFILL,
+    "vendor/barcode-detector/zxing-exported.js",
+    POLYFILL_WASM,
+    "css/app.css",
+    "css/checkin.css",
+)
 PAST_SHOWN = 10
 
 
@@ -142,15 +173,14 @@ def scanner(workshop_id: int, session_id: int):
             "serviceWorker": flask_url_for(".service_worker"),
             "scope": flask_url_for(".index") + "/",
             "login": flask_url_for("auth.login", next=request.path),
-            "assets": [
-                flask_url_for("static", filename="js/scanner.js"),
-                flask_url_for("static", filename="css/app.css"),
-                flask_url_for("static", filename="css/checkin.css"),
-            ],
+            "polyfill": flask_url_for("static", filename=POLYFILL),
+            "polyfillWasm": flask_url_for("static", filename=POLYFILL_WASM),
+            "assets": [flask_url_for("static", filename=name) for name in SCANNER_ASSETS],
         },
         "strings": _scanner_strings(),
+        "dates": _date_parts(),
     }
-    return render_template(
+    page = render_template(
         "checkin/scanner.html",
         workshop=workshop,
         session=session,
@@ -161,6 +191,17 @@ def scanner(workshop_id: int, session_id: int):
         config=config,
         mode=mode,
     )
+    response = make_response(page)
+    response.headers["Content-Security-Policy"] = policy_with_wasm()
+    return response
+
+
+def _date_parts() -> dict[str, object]:
+    """How the scanner script writes a date (as the ``thai_date`` filter's short style does):
+    Thai short months and a two-digit Buddhist-Era year, or English months and the CE year."""
+    if current_locale() == "en":
+        return {"months": [m[:3] for m in ENGLISH_MONTHS], "yearOffset": 0, "shortYear": False}
+    return {"months": list(THAI_MONTHS_SHORT), "yearOffset": BE_OFFSET, "shortYear": True}
 
 
 def _scanner_strings() -> dict[str, str]:
@@ -173,8 +214,16 @@ def _scanner_strings() -> dict[str, str]:
         "checkedIn": _("เช็กอินแล้ว %(time)s", time="{time}"),
         "alreadyCheckedIn": _("เช็กอินไปแล้วเมื่อ %(time)s", time="{time}"),
         "savedOffline": _("ออฟไลน์: บันทึกไว้ในเครื่อง จะส่งเมื่อกลับมาออนไลน์"),
-        "unknownTicket": _("ไม่พบบัตรนี้ในรายชื่อของช่วงนี้ (บัตรปลอม ถูกเปลี่ยนใหม่ หรือของการอบรมอื่น)"),
-        "notConfirmed": _("ผู้ถือบัตรยังไม่ได้ที่นั่ง (อยู่ในรายชื่อสำรองหรือยกเลิกแล้ว)"),
+        # What to do next: a ticket not found sends the door to the name search.
+        "unknownTicket": _("ไม่พบบัตรนี้ — ลองค้นหาชื่อ"),
+        "unknownTicketDetail": _("ไม่พบบัตรนี้ในรายชื่อของช่วงนี้ (บัตรปลอม ถูกเปลี่ยนใหม่ หรือของการอบรมอื่น)"),
+        "notConfirmed": NotConfirmed().message,
+        "notConfirmedWaitlisted": NotConfirmed("waitlisted").message,
+        "notConfirmedCancelled": NotConfirmed("cancelled").message,
+        "noFingerprint": _(
+            "เบราว์เซอร์นี้ตรวจบัตรแบบออฟไลน์ไม่ได้ (ไม่ได้เปิดผ่าน HTTPS): บันทึกไว้ จะตรวจเมื่อกลับมาออนไลน์"
+        ),
+        "notCheckedInYet": _("ยังไม่ได้เช็กอิน"),
         "sessionNotOpen": _(
             "ช่วงนี้เช็กอินได้ระหว่าง %(opens)s ถึง %(closes)s", opens="{opens}", closes="{closes}"
         ),

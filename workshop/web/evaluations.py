@@ -29,6 +29,7 @@ from workshop.services.evaluations import (
 from workshop.services.exports import evaluation_xlsx
 from workshop.services.reports import format_rate
 from workshop.web.access import role_required
+from workshop.web.form_errors import ErrorItem
 
 bp = Blueprint("evaluations", __name__)
 
@@ -59,6 +60,7 @@ def _editor(workshop, form, rows, errors, status: int = 200):
             form=form,
             rows=rows,
             errors=errors,
+            summary=_summary(errors),
             parts=[(p, part_label(p)) for p in _PARTS],
             kinds=_kind_choices(),
             status_label=status_label,
@@ -66,6 +68,22 @@ def _editor(workshop, form, rows, errors, status: int = 200):
         ),
         status,
     )
+
+
+def _summary(errors: dict[str, str]) -> list[ErrorItem]:
+    """The editor's errors for the summary at the top: ``questions.<i>.<field>`` link to the
+    field of question row i (``q-<i>-<field>``)."""
+    items = []
+    for key, message in errors.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[1].isdigit():
+            number = int(parts[1]) + 1
+            label = _("คำถามที่ %(n)d", n=number)
+            name = {"correct_option": "correct"}.get(parts[2], parts[2])
+            items.append(ErrorItem(f"q-{parts[1]}-{name}", label, message))
+        else:
+            items.append(ErrorItem("questions-error", "", message))
+    return items
 
 
 def _kind_choices() -> list[tuple[str, str]]:
@@ -155,7 +173,6 @@ def questions(workshop_id: int):
     try:
         save_questions(workshop_id, _question_inputs(rows), required, current_user)
     except ValidationFailed as exc:
-        flash(_("ยังบันทึกไม่ได้ กรุณาแก้ไขช่องที่มีข้อความสีแดง"), "error")
         return _editor(workshop, form, rows, exc.fields, 422)
     except DomainError as exc:
         flash(exc.message, "error")
@@ -240,8 +257,7 @@ def answer(workshop_id: int, part: str):
         try:
             submit_answers(workshop_id, current_user, part, request.form.to_dict())
         except ValidationFailed as exc:
-            errors = exc.fields
-            flash(exc.message, "error")
+            errors = exc.fields  # every unanswered question, listed at the top of the page
         except DomainError as exc:
             flash(exc.message, "error")
             return redirect(url_for("registration.mine"))

@@ -5,17 +5,23 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
-from wtforms.validators import EqualTo
+from wtforms.validators import EqualTo, InputRequired
 
 from workshop.services.officers import OfficerProfile
 from workshop.services.offices import OTHER_OFFICE, list_offices
 from workshop.thai.names import COMMON_PREFIXES
+from workshop.web.fields import choose_first
 
 OTHER_PREFIX = "other"
 
 
 class ProfileFields(FlaskForm):
-    title_prefix = SelectField(_l("คำนำหน้าชื่อ"), validate_choice=False)
+    # Starts at "กรุณาเลือก": a preselected นาย ended up on women's certificates.
+    title_prefix = SelectField(
+        _l("คำนำหน้าชื่อ"),
+        validate_choice=False,
+        validators=[InputRequired(_l("กรุณาเลือกคำนำหน้าชื่อ"))],
+    )
     title_other = StringField(_l("คำนำหน้าอื่น (เช่น ว่าที่ร้อยตรี, ดร.)"))
     first_name = StringField(_l("ชื่อ"), render_kw={"autocomplete": "given-name"})
     last_name = StringField(_l("นามสกุล"), render_kw={"autocomplete": "family-name"})
@@ -30,9 +36,9 @@ class ProfileFields(FlaskForm):
     email = EmailField(_l("อีเมล"), render_kw={"autocomplete": "email"})
 
     def set_prefix_choices(self) -> None:
-        self.title_prefix.choices = [(p, p) for p in COMMON_PREFIXES] + [
-            (OTHER_PREFIX, str(_l("อื่นๆ")))
-        ]
+        self.title_prefix.choices = choose_first(
+            [(p, p) for p in COMMON_PREFIXES] + [(OTHER_PREFIX, str(_l("อื่นๆ")))]
+        )
 
     def set_office_choices(self) -> None:
         """Offices to pick from (a provincial office, then its district offices), and "อื่น ๆ"

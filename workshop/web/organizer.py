@@ -42,6 +42,7 @@ from workshop.services.excuses import (
     session_attendees,
     withdraw_excuse,
 )
+from workshop.services.officers import clean_profile
 from workshop.services.offices import offices_for
 from workshop.services.registrations import (
     cancel_registration,
@@ -55,7 +56,13 @@ from workshop.services.registrations import (
     rotate_ticket,
     seats_can_change,
 )
-from workshop.services.venues import VenueInput, create_venue, list_venues, update_venue
+from workshop.services.venues import (
+    VenueInput,
+    create_venue,
+    list_venues,
+    update_venue,
+    venue_problems,
+)
 from workshop.services.workshops import (
     TRANSITIONS,
     SessionInput,
@@ -71,6 +78,7 @@ from workshop.services.workshops import (
     next_cohort_number,
     status_label,
     update_workshop,
+    workshop_problems,
 )
 from workshop.thai.dates import (
     bangkok_to_utc,
@@ -81,6 +89,8 @@ from workshop.thai.dates import (
 )
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
+from workshop.web.fields import choose_first
+from workshop.web.form_errors import add_errors, has_errors
 from workshop.web.i18n import current_locale
 from workshop.web.officer_forms import WalkInForm
 from workshop.web.organizer_forms import (
@@ -112,25 +122,24 @@ def organizers_only():
     """Every page below needs an organizer (anonymous → sign-in, other roles → 403)."""
 
 
-def _attach_errors(form, error: ValidationFailed) -> None:
-    """Show each service error next to the field it concerns."""
-    for key, message in error.fields.items():
-        if key.startswith("sessions."):
-            _, index, name = key.split(".", 2)
-            entry = form.sessions.entries[int(index)] if hasattr(form, "sessions") else None
-            target = (
-                getattr(entry.form, _SESSION_FIELD_FOR_ERROR.get(name, "day"), None)
-                if entry
-                else None
-            )
-        elif key == "sessions":
-            target = None
-        else:
-            target = getattr(form, _FIELD_FOR_ERROR.get(key, key), None)
-        if target is None:
-            flash(message, "error")
-        else:
-            target.errors = [*target.errors, message]
+def _error_target(form, key: str):
+    """The field a service error key (``capacity``, ``sessions.2.ends_at``) belongs on."""
+    if key.startswith("sessions.") and hasattr(form, "sessions"):
+        _, index, name = key.split(".", 2)
+        if not index.isdigit() or int(index) >= len(form.sessions.entries):
+            return None
+        entry = form.sessions.entries[int(index)]
+        return getattr(entry.form, _SESSION_FIELD_FOR_ERROR.get(name, "day"), None)
+    if key == "sessions" and hasattr(form, "sessions") and form.sessions.entries:
+        return form.sessions.entries[0].form.day  # "at least one session": the first row
+    return getattr(form, _FIELD_FOR_ERROR.get(key, key), None)
+
+
+def _attach_errors(form, error: ValidationFailed | dict[str, str]) -> None:
+    """Show each service error next to the field it concerns (and in the error summary)."""
+    problems = error.fields if isinstance(error, ValidationFailed) else error
+    for message in add_errors(problems, lambda key: _error_target(form, key)):
+        flash(message, "error")
 
 
 @dataclass(frozen=True)
@@ -208,10 +217,17 @@ def _venue_input(form: VenueForm) -> VenueInput:
     )
 
 
+def _venue_checked(form: VenueForm) -> bool:
+    """Run the form's checks and the service's rules in one pass; True when both pass."""
+    form.validate()
+    _attach_errors(form, venue_problems(_venue_input(form)))
+    return not form.errors
+
+
 @bp.route("/venues/new", methods=["GET", "POST"])
 def venue_new():
     form = VenueForm()
-    if form.validate_on_submit():
+    if request.method == "POST" and _venue_checked(form):
         try:
             venue = create_venue(_venue_input(form), current_user)
         except ValidationFailed as exc:
@@ -229,7 +245,7 @@ def venue_edit(venue_id: int):
     venue = db.get_or_404(Venue, venue_id)
     form = VenueForm(obj=venue)
     conflict = None
-    if form.validate_on_submit():
+    if request.method == "POST" and _venue_checked(form):
         try:
             update_venue(
                 venue, _venue_input(form), current_user, expected_version=edited_version(form)
@@ -345,24 +361,26 @@ def _workshop_form(workshop: Workshop | None, copy_of: Workshop | None = None) -
         SelectChoice(AttendanceRule.HOURS.value, _("ร้อยละของชั่วโมงอบรม")),
         SelectChoice(AttendanceRule.SESSIONS.value, _("ร้อยละของจำนวนช่วง")),
     ]
-    form.venue_id.choices = [
-        SelectChoice(v.id, f"{v.name} ({v.province}, {v.capacity})") for v in list_venues()
-    ]
+    form.venue_id.choices = choose_first(
+        [SelectChoice(v.id, f"{v.name} ({v.province}, {v.capacity})") for v in list_venues()]
+    )
     form.office_id.choices = [SelectChoice(o.id, o.name) for o in offices_for(current_user)]
     return form
 
 
-def _workshop_input(form: WorkshopForm) -> WorkshopInput | None:
-    """Turn the parsed form into service input; None if a session row is incomplete."""
+def _workshop_input(form: WorkshopForm) -> tuple[WorkshopInput, list[int]]:
+    """The parsed form as service input, with what could not be read left None, and the form
+    row of each session passed on (blank rows are skipped, incomplete ones marked here)."""
     sessions: list[SessionInput] = []
-    complete = True
-    for entry in form.sessions.entries:
+    rows: list[int] = []
+    for index, entry in enumerate(form.sessions.entries):
         row = entry.form
         if row.is_blank():
             continue
         if row.day.data is None or row.starts.data is None or row.ends.data is None:
-            row.day.errors = [*row.day.errors, _("กรุณากรอกวันที่ เวลาเริ่ม และเวลาสิ้นสุดให้ครบ")]
-            complete = False
+            for part in (row.day, row.starts, row.ends):
+                if part.data is None and not part.errors:
+                    part.errors = [_("กรุณากรอกวันที่ เวลาเริ่ม และเวลาสิ้นสุดให้ครบ")]
             continue
         session_id = row.id.data
         sessions.append(
@@ -374,9 +392,12 @@ def _workshop_input(form: WorkshopForm) -> WorkshopInput | None:
                 hours=row.hours.data,
             )
         )
-    if not complete:
-        return None
-    return WorkshopInput(
+        rows.append(index)
+
+    def moment(day, clock, blank_clock):
+        return bangkok_to_utc(day, clock or blank_clock) if day is not None else None
+
+    data = WorkshopInput(
         title=form.title.data or "",
         office_id=form.office_id.data,
         organizing_agency=form.organizing_agency.data or "",
@@ -384,12 +405,8 @@ def _workshop_input(form: WorkshopForm) -> WorkshopInput | None:
         topics=form.topics.data or "",
         venue_id=form.venue_id.data,
         capacity=form.capacity.data,
-        registration_opens_at=bangkok_to_utc(
-            form.opens_day.data, form.opens_time.data or time(0, 0)
-        ),
-        registration_closes_at=bangkok_to_utc(
-            form.closes_day.data, form.closes_time.data or time(23, 59)
-        ),
+        registration_opens_at=moment(form.opens_day.data, form.opens_time.data, time(0, 0)),
+        registration_closes_at=moment(form.closes_day.data, form.closes_time.data, time(23, 59)),
         attendance_threshold=form.attendance_threshold.data,
         attendance_rule=form.attendance_rule.data,
         checkout_enabled=bool(form.checkout_enabled.data),
@@ -400,11 +417,12 @@ def _workshop_input(form: WorkshopForm) -> WorkshopInput | None:
         signatory_position=form.signatory_position.data or "",
         sessions=sessions,
     )
+    return data, rows
 
 
 def _save_workshop(workshop: Workshop | None, copy_of: Workshop | None = None):
     form = _workshop_form(workshop, copy_of)
-    if not form.venue_id.choices:
+    if len(form.venue_id.choices) == 1:  # only "กรุณาเลือก"
         flash(_("ยังไม่มีสถานที่ กรุณาเพิ่มสถานที่ก่อนสร้างการอบรม"), "info")
         return redirect(url_for(".venue_new"))
     if request.method == "POST" and "add_session" in request.form:
@@ -412,11 +430,19 @@ def _save_workshop(workshop: Workshop | None, copy_of: Workshop | None = None):
             form.sessions.append_entry()
         return _form_page(form, workshop, copy_of=copy_of)
     conflict = None
-    if form.validate_on_submit():
-        data = _workshop_input(form)
-        if data is not None and copy_of is not None:
+    if request.method == "POST":
+        # One pass: the form's checks, then every scheduling rule on whatever could be read.
+        form.validate()
+        data, rows = _workshop_input(form)
+        if copy_of is not None:
             data.next_cohort_of = copy_of.id
-        if data is not None:
+        problems = workshop_problems(
+            data, current_user, workshop.office_id if workshop is not None else None
+        )
+        if len(rows) < sum(not e.form.is_blank() for e in form.sessions.entries):
+            problems.pop("sessions", None)  # rows are there, only incomplete (marked above)
+        _attach_errors(form, _renumber(problems, rows))
+        if not has_errors(form):
             try:
                 if workshop is None:
                     workshop = create_workshop(data, current_user)
@@ -427,7 +453,7 @@ def _save_workshop(workshop: Workshop | None, copy_of: Workshop | None = None):
             except EditConflict as exc:
                 conflict = _conflict_view(exc, form, _workshop_labels())
             except ValidationFailed as exc:
-                _attach_errors(form, _renumber(exc, form))
+                _attach_errors(form, _renumber(exc.fields, rows))
             except DomainError as exc:
                 flash(exc.message, "error")
             else:
@@ -465,16 +491,16 @@ def _workshop_labels() -> dict[str, str]:
     }
 
 
-def _renumber(error: ValidationFailed, form: WorkshopForm) -> ValidationFailed:
-    """Service session indexes count only filled rows; map them back to form rows."""
-    filled = [i for i, e in enumerate(form.sessions.entries) if not e.form.is_blank()]
+def _renumber(problems: dict[str, str], rows: list[int]) -> dict[str, str]:
+    """Service session indexes count only the sessions passed on; map them back to form rows."""
     fields: dict[str, str] = {}
-    for key, message in error.fields.items():
+    for key, message in problems.items():
         if key.startswith("sessions."):
             _, index, name = key.split(".", 2)
-            key = f"sessions.{filled[int(index)]}.{name}"
+            if index.isdigit() and int(index) < len(rows):
+                key = f"sessions.{rows[int(index)]}.{name}"
         fields[key] = message
-    return ValidationFailed(fields)
+    return fields
 
 
 @bp.route("/workshops/new", methods=["GET", "POST"])
@@ -614,7 +640,11 @@ def walk_in(workshop_id: int):
     form = WalkInForm()
     form.set_prefix_choices()
     form.set_office_choices()
-    if form.validate_on_submit():
+    if request.method == "POST" and not form.validate():
+        # The form's own problems, and the profile rules too, in one pass.
+        problems = clean_profile(form.profile())[1]
+        _attach_errors(form, problems)
+    elif request.method == "POST":
         try:
             registration = register_walk_in(
                 workshop.id,
@@ -624,12 +654,7 @@ def walk_in(workshop_id: int):
                 actor=current_user,
             )
         except ValidationFailed as exc:
-            for name, message in exc.fields.items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = [*field.errors, message]
-                else:
-                    flash(message, "error")
+            _attach_errors(form, exc)
         except DomainError as exc:
             flash(exc.message, "error")
         else:

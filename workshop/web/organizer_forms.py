@@ -48,7 +48,7 @@ class SessionForm(Form):
     title = StringField(_l("หัวข้อช่วง"))
     day = ThaiDateField(_l("วันที่"))
     starts = ClockField(_l("เริ่ม"))
-    ends = ClockField(_l("สิ้นสุด"))
+    ends = ClockField(_l("สิ้นสุด"), placeholder="16:30")
     # Blank: the session's length less the lunch break (shown as the placeholder).
     hours = HoursField(_l("ชั่วโมงอบรม"))
 
@@ -95,12 +95,14 @@ class WorkshopForm(FlaskForm):
         coerce=int,
         validate_choice=False,
         invalid_message=_l("กรุณาเลือกสถานที่ที่มีอยู่ในระบบ"),
+        required_message=_l("กรุณาเลือกสถานที่"),
     )
     capacity = WholeNumberField(_l("จำนวนที่รับ (คน)"), validators=[_REQUIRED])
     opens_day = ThaiDateField(_l("เปิดรับสมัคร วันที่"), validators=[_REQUIRED])
-    opens_time = ClockField(_l("เวลา"), validators=[Optional()])
+    # Blank: from the start of the day, to its end (the placeholders say so).
+    opens_time = ClockField(_l("เวลา"), validators=[Optional()], placeholder="00:00")
     closes_day = ThaiDateField(_l("ปิดรับสมัคร วันที่"), validators=[_REQUIRED])
-    closes_time = ClockField(_l("เวลา"), validators=[Optional()])
+    closes_time = ClockField(_l("เวลา"), validators=[Optional()], placeholder="23:59")
     attendance_threshold = WholeNumberField(
         _l("เกณฑ์การเข้าร่วมเพื่อรับเกียรติบัตร (%)"), default=80, validators=[_REQUIRED]
     )
@@ -121,7 +123,8 @@ class WorkshopForm(FlaskForm):
     signatory_position = TextAreaField(
         _l("ตำแหน่งผู้ลงนาม (ขึ้นบรรทัดใหม่ได้ตามที่ต้องการให้พิมพ์)"), render_kw={"rows": 3}
     )
-    sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=31)
+    # Labelled for the error summary: "ช่วงที่ 2 · สิ้นสุด".
+    sessions = FieldList(FormField(SessionForm), label=_l("ช่วงที่"), min_entries=1, max_entries=31)
 
 
 def edited_version(form: VenueForm | WorkshopForm) -> int | None:

@@ -38,6 +38,15 @@ def policy_with_form_action(origin: str) -> str:
     return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
+def policy_with_wasm() -> str:
+    """The policy letting this page compile WebAssembly (``'wasm-unsafe-eval'`` allows wasm
+    only, never ``eval`` of script): the door scanner, whose barcode-detector polyfill runs
+    ZXing-C++ as wasm where the browser has no BarcodeDetector. Only that page gets it."""
+    return CONTENT_SECURITY_POLICY.replace(
+        "script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'"
+    )
+
+
 PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
 HSTS = "max-age=31536000"
 

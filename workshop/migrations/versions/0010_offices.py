@@ -10,7 +10,7 @@ two old series of one office had issued the same number, the later certificates 
 agency text in ``legacy_series``. Each office's counter continues after its highest number.
 
 Revision ID: 0010_offices
-Revises: 0009_training_hours
+Revises: 0010_certificate_design
 
 """
 import re
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_offices'
-down_revision = '0009_training_hours'
+down_revision = '0010_certificate_design'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,189 @@
+"""An officer's transcript (ประวัติการอบรม) as PDF: A4 portrait, in Thai, PDF/A-2u.
+
+The officer's name, position and agency; then per fiscal year (newest first) a table of the
+workshops attended with their dates and the hours trained, and the year's hours; the total;
+and the verification code with its QR code, which the public /verify page answers. Drawn on the
+report's numbered archival canvas and signed like a certificate when the installation holds a
+signing key (``pdf.signing``).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, SimpleDocTemplate, Spacer
+
+from workshop.models import Transcript
+from workshop.pdf.flowables import ThaiParagraph
+from workshop.pdf.fonts import BOLD, REGULAR, register_sarabun
+from workshop.pdf.qrdraw import draw_qr
+from workshop.pdf.report import MARGIN, MUTED, PAGE, numbered_canvas
+from workshop.pdf.signing import sign_if_configured
+from workshop.pdf.tables import LongTable
+from workshop.pdf.typeset import draw_text
+from workshop.services.attendance import format_hours
+from workshop.services.certificates import format_code
+from workshop.services.transcripts import OfficerTranscript
+from workshop.thai.dates import format_date, format_date_range, format_fiscal_year
+
+TABLE_SIZE = 10.0
+QR_SIZE = 26 * mm
+
+
+def transcript_url(issued: Transcript) -> str:
+    base = str(current_app.config["BASE_URL"]).rstrip("/")
+    return f"{base}/verify/{format_code(issued.code)}"
+
+
+class _Verification(Flowable):
+    """The QR code of the verification address, with the code and the address beside it."""
+
+    def __init__(self, url: str, code: str, issued_on: str) -> None:
+        super().__init__()
+        self.url, self.code, self.issued_on = url, code, issued_on
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        return availWidth, QR_SIZE
+
+    def draw(self) -> None:
+        canvas = self.canv
+        draw_qr(canvas, 0, 0, QR_SIZE, self.url)
+        x = QR_SIZE + 4 * mm
+        lines = [
+            (_("รหัสตรวจสอบ %(code)s", code=self.code), BOLD, 11.0),
+            (_("ตรวจสอบได้ที่ %(url)s", url=self.url), REGULAR, 9.5),
+            (_("ข้อมูล ณ วันที่ %(date)s", date=self.issued_on), REGULAR, 9.5),
+        ]
+        y = QR_SIZE - 7 * mm
+        for text, font, size in lines:
+            draw_text(canvas, x, y, text, font, size)
+            y -= size * 1.6
+
+
+def _year_table(lines: Any, width: float) -> LongTable:
+    header = [_("ลำดับ"), _("หลักสูตร"), _("หน่วยงานผู้จัด"), _("วันที่อบรม"), _("ชั่วโมง")]
+    widths = [11 * mm, 0.0, 56 * mm, 26 * mm, 15 * mm]
+    widths[1] = width - sum(widths)
+    rows = [
+        [
+            str(number),
+            line.title,
+            line.organizing_agency,
+            format_date_range(line.starts_at, line.ends_at, style="short"),
+            format_hours(line.hours),
+        ]
+        for number, line in enumerate(lines, start=1)
+    ]
+    return LongTable(
+        header, rows, widths, ["center", "left", "left", "left", "right"], size=TABLE_SIZE
+    )
+
+
+def render_transcript(transcript: OfficerTranscript, issued: Transcript) -> bytes:
+    """The transcript as PDF bytes (signed when a key is configured), always in Thai."""
+    with force_locale("th"):
+        data = _render(transcript, issued)
+        reason = _("ประวัติการอบรม %(code)s", code=format_code(issued.code))
+    return sign_if_configured(data, reason)
+
+
+def _render(transcript: OfficerTranscript, issued: Transcript) -> bytes:
+    register_sarabun()
+    officer = transcript.officer
+    width = PAGE[0] - 2 * MARGIN
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 6 * mm,
+        title=f"{_('ประวัติการอบรม')} {officer.full_name}",
+        subject=_(
+            "ประวัติการอบรม %(n)d หลักสูตร %(hours)s ชั่วโมง รหัสตรวจสอบ %(code)s",
+            n=transcript.workshop_count,
+            hours=format_hours(transcript.total_hours),
+            code=format_code(issued.code),
+        ),
+        pageCompression=1,
+    )
+    about = " ".join(
+        part
+        for part in (
+            _("ตำแหน่ง %(position)s", position=officer.position) if officer.position else "",
+            _("สังกัด %(agency)s", agency=officer.agency) if officer.agency else "",
+        )
+        if part
+    )
+    story: list[Flowable] = [
+        ThaiParagraph(_("ประวัติการอบรม"), BOLD, 18, align="center"),
+        Spacer(1, 2 * mm),
+        ThaiParagraph(officer.full_name, BOLD, 14, align="center"),
+    ]
+    if about:
+        story.append(ThaiParagraph(about, REGULAR, 11.5, align="center"))
+    story += [
+        Spacer(1, 2 * mm),
+        ThaiParagraph(
+            _(
+                "เข้ารับการอบรม %(n)d หลักสูตร รวม %(hours)s ชั่วโมง",
+                n=transcript.workshop_count,
+                hours=format_hours(transcript.total_hours),
+            ),
+            REGULAR,
+            11.5,
+            align="center",
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    if not transcript.years:
+        story.append(ThaiParagraph(_("ยังไม่มีประวัติการเข้ารับการอบรม"), REGULAR, 11.5))
+    for year in transcript.years:
+        story += [
+            CondPageBreak(30 * mm),
+            ThaiParagraph(
+                _(
+                    "%(year)s: %(n)d หลักสูตร %(hours)s ชั่วโมง",
+                    year=format_fiscal_year(year.year),
+                    n=len(year.lines),
+                    hours=format_hours(year.hours),
+                ),
+                BOLD,
+                12.5,
+            ),
+            Spacer(1, 1.5 * mm),
+            _year_table(year.lines, width),
+            Spacer(1, 4 * mm),
+        ]
+    story += [
+        Spacer(1, 2 * mm),
+        KeepTogether(
+            [
+                ThaiParagraph(
+                    _(
+                        "ชั่วโมงนับจากการเช็กอินเข้าอบรมแต่ละช่วงตามที่ระบบบันทึกไว้ "
+                        "ตรวจสอบความถูกต้องของเอกสารนี้ได้ด้วยรหัสหรือคิวอาร์โค้ดด้านล่าง"
+                    ),
+                    REGULAR,
+                    9,
+                    color=MUTED,
+                ),
+                Spacer(1, 3 * mm),
+                _Verification(
+                    transcript_url(issued),
+                    format_code(issued.code),
+                    format_date(issued.issued_at),
+                ),
+            ]
+        ),
+    ]
+    footer = _("ประวัติการอบรม: %(name)s", name=officer.full_name)
+    doc.build(story, canvasmaker=numbered_canvas(footer))
+    return buffer.getvalue()
