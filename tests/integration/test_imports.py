@@ -8,12 +8,18 @@ import re
 
 from openpyxl import Workbook, load_workbook
 
-from tests.support import login, make_user, open_workshop
+from tests.integration import test_mail
+from tests.integration.test_mail import Inbox, plain_text
+from tests.support import login, make_user, open_workshop, submit_form
 from workshop.extensions import db
 from workshop.models import Registration, User
 from workshop.services.imports import COLUMNS
 
 HEADER = [header for _key, header, _others in COLUMNS]
+# The real SMTP server (aiosmtpd) and its inbox, as the mail tests use them.
+smtp_server = test_mail.smtp_server
+mail_config = test_mail.mail_config
+inbox = test_mail.inbox
 
 
 def person(n: int, **changes) -> list[str]:
@@ -163,3 +169,23 @@ def test_the_template_has_the_columns(client, organizer):
     assert response.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(response.data)).active
     assert [c.value for c in sheet[1]] == HEADER
+
+
+def test_new_accounts_are_invited_to_set_their_password(client, inbox: Inbox, venue, organizer):
+    from workshop.services.accounts import authenticate
+
+    workshop = open_workshop(venue, organizer, capacity=5)
+    login(client, organizer)
+    response = upload(client, workshop.id, xlsx([person(21)]), "list.xlsx")
+    assert confirm(client, workshop.id, response.text).status_code == 302
+    mails = [m for rcpt, m in inbox.messages() if rcpt == ["person21@example.go.th"]]
+    invitations = [m for m in mails if "เชิญตั้งรหัสผ่าน" in str(m["Subject"])]
+    assert len(mails) == 2 and len(invitations) == 1  # the invitation and the seat
+    text = plain_text(invitations[0])
+    assert "ภายใน 14 วัน" in text
+    link = "/auth/reset/" + re.search(r"/auth/reset/([A-Za-z0-9_\-]+)", text).group(1)
+    client.delete_cookie("session")
+    new_password = "ตั้งครั้งแรก-2570"
+    done = submit_form(client, link, {"password": new_password, "again": new_password})
+    assert done.status_code == 302
+    assert authenticate("person21@example.go.th", new_password).first_name == "สมชายข"

@@ -9,10 +9,9 @@ they saw. ``confirm_import`` does it all in one transaction with the workshop lo
 made for new people, then seats up to capacity and the waitlist after, in file order. A row
 whose person is registered already adds nothing, so importing the same file twice adds nothing.
 
-Accounts made here cannot sign in until their owner sets a password: the invitation with a
-set-password link is to be built on the password-reset token of the ``forms`` branch (not
-merged into this branch yet); until then they get the registration notice and can use
-"forgot password" once that exists.
+Accounts made here cannot sign in until their owner sets a password: each gets an invitation
+mail with a set-password link (``password_resets.invite_locked``: the password-reset token,
+valid for two weeks), besides the registration notice.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from workshop.services.audit import record_event
 from workshop.services.errors import DomainError, ValidationFailed
 from workshop.services.officers import OfficerProfile, clean_profile
 from workshop.services.offices import TYPED_AS_IS, office_by_name
+from workshop.services.password_resets import invite_locked
 from workshop.services.passwords import hash_password
 
 MAX_ROWS = 5000
@@ -362,6 +362,7 @@ def confirm_import(workshop_id: int, rows: list[ImportRow], actor: User) -> Impo
         db.session.flush()
         for user in new.values():
             record_event(actor, "user.import", user, {"workshop_id": workshop_id})
+            invite_locked(user)  # a link to set their password, mailed with the commit
         accounts = len(new)
         for row in rows:
             if row.status in (ERROR, REGISTERED):
