@@ -16,7 +16,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from workshop.extensions import db
 from workshop.models import ApiToken, Office, PasswordReset, Role, User
-from workshop.models.types import utcnow
+from workshop.models.types import INT32_MAX, utcnow
 from workshop.services.audit import record_event
 from workshop.services.errors import AuthenticationFailed, DuplicateEmail, ValidationFailed
 from workshop.services.passwords import (
@@ -89,7 +89,9 @@ def create_user(
         raise ValidationFailed(errors)
     password_hash = hash_password(password)
     with write_transaction():
-        if office_id is not None and db.session.get(Office, office_id) is None:
+        if office_id is not None and (
+            not 0 < office_id <= INT32_MAX or db.session.get(Office, office_id) is None
+        ):
             raise ValidationFailed({"office_id": str(_l("ไม่พบหน่วยงานนี้"))})
         if db.session.scalar(select(User.id).where(User.email == email)) is not None:
             raise DuplicateEmail()

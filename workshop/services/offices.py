@@ -30,6 +30,7 @@ from workshop.models import (
     Workshop,
     WorkshopSession,
 )
+from workshop.models.types import INT32_MAX
 from workshop.services.audit import record_event
 from workshop.services.errors import NotFound, ValidationFailed
 from workshop.services.text import TextRejected, clean_text
@@ -213,7 +214,7 @@ def _validate(data: OfficeInput, office: Office | None) -> dict[str, object]:
     taken = same.id if same is not None else None
     if "name" in values and taken is not None and (office is None or taken != office.id):
         errors["name"] = str(_l("มีหน่วยงานชื่อนี้แล้ว"))
-    parent = db.session.get(Office, data.parent_id) if data.parent_id else None
+    parent = _office(data.parent_id)
     if data.parent_id and parent is None:
         errors["parent_id"] = str(_l("ไม่พบหน่วยงานต้นสังกัดนี้"))
     elif parent is not None and (
@@ -240,6 +241,13 @@ def _validate(data: OfficeInput, office: Office | None) -> dict[str, object]:
     if errors:
         raise ValidationFailed(errors)
     return values
+
+
+def _office(office_id: int | None) -> Office | None:
+    """The office with this id; None for no id, or one no database integer holds."""
+    if not isinstance(office_id, int) or not 0 < office_id <= INT32_MAX:
+        return None
+    return db.session.get(Office, office_id)
 
 
 def create_office(data: OfficeInput, actor: User | None) -> Office:
@@ -284,7 +292,9 @@ def resolve_officer_office(choice: str | None, typed: str | None) -> tuple[int |
     if choice == TYPED_AS_IS:
         return None, typed or ""
     if choice and choice != OTHER_OFFICE:
-        office = db.session.get(Office, int(choice)) if choice.isdigit() else None
+        # Only what a database integer holds is looked up (a bigger number is no office).
+        known = choice.isascii() and choice.isdigit() and int(choice) <= INT32_MAX
+        office = db.session.get(Office, int(choice)) if known else None
         if office is None:
             raise ValidationFailed({"office_choice": str(_l("กรุณาเลือกหน่วยงานจากรายการ"))})
         return office.id, office.name
@@ -316,7 +326,7 @@ def set_account_office(user_id: int, office_id: int | None, active: bool, actor:
         user = db.session.get(User, user_id)
         if user is None or user.role not in STAFF_ROLES or user.deleted_at is not None:
             raise NotFound(str(_l("ไม่พบบัญชีนี้")))
-        if office_id is not None and db.session.get(Office, office_id) is None:
+        if office_id is not None and _office(office_id) is None:
             raise ValidationFailed({"office_id": str(_l("ไม่พบหน่วยงานนี้"))})
         if user.role in SCOPED_ROLES and office_id is None:
             raise ValidationFailed({"office_id": str(_l("ผู้จัดและเจ้าหน้าที่ต้องสังกัดหน่วยงาน"))})
