@@ -192,8 +192,8 @@ def office_by_name(name: str | None) -> Office | None:
     """The office with this name, whatever the spaces (Thai writes none between words, so
     "สำนักงานพัฒนาชุมชนจังหวัด  พิษณุโลก" is the same office)."""
     name = _spaceless(normalise_name(name))
-    if not name:
-        return None
+    if not name or len(name) > Office.NAME_MAX or "\x00" in name:
+        return None  # no office is called this (and PostgreSQL refuses NUL in text)
     return db.session.scalar(select(Office).where(_spaceless(Office.name) == name).limit(1))
 
 
