@@ -109,7 +109,15 @@ def scan_floor():
     now = utcnow()
     with driver_transaction(db.engine) as cursor:
         cursor.execute(
-            context_sql, context({"session_id": session_id, "registration_id": registration_id})
+            context_sql,
+            # No door's office here (no authentication): the office check reads nothing.
+            context(
+                {
+                    "session_id": session_id,
+                    "registration_id": registration_id,
+                    "staff_office_id": None,
+                }
+            ),
         )
         scan = cursor.fetchone()
         cursor.execute(

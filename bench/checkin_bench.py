@@ -67,6 +67,7 @@ def prepare(database_url: str, instance: Path, tickets: int = TICKETS) -> tuple[
             password="bench-password",
             role="staff",
             first_name="หน้างาน",
+            office_id=organizer.office_id,
         )
         db.session.add(
             ApiToken(

@@ -90,6 +90,18 @@ def bench_app(database_url: str, instance: Path, **settings: Any):
     )
 
 
+BENCH_OFFICE = "สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก"
+
+
+def bench_office():
+    """The office whose workshops the benchmarks run (made on first use)."""
+    from workshop.services.offices import OfficeInput, create_office, office_by_name
+
+    return office_by_name(BENCH_OFFICE) or create_office(
+        OfficeInput(name=BENCH_OFFICE, province="พิษณุโลก"), None
+    )
+
+
 def bench_organizer():
     """The organizer who owns the benchmark's venue and workshop (inside an app context)."""
     from workshop.services.accounts import create_user
@@ -99,6 +111,7 @@ def bench_organizer():
         password="bench-password",
         role="organizer",
         first_name="ผู้จัด",
+        office_id=bench_office().id,
     )
 
 

@@ -30,7 +30,20 @@ WALK_IN_FORM = {
 }
 
 
+TEST_OFFICE = "สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก"
+
+
+def make_office(name: str = TEST_OFFICE, **fields):
+    """The office called ``name``, made on first use (the provincial office by default)."""
+    from workshop.services.offices import OfficeInput, create_office, office_by_name
+
+    return office_by_name(name) or create_office(OfficeInput(name=name, **fields), None)
+
+
 def make_user(role: str = "officer", email: str | None = None, **fields) -> User:
+    """An account; organizers and staff work for the test office unless ``office_id`` says."""
+    if role in ("organizer", "staff"):
+        fields.setdefault("office_id", make_office().id)
     fields.setdefault("title_prefix", "นางสาว")
     fields.setdefault("first_name", "กิ่งแก้ว")
     fields.setdefault("last_name", "ปิ่นทอง")

@@ -17,12 +17,18 @@ def register_cli(app: Flask) -> None:
     @click.option("--password", required=True)
     @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
     @click.option("--name", default="", help='Full name, e.g. "นางสาวกิ่งแก้ว ปิ่นทอง".')
-    def create_user_command(email: str, password: str, role: str, name: str) -> None:
-        """Create an organizer, staff or officer account."""
+    @click.option("--office", default="", help="The office's name (organizers and staff).")
+    def create_user_command(email: str, password: str, role: str, name: str, office: str) -> None:
+        """Create an admin, organizer, staff or officer account."""
         from workshop.services.accounts import create_user
+        from workshop.services.offices import office_by_name
         from workshop.thai.names import split_full_name
 
         prefix, first, last = split_full_name(name or email.split("@")[0])
+        found = office_by_name(office) if office else None
+        if office and found is None:
+            click.echo(f"office: no office named {office!r}", err=True)
+            raise SystemExit(1)
         try:
             user = create_user(
                 email=email,
@@ -31,6 +37,7 @@ def register_cli(app: Flask) -> None:
                 title_prefix=prefix,
                 first_name=first,
                 last_name=last,
+                office_id=found.id if found else None,
             )
         except ValidationFailed as exc:
             for field, message in exc.fields.items():

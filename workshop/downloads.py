@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from workshop.models import Certificate, User, Workshop
 from workshop.pdf.certificate import render_certificates
-from workshop.services.exports import attendance_csv, attendance_xlsx
+from workshop.services.exports import attendance_csv, attendance_xlsx, fiscal_year_xlsx
 from workshop.services.reports import fiscal_year_report, get_report_workshop, workshop_report
 from workshop.services.signin_sheets import parse_blank_rows, signin_sheet
 
@@ -81,16 +81,26 @@ def report_pdf_download(workshop_id: int, inline: bool = False) -> Response:
     )
 
 
-def fiscal_year_pdf_download(year: int) -> Response:
-    """The fiscal-year report as a PDF, shown in the browser."""
+def fiscal_year_pdf_download(year: int, viewer: User | None) -> Response:
+    """The fiscal-year report of the viewer's offices as a PDF, shown in the browser."""
     from workshop.pdf.report import render_fiscal_year_report
 
     return download(
-        render_fiscal_year_report(fiscal_year_report(year)),
+        render_fiscal_year_report(fiscal_year_report(year, viewer)),
         PDF,
         f"fiscal-year-{year}-report.pdf",
         f"{_('รายงานการอบรมประจำปีงบประมาณ')} {year}.pdf",
         inline=True,
+    )
+
+
+def fiscal_year_xlsx_download(year: int, viewer: User | None) -> Response:
+    """The fiscal-year report of the viewer's offices as an XLSX workbook."""
+    return download(
+        fiscal_year_xlsx(fiscal_year_report(year, viewer)),
+        XLSX,
+        f"fiscal-year-{year}-report.xlsx",
+        f"{_('รายงานการอบรมประจำปีงบประมาณ')} {year}.xlsx",
     )
 
 
@@ -102,7 +112,7 @@ def attendance_download(workshop_id: int, kind: str) -> Response:
         build(workshop_id),
         mimetype,
         f"workshop-{workshop_id}-attendance.{kind}",
-        f"{_('การเข้าร่วม')} {short_title(workshop.title)}.{kind}",
+        f"{_('การเข้าร่วม')} {short_title(workshop.full_title)}.{kind}",
     )
 
 

@@ -8,7 +8,12 @@ expected outcome per caller, in the fixed column order::
 
 Callers: ``anonymous`` (no session, no token); ``owner`` (officer A, who owns every object the
 URL names: a confirmed registration, checked in, with an issued certificate); ``other`` (officer
-B, registered for the same workshop); ``staff``; ``organizer``. HTML routes are called with a
+B, registered for the same workshop); ``staff`` and ``organizer`` of the district office that
+runs the workshop; ``province``, an organizer of the provincial office above it (who sees its
+district offices' work); ``outsider`` and ``outstaff``, an organizer and a door staff member of
+another district office of the same province, for whom everything of the workshop's office
+does not exist (404), on pages and the API alike (``services.offices``); ``admin``, who
+manages offices and accounts (``/admin``) and nothing else. HTML routes are called with a
 signed-in session (and a valid CSRF token on POST), ``/api/`` routes with a bearer token.
 
 Outcomes:
@@ -21,8 +26,9 @@ Outcomes:
 
 One rule for what belongs to a registration (the registration, its ticket, QR code and
 certificate, on pages and the API alike): its owner and organizers may see it; for anyone else,
-staff included, it does not exist (404). 403 is only for a page or endpoint of a role the
-caller does not have.
+staff included, it does not exist (404); likewise everything of an office the organizer or
+staff member does not see. 403 is only for a page or endpoint of a role the caller does not
+have (checked before the office).
 
 Every method of a rule except HEAD/OPTIONS is called with the row's expectations; a key
 ``"endpoint METHOD"`` (e.g. ``"auth.login POST"``) overrides the row for one method.
@@ -50,7 +56,7 @@ from PIL import Image
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import FreshGlobalsClient
-from tests.support import PASSWORD, csrf_token_from, finished_workshop, login, seat
+from tests.support import PASSWORD, csrf_token_from, finished_workshop, login, make_office, seat
 from workshop.extensions import db
 from workshop.models import CheckIn, RefusedScan, User, Venue
 from workshop.services.accounts import issue_api_token
@@ -59,147 +65,168 @@ from workshop.services.certificates import format_code, issue_certificate
 from workshop.services.evaluations import create_form
 from workshop.services.venues import VenueInput, create_venue
 
-CALLERS = ("anonymous", "owner", "other", "staff", "organizer")
+CALLERS = (
+    "anonymous",
+    "owner",
+    "other",
+    "staff",
+    "organizer",
+    "province",
+    "outsider",
+    "outstaff",
+    "admin",
+)
 OUTCOMES = {"ok", "login", "401", "403", "404"}
 
 # fmt: off
 # api.excuse_delete is 404 for the organizer too: the world has no excuse to withdraw.
 ROUTES: dict[str, str] = {
-    #  endpoint                                  anonymous owner  other  staff  organizer
-    "api.attendance_csv":                       "401       403    403    403    ok",
-    "api.attendance_xlsx":                      "401       403    403    403    ok",
-    "api.certificate_verify":                   "ok        ok     ok     ok     ok",
-    "api.checkin_create":                       "401       403    403    ok     ok",
-    "api.checkin_undo":                         "401       403    403    ok     ok",
-    "api.checkout_create":                      "401       403    403    ok     ok",
-    "api.create_token":                         "ok        ok     ok     ok     ok",
-    "api.decode_frame":                         "401       403    403    ok     ok",
-    "api.delete_me":                            "401       ok     ok     ok     ok",
-    "api.excuse_delete":                        "401       403    403    403    404",
-    "api.excuse_put":                           "401       403    403    403    ok",
-    "api.me":                                   "401       ok     ok     ok     ok",
-    "api.my_data":                              "401       ok     ok     ok     ok",
-    "api.my_registrations":                     "401       ok     ok     ok     ok",
-    "api.officer_create":                       "ok        ok     ok     ok     ok",
-    "api.openapi_document":                     "ok        ok     ok     ok     ok",
-    "api.registration_attendance":              "401       ok     404    404    ok",
-    "api.registration_cancel":                  "401       ok     404    404    ok",
-    "api.registration_certificate_pdf":         "401       ok     404    404    ok",
-    "api.registration_create":                  "401       ok     ok     403    ok",
-    "api.registration_get":                     "401       ok     404    404    ok",
-    "api.registration_qr_png":                  "401       ok     404    404    ok",
-    "api.registration_qr_svg":                  "401       ok     404    404    ok",
-    "api.report_pdf":                           "401       403    403    403    ok",
-    "api.signin_sheet_pdf":                     "401       403    403    403    ok",
-    "api.venue_create":                         "401       403    403    403    ok",
-    "api.venue_get":                            "401       403    403    403    ok",
-    "api.venue_list":                           "401       403    403    403    ok",
-    "api.venue_patch":                          "401       403    403    403    ok",
-    "api.workshop_attendees":                   "401       403    403    ok     ok",
-    "api.workshop_certificates_issue":          "401       403    403    403    ok",
-    "api.workshop_certificates_pdf":            "401       403    403    403    ok",
-    "api.workshop_create":                      "401       403    403    403    ok",
-    "api.workshop_get":                         "ok        ok     ok     ok     ok",
-    "api.workshop_list":                        "ok        ok     ok     ok     ok",
-    "api.workshop_patch":                       "401       403    403    403    ok",
-    "api.workshop_registrations":               "401       403    403    403    ok",
-    "api.workshop_roster":                      "401       403    403    ok     ok",
-    "audit.events":                             "login     403    403    403    ok",
-    "auth.delete":                              "login     ok     ok     ok     ok",
-    "auth.forgot_password":                     "ok        ok     ok     ok     ok",
-    "auth.login":                               "ok        ok     ok     ok     ok",
-    "auth.logout":                              "login     ok     ok     ok     ok",
-    "auth.logout_everywhere":                   "login     ok     ok     ok     ok",
-    "auth.my_data":                             "login     ok     ok     ok     ok",
-    "auth.password":                            "login     ok     ok     ok     ok",
-    "auth.profile":                             "login     ok     ok     403    403",
-    "auth.reset":                               "ok        ok     ok     ok     ok",
-    "auth.signup":                              "ok        ok     ok     ok     ok",
-    "certificates.all_in_one":                  "login     403    403    403    ok",
-    "certificates.delete_image":                "login     403    403    403    ok",
-    "certificates.image":                       "login     403    403    403    ok",
-    "certificates.issue_all":                   "login     403    403    403    ok",
-    "certificates.mine":                        "login     ok     404    404    ok",
-    "certificates.one":                         "login     403    403    403    ok",
-    "certificates.override":                    "login     403    403    403    ok",
-    "certificates.preview":                     "login     403    403    403    ok",
-    "certificates.save_design":                 "login     403    403    403    ok",
-    "certificates.upload_image":                "login     403    403    403    ok",
-    "certificates.verify":                      "ok        ok     ok     ok     ok",
-    "certificates.verify_file":                 "ok        ok     ok     ok     ok",
-    "certificates.verify_form":                 "ok        ok     ok     ok     ok",
-    "certificates.workshop_list":               "login     403    403    403    ok",
-    "checkin.csrf_token":                       "login     403    403    ok     ok",
-    "checkin.index":                            "login     403    403    ok     ok",
-    "checkin.scanner":                          "login     403    403    ok     ok",
-    "checkin.service_worker":                   "ok        ok     ok     ok     ok",
-    "evaluations.answer":                       "login     ok     ok     403    403",
-    "evaluations.create":                       "login     403    403    403    ok",
-    "evaluations.manage":                       "login     403    403    403    ok",
-    "evaluations.questions":                    "login     403    403    403    ok",
-    "evaluations.required":                     "login     403    403    403    ok",
-    "evaluations.results":                      "login     403    403    403    ok",
-    "evaluations.results_xlsx":                 "login     403    403    403    ok",
-    "evaluations.status":                       "login     403    403    403    ok",
-    "forms.date_preview":                       "ok        ok     ok     ok     ok",
-    "health.healthz":                           "ok        ok     ok     ok     ok",
-    "i18n.switch_language":                     "ok        ok     ok     ok     ok",
+    #  endpoint                                  anonymous owner  other  staff  organizer  province outsider outstaff admin
+    "admin.account_edit":                     "login     403    403    403    403       403      403      403      ok",
+    "admin.account_new":                      "login     403    403    403    403       403      403      403      ok",
+    "admin.accounts":                         "login     403    403    403    403       403      403      403      ok",
+    "admin.office_edit":                      "login     403    403    403    403       403      403      403      ok",
+    "admin.office_new":                       "login     403    403    403    403       403      403      403      ok",
+    "admin.offices":                          "login     403    403    403    403       403      403      403      ok",
+    "api.attendance_csv":                       "401       403    403    403    ok        ok       404      403      403",
+    "api.attendance_xlsx":                      "401       403    403    403    ok        ok       404      403      403",
+    "api.certificate_verify":                   "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "api.checkin_create":                       "401       403    403    ok     ok        ok       ok       ok       403",
+    "api.checkin_undo":                         "401       403    403    ok     ok        ok       404      404      403",
+    "api.checkout_create":                      "401       403    403    ok     ok        ok       ok       ok       403",
+    "api.create_token":                         "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "api.decode_frame":                         "401       403    403    ok     ok        ok       ok       ok       403",
+    "api.delete_me":                            "401       ok     ok     ok     ok        ok       ok       ok       ok",
+    "api.excuse_delete":                        "401       403    403    403    404       404      404      403      403",
+    "api.excuse_put":                           "401       403    403    403    ok        ok       404      403      403",
+    "api.me":                                   "401       ok     ok     ok     ok        ok       ok       ok       ok",
+    "api.my_data":                              "401       ok     ok     ok     ok        ok       ok       ok       ok",
+    "api.my_registrations":                     "401       ok     ok     ok     ok        ok       ok       ok       ok",
+    "api.officer_create":                       "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "api.openapi_document":                     "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "api.registration_attendance":              "401       ok     404    404    ok        ok       404      404      404",
+    "api.registration_cancel":                  "401       ok     404    404    ok        ok       404      404      404",
+    "api.registration_certificate_pdf":         "401       ok     404    404    ok        ok       404      404      404",
+    "api.registration_create":                  "401       ok     ok     403    ok        ok       404      403      403",
+    "api.registration_get":                     "401       ok     404    404    ok        ok       404      404      404",
+    "api.registration_qr_png":                  "401       ok     404    404    ok        ok       404      404      404",
+    "api.registration_qr_svg":                  "401       ok     404    404    ok        ok       404      404      404",
+    "api.report_pdf":                           "401       403    403    403    ok        ok       404      403      403",
+    "api.signin_sheet_pdf":                     "401       403    403    403    ok        ok       404      403      403",
+    "api.venue_create":                         "401       403    403    403    ok        ok       ok       403      403",
+    "api.venue_get":                            "401       403    403    403    ok        ok       ok       403      403",
+    "api.venue_list":                           "401       403    403    403    ok        ok       ok       403      403",
+    "api.venue_patch":                          "401       403    403    403    ok        ok       ok       403      403",
+    "api.workshop_attendees":                   "401       403    403    ok     ok        ok       404      404      403",
+    "api.workshop_certificates_issue":          "401       403    403    403    ok        ok       404      403      403",
+    "api.workshop_certificates_pdf":            "401       403    403    403    ok        ok       404      403      403",
+    "api.workshop_create":                      "401       403    403    403    ok        ok       ok       403      403",
+    "api.workshop_get":                         "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "api.workshop_list":                        "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "api.workshop_patch":                       "401       403    403    403    ok        ok       404      403      403",
+    "api.workshop_registrations":               "401       403    403    403    ok        ok       404      403      403",
+    "api.workshop_roster":                      "401       403    403    ok     ok        ok       404      404      403",
+    "audit.events":                             "login     403    403    403    ok        ok       ok       403      403",
+    "auth.delete":                              "login     ok     ok     ok     ok        ok       ok       ok       ok",
+    "auth.forgot_password":                     "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "auth.login":                               "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "auth.logout":                              "login     ok     ok     ok     ok        ok       ok       ok       ok",
+    "auth.logout_everywhere":                   "login     ok     ok     ok     ok        ok       ok       ok       ok",
+    "auth.my_data":                             "login     ok     ok     ok     ok        ok       ok       ok       ok",
+    "auth.password":                            "login     ok     ok     ok     ok        ok       ok       ok       ok",
+    "auth.profile":                             "login     ok     ok     403    403       403      403      403      403",
+    "auth.reset":                               "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "auth.signup":                              "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "certificates.all_in_one":                  "login     403    403    403    ok        ok       404      403      403",
+    "certificates.delete_image":                "login     403    403    403    ok        ok       404      403      403",
+    "certificates.image":                       "login     403    403    403    ok        ok       404      403      403",
+    "certificates.issue_all":                   "login     403    403    403    ok        ok       404      403      403",
+    "certificates.mine":                        "login     ok     404    404    ok        ok       404      404      404",
+    "certificates.one":                         "login     403    403    403    ok        ok       404      403      403",
+    "certificates.override":                    "login     403    403    403    ok        ok       404      403      403",
+    "certificates.preview":                     "login     403    403    403    ok        ok       404      403      403",
+    "certificates.save_design":                 "login     403    403    403    ok        ok       404      403      403",
+    "certificates.upload_image":                "login     403    403    403    ok        ok       404      403      403",
+    "certificates.verify":                      "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "certificates.verify_file":                 "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "certificates.verify_form":                 "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "certificates.workshop_list":               "login     403    403    403    ok        ok       404      403      403",
+    "checkin.csrf_token":                       "login     403    403    ok     ok        ok       ok       ok       403",
+    "checkin.index":                            "login     403    403    ok     ok        ok       ok       ok       403",
+    "checkin.scanner":                          "login     403    403    ok     ok        ok       404      404      403",
+    "checkin.service_worker":                   "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "evaluations.answer":                       "login     ok     ok     403    403       403      403      403      403",
+    "evaluations.create":                       "login     403    403    403    ok        ok       404      403      403",
+    "evaluations.manage":                       "login     403    403    403    ok        ok       404      403      403",
+    "evaluations.questions":                    "login     403    403    403    ok        ok       404      403      403",
+    "evaluations.required":                     "login     403    403    403    ok        ok       404      403      403",
+    "evaluations.results":                      "login     403    403    403    ok        ok       404      403      403",
+    "evaluations.results_xlsx":                 "login     403    403    403    ok        ok       404      403      403",
+    "evaluations.status":                       "login     403    403    403    ok        ok       404      403      403",
+    "forms.date_preview":                       "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "health.healthz":                           "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "i18n.switch_language":                     "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "imports.confirm":                          "login     403    403    403    ok        ok       404      403      403",
+    "imports.template":                         "login     403    403    403    ok        ok       ok       403      403",
+    "imports.upload":                           "login     403    403    403    ok        ok       404      403      403",
     # LINE is not configured in this matrix: its routes exist and answer 404 to everyone (after
     # the usual sign-in and role checks); tests/integration/test_line.py covers them configured.
-    "line.callback":                            "login     404    404    403    403",
-    "line.channel":                             "login     404    404    403    403",
-    "line.link":                                "login     404    404    403    403",
-    "line.start":                               "login     404    404    403    403",
-    "line.ticket_image":                        "404       404    404    404    404",
-    "line.unlink":                              "login     404    404    403    403",
-    "line.webhook":                             "404       404    404    404    404",
-    "messages.compose":                         "login     403    403    403    ok",
-    "messages.preview":                         "login     403    403    403    ok",
-    "messages.reminder":                        "login     403    403    403    ok",
-    "messages.send":                            "login     403    403    403    ok",
-    "organizer.excuse":                         "login     403    403    403    ok",
-    "organizer.refused_scan_action":            "login     403    403    403    ok",
-    "organizer.register_on_behalf":             "login     403    403    403    ok",
-    "organizer.registration_action":            "login     403    403    403    ok",
-    "organizer.registrations":                  "login     403    403    403    ok",
-    "organizer.session_attendance":             "login     403    403    403    ok",
-    "organizer.venue_edit":                     "login     403    403    403    ok",
-    "organizer.venue_new":                      "login     403    403    403    ok",
-    "organizer.venues":                         "login     403    403    403    ok",
-    "organizer.walk_in":                        "login     403    403    403    ok",
-    "organizer.workshop_cancel":                "login     403    403    403    ok",
-    "organizer.workshop_detail":                "login     403    403    403    ok",
-    "organizer.workshop_edit":                  "login     403    403    403    ok",
-    "organizer.workshop_new":                   "login     403    403    403    ok",
-    "organizer.workshop_status":                "login     403    403    403    ok",
-    "organizer.workshops":                      "login     403    403    403    ok",
-    "public.index":                             "ok        ok     ok     ok     ok",
-    "public.workshop_detail":                   "ok        ok     ok     ok     ok",
-    "public.past":                              "ok        ok     ok     ok     ok",
-    "site.privacy":                             "ok        ok     ok     ok     ok",
-    "site.accessibility":                       "ok        ok     ok     ok     ok",
-    "site.logo":                                "ok        ok     ok     ok     ok",
-    "registration.cancel":                      "login     ok     404    404    ok",
-    "registration.mine":                        "login     ok     ok     ok     ok",
-    "registration.qr_png_image":                "login     ok     404    404    ok",
-    "registration.qr_svg_image":                "login     ok     404    404    ok",
-    "registration.register":                    "login     ok     ok     403    403",
-    "registration.ticket_pdf":                  "login     ok     404    404    ok",
-    "reports.attendance_csv":                   "login     403    403    403    ok",
-    "reports.attendance_xlsx":                  "login     403    403    403    ok",
-    "reports.fiscal_year_page":                 "login     403    403    403    ok",
-    "reports.fiscal_year_pdf":                  "login     403    403    403    ok",
-    "reports.signin_sheet_pdf":                 "login     403    403    403    ok",
-    "reports.workshop_report_page":             "login     403    403    403    ok",
-    "reports.workshop_report_pdf":              "login     403    403    403    ok",
-    "static":                                   "ok        ok     ok     ok     ok",
+    "line.callback":                            "login     404    404    403    403       403      403      403      403",
+    "line.channel":                             "login     404    404    403    403       403      403      403      403",
+    "line.link":                                "login     404    404    403    403       403      403      403      403",
+    "line.start":                               "login     404    404    403    403       403      403      403      403",
+    "line.ticket_image":                        "404       404    404    404    404       404      404      404      404",
+    "line.unlink":                              "login     404    404    403    403       403      403      403      403",
+    "line.webhook":                             "404       404    404    404    404       404      404      404      404",
+    "messages.compose":                         "login     403    403    403    ok        ok       404      403      403",
+    "messages.preview":                         "login     403    403    403    ok        ok       404      403      403",
+    "messages.reminder":                        "login     403    403    403    ok        ok       404      403      403",
+    "messages.send":                            "login     403    403    403    ok        ok       404      403      403",
+    "organizer.excuse":                         "login     403    403    403    ok        ok       404      403      403",
+    "organizer.refused_scan_action":            "login     403    403    403    ok        ok       404      403      403",
+    "organizer.register_on_behalf":             "login     403    403    403    ok        ok       404      403      403",
+    "organizer.registration_action":            "login     403    403    403    ok        ok       404      403      403",
+    "organizer.registrations":                  "login     403    403    403    ok        ok       404      403      403",
+    "organizer.session_attendance":             "login     403    403    403    ok        ok       404      403      403",
+    "organizer.venue_edit":                     "login     403    403    403    ok        ok       ok       403      403",
+    "organizer.venue_new":                      "login     403    403    403    ok        ok       ok       403      403",
+    "organizer.venues":                         "login     403    403    403    ok        ok       ok       403      403",
+    "organizer.walk_in":                        "login     403    403    403    ok        ok       404      403      403",
+    "organizer.workshop_cancel":                "login     403    403    403    ok        ok       404      403      403",
+    "organizer.workshop_detail":                "login     403    403    403    ok        ok       404      403      403",
+    "organizer.workshop_edit":                  "login     403    403    403    ok        ok       404      403      403",
+    "organizer.workshop_new":                   "login     403    403    403    ok        ok       ok       403      403",
+    "organizer.workshop_next_cohort":           "login     403    403    403    ok        ok       404      403      403",
+    "organizer.workshop_status":                "login     403    403    403    ok        ok       404      403      403",
+    "organizer.workshops":                      "login     403    403    403    ok        ok       ok       403      403",
+    "public.index":                             "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "public.workshop_detail":                   "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "public.past":                              "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "site.privacy":                             "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "site.accessibility":                       "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "site.logo":                                "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "registration.cancel":                      "login     ok     404    404    ok        ok       404      404      404",
+    "registration.mine":                        "login     ok     ok     ok     ok        ok       ok       ok       ok",
+    "registration.qr_png_image":                "login     ok     404    404    ok        ok       404      404      404",
+    "registration.qr_svg_image":                "login     ok     404    404    ok        ok       404      404      404",
+    "registration.register":                    "login     ok     ok     403    403       403      403      403      403",
+    "registration.ticket_pdf":                  "login     ok     404    404    ok        ok       404      404      404",
+    "reports.attendance_csv":                   "login     403    403    403    ok        ok       404      403      403",
+    "reports.attendance_xlsx":                  "login     403    403    403    ok        ok       404      403      403",
+    "reports.fiscal_year_page":                 "login     403    403    403    ok        ok       ok       403      403",
+    "reports.fiscal_year_pdf":                  "login     403    403    403    ok        ok       ok       403      403",
+    "reports.fiscal_year_xlsx":                 "login     403    403    403    ok        ok       ok       403      403",
+    "reports.signin_sheet_pdf":                 "login     403    403    403    ok        ok       404      403      403",
+    "reports.workshop_report_page":             "login     403    403    403    ok        ok       404      403      403",
+    "reports.workshop_report_pdf":              "login     403    403    403    ok        ok       404      403      403",
+    "static":                                   "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     # One's own transcript (officers); any officer's through the organizer's pages.
-    "transcripts.hours":                        "login     403    403    403    ok",
-    "transcripts.mine":                         "login     ok     ok     403    403",
-    "transcripts.mine_file":                    "login     ok     ok     403    403",
-    "transcripts.officer":                      "login     403    403    403    ok",
-    "transcripts.officer_file":                 "login     403    403    403    ok",
-    "transcripts.search":                       "login     403    403    403    ok",
+    "transcripts.hours":                        "login     403    403    403    ok        ok       ok       403      403",
+    "transcripts.mine":                         "login     ok     ok     403    403       403      403      403      403",
+    "transcripts.mine_file":                    "login     ok     ok     403    403       403      403      403      403",
+    "transcripts.officer":                      "login     403    403    403    ok        ok       ok       403      403",
+    "transcripts.officer_file":                 "login     403    403    403    ok        ok       ok       403      403",
+    "transcripts.search":                       "login     403    403    403    ok        ok       ok       403      403",
 }
 # fmt: on
 
@@ -219,6 +246,9 @@ URL_VALUES = {
     "token": lambda w: "T1NOTATICKET",
     "officer_id": lambda w: w.users["owner"].id,
     "file_format": lambda w: "xlsx",
+    "office_id": lambda w: w.office_id,
+    # The admin's own account: an empty form would switch it off, which is refused.
+    "user_id": lambda w: w.users["admin"].id,
 }
 # Per endpoint, where the shared value would have a side effect or name the wrong thing.
 URL_OVERRIDES: dict[str, dict[str, str]] = {
@@ -278,11 +308,15 @@ class World:
     refused_id: int
     code: str
     users: dict[str, User]
+    office_id: int
 
 
 def build_world() -> World:
     # One quick hash shared by everybody: the matrix is about access, not about hashing.
     password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    province = make_office("สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก")
+    district = make_office("สำนักงานพัฒนาชุมชนอำเภอวังทอง", parent_id=province.id)
+    elsewhere = make_office("สำนักงานพัฒนาชุมชนอำเภอนครไทย", parent_id=province.id)
     users = {
         name: User(
             email=f"{name}@example.go.th",
@@ -291,12 +325,17 @@ def build_world() -> World:
             title_prefix="นาย",
             first_name=name,
             last_name="ทดสอบ",
+            office_id=office.id if office else None,
         )
-        for name, role in (
-            ("owner", "officer"),
-            ("other", "officer"),
-            ("staff", "staff"),
-            ("organizer", "organizer"),
+        for name, role, office in (
+            ("owner", "officer", None),
+            ("other", "officer", None),
+            ("staff", "staff", district),
+            ("organizer", "organizer", district),
+            ("province", "organizer", province),
+            ("outsider", "organizer", elsewhere),
+            ("outstaff", "staff", elsewhere),
+            ("admin", "admin", None),
         )
     }
     db.session.add_all(users.values())
@@ -333,6 +372,7 @@ def build_world() -> World:
         refused_id=refused.id,
         code=format_code(certificate.code),
         users=users,
+        office_id=district.id,
     )
 
 

@@ -60,3 +60,22 @@ def test_evaluation_bench_times_every_download_and_cleans_up(tmp_path):
     for name in ("results page", "results XLSX", "report PDF"):
         assert name in result.stdout
     assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("WORKSHOP_TEST_DATABASE_URL")),
+    reason="the scope bench builds its own SQLite databases: once per suite is enough",
+)
+def test_scope_bench_finds_no_statement_per_row(tmp_path):
+    environment = {**os.environ, "TMPDIR": str(tmp_path)}
+    environment.pop("WORKSHOP_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "bench/scope_queries_bench.py", "--rows", "3", "40"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "no statement per row" in result.stdout

@@ -146,17 +146,13 @@ def test_wording_rules_as_plain_functions():
     assert set(DEFAULT_WORDING) == {"เกียรติบัตร", "วุฒิบัตร"}
 
 
-def test_the_cohort_is_read_when_the_schema_has_one():
-    class WithCohort:
-        cohort_number = 3
+def test_the_cohort_is_that_of_a_series_only():
+    """{cohort} is the number of a workshop run again (คัดลอกเป็นรุ่นถัดไป); a workshop run once
+    has none, and its title stands alone."""
+    from workshop.models import Workshop
 
-    class WithCohortObject:
-        class cohort:  # stands in for a related row
-            number = 5
-
-    assert cohort_of(WithCohort()) == "3"  # type: ignore[arg-type]
-    assert cohort_of(WithCohortObject()) == "5"  # type: ignore[arg-type]
-    assert cohort_of(object()) == ""  # type: ignore[arg-type]
+    assert cohort_of(Workshop(title="อบรม", cohort=3, series_id=1)) == "3"
+    assert cohort_of(Workshop(title="อบรม", cohort=1, series_id=None)) == ""
 
 
 # ---------------------------------------------------------------- preview
@@ -354,7 +350,7 @@ def test_the_demo_shows_two_signatories_a_frame_and_thai_numerals(app):
 
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     reference = Workshop.query.filter_by(title=REFERENCE).one()
-    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE).one()
+    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE, cohort=1).one()
     assert reference.signatory_name and reference.signatory2_name
     assert reference.certificate_frame == "ornate"
     assert upcoming.thai_numerals and not reference.thai_numerals

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.support import finished_workshop, make_officers, open_workshop, seat
+from tests.support import finished_workshop, make_office, make_officers, open_workshop, seat
 from workshop.extensions import db
 from workshop.models import AuditEvent, Certificate, CertificateCounter
 from workshop.services.certificates import (
@@ -101,13 +101,19 @@ def test_issuing_twice_returns_the_same_certificate(venue, organizer):
     assert Certificate.query.count() == 1
 
 
-def test_numbers_run_per_agency_and_fiscal_year(venue, organizer):
+def test_numbers_run_per_office_and_fiscal_year(venue, organizer):
+    """One series per office and fiscal year, whatever name the workshop prints: a workshop
+    whose printed name differs by spaces numbers on (officer1 once got "3/2559" twice)."""
     from datetime import date, time
 
     from workshop.thai.dates import bangkok_to_utc
 
-    same = [finished_workshop(venue, organizer) for _ in range(2)]
-    other_agency = finished_workshop(venue, organizer, organizing_agency="กรมการพัฒนาชุมชน")
+    same = [
+        finished_workshop(venue, organizer),
+        finished_workshop(venue, organizer, organizing_agency="สำนักงานพัฒนาชุมชนจังหวัด  พิษณุโลก"),
+    ]
+    district = make_office("สำนักงานพัฒนาชุมชนอำเภอวังทอง", parent_id=organizer.office_id)
+    other_agency = finished_workshop(venue, organizer, office_id=district.id)
     next_year = finished_workshop(  # FY 2560
         venue,
         organizer,
@@ -122,10 +128,12 @@ def test_numbers_run_per_agency_and_fiscal_year(venue, organizer):
         numbers.append(issue_certificate(registration.id).number_text)
 
     assert numbers == ["1/2559", "2/2559", "3/2559", "1/2559", "1/2560"]
-    counters = {
-        (c.organizing_agency, c.fiscal_year): c.last_number for c in CertificateCounter.query
+    counters = {(c.office_id, c.fiscal_year): c.last_number for c in CertificateCounter.query}
+    assert counters == {
+        (organizer.office_id, 2559): 3,
+        (district.id, 2559): 1,
+        (organizer.office_id, 2560): 1,
     }
-    assert counters[("กรมการพัฒนาชุมชน", 2559)] == 1
 
 
 def test_grant_revoke_and_reinstate_are_audited_and_keep_the_number(venue, organizer):

@@ -109,7 +109,7 @@ def test_seed_demo_loads_the_reference_workshop_once(app):
         assert authenticate(account.email, account.password).role == account.role
     # Every demo officer attended the reference workshop; the follow-up is open right now.
     assert workshop.confirmed_count == len(officers)
-    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE).one()
+    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE, cohort=1).one()
     assert registration_open(upcoming)
     assert upcoming.confirmed_count == 8
     both = Registration.workshop_id.in_([workshop.id, upcoming.id])
@@ -158,7 +158,7 @@ def test_demo_organizer_sees_the_reference_workshop(app, client):
     from tests.support import login, submit_form
 
     app.test_cli_runner().invoke(args=["seed-demo"])
-    organizer = User.query.filter_by(role="organizer").one()
+    organizer = User.query.filter_by(email="organizer@demo.cdd.go.th").one()
     account = next(a for a in DEMO_ACCOUNTS if a.role == "organizer")
     login(client, organizer, account.password)
     html = client.get("/organizer/workshops").get_data(as_text=True)
@@ -187,7 +187,7 @@ def test_demo_shows_hours_an_excused_absence_and_sign_in_sheets(app, client):
     from workshop.services.demo import EXCUSED_OFFICER
 
     app.test_cli_runner().invoke(args=["seed-demo"])
-    organizer = User.query.filter_by(role="organizer").one()
+    organizer = User.query.filter_by(email="organizer@demo.cdd.go.th").one()
     account = next(a for a in DEMO_ACCOUNTS if a.role == "organizer")
     login(client, organizer, account.password)
     workshop = Workshop.query.filter_by(title=TITLE).one()
@@ -207,5 +207,5 @@ def test_demo_shows_hours_an_excused_absence_and_sign_in_sheets(app, client):
     )
     standing = explain_eligibility(away)
     assert (standing.attendance.present, standing.attendance.excused) == (1, 1)
-    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE).one()
+    upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE, cohort=1).one()
     assert upcoming.checkout_enabled and upcoming.sessions[0].hours == 3

@@ -36,8 +36,10 @@ from werkzeug.security import generate_password_hash
 from tests.conftest import FreshGlobalsClient
 from tests.support import (
     PASSWORD,
+    TEST_OFFICE,
     csrf_token_from,
     login,
+    make_office,
     running_workshop,
     seat,
     workshop_input,
@@ -92,7 +94,7 @@ WRONG_FOR_BOOL: dict[str, Any] = {"string": "true", "number": 1, "null": None, "
 WRONG_TYPES = {
     "strict": WRONG_FOR_INT,
     "bool": WRONG_FOR_BOOL,
-    **dict.fromkeys(("text", "text!", "name", "password", "secret"), WRONG_FOR_TEXT),
+    **dict.fromkeys(("text", "text!", "agency", "name", "password", "secret"), WRONG_FOR_TEXT),
 }
 
 ACCEPT, REFUSE = "accept", "refuse"
@@ -105,8 +107,13 @@ def verdict(kind: str, name: str, value: Any) -> tuple[str, Any]:
     ``password`` (whatever the password policy accepts), ``secret`` (a credential to check:
     any string is merely wrong), ``strict`` (email, phone, number, date, time, id, choice: only a
     well-formed value passes, and none of the values tried here is one), ``strict?`` (the same,
-    but may be left empty: forms only) and ``bool`` (JSON true/false only).
+    but may be left empty: forms only), ``bool`` (JSON true/false only) and ``agency`` (free
+    text whose empty value stores the office's name).
     """
+    if kind == "agency":
+        if name == "empty" and isinstance(value, str):
+            return ACCEPT, TEST_OFFICE
+        kind = "text"
     if not isinstance(value, str):
         return REFUSE, None
     if kind == "password":
@@ -142,6 +149,7 @@ def make_people() -> dict[str, User]:
             district="วังทอง",
             province="พิษณุโลก",
             phone="+66812345678",
+            office_id=None if role == "officer" else make_office().id,
         )
         for role in ("officer", "staff", "organizer")
     }
@@ -236,7 +244,7 @@ VENUE_FIELDS = {
 }
 WORKSHOP_FIELDS = {
     "title": "text!",
-    "organizing_agency": "text!",
+    "organizing_agency": "agency",
     "venue_id": "strict",
     "capacity": "strict",
     "registration_opens_at": "strict",
@@ -538,7 +546,7 @@ VENUE_FORM = {
 
 WORKSHOP_FORM = {
     "title": "text!",
-    "organizing_agency": "text!",
+    "organizing_agency": "agency",
     "objectives": "text",
     "topics": "text",
     "venue_id": "strict",

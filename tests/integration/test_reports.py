@@ -378,7 +378,7 @@ def test_fiscal_year_groups_by_bangkok_date_across_the_boundary(venue, organizer
     _seat(early, people[0], True)
     _seat(early, people[2], True)
 
-    old, new = fiscal_year_report(2559), fiscal_year_report(2560)
+    old, new = fiscal_year_report(2559, organizer), fiscal_year_report(2560, organizer)
 
     assert [w.title for w in old.workshops] == ["ปลายปีงบ"]
     assert [w.title for w in new.workshops] == ["ต้นปีงบ"]  # drafts and cancelled left out
@@ -402,12 +402,12 @@ def test_fiscal_year_rate_counts_only_workshops_already_held(signed_in, venue, o
     for person in people[5:]:
         _seat(soon, person, attended=False)
 
-    report = fiscal_year_report(2559, now=bangkok_to_utc(date(2016, 1, 1), time(9)))
+    report = fiscal_year_report(2559, organizer, now=bangkok_to_utc(date(2016, 1, 1), time(9)))
     rates = {w.title: w.attendance_rate for w in report.workshops}
     assert rates == {"จัดแล้ว": 0.8, "ยังไม่จัด": None}
     assert report.attendance_rate == 0.8
     # Once the second one is held (nobody came), it counts.
-    later = fiscal_year_report(2559, now=bangkok_to_utc(date(2016, 9, 21), time(9)))
+    later = fiscal_year_report(2559, organizer, now=bangkok_to_utc(date(2016, 9, 21), time(9)))
     assert later.attendance_rate == 0.4
 
     html = signed_in.get("/organizer/reports/fiscal-year?fy=2559").get_data(as_text=True)

@@ -91,8 +91,8 @@ def test_a_room_cannot_shrink_below_a_workshop_saved_at_the_same_moment(
 
     real_validate = workshops.validate_workshop
 
-    def checked_then_the_other_worker_runs(data):
-        values = real_validate(data)
+    def checked_then_the_other_worker_runs(data, *args):
+        values = real_validate(data, *args)
         worker.start()
         deadline = time.monotonic() + 30
         while worker.is_alive() and not _waiting_for_a_lock(observer, worker, queued):

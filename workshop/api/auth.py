@@ -19,6 +19,7 @@ from workshop.models import User
 from workshop.ratelimit import client_address
 from workshop.services.accounts import authenticate, issue_api_token, user_for_api_token
 from workshop.services.errors import DomainError
+from workshop.services.offices import require_visible
 
 
 def bearer_user() -> User | None:
@@ -74,7 +75,8 @@ def viewer() -> User | None:
 
 
 def api_auth(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Require a valid token (401) and, when roles are given, one of them (403)."""
+    """Require a valid token (401) and, when roles are given, one of them (403); records the
+    URL names must belong to the caller's offices when the office rule applies (404)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -84,6 +86,8 @@ def api_auth(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                 raise Unauthenticated()
             if roles and not user.has_role(*roles):
                 return json_error(403, "forbidden", str(_l("บทบาทของคุณทำรายการนี้ไม่ได้")))
+            # A record of an office the organizer or staff member does not see: 404.
+            require_visible(user, **(request.view_args or {}))
             return view(*args, **kwargs)
 
         return wrapped

@@ -44,7 +44,7 @@ def certificate_json(certificate: Certificate) -> dict[str, Any]:
             "number": certificate.number_text,
             "code": format_code(certificate.code),
             "name": recipient_name(certificate),
-            "workshop": workshop.title,
+            "workshop": workshop.full_title,
             "starts_on": to_bangkok(starts).date() if starts else None,
             "ends_on": to_bangkok(ends).date() if ends else None,
             "issued_on": certificate.issued_on,

@@ -181,7 +181,14 @@ class SessionPatch(Partial):
 
 class WorkshopCreate(Strict):
     title: Text
-    organizing_agency: Text
+    office_id: Id = Field(
+        None,  # type: ignore[arg-type]
+        description="The office that runs it (one the caller manages); default: the caller's.",
+        json_schema_extra=lambda schema: schema.pop("default", None),  # null is no value
+    )
+    organizing_agency: Text = Field(
+        "", description="The name printed as organizer; default: the office's name."
+    )
     venue_id: Id
     capacity: Int
     registration_opens_at: Timestamp
@@ -211,6 +218,7 @@ class WorkshopCreate(Strict):
 
 class WorkshopPatch(Partial):
     title: Text = None  # type: ignore[assignment]
+    office_id: Id = None  # type: ignore[assignment]
     organizing_agency: Text = None  # type: ignore[assignment]
     venue_id: Id = None  # type: ignore[assignment]
     capacity: Int = None  # type: ignore[assignment]
@@ -401,6 +409,7 @@ class WorkshopOut(Out):
     objectives: str
     topics: str = Field(description="One topic per line.")
     topic_list: list[str]
+    office_id: int
     organizing_agency: str
     venue: VenueSummary
     capacity: int

@@ -20,6 +20,7 @@ from workshop.models.evaluation import (
 )
 from workshop.models.excuse import ExcusedAbsence, ExcuseKind
 from workshop.models.notification import Notification
+from workshop.models.office import Office
 from workshop.models.password_reset import PasswordReset
 from workshop.models.record import MessageAudience, Transcript, WorkshopMessage
 from workshop.models.registration import (
@@ -61,6 +62,7 @@ __all__ = [
     "FormStatus",
     "MessageAudience",
     "Notification",
+    "Office",
     "PasswordReset",
     "QuestionKind",
     "RefusedScan",

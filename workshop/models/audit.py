@@ -23,6 +23,11 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(50))
     entity_type: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The office whose record it is (services.audit.record_event): what organizers see of the
+    # trail is their offices' events (services.offices). None: no office's (sign-ups, venues).
+    office_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offices.id"), nullable=True, index=True
+    )
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 

@@ -25,16 +25,21 @@ from workshop.models.workshop import Workshop
 class Certificate(db.Model):
     """One officer's certificate for one workshop, issued once and never renumbered.
 
-    ``number`` runs per (``organizing_agency``, ``fiscal_year``): both are copied from the
-    workshop when the certificate is issued, so a later edit of the workshop cannot move a
-    certificate into another series. A revoked certificate keeps its number and code; the
-    verification page then says it was revoked, and why.
+    ``number`` runs per (``office_id``, ``fiscal_year``): both are copied from the workshop
+    when the certificate is issued, so a later edit of the workshop cannot move a certificate
+    into another series. A revoked certificate keeps its number and code; the verification
+    page then says it was revoked, and why.
+
+    Before offices existed numbers ran per agency text, and two texts of one office (differing
+    by a space) numbered separately. Migration 0010 kept those numbers: where two such
+    certificates share an office, year and number, the later ones keep their old agency text
+    in ``legacy_series``. Every certificate issued since has ``legacy_series`` empty.
     """
 
     __tablename__ = "certificates"
     __table_args__ = (
         # The last guard against a duplicate number, whatever happens to the counter.
-        UniqueConstraint("organizing_agency", "fiscal_year", "number"),
+        UniqueConstraint("office_id", "fiscal_year", "number", "legacy_series"),
     )
 
     REASON_MAX = 500
@@ -44,7 +49,11 @@ class Certificate(db.Model):
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registrations.id", ondelete="CASCADE"), unique=True
     )
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     organizing_agency: Mapped[str] = mapped_column(String(Workshop.AGENCY_MAX))
+    legacy_series: Mapped[str] = mapped_column(
+        String(Workshop.AGENCY_MAX), default="", server_default=""
+    )
     fiscal_year: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)
     # Public verification code: 80 random bits in Crockford base32, stored without dashes.
@@ -75,7 +84,7 @@ class Certificate(db.Model):
 
 
 class CertificateCounter(db.Model):
-    """The last number issued in one series (organizing agency, fiscal year).
+    """The last number issued in one series (office, fiscal year).
 
     Incremented by a single ``UPDATE ... RETURNING`` inside the issuing transaction, which locks
     the row until commit: concurrent issuers queue on it, and a rolled-back issue gives its
@@ -84,7 +93,7 @@ class CertificateCounter(db.Model):
 
     __tablename__ = "certificate_counters"
 
-    organizing_agency: Mapped[str] = mapped_column(String(Workshop.AGENCY_MAX), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
     fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
+from workshop.models.office import Office
 from workshop.models.types import UTCDateTime, utcnow
 from workshop.thai.names import full_name
 
@@ -25,6 +26,7 @@ NOTICE_CHANNELS = ("email", "line", "both")
 
 
 class Role(enum.StrEnum):
+    ADMIN = "admin"  # manages offices and accounts (pages under /admin)
     ORGANIZER = "organizer"
     STAFF = "staff"
     OFFICER = "officer"
@@ -47,6 +49,12 @@ class User(UserMixin, db.Model):
     last_name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
     position: Mapped[str] = mapped_column(String(TEXT_MAX), default="")
     agency: Mapped[str] = mapped_column(String(TEXT_MAX), default="")
+    # The office the person works for: for organizers and staff, what they may see and manage
+    # (services.offices); for officers, the office they picked (None: "อื่น ๆ", ``agency``
+    # then holds the text they typed).
+    office_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offices.id"), nullable=True, index=True
+    )
     district: Mapped[str] = mapped_column(String(100), default="")
     province: Mapped[str] = mapped_column(String(100), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
@@ -72,6 +80,7 @@ class User(UserMixin, db.Model):
     line_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     notice_channel: Mapped[str] = mapped_column(String(10), default="email")
 
+    office: Mapped[Office | None] = relationship()
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )

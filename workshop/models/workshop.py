@@ -11,8 +11,10 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, S
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
+from workshop.models.office import Office
 from workshop.models.types import UTCDateTime, utcnow
 from workshop.models.venue import Venue
+from workshop.thai.cohorts import with_cohort
 
 
 class WorkshopStatus(enum.StrEnum):
@@ -59,6 +61,10 @@ class Workshop(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     objectives: Mapped[str] = mapped_column(Text, default="")
     topics: Mapped[str] = mapped_column(Text, default="")  # one topic per line
+    # The office that runs the workshop: who may manage it (services.offices) and whose
+    # certificate series it numbers in. ``organizing_agency`` is the name printed on tickets,
+    # certificates and reports (the office's name unless the organizer wrote another).
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     organizing_agency: Mapped[str] = mapped_column(String(AGENCY_MAX))
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
     capacity: Mapped[int] = mapped_column(Integer)
@@ -84,6 +90,13 @@ class Workshop(db.Model):
     # minutes after it ends (organizers can override with a reason).
     checkin_opens_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     checkin_closes_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # A workshop run again: its cohort number and the first workshop of the series (set on
+    # the first too once a next cohort is made from it, so that it reads รุ่นที่ 1). None: a
+    # workshop run once, whose title stands alone (services.workshops.next_cohort_input).
+    cohort: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshops.id"), nullable=True, index=True
+    )
     # Days before the first session that confirmed registrants get a reminder; None: the
     # installation's REMINDER_DAYS; 0: no reminder.
     reminder_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -124,11 +137,18 @@ class Workshop(db.Model):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     venue: Mapped[Venue] = relationship()
+    office: Mapped[Office] = relationship()
     sessions: Mapped[list[WorkshopSession]] = relationship(
         back_populates="workshop",
         cascade="all, delete-orphan",
         order_by="WorkshopSession.starts_at",
     )
+
+    @property
+    def full_title(self) -> str:
+        """The title with the cohort (รุ่นที่ 2) when the workshop is one of a series: what
+        pages, tickets, reports and certificates print."""
+        return with_cohort(self.title, self.cohort if self.series_id is not None else None)
 
     @property
     def topic_list(self) -> list[str]:

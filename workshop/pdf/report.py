@@ -743,12 +743,45 @@ def render_fiscal_year_report(report: FiscalYearReport) -> bytes:
     ]
     story.append(_table(None, totals, [90 * mm, 30 * mm], ["left", "right"]))
 
+    if report.rolls_up:  # a provincial office: its own and its district offices' figures
+        story += _heading(_("จำแนกตามหน่วยงานและอำเภอ"))
+        num = 17 * mm
+        fixed = [0.0, 26 * mm, num, num, num, num, num]
+        fixed[0] = width - sum(fixed)
+        story.append(
+            LongTable(
+                [
+                    _("หน่วยงาน"),
+                    _("อำเภอ"),
+                    _("การอบรม"),
+                    _("ได้ที่นั่ง"),
+                    _("เข้าร่วม"),
+                    _("อัตราการเข้าร่วม"),
+                    _("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"),
+                ],
+                [
+                    [
+                        o.name,
+                        o.district or _("ระดับจังหวัด"),
+                        _number(o.workshops),
+                        _number(o.confirmed),
+                        _number(o.attended),
+                        format_rate(o.attendance_rate),
+                        _number(o.certificate_eligible),
+                    ]
+                    for o in report.by_office
+                ],
+                fixed,
+                ["left", "left", "right", "right", "right", "right", "right"],
+            )
+        )
+
     story += _heading(_("การอบรมในปีงบประมาณ"))
     if report.workshops:
         rows = [
             [
                 _number(number),
-                w.title,
+                f"{w.title} ({w.office_name})" if report.rolls_up else w.title,
                 format_date(w.starts_at, "short") if w.starts_at else "–",
                 _number(w.confirmed),
                 _number(w.attended),

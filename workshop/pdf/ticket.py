@@ -45,7 +45,7 @@ def _draw_ticket(
     y = draw_paragraph(canvas, x, y, workshop.organizing_agency, REGULAR, 8.5, inner)
     canvas.setFillColorRGB(0, 0, 0)
     y = draw_paragraph(canvas, x, y - 1 * mm, "บัตรเข้าร่วมการอบรม", BOLD, 13, inner)
-    y = draw_paragraph(canvas, x, y, workshop.title, REGULAR, 9.5, inner, leading=12.5)
+    y = draw_paragraph(canvas, x, y, workshop.full_title, REGULAR, 9.5, inner, leading=12.5)
 
     y -= 3 * mm
     name_size = fit_font_size(officer.full_name, BOLD, inner, 16, 8)

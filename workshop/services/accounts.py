@@ -15,8 +15,8 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
 from workshop.extensions import db
-from workshop.models import ApiToken, PasswordReset, Role, User
-from workshop.models.types import utcnow
+from workshop.models import ApiToken, Office, PasswordReset, Role, User
+from workshop.models.types import INT32_MAX, utcnow
 from workshop.services.audit import record_event
 from workshop.services.errors import AuthenticationFailed, DuplicateEmail, ValidationFailed
 from workshop.services.passwords import (
@@ -56,8 +56,11 @@ def create_user(
     agency: str = "",
     district: str = "",
     province: str = "",
+    office_id: int | None = None,
+    actor: User | None = None,
 ) -> User:
-    """Create an account (organizer, staff or officer) with a hashed password."""
+    """Create an account (admin, organizer, staff or officer) with a hashed password; with
+    ``actor`` (an admin creating it), the audit log says who."""
     errors: dict[str, str] = {}
     try:
         email = normalise_email(email)
@@ -86,10 +89,19 @@ def create_user(
         raise ValidationFailed(errors)
     password_hash = hash_password(password)
     with write_transaction():
+        if office_id is not None and (
+            not 0 < office_id <= INT32_MAX or db.session.get(Office, office_id) is None
+        ):
+            raise ValidationFailed({"office_id": str(_l("ไม่พบหน่วยงานนี้"))})
         if db.session.scalar(select(User.id).where(User.email == email)) is not None:
             raise DuplicateEmail()
-        user = User(email=email, password_hash=password_hash, role=role, **values)
+        user = User(
+            email=email, password_hash=password_hash, role=role, office_id=office_id, **values
+        )
         db.session.add(user)
+        if actor is not None:
+            db.session.flush()
+            record_event(actor, "user.create", user, {"role": role})
     return user
 
 

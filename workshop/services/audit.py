@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from workshop.extensions import db
-from workshop.models import AuditEvent, User
+from workshop.models import AuditEvent, Office, Registration, User, Workshop, WorkshopSession
 from workshop.thai.dates import format_datetime
 
 
@@ -25,10 +25,44 @@ def record_event(
         action=action,
         entity_type=entity.__tablename__,
         entity_id=entity.id,
+        office_id=_office_of(entity, actor),
         details=details or {},
     )
     db.session.add(event)
     return event
+
+
+def _office_of(entity: Any, actor: User | None) -> int | None:
+    """The office an event belongs to: its workshop's (through the registration or session it
+    names), else the office's own id, else the acting organizer's or staff member's office."""
+    if isinstance(entity, Workshop):
+        return entity.office_id
+    if isinstance(entity, Office):
+        return entity.id
+    if isinstance(entity, User) and entity.role in ("organizer", "staff"):
+        return entity.office_id
+    query = None
+    if getattr(entity, "workshop_id", None) is not None:
+        # Usually loaded already (the change locked it): no statement then.
+        workshop = db.session.get(Workshop, entity.workshop_id)
+        return workshop.office_id if workshop is not None else None
+    if getattr(entity, "registration_id", None) is not None:
+        query = (
+            select(Workshop.office_id)
+            .join(Registration, Registration.workshop_id == Workshop.id)
+            .where(Registration.id == entity.registration_id)
+        )
+    elif getattr(entity, "session_id", None) is not None:
+        query = (
+            select(Workshop.office_id)
+            .join(WorkshopSession, WorkshopSession.workshop_id == Workshop.id)
+            .where(WorkshopSession.id == entity.session_id)
+        )
+    if query is not None:
+        return db.session.scalar(query)
+    if actor is not None and actor.role in ("organizer", "staff"):
+        return actor.office_id
+    return None
 
 
 # ------------------------------------------------------------------ reading the trail
@@ -44,6 +78,12 @@ ACTION_LABELS: dict[str, Any] = {
     "user.line_link": _l("เชื่อมต่อบัญชี LINE"),
     "user.line_unlink": _l("ยกเลิกการเชื่อมต่อบัญชี LINE"),
     "user.notice_channel": _l("เปลี่ยนช่องทางรับการแจ้งเตือน"),
+    "office.create": _l("เพิ่มหน่วยงาน"),
+    "office.update": _l("แก้ไขหน่วยงาน"),
+    "user.create": _l("สร้างบัญชีผู้ใช้"),
+    "user.import": _l("สร้างบัญชีจากไฟล์รายชื่อ"),
+    "workshop.import": _l("นำเข้ารายชื่อจากไฟล์"),
+    "user.office": _l("เปลี่ยนหน่วยงานของบัญชี"),
     "venue.create": _l("เพิ่มสถานที่"),
     "venue.update": _l("แก้ไขสถานที่"),
     "workshop.create": _l("สร้างการอบรม"),
@@ -115,6 +155,7 @@ ACTION_SENTENCES: dict[str, Any] = {
 }
 ENTITY_LABELS: dict[str, Any] = {
     "users": _l("ผู้ใช้"),
+    "offices": _l("หน่วยงาน"),
     "venues": _l("สถานที่"),
     "workshops": _l("การอบรม"),
     "registrations": _l("การลงทะเบียน"),
@@ -345,15 +386,17 @@ class AuditPage:
 
 def list_events(
     *,
+    scope: Any = None,
     page: int = 1,
     action: str | None = None,
     entity_type: str | None = None,
     entity_id: int | None = None,
     per_page: int | None = None,
 ) -> AuditPage:
-    """Audit events, newest first, one page at a time, filtered by action and record."""
+    """Audit events, newest first, one page at a time, filtered by action and record;
+    ``scope``: a SQL condition on ``AuditEvent.office_id`` (``services.offices.office_filter``)."""
     per_page = per_page or PER_PAGE
-    conditions = []
+    conditions = [] if scope is None else [scope]
     if action:
         conditions.append(AuditEvent.action == action)
     if entity_type:

@@ -121,13 +121,9 @@ def fill_wording(wording: str, values: dict[str, str], thai_numerals: bool = Fal
 
 
 def cohort_of(workshop: Workshop) -> str:
-    """The workshop's cohort (รุ่นที่), when the installation records one; empty otherwise.
-    Read defensively: cohorts come with offices and may not be in this schema yet."""
-    for attribute in ("cohort", "cohort_number"):
-        value = getattr(workshop, attribute, None)
-        if value not in (None, ""):
-            return str(getattr(value, "number", value))
-    return ""
+    """The workshop's cohort number (รุ่นที่) when it is one of a series run again
+    (``services.workshops``: คัดลอกเป็นรุ่นถัดไป); empty for a workshop run once."""
+    return str(workshop.cohort) if workshop.series_id is not None else ""
 
 
 def _dates(workshop: Workshop) -> str:
@@ -143,7 +139,7 @@ def wording_values(workshop: Workshop, name: str) -> dict[str, str]:
     venue = workshop.venue
     return {
         "name": name,
-        "title": workshop.title,
+        "title": workshop.full_title,  # with รุ่นที่ N in a series, as everywhere
         "dates": _dates(workshop),
         "venue": venue_place(venue.name, venue.district, venue.province),
         "hours": format_hours(workshop.total_hours),

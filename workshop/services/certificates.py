@@ -5,12 +5,12 @@ sessions or of its training hours, excused sessions counted where the workshop s
 confirmed registration, once the workshop's last session has ended. Organizers may grant a
 certificate below the rule or revoke one, each with a reason, audited.
 
-Numbers run per (organizing agency, fiscal year): ``12/2559``. Issuing happens inside
+Numbers run per (office, fiscal year): ``12/2559``. Issuing happens inside
 ``write_transaction()`` with the registration row locked (``SELECT ... FOR UPDATE``; SQLite's
 ``BEGIN IMMEDIATE`` locks the database), takes the next number from the series' counter row with
 one ``UPDATE ... RETURNING`` (which holds that row until commit) and inserts the certificate in
 the same transaction. Concurrent issuers therefore queue on the counter, a failed issue rolls its
-number back, and the unique constraint on (agency, fiscal year, number) is the last guard: the
+number back, and the unique constraint on (office, fiscal year, number) is the last guard: the
 series has no gaps and no duplicates. Issuing twice returns the first certificate; a revoked
 certificate keeps its number and code.
 
@@ -481,18 +481,18 @@ def _lock_registration(registration_id: int) -> Registration:
     return registration
 
 
-def _next_number(agency: str, fiscal_year: int) -> int:
+def _next_number(office_id: int, fiscal_year: int) -> int:
     """Take the next number of the series; the counter row stays locked until commit."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
         insert(CertificateCounter)
-        .values(organizing_agency=agency, fiscal_year=fiscal_year, last_number=0)
-        .on_conflict_do_nothing(index_elements=["organizing_agency", "fiscal_year"])
+        .values(office_id=office_id, fiscal_year=fiscal_year, last_number=0)
+        .on_conflict_do_nothing(index_elements=["office_id", "fiscal_year"])
     )
     return db.session.execute(
         update(CertificateCounter)
         .where(
-            CertificateCounter.organizing_agency == agency,
+            CertificateCounter.office_id == office_id,
             CertificateCounter.fiscal_year == fiscal_year,
         )
         .values(last_number=CertificateCounter.last_number + 1)
@@ -507,9 +507,10 @@ def _create(registration: Registration, actor: User | None, grant_reason: str = 
     last_day = to_bangkok(workshop.ends_at).date() if workshop.ends_at else date.today()
     certificate = Certificate(
         registration_id=registration.id,
+        office_id=workshop.office_id,
         organizing_agency=workshop.organizing_agency,
         fiscal_year=workshop.fiscal_year,
-        number=_next_number(workshop.organizing_agency, workshop.fiscal_year),
+        number=_next_number(workshop.office_id, workshop.fiscal_year),
         code=new_code(),
         issued_on=last_day,
         issued_by_id=actor.id if actor is not None else None,

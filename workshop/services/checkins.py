@@ -66,6 +66,7 @@ from workshop.services.errors import (
     WorkshopCancelled,
     WrongWorkshop,
 )
+from workshop.services.offices import office_condition
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.tickets import (
     is_current_secret,
@@ -170,6 +171,8 @@ _SCAN_CONTEXT = (
         _users.c.last_name,
         _users.c.position,
         _users.c.agency,
+        # The door's office may see the workshop's (services.offices), read in the same row.
+        office_condition(_workshops.c.office_id, bindparam("staff_office_id")).label("in_scope"),
     )
     .select_from(_sessions)
     .join(_workshops, _workshops.c.id == _sessions.c.workshop_id)
@@ -179,7 +182,10 @@ _SCAN_CONTEXT = (
     .with_for_update(read=True, of=_registrations)
 )
 _SESSION_STATUS = (
-    select(_workshops.c.status)
+    select(
+        _workshops.c.status,
+        office_condition(_workshops.c.office_id, bindparam("staff_office_id")).label("in_scope"),
+    )
     .select_from(_sessions)
     .join(_workshops, _workshops.c.id == _sessions.c.workshop_id)
     .where(_sessions.c.id == bindparam("session_id"))
@@ -331,12 +337,14 @@ def check_in(
     """
     override_reason = _door_request(staff, method, override_reason)
     staff_id = staff.id  # read before begin_write, which may expire loaded objects
+    office_id = staff.office_id
     try:
         registration_id, secret = _holder(ticket, registration_id)
         return _check_in(
             session_id=session_id,
             staff=staff,
             staff_id=staff_id,
+            office_id=office_id,
             registration_id=registration_id,
             secret=secret,
             scanned_at=scanned_at,
@@ -387,6 +395,7 @@ def _check_in(
     session_id: int,
     staff: User,
     staff_id: int,
+    office_id: int | None,
     registration_id: int,
     secret: bytes | None,
     scanned_at: datetime | None,
@@ -397,7 +406,7 @@ def _check_in(
     with write_transaction():
         connection = db.session.connection()
         keys = {"registration_id": registration_id, "session_id": session_id}
-        scan = _scan_context(connection, keys, secret)
+        scan = _scan_context(connection, keys, secret, office_id)
         now = utcnow()
         closes = scan.ends_at + timedelta(minutes=scan.checkin_closes_minutes)
         timing = scan_time(scanned_at, now, closes, bool(override_reason))
@@ -416,14 +425,21 @@ def _check_in(
     return outcome
 
 
-def _scan_context(connection: Connection, keys: dict[str, int], secret: bytes | None) -> Any:
+def _scan_context(
+    connection: Connection, keys: dict[str, int], secret: bytes | None, office_id: int | None
+) -> Any:
     """The session, its workshop and the holder in one row; refused when there is no such
-    session or registration, or the workshop was cancelled."""
-    scan = connection.execute(_SCAN_CONTEXT, keys).one_or_none()
+    session (or it is another office's: the door sees only its office's, ``services.offices``)
+    or registration, or the workshop was cancelled."""
+    params = {**keys, "staff_office_id": office_id}
+    scan = connection.execute(_SCAN_CONTEXT, params).one_or_none()
+    if scan is not None and not scan.in_scope:
+        raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
     if scan is None:
-        workshop_status = connection.execute(_SESSION_STATUS, keys).scalar()
-        if workshop_status is None:
+        row = connection.execute(_SESSION_STATUS, params).one_or_none()
+        if row is None or not row.in_scope:
             raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
+        workshop_status = row.status
         if workshop_status == WorkshopStatus.CANCELLED:
             raise _door_closed()
         if secret is not None:

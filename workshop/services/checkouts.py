@@ -41,6 +41,7 @@ from workshop.services.errors import (
     WorkshopCancelled,
     WrongWorkshop,
 )
+from workshop.services.offices import require_visible
 from workshop.services.tickets import is_current_secret, verify_ticket
 from workshop.services.transactions import write_transaction
 from workshop.thai.dates import format_datetime
@@ -102,6 +103,7 @@ def check_out(
         session = db.session.get(WorkshopSession, session_id)
         if session is None:
             raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
+        require_visible(staff, session_id=session_id)  # another office's door: 404
         workshop = session.workshop
         if workshop.status == WorkshopStatus.CANCELLED:
             raise WorkshopCancelled(str(_l("การอบรมนี้ถูกยกเลิกแล้ว เช็กอินไม่ได้")))

@@ -27,6 +27,7 @@ from workshop.models import (
     ExcuseKind,
     FormPart,
     FormStatus,
+    Office,
     PasswordReset,
     RefusedScan,
     Registration,
@@ -43,12 +44,20 @@ from workshop.services.certificate_images import save_certificate_image
 from workshop.services.checkins import check_in
 from workshop.services.evaluations import change_form_status, create_form, form_of, submit_answers
 from workshop.services.excuses import excuse_absence
+from workshop.services.offices import OfficeInput, create_office, office_by_name
 from workshop.services.password_resets import request_password_reset
 from workshop.services.registrations import register_officer
 from workshop.services.transactions import write_transaction
 from workshop.services.venues import VenueInput, create_venue
-from workshop.services.workshops import SessionInput, WorkshopInput, change_status, create_workshop
+from workshop.services.workshops import (
+    SessionInput,
+    WorkshopInput,
+    change_status,
+    create_workshop,
+    workshop_input,
+)
 from workshop.thai.dates import BANGKOK, bangkok_to_utc
+from workshop.thai.districts import districts_of
 
 PROVINCE = "พิษณุโลก"
 PROVINCIAL_OFFICE = "สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก"
@@ -64,12 +73,18 @@ class DemoAccount:
     last_name: str
     position: str
     district: str
+    # Organizers and staff work for the provincial office unless this is set.
+    district_office: bool = False
 
     @property
     def agency(self) -> str:
-        if self.role != "officer":
-            return PROVINCIAL_OFFICE
-        return f"สำนักงานพัฒนาชุมชนอำเภอ{self.district}"
+        if self.role == "officer" or self.district_office:
+            return district_office_name(self.district)
+        return PROVINCIAL_OFFICE
+
+
+def district_office_name(district: str) -> str:
+    return f"สำนักงานพัฒนาชุมชนอำเภอ{district}"
 
 
 def _officer(n: int, prefix: str, first: str, last: str, position: str, district: str):
@@ -86,6 +101,16 @@ def _officer(n: int, prefix: str, first: str, last: str, position: str, district
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount(
+        "admin@demo.cdd.go.th",
+        "demo-admin-2559",
+        "admin",
+        "นาย",
+        "ประยุทธ",
+        "ดูแลระบบ",
+        "นักวิชาการคอมพิวเตอร์ชำนาญการ",
+        "เมืองพิษณุโลก",
+    ),
     DemoAccount(
         "organizer@demo.cdd.go.th",
         "demo-organizer-2559",
@@ -105,6 +130,18 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "มีสุข",
         "เจ้าพนักงานธุรการชำนาญงาน",
         "เมืองพิษณุโลก",
+    ),
+    # An organizer of one district office: sees that office's workshops only.
+    DemoAccount(
+        "organizer-wangthong@demo.cdd.go.th",
+        "demo-organizer-2559",
+        "organizer",
+        "นางสาว",
+        "มาลัย",
+        "ทองวัง",
+        "พัฒนาการอำเภอวังทอง",
+        "วังทอง",
+        district_office=True,
     ),
     _officer(1, "นางสาว", "กิ่งแก้ว", "ปิ่นทอง", "นักวิชาการพัฒนาชุมชนปฏิบัติการ", "วังทอง"),
     _officer(2, "นาย", "สมศักดิ์", "ศรีสุวรรณ", "พัฒนาการอำเภอนครไทย", "นครไทย"),
@@ -149,14 +186,46 @@ TOPICS = "\n".join(
 DAY = date(2015, 10, 20)
 
 
+def _seed_offices() -> tuple[dict[str, Office], bool]:
+    """The provincial office and its nine district offices (DOPA codes from thai.districts)."""
+    offices: dict[str, Office] = {}
+    created = False
+    province = office_by_name(PROVINCIAL_OFFICE)
+    if province is None:
+        province = create_office(
+            OfficeInput(name=PROVINCIAL_OFFICE, short_name="พช.จ.พิษณุโลก", province=PROVINCE),
+            None,
+        )
+        created = True
+    offices[PROVINCIAL_OFFICE] = province
+    for district in districts_of(PROVINCE):
+        name = district_office_name(district.name)
+        office = office_by_name(name)
+        if office is None:
+            office = create_office(
+                OfficeInput(
+                    name=name,
+                    short_name=f"พช.อ.{district.name}",
+                    parent_id=province.id,
+                    province=PROVINCE,
+                    district=district.name,
+                ),
+                None,
+            )
+            created = True
+        offices[name] = office
+    return offices, created
+
+
 def seed_demo() -> bool:
     """Load the demo data unless it is there already; True if anything was created."""
-    created = False
+    offices, created = _seed_offices()
     users: dict[str, User] = {}
     officers: list[User] = []
     for account in DEMO_ACCOUNTS:
         user = db.session.scalar(select(User).where(User.email == account.email))
         if user is None:
+            office = offices.get(account.agency)
             user = create_user(
                 email=account.email,
                 password=account.password,
@@ -168,6 +237,7 @@ def seed_demo() -> bool:
                 agency=account.agency,
                 district=account.district,
                 province=PROVINCE,
+                office_id=office.id if office is not None and account.role != "admin" else None,
             )
             created = True
         users[account.role] = users.get(account.role, user)
@@ -226,6 +296,11 @@ def seed_demo() -> bool:
 
     if db.session.scalar(select(Workshop.id).where(Workshop.title == UPCOMING_TITLE)) is None:
         _seed_upcoming(venue, organizer, officers)
+        created = True
+
+    if db.session.scalar(select(Workshop.id).where(Workshop.title == DISTRICT_TITLE)) is None:
+        district = db.session.scalar(select(User).where(User.email == DISTRICT_ORGANIZER))
+        _seed_district_workshop(venue, district, officers)
         created = True
 
     for past in PAST_WORKSHOPS:
@@ -442,6 +517,51 @@ def _seed_upcoming(venue: Venue, organizer: User, officers: list[User]) -> None:
     change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
     for officer in officers[:8]:
         register_officer(workshop.id, officer)
+    # คัดลอกเป็นรุ่นถัดไป: the same course again eight weeks later, a draft without people.
+    later = timedelta(weeks=8)
+    again = workshop_input(workshop)
+    again.registration_opens_at += later
+    again.registration_closes_at += later
+    again.sessions = [
+        SessionInput(
+            title=s.title, starts_at=s.starts_at + later, ends_at=s.ends_at + later, hours=s.hours
+        )
+        for s in workshop.sessions
+    ]
+    again.next_cohort_of = workshop.id
+    create_workshop(again, organizer)
+
+
+DISTRICT_ORGANIZER = "organizer-wangthong@demo.cdd.go.th"
+DISTRICT_TITLE = "เวทีประชาคมจัดทำแผนชุมชน อำเภอวังทอง ปี 2559"
+
+
+def _seed_district_workshop(venue: Venue, organizer: User, officers: list[User]) -> None:
+    """A workshop of the Wang Thong district office in FY 2559: its organizer sees only this
+    one, the provincial office's sees it with its own (and its fiscal-year report groups
+    them by office)."""
+    day = date(2015, 11, 10)
+    workshop = create_workshop(
+        WorkshopInput(
+            title=DISTRICT_TITLE,
+            venue_id=venue.id,
+            capacity=30,
+            registration_opens_at=bangkok_to_utc(date(2015, 10, 26), time(8, 30)),
+            registration_closes_at=bangkok_to_utc(date(2015, 11, 9), time(16, 30)),
+            objectives="ทบทวนแผนชุมชนของหมู่บ้านในอำเภอวังทองให้ทันสมัยก่อนปีงบประมาณใหม่",
+            sessions=[
+                SessionInput(
+                    title="เวทีประชาคม",
+                    starts_at=bangkok_to_utc(day, time(9, 0)),
+                    ends_at=bangkok_to_utc(day, time(12, 0)),
+                )
+            ],
+        ),
+        organizer,
+    )
+    change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
+    for officer in (officers[0], officers[-1]):  # the two Wang Thong officers
+        register_officer(workshop.id, officer, actor=organizer)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,12 @@ from workshop.services.attendance import format_hours
 from workshop.services.evaluations import SCALE_LABELS, FormResults
 from workshop.services.excuses import excuse_text
 from workshop.services.registrations import registration_status_label
-from workshop.services.reports import format_rate, get_report_workshop, registration_rows
+from workshop.services.reports import (
+    FiscalYearReport,
+    format_rate,
+    get_report_workshop,
+    registration_rows,
+)
 from workshop.services.transcripts import OfficerTranscript, fiscal_year_hours
 from workshop.thai.dates import (
     format_date,
@@ -147,7 +152,7 @@ def _attendance_table(workshop_id: int) -> AttendanceTable:
             yes if row.eligible else no,
         ]
         rows.append(line)
-    return AttendanceTable(workshop.title, header, rows)
+    return AttendanceTable(workshop.full_title, header, rows)
 
 
 def _safe_rows(table: AttendanceTable) -> Iterator[list[Cell]]:
@@ -226,7 +231,7 @@ def evaluation_xlsx(workshop: Workshop, results: FormResults) -> bytes:
     with force_locale("th"):
         levels = sorted(SCALE_LABELS, reverse=True)
         summary = [
-            [_("การอบรม"), workshop.title],
+            [_("การอบรม"), workshop.full_title],
             [_("ผู้เข้าร่วมอบรม (คน)"), results.attendees],
             [_("ผู้ตอบแบบประเมิน (คน)"), results.responses],
             [_("ร้อยละของผู้ตอบ"), format_rate(results.response_rate)],
@@ -268,6 +273,83 @@ def evaluation_xlsx(workshop: Workshop, results: FormResults) -> bytes:
             _("ผู้ยังไม่ตอบ"),
             [_("ลำดับ"), _("ชื่อ-สกุล")],
             [[n, name] for n, name in enumerate(results.non_responders, start=1)],
+        )
+    return _workbook_bytes(book)
+
+
+def fiscal_year_xlsx(report: FiscalYearReport) -> bytes:
+    """The fiscal-year report as a workbook: the totals, the roll-up by office and district
+    (a provincial office's view), the workshops with their office, and the officers'
+    districts. In Thai, like the PDF."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    with force_locale("th"):
+        _append_sheet(
+            book,
+            _("สรุป"),
+            [_("รายการ"), _("ค่า")],
+            [
+                [_("ปีงบประมาณ"), report.fiscal_year],
+                [_("จำนวนการอบรม"), report.workshop_count],
+                [_("ผู้ได้ที่นั่ง (นับทุกการอบรม)"), report.participants],
+                [_("จำนวนเจ้าหน้าที่ (ไม่นับซ้ำ)"), report.officers],
+                [_("เข้าร่วมอย่างน้อย 1 ช่วง"), report.attended],
+                [_("อัตราการเข้าร่วม"), format_rate(report.attendance_rate)],
+                [_("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"), report.certificate_eligible],
+            ],
+        )
+        figures = [_("ได้ที่นั่ง"), _("เข้าร่วม"), _("อัตราการเข้าร่วม")]
+        figures.append(_("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"))
+        if report.rolls_up:
+            _append_sheet(
+                book,
+                _("จำแนกตามหน่วยงาน"),
+                [_("หน่วยงาน"), _("อำเภอ"), _("จำนวนการอบรม"), *figures],
+                [
+                    [
+                        o.name,
+                        o.district or _("ระดับจังหวัด"),
+                        o.workshops,
+                        o.confirmed,
+                        o.attended,
+                        format_rate(o.attendance_rate),
+                        o.certificate_eligible,
+                    ]
+                    for o in report.by_office
+                ],
+            )
+        _append_sheet(
+            book,
+            _("การอบรม"),
+            [_("การอบรม"), _("หน่วยงาน"), _("วันเริ่ม"), *figures],
+            [
+                [
+                    w.title,
+                    w.office_name,
+                    format_date(w.starts_at, "short") if w.starts_at else "",
+                    w.confirmed,
+                    w.attended,
+                    format_rate(w.attendance_rate),
+                    w.certificate_eligible,
+                ]
+                for w in report.workshops
+            ],
+        )
+        _append_sheet(
+            book,
+            _("จำแนกตามอำเภอ"),
+            [_("อำเภอของผู้เข้าอบรม"), *figures],
+            [
+                [
+                    g.name or _("ไม่ระบุ"),
+                    g.confirmed,
+                    g.attended,
+                    format_rate(g.attendance_rate),
+                    g.eligible,
+                ]
+                for g in report.by_district
+            ],
         )
     return _workbook_bytes(book)
 

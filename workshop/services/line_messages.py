@@ -97,7 +97,7 @@ def registration_messages(
     if context["body"]:
         body.append(_text(context["body"], size="sm"))
     body += [
-        _text(context["workshop"].title, weight="bold", size="md", margin="md"),
+        _text(context["workshop"].full_title, weight="bold", size="md", margin="md"),
         _text(f"จัดโดย {context['workshop'].organizing_agency}", size="sm", color=MUTED_COLOUR),
     ]
     for line in context["sessions"]:

@@ -144,6 +144,32 @@ def send_password_reset(reset: PasswordReset) -> None:
     deliver(build_password_reset(reset), f"password-reset-{reset.id}")
 
 
+def build_invitation(reset: PasswordReset) -> Message:
+    """The invitation of an account an organizer made (a participants import): who made it,
+    and the link to set a first password, which lasts ``password_resets.INVITATION_LIFETIME``."""
+    from workshop.services.password_resets import reset_token
+
+    user = reset.user
+    sender = str(current_app.config.get("MAIL_SENDER") or "")
+    context = {
+        "name": user.full_name,
+        "url": password_reset_url(reset_token(reset)),
+        "days": (reset.expires_at - reset.requested_at).days,
+        "email": user.email,
+    }
+    return compose(
+        to=user,
+        subject="เชิญตั้งรหัสผ่านบัญชีของท่าน · ระบบจัดการการอบรม",
+        text=render_template("mail/invitation.txt", **context),
+        html=render_template("mail/invitation.html", **context),
+        message_id=make_msgid(f"invitation-{reset.id}", domain=_sender_domain(sender)),
+    )
+
+
+def send_invitation(reset: PasswordReset) -> None:
+    deliver(build_invitation(reset), f"invitation-{reset.id}")
+
+
 def calendar_method(event: str, earlier: Sequence[str] = ()) -> str | None:
     """``PUBLISH`` or ``CANCEL`` for the notice's calendar file, or None for no file:
     ``earlier`` are the events of the registration's notices before this one."""
@@ -185,7 +211,7 @@ def notice_context(
     return {
         "event": event,
         "headline": heading,
-        "subject": f"{heading}: {workshop.title}",
+        "subject": f"{heading}: {workshop.full_title}",
         "body": message.body if message is not None else "",
         "starts_in": starts_in(workshop, as_of) if event == "reminder" else "",
         "certificate": certificate_context(registration) if event == "certificate_ready" else None,
@@ -435,7 +461,7 @@ def registration_calendar(
         item.add("dtstamp", now)
         item.add("dtstart", _utc(session.starts_at))
         item.add("dtend", _utc(session.ends_at))
-        item.add("summary", _session_summary(workshop.title, session))
+        item.add("summary", _session_summary(workshop.full_title, session))
         item.add("location", location)
         item.add("description", description)
         item.add("url", my_registrations_url())

@@ -54,6 +54,8 @@ TICKET_REISSUED = "ticket_reissued"
 # A password reset link (``services.password_resets``): the notice has no registration, and
 # goes by e-mail only, to the account's own address.
 PASSWORD_RESET = "password_reset"
+# An account made for someone (a participants import): the same link, to set a first password.
+INVITATION = "invitation"
 
 
 def queue_notice(registration: Registration, event: str) -> None:
@@ -102,10 +104,11 @@ def _send(notice: Notification) -> Delivery:
 
     delivery = Delivery()
     if notice.password_reset is not None:
-        from workshop.services.mail import send_password_reset
+        from workshop.services.mail import send_invitation, send_password_reset
 
+        send = send_invitation if notice.event == INVITATION else send_password_reset
         try:
-            send_password_reset(notice.password_reset)
+            send(notice.password_reset)
         except Exception as exc:  # retried like any notice
             delivery.error = exc
         else:

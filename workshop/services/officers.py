@@ -6,7 +6,7 @@ import secrets
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from workshop.models.user import WALK_IN_EMAIL_DOMAIN
 from workshop.services.accounts import normalise_email
 from workshop.services.audit import record_event
 from workshop.services.errors import DuplicateEmail, ValidationFailed
+from workshop.services.offices import OTHER_OFFICE, resolve_officer_office
 from workshop.services.passwords import hash_password, password_problem
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
@@ -44,6 +45,9 @@ class OfficerProfile:
     district: str
     province: str
     phone: str
+    # From the office pick list: an office's id, "other" (อื่น ๆ: ``agency`` is typed), or
+    # empty (``agency`` typed; it names an office when it is one). See services.offices.
+    office_choice: str = ""
 
 
 def _name_problem(text: str) -> str | None:
@@ -100,9 +104,16 @@ def clean_profile(profile: OfficerProfile) -> tuple[dict[str, str], dict[str, st
         "province": 100,
     }
     person_names = {"title_prefix", "first_name", "last_name"}
+    try:
+        office_id, agency = resolve_officer_office(profile.office_choice, profile.agency)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+        office_id, agency = None, profile.agency
+    values_office = {"office_id": office_id}
+    profile = replace(profile, agency=agency)
     for item in fields(OfficerProfile):
         name = item.name
-        if name == "phone":
+        if name in ("phone", "office_choice"):
             continue
         try:
             values[name] = clean_text(
@@ -119,7 +130,7 @@ def clean_profile(profile: OfficerProfile) -> tuple[dict[str, str], dict[str, st
         values["phone"] = normalise_phone(profile.phone)
     except ValueError as exc:
         errors["phone"] = str(exc)
-    return values, errors
+    return {**values, **values_office}, errors
 
 
 def _email_taken(email: str, except_user: int | None = None) -> bool:
@@ -226,7 +237,11 @@ def _email_unique() -> Iterator[None]:
 
 
 def profile_of(user: User) -> OfficerProfile:
-    return OfficerProfile(**{f.name: getattr(user, f.name) for f in fields(OfficerProfile)})
+    names = {f.name for f in fields(OfficerProfile)} - {"office_choice"}
+    return OfficerProfile(
+        **{name: getattr(user, name) for name in names},
+        office_choice=str(user.office_id) if user.office_id else OTHER_OFFICE,
+    )
 
 
 def walk_in_account(*, email: str, profile: OfficerProfile, consent: bool, actor: User) -> User:

@@ -36,12 +36,14 @@ from workshop.services.accounts import (
 )
 from workshop.services.audit import record_event
 from workshop.services.errors import InvalidResetLink, ValidationFailed
-from workshop.services.notifications import PASSWORD_RESET, dispatch_notices
+from workshop.services.notifications import INVITATION, PASSWORD_RESET, dispatch_notices
 from workshop.services.passwords import hash_password, password_problem
 from workshop.services.throttle import configured_rule
 from workshop.services.transactions import write_transaction
 
 LINK_LIFETIME = timedelta(hours=1)
+# An invitation to an account someone else made: time to read the mail and act on it.
+INVITATION_LIFETIME = timedelta(days=14)
 TOKEN_MAX = 100  # a longer value is no token of ours
 
 
@@ -89,6 +91,25 @@ def request_password_reset(email: str) -> bool:
         record_event(None, "user.password_reset_request", user)
     dispatch_notices()
     return True
+
+
+def invite_locked(user: User) -> PasswordReset | None:
+    """Inside the caller's transaction (``services.imports``): a set-password link for an
+    account made for its owner, mailed as an invitation. None for an account without a real
+    mailbox. Using it is using a reset link (``reset_password``)."""
+    if not user.mailable:
+        return None
+    now = utcnow()
+    reset = PasswordReset(
+        user_id=user.id,
+        salt=secrets.token_hex(32),
+        requested_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    reset.digest = _digest(reset_token(reset))
+    db.session.add(reset)
+    db.session.add(Notification(password_reset=reset, event=INVITATION))
+    return reset
 
 
 def _valid_reset(token: str, *, lock: bool = False) -> PasswordReset:

@@ -209,7 +209,7 @@ def personal_data(user: User) -> PersonalData:
     ``system``). Events in which the person acted on other people's records are listed by
     action and time only."""
     registrations = _registrations(user)
-    titles = {r.id: r.workshop.title for r in registrations}
+    titles = {r.id: r.workshop.full_title for r in registrations}
     certificates = _certificates(list(titles))
     return PersonalData(
         format=FORMAT,
@@ -273,7 +273,7 @@ def _registration(registration: Registration, user: User) -> ExportRegistration:
         id=registration.id,
         workshop=ExportWorkshop(
             id=workshop.id,
-            title=workshop.title,
+            title=workshop.full_title,
             organizing_agency=workshop.organizing_agency,
             venue=venue.name if venue is not None else None,
             starts_at=_iso(workshop.starts_at),

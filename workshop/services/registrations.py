@@ -52,6 +52,7 @@ from workshop.services.errors import (
 )
 from workshop.services.notifications import TICKET_REISSUED, dispatch_notices, queue_notice
 from workshop.services.officers import OfficerProfile, walk_in_account
+from workshop.services.offices import sees_office
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.tickets import new_ticket_secret, ticket_token
 from workshop.services.transactions import write_transaction
@@ -231,9 +232,12 @@ def _add_registration(
     actor: User | None,
     now: datetime | None = None,
     walk_in: bool = False,
+    unregistered: bool = False,
 ) -> Registration:
     """Add the officer's registration to the transaction (the workshop row locked); ``actor``
-    is the organizer acting on their behalf, if any."""
+    is the organizer acting on their behalf, if any. ``unregistered``: the caller read, under
+    this same lock, that the officer holds no registration (an import's thousands of rows),
+    so it is not read again; the partial unique index still stands guard."""
     on_behalf = actor is not None
     if on_behalf:
         if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
@@ -244,7 +248,7 @@ def _add_registration(
         raise RegistrationClosed()
     if officer.role != Role.OFFICER or not officer.active:
         raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
-    if active_registration(workshop.id, officer.id) is not None:
+    if not unregistered and active_registration(workshop.id, officer.id) is not None:
         raise AlreadyRegistered()
 
     registration = Registration(
@@ -556,10 +560,14 @@ def my_place(workshop_id: int, user_id: int) -> Placed | None:
 
 
 def get_registration(registration_id: int, viewer: User) -> Registration:
-    """A registration its owner or an organizer may see; anyone else gets NotFound."""
+    """A registration its owner or an organizer of its workshop's office may see; anyone
+    else gets NotFound."""
     registration = db.session.get(Registration, registration_id)
     if registration is None or not (
-        registration.user_id == viewer.id or viewer.has_role(Role.ORGANIZER)
+        registration.user_id == viewer.id
+        or (
+            viewer.has_role(Role.ORGANIZER) and sees_office(viewer, registration.workshop.office_id)
+        )
     ):
         raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
     return registration

@@ -42,6 +42,7 @@ from workshop.extensions import db
 from workshop.models import (
     CheckIn,
     ExcusedAbsence,
+    Office,
     Registration,
     User,
     Venue,
@@ -62,6 +63,7 @@ from workshop.services.attendance import (
 from workshop.services.certificates import issued_count
 from workshop.services.errors import NotFound, ValidationFailed
 from workshop.services.evaluations import FormResults, form_of, form_results
+from workshop.services.offices import office_filter
 from workshop.thai.dates import be_year, ce_year_of, fiscal_year
 from workshop.thai.names import full_name, person_sort_key, thai_sort_key
 
@@ -326,7 +328,7 @@ def workshop_report(workshop_id: int) -> WorkshopReport:
     venue: Venue = workshop.venue
     return WorkshopReport(
         workshop_id=workshop.id,
-        title=workshop.title,
+        title=workshop.full_title,
         organizing_agency=workshop.organizing_agency,
         fiscal_year=workshop.fiscal_year,
         status=workshop.status,
@@ -393,6 +395,9 @@ class FiscalYearWorkshop:
     # attendance rate counts only these (a workshop not yet held has no rate, not 0%).
     held_sessions: int = 0
     held_check_ins: int = 0
+    # The office that ran it (the province's roll-up groups by it).
+    office_id: int = 0
+    office_name: str = ""
 
     @property
     def held(self) -> bool:
@@ -407,6 +412,25 @@ class FiscalYearWorkshop:
         return rate(self.held_check_ins, self.seat_sessions) if self.held else None
 
 
+@dataclass(frozen=True, slots=True)
+class OfficeFigure:
+    """One office's workshops in the fiscal year, summed (the province's roll-up)."""
+
+    office_id: int
+    name: str
+    district: str  # the office's district; '' for a provincial office
+    workshops: int
+    confirmed: int
+    attended: int
+    check_ins: int
+    seat_sessions: int
+    certificate_eligible: int
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return rate(self.check_ins, self.seat_sessions)
+
+
 @dataclass(frozen=True)
 class FiscalYearReport:
     """Workshops held in one Thai fiscal year (1 October to 30 September, named by the BE year
@@ -417,6 +441,14 @@ class FiscalYearReport:
     officers: int  # distinct officers with a confirmed seat in any of the workshops
     by_district: tuple[GroupFigure, ...]
     generated_at: datetime
+    # Per office the viewer sees, workshops or not: the provincial office, then its district
+    # offices by district. ``rolls_up``: more than one office (a provincial office's view),
+    # when the report groups by office and district.
+    by_office: tuple[OfficeFigure, ...] = ()
+
+    @property
+    def rolls_up(self) -> bool:
+        return len(self.by_office) > 1
 
     @property
     def workshop_count(self) -> int:
@@ -474,12 +506,12 @@ def parse_fiscal_year(value: str | None, default: int | None = None) -> int:
     return year
 
 
-def fiscal_years_with_workshops() -> list[int]:
-    """Fiscal years (BE) in which some workshop counts, latest first."""
+def fiscal_years_with_workshops(viewer: User | None) -> list[int]:
+    """Fiscal years (BE) in which some workshop of the viewer's offices counts, latest first."""
     return list(
         db.session.scalars(
             select(Workshop.fiscal_year)
-            .where(Workshop.status.in_(COUNTED_STATUSES))
+            .where(Workshop.status.in_(COUNTED_STATUSES), office_filter(Workshop.office_id, viewer))
             .distinct()
             .order_by(Workshop.fiscal_year.desc())
         )
@@ -502,15 +534,18 @@ def _held_check_ins(held_session_ids: list[int]) -> Counter[int]:
     return Counter({session_id: count for session_id, count in rows})
 
 
-def fiscal_year_report(year: int, now: datetime | None = None) -> FiscalYearReport:
-    """Published and closed workshops of fiscal year ``year`` (drafts and cancelled workshops
-    are left out), with participants, attendance and the district breakdown across them.
-    Attendance rates count the sessions held by ``now`` only."""
+def fiscal_year_report(
+    year: int, viewer: User | None, now: datetime | None = None
+) -> FiscalYearReport:
+    """Published and closed workshops of fiscal year ``year`` run by the viewer's offices
+    (drafts and cancelled workshops are left out), with participants, attendance and the
+    district breakdown across them. Attendance rates count the sessions held by ``now`` only."""
     now = now or utcnow()
+    in_scope = office_filter(Workshop.office_id, viewer)
     workshops = list(
         db.session.scalars(
             select(Workshop)
-            .where(Workshop.fiscal_year == year, Workshop.status.in_(COUNTED_STATUSES))
+            .where(Workshop.fiscal_year == year, Workshop.status.in_(COUNTED_STATUSES), in_scope)
             .order_by(Workshop.id)
         )
     )
@@ -529,7 +564,9 @@ def fiscal_year_report(year: int, now: datetime | None = None) -> FiscalYearRepo
         lines.append(
             FiscalYearWorkshop(
                 workshop_id=workshop.id,
-                title=workshop.title,
+                title=workshop.full_title,
+                office_id=workshop.office_id,
+                office_name=workshop.office.name,
                 starts_at=workshop.starts_at,
                 venue_name=workshop.venue.name,
                 session_count=count,
@@ -548,6 +585,7 @@ def fiscal_year_report(year: int, now: datetime | None = None) -> FiscalYearRepo
             .where(
                 Workshop.fiscal_year == year,
                 Workshop.status.in_(COUNTED_STATUSES),
+                in_scope,
                 Registration.status == Status.CONFIRMED,
             )
         )
@@ -561,4 +599,31 @@ def fiscal_year_report(year: int, now: datetime | None = None) -> FiscalYearRepo
         officers=officer_count,
         by_district=group_figures(all_confirmed, "district", sessions_of),
         generated_at=utcnow(),
+        by_office=_office_figures(lines, viewer),
     )
+
+
+def _office_figures(
+    lines: Iterable[FiscalYearWorkshop], viewer: User | None
+) -> tuple[OfficeFigure, ...]:
+    """The workshops' figures summed per office, for every office the viewer sees."""
+    offices = db.session.scalars(select(Office).where(office_filter(Office.id, viewer))).all()
+    sums: dict[int, list[int]] = {o.id: [0] * 6 for o in offices}
+    for line in lines:
+        figures = sums.setdefault(line.office_id, [0] * 6)
+        for i, value in enumerate(
+            (
+                1,
+                line.confirmed,
+                line.attended,
+                line.held_check_ins,  # rates count held sessions only, as each workshop's
+                line.seat_sessions,
+                line.certificate_eligible,
+            )
+        ):
+            figures[i] += value
+    ordered = sorted(
+        offices,
+        key=lambda o: (o.parent_id is not None, thai_sort_key(o.district), thai_sort_key(o.name)),
+    )
+    return tuple(OfficeFigure(o.id, o.name, o.district, *sums[o.id]) for o in ordered)

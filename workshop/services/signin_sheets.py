@@ -136,7 +136,7 @@ def signin_sheet(
     return SignInSheet(
         workshop_id=workshop.id,
         session_id=session.id,
-        title=workshop.title,
+        title=workshop.full_title,
         organizing_agency=workshop.organizing_agency,
         session_title=session.title,
         session_number=sessions.index(session) + 1,

@@ -179,7 +179,7 @@ def _lines(registrations: list[Registration]) -> dict[int, TranscriptLine]:
         counted = attendance.get(registration.id)
         lines[registration.id] = TranscriptLine(
             workshop_id=workshop.id,
-            title=workshop.title,
+            title=workshop.full_title,
             organizing_agency=workshop.organizing_agency,
             starts_at=workshop.starts_at,
             ends_at=workshop.ends_at,

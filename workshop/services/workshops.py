@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from workshop.extensions import db
@@ -18,6 +18,7 @@ from workshop.models import (
     Certificate,
     CertificateKind,
     CheckIn,
+    Office,
     Registration,
     RegistrationStatus,
     Role,
@@ -37,6 +38,7 @@ from workshop.services.errors import (
     check_version,
 )
 from workshop.services.notifications import WORKSHOP_CANCELLED, dispatch_notices, queue_notice
+from workshop.services.offices import is_scoped, office_filter, sees_office
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import end_transaction, write_transaction
 from workshop.services.venues import lock_venue
@@ -71,13 +73,18 @@ class SessionInput:
 @dataclass
 class WorkshopInput:
     title: str
-    organizing_agency: str
     venue_id: int
     capacity: int
     # None only from a form that could not read the date (and says so itself).
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
     sessions: list[SessionInput] = field(default_factory=list)
+    # None: the acting organizer's office (new workshops) or the one it has (edits).
+    office_id: int | None = None
+    # Empty: the office's name.
+    organizing_agency: str = ""
+    # A new workshop made as the next cohort of this one (services: its series and number).
+    next_cohort_of: int | None = None
     objectives: str = ""
     topics: str = ""
     attendance_threshold: int = 80
@@ -94,7 +101,7 @@ class WorkshopInput:
 _TEXT_FIELDS: tuple[tuple[str, int, bool, bool], ...] = (
     # name, max length, required, multi-line
     ("title", Workshop.TITLE_MAX, True, False),
-    ("organizing_agency", Workshop.AGENCY_MAX, True, False),
+    ("organizing_agency", Workshop.AGENCY_MAX, False, False),
     ("objectives", Workshop.TEXT_MAX, False, True),
     ("topics", Workshop.TEXT_MAX, False, True),
     ("presiding_official", Workshop.PERSON_MAX, False, False),
@@ -143,11 +150,34 @@ def _check_hours(session: SessionInput) -> str | None:
     return None
 
 
-def workshop_problems(data: WorkshopInput) -> dict[str, str]:
+def _office_values(
+    data: WorkshopInput, actor: User | None, current: int | None, values: dict[str, Any]
+) -> str | None:
+    """Set ``office_id`` and a blank ``organizing_agency`` (the office's name) in ``values``;
+    a message if the office is missing or not one the acting organizer manages."""
+    office_id = data.office_id if data.office_id is not None else current
+    if office_id is None and actor is not None:
+        office_id = actor.office_id
+    if not _is_int(office_id):
+        return str(_l("กรุณาเลือกหน่วยงานผู้จัด"))
+    office = db.session.get(Office, office_id)
+    if office is None or (
+        is_scoped(actor) and office_id != current and not sees_office(actor, office_id)
+    ):
+        return str(_l("เลือกได้เฉพาะหน่วยงานที่คุณดูแล"))
+    values["office_id"] = office.id
+    if not values.get("organizing_agency"):
+        values["organizing_agency"] = office.name
+    return None
+
+
+def workshop_problems(
+    data: WorkshopInput, actor: User | None = None, current_office: int | None = None
+) -> dict[str, str]:
     """Every rule ``data`` breaks, without saving anything: for a form that found problems of
     its own, so that all of them show at once. Values the form could not read are None."""
     try:
-        validate_workshop(data, lock=False)
+        validate_workshop(data, actor, current_office, lock=False)
     except ValidationFailed as exc:
         return exc.fields
     finally:
@@ -155,7 +185,13 @@ def workshop_problems(data: WorkshopInput) -> dict[str, str]:
     return {}
 
 
-def validate_workshop(data: WorkshopInput, *, lock: bool = True) -> dict[str, Any]:
+def validate_workshop(
+    data: WorkshopInput,
+    actor: User | None = None,
+    current_office: int | None = None,
+    *,
+    lock: bool = True,
+) -> dict[str, Any]:
     """Check every scheduling rule; return the cleaned column values or raise ValidationFailed.
 
     Runs inside the caller's write transaction, which holds the chosen venue's row from here
@@ -171,6 +207,10 @@ def validate_workshop(data: WorkshopInput, *, lock: bool = True) -> dict[str, An
             )
         except TextRejected as exc:
             errors[name] = str(exc)
+    if "organizing_agency" not in errors:
+        problem = _office_values(data, actor, current_office, values)
+        if problem:
+            errors["office_id"] = problem
 
     # Held until commit: the room cannot shrink below this workshop meanwhile (update_venue).
     if not _is_int(data.venue_id):
@@ -284,25 +324,60 @@ def _apply_sessions(workshop: Workshop, sessions: list[SessionInput]) -> None:
 
 
 def create_workshop(data: WorkshopInput, actor: User | None) -> Workshop:
-    """Create a draft workshop with its sessions in one transaction."""
+    """Create a draft workshop with its sessions in one transaction; with ``next_cohort_of``,
+    as the next cohort of that workshop's series (``_next_cohort_locked``)."""
     with write_transaction():
-        values = validate_workshop(data)
+        values = validate_workshop(data, actor)
         for item in data.sessions:
             if item.id is not None:
                 raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมใหม่ต้องไม่มีรหัส"))})
         workshop = Workshop(status=Status.DRAFT.value, created_by_id=actor.id if actor else None)
         for key, value in values.items():
             setattr(workshop, key, value)
+        details: dict[str, Any] = {"title": workshop.title}
+        if data.next_cohort_of is not None:
+            workshop.series_id, workshop.cohort = _next_cohort_locked(data.next_cohort_of, actor)
+            details["cohort"] = workshop.cohort
         _apply_sessions(workshop, data.sessions)
         db.session.add(workshop)
         db.session.flush()
-        record_event(actor, "workshop.create", workshop, {"title": workshop.title})
+        record_event(actor, "workshop.create", workshop, details)
     return workshop
+
+
+def _next_cohort_locked(source_id: int, actor: User | None) -> tuple[int, int]:
+    """(series, cohort number) for a new cohort of ``source_id``'s series, inside the caller's
+    transaction. The series' first workshop is locked while the number is taken, so two
+    copies made at once get 2 and 3. The first workshop joins its own series (as รุ่นที่ 1) by
+    a Core UPDATE that leaves its edit version alone: nothing about it was edited."""
+    from workshop.services.registrations import lock_workshop
+
+    source = db.session.get(Workshop, source_id)
+    if source is None or (is_scoped(actor) and not sees_office(actor, source.office_id)):
+        raise NotFound(str(_l("ไม่พบการอบรมนี้")))
+    root = lock_workshop(source.series_id or source.id)
+    if root.series_id is None:
+        db.session.execute(
+            update(Workshop)
+            .where(Workshop.id == root.id)
+            .values(series_id=root.id)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire(root, ["series_id"])
+    last = db.session.scalar(select(func.max(Workshop.cohort)).where(Workshop.series_id == root.id))
+    return root.id, max(last or 1, root.cohort) + 1
+
+
+def next_cohort_number(workshop: Workshop) -> int:
+    """The number the next cohort of the workshop's series will take (shown on the form)."""
+    root_id = workshop.series_id or workshop.id
+    last = db.session.scalar(select(func.max(Workshop.cohort)).where(Workshop.series_id == root_id))
+    return max(last or 1, workshop.cohort) + 1
 
 
 def workshop_input(workshop: Workshop) -> WorkshopInput:
     """The current state of a workshop as input, the starting point of a partial update."""
-    names = {f.name for f in fields(WorkshopInput)} - {"sessions"}
+    names = {f.name for f in fields(WorkshopInput)} - {"sessions", "next_cohort_of"}
     return WorkshopInput(
         **{name: getattr(workshop, name) for name in names},
         sessions=[
@@ -369,7 +444,7 @@ def _update_locked(
     if workshop.status == Status.CANCELLED:
         raise InvalidStatusChange(str(_l("การอบรมที่ยกเลิกแล้วแก้ไขไม่ได้")))
     _check_session_ids(workshop, data.sessions)
-    values = validate_workshop(data)
+    values = validate_workshop(data, actor, workshop.office_id)
     kept = {item.id for item in data.sessions if item.id is not None}
     dropped = [s.id for s in workshop.sessions if s.id not in kept]
     if dropped and db.session.scalar(
@@ -689,10 +764,20 @@ def can_see_drafts(user: User | None) -> bool:
     return user is not None and user.is_authenticated and user.has_role(Role.ORGANIZER)
 
 
-def list_workshops(viewer: User | None, status: str | None = None) -> list[Workshop]:
-    """Workshops the viewer may see, latest first: organizers see every status."""
+def list_workshops(
+    viewer: User | None, status: str | None = None, *, managed: bool = False
+) -> list[Workshop]:
+    """Workshops the viewer may see, latest first.
+
+    ``managed``: the workshops of the offices an organizer or staff member sees, every status
+    (their own lists). Otherwise what is public, plus an organizer's own offices' drafts."""
     query = select(Workshop).options(selectinload(Workshop.sessions), selectinload(Workshop.venue))
-    if not can_see_drafts(viewer):
+    in_scope = office_filter(Workshop.office_id, viewer)
+    if managed:
+        query = query.where(in_scope)
+    elif can_see_drafts(viewer):
+        query = query.where(or_(Workshop.status.in_(PUBLIC_STATUSES), in_scope))
+    else:
         query = query.where(Workshop.status.in_(PUBLIC_STATUSES))
     if status:
         query = query.where(Workshop.status == status)
@@ -751,8 +836,12 @@ def public_state(workshop: Workshop, now: datetime | None = None) -> str:
 
 
 def get_workshop(workshop_id: int, viewer: User | None) -> Workshop:
-    """One workshop, if it exists and the viewer may see it (drafts only for organizers)."""
+    """One workshop, if it exists and the viewer may see it: drafts only for the organizers
+    of its office (``services.offices``)."""
     workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or (workshop.status == Status.DRAFT and not can_see_drafts(viewer)):
+    if workshop is None or (
+        workshop.status == Status.DRAFT
+        and not (can_see_drafts(viewer) and sees_office(viewer, workshop.office_id))
+    ):
         raise NotFound(str(_l("ไม่พบการอบรมนี้")))
     return workshop

@@ -12,6 +12,7 @@ from workshop.services.accounts import user_for_sign_in_id
 
 def register_web(app: Flask) -> None:
     from workshop.web import (
+        admin,
         audit,
         auth,
         certificates,
@@ -19,6 +20,7 @@ def register_web(app: Flask) -> None:
         date_preview,
         evaluations,
         health,
+        imports,
         line,
         messages,
         organizer,
@@ -40,6 +42,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(reports.bp)
     app.register_blueprint(evaluations.bp)
     app.register_blueprint(line.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(imports.bp)
     app.register_blueprint(date_preview.bp)
     app.register_blueprint(transcripts.bp)
     app.register_blueprint(messages.bp)

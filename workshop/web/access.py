@@ -1,4 +1,6 @@
-"""Who may open which page: sign-in required, then the role checked (403 otherwise)."""
+"""Who may open which page: sign-in required, then the role checked (403 otherwise), then
+the office: a record the URL names that belongs to an office the organizer or staff member
+does not see answers 404 (``services.offices``)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
+
+from workshop.services.errors import NotFound
+from workshop.services.offices import require_visible
 
 
 def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -19,6 +24,10 @@ def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.has_role(*roles):
                 abort(403)
+            try:
+                require_visible(current_user, **(request.view_args or {}))
+            except NotFound:
+                abort(404)
             return view(*args, **kwargs)
 
         return wrapped

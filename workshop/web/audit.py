@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
 
-from workshop.models import Role
+from workshop.models import AuditEvent, Role
 from workshop.models.types import INT32_MAX
 from workshop.services.audit import (
     ENTITY_LABELS,
@@ -17,6 +18,7 @@ from workshop.services.audit import (
     known_actions,
     list_events,
 )
+from workshop.services.offices import office_filter
 from workshop.web.access import role_required
 from workshop.web.i18n import current_locale
 
@@ -52,7 +54,13 @@ def events():
     raw_id = request.args.get("entity_id", "").strip()
     entity_id = int(raw_id) if raw_id.isdigit() and int(raw_id) <= INT32_MAX else None
     page = request.args.get("page", 1, type=int) or 1
-    found = list_events(page=page, action=action, entity_type=entity_type, entity_id=entity_id)
+    found = list_events(
+        scope=office_filter(AuditEvent.office_id, current_user),
+        page=page,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+    )
     objects = describe_objects(found.events)
     locale = current_locale()
     filters = {"action": action, "entity": entity_type, "entity_id": entity_id}

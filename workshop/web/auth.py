@@ -159,6 +159,8 @@ def end_session() -> None:
 def home_for(user) -> str:
     if user.has_role(Role.ORGANIZER):
         return url_for("organizer.workshops")
+    if user.has_role(Role.ADMIN):
+        return url_for("admin.offices")
     if user.has_role(Role.STAFF):
         return url_for("checkin.index")  # door staff come to check people in
     return url_for("public.index")
@@ -230,6 +232,7 @@ def signup():
         return redirect(home_for(current_user))
     form = SignupForm()
     form.set_prefix_choices()
+    form.set_office_choices()
     taken = False
     if request.method == "POST":
         # One pass: the form's checks and every rule of the service, all reported together.
@@ -268,10 +271,12 @@ def signup():
 def profile():
     form = ProfileForm()
     form.set_prefix_choices()
+    form.set_office_choices()
     if request.method == "GET":
         current = profile_of(current_user)
         for name in ("first_name", "last_name", "position", "agency", "district", "province"):
             getattr(form, name).data = getattr(current, name)
+        form.office_choice.data = current.office_choice
         form.phone.data = format_phone(current.phone)
         form.email.data = current_user.email
         form.load_prefix(current.title_prefix)

@@ -29,8 +29,9 @@ from workshop.models import Role, Workshop, WorkshopSession
 from workshop.models.types import utcnow
 from workshop.services.checkins import checkin_window, current_session, session_counts
 from workshop.services.errors import NotConfirmed, NotFound
+from workshop.services.offices import managed_workshop
 from workshop.services.registrations import registration_status_label
-from workshop.services.workshops import PUBLIC_STATUSES, get_workshop, list_workshops
+from workshop.services.workshops import PUBLIC_STATUSES, list_workshops
 from workshop.thai.dates import BE_OFFSET, ENGLISH_MONTHS, THAI_MONTHS_SHORT
 from workshop.web.access import role_required
 from workshop.web.i18n import current_locale
@@ -65,9 +66,10 @@ PAST_SHOWN = 10
 
 
 def _door_workshop(workshop_id: int) -> Workshop:
-    """A workshop people can be checked into: published or closed, with sessions (else 404)."""
+    """A workshop of the door's office people can be checked into: published or closed, with
+    sessions (else 404)."""
     try:
-        workshop = get_workshop(workshop_id, current_user)
+        workshop = managed_workshop(workshop_id, current_user)
     except NotFound:
         abort(404)
     if workshop.status not in PUBLIC_STATUSES or not workshop.sessions:
@@ -113,7 +115,9 @@ def index():
 def _workshop_list():
     now = utcnow()
     workshops = [
-        w for w in list_workshops(current_user) if w.status in PUBLIC_STATUSES and w.sessions
+        w
+        for w in list_workshops(current_user, managed=True)
+        if w.status in PUBLIC_STATUSES and w.sessions
     ]
     open_now, upcoming, past = [], [], []
     current: dict[int, WorkshopSession] = {}

@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import EqualTo, InputRequired
 
 from workshop.services.officers import OfficerProfile
+from workshop.services.offices import OTHER_OFFICE, list_offices
 from workshop.thai.names import COMMON_PREFIXES
 from workshop.web.fields import choose_first
 
@@ -25,7 +26,8 @@ class ProfileFields(FlaskForm):
     first_name = StringField(_l("ชื่อ"), render_kw={"autocomplete": "given-name"})
     last_name = StringField(_l("นามสกุล"), render_kw={"autocomplete": "family-name"})
     position = StringField(_l("ตำแหน่ง"), render_kw={"autocomplete": "organization-title"})
-    agency = StringField(_l("หน่วยงาน / สังกัด"), render_kw={"autocomplete": "organization"})
+    office_choice = SelectField(_l("หน่วยงาน / สังกัด"), validate_choice=False)
+    agency = StringField(_l("ชื่อหน่วยงาน (ถ้าเลือก อื่น ๆ)"), render_kw={"autocomplete": "organization"})
     district = StringField(_l("อำเภอ"))
     province = StringField(_l("จังหวัด"), render_kw={"list": "provinces"})
     phone = TelField(
@@ -36,6 +38,15 @@ class ProfileFields(FlaskForm):
     def set_prefix_choices(self) -> None:
         self.title_prefix.choices = choose_first(
             [(p, p) for p in COMMON_PREFIXES] + [(OTHER_PREFIX, str(_l("อื่นๆ")))]
+        )
+
+    def set_office_choices(self) -> None:
+        """Offices to pick from (a provincial office, then its district offices), and "อื่น ๆ"
+        for anyone outside them, who then types the agency's name."""
+        self.office_choice.choices = (
+            [("", str(_l("— เลือกหน่วยงาน —")))]
+            + [(str(o.id), o.name) for o in list_offices()]
+            + [(OTHER_OFFICE, str(_l("อื่น ๆ (พิมพ์ชื่อหน่วยงานเอง)")))]
         )
 
     def load_prefix(self, prefix: str) -> None:
@@ -54,6 +65,7 @@ class ProfileFields(FlaskForm):
             last_name=self.last_name.data or "",
             position=self.position.data or "",
             agency=self.agency.data or "",
+            office_choice=self.office_choice.data or "",
             district=self.district.data or "",
             province=self.province.data or "",
             phone=self.phone.data or "",

@@ -44,6 +44,7 @@ from workshop.services.excuses import (
     withdraw_excuse,
 )
 from workshop.services.officers import clean_profile
+from workshop.services.offices import offices_for
 from workshop.services.registrations import (
     cancel_registration,
     confirm_waitlisted,
@@ -75,6 +76,7 @@ from workshop.services.workshops import (
     check_transition,
     create_workshop,
     list_workshops,
+    next_cohort_number,
     status_label,
     update_workshop,
     workshop_problems,
@@ -273,7 +275,7 @@ def workshops():
         status = None
     return render_template(
         "organizer/workshops.html",
-        workshops=list_workshops(current_user, status=status),
+        workshops=list_workshops(current_user, status=status, managed=True),
         status=status,
         statuses=[(s.value, status_label(s)) for s in TRANSITIONS],
     )
@@ -319,8 +321,14 @@ def refused_scan_action(refused_id: int, action: str):
     return redirect(url_for(".workshop_detail", workshop_id=workshop_id) + "#refused-scans")
 
 
-def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
-    if workshop is None or request.method == "POST":
+def _workshop_form(workshop: Workshop | None, copy_of: Workshop | None = None) -> WorkshopForm:
+    if copy_of is not None and request.method != "POST":
+        # The next cohort: the details as they are, the dates and sessions left to fill in.
+        form = WorkshopForm(
+            **{name: getattr(copy_of, name) for name in WorkshopForm.scalar_fields},
+            sessions=[{}],
+        )
+    elif workshop is None or request.method == "POST":
         form = WorkshopForm()
     else:
         opens = to_bangkok(workshop.registration_opens_at)
@@ -357,6 +365,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
     form.venue_id.choices = choose_first(
         [SelectChoice(v.id, f"{v.name} ({v.province}, {v.capacity})") for v in list_venues()]
     )
+    form.office_id.choices = [SelectChoice(o.id, o.name) for o in offices_for(current_user)]
     return form
 
 
@@ -391,6 +400,7 @@ def _workshop_input(form: WorkshopForm) -> tuple[WorkshopInput, list[int]]:
 
     data = WorkshopInput(
         title=form.title.data or "",
+        office_id=form.office_id.data,
         organizing_agency=form.organizing_agency.data or "",
         objectives=form.objectives.data or "",
         topics=form.topics.data or "",
@@ -411,8 +421,8 @@ def _workshop_input(form: WorkshopForm) -> tuple[WorkshopInput, list[int]]:
     return data, rows
 
 
-def _save_workshop(workshop: Workshop | None):
-    form = _workshop_form(workshop)
+def _save_workshop(workshop: Workshop | None, copy_of: Workshop | None = None):
+    form = _workshop_form(workshop, copy_of)
     if len(form.venue_id.choices) == 1:  # only "กรุณาเลือก"
         flash(_("ยังไม่มีสถานที่ กรุณาเพิ่มสถานที่ก่อนสร้างการอบรม"), "info")
         return redirect(url_for(".venue_new"))
@@ -420,13 +430,17 @@ def _save_workshop(workshop: Workshop | None):
         if len(form.sessions.entries) < form.sessions.max_entries:
             form.sessions.append_entry()
         # Without scripts the page comes back with the new row: the focus goes to it.
-        return _form_page(form, workshop, focus_row=len(form.sessions.entries) - 1)
+        return _form_page(form, workshop, focus_row=len(form.sessions.entries) - 1, copy_of=copy_of)
     conflict = None
     if request.method == "POST":
         # One pass: the form's checks, then every scheduling rule on whatever could be read.
         form.validate()
         data, rows = _workshop_input(form)
-        problems = workshop_problems(data)
+        if copy_of is not None:
+            data.next_cohort_of = copy_of.id
+        problems = workshop_problems(
+            data, current_user, workshop.office_id if workshop is not None else None
+        )
         if len(rows) < sum(not e.form.is_blank() for e in form.sessions.entries):
             problems.pop("sessions", None)  # rows are there, only incomplete (marked above)
         _attach_errors(form, _renumber(problems, rows))
@@ -448,7 +462,7 @@ def _save_workshop(workshop: Workshop | None):
                 flash(_("บันทึกการอบรมแล้ว"), "success")
                 return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
     status = 409 if conflict else 422 if request.method == "POST" else 200
-    return _form_page(form, workshop, conflict), status
+    return _form_page(form, workshop, conflict, copy_of=copy_of), status
 
 
 def _form_page(
@@ -456,12 +470,15 @@ def _form_page(
     workshop: Workshop | None,
     conflict: ConflictView | None = None,
     focus_row: int | None = None,
+    copy_of: Workshop | None = None,
 ) -> str:
     lunch = configured_lunch_break()
     return render_template(
         "organizer/workshop_form.html",
         form=form,
         workshop=workshop,
+        copy_of=copy_of,
+        next_cohort=next_cohort_number(copy_of) if copy_of is not None else None,
         conflict=conflict,
         focus_row=focus_row,
         lunch=f"{lunch[0]:%H.%M}–{lunch[1]:%H.%M} น." if lunch else None,
@@ -493,6 +510,12 @@ def _renumber(problems: dict[str, str], rows: list[int]) -> dict[str, str]:
 @bp.route("/workshops/new", methods=["GET", "POST"])
 def workshop_new():
     return _save_workshop(None)
+
+
+@bp.route("/workshops/<int:workshop_id>/next-cohort", methods=["GET", "POST"])
+def workshop_next_cohort(workshop_id: int):
+    """คัดลอกเป็นรุ่นถัดไป: the workshop's details in a new form, without dates or people."""
+    return _save_workshop(None, copy_of=db.get_or_404(Workshop, workshop_id))
 
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
@@ -649,6 +672,7 @@ def walk_in(workshop_id: int):
     workshop = db.get_or_404(Workshop, workshop_id)
     form = WalkInForm()
     form.set_prefix_choices()
+    form.set_office_choices()
     if request.method == "POST" and not form.validate():
         # The form's own problems, and the profile rules too, in one pass.
         problems = clean_profile(form.profile())[1]

@@ -63,6 +63,7 @@ class WorkshopForm(FlaskForm):
     # Fields that hold a Workshop column as it is (the others are split or derived).
     scalar_fields = (
         "title",
+        "office_id",
         "organizing_agency",
         "objectives",
         "topics",
@@ -80,7 +81,13 @@ class WorkshopForm(FlaskForm):
 
     version = HiddenField()  # as VenueForm.version
     title = StringField(_l("ชื่อการอบรม"))
-    organizing_agency = StringField(_l("หน่วยงานผู้จัด"))
+    office_id = ChoiceField(
+        _l("หน่วยงานผู้จัด"),
+        coerce=int,
+        validate_choice=False,
+        invalid_message=_l("กรุณาเลือกหน่วยงานผู้จัด"),
+    )
+    organizing_agency = StringField(_l("ชื่อผู้จัดที่พิมพ์ในเอกสาร (เว้นว่าง: ชื่อหน่วยงานผู้จัด)"))
     objectives = TextAreaField(_l("วัตถุประสงค์"))
     topics = TextAreaField(_l("หัวข้อการอบรม (บรรทัดละหนึ่งหัวข้อ)"))
     venue_id = ChoiceField(

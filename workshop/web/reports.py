@@ -4,10 +4,12 @@ fiscal-year report."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request
+from flask_login import current_user
 
 from workshop.downloads import (
     attendance_download,
     fiscal_year_pdf_download,
+    fiscal_year_xlsx_download,
     report_pdf_download,
     signin_sheet_download,
 )
@@ -89,8 +91,10 @@ def fiscal_year_page():
 
 
 def _fiscal_year_page(year: int, status: int):
-    years = sorted({*fiscal_years_with_workshops(), current_fiscal_year(), year}, reverse=True)
-    report = fiscal_year_report(year)
+    years = sorted(
+        {*fiscal_years_with_workshops(current_user), current_fiscal_year(), year}, reverse=True
+    )
+    report = fiscal_year_report(year, current_user)
     return (
         render_template("organizer/fiscal_year.html", report=report, years=years, rate=format_rate),
         status,
@@ -102,4 +106,12 @@ def fiscal_year_pdf():
     year, status = _requested_year()
     if status != 200:
         return _fiscal_year_page(year, status)
-    return fiscal_year_pdf_download(year)
+    return fiscal_year_pdf_download(year, current_user)
+
+
+@bp.get("/reports/fiscal-year.xlsx")
+def fiscal_year_xlsx():
+    year, status = _requested_year()
+    if status != 200:
+        return _fiscal_year_page(year, status)
+    return fiscal_year_xlsx_download(year, current_user)
