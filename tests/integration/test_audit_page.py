@@ -109,6 +109,7 @@ def test_events_read_as_thai_sentences_without_codes_or_utc(client, organizer, v
             action="refused_scan.dismiss",
             entity_type="workshops",
             entity_id=workshop.id,
+            office_id=workshop.office_id,  # as record_event files it: the organizer sees it
             details={"scanned_at": "2015-10-20T01:30:00+00:00", "code": "sync_too_late"},
         )
     )

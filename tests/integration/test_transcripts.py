@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from tests.pdf_checks import check_archival, pdftotext
 from tests.signing import make_ca
-from tests.support import finished_workshop, login, make_user, seat
+from tests.support import finished_workshop, login, make_office, make_user, seat
 from workshop.extensions import db
 from workshop.models import CheckIn, Transcript
 from workshop.pdf.signing import configure_signing
@@ -174,17 +174,26 @@ def test_hr_export_lists_officer_workshop_hours_of_one_fiscal_year(client, recor
     assert "/organizer/reports/hours.csv" in str(client.get("/organizer/reports/fiscal-year").data)
 
 
-def test_one_access_rule_governs_every_organizer_view(client, record, organizer, monkeypatch):
-    """An office scope will narrow services.transcripts.may_view_transcript; everything an
-    organizer sees of transcripts goes through it."""
-    from workshop.services import transcripts
-
+def test_organizers_see_transcripts_of_people_in_their_offices_scope(client, record, organizer):
+    """Issue 15/16: an organizer of another office gets 404 for the transcript, finds nobody and
+    exports no hours; once the officer works for that office, its organizer sees them."""
     officer, _, _ = record
-    monkeypatch.setattr(transcripts, "may_view_transcript", lambda viewer, person: False)
-    login(client, organizer)
-    assert client.get(f"/organizer/officers/{officer.id}/transcript").status_code == 404
-    assert client.get(f"/organizer/officers/{officer.id}/transcript.pdf").status_code == 404
-    found = client.get("/organizer/transcripts?q=สมหญิง").get_data(as_text=True)
-    assert "ไม่พบเจ้าหน้าที่ที่ตรงกับคำค้น" in found
-    export = client.get("/organizer/reports/hours.csv?fy=2559").data.decode("utf-8-sig")
-    assert list(csv.reader(io.StringIO(export)))[1:] == []
+    district = make_office("สำนักงานพัฒนาชุมชนอำเภอวังทอง", parent_id=make_office().id)
+    other = make_user("organizer", "district@example.go.th", office_id=district.id)
+
+    def views(who) -> tuple[int, bool, int]:
+        browser = client.application.test_client()
+        login(browser, who)
+        page = browser.get(f"/organizer/officers/{officer.id}/transcript").status_code
+        found = browser.get("/organizer/transcripts?q=สมหญิง").get_data(as_text=True)
+        export = browser.get("/organizer/reports/hours.csv?fy=2559").data.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(export)))[1:]
+        return page, "ไม่พบเจ้าหน้าที่ที่ตรงกับคำค้น" not in found, len(rows)
+
+    # The provincial office ran the workshops: its organizer sees the officer.
+    assert views(organizer) == (200, True, 1)
+    # The district office neither ran them nor employs the officer.
+    assert views(other) == (404, False, 0)
+    officer.office_id = district.id
+    db.session.commit()
+    assert views(other) == (200, True, 1)

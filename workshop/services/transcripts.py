@@ -6,8 +6,9 @@ check-out where the workshop scans out), so a transcript, a report and a certifi
 disagree. A workshop counts as attended once the officer was checked in to one of its sessions;
 cancelled workshops and registrations no longer confirmed are left out.
 
-Who may read whose transcript is decided in one place, :func:`may_view_transcript`: the
-officer their own, organizers anyone's (an office scope narrows this later, here only).
+Who may read whose transcript is decided here only: the officer their own; an organizer those
+of :func:`officers_in_scope` (people of the offices they see, and anyone who registered for
+those offices' workshops), as a SQL condition for lists and :func:`may_view_transcript` for one.
 
 A printed transcript carries a verification code (:class:`~workshop.models.Transcript`, same
 form as a certificate's) that the public /verify page shows with the figures printed.
@@ -20,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from workshop.extensions import db
@@ -39,6 +40,7 @@ from workshop.models.types import utcnow
 from workshop.services.attendance import NO_HOURS, attendance_of_registrations
 from workshop.services.certificates import new_code, normalise_code
 from workshop.services.errors import NotFound
+from workshop.services.offices import office_filter
 from workshop.services.transactions import write_transaction
 from workshop.thai.names import person_sort_key
 
@@ -89,12 +91,31 @@ class OfficerTranscript:
 # ---------------------------------------------------------------- access
 
 
+def officers_in_scope(viewer: User) -> ColumnElement[bool]:
+    """The organizer's part of the rule as SQL over ``User``: officers of the offices the
+    organizer sees, and anyone registered for a workshop of those offices (outsiders who
+    came to one of their trainings)."""
+    if not viewer.has_role(Role.ORGANIZER):
+        return false()
+    registered_here = (
+        select(Registration.id)
+        .join(Workshop, Workshop.id == Registration.workshop_id)
+        .where(Registration.user_id == User.id, office_filter(Workshop.office_id, viewer))
+        .exists()
+    )
+    return or_(office_filter(User.office_id, viewer), registered_here)
+
+
 def may_view_transcript(viewer: User, officer: User) -> bool:
-    """The one access rule for transcripts: one's own, or any officer's for an organizer.
-    (Office scoping narrows the organizer's part here.)"""
+    """The one access rule for transcripts: one's own, or, for an organizer, an officer in
+    their scope (:func:`officers_in_scope`)."""
     if viewer.id == officer.id:
         return True
-    return viewer.has_role(Role.ORGANIZER)
+    if not viewer.has_role(Role.ORGANIZER):
+        return False
+    return bool(
+        db.session.scalar(select(User.id).where(User.id == officer.id, officers_in_scope(viewer)))
+    )
 
 
 def find_officers(viewer: User, text: str, limit: int = 50) -> list[User]:
@@ -115,11 +136,12 @@ def find_officers(viewer: User, text: str, limit: int = 50) -> list[User]:
                 User.email.ilike(like),
                 User.agency.ilike(like),
             ),
+            officers_in_scope(viewer),
         )
         .order_by(User.first_name, User.last_name)
         .limit(limit)
     )
-    return [officer for officer in found if may_view_transcript(viewer, officer)]
+    return list(found)
 
 
 def officer_for_transcript(viewer: User, officer_id: int) -> User:
@@ -270,15 +292,13 @@ def fiscal_year_hours(year: int, viewer: User) -> list[HoursRow]:
     users = {
         u.id: u
         for u in db.session.scalars(
-            select(User).where(User.id.in_({r.user_id for r in registrations}))
+            select(User).where(
+                User.id.in_({r.user_id for r in registrations}), officers_in_scope(viewer)
+            )
         )
     }
     lines = _lines(registrations)
-    rows = [
-        HoursRow(users[r.user_id], lines[r.id])
-        for r in registrations
-        if may_view_transcript(viewer, users[r.user_id])
-    ]
+    rows = [HoursRow(users[r.user_id], lines[r.id]) for r in registrations if r.user_id in users]
     rows.sort(
         key=lambda row: (
             *person_sort_key(row.officer.first_name, row.officer.last_name),
