@@ -54,9 +54,14 @@ def register_cli(app: Flask) -> None:
         """Deliver queued notices that are due (for MAIL_DELIVERY=manual, e.g. from cron)."""
         import time
 
-        from workshop.services.notifications import POLL_SECONDS, deliver_due
+        from workshop.services.notifications import (
+            POLL_SECONDS,
+            deliver_due,
+            run_sender_pass_hooks,
+        )
 
         while True:
+            run_sender_pass_hooks()  # e.g. quota seats whose release date has passed
             sent = deliver_due()
             click.echo(f"sent {sent} notice(s)")
             if not loop:

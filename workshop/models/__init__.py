@@ -21,6 +21,7 @@ from workshop.models.evaluation import (
 from workshop.models.excuse import ExcusedAbsence, ExcuseKind
 from workshop.models.notification import Notification
 from workshop.models.office import Office
+from workshop.models.quota import NominationLink, WorkshopQuota
 from workshop.models.registration import (
     Registration,
     RegistrationStatus,
@@ -58,6 +59,7 @@ __all__ = [
     "ExcusedAbsence",
     "FormPart",
     "FormStatus",
+    "NominationLink",
     "Notification",
     "Office",
     "QuestionKind",
@@ -71,6 +73,7 @@ __all__ = [
     "User",
     "Venue",
     "Workshop",
+    "WorkshopQuota",
     "WorkshopSession",
     "WorkshopStatus",
 ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -193,6 +194,27 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
     return sent
 
 
+# Housekeeping the sender runs before each pass (``register_sender_pass``): rules that fall due
+# with time, e.g. the release of unfilled quota seats (``services.quotas.release_due_quotas``),
+# whose promotions then go out in the same pass. Registered by ``create_app``, so that this
+# module needs no import of the services above it.
+_pass_hooks: list[Callable[[], object]] = []
+
+
+def register_sender_pass(hook: Callable[[], object]) -> None:
+    if hook not in _pass_hooks:
+        _pass_hooks.append(hook)
+
+
+def run_sender_pass_hooks() -> None:
+    for hook in _pass_hooks:
+        try:
+            hook()
+        except Exception:  # one failing rule must not stop the mail
+            end_transaction()
+            log.exception("sender pass hook %s failed", getattr(hook, "__name__", hook))
+
+
 def dispatch_notices() -> None:
     """Called after a commit that may have queued notices: deliver them as configured."""
     mode = current_app.config.get("MAIL_DELIVERY", "background")
@@ -227,6 +249,7 @@ class _Sender:
                 continue  # switched off (e.g. by a test) while the thread lives on
             with self.app.app_context():
                 try:
+                    run_sender_pass_hooks()
                     while deliver_due() > 0:
                         pass
                 except Exception:

@@ -22,6 +22,7 @@ def register_web(app: Flask) -> None:
         line,
         organizer,
         public,
+        quotas,
         registration,
         reports,
     )
@@ -38,6 +39,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(evaluations.bp)
     app.register_blueprint(line.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(quotas.bp)
+    app.register_blueprint(quotas.public_bp)
 
     from workshop.services.attendance import format_hours, workshop_rule
     from workshop.services.officers import format_phone
