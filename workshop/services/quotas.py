@@ -51,7 +51,10 @@ from workshop.services.registrations import (
     active_registration,
     fill_seats_locked,
     lock_workshop,
+    lock_workshop_row,
+    quota_release_due,
     register_into_quota_locked,
+    release_quotas_locked,
 )
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import end_transaction, write_transaction
@@ -267,8 +270,8 @@ def release_due_quotas(now: datetime | None = None) -> int:
     """Release the quotas of every workshop whose release date has passed (the sender's pass
     and ``flask send-mail`` call this); how many workshops were released by this call.
 
-    Each workshop in its own short transaction through ``lock_workshop``, which releases under
-    the row lock only while not yet released: exactly once, however many senders run.
+    Each workshop in its own short transaction, under its row lock, released only while not
+    yet released: exactly once, however many senders run.
     """
     now = now or utcnow()
     due = list(
@@ -284,11 +287,11 @@ def release_due_quotas(now: datetime | None = None) -> int:
     released = 0
     for workshop_id in due:
         with write_transaction():
-            was = db.session.scalar(
-                select(Workshop.quotas_released_at).where(Workshop.id == workshop_id)
-            )
-            workshop = lock_workshop(workshop_id, now)
-            if was is None and workshop.quotas_released_at is not None:
+            workshop = lock_workshop_row(workshop_id)
+            if (
+                quota_release_due(workshop, now)
+                and release_quotas_locked(workshop, now) is not None
+            ):
                 released += 1
     if due:
         dispatch_notices()

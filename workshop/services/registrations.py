@@ -81,6 +81,14 @@ def lock_workshop(workshop_id: int, now: datetime | None = None) -> Workshop:
     A workshop whose quota release date has passed gets its unfilled quota seats back into the
     general pool here, before the change that locked it is decided (``release_quotas_locked``).
     """
+    workshop = lock_workshop_row(workshop_id)
+    if quota_release_due(workshop, now):
+        release_quotas_locked(workshop, now)
+    return workshop
+
+
+def lock_workshop_row(workshop_id: int) -> Workshop:
+    """``lock_workshop`` without the release (for the release pass itself)."""
     workshop = db.session.scalar(
         select(Workshop)
         .where(Workshop.id == workshop_id)
@@ -89,8 +97,6 @@ def lock_workshop(workshop_id: int, now: datetime | None = None) -> Workshop:
     )
     if workshop is None:
         raise NotFound(str(_l("ไม่พบการอบรมนี้")))
-    if quota_release_due(workshop, now):
-        release_quotas_locked(workshop, now)
     return workshop
 
 
@@ -102,13 +108,16 @@ def quota_release_due(workshop: Workshop, now: datetime | None = None) -> bool:
     )
 
 
-def release_quotas_locked(workshop: Workshop, now: datetime | None = None) -> list[Registration]:
+def release_quotas_locked(
+    workshop: Workshop, now: datetime | None = None
+) -> list[Registration] | None:
     """Return the unfilled quota seats to the general pool and move the waitlist up into them.
 
     Exactly once: the caller holds the workshop row lock, and the UPDATE only runs while
     ``quotas_released_at`` is unset (a second caller, after the first commits, re-reads the
     row and finds it set). Core UPDATEs: the release is not an edit of the workshop (its edit
-    version does not move, so an open edit form still saves).
+    version does not move, so an open edit form still saves). Returns the registrations
+    promoted, or None when the quotas had been released already.
     """
     now = now or utcnow()
     released = workshop.reserved_unfilled
@@ -119,7 +128,7 @@ def release_quotas_locked(workshop: Workshop, now: datetime | None = None) -> li
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
-        return []
+        return None
     set_committed_value(workshop, "quotas_released_at", now)
     set_committed_value(workshop, "reserved_unfilled", 0)
     promoted = fill_seats_locked(workshop.id)
