@@ -170,6 +170,8 @@ ROUTES: dict[str, str] = {
     "line.ticket_image":                        "404       404    404    404    404       404      404      404      404",
     "line.unlink":                              "login     404    404    403    403       403      403      403      403",
     "line.webhook":                             "404       404    404    404    404       404      404      404      404",
+    # A token nobody was given: the page does not exist for anyone (test_quotas.py covers real links).
+    "nominations.nominate":                     "404       404    404    404    404       404      404      404      404",
     "organizer.excuse":                         "login     403    403    403    ok        ok       404      403      403",
     "organizer.refused_scan_action":            "login     403    403    403    ok        ok       404      403      403",
     "organizer.register_on_behalf":             "login     403    403    403    ok        ok       404      403      403",
@@ -189,6 +191,8 @@ ROUTES: dict[str, str] = {
     "organizer.workshops":                      "login     403    403    403    ok        ok       ok       403      403",
     "public.index":                             "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "public.workshop_detail":                   "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "quotas.create_link":                       "login     403    403    403    ok        ok       404      403      403",
+    "quotas.quotas":                            "login     403    403    403    ok        ok       404      403      403",
     "registration.cancel":                      "login     ok     404    404    ok        ok       404      404      404",
     "registration.mine":                        "login     ok     ok     ok     ok        ok       ok       ok       ok",
     "registration.qr_png_image":                "login     ok     404    404    ok        ok       404      404      404",
@@ -218,6 +222,7 @@ URL_VALUES = {
     "code": lambda w: w.code,
     "kind": lambda w: "logo",
     "office_id": lambda w: w.office_id,
+    "token": lambda w: "no-such-nomination-token",
     # The admin's own account: an empty form would switch it off, which is refused.
     "user_id": lambda w: w.users["admin"].id,
     "action": lambda w: "confirm",  # the owner's registration is confirmed already: refused
