@@ -125,7 +125,7 @@ def parse_release_at(day: str, clock: str) -> datetime | None:
     if not day:
         return None
     instant = bangkok_to_utc(date.fromisoformat(day), time.fromisoformat(clock))
-    return instant.replace(tzinfo=None)
+    return instant
 
 
 def set_quotas(
@@ -313,9 +313,11 @@ def create_nomination_link(
     head_email: str,
     days: int | str | None,
     actor: User,
+    token: str | None = None,
 ) -> tuple[NominationLink, str]:
     """A new nomination link for the office's quota (an earlier one stops working); returns
-    the link and its token, which is shown to the organizer this once."""
+    the link and its token, which is shown to the organizer this once. ``token``: only the
+    demo data gives one (a link people trying the demo can open)."""
     errors: dict[str, str] = {}
     try:
         head_name = clean_text(head_name, max_length=NominationLink.NAME_MAX)
@@ -332,7 +334,7 @@ def create_nomination_link(
         errors["days"] = str(_l("อายุลิงก์ต้องเป็น 1–%(n)d วัน", n=LINK_DAYS_MAX))
     if errors:
         raise ValidationFailed(errors)
-    token = secrets.token_urlsafe(32)
+    token = token or secrets.token_urlsafe(32)
     with write_transaction():
         workshop = lock_workshop(workshop_id)
         if workshop.status == WorkshopStatus.CANCELLED or workshop.quotas_released_at is not None:
