@@ -222,7 +222,6 @@ URL_VALUES = {
     "code": lambda w: w.code,
     "kind": lambda w: "logo",
     "office_id": lambda w: w.office_id,
-    "token": lambda w: "no-such-nomination-token",
     # The admin's own account: an empty form would switch it off, which is refused.
     "user_id": lambda w: w.users["admin"].id,
     "action": lambda w: "confirm",  # the owner's registration is confirmed already: refused
