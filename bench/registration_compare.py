@@ -8,7 +8,9 @@ the registration part of ``bench/registration_bench.py`` (fresh schema, a worksh
 seats, 32 wrk connections POSTing registrations with a different officer each) once in the base
 tree, once in this tree, and once in this tree with 200 of the seats held as office quotas
 (``services.quotas``: the general pool then has 800), alternating so that the shared machine's
-load falls on all alike. Prints each run and the medians of req/s and p50 latency.
+load falls on all alike. Prints each run and the medians of req/s, p50 latency and the server's
+CPU milliseconds per request (gunicorn and PostgreSQL backends: the figure other load on the
+machine changes least).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -84,6 +87,22 @@ def main() -> None:
         ("after, 200 seats in quotas", ROOT, True),
     )
     results: dict[tuple[str, str], list[dict]] = {}
+    try:
+        measure(variants, args, results)
+    finally:
+        shutil.rmtree(base_tree, ignore_errors=True)
+    print("medians:")
+    for (db, label), rows in results.items():
+        rps = statistics.median(r["rps"] for r in rows)
+        p50 = statistics.median(r["p50"] for r in rows)
+        cpu = statistics.median(r["server_cpu_ms"] for r in rows)
+        print(
+            f"  {db:<10} {label:<28} {rps:>7.0f} req/s  p50 {p50:>6.1f} ms  "
+            f"server CPU {cpu:.2f} ms/req  ({len(rows)} runs)"
+        )
+
+
+def measure(variants, args: argparse.Namespace, results: dict[tuple[str, str], list[dict]]) -> None:
     for round_number in range(1, args.rounds + 1):
         for label, tree, quotas in variants:
             for result in run(tree, args.db, args.seconds, quotas):
@@ -91,14 +110,10 @@ def main() -> None:
                 print(
                     f"round {round_number} {result['db']:<10} {label:<28} "
                     f"{result['rps']:>7.0f} req/s  p50 {result['p50']:>6.1f} ms  "
-                    f"p99 {result['p99']:>6.1f} ms  non-2xx {result['non2xx']}",
+                    f"p99 {result['p99']:>6.1f} ms  server CPU {result['server_cpu_ms']:.2f} ms/req  "
+                    f"non-2xx {result['non2xx']}",
                     flush=True,
                 )
-    print("medians:")
-    for (db, label), rows in results.items():
-        rps = statistics.median(r["rps"] for r in rows)
-        p50 = statistics.median(r["p50"] for r in rows)
-        print(f"  {db:<10} {label:<28} {rps:>7.0f} req/s  p50 {p50:>6.1f} ms  ({len(rows)} runs)")
 
 
 if __name__ == "__main__":
