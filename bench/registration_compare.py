@@ -110,8 +110,8 @@ def measure(variants, args: argparse.Namespace, results: dict[tuple[str, str], l
                 print(
                     f"round {round_number} {result['db']:<10} {label:<28} "
                     f"{result['rps']:>7.0f} req/s  p50 {result['p50']:>6.1f} ms  "
-                    f"p99 {result['p99']:>6.1f} ms  server CPU {result['server_cpu_ms']:.2f} ms/req  "
-                    f"non-2xx {result['non2xx']}",
+                    f"p99 {result['p99']:>6.1f} ms  "
+                    f"server CPU {result['server_cpu_ms']:.2f} ms/req  non-2xx {result['non2xx']}",
                     flush=True,
                 )
 
