@@ -339,3 +339,19 @@ def test_capacity_cannot_drop_below_quota_seats_held(venue, organizer):
     with pytest.raises(ValidationFailed) as caught:
         update_workshop(workshop, replace(workshop_input(workshop), capacity=5), organizer)
     assert "ที่นั่งโควตา" in caught.value.fields["capacity"]
+
+
+def test_removing_a_quota_removes_its_links(client, venue, organizer):
+    wangthong, _ = district_offices()
+    workshop = open_workshop(venue, organizer, capacity=10)
+    set_quotas(workshop.id, {wangthong.id: "2"}, None, organizer)
+    _, token = create_nomination_link(
+        workshop.id, wangthong.id, head_name="", head_email="", days=3, actor=organizer
+    )
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "อีก 2 ที่จองไว้ให้หน่วยงานตามโควตา" in page
+    set_quotas(workshop.id, {wangthong.id: ""}, None, organizer)
+    assert counts(workshop.id) == (0, 0, 0)
+    assert db.session.scalar(select(func.count()).select_from(WorkshopQuota)) == 0
+    assert db.session.scalar(select(func.count()).select_from(NominationLink)) == 0
+    assert client.get(f"/nominate/{token}").status_code == 404

@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -232,7 +232,18 @@ def set_quotas(
                 )
                 db.session.add(quota)
             elif quota is not None and value == 0 and quota.filled == 0:
-                db.session.delete(quota)  # its links go with it
+                # Explicitly, not by the foreign keys' ON DELETE alone: its links stop working,
+                # and cancelled registrations that once held its seats forget it.
+                db.session.execute(
+                    delete(NominationLink).where(NominationLink.quota_id == quota.id)
+                )
+                db.session.execute(
+                    update(Registration)
+                    .where(Registration.quota_id == quota.id)
+                    .values(quota_id=None)
+                    .execution_options(synchronize_session=False)
+                )
+                db.session.delete(quota)
                 continue
             elif quota is not None:
                 quota.seats = value
