@@ -80,9 +80,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     configure_signing(app)  # a key that cannot be used stops the start, with its reason
 
-    from workshop.services.notifications import register_sender
+    from workshop.services.notifications import register_sender, register_sender_pass
+    from workshop.services.quotas import release_due_quotas
+    from workshop.services.reminders import queue_scheduled_notices
 
     register_sender(app)
+    register_sender_pass(queue_scheduled_notices)  # reminders, "certificate ready"
+    register_sender_pass(release_due_quotas)  # quota seats return to the pool on their date
 
     from workshop.cli import register_cli
 

@@ -12,15 +12,24 @@ pytestmark = pytest.mark.e2e
 
 def test_pages_work_under_the_csp(phone, live_server, organizer, venue):
     """The phone fixture fails the test on any CSP violation."""
+    from tests.support import make_office
+    from workshop.services.quotas import create_nomination_link, set_quotas
+
     workshop = open_workshop(venue, organizer)
+    office = make_office("สำนักงานพัฒนาชุมชนอำเภอวังทอง", parent_id=organizer.office_id)
+    set_quotas(workshop.id, {office.id: 2}, None, organizer)
+    _, token = create_nomination_link(
+        workshop.id, office.id, head_name="", head_email="", days=3, actor=organizer
+    )
     page = phone.new_page()
-    for path in ("/", "/auth/signup", f"/workshops/{workshop.id}"):
+    for path in ("/", "/auth/signup", f"/workshops/{workshop.id}", f"/nominate/{token}"):
         assert page.goto(live_server + path).status == 200
     sign_in(page, live_server, organizer)
     for path in (
         "/organizer/workshops",
         f"/organizer/workshops/{workshop.id}",
         f"/organizer/workshops/{workshop.id}/registrations",
+        f"/organizer/workshops/{workshop.id}/quotas",
         "/organizer/venues",
         "/organizer/audit",
         "/checkin",

@@ -182,6 +182,8 @@ ROUTES: dict[str, str] = {
     "messages.preview":                         "login     403    403    403    ok        ok       404      403      403",
     "messages.reminder":                        "login     403    403    403    ok        ok       404      403      403",
     "messages.send":                            "login     403    403    403    ok        ok       404      403      403",
+    # A token nobody was given: the page does not exist for anyone (test_quotas.py covers real links).
+    "nominations.nominate":                     "404       404    404    404    404       404      404      404      404",
     "organizer.excuse":                         "login     403    403    403    ok        ok       404      403      403",
     "organizer.refused_scan_action":            "login     403    403    403    ok        ok       404      403      403",
     "organizer.register_on_behalf":             "login     403    403    403    ok        ok       404      403      403",
@@ -205,6 +207,8 @@ ROUTES: dict[str, str] = {
     "site.privacy":                             "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "site.accessibility":                       "ok        ok     ok     ok     ok        ok       ok       ok       ok",
     "site.logo":                                "ok        ok     ok     ok     ok        ok       ok       ok       ok",
+    "quotas.create_link":                       "login     403    403    403    ok        ok       404      403      403",
+    "quotas.quotas":                            "login     403    403    403    ok        ok       404      403      403",
     "registration.cancel":                      "login     ok     404    404    ok        ok       404      404      404",
     "registration.mine":                        "login     ok     ok     ok     ok        ok       ok       ok       ok",
     "registration.qr_png_image":                "login     ok     404    404    ok        ok       404      404      404",

@@ -92,7 +92,8 @@ def test_seed_demo_loads_the_reference_workshop_once(app):
     assert first.exit_code == 0, first.output
     assert "organizer@demo.cdd.go.th" in first.output
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    assert User.query.count() == len(DEMO_ACCOUNTS)
+    # The demo accounts, and the person Wang Thong's head named through a nomination link.
+    assert User.query.count() == len(DEMO_ACCOUNTS) + 1
     assert Venue.query.count() == 1
     workshop = Workshop.query.filter_by(title=TITLE).one()
     assert workshop.fiscal_year == 2559
@@ -102,7 +103,9 @@ def test_seed_demo_loads_the_reference_workshop_once(app):
     assert len(workshop.sessions) == 2
     assert "OTOP" in workshop.topics
     assert workshop.presiding_official.startswith("นายชูชาติ กีฬาแปง")
-    officers = User.query.filter_by(role="officer").all()
+    # The demo's officer accounts (not the person named through the quota workshop's link).
+    demo_emails = {account.email for account in DEMO_ACCOUNTS}
+    officers = [u for u in User.query.filter_by(role="officer").all() if u.email in demo_emails]
     assert len(officers) >= 5
     assert len({o.district for o in officers}) >= 5
     for account in DEMO_ACCOUNTS:
@@ -209,3 +212,20 @@ def test_demo_shows_hours_an_excused_absence_and_sign_in_sheets(app, client):
     assert (standing.attendance.present, standing.attendance.excused) == (1, 1)
     upcoming = Workshop.query.filter_by(title=UPCOMING_TITLE, cohort=1).one()
     assert upcoming.checkout_enabled and upcoming.sessions[0].hours == 3
+
+
+def test_seed_demo_shows_quotas_and_a_pending_nomination_link(app, client):
+    from workshop.models import NominationLink, Registration, WorkshopQuota
+    from workshop.services.demo import DEMO_NOMINATION_TOKEN, QUOTA_TITLE
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    workshop = Workshop.query.filter_by(title=QUOTA_TITLE).one()
+    quotas = WorkshopQuota.query.filter_by(workshop_id=workshop.id).all()
+    assert sorted((q.seats, q.filled) for q in quotas) == [(3, 0), (3, 0), (4, 2)]
+    assert workshop.reserved_unfilled == 8 and workshop.quota_release_at is not None
+    assert Registration.query.filter(Registration.quota_id.is_not(None)).count() == 2
+    pending = [link for link in NominationLink.query.all() if link.last_used_at is None]
+    assert len(pending) == 1
+    page = client.get(f"/nominate/{DEMO_NOMINATION_TOKEN}")
+    assert page.status_code == 200
+    assert "เหลือ 3 ที่" in page.get_data(as_text=True)

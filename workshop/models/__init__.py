@@ -22,6 +22,7 @@ from workshop.models.excuse import ExcusedAbsence, ExcuseKind
 from workshop.models.notification import Notification
 from workshop.models.office import Office
 from workshop.models.password_reset import PasswordReset
+from workshop.models.quota import NominationLink, WorkshopQuota
 from workshop.models.record import MessageAudience, Transcript, WorkshopMessage
 from workshop.models.registration import (
     Registration,
@@ -61,6 +62,7 @@ __all__ = [
     "FormPart",
     "FormStatus",
     "MessageAudience",
+    "NominationLink",
     "Notification",
     "Office",
     "PasswordReset",
@@ -77,6 +79,7 @@ __all__ = [
     "Venue",
     "Workshop",
     "WorkshopMessage",
+    "WorkshopQuota",
     "WorkshopSession",
     "WorkshopStatus",
 ]

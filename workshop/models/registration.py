@@ -55,6 +55,11 @@ class Registration(db.Model):
     cancel_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # The office quota whose seat this registration holds (named through a nomination link);
+    # None for the general pool. Kept after the quotas are released, for the record.
+    quota_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_quotas.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
     workshop: Mapped[Workshop] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -49,6 +49,10 @@ class Workshop(db.Model):
             "confirmed_count >= 0 AND confirmed_count <= capacity", name="seats_within_capacity"
         ),
         CheckConstraint("waitlist_count >= 0", name="waitlist_count_positive"),
+        CheckConstraint(
+            "reserved_unfilled >= 0 AND confirmed_count + reserved_unfilled <= capacity",
+            name="reserved_within_capacity",
+        ),
     )
 
     TITLE_MAX = 300
@@ -123,6 +127,12 @@ class Workshop(db.Model):
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     waitlist_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     waitlist_issued: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Quota seats held for offices and not yet filled (services.quotas): the general pool has
+    # capacity - confirmed_count - reserved_unfilled seats. Zero once the quotas are released,
+    # which happens once (``quotas_released_at``) on or after ``quota_release_at``.
+    reserved_unfilled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    quota_release_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    quotas_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Derived from the first session; stored so reports and certificate numbering can filter on it.
     fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -149,6 +159,11 @@ class Workshop(db.Model):
         """The title with the cohort (รุ่นที่ 2) when the workshop is one of a series: what
         pages, tickets, reports and certificates print."""
         return with_cohort(self.title, self.cohort if self.series_id is not None else None)
+
+    @property
+    def public_seats_free(self) -> int:
+        """Seats anyone may still take: capacity less the confirmed and the quota seats held."""
+        return max(self.capacity - self.confirmed_count - self.reserved_unfilled, 0)
 
     @property
     def topic_list(self) -> list[str]:

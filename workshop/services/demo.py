@@ -321,6 +321,10 @@ def seed_demo() -> bool:
     if not reference.signatory2_name:
         _seed_certificate_design(organizer)
         created = True
+
+    if db.session.scalar(select(Workshop.id).where(Workshop.title == QUOTA_TITLE)) is None:
+        _seed_quota_workshop(venue, organizer, officers, offices)
+        created = True
     return created
 
 
@@ -670,3 +674,93 @@ def _seed_soon(venue: Venue, organizer: User, officers: list[User]) -> None:
         "ขอให้ผู้เข้าประชุมนำแบบสอบถาม จปฐ. ของหมู่บ้านที่รับผิดชอบมาด้วย 1 ชุด\nที่จอดรถอยู่ด้านหลังอาคารฝึกอบรม",
     )
     queue_scheduled_notices()
+
+
+QUOTA_TITLE = "อบรมการบริหารจัดการกองทุนแม่ของแผ่นดินระดับหมู่บ้าน"
+# The pending nomination link of the demo (Nakhon Thai's head has not answered yet): a fixed
+# token so that people trying the demo can open /nominate/<token>. Real links are random.
+DEMO_NOMINATION_TOKEN = "demo-nakhonthai-nomination"
+
+
+def _seed_quota_workshop(
+    venue: Venue, organizer: User, officers: list[User], offices: dict[str, Office]
+) -> None:
+    """A workshop with seats held for three district offices: Wang Thong's head has named two
+    people (one with an account already, one new), Nakhon Thai's link is pending, Bang Rakam
+    has no link yet; the quotas go back to the general pool two weeks before the first day."""
+    from workshop.services.quotas import (
+        NomineeInput,
+        create_nomination_link,
+        set_quotas,
+        submit_nominations,
+    )
+
+    today = utcnow().astimezone(BANGKOK).date()
+    first_day = today + timedelta(days=35)
+    workshop = create_workshop(
+        WorkshopInput(
+            title=QUOTA_TITLE,
+            organizing_agency=PROVINCIAL_OFFICE,
+            venue_id=venue.id,
+            capacity=30,
+            registration_opens_at=bangkok_to_utc(today - timedelta(days=1), time(8, 30)),
+            registration_closes_at=bangkok_to_utc(first_day - timedelta(days=3), time(16, 30)),
+            objectives="ให้คณะกรรมการกองทุนแม่ของแผ่นดินบริหารกองทุนได้อย่างโปร่งใส "
+            "และขยายผลการป้องกันยาเสพติดในหมู่บ้าน",
+            sessions=[
+                SessionInput(
+                    title="การบริหารจัดการกองทุน",
+                    starts_at=bangkok_to_utc(first_day, time(9, 0)),
+                    ends_at=bangkok_to_utc(first_day, time(16, 0)),
+                )
+            ],
+        ),
+        organizer,
+    )
+    change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
+    quota = {
+        offices[district_office_name("วังทอง")].id: 4,
+        offices[district_office_name("นครไทย")].id: 3,
+        offices[district_office_name("บางระกำ")].id: 3,
+    }
+    release = bangkok_to_utc(first_day - timedelta(days=14), time(8, 30))
+    set_quotas(workshop.id, quota, release, organizer)
+    wangthong = offices[district_office_name("วังทอง")].id
+    _, token = create_nomination_link(
+        workshop.id,
+        wangthong,
+        head_name="นายสมพงษ์ ทองดี",
+        head_email="head-wangthong@demo.cdd.go.th",
+        days=14,
+        actor=organizer,
+    )
+    submit_nominations(
+        token,
+        [
+            NomineeInput(
+                title_prefix=officers[0].title_prefix,
+                first_name=officers[0].first_name,
+                last_name=officers[0].last_name,
+                position=officers[0].position,
+                email=officers[0].email,
+            ),
+            NomineeInput(
+                title_prefix="นางสาว",
+                first_name="วรรณา",
+                last_name="แก้วมณี",
+                position="นักวิชาการพัฒนาชุมชนปฏิบัติการ",
+                email="wanna.k@demo.cdd.go.th",
+            ),
+        ],
+    )
+    create_nomination_link(
+        workshop.id,
+        offices[district_office_name("นครไทย")].id,
+        head_name="นางอรุณี ศรีสุข",
+        head_email="head-nakhonthai@demo.cdd.go.th",
+        days=14,
+        actor=organizer,
+        token=DEMO_NOMINATION_TOKEN,
+    )
+    for officer in officers[1:4]:
+        register_officer(workshop.id, officer)

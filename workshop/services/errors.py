@@ -95,6 +95,16 @@ class NotAllowed(DomainError):
     http_status = 409
 
 
+class LinkExpired(DomainError):
+    """A nomination link that expired, was replaced, or whose quota seats were released."""
+
+    code = "link_expired"
+    http_status = 410
+
+    def default_message(self) -> str:
+        return str(_l("ลิงก์เสนอชื่อนี้หมดอายุหรือถูกยกเลิกแล้ว กรุณาติดต่อผู้จัด"))
+
+
 class InvalidTicket(DomainError):
     code = "invalid_ticket"
     http_status = 400

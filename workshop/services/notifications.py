@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -220,17 +221,33 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
     return sent
 
 
-def send_pass(now: datetime | None = None) -> int:
-    """One pass of a sender (the background thread, or ``flask send-mail``): queue the notices
-    the clock made due (``services.reminders``), then deliver everything due; returns how
-    many were sent."""
-    from workshop.services.reminders import queue_scheduled_notices
+# Rules that fall due with time, run by every sender pass before delivery
+# (``register_sender_pass``): the reminders and certificate-ready notices
+# (``services.reminders.queue_scheduled_notices``) and the release of unfilled quota seats
+# (``services.quotas.release_due_quotas``), whose promotions then go out in the same pass.
+# Registered by ``create_app``, so that this module imports none of the services above it.
+_pass_hooks: list[Callable[[datetime | None], object]] = []
 
-    try:
-        queue_scheduled_notices(now)
-    except Exception:  # delivery of what is queued goes on; the next pass tries again
-        end_transaction()
-        log.exception("queuing scheduled notices failed")
+
+def register_sender_pass(hook: Callable[[datetime | None], object]) -> None:
+    if hook not in _pass_hooks:
+        _pass_hooks.append(hook)
+
+
+def run_sender_pass_hooks(now: datetime | None = None) -> None:
+    for hook in _pass_hooks:
+        try:
+            hook(now)
+        except Exception:  # one failing rule must not stop the mail; the next pass tries again
+            end_transaction()
+            log.exception("sender pass hook %s failed", getattr(hook, "__name__", hook))
+
+
+def send_pass(now: datetime | None = None) -> int:
+    """One pass of a sender (the background thread, or ``flask send-mail``): run the rules
+    that fell due (``register_sender_pass``), then deliver everything due; returns how many
+    were sent."""
+    run_sender_pass_hooks(now)
     sent = 0
     while (batch := deliver_due(now=now)) > 0:
         sent += batch

@@ -9,6 +9,13 @@ seats.
 
 The waitlist is fair: while anyone is waiting, a newcomer joins the end of the line even if a seat
 has just come free, and freed seats go to the first in line.
+
+Office quotas (``services.quotas``) hold seats out of the general pool: the same conditional
+``UPDATE`` takes a public seat only while ``confirmed_count + reserved_unfilled < capacity``, and
+a seat named through a nomination link moves one from ``reserved_unfilled`` to
+``confirmed_count`` (``register_into_quota_locked``). Unfilled quota seats return to the pool
+once, at the first seat change on or after the workshop's release date (``lock_workshop``), or
+at the sender's next pass (``services.quotas.release_due_quotas``), whichever comes first.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workshop.extensions import db
 from workshop.models import (
@@ -34,6 +42,7 @@ from workshop.models import (
     Role,
     User,
     Workshop,
+    WorkshopQuota,
     WorkshopStatus,
 )
 from workshop.models import RegistrationStatus as Status
@@ -67,8 +76,20 @@ class SeatChanges:
     promoted: list[Registration] = field(default_factory=list)
 
 
-def lock_workshop(workshop_id: int) -> Workshop:
-    """Load the workshop with its row locked until commit: every seat change goes through here."""
+def lock_workshop(workshop_id: int, now: datetime | None = None) -> Workshop:
+    """Load the workshop with its row locked until commit: every seat change goes through here.
+
+    A workshop whose quota release date has passed gets its unfilled quota seats back into the
+    general pool here, before the change that locked it is decided (``release_quotas_locked``).
+    """
+    workshop = lock_workshop_row(workshop_id)
+    if quota_release_due(workshop, now):
+        release_quotas_locked(workshop, now)
+    return workshop
+
+
+def lock_workshop_row(workshop_id: int) -> Workshop:
+    """``lock_workshop`` without the release (for the release pass itself)."""
     workshop = db.session.scalar(
         select(Workshop)
         .where(Workshop.id == workshop_id)
@@ -78,6 +99,47 @@ def lock_workshop(workshop_id: int) -> Workshop:
     if workshop is None:
         raise NotFound(str(_l("ไม่พบการอบรมนี้")))
     return workshop
+
+
+def quota_release_due(workshop: Workshop, now: datetime | None = None) -> bool:
+    return (
+        workshop.quota_release_at is not None
+        and workshop.quotas_released_at is None
+        and workshop.quota_release_at <= (now or utcnow())
+    )
+
+
+def release_quotas_locked(
+    workshop: Workshop, now: datetime | None = None
+) -> list[Registration] | None:
+    """Return the unfilled quota seats to the general pool and move the waitlist up into them.
+
+    Exactly once: the caller holds the workshop row lock, and the UPDATE only runs while
+    ``quotas_released_at`` is unset (a second caller, after the first commits, re-reads the
+    row and finds it set). Core UPDATEs: the release is not an edit of the workshop (its edit
+    version does not move, so an open edit form still saves). Returns the registrations
+    promoted, or None when the quotas had been released already.
+    """
+    now = now or utcnow()
+    released = workshop.reserved_unfilled
+    done = db.session.execute(
+        update(Workshop)
+        .where(Workshop.id == workshop.id, Workshop.quotas_released_at.is_(None))
+        .values(quotas_released_at=now, reserved_unfilled=0)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        return None
+    set_committed_value(workshop, "quotas_released_at", now)
+    set_committed_value(workshop, "reserved_unfilled", 0)
+    promoted = fill_seats_locked(workshop.id)
+    record_event(
+        None,
+        "quota.release",
+        workshop,
+        {"seats": released, "promoted": [r.id for r in promoted]},
+    )
+    return promoted
 
 
 def hold_account(user_id: int) -> User | None:
@@ -97,8 +159,12 @@ def hold_account(user_id: int) -> User | None:
 
 
 def _take_seat(workshop_id: int, *, jump_queue: bool = False) -> bool:
-    """Atomically take a seat if one is free (and, unless jumping the queue, nobody waits)."""
-    condition = [Workshop.id == workshop_id, Workshop.confirmed_count < Workshop.capacity]
+    """Atomically take a seat of the general pool if one is free (and, unless jumping the
+    queue, nobody waits); seats held for office quotas are not free."""
+    condition = [
+        Workshop.id == workshop_id,
+        Workshop.confirmed_count + Workshop.reserved_unfilled < Workshop.capacity,
+    ]
     if not jump_queue:
         condition.append(Workshop.waitlist_count == 0)
     result = db.session.execute(
@@ -124,15 +190,58 @@ def _join_waitlist(workshop_id: int) -> int:
     ).scalar_one()
 
 
-def _change_counts(workshop_id: int, confirmed: int = 0, waiting: int = 0) -> None:
+def _change_counts(
+    workshop_id: int, confirmed: int = 0, waiting: int = 0, reserved: int = 0
+) -> None:
     db.session.execute(
         update(Workshop)
         .where(Workshop.id == workshop_id)
         .values(
             confirmed_count=Workshop.confirmed_count + confirmed,
             waitlist_count=Workshop.waitlist_count + waiting,
+            reserved_unfilled=Workshop.reserved_unfilled + reserved,
         )
         .execution_options(synchronize_session=False)
+    )
+
+
+def _take_quota_seat(workshop_id: int, quota_id: int) -> bool:
+    """Atomically fill one of the quota's seats if one is unfilled: the quota's counter by a
+    conditional UPDATE, then the seat moves from ``reserved_unfilled`` to ``confirmed_count``
+    (their sum, and so the general pool, stays the same)."""
+    taken = db.session.execute(
+        update(WorkshopQuota)
+        .where(
+            WorkshopQuota.id == quota_id,
+            WorkshopQuota.workshop_id == workshop_id,
+            WorkshopQuota.filled < WorkshopQuota.seats,
+        )
+        .values(filled=WorkshopQuota.filled + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        return False
+    _change_counts(workshop_id, confirmed=+1, reserved=-1)
+    return True
+
+
+def _give_back_quota_seat(registration: Registration) -> None:
+    """The registration leaves its quota seat before the release: the seat goes back to the
+    office's quota (unfilled again), not to the general pool."""
+    db.session.execute(
+        update(WorkshopQuota)
+        .where(WorkshopQuota.id == registration.quota_id)
+        .values(filled=WorkshopQuota.filled - 1)
+        .execution_options(synchronize_session=False)
+    )
+    _change_counts(registration.workshop_id, confirmed=-1, reserved=+1)
+
+
+def _holds_quota_seat(registration: Registration, workshop: Workshop) -> bool:
+    return (
+        registration.quota_id is not None
+        and registration.status == Status.CONFIRMED
+        and workshop.quotas_released_at is None
     )
 
 
@@ -272,6 +381,46 @@ def _add_registration(
         "registration.create",
         registration,
         {"status": registration.status, "on_behalf": on_behalf, "walk_in": walk_in},
+    )
+    queue_notice(registration, registration.status)
+    return registration
+
+
+def register_into_quota_locked(
+    workshop: Workshop, quota: WorkshopQuota, officer: User, *, nominated_by: str = ""
+) -> Registration:
+    """Confirm ``officer`` into one of ``quota``'s seats (the caller holds the workshop lock and
+    commits): the "register these people" helper of nominations (``services.quotas``).
+
+    ``NotAllowed`` when the quota has no unfilled seat left, the quotas were released, the
+    account is not an officer's, or the workshop takes no registrations; ``AlreadyRegistered``
+    when the officer already holds a seat or a place on the waitlist.
+    """
+    if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
+        raise RegistrationClosed(str(_l("การอบรมนี้ยังไม่เผยแพร่หรือถูกยกเลิกแล้ว")))
+    if workshop.quotas_released_at is not None:
+        raise NotAllowed(str(_l("ที่นั่งโควตาของการอบรมนี้คืนสู่ที่นั่งทั่วไปแล้ว")), code="quota_released")
+    if officer.role != Role.OFFICER or not officer.active:
+        raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
+    if active_registration(workshop.id, officer.id) is not None:
+        raise AlreadyRegistered()
+    if not _take_quota_seat(workshop.id, quota.id):
+        raise NotAllowed(str(_l("โควตาของหน่วยงานนี้เต็มแล้ว")), code="quota_full")
+    registration = Registration(
+        workshop_id=workshop.id,
+        user_id=officer.id,
+        ticket_secret=new_ticket_secret(),
+        quota_id=quota.id,
+    )
+    set_status(registration, Status.CONFIRMED)
+    registration.confirmed_at = utcnow()
+    db.session.add(registration)
+    db.session.flush()
+    record_event(
+        None,
+        "registration.create",
+        registration,
+        {"status": registration.status, "quota_office": quota.office_id, "by": nominated_by},
     )
     queue_notice(registration, registration.status)
     return registration
@@ -447,13 +596,17 @@ def cancel_locked(
     that, checked who may cancel, and commits. ``actor`` None: the system (retention purge).
     """
     was = registration.status
+    in_quota = _holds_quota_seat(registration, workshop)
     registration.waitlist_seq = None
     set_status(registration, Status.CANCELLED)
     registration.cancelled_at = utcnow()
     registration.cancelled_by_id = actor.id if actor is not None else None
     registration.cancel_reason = reason
     promoted: list[Registration] = []
-    if was == Status.CONFIRMED:
+    if in_quota:
+        # Before the release the seat stays the office's: nobody from the pool is promoted.
+        _give_back_quota_seat(registration)  # quota_id stays, for the record
+    elif was == Status.CONFIRMED:
         _change_counts(workshop.id, confirmed=-1)
         db.session.flush()
         promoted = fill_seats_locked(workshop.id)
@@ -504,7 +657,11 @@ def move_to_waitlist(registration_id: int, actor: User) -> SeatChanges:
         if registration.status != Status.CONFIRMED:
             raise NotAllowed(str(_l("ย้ายได้เฉพาะผู้ที่ได้ที่นั่งแล้ว")))
         refuse_if_attendance_record(registration, workshop)
-        _change_counts(workshop.id, confirmed=-1)
+        if _holds_quota_seat(registration, workshop):
+            _give_back_quota_seat(registration)
+            registration.quota_id = None  # the waitlist is the general pool's
+        else:
+            _change_counts(workshop.id, confirmed=-1)
         seq = _join_waitlist(workshop.id)
         registration.confirmed_at = None
         registration.waitlist_seq = seq

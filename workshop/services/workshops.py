@@ -462,6 +462,20 @@ def _update_locked(
                 )
             }
         )
+    # Quota seats not yet filled are held too (their sum with the confirmed is at least the
+    # sum of the quotas, so this also keeps the quotas within capacity).
+    held = workshop.confirmed_count + workshop.reserved_unfilled
+    if values["capacity"] < held:
+        raise ValidationFailed(
+            {
+                "capacity": str(
+                    _l(
+                        "ผู้ได้ที่นั่งและที่นั่งโควตาของหน่วยงานรวม %(n)d ที่ จำนวนที่รับต้องไม่น้อยกว่านั้น (ลดโควตาก่อน)",
+                        n=held,
+                    )
+                )
+            }
+        )
     for key, value in values.items():
         setattr(workshop, key, value)
     _apply_sessions(workshop, data.sessions)

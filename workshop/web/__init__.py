@@ -25,6 +25,7 @@ def register_web(app: Flask) -> None:
         messages,
         organizer,
         public,
+        quotas,
         registration,
         reports,
         site,
@@ -48,6 +49,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(transcripts.bp)
     app.register_blueprint(messages.bp)
     site.register_site(app)
+    app.register_blueprint(quotas.bp)
+    app.register_blueprint(quotas.public_bp)
 
     from workshop.services.attendance import format_hours, workshop_rule
     from workshop.services.officers import format_phone
