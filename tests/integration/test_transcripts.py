@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from tests.pdf_checks import check_archival, pdftotext
 from tests.signing import make_ca
-from tests.support import finished_workshop, login, make_user, seat
+from tests.support import csrf_token_from, finished_workshop, login, make_user, seat
 from workshop.extensions import db
 from workshop.models import CheckIn, Transcript
 from workshop.pdf.signing import configure_signing
@@ -113,6 +113,50 @@ def test_pdf_is_signed_when_a_key_is_configured(app, client, record, tmp_path):
         data = client.get("/my/transcript.pdf").data
         check_archival(data, signed=True)
         assert b"/ByteRange" in data and b"/Sig" in data
+    finally:
+        app.config.update(SIGNING_P12_PATH="", SIGNING_P12_PASSWORD="")
+        configure_signing(app)
+
+
+def _upload(client, data: bytes):
+    token = csrf_token_from(client.get("/verify").get_data(as_text=True))
+    return client.post(
+        "/verify/file",
+        data={"csrf_token": token, "file": (io.BytesIO(data), "transcript.pdf")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_verify_file_shows_a_signed_transcripts_figures_and_refuses_a_modified_one(
+    app, client, record, tmp_path
+):
+    ca = make_ca(tmp_path, "Phitsanulok Office CA")
+    app.config.update(SIGNING_P12_PATH=str(ca.p12_path), SIGNING_P12_PASSWORD=ca.password)
+    configure_signing(app)
+    try:
+        login(client, record[0])
+        data = client.get("/my/transcript.pdf").data
+        code = CODE.search(" ".join(pdftotext(data).split())).group(0)
+        assert check_archival(data, signed=True).keywords == code
+        anyone = app.test_client()
+
+        response = _upload(anyone, data)
+
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "ลายมือชื่อดิจิทัลถูกต้อง ลงนามโดยระบบนี้" in page
+        assert "ตรงกับประวัติการอบรมที่ออกโดยระบบนี้" in page
+        assert "นางสาวสมหญิง ใจงาม" in page and ">36<" in page and "2559–2560" in page
+        assert f"<code>{code}</code>" in page
+        assert "ไม่พบรหัสนี้ในระบบ" not in page
+        assert "ไม่ได้ระบุรหัสตรวจสอบ" not in page
+
+        # One byte changed inside the signed content: no facts are vouched for.
+        tampered = bytearray(data)
+        tampered[data.index(b"/Title") + 10] ^= 0x01
+        page = _upload(anyone, bytes(tampered)).get_data(as_text=True)
+        assert "ลายมือชื่อดิจิทัลไม่ถูกต้อง: ไฟล์ถูกแก้ไขหลังลงนาม" in page
+        assert "ตรงกับประวัติการอบรม" not in page and "นางสาวสมหญิง ใจงาม" not in page
     finally:
         app.config.update(SIGNING_P12_PATH="", SIGNING_P12_PASSWORD="")
         configure_signing(app)

@@ -112,6 +112,7 @@ def _render(transcript: OfficerTranscript, issued: Transcript) -> bytes:
             hours=format_hours(transcript.total_hours),
             code=format_code(issued.code),
         ),
+        keywords=format_code(issued.code),  # what /verify/file looks up in a signed file
         pageCompression=1,
     )
     about = " ".join(
