@@ -232,3 +232,20 @@ def test_one_access_rule_governs_every_organizer_view(client, record, organizer,
     assert "ไม่พบเจ้าหน้าที่ที่ตรงกับคำค้น" in found
     export = client.get("/organizer/reports/hours.csv?fy=2559").data.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(export)))[1:] == []
+
+
+def test_office_names_fit_their_column_or_wrap_before_the_province(client, record):
+    """สำนักงานพัฒนาชุมชนอำเภอเมืองพิษณุโลก fits on one line of A4; a longer name wraps
+    before จังหวัด…, not inside จังหวัด|พิษณุโลก. Also a date range across two months."""
+    officer, first, second = record
+    first.organizing_agency = "สำนักงานพัฒนาชุมชนอำเภอเมืองพิษณุโลก"
+    second.organizing_agency = "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดพิษณุโลก"
+    db.session.commit()
+    login(client, officer)
+
+    lines = pdftotext(client.get("/my/transcript.pdf").data).splitlines()
+
+    assert "สำนักงานพัฒนาชุมชนอำเภอเมืองพิษณุโลก" in lines
+    at = lines.index("สำนักงานส่งเสริมการปกครองท้องถิ่น")
+    assert lines[at + 1] == "จังหวัดพิษณุโลก"
+    assert not any(line.endswith("จังหวัด") or line.endswith("อำเภอ") for line in lines)
