@@ -76,6 +76,8 @@ def test_protected_phrases_are_one_token(text: str, tokens: tuple[str, ...]) -> 
     [
         # นาย starts a dictionary word here: no name follows.
         ("นายอำเภอวังทอง", ("นายอำเภอ", "วังทอง")),
+        # A position ending in the unit keeps it: the title, then the place.
+        ("พัฒนาการอำเภอวังทอง", ("พัฒนาการ", "อำเภอ", "วังทอง")),
         # A unit with no place name after it.
         ("จังหวัด 5 แห่ง", ("จังหวัด", " ", "5", " ", "แห่ง")),
         ("นายกเทศมนตรี", ("นายกเทศมนตรี",)),

@@ -11,7 +11,8 @@ and an office would never print them cut in two:
   ``data/phrases.txt``, one a line, which offices extend as the place names are extended;
 - an administrative unit and its place name (``จังหวัดพิษณุโลก``, ``อำเภอเมืองพิษณุโลก``,
   ``ตำบลวังทอง``), so that an office's name in a narrow column wraps as
-  สำนักงานพัฒนาชุมชน | จังหวัดพิษณุโลก, never สำนักงานพัฒนาชุมชนจังหวัด | พิษณุโลก.
+  สำนักงานพัฒนาชุมชน | จังหวัดพิษณุโลก, never สำนักงานพัฒนาชุมชนจังหวัด | พิษณุโลก; except
+  after a position whose title ends in the unit (พัฒนาการอำเภอ | วังทอง, ปลัดอำเภอ | …).
 
 :func:`protected_spans` finds them; ``workshop.pdf.linebreak`` removes every break that would
 fall inside one. A phrase wider than its line is still cut as a last resort, as a word is.
@@ -48,6 +49,8 @@ _WORD = re.compile(r"\S+")
 PLACE_UNITS = ("จังหวัด", "อำเภอ", "ตำบล", "แขวง", "เขต")
 _PLACE_UNIT = re.compile("|".join(PLACE_UNITS))
 PLACE_MAX = 30  # characters: longer than any province, district or subdistrict name
+# Positions named "<head><unit>" (พัฒนาการอำเภอ, ปลัดจังหวัด): the unit belongs to the title.
+POSITION_HEADS = ("พัฒนาการ", "ปลัด")
 _SURNAME = re.compile(rf"(?:{SURNAME_PARTICLE} )?\S+")  # ณ อยุธยา is one surname
 
 
@@ -101,7 +104,11 @@ def _place_spans(text: str, boundaries: set[int]) -> list[tuple[int, int]]:
     names = place_names()
     spans: list[tuple[int, int]] = []
     for unit in _PLACE_UNIT.finditer(text):
-        if unit.start() not in boundaries:
+        if unit.start() not in boundaries or any(
+            text.startswith(head, unit.start() - len(head))
+            and unit.start() - len(head) in boundaries | {0}
+            for head in POSITION_HEADS
+        ):
             continue
         start = unit.end() + (text[unit.end() : unit.end() + 1] == " ")
         ends = sorted(b for b in boundaries if start < b <= start + PLACE_MAX)
