@@ -228,8 +228,8 @@ ROUTES: dict[str, str] = {
     "transcripts.hours":                        "login     403    403    403    ok        ok       ok       403      403",
     "transcripts.mine":                         "login     ok     ok     403    403       403      403      403      403",
     "transcripts.mine_file":                    "login     ok     ok     403    403       403      403      403      403",
-    "transcripts.officer":                      "login     403    403    403    ok        ok       ok       403      403",
-    "transcripts.officer_file":                 "login     403    403    403    ok        ok       ok       403      403",
+    "transcripts.officer":                      "login     403    403    403    ok        ok       404      403      403",
+    "transcripts.officer_file":                 "login     403    403    403    ok        ok       404      403      403",
     "transcripts.search":                       "login     403    403    403    ok        ok       ok       403      403",
 }
 # fmt: on

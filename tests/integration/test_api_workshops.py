@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from tests.support import PASSWORD, make_officers, make_user, seat, workshop_input
 from workshop.extensions import db
 from workshop.models import AuditEvent, User, Venue, Workshop, WorkshopSession
+from workshop.services.certificate_design import DEFAULT_WORDING, check_wording
+from workshop.services.errors import ValidationFailed
 from workshop.services.venues import VenueInput, create_venue
 from workshop.services.workshops import SessionInput, change_status, create_workshop
 
@@ -717,3 +719,144 @@ def test_patch_without_token_is_401_and_officer_or_staff_is_403(client, workshop
         response = patch(client, workshop.id, {"status": "cancelled"}, headers)
         assert_error(response, 403, "forbidden")
     assert stored(workshop.id).status == "published"
+
+
+# ---------------------------------------------------------------- certificate design
+
+
+def test_workshop_shows_the_certificate_design_defaults(client, auth, workshop):
+    body = client.get(f"/api/v1/workshops/{workshop.id}", headers=auth).get_json()
+
+    assert body["certificate_wording"] == DEFAULT_WORDING["เกียรติบัตร"]  # the kind's own
+    assert (body["signatory2_name"], body["signatory2_position"]) == ("", "")
+    assert body["thai_numerals"] is False
+    assert body["certificate_frame"] == "classic"
+
+
+def test_patch_certificate_design_stores_it_and_leaves_what_was_left_out(client, auth, workshop):
+    wording = "ได้ผ่านการอบรม{title}\n{dates} รวม {hours} ชั่วโมง"
+    design = {
+        "certificate_wording": wording,
+        "signatory2_name": "นางสาวกิ่งแก้ว ปิ่นทอง",
+        "signatory2_position": "พัฒนาการจังหวัดพิษณุโลก\nปฏิบัติราชการแทน",
+        "thai_numerals": True,
+        "certificate_frame": "ornate",
+    }
+
+    response = patch(client, workshop.id, design, auth)
+
+    assert response.status_code == 200, response.get_json()
+    assert {k: response.get_json()[k] for k in design} == design
+    assert response.headers["ETag"] == f'"{stored(workshop.id).version}"'
+    row = stored(workshop.id)
+    assert (row.certificate_wording, row.certificate_frame, row.thai_numerals) == (
+        wording,
+        "ornate",
+        True,
+    )
+    assert row.signatory2_position == "พัฒนาการจังหวัดพิษณุโลก\nปฏิบัติราชการแทน"
+    event = AuditEvent.query.filter_by(action="certificate_design.save").one()
+    assert event.details == {"frame": "ornate", "thai_numerals": True}
+
+    # Only one field: the rest of the design stays as stored.
+    response = patch(client, workshop.id, {"thai_numerals": False}, auth)
+    assert response.status_code == 200
+    assert response.get_json()["certificate_wording"] == wording
+    row = stored(workshop.id)
+    assert (row.thai_numerals, row.certificate_frame) == (False, "ornate")
+    assert row.signatory2_name == "นางสาวกิ่งแก้ว ปิ่นทอง"
+
+
+def test_the_kinds_own_wording_follows_a_change_of_kind(client, auth, workshop):
+    response = patch(
+        client, workshop.id, {"certificate_wording": DEFAULT_WORDING["เกียรติบัตร"]}, auth
+    )
+    assert response.status_code == 200
+    assert stored(workshop.id).certificate_wording == ""  # stored as "the kind's"
+
+    response = patch(client, workshop.id, {"certificate_kind": "วุฒิบัตร"}, auth)
+
+    assert response.get_json()["certificate_wording"] == DEFAULT_WORDING["วุฒิบัตร"]
+
+
+def test_bad_certificate_design_is_422_with_the_pages_messages_and_nothing_saved(
+    client, auth, workshop
+):
+    version = stored(workshop.id).version
+    with pytest.raises(ValidationFailed) as page_rule:
+        check_wording("ขอรับรองว่า {nme} ผ่านการอบรม")
+
+    response = patch(
+        client,
+        workshop.id,
+        {
+            "certificate_wording": "ขอรับรองว่า {nme} ผ่านการอบรม",
+            "certificate_frame": "gold",
+            "signatory2_name": "ก" * 300,
+            "capacity": 500,  # a workshop field's error is reported with them
+            "thai_numerals": True,
+        },
+        auth,
+    )
+
+    error = assert_error(response, 422, "validation_failed")
+    assert error["fields"]["certificate_wording"] == page_rule.value.fields["wording"]
+    assert "{nme}" in error["fields"]["certificate_wording"]
+    assert error["fields"]["certificate_frame"] == "ไม่มีกรอบแบบนี้"
+    assert set(error["fields"]) == {
+        "certificate_wording",
+        "certificate_frame",
+        "signatory2_name",
+        "capacity",
+    }
+    row = stored(workshop.id)
+    assert (row.version, row.thai_numerals, row.capacity) == (version, False, 100)
+    assert AuditEvent.query.filter_by(action="certificate_design.save").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"thai_numerals": "yes"}, "thai_numerals"),
+        ({"thai_numerals": None}, "thai_numerals"),
+        ({"certificate_frame": 1}, "certificate_frame"),
+        ({"certificate_wording": ["ได้เข้าร่วม{title}"]}, "certificate_wording"),
+    ],
+)
+def test_certificate_design_of_the_wrong_type_is_422(client, auth, workshop, body, field):
+    error = assert_error(patch(client, workshop.id, body, auth), 422, "validation_failed")
+    assert list(error["fields"]) == [field]
+
+
+def test_create_workshop_with_a_certificate_design(client, auth, venue):
+    body = body_for(
+        venue,
+        certificate_kind="วุฒิบัตร",
+        certificate_wording="ได้ผ่านการอบรม{title}\nณ {venue}",
+        thai_numerals=True,
+        certificate_frame="modern",
+    )
+
+    response = client.post("/api/v1/workshops", json=body, headers=auth)
+
+    assert response.status_code == 201, response.get_json()
+    created = stored(response.get_json()["id"])
+    assert created.certificate_wording == "ได้ผ่านการอบรม{title}\nณ {venue}"
+    assert (created.thai_numerals, created.certificate_frame) == (True, "modern")
+    assert response.headers["ETag"] == f'"{created.version}"'
+
+    # A bad design refuses the whole workshop.
+    bad = body_for(venue, certificate_wording="{title", capacity=500)
+    error = assert_error(
+        client.post("/api/v1/workshops", json=bad, headers=auth), 422, "validation_failed"
+    )
+    assert set(error["fields"]) == {"certificate_wording", "capacity"}
+    assert counts() == (1, 2)
+
+
+def test_create_without_design_fields_keeps_the_defaults_and_one_version(client, auth, venue):
+    response = client.post("/api/v1/workshops", json=body_for(venue), headers=auth)
+
+    assert response.get_json()["version"] == 1
+    assert response.get_json()["certificate_frame"] == "classic"
+    assert AuditEvent.query.filter_by(action="certificate_design.save").count() == 0

@@ -5,6 +5,7 @@ preview on the settings page, all through the organizer's pages."""
 from __future__ import annotations
 
 import io
+import re
 
 import pikepdf
 import pytest
@@ -244,7 +245,8 @@ def test_thai_numerals_on_the_certificate_and_the_report(client, held, organizer
     _design(client, workshop.id, thai_numerals="1")
 
     certificate = pdftotext(_certificate(client, registration)).splitlines()
-    report = pdftotext(client.get(f"/organizer/workshops/{workshop.id}/report.pdf").data)
+    report_pdf = client.get(f"/organizer/workshops/{workshop.id}/report.pdf").data
+    report = pdftotext(report_pdf)
 
     assert "เลขที่ ๑/๒๕๕๙" in certificate
     assert "ระหว่างวันที่ ๒๐–๒๒ ตุลาคม พ.ศ. ๒๕๕๘" in certificate
@@ -255,6 +257,11 @@ def test_thai_numerals_on_the_certificate_and_the_report(client, held, organizer
     assert "หน้า ๑/" in report and "พ.ศ. ๒๕๕๙" in report
     assert "นางสาวกิ่งแก้ว ปิ่นทอง2" in report
     assert "2559" not in report.replace("ปิ่นทอง2", "")
+    # The chart too: its axis, bar values and legend ("เข้าร่วมอย่างน้อย ๑ ช่วง").
+    assert "เข้าร่วมอย่างน้อย ๑ ช่วง" in report
+    assert [line for line in report.splitlines() if re.search("[0-9]", line)] == [
+        "๑ นางสาวกิ่งแก้ว ปิ่นทอง2"  # the attendee table: only the name keeps its digit
+    ]
 
 
 # ---------------------------------------------------------------- frames and backgrounds

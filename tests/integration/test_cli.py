@@ -229,3 +229,86 @@ def test_seed_demo_shows_quotas_and_a_pending_nomination_link(app, client):
     page = client.get(f"/nominate/{DEMO_NOMINATION_TOKEN}")
     assert page.status_code == 200
     assert "เหลือ 3 ที่" in page.get_data(as_text=True)
+
+
+def test_demo_has_a_meeting_under_way_for_the_door(app, client):
+    """Loaded at any hour, the demo has a session running today with four of six seats checked
+    in, one officer waitlisted and one cancelled, for the scanner's messages and name search."""
+    from tests.support import login
+    from workshop.models.types import utcnow
+    from workshop.services.demo import TODAY_TITLE
+    from workshop.services.tickets import ticket_token
+    from workshop.thai.dates import to_bangkok
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    now = utcnow()
+    workshop = Workshop.query.filter_by(title=TODAY_TITLE).one()
+    (session,) = workshop.sessions
+    assert session.starts_at <= now < session.ends_at
+    assert to_bangkok(session.starts_at).date() == to_bangkok(now).date()
+    statuses = sorted(r.status for r in Registration.query.filter_by(workshop_id=workshop.id))
+    assert statuses == ["cancelled"] + ["confirmed"] * 6 + ["waitlisted"]
+
+    staff = User.query.filter_by(role="staff").one()
+    account = next(a for a in DEMO_ACCOUNTS if a.role == "staff")
+    login(client, staff, account.password)
+    door = client.get("/checkin").get_data(as_text=True)
+    assert TODAY_TITLE in door
+    assert client.get(f"/checkin/{workshop.id}/{session.id}").status_code == 200
+
+    # The name search (all are at district offices) says who came, and when.
+    token = client.post(
+        "/api/v1/auth/token", json={"email": staff.email, "password": account.password}
+    ).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    found = client.get(
+        f"/api/v1/workshops/{workshop.id}/attendees",
+        query_string={"q": "สำนักงานพัฒนาชุมชนอำเภอ", "session_id": session.id},
+        headers=headers,
+    ).get_json()
+    assert sorted(p["status"] for p in found) == ["confirmed"] * 6 + ["waitlisted"]
+    times = [p["checked_in_at"] for p in found if p["checked_in_at"]]
+    assert len(times) == 4 and len(set(times)) == 4
+    assert CheckIn.query.filter_by(session_id=session.id).count() == 4
+
+    # Their tickets at the door: the waiting list, and a registration cancelled.
+    for status, words in (("waitlisted", "รายชื่อสำรอง"), ("cancelled", "ถูกยกเลิกแล้ว")):
+        holder = Registration.query.filter_by(workshop_id=workshop.id, status=status).one()
+        response = client.post(
+            "/api/v1/checkins",
+            json={"session_id": session.id, "ticket": ticket_token(holder)},
+            headers=headers,
+        )
+        assert response.status_code == 409
+        error = response.get_json()["error"]
+        assert error["code"] == "not_confirmed" and words in error["message"]
+    assert CheckIn.query.filter_by(session_id=session.id).count() == 4
+
+    # Loading the demo again adds nothing.
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    assert Workshop.query.filter_by(title=TODAY_TITLE).count() == 1
+
+
+def test_the_demo_meeting_is_under_way_at_any_hour_it_is_loaded():
+    from datetime import date, datetime, time, timedelta
+
+    from workshop.services.demo import today_session_times
+    from workshop.thai.dates import bangkok_to_utc, to_bangkok
+
+    day = date(2026, 12, 4)
+    expected = {
+        time(0, 10): ("00:00", "03:00"),
+        time(7, 0): ("06:00", "10:00"),
+        time(9, 30): ("08:30", "16:30"),
+        time(14, 0): ("08:30", "16:30"),
+        time(15, 45): ("14:30", "18:30"),
+        time(21, 10): ("20:00", "00:00"),
+    }
+    for clock, (starts_text, ends_text) in expected.items():
+        now: datetime = bangkok_to_utc(day, clock)
+        starts, ends = today_session_times(now)
+        assert starts <= now < ends
+        assert to_bangkok(starts).date() == day
+        assert ends - now >= timedelta(hours=2, minutes=30)
+        assert to_bangkok(starts).strftime("%H:%M") == starts_text
+        assert to_bangkok(ends).strftime("%H:%M") == ends_text

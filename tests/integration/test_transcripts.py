@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from tests.pdf_checks import check_archival, pdftotext
 from tests.signing import make_ca
-from tests.support import finished_workshop, login, make_office, make_user, seat
+from tests.support import csrf_token_from, finished_workshop, login, make_office, make_user, seat
 from workshop.extensions import db
 from workshop.models import CheckIn, Transcript
 from workshop.pdf.signing import configure_signing
@@ -118,6 +118,50 @@ def test_pdf_is_signed_when_a_key_is_configured(app, client, record, tmp_path):
         configure_signing(app)
 
 
+def _upload(client, data: bytes):
+    token = csrf_token_from(client.get("/verify").get_data(as_text=True))
+    return client.post(
+        "/verify/file",
+        data={"csrf_token": token, "file": (io.BytesIO(data), "transcript.pdf")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_verify_file_shows_a_signed_transcripts_figures_and_refuses_a_modified_one(
+    app, client, record, tmp_path
+):
+    ca = make_ca(tmp_path, "Phitsanulok Office CA")
+    app.config.update(SIGNING_P12_PATH=str(ca.p12_path), SIGNING_P12_PASSWORD=ca.password)
+    configure_signing(app)
+    try:
+        login(client, record[0])
+        data = client.get("/my/transcript.pdf").data
+        code = CODE.search(" ".join(pdftotext(data).split())).group(0)
+        assert check_archival(data, signed=True).keywords == code
+        anyone = app.test_client()
+
+        response = _upload(anyone, data)
+
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "ลายมือชื่อดิจิทัลถูกต้อง ลงนามโดยระบบนี้" in page
+        assert "ตรงกับประวัติการอบรมที่ออกโดยระบบนี้" in page
+        assert "นางสาวสมหญิง ใจงาม" in page and ">36<" in page and "2559–2560" in page
+        assert f"<code>{code}</code>" in page
+        assert "ไม่พบรหัสนี้ในระบบ" not in page
+        assert "ไม่ได้ระบุรหัสตรวจสอบ" not in page
+
+        # One byte changed inside the signed content: no facts are vouched for.
+        tampered = bytearray(data)
+        tampered[data.index(b"/Title") + 10] ^= 0x01
+        page = _upload(anyone, bytes(tampered)).get_data(as_text=True)
+        assert "ลายมือชื่อดิจิทัลไม่ถูกต้อง: ไฟล์ถูกแก้ไขหลังลงนาม" in page
+        assert "ตรงกับประวัติการอบรม" not in page and "นางสาวสมหญิง ใจงาม" not in page
+    finally:
+        app.config.update(SIGNING_P12_PATH="", SIGNING_P12_PASSWORD="")
+        configure_signing(app)
+
+
 def test_xlsx_has_a_row_per_workshop_and_numbers_for_hours(client, record):
     login(client, record[0])
     response = client.get("/my/transcript.xlsx")
@@ -197,3 +241,20 @@ def test_organizers_see_transcripts_of_people_in_their_offices_scope(client, rec
     officer.office_id = district.id
     db.session.commit()
     assert views(other) == (200, True, 1)
+
+
+def test_office_names_fit_their_column_or_wrap_before_the_province(client, record):
+    """สำนักงานพัฒนาชุมชนอำเภอเมืองพิษณุโลก fits on one line of A4; a longer name wraps
+    before จังหวัด…, not inside จังหวัด|พิษณุโลก. Also a date range across two months."""
+    officer, first, second = record
+    first.organizing_agency = "สำนักงานพัฒนาชุมชนอำเภอเมืองพิษณุโลก"
+    second.organizing_agency = "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดพิษณุโลก"
+    db.session.commit()
+    login(client, officer)
+
+    lines = pdftotext(client.get("/my/transcript.pdf").data).splitlines()
+
+    assert "สำนักงานพัฒนาชุมชนอำเภอเมืองพิษณุโลก" in lines
+    at = lines.index("สำนักงานส่งเสริมการปกครองท้องถิ่น")
+    assert lines[at + 1] == "จังหวัดพิษณุโลก"
+    assert not any(line.endswith("จังหวัด") or line.endswith("อำเภอ") for line in lines)

@@ -16,6 +16,7 @@ from workshop.pdf import linebreak
 from workshop.pdf.fonts import REGULAR, register_sarabun
 from workshop.pdf.linebreak import segment
 from workshop.pdf.typeset import text_width, wrap_lines
+from workshop.thai import phrases
 from workshop.thai.placenames import PLACE_NAMES_FILE, place_names
 from workshop.thai.provinces import PROVINCES
 
@@ -63,11 +64,12 @@ def _clear() -> None:
 
 def _without_place_names(text: str, *wrap: float) -> tuple[str, ...]:
     """``segment(text)`` (or ``wrap_lines(text, REGULAR, *wrap)``) with pythainlp's dictionary
-    alone, as before place names."""
+    alone, as before place names (as words, and after their unit: ``thai.phrases``)."""
     _clear()
     with pytest.MonkeyPatch.context() as patch:
         bare = linebreak._WordsAndPlaces(word_dict_trie(), Trie(()))
         patch.setattr(linebreak, "_dictionary", lambda: bare)
+        patch.setattr(phrases, "place_names", frozenset)
         result = tuple(wrap_lines(text, REGULAR, *wrap)) if wrap else segment(text)
     _clear()
     return result
@@ -100,32 +102,29 @@ def test_place_names_file_is_names_only_sorted_with_its_source() -> None:
 
 @pytest.mark.parametrize("district", PHITSANULOK)
 def test_district_names_are_one_word(district: str) -> None:
-    assert segment(f"อำเภอ{district}") == ("อำเภอ", district)
-    assert segment(f"สำนักงานพัฒนาชุมชนอำเภอ{district}")[-2:] == ("อำเภอ", district)
+    # After a position ending in อำเภอ, the name is a word of its own ...
     assert segment(f"พัฒนาการอำเภอ{district}จังหวัดพิษณุโลก") == (
         "พัฒนาการ",
         "อำเภอ",
         district,
-        "จังหวัด",
-        "พิษณุโลก",
+        "จังหวัดพิษณุโลก",
     )
+    # ... elsewhere one with its unit (thai.phrases): อำเภอ|วังทอง never breaks either.
+    assert segment(f"อำเภอ{district}") == (f"อำเภอ{district}",)
+    assert segment(f"สำนักงานพัฒนาชุมชนอำเภอ{district}")[-1] == f"อำเภอ{district}"
 
 
 def test_agency_name_from_the_reference_office() -> None:
-    # พัฒนาชุมชน is a protected compound (workshop/thai/data/phrases.txt).
-    assert segment("สำนักงานพัฒนาชุมชนอำเภอวังทอง") == (
-        "สำนักงาน",
-        "พัฒนาชุมชน",
-        "อำเภอ",
-        "วังทอง",
-    )
+    # พัฒนาชุมชน is a protected compound (workshop/thai/data/phrases.txt), and so is a unit
+    # with its place name.
+    assert segment("สำนักงานพัฒนาชุมชนอำเภอวังทอง") == ("สำนักงาน", "พัฒนาชุมชน", "อำเภอวังทอง")
 
 
 def test_subdistrict_names_are_one_word() -> None:
-    assert segment("ตำบลท่าหมื่นราม อำเภอวังทอง") == ("ตำบล", "ท่าหมื่นราม", " ", "อำเภอ", "วังทอง")
+    assert segment("ตำบลท่าหมื่นราม อำเภอวังทอง") == ("ตำบลท่าหมื่นราม", " ", "อำเภอวังทอง")
     # pythainlp alone reads แข|วงวัง|บูรพา|ภิรมย์; only breaks both readings make are kept,
     # so the prefix stays glued to this one, and nothing inside it breaks.
-    assert segment("แขวงวังบูรพาภิรมย์ เขตพระนคร") == ("แขวงวังบูรพาภิรมย์", " ", "เขต", "พระนคร")
+    assert segment("แขวงวังบูรพาภิรมย์ เขตพระนคร") == ("แขวงวังบูรพาภิรมย์", " ", "เขตพระนคร")
 
 
 def test_no_place_name_is_broken_after_its_prefix() -> None:
@@ -141,7 +140,9 @@ def test_no_place_name_is_broken_after_its_prefix() -> None:
 
 
 def test_ordinary_text_is_segmented_as_before() -> None:
-    assert segment(PROSE) == _without_place_names(PROSE)
+    # But for the province after จังหวัด as a word (not inside ผู้ว่าราชการจังหวัด).
+    province = PROSE.index("ชุมชนจังหวัดพิษณุโลก") + len("ชุมชนจังหวัด")
+    assert _boundaries(segment(PROSE)) == _boundaries(_without_place_names(PROSE)) - {province}
 
 
 def test_a_place_name_only_joins_its_own_parts() -> None:
@@ -149,7 +150,12 @@ def test_a_place_name_only_joins_its_own_parts() -> None:
     start = VENUE_SENTENCE.index("วังทอง")
     inside = set(range(start + 1, start + len("วังทอง")))
     assert _boundaries(before) & inside  # วัง|ทอง, without the names
-    assert _boundaries(segment(VENUE_SENTENCE)) == _boundaries(before) - inside
+    # ... and อำเภอ|วังทอง, จังหวัด|พิษณุโลก (thai.phrases) no longer break either.
+    province = VENUE_SENTENCE.index("จังหวัดพิษณุโลก ") + len("จังหวัด")
+    assert _boundaries(segment(VENUE_SENTENCE)) == _boundaries(before) - inside - {
+        start,
+        province,
+    }
 
 
 @pytest.mark.parametrize(

@@ -25,11 +25,19 @@ from pydantic import (
     StrictStr,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from workshop.models import AttendanceRule, CertificateKind, User, WorkshopStatus
 from workshop.models.types import INT32_MAX, INT32_MIN
+from workshop.services.certificate_design import (
+    FRAMES,
+    PLACEHOLDERS,
+    WORDING_LINES,
+    WORDING_MAX,
+    default_wording,
+)
 from workshop.services.errors import DomainError, ValidationFailed
 from workshop.services.personal_data import AccountProfile
 
@@ -149,6 +157,17 @@ _RULE_DESCRIPTION = (
 )
 
 
+_FRAME_ENUM = {"enum": list(FRAMES)}
+_WORDING_DESCRIPTION = (
+    "The certificate's text under the officer's name, as on the organizer's certificate page: "
+    f"up to {WORDING_LINES} lines and {WORDING_MAX} characters, with the placeholders "
+    + ", ".join(f"`{{{name}}}`" for name in PLACEHOLDERS)
+    + ". Empty: the wording of the certificate kind."
+)
+_SIGNATORY2_POSITION = "The second signatory's position; a line break starts a new line."
+_THAI_NUMERALS = "Certificates and the report print Thai numerals (๑๒/๒๕๕๙); names stay as written."
+
+
 def _drop_none_defaults(schema: dict[str, Any]) -> None:
     """Optional fields that may only be left out (``null`` is not a value): no default."""
     for prop in schema.get("properties", {}).values():
@@ -214,6 +233,11 @@ class WorkshopCreate(Strict):
     presiding_official: Text = ""
     signatory_name: Text = ""
     signatory_position: Text = ""
+    certificate_wording: Text = Field("", description=_WORDING_DESCRIPTION)
+    signatory2_name: Text = ""
+    signatory2_position: Text = Field("", description=_SIGNATORY2_POSITION)
+    thai_numerals: StrictBool = Field(False, description=_THAI_NUMERALS)
+    certificate_frame: Text = Field(FRAMES[0], json_schema_extra=_FRAME_ENUM)
 
 
 class WorkshopPatch(Partial):
@@ -241,6 +265,11 @@ class WorkshopPatch(Partial):
     presiding_official: Text = None  # type: ignore[assignment]
     signatory_name: Text = None  # type: ignore[assignment]
     signatory_position: Text = None  # type: ignore[assignment]
+    certificate_wording: Text = Field(None, description=_WORDING_DESCRIPTION)  # type: ignore[arg-type]
+    signatory2_name: Text = None  # type: ignore[assignment]
+    signatory2_position: Text = Field(None, description=_SIGNATORY2_POSITION)  # type: ignore[arg-type]
+    thai_numerals: StrictBool = Field(None, description=_THAI_NUMERALS)  # type: ignore[arg-type]
+    certificate_frame: Text = Field(None, json_schema_extra=_FRAME_ENUM)  # type: ignore[arg-type]
     status: Text = Field(
         None,  # type: ignore[arg-type]
         json_schema_extra=_STATUS_ENUM,
@@ -425,11 +454,26 @@ class WorkshopOut(Out):
     presiding_official: str
     signatory_name: str
     signatory_position: str
+    certificate_wording: str = Field(
+        description="The wording certificates print under the name: the workshop's own, or "
+        "its kind's when it has none."
+    )
+    signatory2_name: str = Field(description="Empty: one signatory.")
+    signatory2_position: str
+    thai_numerals: bool = Field(description=_THAI_NUMERALS)
+    certificate_frame: str = Field(json_schema_extra=_FRAME_ENUM)
     fiscal_year: int = Field(description="Thai fiscal year in Buddhist Era, e.g. 2559.")
     sessions: list[SessionOut]
     cancelled_at: UtcTimestamp | None = Field(description="When it was cancelled; else null.")
     cancel_reason: str = Field(description="Why it was cancelled; empty unless cancelled.")
     version: int = Field(description=_VERSION_TEXT)
+
+    @model_validator(mode="after")
+    def _wording_as_printed(self) -> WorkshopOut:
+        # Stored empty: the kind's wording, which follows the kind if it changes.
+        if not self.certificate_wording:
+            self.certificate_wording = default_wording(self.certificate_kind)
+        return self
 
 
 def to_json(shape: type[Out], row: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from workshop.api.schemas import (
 )
 from workshop.api.versions import etag, if_match_version
 from workshop.models import Role, Workshop, WorkshopStatus
+from workshop.services.certificate_design import DESIGN_COLUMNS, DesignInput
 from workshop.services.errors import ValidationFailed
 from workshop.services.workshops import (
     SessionInput,
@@ -37,9 +38,16 @@ WORKSHOP_ID = f"<int(max={INT32_MAX}):workshop_id>"
 @api_auth(Role.ORGANIZER)
 def workshop_create():
     body = parse_body(WorkshopCreate)
-    values = body.model_dump(exclude={"sessions"})
+    columns = set(DESIGN_COLUMNS.values())
+    values = body.model_dump(exclude={"sessions", *columns})
     sessions = [SessionInput(**item.model_dump()) for item in body.sessions]
-    workshop = create_workshop(WorkshopInput(**values, sessions=sessions), g.api_user)
+    # The certificate design only when the request sets some of it: else the defaults stand.
+    design = (
+        DesignInput(**{name: getattr(body, column) for name, column in DESIGN_COLUMNS.items()})
+        if columns & body.model_fields_set
+        else None
+    )
+    workshop = create_workshop(WorkshopInput(**values, sessions=sessions), g.api_user, design)
     location = url_for(".workshop_get", workshop_id=workshop.id)
     return to_json(WorkshopOut, workshop), 201, {"Location": location, **etag(workshop.version)}
 

@@ -2,7 +2,9 @@
 
 The bars, axis and value labels (digits only) are ``reportlab.graphics``; the Thai labels and
 the legend are drawn with the shared typesetter, since the chart's own ``String`` cannot shape
-Thai.
+Thai. ``thai_numerals`` (the workshop's option) writes the figures, axis and bar values in Thai
+numerals (they need no shaping either), the legend too; the row labels are names (districts)
+and stay as written.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from reportlab.platypus import Flowable
 from workshop.pdf.fonts import REGULAR
 from workshop.pdf.tables import GRID, INK
 from workshop.pdf.typeset import draw_text, text_width, wrap_lines
+from workshop.thai.numerals import digits
 
 SERIES = (colors.HexColor("#2f6fb3"), colors.HexColor("#e0892b"), colors.HexColor("#3a9d5d"))
 
@@ -31,11 +34,16 @@ class BarChart(Flowable):
     BAR_ROW = 19.0  # points per label
 
     def __init__(
-        self, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], width: float
+        self,
+        labels: Sequence[str],
+        series: Sequence[tuple[str, Sequence[int]]],
+        width: float,
+        thai_numerals: bool = False,
     ) -> None:
         super().__init__()
         if not 1 <= len(series) <= len(SERIES):
             raise ValueError(f"a chart shows 1 to {len(SERIES)} series")
+        self.thai_numerals = thai_numerals
         self.labels = list(labels)
         self.series = [(name, list(values)) for name, values in series]
         self.colours = SERIES[: len(self.series)]
@@ -72,10 +80,13 @@ class BarChart(Flowable):
         chart.valueAxis.strokeColor = GRID
         chart.valueAxis.gridStrokeColor = colors.HexColor("#e4e7eb")
         chart.valueAxis.visibleGrid = 1
-        chart.valueAxis.labelTextFormat = lambda v: f"{int(v):,}" if v == int(v) else ""
+        thai = self.thai_numerals
+        chart.valueAxis.labelTextFormat = lambda v: (
+            digits(f"{int(v):,}", thai) if v == int(v) else ""
+        )
         chart.barSpacing = 0.5
         chart.groupSpacing = 4
-        chart.barLabelFormat = "%d"
+        chart.barLabelFormat = lambda v: digits(f"{int(v)}", thai)
         chart.barLabels.fontName = REGULAR
         chart.barLabels.fontSize = 6.5
         chart.barLabels.boxAnchor = "w"
@@ -103,7 +114,8 @@ class BarChart(Flowable):
             canvas.setFillColor(color)
             canvas.rect(x, y, 8, 8, stroke=0, fill=1)
             canvas.setFillColor(INK)
-            x += 11 + draw_text(canvas, x + 11, y + 1, name, REGULAR, 8.5) + 12
+            legend = digits(name, self.thai_numerals)
+            x += 11 + draw_text(canvas, x + 11, y + 1, legend, REGULAR, 8.5) + 12
         canvas.restoreState()
 
 
@@ -115,9 +127,15 @@ class MeanChart(Flowable):
     LABEL_WIDTH = 14 * mm
 
     def __init__(
-        self, labels: Sequence[str], means: Sequence[float | None], width: float, scale: int = 5
+        self,
+        labels: Sequence[str],
+        means: Sequence[float | None],
+        width: float,
+        scale: int = 5,
+        thai_numerals: bool = False,
     ) -> None:
         super().__init__()
+        self.thai_numerals = thai_numerals
         self.labels = list(labels)
         self.means = list(means)
         self.scale = scale
@@ -139,7 +157,7 @@ class MeanChart(Flowable):
             x = plot_x + plot_w * level / self.scale
             canvas.setStrokeColor(GRID if level == 0 else colors.HexColor("#e4e7eb"))
             canvas.line(x, self.axis_height, x, top - 2)
-            draw_text(canvas, x, 3, str(level), REGULAR, 7.5, "center")
+            draw_text(canvas, x, 3, digits(str(level), self.thai_numerals), REGULAR, 7.5, "center")
         for i, (label, mean) in enumerate(zip(self.labels, self.means, strict=True)):
             y = top - (i + 1) * self.ROW
             canvas.setFillColor(INK)
@@ -150,5 +168,6 @@ class MeanChart(Flowable):
             canvas.setFillColor(SERIES[0])
             canvas.rect(plot_x, y + 2, bar, self.ROW - 4, stroke=0, fill=1)
             canvas.setFillColor(INK)
-            draw_text(canvas, plot_x + bar + 3, y + 3, f"{mean:.2f}", REGULAR, 7.5)
+            value = digits(f"{mean:.2f}", self.thai_numerals)
+            draw_text(canvas, plot_x + bar + 3, y + 3, value, REGULAR, 7.5)
         canvas.restoreState()

@@ -300,6 +300,7 @@ def _group_chart(groups: Sequence[GroupFigure], width: float) -> BarChart:
             (_("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"), [g.eligible for g in shown]),
         ],
         width,
+        thai_numerals=_THAI_NUMERALS.get(),
     )
 
 
@@ -373,8 +374,8 @@ def _evaluation_section(results: FormResults, width: float) -> list[Flowable]:
         )
         flow.append(Spacer(1, 2 * mm))
         means = [item.mean for item in results.scale]
-        labels = [_("ข้อ %(n)d", n=number) for number in range(1, len(means) + 1)]
-        chart = MeanChart(labels, means, width)
+        labels = [_d(_("ข้อ %(n)d", n=number)) for number in range(1, len(means) + 1)]
+        chart = MeanChart(labels, means, width, thai_numerals=_THAI_NUMERALS.get())
         flow.append(KeepTogether([_note(_("ค่าเฉลี่ยรายข้อ (เต็ม 5)")), Spacer(1, 1 * mm), chart]))
         for question in results.form.questions:
             texts = results.comments.get(question.id)

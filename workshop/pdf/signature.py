@@ -157,7 +157,8 @@ class SignatureCheck:
     ours: bool = False  # made with this installation's certificate
     signer: str = ""
     signed_at: datetime | None = None
-    keywords: str = ""  # the signed document's Info /Keywords (the certificate codes)
+    keywords: str = ""  # the signed document's Info /Keywords (certificate or transcript codes)
+    subject: str = ""  # its Info /Subject (a transcript's names its code)
 
     @property
     def valid(self) -> bool:
@@ -187,12 +188,14 @@ def check_signature(data: bytes, key: SigningKey | None) -> SignatureCheck:
         return SignatureCheck(readable=True, signed=True)
     certificate = status.signing_cert
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    keywords = ""
+    keywords = subject = ""
     if whole:
         try:
-            keywords = str(reader.trailer_view["/Info"].get("/Keywords", ""))
+            info = reader.trailer_view["/Info"]
+            keywords = str(info.get("/Keywords", ""))
+            subject = str(info.get("/Subject", ""))
         except Exception:  # no Info dictionary: no codes
-            keywords = ""
+            keywords = subject = ""
     return SignatureCheck(
         readable=True,
         signed=True,
@@ -203,4 +206,5 @@ def check_signature(data: bytes, key: SigningKey | None) -> SignatureCheck:
         signer=str(certificate.subject.human_friendly),
         signed_at=status.signer_reported_dt,
         keywords=keywords,
+        subject=subject,
     )

@@ -8,7 +8,8 @@ message instead of failing downloads later.
 
 Anyone may upload a downloaded file to /verify: :func:`verify_certificate_file` says whether its
 signature is intact, covers the whole file, was made with this installation's key, and whether
-the certificate codes in it (its Keywords) belong to certificates issued here and still valid.
+the codes in it (its Keywords) belong to certificates issued here and still valid, or to a
+transcript (ประวัติการอบรม) issued here, whose printed figures the page then shows.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
-from workshop.models import Certificate
+from workshop.models import Certificate, Transcript
 from workshop.services.certificates import certificate_by_code, format_code
 from workshop.services.errors import NotFound
+from workshop.services.transcripts import transcript_by_code
 
 if TYPE_CHECKING:
     from workshop.pdf.signature import SignatureCheck, SigningKey
@@ -75,10 +77,12 @@ def sign_if_configured(data: bytes, reason: str) -> bytes:
 
 @dataclass(frozen=True)
 class CodeFound:
-    """A certificate code read from a signed file, and what this installation knows of it."""
+    """A code read from a signed file, and what this installation knows of it: a certificate,
+    a transcript, or neither (both None)."""
 
     code: str
-    certificate: Certificate | None  # None: no certificate here has this code
+    certificate: Certificate | None
+    transcript: Transcript | None = None
 
 
 @dataclass(frozen=True)
@@ -102,12 +106,9 @@ def verify_certificate_file(data: bytes) -> FileVerification:
     found: list[CodeFound] = []
     codes: list[str] = []
     if check.valid:
-        codes = list(dict.fromkeys(_CODE.findall(check.keywords)))
-        for code in codes[:MAX_CODES_SHOWN]:
-            try:
-                found.append(CodeFound(code, certificate_by_code(code)))
-            except NotFound:
-                found.append(CodeFound(format_code(code.replace("-", "")), None))
+        # Transcripts signed before their Keywords carried the code name it in the Subject.
+        codes = list(dict.fromkeys(_CODE.findall(check.keywords) or _CODE.findall(check.subject)))
+        found = [_look_up(code) for code in codes[:MAX_CODES_SHOWN]]
     return FileVerification(
         signing_enabled=key is not None,
         check=check,
@@ -115,3 +116,16 @@ def verify_certificate_file(data: bytes) -> FileVerification:
         more_codes=max(0, len(codes) - MAX_CODES_SHOWN),
         fingerprint=key.fingerprint if key is not None else "",
     )
+
+
+def _look_up(code: str) -> CodeFound:
+    """Certificates and transcripts share one code space (``new_code``): either may match."""
+    try:
+        return CodeFound(code, certificate_by_code(code))
+    except NotFound:
+        pass
+    try:
+        transcript = transcript_by_code(code)
+    except NotFound:
+        return CodeFound(format_code(code.replace("-", "")), None)
+    return CodeFound(format_code(transcript.code), None, transcript)

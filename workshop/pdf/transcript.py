@@ -24,8 +24,8 @@ from workshop.pdf.fonts import BOLD, REGULAR, register_sarabun
 from workshop.pdf.qrdraw import draw_qr
 from workshop.pdf.report import MARGIN, MUTED, PAGE, numbered_canvas
 from workshop.pdf.signing import sign_if_configured
-from workshop.pdf.tables import LongTable
-from workshop.pdf.typeset import draw_text
+from workshop.pdf.tables import PAD, LongTable
+from workshop.pdf.typeset import draw_text, text_width
 from workshop.services.attendance import format_hours
 from workshop.services.certificates import format_code
 from workshop.services.transcripts import OfficerTranscript
@@ -66,11 +66,47 @@ class _Verification(Flowable):
             y -= size * 1.6
 
 
-def _year_table(lines: Any, width: float) -> LongTable:
-    header = [_("ลำดับ"), _("หลักสูตร"), _("หน่วยงานผู้จัด"), _("วันที่อบรม"), _("ชั่วโมง")]
-    widths = [11 * mm, 0.0, 56 * mm, 26 * mm, 15 * mm]
-    widths[1] = width - sum(widths)
-    rows = [
+# The agency and date columns are as wide as their longest cell, within these bounds; the
+# title (which wraps best: long, with many word breaks) takes the rest, but never less than
+# TITLE_MIN. An office's name (สำนักงานพัฒนาชุมชนอำเภอเมืองพิษณุโลก, 61 mm at 10 pt) then
+# stays on one line; a longer one wraps where a phrase ends (``thai.phrases``: before
+# จังหวัด…, not inside a place name).
+AGENCY_MAX = 66 * mm
+DATES_MAX = 32 * mm
+TITLE_MIN = 58 * mm
+NUMBER_WIDTH = 11 * mm
+HOURS_WIDTH = 14 * mm
+
+
+def _fitted(texts: list[str], upper: float) -> float:
+    """The width of a column holding ``texts`` (the header first) on one line each, up to
+    ``upper``."""
+    header, *cells = texts
+    widest = max(
+        [text_width(header, BOLD, TABLE_SIZE)]
+        + [text_width(text, REGULAR, TABLE_SIZE) for text in cells]
+    )
+    return min(upper, widest + 2 * PAD + 1)  # a point to spare: shaped widths are exact
+
+
+def column_widths(rows: list[list[str]], header: list[str], width: float) -> list[float]:
+    """ลำดับ, หลักสูตร, หน่วยงานผู้จัด, วันที่อบรม, ชั่วโมง: see ``AGENCY_MAX``. Measured over
+    every year's rows, so that the years' tables line up."""
+    agency = _fitted([header[2], *(row[2] for row in rows)], AGENCY_MAX)
+    dates = _fitted([header[3], *(row[3] for row in rows)], DATES_MAX)
+    title = width - NUMBER_WIDTH - HOURS_WIDTH - agency - dates
+    if title < TITLE_MIN:  # only with a narrower page than A4: the agency gives way
+        agency -= TITLE_MIN - title
+        title = TITLE_MIN
+    return [NUMBER_WIDTH, title, agency, dates, HOURS_WIDTH]
+
+
+def _header() -> list[str]:
+    return [_("ลำดับ"), _("หลักสูตร"), _("หน่วยงานผู้จัด"), _("วันที่อบรม"), _("ชั่วโมง")]
+
+
+def _rows(lines: Any) -> list[list[str]]:
+    return [
         [
             str(number),
             line.title,
@@ -80,9 +116,11 @@ def _year_table(lines: Any, width: float) -> LongTable:
         ]
         for number, line in enumerate(lines, start=1)
     ]
-    return LongTable(
-        header, rows, widths, ["center", "left", "left", "left", "right"], size=TABLE_SIZE
-    )
+
+
+def _year_table(lines: Any, widths: list[float]) -> LongTable:
+    aligns: list[Any] = ["center", "left", "left", "left", "right"]
+    return LongTable(_header(), _rows(lines), widths, aligns, size=TABLE_SIZE)
 
 
 def render_transcript(transcript: OfficerTranscript, issued: Transcript) -> bytes:
@@ -112,6 +150,7 @@ def _render(transcript: OfficerTranscript, issued: Transcript) -> bytes:
             hours=format_hours(transcript.total_hours),
             code=format_code(issued.code),
         ),
+        keywords=format_code(issued.code),  # what /verify/file looks up in a signed file
         pageCompression=1,
     )
     about = " ".join(
@@ -145,6 +184,7 @@ def _render(transcript: OfficerTranscript, issued: Transcript) -> bytes:
     ]
     if not transcript.years:
         story.append(ThaiParagraph(_("ยังไม่มีประวัติการเข้ารับการอบรม"), REGULAR, 11.5))
+    widths = column_widths(_rows(transcript.lines), _header(), width)
     for year in transcript.years:
         story += [
             CondPageBreak(30 * mm),
@@ -159,7 +199,7 @@ def _render(transcript: OfficerTranscript, issued: Transcript) -> bytes:
                 12.5,
             ),
             Spacer(1, 1.5 * mm),
-            _year_table(year.lines, width),
+            _year_table(year.lines, widths),
             Spacer(1, 4 * mm),
         ]
     story += [

@@ -16,6 +16,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -224,8 +225,27 @@ class DesignInput:
     frame: str = FRAMES[0]
 
 
-def save_certificate_design(workshop: Workshop, data: DesignInput, actor: User) -> Workshop:
-    """Store the workshop's wording, second signatory, numerals and frame, all or nothing."""
+# The workshop's columns each design field is stored in (the API names them so too).
+DESIGN_COLUMNS = {
+    "wording": "certificate_wording",
+    "signatory2_name": "signatory2_name",
+    "signatory2_position": "signatory2_position",
+    "thai_numerals": "thai_numerals",
+    "frame": "certificate_frame",
+}
+
+
+def design_input(workshop: Workshop, changes: dict[str, Any]) -> DesignInput:
+    """A partial change (by column name, as the API sends it) over the stored design: fields
+    left out stay as they are; a stored empty wording stays the type's."""
+    values = {field: getattr(workshop, column) for field, column in DESIGN_COLUMNS.items()}
+    values.update({f: changes[c] for f, c in DESIGN_COLUMNS.items() if c in changes})
+    return DesignInput(**values)
+
+
+def clean_certificate_design(data: DesignInput) -> DesignInput:
+    """``data`` tidied, or ``ValidationFailed`` with a message per field (every bad field at
+    once). Reads nothing: callers check before they start writing."""
     errors: dict[str, str] = {}
     wording = name = position = ""
     try:
@@ -248,19 +268,31 @@ def save_certificate_design(workshop: Workshop, data: DesignInput, actor: User) 
         errors["frame"] = str(_l("ไม่มีกรอบแบบนี้"))
     if errors:
         raise ValidationFailed(errors)
-    if wording == default_wording(workshop.certificate_kind):
-        wording = ""  # the type's wording: follows the type if it changes later
+    return DesignInput(wording, name, position, bool(data.thai_numerals), data.frame)
+
+
+def apply_certificate_design(locked: Workshop, design: DesignInput, actor: User | None) -> None:
+    """Store a cleaned design on a workshop locked by the caller's write transaction. Run
+    after any change of certificate kind in the same transaction: the kind's own wording is
+    stored empty, so that it follows the type if that changes later."""
+    wording = "" if design.wording == default_wording(locked.certificate_kind) else design.wording
+    locked.certificate_wording = wording
+    locked.signatory2_name = design.signatory2_name
+    locked.signatory2_position = design.signatory2_position
+    locked.thai_numerals = design.thai_numerals
+    locked.certificate_frame = design.frame
+    record_event(
+        actor,
+        "certificate_design.save",
+        locked,
+        {"frame": design.frame, "thai_numerals": design.thai_numerals},
+    )
+
+
+def save_certificate_design(workshop: Workshop, data: DesignInput, actor: User) -> Workshop:
+    """Store the workshop's wording, second signatory, numerals and frame, all or nothing."""
+    design = clean_certificate_design(data)
     with write_transaction():
         locked = lock_workshop(workshop.id)
-        locked.certificate_wording = wording
-        locked.signatory2_name = name
-        locked.signatory2_position = position
-        locked.thai_numerals = bool(data.thai_numerals)
-        locked.certificate_frame = data.frame
-        record_event(
-            actor,
-            "certificate_design.save",
-            locked,
-            {"frame": data.frame, "thai_numerals": bool(data.thai_numerals)},
-        )
+        apply_certificate_design(locked, design, actor)
     return locked

@@ -6,14 +6,15 @@ provincial governor. The officers are fictional people at the province's distric
 The reference workshop took place: the officers were checked in (3.5 training hours each
 half-day), one was excused from the afternoon on official duty and one left at lunch, so its
 report, certificates and after-event sign-in sheets have something to show. The follow-up
-workshop scans people out and has hours typed by the organizer.
+workshop scans people out and has hours typed by the organizer. A monthly meeting is under way
+on the day the demo is loaded, for trying the door.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from PIL import Image, ImageDraw
@@ -46,7 +47,7 @@ from workshop.services.evaluations import change_form_status, create_form, form_
 from workshop.services.excuses import excuse_absence
 from workshop.services.offices import OfficeInput, create_office, office_by_name
 from workshop.services.password_resets import request_password_reset
-from workshop.services.registrations import register_officer
+from workshop.services.registrations import cancel_registration, register_officer
 from workshop.services.transactions import write_transaction
 from workshop.services.venues import VenueInput, create_venue
 from workshop.services.workshops import (
@@ -310,6 +311,10 @@ def seed_demo() -> bool:
 
     if db.session.scalar(select(Workshop.id).where(Workshop.title == SOON_TITLE)) is None:
         _seed_soon(venue, organizer, officers)
+        created = True
+
+    if db.session.scalar(select(Workshop.id).where(Workshop.title == TODAY_TITLE)) is None:
+        _seed_today(venue, organizer, users["staff"], officers)
         created = True
 
     # One officer forgot their password and asked for a link: the mail is in the outbox (or
@@ -764,3 +769,66 @@ def _seed_quota_workshop(
     )
     for officer in officers[1:4]:
         register_officer(workshop.id, officer)
+
+
+TODAY_TITLE = "ประชุมประจำเดือนเจ้าหน้าที่พัฒนาชุมชนจังหวัดพิษณุโลก"
+TODAY_CAPACITY = 6
+TODAY_CHECKED_IN = 4  # of the six seated, checked in already
+TODAY_WAITLISTED = 6  # officers[6] waits for a seat
+TODAY_CANCELLED = 7  # officers[7] gave up their seat
+
+
+def today_session_times(now: datetime) -> tuple[datetime, datetime]:
+    """A session on the day the demo is loaded (Bangkok), under way when it is loaded and for
+    two and a half hours more: the working day 08.30-16.30 when loaded between 09.30 and
+    14.00, else four hours from the half hour an hour or more before loading (not before
+    midnight)."""
+    day = now.astimezone(BANGKOK).date()
+    day_starts, day_ends = bangkok_to_utc(day, time(8, 30)), bangkok_to_utc(day, time(16, 30))
+    if day_starts <= now - timedelta(hours=1) and now + timedelta(hours=2.5) <= day_ends:
+        return day_starts, day_ends
+    an_hour_ago = (now - timedelta(hours=1)).replace(second=0, microsecond=0)
+    an_hour_ago -= timedelta(minutes=an_hour_ago.minute % 30)  # Bangkok is UTC+7:00
+    return max(bangkok_to_utc(day, time(0, 0)), an_hour_ago), an_hour_ago + timedelta(hours=4)
+
+
+def _seed_today(venue: Venue, organizer: User, staff: User, officers: list[User]) -> None:
+    """A meeting under way when the demo is loaded, for trying the door: four of its six seats
+    are checked in (the name search shows their times), officer7 is on the waitlist and
+    officer8 cancelled, so scanning their tickets or finding them by name shows the door's
+    "รายชื่อสำรอง" and "ยกเลิกแล้ว" answers."""
+    now = utcnow()
+    starts, ends = today_session_times(now)
+    workshop = create_workshop(
+        WorkshopInput(
+            title=TODAY_TITLE,
+            organizing_agency=PROVINCIAL_OFFICE,
+            venue_id=venue.id,
+            capacity=TODAY_CAPACITY,
+            registration_opens_at=starts - timedelta(days=14),
+            registration_closes_at=starts - timedelta(days=1),
+            attendance_threshold=80,
+            sessions=[SessionInput(title="ประชุมติดตามงาน", starts_at=starts, ends_at=ends)],
+        ),
+        organizer,
+    )
+    change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
+    # The one who cancelled held a seat first; then six seats filled and one more waits.
+    cancelled = register_officer(workshop.id, officers[TODAY_CANCELLED], actor=organizer)
+    cancel_registration(cancelled.id, organizer, "ติดภารกิจด่วนของอำเภอ")
+    seated = [
+        register_officer(workshop.id, officer, actor=organizer)
+        for officer in officers[:TODAY_CAPACITY]
+    ]
+    register_officer(workshop.id, officers[TODAY_WAITLISTED], actor=organizer)
+    # Seated in advance, so scans from the morning are judged by seats held then.
+    _registered_before_the_day(seated, (starts - timedelta(days=3)).astimezone(BANGKOK).date())
+    session_id = workshop.sessions[0].id
+    for n, registration in enumerate(seated[:TODAY_CHECKED_IN]):
+        check_in(
+            session_id=session_id,
+            staff=staff,
+            registration_id=registration.id,
+            scanned_at=min(starts - timedelta(minutes=20) + timedelta(minutes=7 * n), now),
+            method=CheckInMethod.SEARCH.value,
+        )

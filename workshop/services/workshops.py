@@ -31,6 +31,13 @@ from workshop.models import WorkshopStatus as Status
 from workshop.models.types import utcnow
 from workshop.services.attendance import HOURS_STEP, default_hours, format_hours
 from workshop.services.audit import record_event
+from workshop.services.certificate_design import (
+    DESIGN_COLUMNS,
+    DesignInput,
+    apply_certificate_design,
+    clean_certificate_design,
+    design_input,
+)
 from workshop.services.errors import (
     InvalidStatusChange,
     NotFound,
@@ -323,11 +330,20 @@ def _apply_sessions(workshop: Workshop, sessions: list[SessionInput]) -> None:
     workshop.sessions = kept
 
 
-def create_workshop(data: WorkshopInput, actor: User | None) -> Workshop:
+def create_workshop(
+    data: WorkshopInput, actor: User | None, design: DesignInput | None = None
+) -> Workshop:
     """Create a draft workshop with its sessions in one transaction; with ``next_cohort_of``,
-    as the next cohort of that workshop's series (``_next_cohort_locked``)."""
+    as the next cohort of that workshop's series (``_next_cohort_locked``); ``design``: its
+    certificate design (else the defaults), checked with the workshop's fields."""
+    design, design_errors = _clean_design(design)
     with write_transaction():
-        values = validate_workshop(data, actor)
+        try:
+            values = validate_workshop(data, actor)
+        except ValidationFailed as exc:
+            raise ValidationFailed({**exc.fields, **design_errors}) from None
+        if design_errors:
+            raise ValidationFailed(design_errors)
         for item in data.sessions:
             if item.id is not None:
                 raise ValidationFailed({"sessions": str(_l("ช่วงการอบรมใหม่ต้องไม่มีรหัส"))})
@@ -342,6 +358,8 @@ def create_workshop(data: WorkshopInput, actor: User | None) -> Workshop:
         db.session.add(workshop)
         db.session.flush()
         record_event(actor, "workshop.create", workshop, details)
+        if design is not None:
+            apply_certificate_design(workshop, design, actor)
     return workshop
 
 
@@ -373,6 +391,17 @@ def next_cohort_number(workshop: Workshop) -> int:
     root_id = workshop.series_id or workshop.id
     last = db.session.scalar(select(func.max(Workshop.cohort)).where(Workshop.series_id == root_id))
     return max(last or 1, workshop.cohort) + 1
+
+
+def _clean_design(design: DesignInput | None) -> tuple[DesignInput | None, dict[str, str]]:
+    """The certificate design cleaned, or its errors named by column (as the API names the
+    fields), to be reported together with the workshop's own."""
+    if design is None:
+        return None, {}
+    try:
+        return clean_certificate_design(design), {}
+    except ValidationFailed as exc:
+        return None, {DESIGN_COLUMNS.get(name, name): text for name, text in exc.fields.items()}
 
 
 def workshop_input(workshop: Workshop) -> WorkshopInput:
@@ -509,6 +538,9 @@ def patch_workshop(
     expected_version: int | None = None,
 ) -> Workshop:
     """Apply a partial change (API PATCH); ``status`` in ``changes`` goes through the life cycle.
+    The certificate design's columns (``DESIGN_COLUMNS``) in ``changes`` are stored by
+    ``services.certificate_design`` in the same transaction, their errors reported with
+    those of the other fields.
 
     Cancelling (``status`` cancelled) needs ``reason`` in ``changes``, as ``cancel_workshop``
     does; a ``reason`` with any other change is refused rather than ignored. The fields and
@@ -525,21 +557,37 @@ def patch_workshop(
         reason = clean_cancel_reason(reason)
     if status is not None and status != workshop.status:
         check_transition(workshop, status)  # refused before anything is written
+    columns = set(DESIGN_COLUMNS.values())
+    design_changes = {name: changes.pop(name) for name in list(changes) if name in columns}
     with write_transaction():
         workshop = lock_workshop(workshop.id)
-        wanted = dict(changes, **({"status": status} if status is not None else {}))
+        wanted = dict(changes, **design_changes)
+        if status is not None:
+            wanted["status"] = status
         current = {k: getattr(workshop, k) for k in wanted if hasattr(workshop, k)}
         check_version(workshop.version, expected_version, wanted, current)
+        # Over the design as stored now (locked): fields left out stay as they are.
+        design, design_errors = _clean_design(
+            design_input(workshop, design_changes) if design_changes else None
+        )
         notify = False
         if changes:
-            notify = bool(
-                _update_locked(workshop, replace(workshop_input(workshop), **changes), actor)
-            )
+            try:
+                promoted = _update_locked(
+                    workshop, replace(workshop_input(workshop), **changes), actor
+                )
+            except ValidationFailed as exc:
+                raise ValidationFailed({**exc.fields, **design_errors}) from None
+            notify = bool(promoted)
+        if design_errors:
+            raise ValidationFailed(design_errors)
         if status == Status.CANCELLED and workshop.status != Status.CANCELLED:
             _cancel_locked(workshop, actor, reason or "")
             notify = True
         elif status is not None and status != workshop.status:
             _change_status_locked(workshop, status, actor)
+        if design is not None:  # after a change of kind: its wording depends on it
+            apply_certificate_design(workshop, design, actor)
     if notify:
         dispatch_notices()
     return workshop

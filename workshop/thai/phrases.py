@@ -8,7 +8,11 @@ and an office would never print them cut in two:
 - a title prefix and the first name (``นางสาวกิ่งแก้ว``, ``ว่าที่ ร.ต.ธีรวัฒน์``, ``Mr. John``), and
   the surname that follows (``ศรีกุลธนาวัฒน์``, which the dictionary reads as ศรี|กุล|ธนา|วัฒน์);
 - compounds of the domain (พัฒนาชุมชน, ปฏิบัติราชการแทน, ศูนย์ศึกษาและพัฒนาชุมชน), listed in
-  ``data/phrases.txt``, one a line, which offices extend as the place names are extended.
+  ``data/phrases.txt``, one a line, which offices extend as the place names are extended;
+- an administrative unit and its place name (``จังหวัดพิษณุโลก``, ``อำเภอเมืองพิษณุโลก``,
+  ``ตำบลวังทอง``), so that an office's name in a narrow column wraps as
+  สำนักงานพัฒนาชุมชน | จังหวัดพิษณุโลก, never สำนักงานพัฒนาชุมชนจังหวัด | พิษณุโลก; except
+  after a position whose title ends in the unit (พัฒนาการอำเภอ | วังทอง, ปลัดอำเภอ | …).
 
 :func:`protected_spans` finds them; ``workshop.pdf.linebreak`` removes every break that would
 fall inside one. A phrase wider than its line is still cut as a last resort, as a word is.
@@ -22,6 +26,7 @@ from functools import cache
 from pathlib import Path
 
 from workshop.thai.names import LATIN_PREFIXES, SURNAME_PARTICLE, TITLE_PREFIXES
+from workshop.thai.placenames import place_names
 
 PHRASES_FILE = Path(__file__).resolve().parent / "data" / "phrases.txt"
 
@@ -39,6 +44,13 @@ _NUMBER_UNIT = re.compile(
     + ")"
 )
 _WORD = re.compile(r"\S+")
+# The units a place name follows; one only where the segmentation has it as a word of its own
+# (อำเภอ in นายอำเภอ is not).
+PLACE_UNITS = ("จังหวัด", "อำเภอ", "ตำบล", "แขวง", "เขต")
+_PLACE_UNIT = re.compile("|".join(PLACE_UNITS))
+PLACE_MAX = 30  # characters: longer than any province, district or subdistrict name
+# Positions named "<head><unit>" (พัฒนาการอำเภอ, ปลัดจังหวัด): the unit belongs to the title.
+POSITION_HEADS = ("พัฒนาการ", "ปลัด")
 _SURNAME = re.compile(rf"(?:{SURNAME_PARTICLE} )?\S+")  # ณ อยุธยา is one surname
 
 
@@ -86,6 +98,26 @@ def _name_spans(text: str, boundaries: set[int]) -> list[tuple[int, int]]:
     return spans
 
 
+def _place_spans(text: str, boundaries: set[int]) -> list[tuple[int, int]]:
+    """An administrative unit and the place name right after it (one space allowed), the
+    longest name that ends where a word ends."""
+    names = place_names()
+    spans: list[tuple[int, int]] = []
+    for unit in _PLACE_UNIT.finditer(text):
+        if unit.start() not in boundaries or any(
+            text.startswith(head, unit.start() - len(head))
+            and unit.start() - len(head) in boundaries | {0}
+            for head in POSITION_HEADS
+        ):
+            continue
+        start = unit.end() + (text[unit.end() : unit.end() + 1] == " ")
+        ends = sorted(b for b in boundaries if start < b <= start + PLACE_MAX)
+        end = next((b for b in reversed(ends) if text[start:b] in names), None)
+        if end is not None:
+            spans.append((unit.start(), end))
+    return spans
+
+
 def protected_spans(text: str, boundaries: Sequence[int] | set[int]) -> list[tuple[int, int]]:
     """(start, end) of every phrase in ``text`` that a line must not break inside.
 
@@ -100,4 +132,6 @@ def protected_spans(text: str, boundaries: Sequence[int] | set[int]) -> list[tup
     spans += [(m.start(1), m.end(1)) for m in _phrase_pattern().finditer(text)]
     if any(prefix[0] in text for prefix in _PREFIXES):
         spans += _name_spans(text, at)
+    if any(unit in text for unit in PLACE_UNITS):
+        spans += _place_spans(text, at)
     return spans

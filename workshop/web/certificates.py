@@ -315,8 +315,8 @@ def _not_found():
 
 @bp.post("/verify/file")
 def verify_file():
-    """Public: upload a downloaded certificate PDF; is its digital signature this
-    installation's, unchanged, and are the certificates it names valid?"""
+    """Public: upload a downloaded certificate or transcript PDF; is its digital signature this
+    installation's, unchanged, and are the certificates (or the transcript) it names ours?"""
     upload = request.files.get("file")
     data = upload.read(MAX_VERIFY_BYTES + 1) if upload else b""
     error = None
@@ -335,6 +335,7 @@ def verify_file():
             result=result,
             filename=upload.filename if upload else "",
             recipient_name=recipient_name,
+            transcript_holder_name=transcript_holder_name,
         ),
         status=status,
     )
