@@ -35,7 +35,8 @@ NAME_MAX = 40  # characters: a "first name" longer than this is prose, not a nam
 
 _DIGIT = "0-9\u0e50-\u0e59"  # Arabic and Thai digits
 _ERA_YEAR = re.compile(rf"[พค]\.ศ\.\s*[{_DIGIT}]+")  # พ.ศ. 2559, ค.ศ. 2016
-# ปี 2559: a four-digit year after the word ปี (where the segmenter has it as a word).
+# ปี 2559: a four-digit year after the word ปี (or after a word the segmenter read as ending in
+# ปี, as in ชุมชนปี 2559 written without a space: then that whole word stays with the year).
 _YEAR = re.compile(rf"ปี\s?[{_DIGIT}]{{4}}(?![{_DIGIT}])")
 # A number and its unit; the unit must end where a word ends (5 คนงาน is not 5 คน).
 _NUMBER_UNIT = re.compile(
@@ -127,7 +128,10 @@ def protected_spans(text: str, boundaries: Sequence[int] | set[int]) -> list[tup
     at = set(boundaries) | {len(text)}
     spans = [m.span() for m in _ERA_YEAR.finditer(text)]
     if "ปี" in text:
-        spans += [m.span() for m in _YEAR.finditer(text) if m.start() in at]
+        starts = sorted(at)
+        for m in _YEAR.finditer(text):
+            word_start = max((b for b in starts if b <= m.start()), default=0)
+            spans.append((word_start, m.end()))
     spans += [m.span() for m in _NUMBER_UNIT.finditer(text) if m.end() in at]
     spans += [(m.start(1), m.end(1)) for m in _phrase_pattern().finditer(text)]
     if any(prefix[0] in text for prefix in _PREFIXES):
