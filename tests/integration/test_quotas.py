@@ -174,10 +174,14 @@ def test_office_head_nominates_through_the_link_and_people_are_mailed(
     ]
     assert all(r.quota_id is not None for r in held)
     assert counts(workshop.id) == (2, 0, 0)
-    assert "ได้ที่นั่ง" in str(inbox.to("new.person@example.go.th")["Subject"]) or inbox.to(
-        "new.person@example.go.th"
-    )
-    inbox.to("existing@example.go.th")
+    # The new account gets its ticket and an invitation to set a password; the existing one
+    # only its ticket.
+    to_new = [m for rcpt, m in inbox.messages() if rcpt == ["new.person@example.go.th"]]
+    subjects = sorted(str(m["Subject"]) for m in to_new)
+    assert len(subjects) == 2 and any("เชิญตั้งรหัสผ่าน" in s for s in subjects)
+    invitation = next(m for m in to_new if "เชิญตั้งรหัสผ่าน" in str(m["Subject"]))
+    assert re.search(r"/auth/reset/\S+", invitation.get_body(("plain",)).get_content())
+    assert "เชิญตั้งรหัสผ่าน" not in str(inbox.to("existing@example.go.th")["Subject"])
     # The quota is full now: the page says so and a further name is refused.
     assert "เสนอชื่อครบตามโควตาแล้ว" in anonymous.get(path).get_data(as_text=True)
     link = db.session.scalar(select(NominationLink))

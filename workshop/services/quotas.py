@@ -45,6 +45,7 @@ from workshop.services.audit import record_event
 from workshop.services.errors import LinkExpired, NotAllowed, NotFound, ValidationFailed
 from workshop.services.notifications import dispatch_notices
 from workshop.services.officers import _name_problem, normalise_phone
+from workshop.services.password_resets import invite_locked
 from workshop.services.passwords import hash_password
 from workshop.services.registrations import (
     _registration_transaction,
@@ -510,7 +511,8 @@ def submit_nominations(
     One transaction under the workshop lock: the link is checked again, every row must fit in
     the quota's unfilled seats (else ``ValidationFailed`` on ``rows``, nothing written), an
     account with the e-mail is reused (it must be an officer's, not already registered), else a
-    new officer account of the quota's office is made (no password: it signs in after a reset).
+    new officer account of the quota's office is made and mailed an invitation to set its
+    password (``password_resets.invite_locked``).
     """
     cleaned = _clean_nominees(rows)
     now = now or utcnow()
@@ -570,6 +572,7 @@ def submit_nominations(
                 )
                 db.session.add(user)
                 db.session.flush()
+                invite_locked(user)  # a link to set their password, as imported accounts get
                 new_accounts.append(user.id)
             registrations.append(
                 register_into_quota_locked(
