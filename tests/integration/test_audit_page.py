@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from tests.support import login, make_user
 from workshop.extensions import db
 from workshop.models import AuditEvent
-from workshop.services.audit import list_events
+from workshop.services.audit_log import list_events
 
 
 def test_organizer_sees_events_newest_first_in_thai(client, organizer, workshop):
@@ -63,7 +63,7 @@ def test_pages_of_events(organizer, venue):
 
 
 def test_page_links_keep_the_filters(client, organizer, venue, monkeypatch):
-    monkeypatch.setattr("workshop.services.audit.PER_PAGE", 1)
+    monkeypatch.setattr("workshop.services.audit_log.PER_PAGE", 1)
     for _ in range(2):
         db.session.add(
             AuditEvent(

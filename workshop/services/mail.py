@@ -60,6 +60,7 @@ from workshop.models import (
 )
 from workshop.models.types import utcnow
 from workshop.qr import qr_png
+from workshop.services.reset_links import reset_token
 from workshop.services.tickets import ticket_token
 from workshop.services.waitlist import waitlist_position
 from workshop.thai.addresses import venue_place
@@ -122,14 +123,12 @@ def password_reset_url(token: str) -> str:
 
 def build_password_reset(reset: PasswordReset) -> Message:
     """The reset link's message: the link, how long it lasts, what to do if it was not asked for."""
-    from workshop.services.password_resets import LINK_LIFETIME, reset_token
-
     user = reset.user
     sender = str(current_app.config.get("MAIL_SENDER") or "")
     context = {
         "name": user.full_name,
         "url": password_reset_url(reset_token(reset)),
-        "minutes": int(LINK_LIFETIME.total_seconds() // 60),
+        "minutes": int((reset.expires_at - reset.requested_at).total_seconds() // 60),
     }
     return compose(
         to=user,
@@ -147,8 +146,6 @@ def send_password_reset(reset: PasswordReset) -> None:
 def build_invitation(reset: PasswordReset) -> Message:
     """The invitation of an account an organizer made (a participants import): who made it,
     and the link to set a first password, which lasts ``password_resets.INVITATION_LIFETIME``."""
-    from workshop.services.password_resets import reset_token
-
     user = reset.user
     sender = str(current_app.config.get("MAIL_SENDER") or "")
     context = {

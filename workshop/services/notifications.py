@@ -30,7 +30,7 @@ from flask import Flask, current_app
 from sqlalchemy import or_, select, update
 
 from workshop.extensions import db
-from workshop.models import Notification, Registration
+from workshop.models import Notification, Registration, RegistrationStatus, WorkshopStatus
 from workshop.models.types import utcnow
 from workshop.services.transactions import end_transaction, write_transaction
 
@@ -57,6 +57,9 @@ TICKET_REISSUED = "ticket_reissued"
 PASSWORD_RESET = "password_reset"
 # An account made for someone (a participants import): the same link, to set a first password.
 INVITATION = "invitation"
+# Notices the clock queues (``services.reminders``): N days before, and once the door closed.
+REMINDER = "reminder"
+CERTIFICATE_READY = "certificate_ready"
 
 
 def queue_notice(registration: Registration, event: str) -> None:
@@ -92,7 +95,7 @@ class Delivery:
     line_error: str = ""  # LINE refused the push (4xx): recorded, not pushed again
     line_unreachable_id: str | None = None  # ... because this LINE user cannot be reached
     error: Exception | None = None  # a channel failed for now: try the notice again later
-    obsolete: str = ""  # no longer to be sent (services.reminders.obsolete_reason): why
+    obsolete: str = ""  # no longer to be sent (obsolete_reason): why
 
 
 def _send(notice: Notification) -> Delivery:
@@ -101,7 +104,6 @@ def _send(notice: Notification) -> Delivery:
     from workshop.services.line_accounts import EMAIL, LINE, notice_channels
     from workshop.services.line_messages import push_registration_notice
     from workshop.services.mail import send_notice
-    from workshop.services.reminders import obsolete_reason
 
     delivery = Delivery()
     if notice.password_reset is not None:
@@ -315,3 +317,20 @@ def register_sender(app: Flask) -> None:
     def ensure_sender() -> None:
         if app.config.get("MAIL_DELIVERY") == "background":
             _sender_for(app)
+
+
+def obsolete_reason(notice: Notification) -> str | None:
+    """Why a queued reminder or certificate notice should no longer go out (the workshop was
+    cancelled, the seat given up, the workshop began), or None to send it."""
+    registration = notice.registration
+    workshop = registration.workshop
+    if notice.event not in (REMINDER, CERTIFICATE_READY):
+        return None
+    if workshop.status == WorkshopStatus.CANCELLED:
+        return "the workshop was cancelled"
+    if notice.event == REMINDER:
+        if registration.status != RegistrationStatus.CONFIRMED:
+            return f"the registration is {registration.status} now"
+        if workshop.starts_at is not None and workshop.starts_at <= utcnow():
+            return "the workshop has begun"
+    return None

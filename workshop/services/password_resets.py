@@ -16,13 +16,10 @@ audited, all in one transaction.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import delete, func, select
 
 from workshop.extensions import db
@@ -38,6 +35,7 @@ from workshop.services.audit import record_event
 from workshop.services.errors import InvalidResetLink, ValidationFailed
 from workshop.services.notifications import INVITATION, PASSWORD_RESET, dispatch_notices
 from workshop.services.passwords import hash_password, password_problem
+from workshop.services.reset_links import reset_token
 from workshop.services.throttle import configured_rule
 from workshop.services.transactions import write_transaction
 
@@ -45,13 +43,6 @@ LINK_LIFETIME = timedelta(hours=1)
 # An invitation to an account someone else made: time to read the mail and act on it.
 INVITATION_LIFETIME = timedelta(days=14)
 TOKEN_MAX = 100  # a longer value is no token of ours
-
-
-def reset_token(reset: PasswordReset) -> str:
-    """The link's token, rebuilt from the row's salt and the app's secret key."""
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    mac = hmac.new(secret, f"password-reset:{reset.salt}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 def _digest(token: str) -> str:

@@ -42,10 +42,9 @@ from workshop.models import (
 )
 from workshop.models.types import utcnow
 from workshop.models.user import DELETED_EMAIL_DOMAIN, WALK_IN_EMAIL_DOMAIN
+from workshop.services.notifications import CERTIFICATE_READY, REMINDER
 from workshop.services.transactions import end_transaction, write_transaction
 
-REMINDER = "reminder"
-CERTIFICATE_READY = "certificate_ready"
 DEFAULT_REMINDER_DAYS = 1
 MAX_REMINDER_DAYS = 30
 # A reminder or certificate notice whose moment passed longer ago than this is not sent.
@@ -215,23 +214,6 @@ def queue_scheduled_notices(now: datetime | None = None) -> int:
     added += _queue_certificate_notices(now)
     end_transaction()
     return added
-
-
-def obsolete_reason(notice: Notification) -> str | None:
-    """Why a queued reminder or certificate notice should no longer go out (the workshop was
-    cancelled, the seat given up, the workshop began), or None to send it."""
-    registration = notice.registration
-    workshop = registration.workshop
-    if notice.event not in (REMINDER, CERTIFICATE_READY):
-        return None
-    if workshop.status == WorkshopStatus.CANCELLED:
-        return "the workshop was cancelled"
-    if notice.event == REMINDER:
-        if registration.status != RegistrationStatus.CONFIRMED:
-            return f"the registration is {registration.status} now"
-        if workshop.starts_at is not None and workshop.starts_at <= utcnow():
-            return "the workshop has begun"
-    return None
 
 
 def reminder_progress(workshop_id: int) -> tuple[int, int]:

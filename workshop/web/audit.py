@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from workshop.models import AuditEvent, Role
 from workshop.models.types import INT32_MAX
-from workshop.services.audit import (
+from workshop.services.audit_log import (
     ENTITY_LABELS,
     AuditObject,
     action_label,
