@@ -24,7 +24,6 @@ import json
 import random
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report_bench import FIRST, LAST, POSITIONS, _fresh_postgres
-from bench.server import bench_app, bench_organizer
+from bench.server import bench_app, bench_organizer, measure_in_child
 
 TARGET = 1.0
 BATCH = 5000
@@ -320,23 +319,7 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
         started = time.perf_counter()
         workshop_id = build(url, instance, args.attendees)
         setup = time.perf_counter() - started
-        child = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--repeat",
-                str(args.repeat),
-                "--measure",
-                url,
-                str(instance),
-                str(workshop_id),
-            ],
-            capture_output=True,
-            text=True,
-        )
-        if child.returncode != 0:
-            sys.exit(child.stderr[-3000:])
-        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        figures = measure_in_child(__file__, args.repeat, url, instance, workshop_id)
         print(
             f"{label} (set-up {setup:.1f} s, {figures['answered']} answers, "
             f"{figures['comments']} comments listed):"

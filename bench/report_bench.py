@@ -26,7 +26,6 @@ import json
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.server import bench_app, bench_organizer
+from bench.server import bench_app, bench_organizer, measure_in_child
 
 DISTRICTS = (
     "เมืองพิษณุโลก",
@@ -313,22 +312,7 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
         setup = time.perf_counter() - started
         runs = []
         for _ in range(args.workers):
-            child = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--repeat",
-                    str(args.repeat),
-                    "--measure",
-                    url,
-                    str(instance),
-                    str(workshop_id),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+            runs.append(measure_in_child(__file__, args.repeat, url, instance, workshop_id))
         figures = _medians(runs)
         print(f"  (medians of {len(runs)} fresh workers)")
         print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import secrets
@@ -329,3 +330,17 @@ def print_row(label: str, result: dict[str, float]) -> None:
             f"  {'':<28} CPU per request: server {result['server_cpu_ms']:.2f} ms, "
             f"wrk {result['client_cpu_ms']:.2f} ms"
         )
+
+
+def measure_in_child(script: str, repeat: int, *args: object) -> dict[str, Any]:
+    """Run ``script --repeat N --measure ARGS...`` in a fresh Python process (a cold worker: the
+    Thai word list and fonts not yet loaded) and return the JSON its last line prints; the
+    child's error ends the benchmark with its message."""
+    child = subprocess.run(
+        [sys.executable, script, "--repeat", str(repeat), "--measure", *map(str, args)],
+        capture_output=True,
+        text=True,
+    )
+    if child.returncode != 0:
+        sys.exit(child.stderr[-3000:])
+    return json.loads(child.stdout.strip().splitlines()[-1])

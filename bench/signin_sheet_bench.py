@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report_bench import DISTRICTS, FIRST, LAST, POSITIONS, _fresh_postgres
-from bench.server import bench_app, bench_organizer
+from bench.server import bench_app, bench_organizer, measure_in_child
 
 TARGET_SECONDS = 3.0
 
@@ -148,8 +147,9 @@ def build(database_url: str, instance: Path, people: int) -> tuple[int, int]:
                         "recorded_at": now,
                     }
                 )
-        db.session.execute(insert(CheckIn), checkins)
-        db.session.execute(insert(ExcusedAbsence), excuses)
+        for model, rows in ((CheckIn, checkins), (ExcusedAbsence, excuses)):
+            if rows:  # an empty list would insert one row of defaults
+                db.session.execute(insert(model), rows)
         db.session.get(Workshop, workshop_id).confirmed_count = people
         db.session.commit()
         db.engine.dispose()
@@ -235,23 +235,7 @@ def main() -> None:
         started = time.perf_counter()
         workshop_id, session_id = build(url, instance, args.people)
         setup = time.perf_counter() - started
-        child = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--repeat",
-                str(args.repeat),
-                "--measure",
-                url,
-                str(instance),
-                str(workshop_id),
-                str(session_id),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        figures = measure_in_child(__file__, args.repeat, url, instance, workshop_id, session_id)
         print(f"{label} (set-up {setup:.1f} s):")
         keys = (
             "cold (first sheet of a worker)",

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report_bench import _fresh_postgres
-from bench.server import bench_app, bench_organizer
+from bench.server import bench_app, bench_organizer, measure_in_child
 
 PAGE_TARGET, PDF_TARGET = 0.150, 0.300
 OTHERS = 30  # other officers per workshop
@@ -103,6 +102,7 @@ def build(database_url: str, instance: Path, workshops: int) -> int:
             start = first_day + timedelta(days=18 * n)
             workshop = Workshop(
                 title=f"{TITLES[n % len(TITLES)]} รุ่นที่ {n + 1}",
+                office_id=organizer.office_id,
                 organizing_agency="สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
                 venue_id=venue.id,
                 capacity=100,
@@ -173,6 +173,7 @@ def build(database_url: str, instance: Path, workshops: int) -> int:
                 db.session.add(
                     Certificate(
                         registration_id=registrations[officer_id],
+                        office_id=workshop.office_id,
                         organizing_agency=workshop.organizing_agency,
                         fiscal_year=workshop.fiscal_year,
                         number=n + 1,
@@ -254,23 +255,7 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
         started = time.perf_counter()
         officer_id = build(url, instance, args.workshops)
         setup = time.perf_counter() - started
-        child = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--repeat",
-                str(args.repeat),
-                "--measure",
-                url,
-                str(instance),
-                str(officer_id),
-            ],
-            capture_output=True,
-            text=True,
-        )
-        if child.returncode != 0:
-            sys.exit(child.stderr[-3000:])
-        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        figures = measure_in_child(__file__, args.repeat, url, instance, officer_id)
         print(f"{label} (set-up {setup:.1f} s, {figures['rows']} workshops listed):")
         for key, target in (("page", PAGE_TARGET), ("pdf", PDF_TARGET)):
             f = figures[key]

@@ -44,6 +44,11 @@ RUN_AXE = """async (tags) => {
     nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ')),
   }));
 }"""
+SETTLED_FIT = """async () => {
+  await document.fonts.ready;
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return document.documentElement.scrollWidth <= window.innerWidth;
+}"""
 # The widest element sticking out of the page (not out of a scrolling box), to say what overflows.
 WIDEST = """() => {
   const clipped = (el) => {
@@ -140,7 +145,9 @@ def audit_page(browser, live_server) -> Iterator[Callable]:
 def _check_state(page, name: str) -> list[str]:
     problems = []
     page.set_viewport_size({"width": NARROWEST, "height": 800})
-    fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # Measured once the page's own fonts are in (font-display: swap draws the fallback first,
+    # whose wider glyphs a loaded machine can still show) and layout has settled a frame.
+    fits = page.evaluate(SETTLED_FIT)
     if not fits:
         widest = page.evaluate(WIDEST)
         problems.append(
