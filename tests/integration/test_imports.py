@@ -12,7 +12,7 @@ from tests.integration import test_mail
 from tests.integration.test_mail import Inbox, plain_text
 from tests.support import login, make_user, open_workshop, submit_form
 from workshop.extensions import db
-from workshop.models import Registration, User
+from workshop.models import Registration, User, Workshop
 from workshop.services.imports import COLUMNS
 
 HEADER = [header for _key, header, _others in COLUMNS]
@@ -118,12 +118,54 @@ def test_preview_then_confirm_seats_in_file_order_and_twice_adds_nothing(client,
     ]
     new = User.query.filter_by(email="person3@example.go.th").one()
     assert (new.role, new.first_name, new.phone) == ("officer", "สมชายง", "+66831234567")
+    # The counters agree with the rows, and the waitlist is numbered in file order.
+    counters = db.session.get(Workshop, workshop.id)
+    assert (counters.confirmed_count, counters.waitlist_count) == (3, 2)
+    seqs = [
+        r.waitlist_seq
+        for r in Registration.query.filter_by(workshop_id=workshop.id, status="waitlisted")
+        .order_by(Registration.id)
+        .all()
+    ]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 2
 
     again = upload(client, workshop.id, xlsx(rows), "รายชื่อ.xlsx")
     assert "บัญชีใหม่" not in again.text
     count = Registration.query.count()
     assert confirm(client, workshop.id, again.text).status_code == 302
     assert Registration.query.count() == count
+
+
+def test_imported_rows_queue_behind_the_seats_and_waitlist_already_there(client, venue, organizer):
+    """A seat freed by a cancellation went to the waitlist's head; an import then seats nobody
+    and numbers its rows after the waitlist, as registering one by one would."""
+    from workshop.services.registrations import cancel_registration, register_officer
+
+    workshop = open_workshop(venue, organizer, capacity=1)
+    first, waiting = (
+        make_user("officer", "a@example.go.th"),
+        make_user("officer", "b@example.go.th"),
+    )
+    seat = register_officer(workshop.id, first)
+    register_officer(workshop.id, waiting)  # waitlisted
+    cancel_registration(seat.id, first)  # the waiting officer moves up
+    login(client, organizer)
+    response = upload(client, workshop.id, xlsx([person(8), person(9)]), "รายชื่อ.xlsx")
+    assert confirm(client, workshop.id, response.text).status_code == 302
+    db.session.expire_all()
+    statuses = {
+        u.email: r.status
+        for r, u in db.session.query(Registration, User)
+        .join(User, User.id == Registration.user_id)
+        .filter(Registration.workshop_id == workshop.id, Registration.status != "cancelled")
+    }
+    assert statuses["b@example.go.th"] == "confirmed"
+    assert sorted(s for e, s in statuses.items() if e.startswith("person")) == [
+        "waitlisted",
+        "waitlisted",
+    ]
+    counters = db.session.get(Workshop, workshop.id)
+    assert (counters.confirmed_count, counters.waitlist_count) == (1, 2)
 
 
 def test_csv_in_utf8_with_and_without_bom_and_in_cp874(client, venue, organizer):

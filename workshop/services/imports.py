@@ -337,8 +337,8 @@ def confirm_import(workshop_id: int, rows: list[ImportRow], actor: User) -> Impo
     meanwhile is skipped. New accounts share one random password nobody knows."""
     from workshop.services.notifications import dispatch_notices
     from workshop.services.registrations import (
-        _add_registration,
         _registration_transaction,
+        add_registrations_locked,
         lock_workshop,
     )
 
@@ -364,20 +364,19 @@ def confirm_import(workshop_id: int, rows: list[ImportRow], actor: User) -> Impo
             record_event(actor, "user.import", user, {"workshop_id": workshop_id})
             invite_locked(user)  # a link to set their password, mailed with the commit
         accounts = len(new)
+        officers = []
         for row in rows:
             if row.status in (ERROR, REGISTERED):
                 skipped += 1
                 continue
-            user = new.get(row.number) or known[row.values["email"]]
-            try:
-                registration = _add_registration(workshop, user, actor=actor, unregistered=True)
-            except DomainError as exc:
-                # The workshop refuses everyone alike (not published, cancelled): all or none.
-                raise ImportRefused(exc.message) from exc
-            if registration.status == RegistrationStatus.CONFIRMED:
-                confirmed += 1
-            else:
-                waitlisted += 1
+            officers.append(new.get(row.number) or known[row.values["email"]])
+        try:
+            registrations = add_registrations_locked(workshop, officers, actor=actor)
+        except DomainError as exc:
+            # The workshop refuses everyone alike (not published, cancelled): all or none.
+            raise ImportRefused(exc.message) from exc
+        confirmed = sum(r.status == RegistrationStatus.CONFIRMED for r in registrations)
+        waitlisted = len(registrations) - confirmed
         if accounts or confirmed or waitlisted:  # the same file again leaves no trace
             record_event(
                 actor,
