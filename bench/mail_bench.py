@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report_bench import FIRST, LAST, _fresh_postgres
-from bench.server import bench_app, bench_organizer
+from bench.server import bench_app, bench_organizer, reference_workshop
 
 BUILD_TARGET, QUEUE_TARGET = 0.010, 2.0
 
@@ -46,7 +46,6 @@ def build(app, registrants: int) -> int:
     from workshop.extensions import db
     from workshop.models import Registration, User, Workshop
     from workshop.services.venues import VenueInput, create_venue
-    from workshop.services.workshops import SessionInput, WorkshopInput, create_workshop
 
     with app.app_context():
         upgrade()
@@ -61,29 +60,7 @@ def build(app, registrants: int) -> int:
             organizer,
         )
         start = (datetime.now(UTC) + timedelta(days=20)).replace(hour=1, minute=30, second=0)
-        workshop = create_workshop(
-            WorkshopInput(
-                title="ประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชน ปี 2559",
-                organizing_agency="สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
-                venue_id=venue.id,
-                capacity=registrants,
-                registration_opens_at=start - timedelta(days=30),
-                registration_closes_at=start - timedelta(days=1),
-                sessions=[
-                    SessionInput(
-                        title="พิธีเปิดและการบรรยาย",
-                        starts_at=start,
-                        ends_at=start + timedelta(hours=3.5),
-                    ),
-                    SessionInput(
-                        title="ประชุมเชิงปฏิบัติการ",
-                        starts_at=start + timedelta(hours=4.5),
-                        ends_at=start + timedelta(hours=8),
-                    ),
-                ],
-            ),
-            organizer,
-        )
+        workshop = reference_workshop(venue.id, start, registrants, organizer)
         workshop_id = workshop.id
         password_hash = generate_password_hash("bench-password")
         db.session.execute(

@@ -116,6 +116,36 @@ def bench_organizer():
     )
 
 
+def reference_workshop(venue_id: int, start: datetime, capacity: int, organizer: Any):
+    """The reference workshop's day (inside an app context): opening and lectures, then the
+    workshop after lunch, from ``start``; registration closed the day before."""
+    from workshop.services.workshops import SessionInput, WorkshopInput, create_workshop
+
+    return create_workshop(
+        WorkshopInput(
+            title="ประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชน ปี 2559",
+            organizing_agency="สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
+            venue_id=venue_id,
+            capacity=capacity,
+            registration_opens_at=start - timedelta(days=30),
+            registration_closes_at=start - timedelta(days=1),
+            sessions=[
+                SessionInput(
+                    title="พิธีเปิดและการบรรยาย",
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=3.5),
+                ),
+                SessionInput(
+                    title="ประชุมเชิงปฏิบัติการ",
+                    starts_at=start + timedelta(hours=4.5),
+                    ends_at=start + timedelta(hours=8),
+                ),
+            ],
+        ),
+        organizer,
+    )
+
+
 def officer_batches(count: int, batch: int = 5000):
     """Yield lists of flushed officer accounts (one shared password hash), ``batch`` at a time;
     call inside an app context and commit after each batch."""

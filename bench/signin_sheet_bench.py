@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report_bench import DISTRICTS, FIRST, LAST, POSITIONS, _fresh_postgres
-from bench.server import bench_app, bench_organizer, measure_in_child
+from bench.server import bench_app, bench_organizer, measure_in_child, reference_workshop
 
 TARGET_SECONDS = 3.0
 
@@ -43,7 +43,6 @@ def build(database_url: str, instance: Path, people: int) -> tuple[int, int]:
     from workshop.extensions import db
     from workshop.models import CheckIn, ExcusedAbsence, Registration, User, Workshop
     from workshop.services.venues import VenueInput, create_venue
-    from workshop.services.workshops import SessionInput, WorkshopInput, create_workshop
 
     app = bench_app(database_url, instance)
     rnd = random.Random(2559)
@@ -60,29 +59,7 @@ def build(database_url: str, instance: Path, people: int) -> tuple[int, int]:
             organizer,
         )
         start = datetime(2015, 10, 20, 1, 30, tzinfo=UTC)  # 08.30 Bangkok
-        workshop = create_workshop(
-            WorkshopInput(
-                title="ประชุมเชิงปฏิบัติการเพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชน ปี 2559",
-                organizing_agency="สำนักงานพัฒนาชุมชนจังหวัดพิษณุโลก",
-                venue_id=venue.id,
-                capacity=people,
-                registration_opens_at=start - timedelta(days=30),
-                registration_closes_at=start - timedelta(days=1),
-                sessions=[
-                    SessionInput(
-                        title="พิธีเปิดและการบรรยาย",
-                        starts_at=start,
-                        ends_at=start + timedelta(hours=3.5),
-                    ),
-                    SessionInput(
-                        title="ประชุมเชิงปฏิบัติการ",
-                        starts_at=start + timedelta(hours=4.5),
-                        ends_at=start + timedelta(hours=8),
-                    ),
-                ],
-            ),
-            organizer,
-        )
+        workshop = reference_workshop(venue.id, start, people, organizer)
         workshop_id, session_id = workshop.id, workshop.sessions[0].id
         password_hash = generate_password_hash("bench-password")
         users = []

@@ -290,16 +290,24 @@ def _registration(registration: Registration, user: User) -> ExportRegistration:
     )
 
 
-def _check_ins(titles: dict[int, str]) -> list[ExportCheckIn]:
-    """The check-ins of the registrations in ``titles`` (registration id -> workshop title)."""
+def _with_sessions(model: Any, titles: dict[int, str], *order_by: Any) -> list[Any]:
+    """(record, its session) for the ``model`` records (check-ins, excuses, refused scans) of
+    the registrations in ``titles`` (registration id -> workshop title)."""
     if not titles:
         return []
-    rows = db.session.execute(
-        select(CheckIn, WorkshopSession)
-        .join(WorkshopSession, WorkshopSession.id == CheckIn.session_id)
-        .where(CheckIn.registration_id.in_(list(titles)))
-        .order_by(CheckIn.scanned_at, CheckIn.id)
-    ).all()
+    return list(
+        db.session.execute(
+            select(model, WorkshopSession)
+            .join(WorkshopSession, WorkshopSession.id == model.session_id)
+            .where(model.registration_id.in_(list(titles)))
+            .order_by(*order_by)
+        ).all()
+    )
+
+
+def _check_ins(titles: dict[int, str]) -> list[ExportCheckIn]:
+    """The check-ins of the registrations in ``titles`` (registration id -> workshop title)."""
+    rows = _with_sessions(CheckIn, titles, CheckIn.scanned_at, CheckIn.id)
     return [
         ExportCheckIn(
             registration_id=check_in.registration_id,
@@ -316,14 +324,7 @@ def _check_ins(titles: dict[int, str]) -> list[ExportCheckIn]:
 
 
 def _excuses(titles: dict[int, str]) -> list[ExportExcuse]:
-    if not titles:
-        return []
-    rows = db.session.execute(
-        select(ExcusedAbsence, WorkshopSession)
-        .join(WorkshopSession, WorkshopSession.id == ExcusedAbsence.session_id)
-        .where(ExcusedAbsence.registration_id.in_(list(titles)))
-        .order_by(WorkshopSession.starts_at, ExcusedAbsence.id)
-    ).all()
+    rows = _with_sessions(ExcusedAbsence, titles, WorkshopSession.starts_at, ExcusedAbsence.id)
     return [
         ExportExcuse(
             registration_id=excuse.registration_id,
@@ -339,14 +340,7 @@ def _excuses(titles: dict[int, str]) -> list[ExportExcuse]:
 
 
 def _refused_scans(titles: dict[int, str]) -> list[ExportRefusedScan]:
-    if not titles:
-        return []
-    rows = db.session.execute(
-        select(RefusedScan, WorkshopSession)
-        .join(WorkshopSession, WorkshopSession.id == RefusedScan.session_id)
-        .where(RefusedScan.registration_id.in_(list(titles)))
-        .order_by(RefusedScan.scanned_at, RefusedScan.id)
-    ).all()
+    rows = _with_sessions(RefusedScan, titles, RefusedScan.scanned_at, RefusedScan.id)
     return [
         ExportRefusedScan(
             registration_id=refused.registration_id,

@@ -334,6 +334,19 @@ def _registration_transaction() -> Iterator[None]:
         raise
 
 
+def _refuse_unless_open_to_organizers(workshop: Workshop) -> None:
+    """Organizers (on behalf, by import, by nomination) register people for a published or
+    closed workshop, whatever its registration window."""
+    if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
+        raise RegistrationClosed(str(_l("การอบรมนี้ยังไม่เผยแพร่หรือถูกยกเลิกแล้ว")))
+
+
+def _refuse_unless_officer(officer: User) -> None:
+    """Only active officers' accounts take a seat."""
+    if officer.role != Role.OFFICER or not officer.active:
+        raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
+
+
 def _add_registration(
     workshop: Workshop,
     officer: User,
@@ -349,14 +362,12 @@ def _add_registration(
     so it is not read again; the partial unique index still stands guard."""
     on_behalf = actor is not None
     if on_behalf:
-        if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
-            raise RegistrationClosed(str(_l("การอบรมนี้ยังไม่เผยแพร่หรือถูกยกเลิกแล้ว")))
+        _refuse_unless_open_to_organizers(workshop)
     elif workshop.status == WorkshopStatus.DRAFT:
         raise NotFound(str(_l("ไม่พบการอบรมนี้")))
     elif not registration_open(workshop, now):
         raise RegistrationClosed()
-    if officer.role != Role.OFFICER or not officer.active:
-        raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
+    _refuse_unless_officer(officer)
     if not unregistered and active_registration(workshop.id, officer.id) is not None:
         raise AlreadyRegistered()
 
@@ -396,10 +407,9 @@ def add_registrations_locked(
     pool while nobody waits, then the waitlist in order), counted once under the lock and
     written in batches: thousands of rows cost a few statements, not a few each.
     """
-    if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
-        raise RegistrationClosed(str(_l("การอบรมนี้ยังไม่เผยแพร่หรือถูกยกเลิกแล้ว")))
-    if any(o.role != Role.OFFICER or not o.active for o in officers):
-        raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
+    _refuse_unless_open_to_organizers(workshop)
+    for officer in officers:
+        _refuse_unless_officer(officer)
     counts = db.session.execute(
         select(
             Workshop.capacity,
@@ -419,8 +429,7 @@ def add_registrations_locked(
     for n, officer in enumerate(officers):
         registration = Registration(
             workshop_id=workshop.id,
-            user_id=officer.id,
-            user=officer,
+            user=officer,  # loaded already: the notice reads it without a query
             ticket_secret=new_ticket_secret(),
             registered_by_id=actor.id,
         )
@@ -465,12 +474,10 @@ def register_into_quota_locked(
     account is not an officer's, or the workshop takes no registrations; ``AlreadyRegistered``
     when the officer already holds a seat or a place on the waitlist.
     """
-    if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
-        raise RegistrationClosed(str(_l("การอบรมนี้ยังไม่เผยแพร่หรือถูกยกเลิกแล้ว")))
+    _refuse_unless_open_to_organizers(workshop)
     if workshop.quotas_released_at is not None:
         raise NotAllowed(str(_l("ที่นั่งโควตาของการอบรมนี้คืนสู่ที่นั่งทั่วไปแล้ว")), code="quota_released")
-    if officer.role != Role.OFFICER or not officer.active:
-        raise NotAllowed(str(_l("ลงทะเบียนได้เฉพาะบัญชีเจ้าหน้าที่ผู้เข้าอบรม")))
+    _refuse_unless_officer(officer)
     if active_registration(workshop.id, officer.id) is not None:
         raise AlreadyRegistered()
     if not _take_quota_seat(workshop.id, quota.id):
