@@ -13,8 +13,11 @@ TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 # screenshots), Thai fonts for the browser, Caddy (HTTPS at a venue, `make serve`) and NSS's
 # certutil (the browser test trusts Caddy's CA as a phone would), npm (axe-core for the
 # accessibility test). Installed when missing and we may use apt-get.
-SYSTEM_COMMANDS := pdftotext pdftoppm chromium caddy certutil npm
-SYSTEM_PACKAGES := poppler-utils chromium fonts-thai-tlwg caddy libnss3-tools npm
+# Each command with the package that brings it: only the packages of missing commands are
+# installed, so a machine whose Node.js (and npm) came from elsewhere is not asked for Debian's
+# npm, which conflicts with it. The Thai fonts come with Chromium.
+SYSTEM_COMMANDS := pdftotext:poppler-utils pdftoppm:poppler-utils chromium:chromium \
+	caddy:caddy certutil:libnss3-tools npm:npm
 
 .PHONY: run serve test install lint test-sqlite test-postgres translations clean system-deps reload e2e-tools
 
@@ -82,13 +85,18 @@ test-postgres: install
 	fi
 
 system-deps:
-	@missing=""; for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	@missing=""; packages=""; \
+	for pair in $(SYSTEM_COMMANDS); do \
+		command -v $${pair%%:*} >/dev/null || { missing="$$missing $${pair%%:*}"; packages="$$packages $${pair#*:}"; }; \
+	done; \
 	if [ -n "$$missing" ]; then \
-		echo "== installing Debian packages for:$$missing"; \
+		case "$$missing" in *chromium*) packages="$$packages fonts-thai-tlwg";; esac; \
+		packages=$$(echo $$packages | tr ' ' '\n' | sort -u | tr '\n' ' '); \
+		echo "== installing Debian packages for:$$missing ($$packages)"; \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$packages >/dev/null; \
 		else \
-			echo "missing:$$missing; install the Debian packages $(SYSTEM_PACKAGES)" >&2; exit 1; \
+			echo "missing:$$missing; install the Debian packages $$packages" >&2; exit 1; \
 		fi; \
 	fi
 
