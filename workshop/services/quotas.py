@@ -532,6 +532,50 @@ def _clean_nominees(rows: list[NomineeInput]) -> list[tuple[int, dict[str, str]]
     return cleaned
 
 
+def _nominees_accounts(
+    workshop: Workshop, cleaned: list[tuple[int, dict[str, str]]]
+) -> dict[str, User]:
+    """The existing accounts of the nominees' e-mails, each an active officer's not yet
+    registered for ``workshop`` (else ``ValidationFailed`` on ``rows.<n>.email``)."""
+    emails = [values["email"] for _, values in cleaned]
+    accounts = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
+    errors: dict[str, str] = {}
+    for n, values in cleaned:
+        user = accounts.get(values["email"])
+        if user is None:
+            continue
+        if user.role != Role.OFFICER or not user.active or user.deleted_at is not None:
+            errors[f"rows.{n}.email"] = str(_l("อีเมลนี้เป็นบัญชีที่ลงทะเบียนเข้าอบรมไม่ได้ กรุณาใช้อีเมลอื่น"))
+        elif active_registration(workshop.id, user.id) is not None:
+            errors[f"rows.{n}.email"] = str(_l("ผู้นี้ลงทะเบียนการอบรมนี้อยู่แล้ว"))
+    if errors:
+        raise ValidationFailed(errors)
+    return accounts
+
+
+def _new_officer(values: dict[str, str], password_hash: str, office: Office) -> User:
+    """A new officer account of the quota's office, invited to set its password (as imported
+    accounts are)."""
+    user = User(
+        email=values["email"],
+        password_hash=password_hash,
+        role=Role.OFFICER.value,
+        title_prefix=values["title_prefix"],
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        position=values["position"],
+        phone=values["phone"],
+        agency=office.name,
+        office_id=office.id,
+        district=office.district,
+        province=office.province,
+    )
+    db.session.add(user)
+    db.session.flush()
+    invite_locked(user)
+    return user
+
+
 def submit_nominations(
     token: str, rows: list[NomineeInput], now: datetime | None = None
 ) -> list[Registration]:
@@ -565,43 +609,13 @@ def submit_nominations(
                 }
             )
         office = quota.office
-        emails = [values["email"] for _, values in cleaned]
-        accounts = {
-            u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))
-        }
-        errors: dict[str, str] = {}
-        for n, values in cleaned:
-            user = accounts.get(values["email"])
-            if user is None:
-                continue
-            if user.role != Role.OFFICER or not user.active or user.deleted_at is not None:
-                errors[f"rows.{n}.email"] = str(_l("อีเมลนี้เป็นบัญชีที่ลงทะเบียนเข้าอบรมไม่ได้ กรุณาใช้อีเมลอื่น"))
-            elif active_registration(workshop.id, user.id) is not None:
-                errors[f"rows.{n}.email"] = str(_l("ผู้นี้ลงทะเบียนการอบรมนี้อยู่แล้ว"))
-        if errors:
-            raise ValidationFailed(errors)
+        accounts = _nominees_accounts(workshop, cleaned)
         registrations: list[Registration] = []
         new_accounts: list[int] = []
         for (_, values), password_hash in zip(cleaned, password_hashes, strict=True):
             user = accounts.get(values["email"])
             if user is None:
-                user = User(
-                    email=values["email"],
-                    password_hash=password_hash,
-                    role=Role.OFFICER.value,
-                    title_prefix=values["title_prefix"],
-                    first_name=values["first_name"],
-                    last_name=values["last_name"],
-                    position=values["position"],
-                    phone=values["phone"],
-                    agency=office.name,
-                    office_id=office.id,
-                    district=office.district,
-                    province=office.province,
-                )
-                db.session.add(user)
-                db.session.flush()
-                invite_locked(user)  # a link to set their password, as imported accounts get
+                user = _new_officer(values, password_hash, office)
                 new_accounts.append(user.id)
             registrations.append(
                 register_into_quota_locked(
