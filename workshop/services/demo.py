@@ -1,4 +1,4 @@
-"""Demo data: the reference workshop (shared/seed/phitsanulok-workshop-2559.txt) and accounts.
+"""Demo data: the reference workshop (the one the README names) and accounts.
 
 Phitsanulok provincial community development office, FY 2559: a workshop for community
 development officers at the Wang Thong training centre on 20 October 2015, opened by the
@@ -218,9 +218,10 @@ def _seed_offices() -> tuple[dict[str, Office], bool]:
     return offices, created
 
 
-def seed_demo() -> bool:
-    """Load the demo data unless it is there already; True if anything was created."""
-    offices, created = _seed_offices()
+def _seed_accounts(offices: dict[str, Office]) -> tuple[dict[str, User], list[User], bool]:
+    """The demo accounts (made once): the first account of each role, the officers in order,
+    and whether any was created."""
+    created = False
     users: dict[str, User] = {}
     officers: list[User] = []
     for account in DEMO_ACCOUNTS:
@@ -244,6 +245,57 @@ def seed_demo() -> bool:
         users[account.role] = users.get(account.role, user)
         if account.role == "officer":
             officers.append(user)
+    return users, officers, created
+
+
+def _seed_reference_workshop(
+    venue: Venue, organizer: User, staff: User, officers: list[User]
+) -> None:
+    """The reference workshop of 20 October 2015, published, every district officer
+    registered by the office before the day, and a scan the door refused."""
+    workshop = create_workshop(
+        WorkshopInput(
+            title=TITLE,
+            organizing_agency=PROVINCIAL_OFFICE,
+            venue_id=venue.id,
+            capacity=100,
+            registration_opens_at=bangkok_to_utc(date(2015, 10, 1), time(8, 30)),
+            registration_closes_at=bangkok_to_utc(date(2015, 10, 19), time(16, 30)),
+            objectives=OBJECTIVES,
+            topics=TOPICS,
+            attendance_threshold=80,
+            presiding_official="นายชูชาติ กีฬาแปง ผู้ว่าราชการจังหวัดพิษณุโลก",
+            signatory_name="นายชูชาติ กีฬาแปง",
+            signatory_position="ผู้ว่าราชการจังหวัดพิษณุโลก",
+            sessions=[
+                SessionInput(
+                    title="พิธีเปิดและการบรรยายนโยบายการขับเคลื่อนงานพัฒนาชุมชน",
+                    starts_at=bangkok_to_utc(DAY, time(8, 30)),
+                    ends_at=bangkok_to_utc(DAY, time(12, 0)),
+                ),
+                SessionInput(
+                    title="ประชุมเชิงปฏิบัติการ: แผนขับเคลื่อนงานพัฒนาชุมชน ปี 2559",
+                    starts_at=bangkok_to_utc(DAY, time(13, 0)),
+                    ends_at=bangkok_to_utc(DAY, time(16, 30)),
+                ),
+            ],
+        ),
+        organizer,
+    )
+    change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
+    # The district officers attended the reference workshop: registered by the office.
+    registrations = [
+        register_officer(workshop.id, officer, actor=organizer) for officer in officers
+    ]
+    _registered_before_the_day(registrations)
+    _seed_refused_scan(workshop, registrations[-1], staff)
+
+
+def seed_demo() -> bool:
+    """Load the demo data unless it is there already; True if anything was created."""
+    offices, created = _seed_offices()
+    users, officers, made = _seed_accounts(offices)
+    created = created or made
     organizer = users["organizer"]
 
     venue = db.session.scalar(select(Venue).where(Venue.name == VENUE.name))
@@ -252,42 +304,7 @@ def seed_demo() -> bool:
         created = True
 
     if db.session.scalar(select(Workshop.id).where(Workshop.title == TITLE)) is None:
-        workshop = create_workshop(
-            WorkshopInput(
-                title=TITLE,
-                organizing_agency=PROVINCIAL_OFFICE,
-                venue_id=venue.id,
-                capacity=100,
-                registration_opens_at=bangkok_to_utc(date(2015, 10, 1), time(8, 30)),
-                registration_closes_at=bangkok_to_utc(date(2015, 10, 19), time(16, 30)),
-                objectives=OBJECTIVES,
-                topics=TOPICS,
-                attendance_threshold=80,
-                presiding_official="นายชูชาติ กีฬาแปง ผู้ว่าราชการจังหวัดพิษณุโลก",
-                signatory_name="นายชูชาติ กีฬาแปง",
-                signatory_position="ผู้ว่าราชการจังหวัดพิษณุโลก",
-                sessions=[
-                    SessionInput(
-                        title="พิธีเปิดและการบรรยายนโยบายการขับเคลื่อนงานพัฒนาชุมชน",
-                        starts_at=bangkok_to_utc(DAY, time(8, 30)),
-                        ends_at=bangkok_to_utc(DAY, time(12, 0)),
-                    ),
-                    SessionInput(
-                        title="ประชุมเชิงปฏิบัติการ: แผนขับเคลื่อนงานพัฒนาชุมชน ปี 2559",
-                        starts_at=bangkok_to_utc(DAY, time(13, 0)),
-                        ends_at=bangkok_to_utc(DAY, time(16, 30)),
-                    ),
-                ],
-            ),
-            organizer,
-        )
-        change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
-        # The district officers attended the reference workshop: registered by the office.
-        registrations = [
-            register_officer(workshop.id, officer, actor=organizer) for officer in officers
-        ]
-        _registered_before_the_day(registrations)
-        _seed_refused_scan(workshop, registrations[-1], users["staff"])
+        _seed_reference_workshop(venue, organizer, users["staff"], officers)
         created = True
 
     reference = db.session.scalar(select(Workshop).where(Workshop.title == TITLE))
