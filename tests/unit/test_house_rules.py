@@ -21,12 +21,13 @@ LAYERS: list[tuple[str, ...]] = [
     ("workshop.pdf", "workshop.cli"),
     ("workshop.error_responses",),
     ("workshop.services",),
-    ("workshop.models", "workshop.prefork"),
+    ("workshop.models",),
     (
         "workshop.thai",
         "workshop.qr",
         "workshop.config",
         "workshop.extensions",
+        "workshop.prefork",
     ),
 ]
 SIBLINGS = {("workshop.web", "workshop.api"), ("workshop.api", "workshop.web")}
