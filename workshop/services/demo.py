@@ -704,18 +704,49 @@ QUOTA_TITLE = "อบรมการบริหารจัดการกอ�
 DEMO_NOMINATION_TOKEN = "demo-nakhonthai-nomination"
 
 
+def _seed_wang_thong_nominations(
+    workshop: Workshop, office_id: int, organizer: User, officers: list[User]
+) -> None:
+    """Wang Thong's head, through the office's link, names two people: an officer who has an
+    account already and one who gets a new account."""
+    from workshop.services.quotas import NomineeInput, create_nomination_link, submit_nominations
+
+    _, token = create_nomination_link(
+        workshop.id,
+        office_id,
+        head_name="นายสมพงษ์ ทองดี",
+        head_email="head-wangthong@demo.cdd.go.th",
+        days=14,
+        actor=organizer,
+    )
+    submit_nominations(
+        token,
+        [
+            NomineeInput(
+                title_prefix=officers[0].title_prefix,
+                first_name=officers[0].first_name,
+                last_name=officers[0].last_name,
+                position=officers[0].position,
+                email=officers[0].email,
+            ),
+            NomineeInput(
+                title_prefix="นางสาว",
+                first_name="วรรณา",
+                last_name="แก้วมณี",
+                position="นักวิชาการพัฒนาชุมชนปฏิบัติการ",
+                email="wanna.k@demo.cdd.go.th",
+            ),
+        ],
+    )
+
+
 def _seed_quota_workshop(
     venue: Venue, organizer: User, officers: list[User], offices: dict[str, Office]
 ) -> None:
     """A workshop with seats held for three district offices: Wang Thong's head has named two
     people (one with an account already, one new), Nakhon Thai's link is pending, Bang Rakam
     has no link yet; the quotas go back to the general pool two weeks before the first day."""
-    from workshop.services.quotas import (
-        NomineeInput,
-        create_nomination_link,
-        set_quotas,
-        submit_nominations,
-    )
+    from workshop.services.quotas import create_nomination_link, set_quotas
 
     today = utcnow().astimezone(BANGKOK).date()
     first_day = today + timedelta(days=35)
@@ -747,33 +778,8 @@ def _seed_quota_workshop(
     }
     release = bangkok_to_utc(first_day - timedelta(days=14), time(8, 30))
     set_quotas(workshop.id, quota, release, organizer)
-    wangthong = offices[district_office_name("วังทอง")].id
-    _, token = create_nomination_link(
-        workshop.id,
-        wangthong,
-        head_name="นายสมพงษ์ ทองดี",
-        head_email="head-wangthong@demo.cdd.go.th",
-        days=14,
-        actor=organizer,
-    )
-    submit_nominations(
-        token,
-        [
-            NomineeInput(
-                title_prefix=officers[0].title_prefix,
-                first_name=officers[0].first_name,
-                last_name=officers[0].last_name,
-                position=officers[0].position,
-                email=officers[0].email,
-            ),
-            NomineeInput(
-                title_prefix="นางสาว",
-                first_name="วรรณา",
-                last_name="แก้วมณี",
-                position="นักวิชาการพัฒนาชุมชนปฏิบัติการ",
-                email="wanna.k@demo.cdd.go.th",
-            ),
-        ],
+    _seed_wang_thong_nominations(
+        workshop, offices[district_office_name("วังทอง")].id, organizer, officers
     )
     create_nomination_link(
         workshop.id,
