@@ -416,7 +416,16 @@ def _test_results(test: TestResult) -> list[Flowable]:
 # ---------------------------------------------------------------- documents
 
 
-def _build(story: list[Flowable], title: str, author: str, footer: str) -> bytes:
+def build_document(
+    story: list[Flowable],
+    title: str,
+    author: str,
+    footer: str,
+    **info: str,
+) -> bytes:
+    """An A4 portrait document on the numbered archival canvas (``footer`` and ``หน้า n/N``
+    on every page), each heading kept with what follows it: the reports and transcripts.
+    ``info``: more of the document information (``subject``, ``keywords``)."""
     register_sarabun()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -429,6 +438,7 @@ def _build(story: list[Flowable], title: str, author: str, footer: str) -> bytes
         title=title,
         author=author,
         pageCompression=1,
+        **info,
     )
     doc.build(_keep_headings(story), canvasmaker=numbered_canvas(footer, _THAI_NUMERALS.get()))
     return buffer.getvalue()
@@ -715,7 +725,7 @@ def render_workshop_report(report: WorkshopReport) -> bytes:
     footer = f"{_('รายงานสรุปผลการอบรม')}: {report.title}"
     token = _THAI_NUMERALS.set(report.thai_numerals)
     try:
-        return _build(
+        return build_document(
             workshop_report_story(report, width),
             f"{_('รายงานสรุปผลการอบรม')} {report.title}",
             report.organizing_agency,
@@ -844,4 +854,4 @@ def render_fiscal_year_report(report: FiscalYearReport) -> bytes:
         story.append(_note(_("ยังไม่มีผู้ได้ที่นั่ง")))
     story.append(Spacer(1, 4 * mm))
     story.append(_note(_("จัดทำเมื่อ %(when)s", when=format_datetime(report.generated_at, "long"))))
-    return _build(story, title, "", title)
+    return build_document(story, title, "", title)

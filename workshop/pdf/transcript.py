@@ -9,20 +9,19 @@ signing key (``pdf.signing``).
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, SimpleDocTemplate, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from workshop.models import Transcript
 from workshop.pdf.flowables import ThaiParagraph
-from workshop.pdf.fonts import BOLD, REGULAR, register_sarabun
+from workshop.pdf.fonts import BOLD, REGULAR
 from workshop.pdf.qrdraw import draw_qr
-from workshop.pdf.report import MARGIN, MUTED, PAGE, numbered_canvas
+from workshop.pdf.report import MARGIN, MUTED, PAGE, build_document
 from workshop.pdf.signing import sign_if_configured
 from workshop.pdf.tables import PAD, LongTable
 from workshop.pdf.typeset import draw_text, text_width
@@ -216,18 +215,19 @@ def _verification(issued: Transcript) -> Flowable:
 
 
 def _render(transcript: OfficerTranscript, issued: Transcript) -> bytes:
-    register_sarabun()
     officer = transcript.officer
     width = PAGE[0] - 2 * MARGIN
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 6 * mm,
-        title=f"{_('ประวัติการอบรม')} {officer.full_name}",
+    story = [
+        *_title(transcript),
+        *_years(transcript, width),
+        Spacer(1, 2 * mm),
+        _verification(issued),
+    ]
+    return build_document(
+        story,
+        f"{_('ประวัติการอบรม')} {officer.full_name}",
+        "",
+        _("ประวัติการอบรม: %(name)s", name=officer.full_name),
         subject=_(
             "ประวัติการอบรม %(n)d หลักสูตร %(hours)s ชั่วโมง รหัสตรวจสอบ %(code)s",
             n=transcript.workshop_count,
@@ -235,14 +235,4 @@ def _render(transcript: OfficerTranscript, issued: Transcript) -> bytes:
             code=format_code(issued.code),
         ),
         keywords=format_code(issued.code),  # what /verify/file looks up in a signed file
-        pageCompression=1,
     )
-    story = [
-        *_title(transcript),
-        *_years(transcript, width),
-        Spacer(1, 2 * mm),
-        _verification(issued),
-    ]
-    footer = _("ประวัติการอบรม: %(name)s", name=officer.full_name)
-    doc.build(story, canvasmaker=numbered_canvas(footer))
-    return buffer.getvalue()
