@@ -169,11 +169,11 @@ def signed_certificate_ms(runs: int) -> tuple[float, float, float, float]:
     from tests.signing import make_ca
     from workshop.pdf.signature import load_signing_key, sign_pdf
 
-    folder = Path(tempfile.mkdtemp(prefix="certificate-bench-"))
-    ca = make_ca(folder, "Bench CA")
-    started = time.perf_counter()
-    key = load_signing_key(str(ca.p12_path), ca.password)
-    loaded = (time.perf_counter() - started) * 1000
+    with tempfile.TemporaryDirectory(prefix="certificate-bench-") as folder:
+        ca = make_ca(Path(folder), "Bench CA")
+        started = time.perf_counter()
+        key = load_signing_key(str(ca.p12_path), ca.password)
+        loaded = (time.perf_counter() - started) * 1000
     (text,) = pages(1)
     sign_pdf(render_pages([text], tagged=True), key, "warm-up")
     both: list[float] = []

@@ -124,21 +124,22 @@ def notice_cost() -> None:
     """Build and serialise confirmation mails (QR image, calendar, Thai headers) in process."""
     from workshop.services.mail import build_registration_notice
 
-    instance = Path(tempfile.mkdtemp(prefix="bench-mail-"))
-    url = f"sqlite:///{instance / 'mail.db'}"
-    workshop_id = prepare(url, instance)
-    app = bench_app(url, instance, MAIL_DELIVERY="manual")
-    from workshop.models import User
-    from workshop.services.registrations import register_officer
+    with tempfile.TemporaryDirectory(prefix="bench-mail-") as tmp:
+        instance = Path(tmp)
+        url = f"sqlite:///{instance / 'mail.db'}"
+        workshop_id = prepare(url, instance)
+        app = bench_app(url, instance, MAIL_DELIVERY="manual")
+        from workshop.models import User
+        from workshop.services.registrations import register_officer
 
-    with app.app_context():
-        officers = User.query.filter_by(role="officer").limit(50).all()
-        registrations = [register_officer(workshop_id, o) for o in officers]
-        started = time.perf_counter()
-        for registration in registrations:
-            build_registration_notice(registration, "confirmed").as_bytes()
-        per = (time.perf_counter() - started) / len(registrations) * 1000
-        print(f"  confirmation mail built and serialised (in process): {per:.1f} ms per notice")
+        with app.app_context():
+            officers = User.query.filter_by(role="officer").limit(50).all()
+            registrations = [register_officer(workshop_id, o) for o in officers]
+            started = time.perf_counter()
+            for registration in registrations:
+                build_registration_notice(registration, "confirmed").as_bytes()
+            per = (time.perf_counter() - started) / len(registrations) * 1000
+            print(f"  confirmation mail built and serialised (in process): {per:.1f} ms per notice")
 
 
 def main() -> None:

@@ -72,9 +72,15 @@ def bench_arguments(doc: str, default_db: str = "both", redis: bool = False) -> 
 
 
 def each_database(which: str) -> Iterator[tuple[str, str, Path]]:
-    """(label, database URL, fresh instance folder) for every database asked for."""
-    for label, url in database_urls(Path(tempfile.mkdtemp()), which):
-        yield label, url, Path(tempfile.mkdtemp(prefix="bench-instance-"))
+    """(label, database URL, fresh instance folder) for every database asked for. The SQLite
+    database and the instance folders live in one temporary folder, removed when the loop
+    ends (or stops early)."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        folder = Path(tmp)
+        for label, url in database_urls(folder, which):
+            instance = folder / f"instance-{label.lower()}"
+            instance.mkdir()
+            yield label, url, instance
 
 
 def bench_app(database_url: str, instance: Path, **settings: Any):
@@ -304,31 +310,33 @@ def run_wrk(url: str, seconds: int, connections: int, script: str = "") -> dict[
     server = next((pid for base, pid in _SERVERS.items() if url.startswith(base)), None)
     server_before = server_cpu_seconds(server) if server else 0.0
     client_before = os.times()
-    out = subprocess.run(
-        [
-            require_wrk(),
-            "-t",
-            str(threads),
-            "-c",
-            str(connections),
-            "-d",
-            f"{seconds}s",
-            "--timeout",
-            "10s",
-            "-s",
-            lua,
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    try:
+        out = subprocess.run(
+            [
+                require_wrk(),
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                lua,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(lua)
     client_after = os.times()
     server_cpu = server_cpu_seconds(server) - server_before if server else 0.0
     client_cpu = (client_after.children_user + client_after.children_system) - (
         client_before.children_user + client_before.children_system
     )
-    os.unlink(lua)
     match = re.search(r"RESULT (.*)", out)
     if not match:
         raise RuntimeError(out)

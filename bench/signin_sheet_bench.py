@@ -200,7 +200,13 @@ def main() -> None:
         print(json.dumps(figures))
         return
 
-    tmp = Path(tempfile.mkdtemp(prefix="signin-bench-"))
+    # Everything the run writes (the SQLite database, each instance folder) lives in one
+    # temporary folder that is removed at the end, also when the run fails.
+    with tempfile.TemporaryDirectory(prefix="signin-bench-") as folder:
+        run(args, Path(folder))
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
     databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
     if args.database_url:
         databases.append(("PostgreSQL", args.database_url))
@@ -208,7 +214,8 @@ def main() -> None:
     for label, url in databases:
         if label == "PostgreSQL":
             _fresh_postgres(url)
-        instance = Path(tempfile.mkdtemp(prefix="signin-bench-instance-"))
+        instance = tmp / f"instance-{label.lower()}"
+        instance.mkdir()
         started = time.perf_counter()
         workshop_id, session_id = build(url, instance, args.people)
         setup = time.perf_counter() - started

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,33 @@ def test_evaluation_bench_times_every_download_and_cleans_up(tmp_path):
 def test_scope_bench_finds_no_statement_per_row(tmp_path):
     output = run_bench(tmp_path, "scope_queries_bench.py", "--rows", "3", "40")
     assert "no statement per row" in output
+
+
+@once_per_suite
+def test_signin_sheet_bench_leaves_nothing_in_the_temporary_folder(tmp_path):
+    output = run_bench(tmp_path, "signin_sheet_bench.py", "--people", "3", "--repeat", "1")
+    assert "SQLite" in output and "target" in output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_certificate_bench_leaves_nothing_in_the_temporary_folder(tmp_path):
+    output = run_bench(
+        tmp_path, "certificate_bench.py", "--count", "2", "--repeat", "1", "--signed", "1"
+    )
+    assert "one signed certificate" in output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_benches_databases_are_removed_after_the_loop(tmp_path, monkeypatch):
+    """``each_database`` (the gunicorn benches' loop): its SQLite database and instance
+    folders are there during the loop and gone after it."""
+    from bench.server import each_database
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen = []
+    for label, url, instance in each_database("sqlite"):
+        assert label == "SQLite" and url.startswith(f"sqlite:///{tmp_path}")
+        assert instance.is_dir()
+        seen.append(instance)
+    assert seen
+    assert list(tmp_path.iterdir()) == []

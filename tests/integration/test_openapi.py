@@ -171,6 +171,7 @@ def test_responses_match_their_documented_schemas(client, document, organizer, v
         ("WorkshopOut", created.get_json()),
         ("VenueOut", client.get(f"/api/v1/venues/{venue.id}", headers=auth).get_json()),
         ("UserOut", client.get("/api/v1/me", headers=auth).get_json()),
+        ("PersonalData", client.get("/api/v1/me/data", headers=auth).get_json()),
         ("ErrorOut", client.get("/api/v1/workshops/999", headers=auth).get_json()),
         ("ErrorOut", client.post("/api/v1/venues", json={}, headers=auth).get_json()),
         (

@@ -171,6 +171,19 @@ def test_api_me_data_matches_the_web_export(client, history):
     assert_error(client.get("/api/v1/me/data"), 401, "unauthorized")
 
 
+def test_the_page_download_and_the_api_serve_one_export(client, app, history):
+    """The export is built once: the page's download and ``GET /api/v1/me/data`` give the same
+    document for the same person, field for field, but for the moment it was made."""
+    from_api = client.get("/api/v1/me/data", headers=bearer(client, history["me"])).get_json()
+    browser = app.test_client()
+    login(browser, history["me"])
+    from_page = json.loads(browser.get("/auth/my-data.json").data)
+
+    assert from_api.pop("exported_at") and from_page.pop("exported_at")
+    assert from_page == from_api
+    assert from_api["registrations"] and from_api["check_ins"] and from_api["certificates"]
+
+
 # ---------------------------------------------------------------- deletion (web)
 
 

@@ -32,7 +32,7 @@ PHITSANULOK = [
     "วังทอง",
     "เนินมะปราง",
 ]
-# From the reference workshop's write-up (shared/seed): no place name but the province.
+# From the reference workshop's public write-up: no place name but the province.
 PROSE = (
     "เช้าวันนี้ ผู้ว่าราชการจังหวัดพิษณุโลก เป็นประธานในพิธีเปิดการประชุมเชิงปฏิบัติการ"
     "เพิ่มประสิทธิภาพเจ้าหน้าที่พัฒนาชุมชนในการขับเคลื่อนงานพัฒนาชุมชนจังหวัดพิษณุโลก ปี 2559 "

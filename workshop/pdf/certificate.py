@@ -160,15 +160,17 @@ def _signature_columns(count: int) -> list[tuple[float, float]]:
     return [(PAIR_LEFT + width * (i + 0.5), width - 10) for i in range(count)]
 
 
-@lru_cache(maxsize=64)
-def _layout(key: tuple[object, ...], has_logo: bool, signature_images: tuple[bool, ...]) -> _Layout:
-    agency, kind, body, given, signatories = key
-    assert isinstance(agency, str) and isinstance(kind, str)
-    assert isinstance(body, str) and isinstance(given, str) and isinstance(signatories, tuple)
+_Box = tuple[float, float, float, float]
 
-    # The signature block, from the bottom up: position lines, the name, room to sign.
+
+def _signature_block(
+    signatories: tuple, signature_images: tuple[bool, ...]
+) -> tuple[list[_Line], list[_Box | None], float, float]:
+    """The signature block, from the bottom up: position lines, the name, room to sign. Returns
+    its lines, each signature image's box (None without an image), and how high the images
+    and the names reach."""
     lines: list[_Line] = []
-    boxes: list[tuple[float, float, float, float] | None] = []
+    boxes: list[_Box | None] = []
     leading, _ = line_metrics(REGULAR, POSITION_SIZE)
     columns = _signature_columns(len(signatories))
     signature_top = names_top = SIGNATURE_BOTTOM
@@ -185,6 +187,25 @@ def _layout(key: tuple[object, ...], has_logo: bool, signature_images: tuple[boo
         boxes.append((x - box_w / 2, name_y + 13, box_w, SIGNATURE_ROOM) if has_image else None)
         signature_top = max(signature_top, name_y + 13 + SIGNATURE_ROOM)
         names_top = max(names_top, name_y + 13)
+    return lines, boxes, signature_top, names_top
+
+
+def _below(box: _Box | None, limit: float) -> _Box | None:
+    """A signature image's box cut to end below ``limit`` (the text above), or None when too
+    little of it would be left."""
+    if box is None or box[1] + box[3] <= limit:
+        return box
+    h = limit - box[1]
+    return (box[0], box[1], box[2], h) if h > 6 * mm else None
+
+
+@lru_cache(maxsize=64)
+def _layout(key: tuple[object, ...], has_logo: bool, signature_images: tuple[bool, ...]) -> _Layout:
+    agency, kind, body, given, signatories = key
+    assert isinstance(agency, str) and isinstance(kind, str)
+    assert isinstance(body, str) and isinstance(given, str) and isinstance(signatories, tuple)
+
+    lines, boxes, signature_top, names_top = _signature_block(signatories, signature_images)
 
     # The text above it, in blocks separated by gaps that grow to fill the page evenly: with
     # fixed gaps everything sat in the top half, over an empty band above the signature.
@@ -247,12 +268,7 @@ def _layout(key: tuple[object, ...], has_logo: bool, signature_images: tuple[boo
             y -= min_gaps[n] + grow
     # A very long text leaves less room to sign: the images shrink rather than overlap it.
     limit = y + 2
-    fitted: list[tuple[float, float, float, float] | None] = []
-    for box in boxes:
-        if box is not None and box[1] + box[3] > limit:
-            h = limit - box[1]
-            box = (box[0], box[1], box[2], h) if h > 6 * mm else None
-        fitted.append(box)
+    fitted = [_below(box, limit) for box in boxes]
     return _Layout(tuple(lines), name_baseline, logo_box, tuple(fitted))
 
 

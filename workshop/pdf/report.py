@@ -42,7 +42,7 @@ from workshop.pdf.fonts import BOLD, REGULAR, register_sarabun
 from workshop.pdf.tables import GRID, HEADER_FILL, HEADER_LEADING, PAD, TABLE_SIZE, LongTable
 from workshop.pdf.typeset import Align, draw_text, text_width, wrap_lines
 from workshop.services.attendance import format_hours
-from workshop.services.evaluations import MIN_RESPONSES_SHOWN, FormResults
+from workshop.services.evaluations import MIN_RESPONSES_SHOWN, FormResults, TestResult
 from workshop.services.reports import (
     AttendeeRow,
     FiscalYearReport,
@@ -334,77 +334,98 @@ def _evaluation_section(results: FormResults, width: float) -> list[Flowable]:
             )
         )
     else:
-        rows, number = [], 0
-        for section, items in results.sections():
-            if section:
-                rows.append(["", section, "", "", "", ""])
-            for item in items:
-                number += 1
-                rows.append(
-                    [
-                        str(number),
-                        item.question.text,
-                        str(item.n),
-                        _decimal(item.mean),
-                        _decimal(item.sd),
-                        item.band,
-                    ]
-                )
-        if results.overall is not None:
-            o = results.overall
-            rows.append(["", _("ภาพรวม"), str(o.n), _decimal(o.mean), _decimal(o.sd), o.band])
-        fixed = [10 * mm, 0.0, 12 * mm, 16 * mm, 16 * mm, 22 * mm]
-        fixed[1] = width - sum(fixed)
-        flow.append(
-            _table(
-                [_("ข้อ"), _("รายการประเมิน"), "n", _("ค่าเฉลี่ย"), "S.D.", _("ระดับ")],
-                rows,
-                fixed,
-                ["center", "left", "right", "right", "right", "left"],
-            )
-        )
-        flow.append(Spacer(1, 1.5 * mm))
-        flow.append(
-            _note(
-                _(
-                    "เกณฑ์การแปลผล: 4.51–5.00 มากที่สุด, 3.51–4.50 มาก, 2.51–3.50 ปานกลาง, "
-                    "1.51–2.50 น้อย, 1.00–1.50 น้อยที่สุด; S.D. คือส่วนเบี่ยงเบนมาตรฐาน"
-                )
-            )
-        )
-        flow.append(Spacer(1, 2 * mm))
-        means = [item.mean for item in results.scale]
-        labels = [_d(_("ข้อ %(n)d", n=number)) for number in range(1, len(means) + 1)]
-        chart = MeanChart(labels, means, width, thai_numerals=_THAI_NUMERALS.get())
-        flow.append(KeepTogether([_note(_("ค่าเฉลี่ยรายข้อ (เต็ม 5)")), Spacer(1, 1 * mm), chart]))
-        for question in results.form.questions:
-            texts = results.comments.get(question.id)
-            if texts:
-                flow += _heading(question.text)
-                flow += [_p(f"• {text}", size=BODY_SIZE) for text in texts]
+        flow += _question_results(results, width)
     if results.test is not None:
-        test = results.test
-        flow += _heading(_("แบบทดสอบก่อนและหลังการอบรม"))
-        rows = [
-            [_("ก่อนการอบรม"), _number(test.pre_n), _decimal(test.pre_mean)],
-            [_("หลังการอบรม"), _number(test.post_n), _decimal(test.post_mean)],
-            [_("เพิ่มขึ้นโดยเฉลี่ย"), "", _decimal(test.gain)],
-        ]
-        flow.append(
-            _table(
-                ["", _("ผู้ทำแบบทดสอบ"), _("คะแนนเฉลี่ย (เต็ม %(n)d)", n=test.questions)],
-                rows,
-                [50 * mm, 35 * mm, 45 * mm],
-                ["left", "right", "right"],
+        flow += _test_results(results.test)
+    return flow
+
+
+def _question_results(results: FormResults, width: float) -> list[Flowable]:
+    """Per question n, mean, S.D. and band, a chart of the means, and the comments."""
+    flow: list[Flowable] = []
+    rows, number = [], 0
+    for section, items in results.sections():
+        if section:
+            rows.append(["", section, "", "", "", ""])
+        for item in items:
+            number += 1
+            rows.append(
+                [
+                    str(number),
+                    item.question.text,
+                    str(item.n),
+                    _decimal(item.mean),
+                    _decimal(item.sd),
+                    item.band,
+                ]
+            )
+    if results.overall is not None:
+        o = results.overall
+        rows.append(["", _("ภาพรวม"), str(o.n), _decimal(o.mean), _decimal(o.sd), o.band])
+    fixed = [10 * mm, 0.0, 12 * mm, 16 * mm, 16 * mm, 22 * mm]
+    fixed[1] = width - sum(fixed)
+    flow.append(
+        _table(
+            [_("ข้อ"), _("รายการประเมิน"), "n", _("ค่าเฉลี่ย"), "S.D.", _("ระดับ")],
+            rows,
+            fixed,
+            ["center", "left", "right", "right", "right", "left"],
+        )
+    )
+    flow.append(Spacer(1, 1.5 * mm))
+    flow.append(
+        _note(
+            _(
+                "เกณฑ์การแปลผล: 4.51–5.00 มากที่สุด, 3.51–4.50 มาก, 2.51–3.50 ปานกลาง, "
+                "1.51–2.50 น้อย, 1.00–1.50 น้อยที่สุด; S.D. คือส่วนเบี่ยงเบนมาตรฐาน"
             )
         )
+    )
+    flow.append(Spacer(1, 2 * mm))
+    means = [item.mean for item in results.scale]
+    labels = [_d(_("ข้อ %(n)d", n=number)) for number in range(1, len(means) + 1)]
+    chart = MeanChart(labels, means, width, thai_numerals=_THAI_NUMERALS.get())
+    flow.append(KeepTogether([_note(_("ค่าเฉลี่ยรายข้อ (เต็ม 5)")), Spacer(1, 1 * mm), chart]))
+    for question in results.form.questions:
+        texts = results.comments.get(question.id)
+        if texts:
+            flow += _heading(question.text)
+            flow += [_p(f"• {text}", size=BODY_SIZE) for text in texts]
+    return flow
+
+
+def _test_results(test: TestResult) -> list[Flowable]:
+    """The pre- and post-tests' means and the gain."""
+    flow = _heading(_("แบบทดสอบก่อนและหลังการอบรม"))
+    rows = [
+        [_("ก่อนการอบรม"), _number(test.pre_n), _decimal(test.pre_mean)],
+        [_("หลังการอบรม"), _number(test.post_n), _decimal(test.post_mean)],
+        [_("เพิ่มขึ้นโดยเฉลี่ย"), "", _decimal(test.gain)],
+    ]
+    flow.append(
+        _table(
+            ["", _("ผู้ทำแบบทดสอบ"), _("คะแนนเฉลี่ย (เต็ม %(n)d)", n=test.questions)],
+            rows,
+            [50 * mm, 35 * mm, 45 * mm],
+            ["left", "right", "right"],
+        )
+    )
     return flow
 
 
 # ---------------------------------------------------------------- documents
 
 
-def _build(story: list[Flowable], title: str, author: str, footer: str) -> bytes:
+def build_document(
+    story: list[Flowable],
+    title: str,
+    author: str,
+    footer: str,
+    **info: str,
+) -> bytes:
+    """An A4 portrait document on the numbered archival canvas (``footer`` and ``หน้า n/N``
+    on every page), each heading kept with what follows it: the reports and transcripts.
+    ``info``: more of the document information (``subject``, ``keywords``)."""
     register_sarabun()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -417,6 +438,7 @@ def _build(story: list[Flowable], title: str, author: str, footer: str) -> bytes
         title=title,
         author=author,
         pageCompression=1,
+        **info,
     )
     doc.build(_keep_headings(story), canvasmaker=numbered_canvas(footer, _THAI_NUMERALS.get()))
     return buffer.getvalue()
@@ -703,7 +725,7 @@ def render_workshop_report(report: WorkshopReport) -> bytes:
     footer = f"{_('รายงานสรุปผลการอบรม')}: {report.title}"
     token = _THAI_NUMERALS.set(report.thai_numerals)
     try:
-        return _build(
+        return build_document(
             workshop_report_story(report, width),
             f"{_('รายงานสรุปผลการอบรม')} {report.title}",
             report.organizing_agency,
@@ -714,6 +736,89 @@ def render_workshop_report(report: WorkshopReport) -> bytes:
 
 
 @_thai
+def _year_totals(report: FiscalYearReport) -> Flowable:
+    """The year in six figures."""
+    totals = [
+        [_("จำนวนการอบรม"), _number(report.workshop_count)],
+        [_("ผู้ได้ที่นั่ง (นับทุกการอบรม)"), _number(report.participants)],
+        [_("จำนวนเจ้าหน้าที่ (ไม่นับซ้ำ)"), _number(report.officers)],
+        [_("เข้าร่วมอย่างน้อย 1 ช่วง"), _number(report.attended)],
+        [_("อัตราการเข้าร่วม"), format_rate(report.attendance_rate)],
+        [
+            _("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร (ตามเกณฑ์การเข้าร่วม)"),
+            _number(report.certificate_eligible),
+        ],
+    ]
+    return _table(None, totals, [90 * mm, 30 * mm], ["left", "right"])
+
+
+def _by_office(report: FiscalYearReport, width: float) -> Flowable:
+    """A provincial office's roll-up: one line per office, its district and figures."""
+    num = 17 * mm
+    fixed = [0.0, 26 * mm, num, num, num, num, num]
+    fixed[0] = width - sum(fixed)
+    return LongTable(
+        [
+            _("หน่วยงาน"),
+            _("อำเภอ"),
+            _("การอบรม"),
+            _("ได้ที่นั่ง"),
+            _("เข้าร่วม"),
+            _("อัตราการเข้าร่วม"),
+            _("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"),
+        ],
+        [
+            [
+                o.name,
+                o.district or _("ระดับจังหวัด"),
+                _number(o.workshops),
+                _number(o.confirmed),
+                _number(o.attended),
+                format_rate(o.attendance_rate),
+                _number(o.certificate_eligible),
+            ]
+            for o in report.by_office
+        ],
+        fixed,
+        ["left", "left", "right", "right", "right", "right", "right"],
+    )
+
+
+def _year_workshops(report: FiscalYearReport, width: float) -> Flowable:
+    """The year's workshops, numbered, each with its figures (and its office in a roll-up)."""
+    if not report.workshops:
+        return _note(_("ไม่มีการอบรมในปีงบประมาณนี้"))
+    rows = [
+        [
+            _number(number),
+            f"{w.title} ({w.office_name})" if report.rolls_up else w.title,
+            format_date(w.starts_at, "short") if w.starts_at else "–",
+            _number(w.confirmed),
+            _number(w.attended),
+            format_rate(w.attendance_rate),
+            _number(w.certificate_eligible),
+        ]
+        for number, w in enumerate(report.workshops, start=1)
+    ]
+    num = 18 * mm
+    fixed = [10 * mm, 0.0, 20 * mm, num, num, num, num]
+    fixed[1] = width - sum(fixed)
+    return LongTable(
+        [
+            _("ที่"),
+            _("การอบรม"),
+            _("วันเริ่ม"),
+            _("ได้ที่นั่ง"),
+            _("เข้าร่วม"),
+            _("อัตราการเข้าร่วม"),
+            _("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"),
+        ],
+        rows,
+        fixed,
+        ["right", "left", "left", "right", "right", "right", "right"],
+    )
+
+
 def render_fiscal_year_report(report: FiscalYearReport) -> bytes:
     """The fiscal-year report as PDF bytes (A4 portrait), in Thai."""
     width = PAGE[0] - 2 * MARGIN
@@ -731,87 +836,14 @@ def render_fiscal_year_report(report: FiscalYearReport) -> bytes:
         ),
     ]
     story += _heading(_("สรุปจำนวน"))
-    totals = [
-        [_("จำนวนการอบรม"), _number(report.workshop_count)],
-        [_("ผู้ได้ที่นั่ง (นับทุกการอบรม)"), _number(report.participants)],
-        [_("จำนวนเจ้าหน้าที่ (ไม่นับซ้ำ)"), _number(report.officers)],
-        [_("เข้าร่วมอย่างน้อย 1 ช่วง"), _number(report.attended)],
-        [_("อัตราการเข้าร่วม"), format_rate(report.attendance_rate)],
-        [
-            _("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร (ตามเกณฑ์การเข้าร่วม)"),
-            _number(report.certificate_eligible),
-        ],
-    ]
-    story.append(_table(None, totals, [90 * mm, 30 * mm], ["left", "right"]))
+    story.append(_year_totals(report))
 
     if report.rolls_up:  # a provincial office: its own and its district offices' figures
         story += _heading(_("จำแนกตามหน่วยงานและอำเภอ"))
-        num = 17 * mm
-        fixed = [0.0, 26 * mm, num, num, num, num, num]
-        fixed[0] = width - sum(fixed)
-        story.append(
-            LongTable(
-                [
-                    _("หน่วยงาน"),
-                    _("อำเภอ"),
-                    _("การอบรม"),
-                    _("ได้ที่นั่ง"),
-                    _("เข้าร่วม"),
-                    _("อัตราการเข้าร่วม"),
-                    _("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"),
-                ],
-                [
-                    [
-                        o.name,
-                        o.district or _("ระดับจังหวัด"),
-                        _number(o.workshops),
-                        _number(o.confirmed),
-                        _number(o.attended),
-                        format_rate(o.attendance_rate),
-                        _number(o.certificate_eligible),
-                    ]
-                    for o in report.by_office
-                ],
-                fixed,
-                ["left", "left", "right", "right", "right", "right", "right"],
-            )
-        )
+        story.append(_by_office(report, width))
 
     story += _heading(_("การอบรมในปีงบประมาณ"))
-    if report.workshops:
-        rows = [
-            [
-                _number(number),
-                f"{w.title} ({w.office_name})" if report.rolls_up else w.title,
-                format_date(w.starts_at, "short") if w.starts_at else "–",
-                _number(w.confirmed),
-                _number(w.attended),
-                format_rate(w.attendance_rate),
-                _number(w.certificate_eligible),
-            ]
-            for number, w in enumerate(report.workshops, start=1)
-        ]
-        num = 18 * mm
-        fixed = [10 * mm, 0.0, 20 * mm, num, num, num, num]
-        fixed[1] = width - sum(fixed)
-        story.append(
-            LongTable(
-                [
-                    _("ที่"),
-                    _("การอบรม"),
-                    _("วันเริ่ม"),
-                    _("ได้ที่นั่ง"),
-                    _("เข้าร่วม"),
-                    _("อัตราการเข้าร่วม"),
-                    _("มีสิทธิ์รับเกียรติบัตร/วุฒิบัตร"),
-                ],
-                rows,
-                fixed,
-                ["right", "left", "left", "right", "right", "right", "right"],
-            )
-        )
-    else:
-        story.append(_note(_("ไม่มีการอบรมในปีงบประมาณนี้")))
+    story.append(_year_workshops(report, width))
 
     story += _heading(_("จำแนกตามอำเภอของผู้เข้าอบรม"))
     if report.by_district:
@@ -822,4 +854,4 @@ def render_fiscal_year_report(report: FiscalYearReport) -> bytes:
         story.append(_note(_("ยังไม่มีผู้ได้ที่นั่ง")))
     story.append(Spacer(1, 4 * mm))
     story.append(_note(_("จัดทำเมื่อ %(when)s", when=format_datetime(report.generated_at, "long"))))
-    return _build(story, title, "", title)
+    return build_document(story, title, "", title)

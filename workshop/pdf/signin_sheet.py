@@ -2,7 +2,7 @@
 
 Every page starts with the same heading (the workshop, the session's day and time in Buddhist
 Era, the venue) and the table's header row; the footer numbers the pages ``หน้า n/N``. Rows
-are at least tall enough to sign in, and the list is a :class:`~workshop.pdf.report.LongTable`
+are at least tall enough to sign in, and the list is a :class:`~workshop.pdf.tables.LongTable`
 (rows measured once, split across pages in linear time), so a sheet of a thousand people takes
 well under the three seconds the issue allows. The sheet ends with the organizer's
 certification, which finance offices ask for.

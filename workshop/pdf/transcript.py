@@ -9,20 +9,19 @@ signing key (``pdf.signing``).
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, SimpleDocTemplate, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from workshop.models import Transcript
 from workshop.pdf.flowables import ThaiParagraph
-from workshop.pdf.fonts import BOLD, REGULAR, register_sarabun
+from workshop.pdf.fonts import BOLD, REGULAR
 from workshop.pdf.qrdraw import draw_qr
-from workshop.pdf.report import MARGIN, MUTED, PAGE, numbered_canvas
+from workshop.pdf.report import MARGIN, MUTED, PAGE, build_document
 from workshop.pdf.signing import sign_if_configured
 from workshop.pdf.tables import PAD, LongTable
 from workshop.pdf.typeset import draw_text, text_width
@@ -131,28 +130,9 @@ def render_transcript(transcript: OfficerTranscript, issued: Transcript) -> byte
     return sign_if_configured(data, reason)
 
 
-def _render(transcript: OfficerTranscript, issued: Transcript) -> bytes:
-    register_sarabun()
+def _title(transcript: OfficerTranscript) -> list[Flowable]:
+    """Whose record it is, and how many workshops and hours it holds."""
     officer = transcript.officer
-    width = PAGE[0] - 2 * MARGIN
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 6 * mm,
-        title=f"{_('ประวัติการอบรม')} {officer.full_name}",
-        subject=_(
-            "ประวัติการอบรม %(n)d หลักสูตร %(hours)s ชั่วโมง รหัสตรวจสอบ %(code)s",
-            n=transcript.workshop_count,
-            hours=format_hours(transcript.total_hours),
-            code=format_code(issued.code),
-        ),
-        keywords=format_code(issued.code),  # what /verify/file looks up in a signed file
-        pageCompression=1,
-    )
     about = " ".join(
         part
         for part in (
@@ -182,6 +162,12 @@ def _render(transcript: OfficerTranscript, issued: Transcript) -> bytes:
         ),
         Spacer(1, 4 * mm),
     ]
+    return story
+
+
+def _years(transcript: OfficerTranscript, width: float) -> list[Flowable]:
+    """A table per fiscal year, the columns alike in every year."""
+    story: list[Flowable] = []
     if not transcript.years:
         story.append(ThaiParagraph(_("ยังไม่มีประวัติการเข้ารับการอบรม"), REGULAR, 11.5))
     widths = column_widths(_rows(transcript.lines), _header(), width)
@@ -202,28 +188,51 @@ def _render(transcript: OfficerTranscript, issued: Transcript) -> bytes:
             _year_table(year.lines, widths),
             Spacer(1, 4 * mm),
         ]
-    story += [
+    return story
+
+
+def _verification(issued: Transcript) -> Flowable:
+    """How the hours were counted, and the code and QR code that verify the document."""
+    return KeepTogether(
+        [
+            ThaiParagraph(
+                _(
+                    "ชั่วโมงนับจากการเช็กอินเข้าอบรมแต่ละช่วงตามที่ระบบบันทึกไว้ "
+                    "ตรวจสอบความถูกต้องของเอกสารนี้ได้ด้วยรหัสหรือคิวอาร์โค้ดด้านล่าง"
+                ),
+                REGULAR,
+                9,
+                color=MUTED,
+            ),
+            Spacer(1, 3 * mm),
+            _Verification(
+                transcript_url(issued),
+                format_code(issued.code),
+                format_date(issued.issued_at),
+            ),
+        ]
+    )
+
+
+def _render(transcript: OfficerTranscript, issued: Transcript) -> bytes:
+    officer = transcript.officer
+    width = PAGE[0] - 2 * MARGIN
+    story = [
+        *_title(transcript),
+        *_years(transcript, width),
         Spacer(1, 2 * mm),
-        KeepTogether(
-            [
-                ThaiParagraph(
-                    _(
-                        "ชั่วโมงนับจากการเช็กอินเข้าอบรมแต่ละช่วงตามที่ระบบบันทึกไว้ "
-                        "ตรวจสอบความถูกต้องของเอกสารนี้ได้ด้วยรหัสหรือคิวอาร์โค้ดด้านล่าง"
-                    ),
-                    REGULAR,
-                    9,
-                    color=MUTED,
-                ),
-                Spacer(1, 3 * mm),
-                _Verification(
-                    transcript_url(issued),
-                    format_code(issued.code),
-                    format_date(issued.issued_at),
-                ),
-            ]
-        ),
+        _verification(issued),
     ]
-    footer = _("ประวัติการอบรม: %(name)s", name=officer.full_name)
-    doc.build(story, canvasmaker=numbered_canvas(footer))
-    return buffer.getvalue()
+    return build_document(
+        story,
+        f"{_('ประวัติการอบรม')} {officer.full_name}",
+        "",
+        _("ประวัติการอบรม: %(name)s", name=officer.full_name),
+        subject=_(
+            "ประวัติการอบรม %(n)d หลักสูตร %(hours)s ชั่วโมง รหัสตรวจสอบ %(code)s",
+            n=transcript.workshop_count,
+            hours=format_hours(transcript.total_hours),
+            code=format_code(issued.code),
+        ),
+        keywords=format_code(issued.code),  # what /verify/file looks up in a signed file
+    )

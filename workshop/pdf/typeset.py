@@ -130,14 +130,13 @@ def _pieces(text: str, count: int) -> list[str]:
     return [*text, *[""] * (count - len(text))]
 
 
-@lru_cache(maxsize=16384)
-def _layout(text: str, font: str) -> _Layout:
-    # Written as comprehensions over whole runs: this is the hot path of batch rendering.
-    ttf = get_font(font)
+def _shape(text: str, font: str) -> tuple[list[int], list[int], list[tuple[int, int, int, int]]]:
+    """HarfBuzz over each run of one script: glyph ids, their clusters (index into ``text``)
+    and positions (x offset, y offset, x advance, y advance) in font units."""
     hbf = hb_font(font)
     gids: list[int] = []
     clusters: list[int] = []
-    positions: list[tuple[int, int, int, int]] = []  # x_offset, y_offset, x_advance, y_advance
+    positions: list[tuple[int, int, int, int]] = []
     for start, end, thai in _script_runs(text):
         buf = hb.Buffer()
         buf.cluster_level = _CLUSTER_LEVEL
@@ -153,6 +152,14 @@ def _layout(text: str, font: str) -> _Layout:
         gids += [g.codepoint for g in infos]
         clusters += [g.cluster for g in infos]
         positions += [p.position for p in buf.glyph_positions]
+    return gids, clusters, positions
+
+
+@lru_cache(maxsize=16384)
+def _layout(text: str, font: str) -> _Layout:
+    # Written as comprehensions over whole runs: this is the hot path of batch rendering.
+    ttf = get_font(font)
+    gids, clusters, positions = _shape(text, font)
     if not gids:
         return _EMPTY
     x_offsets, y_offsets, advances, _ = (list(v) for v in zip(*positions, strict=True))

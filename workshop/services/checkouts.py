@@ -24,6 +24,7 @@ from workshop.models import (
     RegistrationStatus,
     Role,
     User,
+    Workshop,
     WorkshopSession,
     WorkshopStatus,
 )
@@ -100,37 +101,9 @@ def check_out(
         raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
 
     with write_transaction():
-        session = db.session.get(WorkshopSession, session_id)
-        if session is None:
-            raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
-        require_visible(staff, session_id=session_id)  # another office's door: 404
-        workshop = session.workshop
-        if workshop.status == WorkshopStatus.CANCELLED:
-            raise WorkshopCancelled(str(_l("การอบรมนี้ถูกยกเลิกแล้ว เช็กอินไม่ได้")))
-        if not workshop.checkout_enabled:
-            raise NotAllowed(str(_l("การอบรมนี้ไม่ได้ใช้การสแกนออก")))
-        registration = db.session.get(Registration, registration_id)
-        if secret is not None:
-            if registration is None or not is_current_secret(registration.ticket_secret, secret):
-                raise InvalidTicket()
-        elif registration is None:
-            raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
-        if registration.workshop_id != workshop.id:
-            raise WrongWorkshop()
-        if registration.status != RegistrationStatus.CONFIRMED:
-            raise NotConfirmed(registration.status)
-        opens, closes = checkin_window(session)
-        when = scan_time(scanned_at, utcnow(), closes, override=False).when
-        if not opens <= when <= closes:
-            raise SessionNotOpen(
-                str(
-                    _l(
-                        "ช่วงนี้สแกนออกได้ระหว่าง %(opens)s ถึง %(closes)s",
-                        opens=format_datetime(opens),
-                        closes=format_datetime(closes),
-                    )
-                )
-            )
+        session = _door_open_for_check_out(session_id, staff)
+        registration = _registration_scanned(registration_id, secret, session.workshop)
+        when = _scan_time_in_window(session, scanned_at)
         checkin = db.session.scalar(
             select(CheckIn)
             .where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
@@ -147,23 +120,77 @@ def check_out(
             result = "checked_out"
         else:
             result = "already_checked_out"
-        user = registration.user
-        outcome = CheckOutResult(
-            result=result,
-            checkin_id=checkin.id,
-            session_id=session.id,
-            checked_in_at=checkin.scanned_at,
-            checked_out_at=checkin.checked_out_at,
-            registration_id=registration.id,
-            name=user.full_name,
-            position=user.position,
-            agency=user.agency,
-            status=registration.status,
-            hours=present_hours(
-                SessionHours(session.id, session.starts_at, session.ends_at, session.hours),
-                checkin.scanned_at,
-                checkin.checked_out_at,
-                configured_lunch_break(),
-            ),
+        return _outcome(result, checkin, session, registration)
+
+
+def _door_open_for_check_out(session_id: int, staff: User) -> WorkshopSession:
+    """The session, if ``staff`` sees its door and its workshop scans people out."""
+    session = db.session.get(WorkshopSession, session_id)
+    if session is None:
+        raise NotFound(str(_l("ไม่พบช่วงการอบรมนี้")))
+    require_visible(staff, session_id=session_id)  # another office's door: 404
+    workshop = session.workshop
+    if workshop.status == WorkshopStatus.CANCELLED:
+        raise WorkshopCancelled(str(_l("การอบรมนี้ถูกยกเลิกแล้ว เช็กอินไม่ได้")))
+    if not workshop.checkout_enabled:
+        raise NotAllowed(str(_l("การอบรมนี้ไม่ได้ใช้การสแกนออก")))
+    return session
+
+
+def _registration_scanned(
+    registration_id: int | None, secret: str | None, workshop: Workshop
+) -> Registration:
+    """The confirmed registration of ``workshop`` that the ticket (its ``secret``) or the
+    chosen row names."""
+    registration = db.session.get(Registration, registration_id)
+    if secret is not None:
+        if registration is None or not is_current_secret(registration.ticket_secret, secret):
+            raise InvalidTicket()
+    elif registration is None:
+        raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
+    if registration.workshop_id != workshop.id:
+        raise WrongWorkshop()
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise NotConfirmed(registration.status)
+    return registration
+
+
+def _scan_time_in_window(session: WorkshopSession, scanned_at: datetime | None) -> datetime:
+    """When the scan counts, refused outside the session's door window."""
+    opens, closes = checkin_window(session)
+    when = scan_time(scanned_at, utcnow(), closes, override=False).when
+    if not opens <= when <= closes:
+        raise SessionNotOpen(
+            str(
+                _l(
+                    "ช่วงนี้สแกนออกได้ระหว่าง %(opens)s ถึง %(closes)s",
+                    opens=format_datetime(opens),
+                    closes=format_datetime(closes),
+                )
+            )
         )
-    return outcome
+    return when
+
+
+def _outcome(
+    result: str, checkin: CheckIn, session: WorkshopSession, registration: Registration
+) -> CheckOutResult:
+    user = registration.user
+    return CheckOutResult(
+        result=result,
+        checkin_id=checkin.id,
+        session_id=session.id,
+        checked_in_at=checkin.scanned_at,
+        checked_out_at=checkin.checked_out_at,
+        registration_id=registration.id,
+        name=user.full_name,
+        position=user.position,
+        agency=user.agency,
+        status=registration.status,
+        hours=present_hours(
+            SessionHours(session.id, session.starts_at, session.ends_at, session.hours),
+            checkin.scanned_at,
+            checkin.checked_out_at,
+            configured_lunch_break(),
+        ),
+    )

@@ -1,4 +1,4 @@
-"""Demo data: the reference workshop (shared/seed/phitsanulok-workshop-2559.txt) and accounts.
+"""Demo data: the reference workshop (the one the README names) and accounts.
 
 Phitsanulok provincial community development office, FY 2559: a workshop for community
 development officers at the Wang Thong training centre on 20 October 2015, opened by the
@@ -218,9 +218,10 @@ def _seed_offices() -> tuple[dict[str, Office], bool]:
     return offices, created
 
 
-def seed_demo() -> bool:
-    """Load the demo data unless it is there already; True if anything was created."""
-    offices, created = _seed_offices()
+def _seed_accounts(offices: dict[str, Office]) -> tuple[dict[str, User], list[User], bool]:
+    """The demo accounts (made once): the first account of each role, the officers in order,
+    and whether any was created."""
+    created = False
     users: dict[str, User] = {}
     officers: list[User] = []
     for account in DEMO_ACCOUNTS:
@@ -244,6 +245,57 @@ def seed_demo() -> bool:
         users[account.role] = users.get(account.role, user)
         if account.role == "officer":
             officers.append(user)
+    return users, officers, created
+
+
+def _seed_reference_workshop(
+    venue: Venue, organizer: User, staff: User, officers: list[User]
+) -> None:
+    """The reference workshop of 20 October 2015, published, every district officer
+    registered by the office before the day, and a scan the door refused."""
+    workshop = create_workshop(
+        WorkshopInput(
+            title=TITLE,
+            organizing_agency=PROVINCIAL_OFFICE,
+            venue_id=venue.id,
+            capacity=100,
+            registration_opens_at=bangkok_to_utc(date(2015, 10, 1), time(8, 30)),
+            registration_closes_at=bangkok_to_utc(date(2015, 10, 19), time(16, 30)),
+            objectives=OBJECTIVES,
+            topics=TOPICS,
+            attendance_threshold=80,
+            presiding_official="นายชูชาติ กีฬาแปง ผู้ว่าราชการจังหวัดพิษณุโลก",
+            signatory_name="นายชูชาติ กีฬาแปง",
+            signatory_position="ผู้ว่าราชการจังหวัดพิษณุโลก",
+            sessions=[
+                SessionInput(
+                    title="พิธีเปิดและการบรรยายนโยบายการขับเคลื่อนงานพัฒนาชุมชน",
+                    starts_at=bangkok_to_utc(DAY, time(8, 30)),
+                    ends_at=bangkok_to_utc(DAY, time(12, 0)),
+                ),
+                SessionInput(
+                    title="ประชุมเชิงปฏิบัติการ: แผนขับเคลื่อนงานพัฒนาชุมชน ปี 2559",
+                    starts_at=bangkok_to_utc(DAY, time(13, 0)),
+                    ends_at=bangkok_to_utc(DAY, time(16, 30)),
+                ),
+            ],
+        ),
+        organizer,
+    )
+    change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
+    # The district officers attended the reference workshop: registered by the office.
+    registrations = [
+        register_officer(workshop.id, officer, actor=organizer) for officer in officers
+    ]
+    _registered_before_the_day(registrations)
+    _seed_refused_scan(workshop, registrations[-1], staff)
+
+
+def seed_demo() -> bool:
+    """Load the demo data unless it is there already; True if anything was created."""
+    offices, created = _seed_offices()
+    users, officers, made = _seed_accounts(offices)
+    created = created or made
     organizer = users["organizer"]
 
     venue = db.session.scalar(select(Venue).where(Venue.name == VENUE.name))
@@ -252,42 +304,7 @@ def seed_demo() -> bool:
         created = True
 
     if db.session.scalar(select(Workshop.id).where(Workshop.title == TITLE)) is None:
-        workshop = create_workshop(
-            WorkshopInput(
-                title=TITLE,
-                organizing_agency=PROVINCIAL_OFFICE,
-                venue_id=venue.id,
-                capacity=100,
-                registration_opens_at=bangkok_to_utc(date(2015, 10, 1), time(8, 30)),
-                registration_closes_at=bangkok_to_utc(date(2015, 10, 19), time(16, 30)),
-                objectives=OBJECTIVES,
-                topics=TOPICS,
-                attendance_threshold=80,
-                presiding_official="นายชูชาติ กีฬาแปง ผู้ว่าราชการจังหวัดพิษณุโลก",
-                signatory_name="นายชูชาติ กีฬาแปง",
-                signatory_position="ผู้ว่าราชการจังหวัดพิษณุโลก",
-                sessions=[
-                    SessionInput(
-                        title="พิธีเปิดและการบรรยายนโยบายการขับเคลื่อนงานพัฒนาชุมชน",
-                        starts_at=bangkok_to_utc(DAY, time(8, 30)),
-                        ends_at=bangkok_to_utc(DAY, time(12, 0)),
-                    ),
-                    SessionInput(
-                        title="ประชุมเชิงปฏิบัติการ: แผนขับเคลื่อนงานพัฒนาชุมชน ปี 2559",
-                        starts_at=bangkok_to_utc(DAY, time(13, 0)),
-                        ends_at=bangkok_to_utc(DAY, time(16, 30)),
-                    ),
-                ],
-            ),
-            organizer,
-        )
-        change_status(workshop, WorkshopStatus.PUBLISHED, organizer)
-        # The district officers attended the reference workshop: registered by the office.
-        registrations = [
-            register_officer(workshop.id, officer, actor=organizer) for officer in officers
-        ]
-        _registered_before_the_day(registrations)
-        _seed_refused_scan(workshop, registrations[-1], users["staff"])
+        _seed_reference_workshop(venue, organizer, users["staff"], officers)
         created = True
 
     reference = db.session.scalar(select(Workshop).where(Workshop.title == TITLE))
@@ -687,18 +704,49 @@ QUOTA_TITLE = "อบรมการบริหารจัดการกอ�
 DEMO_NOMINATION_TOKEN = "demo-nakhonthai-nomination"
 
 
+def _seed_wang_thong_nominations(
+    workshop: Workshop, office_id: int, organizer: User, officers: list[User]
+) -> None:
+    """Wang Thong's head, through the office's link, names two people: an officer who has an
+    account already and one who gets a new account."""
+    from workshop.services.quotas import NomineeInput, create_nomination_link, submit_nominations
+
+    _, token = create_nomination_link(
+        workshop.id,
+        office_id,
+        head_name="นายสมพงษ์ ทองดี",
+        head_email="head-wangthong@demo.cdd.go.th",
+        days=14,
+        actor=organizer,
+    )
+    submit_nominations(
+        token,
+        [
+            NomineeInput(
+                title_prefix=officers[0].title_prefix,
+                first_name=officers[0].first_name,
+                last_name=officers[0].last_name,
+                position=officers[0].position,
+                email=officers[0].email,
+            ),
+            NomineeInput(
+                title_prefix="นางสาว",
+                first_name="วรรณา",
+                last_name="แก้วมณี",
+                position="นักวิชาการพัฒนาชุมชนปฏิบัติการ",
+                email="wanna.k@demo.cdd.go.th",
+            ),
+        ],
+    )
+
+
 def _seed_quota_workshop(
     venue: Venue, organizer: User, officers: list[User], offices: dict[str, Office]
 ) -> None:
     """A workshop with seats held for three district offices: Wang Thong's head has named two
     people (one with an account already, one new), Nakhon Thai's link is pending, Bang Rakam
     has no link yet; the quotas go back to the general pool two weeks before the first day."""
-    from workshop.services.quotas import (
-        NomineeInput,
-        create_nomination_link,
-        set_quotas,
-        submit_nominations,
-    )
+    from workshop.services.quotas import create_nomination_link, set_quotas
 
     today = utcnow().astimezone(BANGKOK).date()
     first_day = today + timedelta(days=35)
@@ -730,33 +778,8 @@ def _seed_quota_workshop(
     }
     release = bangkok_to_utc(first_day - timedelta(days=14), time(8, 30))
     set_quotas(workshop.id, quota, release, organizer)
-    wangthong = offices[district_office_name("วังทอง")].id
-    _, token = create_nomination_link(
-        workshop.id,
-        wangthong,
-        head_name="นายสมพงษ์ ทองดี",
-        head_email="head-wangthong@demo.cdd.go.th",
-        days=14,
-        actor=organizer,
-    )
-    submit_nominations(
-        token,
-        [
-            NomineeInput(
-                title_prefix=officers[0].title_prefix,
-                first_name=officers[0].first_name,
-                last_name=officers[0].last_name,
-                position=officers[0].position,
-                email=officers[0].email,
-            ),
-            NomineeInput(
-                title_prefix="นางสาว",
-                first_name="วรรณา",
-                last_name="แก้วมณี",
-                position="นักวิชาการพัฒนาชุมชนปฏิบัติการ",
-                email="wanna.k@demo.cdd.go.th",
-            ),
-        ],
+    _seed_wang_thong_nominations(
+        workshop, offices[district_office_name("วังทอง")].id, organizer, officers
     )
     create_nomination_link(
         workshop.id,

@@ -150,67 +150,18 @@ def set_quotas(
             release_at, release_error = None, str(_l("วันเวลาไม่ถูกต้อง"))
     with write_transaction():
         workshop = lock_workshop(workshop_id)
-        if workshop.status == WorkshopStatus.CANCELLED:
-            raise NotAllowed(str(_l("การอบรมนี้ถูกยกเลิกแล้ว")))
-        if workshop.quotas_released_at is not None:
-            raise NotAllowed(
-                str(_l("ที่นั่งโควตาของการอบรมนี้คืนสู่ที่นั่งทั่วไปแล้ว แก้ไขโควตาไม่ได้")),
-                code="quota_released",
-            )
+        _refuse_unless_quotas_editable(workshop)
         existing = {
             q.office_id: q
             for q in db.session.scalars(
                 select(WorkshopQuota).where(WorkshopQuota.workshop_id == workshop.id)
             )
         }
-        known = set(db.session.scalars(select(Office.id)))
         errors: dict[str, str] = {"release_at": release_error} if release_error else {}
-        wanted: dict[int, int] = {}
-        for office_id, raw in seats.items():
-            key = f"seats_{office_id}"
-            if office_id not in known:
-                errors[key] = str(_l("ไม่พบหน่วยงานนี้"))
-                continue
-            text = str(raw).strip() if raw is not None else ""
-            if text == "":
-                value = 0
-            elif not text.isdigit() or not text.isascii():
-                errors[key] = str(_l("โควตาต้องเป็นจำนวนเต็มตั้งแต่ 0 ขึ้นไป"))
-                continue
-            else:
-                value = int(text)
-            filled = existing[office_id].filled if office_id in existing else 0
-            if value < filled:
-                errors[key] = str(_l("หน่วยงานนี้เสนอชื่อแล้ว %(n)d คน โควตาต้องไม่น้อยกว่านั้น", n=filled))
-                continue
-            wanted[office_id] = value
-        # Offices not in the form keep their quota.
-        for office_id, quota in existing.items():
-            if office_id not in seats:
-                wanted[office_id] = quota.seats
+        wanted, seat_errors = _wanted_seats(seats, existing)
+        errors.update(seat_errors)
         if not errors:
-            total = sum(wanted.values())
-            unfilled = sum(
-                value - (existing[o].filled if o in existing else 0) for o, value in wanted.items()
-            )
-            free = workshop.capacity - workshop.confirmed_count
-            if total > workshop.capacity:
-                errors["total"] = str(
-                    _l(
-                        "โควตารวม %(n)d ที่ เกินจำนวนที่รับ %(cap)d ที่",
-                        n=total,
-                        cap=workshop.capacity,
-                    )
-                )
-            elif unfilled > free:
-                errors["total"] = str(
-                    _l(
-                        "ที่นั่งว่างเหลือ %(free)d ที่ แต่โควตาที่ยังไม่ได้เสนอชื่อรวม %(n)d ที่ "
-                        "ลดโควตาลง หรือเพิ่มจำนวนที่รับ",
-                        free=free,
-                        n=unfilled,
-                    )
-                )
+            errors.update(_total_problems(workshop, wanted, existing))
         if (
             release_at is not None
             and workshop.ends_at is not None
@@ -220,36 +171,7 @@ def set_quotas(
         if errors:
             raise ValidationFailed(errors)
 
-        changes: dict[str, list[int]] = {}
-        kept: list[WorkshopQuota] = []
-        for office_id, value in wanted.items():
-            quota = existing.get(office_id)
-            before = quota.seats if quota else 0
-            if before != value:
-                changes[str(office_id)] = [before, value]
-            if quota is None and value > 0:
-                quota = WorkshopQuota(
-                    workshop_id=workshop.id, office_id=office_id, seats=value, filled=0
-                )
-                db.session.add(quota)
-            elif quota is not None and value == 0 and quota.filled == 0:
-                # Explicitly, not by the foreign keys' ON DELETE alone: its links stop working,
-                # and cancelled registrations that once held its seats forget it.
-                db.session.execute(
-                    delete(NominationLink).where(NominationLink.quota_id == quota.id)
-                )
-                db.session.execute(
-                    update(Registration)
-                    .where(Registration.quota_id == quota.id)
-                    .values(quota_id=None)
-                    .execution_options(synchronize_session=False)
-                )
-                db.session.delete(quota)
-                continue
-            elif quota is not None:
-                quota.seats = value
-            if quota is not None:
-                kept.append(quota)
+        kept, changes = _store_quotas(workshop, wanted, existing)
         new_unfilled = sum(q.seats - q.filled for q in kept)
         gave_back = workshop.reserved_unfilled - new_unfilled
         release_changed = release_at != workshop.quota_release_at
@@ -276,6 +198,113 @@ def set_quotas(
             fill_seats_locked(workshop.id)
     dispatch_notices()
     return kept
+
+
+def _refuse_unless_quotas_editable(workshop: Workshop) -> None:
+    if workshop.status == WorkshopStatus.CANCELLED:
+        raise NotAllowed(str(_l("การอบรมนี้ถูกยกเลิกแล้ว")))
+    if workshop.quotas_released_at is not None:
+        raise NotAllowed(
+            str(_l("ที่นั่งโควตาของการอบรมนี้คืนสู่ที่นั่งทั่วไปแล้ว แก้ไขโควตาไม่ได้")),
+            code="quota_released",
+        )
+
+
+def _wanted_seats(
+    seats: dict[int, str | int | None], existing: dict[int, WorkshopQuota]
+) -> tuple[dict[int, int], dict[str, str]]:
+    """Each office's quota as typed (blank: 0), never below the seats it has filled; offices
+    not in the form keep theirs. Returns the quotas wanted and the problems per field."""
+    known = set(db.session.scalars(select(Office.id)))
+    errors: dict[str, str] = {}
+    wanted: dict[int, int] = {}
+    for office_id, raw in seats.items():
+        key = f"seats_{office_id}"
+        if office_id not in known:
+            errors[key] = str(_l("ไม่พบหน่วยงานนี้"))
+            continue
+        text = str(raw).strip() if raw is not None else ""
+        if text == "":
+            value = 0
+        elif not text.isdigit() or not text.isascii():
+            errors[key] = str(_l("โควตาต้องเป็นจำนวนเต็มตั้งแต่ 0 ขึ้นไป"))
+            continue
+        else:
+            value = int(text)
+        filled = existing[office_id].filled if office_id in existing else 0
+        if value < filled:
+            errors[key] = str(_l("หน่วยงานนี้เสนอชื่อแล้ว %(n)d คน โควตาต้องไม่น้อยกว่านั้น", n=filled))
+            continue
+        wanted[office_id] = value
+    for office_id, quota in existing.items():
+        if office_id not in seats:
+            wanted[office_id] = quota.seats
+    return wanted, errors
+
+
+def _total_problems(
+    workshop: Workshop, wanted: dict[int, int], existing: dict[int, WorkshopQuota]
+) -> dict[str, str]:
+    """The quotas together fit the capacity, and their unfilled seats fit the free seats."""
+    total = sum(wanted.values())
+    unfilled = sum(
+        value - (existing[o].filled if o in existing else 0) for o, value in wanted.items()
+    )
+    free = workshop.capacity - workshop.confirmed_count
+    if total > workshop.capacity:
+        return {
+            "total": str(
+                _l("โควตารวม %(n)d ที่ เกินจำนวนที่รับ %(cap)d ที่", n=total, cap=workshop.capacity)
+            )
+        }
+    if unfilled > free:
+        return {
+            "total": str(
+                _l(
+                    "ที่นั่งว่างเหลือ %(free)d ที่ แต่โควตาที่ยังไม่ได้เสนอชื่อรวม %(n)d ที่ "
+                    "ลดโควตาลง หรือเพิ่มจำนวนที่รับ",
+                    free=free,
+                    n=unfilled,
+                )
+            )
+        }
+    return {}
+
+
+def _store_quotas(
+    workshop: Workshop, wanted: dict[int, int], existing: dict[int, WorkshopQuota]
+) -> tuple[list[WorkshopQuota], dict[str, list[int]]]:
+    """Write the quotas wanted (a quota set to 0 with nobody named goes); returns the quotas
+    that stand and the changes as ``{office id: [before, after]}`` for the audit log."""
+    changes: dict[str, list[int]] = {}
+    kept: list[WorkshopQuota] = []
+    for office_id, value in wanted.items():
+        quota = existing.get(office_id)
+        before = quota.seats if quota else 0
+        if before != value:
+            changes[str(office_id)] = [before, value]
+        if quota is None and value > 0:
+            quota = WorkshopQuota(
+                workshop_id=workshop.id, office_id=office_id, seats=value, filled=0
+            )
+            db.session.add(quota)
+        elif quota is not None and value == 0 and quota.filled == 0:
+            # Explicitly, not by the foreign keys' ON DELETE alone: its links stop working,
+            # and cancelled registrations that once held its seats forget it.
+            db.session.execute(delete(NominationLink).where(NominationLink.quota_id == quota.id))
+            db.session.execute(
+                update(Registration)
+                .where(Registration.quota_id == quota.id)
+                .values(quota_id=None)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.delete(quota)
+            continue
+        elif quota is not None:
+            quota.seats = value
+        if quota is not None:
+            kept.append(quota)
+    return kept, changes
 
 
 def release_due_quotas(now: datetime | None = None) -> int:
@@ -503,6 +532,50 @@ def _clean_nominees(rows: list[NomineeInput]) -> list[tuple[int, dict[str, str]]
     return cleaned
 
 
+def _nominees_accounts(
+    workshop: Workshop, cleaned: list[tuple[int, dict[str, str]]]
+) -> dict[str, User]:
+    """The existing accounts of the nominees' e-mails, each an active officer's not yet
+    registered for ``workshop`` (else ``ValidationFailed`` on ``rows.<n>.email``)."""
+    emails = [values["email"] for _, values in cleaned]
+    accounts = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
+    errors: dict[str, str] = {}
+    for n, values in cleaned:
+        user = accounts.get(values["email"])
+        if user is None:
+            continue
+        if user.role != Role.OFFICER or not user.active or user.deleted_at is not None:
+            errors[f"rows.{n}.email"] = str(_l("อีเมลนี้เป็นบัญชีที่ลงทะเบียนเข้าอบรมไม่ได้ กรุณาใช้อีเมลอื่น"))
+        elif active_registration(workshop.id, user.id) is not None:
+            errors[f"rows.{n}.email"] = str(_l("ผู้นี้ลงทะเบียนการอบรมนี้อยู่แล้ว"))
+    if errors:
+        raise ValidationFailed(errors)
+    return accounts
+
+
+def _new_officer(values: dict[str, str], password_hash: str, office: Office) -> User:
+    """A new officer account of the quota's office, invited to set its password (as imported
+    accounts are)."""
+    user = User(
+        email=values["email"],
+        password_hash=password_hash,
+        role=Role.OFFICER.value,
+        title_prefix=values["title_prefix"],
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        position=values["position"],
+        phone=values["phone"],
+        agency=office.name,
+        office_id=office.id,
+        district=office.district,
+        province=office.province,
+    )
+    db.session.add(user)
+    db.session.flush()
+    invite_locked(user)
+    return user
+
+
 def submit_nominations(
     token: str, rows: list[NomineeInput], now: datetime | None = None
 ) -> list[Registration]:
@@ -536,43 +609,13 @@ def submit_nominations(
                 }
             )
         office = quota.office
-        emails = [values["email"] for _, values in cleaned]
-        accounts = {
-            u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))
-        }
-        errors: dict[str, str] = {}
-        for n, values in cleaned:
-            user = accounts.get(values["email"])
-            if user is None:
-                continue
-            if user.role != Role.OFFICER or not user.active or user.deleted_at is not None:
-                errors[f"rows.{n}.email"] = str(_l("อีเมลนี้เป็นบัญชีที่ลงทะเบียนเข้าอบรมไม่ได้ กรุณาใช้อีเมลอื่น"))
-            elif active_registration(workshop.id, user.id) is not None:
-                errors[f"rows.{n}.email"] = str(_l("ผู้นี้ลงทะเบียนการอบรมนี้อยู่แล้ว"))
-        if errors:
-            raise ValidationFailed(errors)
+        accounts = _nominees_accounts(workshop, cleaned)
         registrations: list[Registration] = []
         new_accounts: list[int] = []
         for (_, values), password_hash in zip(cleaned, password_hashes, strict=True):
             user = accounts.get(values["email"])
             if user is None:
-                user = User(
-                    email=values["email"],
-                    password_hash=password_hash,
-                    role=Role.OFFICER.value,
-                    title_prefix=values["title_prefix"],
-                    first_name=values["first_name"],
-                    last_name=values["last_name"],
-                    position=values["position"],
-                    phone=values["phone"],
-                    agency=office.name,
-                    office_id=office.id,
-                    district=office.district,
-                    province=office.province,
-                )
-                db.session.add(user)
-                db.session.flush()
-                invite_locked(user)  # a link to set their password, as imported accounts get
+                user = _new_officer(values, password_hash, office)
                 new_accounts.append(user.id)
             registrations.append(
                 register_into_quota_locked(

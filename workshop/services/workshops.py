@@ -257,40 +257,63 @@ def validate_workshop(
     values["certificate_kind"] = data.certificate_kind
 
     sessions = data.sessions
-    if not sessions:
-        errors["sessions"] = str(_l("ต้องมีอย่างน้อยหนึ่งช่วงการอบรม"))
-    elif len(sessions) > MAX_SESSIONS:
-        errors["sessions"] = str(_l("มีช่วงการอบรมได้ไม่เกิน %(n)d ช่วง", n=MAX_SESSIONS))
-    else:
-        for index, session in enumerate(sessions):
-            key = f"sessions.{index}"
-            try:
-                session.title = clean_text(session.title, max_length=WorkshopSession.TITLE_MAX)
-            except TextRejected as exc:
-                errors[f"{key}.title"] = str(exc)
-            problem = _check_year(session.starts_at) or _check_year(session.ends_at)
-            if problem:
-                errors[f"{key}.starts_at"] = problem
-            elif session.ends_at <= session.starts_at:
-                errors[f"{key}.ends_at"] = str(_l("เวลาสิ้นสุดต้องหลังเวลาเริ่ม"))
-            elif session.ends_at - session.starts_at > MAX_SESSION_LENGTH:
-                errors[f"{key}.ends_at"] = str(_l("ช่วงการอบรมหนึ่งช่วงยาวได้ไม่เกิน 24 ชั่วโมง"))
-            else:
-                problem = _check_hours(session)
-                if problem:
-                    errors[f"{key}.hours"] = problem
-        if not any(k.startswith("sessions.") for k in errors):
-            ordered = sorted(enumerate(sessions), key=lambda pair: pair[1].starts_at)
-            for (_, earlier), (index, later) in itertools.pairwise(ordered):
-                if later.starts_at < earlier.ends_at:
-                    errors[f"sessions.{index}.starts_at"] = str(_l("ช่วงนี้ซ้อนทับกับช่วงอื่น"))
-        if (
-            not any(k.startswith("sessions.") for k in errors)
-            and data.attendance_rule == AttendanceRule.HOURS
-            and not any(s.hours for s in sessions)
-        ):
-            errors["sessions.0.hours"] = str(_l("เกณฑ์นับเป็นชั่วโมง จึงต้องมีชั่วโมงอบรมรวมมากกว่า 0"))
+    errors.update(_session_problems(data))
+    sessions_ok = not any(k.startswith("sessions") for k in errors)
+    errors.update(_registration_window_problems(data, sessions_ok))
+    values["registration_opens_at"] = data.registration_opens_at
+    values["registration_closes_at"] = data.registration_closes_at
 
+    if errors:
+        raise ValidationFailed(errors)
+    values["fiscal_year"] = fiscal_year(min(s.starts_at for s in sessions))
+    return values
+
+
+def _session_problems(data: WorkshopInput) -> dict[str, str]:
+    """The sessions: at least one, each readable and at most a day long, none overlapping,
+    and some training hours when the rule counts hours. Cleans each title in place."""
+    sessions = data.sessions
+    if not sessions:
+        return {"sessions": str(_l("ต้องมีอย่างน้อยหนึ่งช่วงการอบรม"))}
+    if len(sessions) > MAX_SESSIONS:
+        return {"sessions": str(_l("มีช่วงการอบรมได้ไม่เกิน %(n)d ช่วง", n=MAX_SESSIONS))}
+    errors: dict[str, str] = {}
+    for index, session in enumerate(sessions):
+        key = f"sessions.{index}"
+        try:
+            session.title = clean_text(session.title, max_length=WorkshopSession.TITLE_MAX)
+        except TextRejected as exc:
+            errors[f"{key}.title"] = str(exc)
+        problem = _check_year(session.starts_at) or _check_year(session.ends_at)
+        if problem:
+            errors[f"{key}.starts_at"] = problem
+        elif session.ends_at <= session.starts_at:
+            errors[f"{key}.ends_at"] = str(_l("เวลาสิ้นสุดต้องหลังเวลาเริ่ม"))
+        elif session.ends_at - session.starts_at > MAX_SESSION_LENGTH:
+            errors[f"{key}.ends_at"] = str(_l("ช่วงการอบรมหนึ่งช่วงยาวได้ไม่เกิน 24 ชั่วโมง"))
+        else:
+            problem = _check_hours(session)
+            if problem:
+                errors[f"{key}.hours"] = problem
+    if errors:
+        return errors
+    ordered = sorted(enumerate(sessions), key=lambda pair: pair[1].starts_at)
+    for (_, earlier), (index, later) in itertools.pairwise(ordered):
+        if later.starts_at < earlier.ends_at:
+            errors[f"sessions.{index}.starts_at"] = str(_l("ช่วงนี้ซ้อนทับกับช่วงอื่น"))
+    if (
+        not errors
+        and data.attendance_rule == AttendanceRule.HOURS
+        and not any(s.hours for s in sessions)
+    ):
+        errors["sessions.0.hours"] = str(_l("เกณฑ์นับเป็นชั่วโมง จึงต้องมีชั่วโมงอบรมรวมมากกว่า 0"))
+    return errors
+
+
+def _registration_window_problems(data: WorkshopInput, sessions_ok: bool) -> dict[str, str]:
+    """Registration opens, then closes, and closes before the last session ends (checked
+    only against sessions that were valid, ``sessions_ok``)."""
+    errors: dict[str, str] = {}
     opens, closes = data.registration_opens_at, data.registration_closes_at
     missing = str(_l("กรุณากรอกวันที่"))
     problem = _check_year(opens) if opens is not None else missing
@@ -303,17 +326,11 @@ def validate_workshop(
         pass
     elif closes <= opens:
         errors["registration_closes_at"] = str(_l("วันปิดรับสมัครต้องหลังวันเปิดรับสมัคร"))
-    elif sessions and not any(k.startswith("sessions") for k in errors):
-        last_end = max(s.ends_at for s in sessions)
+    elif data.sessions and sessions_ok:
+        last_end = max(s.ends_at for s in data.sessions)
         if closes > last_end:
             errors["registration_closes_at"] = str(_l("ต้องปิดรับสมัครก่อนการอบรมช่วงสุดท้ายจบ"))
-    values["registration_opens_at"] = opens
-    values["registration_closes_at"] = closes
-
-    if errors:
-        raise ValidationFailed(errors)
-    values["fiscal_year"] = fiscal_year(min(s.starts_at for s in sessions))
-    return values
+    return errors
 
 
 def _apply_sessions(workshop: Workshop, sessions: list[SessionInput]) -> None:
