@@ -30,6 +30,7 @@ from workshop.models import (
     AuditEvent,
     CheckIn,
     ExcusedAbsence,
+    Registration,
     RegistrationStatusChange,
     Workshop,
 )
@@ -568,6 +569,52 @@ def test_door_staff_scan_people_out_through_the_api(client, staff, door):
     row = CheckIn.query.one()
     db.session.refresh(row)
     assert row.checked_out_at is not None and row.checkout_staff_id == staff.id
+
+
+def test_an_offline_check_out_is_judged_by_the_ticket_and_seat_at_its_scan_time(
+    client, staff, organizer, door
+):
+    """As an offline check-in (issue 12 §2): a ticket reissued, or a registration cancelled,
+    after the exit scanned it does not lose the check-out when the door syncs."""
+    from workshop.services.registrations import cancel_registration, rotate_ticket
+
+    _workshop, session, registration = door
+    auth = bearer(staff)
+    old = ticket_token(registration)
+
+    def sync(path: str, ticket: str, moment: datetime):
+        body = {"session_id": session.id, "ticket": ticket, "scanned_at": moment.isoformat()}
+        return client.post(path, json={**body, "method": "offline"}, headers=auth)
+
+    came = sync("/api/v1/checkins", old, datetime.now(UTC) - timedelta(minutes=20))
+    assert came.status_code == 201
+    left = datetime.now(UTC) - timedelta(minutes=10)  # the exit is offline
+    rotate_ticket(registration, organizer)
+    after_reissue = datetime.now(UTC)
+
+    synced = sync("/api/v1/checkouts", old, left)
+    assert synced.status_code == 200, synced.get_json()
+    assert synced.get_json()["result"] == "checked_out"
+    assert synced.get_json()["checked_out_at"] == left.isoformat().replace("+00:00", "Z")
+    # Scanned after the reissue, the old ticket is refused; online too.
+    stale = sync("/api/v1/checkouts", old, after_reissue)
+    assert stale.get_json()["error"]["code"] == "invalid_ticket"
+    online = client.post(
+        "/api/v1/checkouts", json={"session_id": session.id, "ticket": old}, headers=auth
+    )
+    assert online.get_json()["error"]["code"] == "invalid_ticket"
+
+    new = ticket_token(db.session.get(Registration, registration.id))
+    later = datetime.now(UTC)  # scanned out again, then cancelled before the door synced
+    cancel_registration(registration.id, organizer)
+    synced = sync("/api/v1/checkouts", new, later)
+    assert synced.status_code == 200, synced.get_json()
+    assert synced.get_json()["person"]["status"] == "cancelled"
+    db.session.expire_all()
+    assert CheckIn.query.one().checked_out_at == later
+    # Scanned after the cancellation: no seat then, refused.
+    refused = sync("/api/v1/checkouts", new, datetime.now(UTC))
+    assert refused.get_json()["error"]["code"] == "not_confirmed"
 
 
 def test_check_out_is_refused_where_the_workshop_does_not_scan_out(client, staff, door):

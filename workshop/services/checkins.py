@@ -465,7 +465,9 @@ def _admit(
     opens = scan.starts_at - timedelta(minutes=scan.checkin_opens_minutes)
     closes = scan.ends_at + timedelta(minutes=scan.checkin_closes_minutes)
     when = timing.when
-    if secret is not None and not _secret_valid(connection, keys, scan, secret, timing):
+    if secret is not None and not ticket_valid_at_scan(
+        connection, keys["registration_id"], scan.ticket_secret, secret, timing
+    ):
         raise InvalidTicket()
     if scan.holder_workshop_id != scan.workshop_id:
         raise WrongWorkshop()
@@ -479,13 +481,7 @@ def _admit(
                 )
             )
         )
-    status_then = scan.status
-    if timing.from_device:
-        # Judged by the status at the scan: cancelled or moved after it, the person was
-        # still seated when the door let them in (as an online door would have recorded).
-        status_then = connection.execute(_STATUS_AT, {**keys, "when": when}).scalar()
-    if status_then != RegistrationStatus.CONFIRMED:
-        raise NotConfirmed(status_then)
+    refuse_unless_seated_at_scan(connection, keys["registration_id"], scan.status, timing)
 
 
 def _record(
@@ -554,18 +550,40 @@ def _record(
 _METHODS = frozenset(m.value for m in CheckInMethod)
 
 
-def _secret_valid(
-    connection: Connection, keys: dict[str, int], scan: Any, secret: bytes, timing: ScanTime
+def ticket_valid_at_scan(
+    connection: Connection,
+    registration_id: int,
+    current_secret: str,
+    secret: bytes,
+    timing: ScanTime,
 ) -> bool:
     """The ticket's secret is the registration's own, or was until after the scan (a ticket
-    reissued after an offline door scanned it still counts for that scan)."""
-    if is_current_secret(scan.ticket_secret, secret):
+    reissued after an offline door scanned it still counts for that scan). Check-in and
+    check-out judge a ticket by this one rule."""
+    if is_current_secret(current_secret, secret):
         return True
     return timing.from_device and bool(
         connection.execute(
-            _RETIRED_LATER, {**keys, "secret": secret.hex(), "when": timing.when}
+            _RETIRED_LATER,
+            {"registration_id": registration_id, "secret": secret.hex(), "when": timing.when},
         ).scalar()
     )
+
+
+def refuse_unless_seated_at_scan(
+    connection: Connection, registration_id: int, current_status: str, timing: ScanTime
+) -> None:
+    """``NotConfirmed`` unless the registration held a seat when the door scanned: the status
+    now for a scan timed by the server, the status at its scan time (from the history) for one
+    timed by the device, so a cancellation or a move to the waitlist after an offline scan
+    does not undo what the door saw (as an online door would have recorded it)."""
+    status = current_status
+    if timing.from_device:
+        status = connection.execute(
+            _STATUS_AT, {"registration_id": registration_id, "when": timing.when}
+        ).scalar()
+    if status != RegistrationStatus.CONFIRMED:
+        raise NotConfirmed(status)
 
 
 def _kept(refusal: DomainError) -> bool:

@@ -21,7 +21,6 @@ from workshop.models import (
     CheckIn,
     CheckInMethod,
     Registration,
-    RegistrationStatus,
     Role,
     User,
     WorkshopSession,
@@ -29,12 +28,16 @@ from workshop.models import (
 )
 from workshop.models.types import utcnow
 from workshop.services.attendance import SessionHours, configured_lunch_break, present_hours
-from workshop.services.checkins import checkin_window, scan_time
+from workshop.services.checkins import (
+    checkin_window,
+    refuse_unless_seated_at_scan,
+    scan_time,
+    ticket_valid_at_scan,
+)
 from workshop.services.errors import (
     InvalidTicket,
     NotAllowed,
     NotCheckedIn,
-    NotConfirmed,
     NotFound,
     SessionNotOpen,
     ValidationFailed,
@@ -42,7 +45,7 @@ from workshop.services.errors import (
     WrongWorkshop,
 )
 from workshop.services.offices import require_visible
-from workshop.services.tickets import is_current_secret, verify_ticket
+from workshop.services.tickets import verify_ticket
 from workshop.services.transactions import write_transaction
 from workshop.thai.dates import format_datetime
 
@@ -110,17 +113,22 @@ def check_out(
         if not workshop.checkout_enabled:
             raise NotAllowed(str(_l("การอบรมนี้ไม่ได้ใช้การสแกนออก")))
         registration = db.session.get(Registration, registration_id)
+        opens, closes = checkin_window(session)
+        timing = scan_time(scanned_at, utcnow(), closes, override=False)
+        when = timing.when
+        # An offline exit's scan is judged by the ticket and the seat at its scan time, by the
+        # same rules as a check-in (services.checkins).
+        connection = db.session.connection()
         if secret is not None:
-            if registration is None or not is_current_secret(registration.ticket_secret, secret):
+            if registration is None or not ticket_valid_at_scan(
+                connection, registration.id, registration.ticket_secret, secret, timing
+            ):
                 raise InvalidTicket()
         elif registration is None:
             raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
         if registration.workshop_id != workshop.id:
             raise WrongWorkshop()
-        if registration.status != RegistrationStatus.CONFIRMED:
-            raise NotConfirmed(registration.status)
-        opens, closes = checkin_window(session)
-        when = scan_time(scanned_at, utcnow(), closes, override=False).when
+        refuse_unless_seated_at_scan(connection, registration.id, registration.status, timing)
         if not opens <= when <= closes:
             raise SessionNotOpen(
                 str(
