@@ -352,8 +352,8 @@ def check_in(
             override_reason=override_reason,
         )
     except DomainError as refusal:
-        if scanned_at is not None and keep_refusal and _kept(refusal):
-            _keep_refused_scan(
+        if scanned_at is not None and keep_refusal and kept_for_organizer(refusal):
+            keep_refused_scan(
                 session_id=session_id,
                 registration_id=registration_id,
                 staff_id=staff_id,
@@ -586,15 +586,15 @@ def refuse_unless_seated_at_scan(
         raise NotConfirmed(status)
 
 
-def _kept(refusal: DomainError) -> bool:
-    """Refusals of a synced scan that the organizer should see: about the ticket, the
-    person or the time; not a malformed request or a caller without the right."""
+def kept_for_organizer(refusal: DomainError) -> bool:
+    """Refusals of a synced scan (in or out) that the organizer should see: about the ticket,
+    the person or the time; not a malformed request or a caller without the right."""
     if isinstance(refusal, ValidationFailed):
         return "scanned_at" in refusal.fields
     return not isinstance(refusal, NotAllowed | NotFound)
 
 
-def _keep_refused_scan(
+def keep_refused_scan(
     *,
     session_id: int,
     registration_id: int | None,
@@ -602,8 +602,10 @@ def _keep_refused_scan(
     method: str,
     scanned_at: datetime,
     code: str,
+    checkout: bool = False,
 ) -> None:
-    """Record a synced scan the server refused, once (a door that lost the answer resends)."""
+    """Record a synced scan the server refused, once (a door that lost the answer resends);
+    ``checkout`` for an exit's scan (``services.checkouts``)."""
     with write_transaction():
         if db.session.get(WorkshopSession, session_id) is None:
             return
@@ -618,6 +620,7 @@ def _keep_refused_scan(
                     else RefusedScan.registration_id == registration_id,
                     RefusedScan.scanned_at == scanned_at,
                     RefusedScan.code == code,
+                    RefusedScan.checkout == checkout,
                 )
             )
         )
@@ -631,6 +634,7 @@ def _keep_refused_scan(
                     scanned_at=scanned_at,
                     received_at=utcnow(),
                     code=code,
+                    checkout=checkout,
                 )
             )
 
@@ -821,10 +825,11 @@ REFUSAL_LABELS: dict[str, Any] = {
     "sync_too_late": _l("เครื่องส่งผลสแกนช้าเกินกำหนดหลังปิดเช็กอิน"),
     "workshop_cancelled": _l("การอบรมถูกยกเลิกแล้ว"),
     "validation_failed": _l("นาฬิกาของเครื่องสแกนเดินเร็วเกินไป"),
+    "not_checked_in": _l("ผู้นี้ยังไม่ได้เช็กอินช่วงนี้ จึงสแกนออกไม่ได้"),
 }
 # Refusals an organizer may overrule by checking the person in with a reason. Not the
 # others: the person had no seat at the time, the ticket is another workshop's, or the
-# workshop was cancelled.
+# workshop was cancelled; nor an exit's scan (there is nothing to check in).
 _OVERRULABLE = frozenset(
     ("invalid_ticket", "session_not_open", "sync_too_late", "validation_failed")
 )
@@ -838,6 +843,7 @@ def refusal_label(code: str) -> str:
 def can_overrule(refused: RefusedScan) -> bool:
     return (
         refused.resolved_at is None
+        and not refused.checkout
         and refused.registration_id is not None
         and refused.code in _OVERRULABLE
     )

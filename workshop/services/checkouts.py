@@ -30,11 +30,14 @@ from workshop.models.types import utcnow
 from workshop.services.attendance import SessionHours, configured_lunch_break, present_hours
 from workshop.services.checkins import (
     checkin_window,
+    keep_refused_scan,
+    kept_for_organizer,
     refuse_unless_seated_at_scan,
     scan_time,
     ticket_valid_at_scan,
 )
 from workshop.services.errors import (
+    DomainError,
     InvalidTicket,
     NotAllowed,
     NotCheckedIn,
@@ -90,18 +93,45 @@ def check_out(
     a ``scanned_at`` ahead of the server's clock as ``services.checkins.scan_time`` says), plus
     ``NotAllowed``
     when the workshop does not scan out and ``NotCheckedIn`` without a check-in to check out of.
+    A scan with ``scanned_at`` (queued offline) that is refused is kept for the organizer, as
+    at check-in (``services.checkins.keep_refused_scan``).
     """
     if not staff.has_role(Role.STAFF, Role.ORGANIZER):
         raise NotAllowed(str(_l("เช็กอินได้เฉพาะเจ้าหน้าที่หน้างานและผู้จัด")))
     if method not in _METHODS:
         raise ValidationFailed({"method": str(_l("วิธีเช็กอินไม่ถูกต้อง"))})
     staff_id = staff.id
-    secret = None
-    if ticket is not None:
-        registration_id, secret = verify_ticket(ticket)
-    elif registration_id is None:
-        raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
+    holder = registration_id if ticket is None else None
+    try:
+        secret = None
+        if ticket is not None:
+            holder, secret = verify_ticket(ticket)
+        elif holder is None:
+            raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
+        return _check_out(session_id, staff, staff_id, holder, secret, scanned_at)
+    except DomainError as refusal:
+        if scanned_at is not None and kept_for_organizer(refusal):
+            keep_refused_scan(
+                session_id=session_id,
+                registration_id=holder,
+                staff_id=staff_id,
+                method=method,
+                scanned_at=scanned_at,
+                code=refusal.code,
+                checkout=True,
+            )
+        raise
 
+
+def _check_out(
+    session_id: int,
+    staff: User,
+    staff_id: int,
+    registration_id: int,
+    secret: bytes | None,
+    scanned_at: datetime | None,
+) -> CheckOutResult:
+    """The holder's check-out, in one transaction."""
     with write_transaction():
         session = db.session.get(WorkshopSession, session_id)
         if session is None:
