@@ -85,6 +85,6 @@ def test_a_scan_out_made_offline_is_sent_when_the_network_is_back(
     assert checkins()[0].checked_out_at is None
 
     phone.set_offline(False)
-    expect(page.locator("#net")).to_have_attribute("data-queue", "0", timeout=15_000)
+    expect(page.locator("#net")).to_have_attribute("data-queue", "0")
     (row,) = checkins()
     assert row.checked_out_at is not None

@@ -30,6 +30,7 @@ from workshop.models import (
     AuditEvent,
     CheckIn,
     ExcusedAbsence,
+    Registration,
     RegistrationStatusChange,
     Workshop,
 )
@@ -568,6 +569,113 @@ def test_door_staff_scan_people_out_through_the_api(client, staff, door):
     row = CheckIn.query.one()
     db.session.refresh(row)
     assert row.checked_out_at is not None and row.checkout_staff_id == staff.id
+
+
+def test_an_offline_check_out_is_judged_by_the_ticket_and_seat_at_its_scan_time(
+    client, staff, organizer, door
+):
+    """As an offline check-in (issue 12 §2): a ticket reissued, or a registration cancelled,
+    after the exit scanned it does not lose the check-out when the door syncs."""
+    from workshop.services.registrations import cancel_registration, rotate_ticket
+
+    _workshop, session, registration = door
+    auth = bearer(staff)
+    old = ticket_token(registration)
+
+    def sync(path: str, ticket: str, moment: datetime):
+        body = {"session_id": session.id, "ticket": ticket, "scanned_at": moment.isoformat()}
+        return client.post(path, json={**body, "method": "offline"}, headers=auth)
+
+    came = sync("/api/v1/checkins", old, datetime.now(UTC) - timedelta(minutes=20))
+    assert came.status_code == 201
+    left = datetime.now(UTC) - timedelta(minutes=10)  # the exit is offline
+    rotate_ticket(registration, organizer)
+    after_reissue = datetime.now(UTC)
+
+    synced = sync("/api/v1/checkouts", old, left)
+    assert synced.status_code == 200, synced.get_json()
+    assert synced.get_json()["result"] == "checked_out"
+    assert synced.get_json()["checked_out_at"] == left.isoformat().replace("+00:00", "Z")
+    # Scanned after the reissue, the old ticket is refused; online too.
+    stale = sync("/api/v1/checkouts", old, after_reissue)
+    assert stale.get_json()["error"]["code"] == "invalid_ticket"
+    online = client.post(
+        "/api/v1/checkouts", json={"session_id": session.id, "ticket": old}, headers=auth
+    )
+    assert online.get_json()["error"]["code"] == "invalid_ticket"
+
+    new = ticket_token(db.session.get(Registration, registration.id))
+    later = datetime.now(UTC)  # scanned out again, then cancelled before the door synced
+    cancel_registration(registration.id, organizer)
+    synced = sync("/api/v1/checkouts", new, later)
+    assert synced.status_code == 200, synced.get_json()
+    assert synced.get_json()["person"]["status"] == "cancelled"
+    db.session.expire_all()
+    assert CheckIn.query.one().checked_out_at == later
+    # Scanned after the cancellation: no seat then, refused.
+    refused = sync("/api/v1/checkouts", new, datetime.now(UTC))
+    assert refused.get_json()["error"]["code"] == "not_confirmed"
+
+
+def test_an_exit_scan_refused_at_sync_is_kept_for_the_organizer(client, staff, organizer, door):
+    """Whatever a door queued offline and the server refused is shown to the organizer, the
+    exit's scans too (issue 12 §2): they are listed as check-outs, to dismiss, not to accept
+    as a check-in; the scanner's message says the organizer finds them there."""
+    from workshop.models import RefusedScan
+    from workshop.services.registrations import rotate_ticket
+
+    workshop, session, registration = door
+    auth = bearer(staff)
+    old = ticket_token(registration)
+    rotate_ticket(registration, organizer)
+    scanned_at = datetime.now(UTC)  # after the reissue: an exit with a stale roster let it out
+    body = {"session_id": session.id, "ticket": old, "scanned_at": scanned_at.isoformat()}
+
+    for _ in range(2):  # a door that lost the answer sends again: kept once
+        refused = client.post("/api/v1/checkouts", json={**body, "method": "offline"}, headers=auth)
+        assert refused.get_json()["error"]["code"] == "invalid_ticket"
+    new = ticket_token(db.session.get(Registration, registration.id))
+    never_in = {"session_id": session.id, "ticket": new, "scanned_at": scanned_at.isoformat()}
+    refused = client.post("/api/v1/checkouts", json={**never_in, "method": "offline"}, headers=auth)
+    assert refused.get_json()["error"]["code"] == "not_checked_in"
+    # An online scan refused at the exit is answered at once, not kept.
+    online = client.post(
+        "/api/v1/checkouts", json={"session_id": session.id, "ticket": old}, headers=auth
+    )
+    assert online.status_code == 400
+
+    kept = RefusedScan.query.order_by(RefusedScan.id).all()
+    assert [(k.registration_id, k.code, k.checkout) for k in kept] == [
+        (registration.id, "invalid_ticket", True),
+        (registration.id, "not_checked_in", True),
+    ]
+    login(client, organizer)
+    page = f"/organizer/workshops/{workshop.id}"
+    html = client.get(page).get_data(as_text=True)
+    assert "ผลสแกนที่ถูกปฏิเสธเมื่อซิงก์" in html
+    assert "ผู้นี้ยังไม่ได้เช็กอินช่วงนี้ จึงสแกนออกไม่ได้" in html
+    rows = re.findall(r'<tr data-refused-id="\d+".*?</tr>', html, re.S)
+    assert len(rows) == 2 and all("สแกนออก" in row for row in rows)
+    # Nothing to check in: no "record attendance", and the form refuses it if sent anyway.
+    assert "/accept" not in html
+    accept = f"/organizer/refused-scans/{kept[0].id}/accept"
+    submit_form(client, page, {"reason": "ตรวจแล้ว"}, action=accept)
+    assert CheckIn.query.count() == 0
+    assert (
+        submit_form(
+            client, page, {}, action=f"/organizer/refused-scans/{kept[0].id}/dismiss"
+        ).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(RefusedScan, kept[0].id).resolved_at is not None
+    submit_form(client, page, {}, action="/auth/logout")
+    login(client, registration.user)
+    exported = client.get("/auth/my-data.json").get_json()["refused_scans"]
+    assert [(r["check_out"], r["reason"]) for r in exported] == [
+        (True, "บัตรไม่ถูกต้อง หรือเป็นบัตรเดิมที่ออกใหม่ไปแล้วก่อนเวลาสแกน"),
+        (True, "ผู้นี้ยังไม่ได้เช็กอินช่วงนี้ จึงสแกนออกไม่ได้"),
+    ]
 
 
 def test_check_out_is_refused_where_the_workshop_does_not_scan_out(client, staff, door):

@@ -380,7 +380,8 @@ OPERATIONS += (
         "check-in and the last check-out (within the session, less the lunch break, capped at "
         "the session's hours). `checked_out`; a scan earlier than the check-out already "
         "recorded is `already_checked_out` and changes nothing. Refusals as for check-in, plus "
-        "409 `not_allowed` (the workshop does not scan out) and `not_checked_in`.",
+        "409 `not_allowed` (the workshop does not scan out) and `not_checked_in`. A scan with "
+        "`scanned_at` is judged, and kept for the organizer when refused, as at check-in.",
     ),
     Operation(
         "delete",

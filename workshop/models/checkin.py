@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, SmallInteger, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
@@ -77,6 +77,7 @@ class RefusedScan(db.Model):
 
     Kept for the organizer (the workshop page lists them as scans refused at sync), who may
     check the person in with an audited override; nothing a door scanned is silently lost.
+    An exit's scan (``checkout``) is kept the same way, for the organizer to see and dismiss.
     """
 
     __tablename__ = "refused_scans"
@@ -95,6 +96,7 @@ class RefusedScan(db.Model):
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the door device's clock
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     code: Mapped[str] = mapped_column(String(40))  # the API error code of the refusal
+    checkout: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Set once an organizer checked the person in anyway (with an override) or dismissed it.
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -352,8 +352,8 @@ def check_in(
             override_reason=override_reason,
         )
     except DomainError as refusal:
-        if scanned_at is not None and keep_refusal and _kept(refusal):
-            _keep_refused_scan(
+        if scanned_at is not None and keep_refusal and kept_for_organizer(refusal):
+            keep_refused_scan(
                 session_id=session_id,
                 registration_id=registration_id,
                 staff_id=staff_id,
@@ -465,7 +465,9 @@ def _admit(
     opens = scan.starts_at - timedelta(minutes=scan.checkin_opens_minutes)
     closes = scan.ends_at + timedelta(minutes=scan.checkin_closes_minutes)
     when = timing.when
-    if secret is not None and not _secret_valid(connection, keys, scan, secret, timing):
+    if secret is not None and not ticket_valid_at_scan(
+        connection, keys["registration_id"], scan.ticket_secret, secret, timing
+    ):
         raise InvalidTicket()
     if scan.holder_workshop_id != scan.workshop_id:
         raise WrongWorkshop()
@@ -479,13 +481,7 @@ def _admit(
                 )
             )
         )
-    status_then = scan.status
-    if timing.from_device:
-        # Judged by the status at the scan: cancelled or moved after it, the person was
-        # still seated when the door let them in (as an online door would have recorded).
-        status_then = connection.execute(_STATUS_AT, {**keys, "when": when}).scalar()
-    if status_then != RegistrationStatus.CONFIRMED:
-        raise NotConfirmed(status_then)
+    refuse_unless_seated_at_scan(connection, keys["registration_id"], scan.status, timing)
 
 
 def _record(
@@ -554,29 +550,51 @@ def _record(
 _METHODS = frozenset(m.value for m in CheckInMethod)
 
 
-def _secret_valid(
-    connection: Connection, keys: dict[str, int], scan: Any, secret: bytes, timing: ScanTime
+def ticket_valid_at_scan(
+    connection: Connection,
+    registration_id: int,
+    current_secret: str,
+    secret: bytes,
+    timing: ScanTime,
 ) -> bool:
     """The ticket's secret is the registration's own, or was until after the scan (a ticket
-    reissued after an offline door scanned it still counts for that scan)."""
-    if is_current_secret(scan.ticket_secret, secret):
+    reissued after an offline door scanned it still counts for that scan). Check-in and
+    check-out judge a ticket by this one rule."""
+    if is_current_secret(current_secret, secret):
         return True
     return timing.from_device and bool(
         connection.execute(
-            _RETIRED_LATER, {**keys, "secret": secret.hex(), "when": timing.when}
+            _RETIRED_LATER,
+            {"registration_id": registration_id, "secret": secret.hex(), "when": timing.when},
         ).scalar()
     )
 
 
-def _kept(refusal: DomainError) -> bool:
-    """Refusals of a synced scan that the organizer should see: about the ticket, the
-    person or the time; not a malformed request or a caller without the right."""
+def refuse_unless_seated_at_scan(
+    connection: Connection, registration_id: int, current_status: str, timing: ScanTime
+) -> None:
+    """``NotConfirmed`` unless the registration held a seat when the door scanned: the status
+    now for a scan timed by the server, the status at its scan time (from the history) for one
+    timed by the device, so a cancellation or a move to the waitlist after an offline scan
+    does not undo what the door saw (as an online door would have recorded it)."""
+    status = current_status
+    if timing.from_device:
+        status = connection.execute(
+            _STATUS_AT, {"registration_id": registration_id, "when": timing.when}
+        ).scalar()
+    if status != RegistrationStatus.CONFIRMED:
+        raise NotConfirmed(status)
+
+
+def kept_for_organizer(refusal: DomainError) -> bool:
+    """Refusals of a synced scan (in or out) that the organizer should see: about the ticket,
+    the person or the time; not a malformed request or a caller without the right."""
     if isinstance(refusal, ValidationFailed):
         return "scanned_at" in refusal.fields
     return not isinstance(refusal, NotAllowed | NotFound)
 
 
-def _keep_refused_scan(
+def keep_refused_scan(
     *,
     session_id: int,
     registration_id: int | None,
@@ -584,8 +602,10 @@ def _keep_refused_scan(
     method: str,
     scanned_at: datetime,
     code: str,
+    checkout: bool = False,
 ) -> None:
-    """Record a synced scan the server refused, once (a door that lost the answer resends)."""
+    """Record a synced scan the server refused, once (a door that lost the answer resends);
+    ``checkout`` for an exit's scan (``services.checkouts``)."""
     with write_transaction():
         if db.session.get(WorkshopSession, session_id) is None:
             return
@@ -600,6 +620,7 @@ def _keep_refused_scan(
                     else RefusedScan.registration_id == registration_id,
                     RefusedScan.scanned_at == scanned_at,
                     RefusedScan.code == code,
+                    RefusedScan.checkout == checkout,
                 )
             )
         )
@@ -613,6 +634,7 @@ def _keep_refused_scan(
                     scanned_at=scanned_at,
                     received_at=utcnow(),
                     code=code,
+                    checkout=checkout,
                 )
             )
 
@@ -803,10 +825,11 @@ REFUSAL_LABELS: dict[str, Any] = {
     "sync_too_late": _l("เครื่องส่งผลสแกนช้าเกินกำหนดหลังปิดเช็กอิน"),
     "workshop_cancelled": _l("การอบรมถูกยกเลิกแล้ว"),
     "validation_failed": _l("นาฬิกาของเครื่องสแกนเดินเร็วเกินไป"),
+    "not_checked_in": _l("ผู้นี้ยังไม่ได้เช็กอินช่วงนี้ จึงสแกนออกไม่ได้"),
 }
 # Refusals an organizer may overrule by checking the person in with a reason. Not the
 # others: the person had no seat at the time, the ticket is another workshop's, or the
-# workshop was cancelled.
+# workshop was cancelled; nor an exit's scan (there is nothing to check in).
 _OVERRULABLE = frozenset(
     ("invalid_ticket", "session_not_open", "sync_too_late", "validation_failed")
 )
@@ -820,6 +843,7 @@ def refusal_label(code: str) -> str:
 def can_overrule(refused: RefusedScan) -> bool:
     return (
         refused.resolved_at is None
+        and not refused.checkout
         and refused.registration_id is not None
         and refused.code in _OVERRULABLE
     )

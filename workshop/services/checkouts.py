@@ -21,7 +21,6 @@ from workshop.models import (
     CheckIn,
     CheckInMethod,
     Registration,
-    RegistrationStatus,
     Role,
     User,
     Workshop,
@@ -30,12 +29,20 @@ from workshop.models import (
 )
 from workshop.models.types import utcnow
 from workshop.services.attendance import SessionHours, configured_lunch_break, present_hours
-from workshop.services.checkins import checkin_window, scan_time
+from workshop.services.checkins import (
+    ScanTime,
+    checkin_window,
+    keep_refused_scan,
+    kept_for_organizer,
+    refuse_unless_seated_at_scan,
+    scan_time,
+    ticket_valid_at_scan,
+)
 from workshop.services.errors import (
+    DomainError,
     InvalidTicket,
     NotAllowed,
     NotCheckedIn,
-    NotConfirmed,
     NotFound,
     SessionNotOpen,
     ValidationFailed,
@@ -43,7 +50,7 @@ from workshop.services.errors import (
     WrongWorkshop,
 )
 from workshop.services.offices import require_visible
-from workshop.services.tickets import is_current_secret, verify_ticket
+from workshop.services.tickets import verify_ticket
 from workshop.services.transactions import write_transaction
 from workshop.thai.dates import format_datetime
 
@@ -94,16 +101,43 @@ def check_out(
     if method not in _METHODS:
         raise ValidationFailed({"method": str(_l("วิธีเช็กอินไม่ถูกต้อง"))})
     staff_id = staff.id
-    secret = None
-    if ticket is not None:
-        registration_id, secret = verify_ticket(ticket)
-    elif registration_id is None:
-        raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
+    holder = registration_id if ticket is None else None
+    try:
+        secret = None
+        if ticket is not None:
+            holder, secret = verify_ticket(ticket)
+        elif holder is None:
+            raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
+        return _check_out(session_id, staff, staff_id, holder, secret, scanned_at)
+    except DomainError as refusal:
+        if scanned_at is not None and kept_for_organizer(refusal):
+            keep_refused_scan(
+                session_id=session_id,
+                registration_id=holder,
+                staff_id=staff_id,
+                method=method,
+                scanned_at=scanned_at,
+                code=refusal.code,
+                checkout=True,
+            )
+        raise
 
+
+def _check_out(
+    session_id: int,
+    staff: User,
+    staff_id: int,
+    registration_id: int,
+    secret: bytes | None,
+    scanned_at: datetime | None,
+) -> CheckOutResult:
+    """The holder's check-out, in one transaction."""
     with write_transaction():
         session = _door_open_for_check_out(session_id, staff)
-        registration = _registration_scanned(registration_id, secret, session.workshop)
-        when = _scan_time_in_window(session, scanned_at)
+        opens, closes = checkin_window(session)
+        timing = scan_time(scanned_at, utcnow(), closes, override=False)
+        registration = _registration_scanned(registration_id, secret, session.workshop, timing)
+        when = _in_window(timing.when, opens, closes)
         checkin = db.session.scalar(
             select(CheckIn)
             .where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
@@ -138,27 +172,31 @@ def _door_open_for_check_out(session_id: int, staff: User) -> WorkshopSession:
 
 
 def _registration_scanned(
-    registration_id: int | None, secret: str | None, workshop: Workshop
+    registration_id: int, secret: bytes | None, workshop: Workshop, timing: ScanTime
 ) -> Registration:
-    """The confirmed registration of ``workshop`` that the ticket (its ``secret``) or the
-    chosen row names."""
+    """The registration of ``workshop`` that the ticket (its ``secret``) or the chosen row
+    names, seated when scanned.
+
+    An offline exit's scan is judged by the ticket and the seat at its scan time, by the same
+    rules as a check-in (``services.checkins``).
+    """
     registration = db.session.get(Registration, registration_id)
+    connection = db.session.connection()
     if secret is not None:
-        if registration is None or not is_current_secret(registration.ticket_secret, secret):
+        if registration is None or not ticket_valid_at_scan(
+            connection, registration.id, registration.ticket_secret, secret, timing
+        ):
             raise InvalidTicket()
     elif registration is None:
         raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
     if registration.workshop_id != workshop.id:
         raise WrongWorkshop()
-    if registration.status != RegistrationStatus.CONFIRMED:
-        raise NotConfirmed(registration.status)
+    refuse_unless_seated_at_scan(connection, registration.id, registration.status, timing)
     return registration
 
 
-def _scan_time_in_window(session: WorkshopSession, scanned_at: datetime | None) -> datetime:
-    """When the scan counts, refused outside the session's door window."""
-    opens, closes = checkin_window(session)
-    when = scan_time(scanned_at, utcnow(), closes, override=False).when
+def _in_window(when: datetime, opens: datetime, closes: datetime) -> datetime:
+    """The scan's time, refused outside the session's door window."""
     if not opens <= when <= closes:
         raise SessionNotOpen(
             str(

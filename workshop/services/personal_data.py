@@ -150,6 +150,7 @@ class ExportRefusedScan(BaseModel):
     scanned_at: str
     received_at: str
     reason: str
+    check_out: bool  # the exit's scan, not the door's on the way in
     resolved_at: str | None
 
 
@@ -349,6 +350,7 @@ def _refused_scans(titles: dict[int, str]) -> list[ExportRefusedScan]:
             scanned_at=_iso(refused.scanned_at),
             received_at=_iso(refused.received_at),
             reason=refusal_label(refused.code),
+            check_out=refused.checkout,
             resolved_at=_iso(refused.resolved_at),
         )
         for refused, session in rows
