@@ -87,7 +87,9 @@ def http_error_json(error: HTTPException) -> Response:
 def domain_error_json(error: DomainError) -> Response:
     """A rule said no: its code, message and status (and ``fields``, ``Retry-After``)."""
     end_transaction()  # nothing a refused request changed may reach a later commit
-    extra = {"fields": error.fields} if isinstance(error, ValidationFailed) else {}
+    extra: dict[str, Any] = {"fields": error.fields} if isinstance(error, ValidationFailed) else {}
+    if error.kept_for_organizer:
+        extra["kept_for_organizer"] = True
     response = json_error(error.http_status, error.code, error.message, **extra)
     if isinstance(error, EditConflict):
         response.headers["ETag"] = f'"{error.current_version}"'  # what If-Match should name

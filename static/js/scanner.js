@@ -429,9 +429,11 @@ function start(config) {
         } else {
           if (here && item.rid && !out) markRoster(item.rid, null);
           if (lastAction && lastAction.id === item.id) lastAction = null;
-          // Kept on the server: the organizer sees it on the workshop's page.
-          const refusal = res.data && res.data.error && res.data.error.code;
-          noteSyncProblem(fill(S.syncRefused, {
+          // Only a refusal the server kept is on the organizer's page; say so only then.
+          const error = res.data && res.data.error;
+          const refusal = error && error.code;
+          const text = error && error.kept_for_organizer ? S.syncRefused : S.syncRefusedNotKept;
+          noteSyncProblem(fill(text, {
             name: item.name || S.unknownPerson, time: clock(item.scanned_at),
             message: errorMessage(res)
           }), null, refusal || 'http_' + res.status);

@@ -263,9 +263,27 @@ def test_scan_while_waiting_is_refused_at_sync_even_if_seated_since(client, staf
     synced = sync(client, auth(staff), ticket_token(waiting), session.id, scanned_at)
 
     assert (synced.status_code, synced.json["error"]["code"]) == (409, "not_confirmed")
+    assert synced.json["error"]["kept_for_organizer"] is True  # the door says who will see it
     assert CheckIn.query.count() == 0
     kept = RefusedScan.query.one()
     assert (kept.registration_id, kept.code) == (waiting.id, "not_confirmed")
+
+
+def test_a_refusal_that_is_not_kept_does_not_say_it_is(client, staff, organizer, door):
+    """A synced scan of a session that does not exist is refused but kept nowhere, so the
+    door must not tell staff that the organizer will find it; an online scan never says so."""
+    _workshop, session, (holder, *_rest) = door
+
+    synced = sync(client, auth(staff), ticket_token(holder), 999_999, now())
+    online = client.post(
+        "/api/v1/checkins", json={"ticket": "A" * 20, "session_id": session.id}, headers=auth(staff)
+    )
+
+    assert (synced.status_code, synced.json["error"]["code"]) == (404, "not_found")
+    assert online.json["error"]["code"] == "invalid_ticket"
+    assert "kept_for_organizer" not in synced.json["error"]
+    assert "kept_for_organizer" not in online.json["error"]
+    assert RefusedScan.query.count() == 0
 
 
 def test_old_ticket_scanned_before_the_reissue_counts(client, staff, organizer, door):

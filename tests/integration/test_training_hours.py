@@ -634,6 +634,7 @@ def test_an_exit_scan_refused_at_sync_is_kept_for_the_organizer(client, staff, o
     for _ in range(2):  # a door that lost the answer sends again: kept once
         refused = client.post("/api/v1/checkouts", json={**body, "method": "offline"}, headers=auth)
         assert refused.get_json()["error"]["code"] == "invalid_ticket"
+        assert refused.get_json()["error"]["kept_for_organizer"] is True
     new = ticket_token(db.session.get(Registration, registration.id))
     never_in = {"session_id": session.id, "ticket": new, "scanned_at": scanned_at.isoformat()}
     refused = client.post("/api/v1/checkouts", json={**never_in, "method": "offline"}, headers=auth)
@@ -643,6 +644,7 @@ def test_an_exit_scan_refused_at_sync_is_kept_for_the_organizer(client, staff, o
         "/api/v1/checkouts", json={"session_id": session.id, "ticket": old}, headers=auth
     )
     assert online.status_code == 400
+    assert "kept_for_organizer" not in online.get_json()["error"]
 
     kept = RefusedScan.query.order_by(RefusedScan.id).all()
     assert [(k.registration_id, k.code, k.checkout) for k in kept] == [

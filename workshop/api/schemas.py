@@ -385,6 +385,12 @@ class ErrorDetail(Out):
         None,  # type: ignore[arg-type]
         description="Only on 422: a message per field; nested keys like `sessions.0.ends_at`.",
     )
+    kept_for_organizer: bool = Field(
+        None,  # type: ignore[arg-type]
+        description="Only on a door's synced scan (one with `scanned_at`) that was refused: "
+        "`true` when the refusal is kept for the organizer, who sees it among the workshop's "
+        "scans refused at sync.",
+    )
 
 
 class ErrorOut(Out):

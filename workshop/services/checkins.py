@@ -353,7 +353,7 @@ def check_in(
         )
     except DomainError as refusal:
         if scanned_at is not None and keep_refusal and kept_for_organizer(refusal):
-            keep_refused_scan(
+            refusal.kept_for_organizer = keep_refused_scan(
                 session_id=session_id,
                 registration_id=registration_id,
                 staff_id=staff_id,
@@ -603,12 +603,13 @@ def keep_refused_scan(
     scanned_at: datetime,
     code: str,
     checkout: bool = False,
-) -> None:
+) -> bool:
     """Record a synced scan the server refused, once (a door that lost the answer resends);
-    ``checkout`` for an exit's scan (``services.checkouts``)."""
+    ``checkout`` for an exit's scan (``services.checkouts``). False when there is no session
+    to keep it under."""
     with write_transaction():
         if db.session.get(WorkshopSession, session_id) is None:
-            return
+            return False
         if registration_id is not None and db.session.get(Registration, registration_id) is None:
             registration_id = None
         seen = db.session.scalar(
@@ -637,6 +638,7 @@ def keep_refused_scan(
                     checkout=checkout,
                 )
             )
+    return True
 
 
 def _door_closed() -> WorkshopCancelled:

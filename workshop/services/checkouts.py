@@ -111,7 +111,7 @@ def check_out(
         return _check_out(session_id, staff, staff_id, holder, secret, scanned_at)
     except DomainError as refusal:
         if scanned_at is not None and kept_for_organizer(refusal):
-            keep_refused_scan(
+            refusal.kept_for_organizer = keep_refused_scan(
                 session_id=session_id,
                 registration_id=holder,
                 staff_id=staff_id,

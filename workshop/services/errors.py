@@ -13,6 +13,9 @@ class DomainError(Exception):
 
     code = "domain_error"
     http_status = 400
+    # Set on a door's synced scan that was refused and kept for the organizer (refused_scans),
+    # so the door can say whether the organizer will see it.
+    kept_for_organizer = False
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
         self.message = message if message is not None else self.default_message()

@@ -263,6 +263,12 @@ def _scanner_strings() -> dict[str, str]:
             time="{time}",
             message="{message}",
         ),
+        "syncRefusedNotKept": _(
+            "ไม่รับผลสแกนออฟไลน์: %(name)s (สแกนเวลา %(time)s) — %(message)s",
+            name="{name}",
+            time="{time}",
+            message="{message}",
+        ),
         "syncNotSeatedNow": _(
             "ส่งผลสแกนแล้ว: %(name)s เช็กอินเวลา %(time)s "
             "แต่ตอนนี้ไม่ได้อยู่ในรายชื่อผู้ได้ที่นั่งแล้ว จึงไม่นับในจำนวนผู้เช็กอิน",
