@@ -552,6 +552,31 @@ def test_refused_reissue_queues_no_mail(inbox, officer, organizer, venue):
     ]
 
 
+def test_a_reissue_whose_notice_cannot_be_queued_does_not_happen(
+    monkeypatch, inbox, officer, organizer, venue
+):
+    """The new ticket and its notice are one change: had the notice been queued after the
+    commit, a failure there would leave the officer with a dead QR code and no word of it."""
+    from workshop.models import AuditEvent, RetiredTicketSecret
+    from workshop.services import registrations
+
+    workshop = open_workshop(venue, organizer)
+    registration = register_officer(workshop.id, officer)
+    secret = registration.ticket_secret
+
+    def outbox_down(*_args, **_kwargs):
+        raise OperationalError("INSERT INTO notifications", {}, Exception("disk full"))
+
+    monkeypatch.setattr(registrations, "queue_notice", outbox_down)
+    with pytest.raises(OperationalError):
+        registrations.rotate_ticket(registration, organizer)
+
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).ticket_secret == secret
+    assert RetiredTicketSecret.query.count() == 0
+    assert AuditEvent.query.filter_by(action="registration.rotate_ticket").count() == 0
+
+
 # --- the outbox's own transactions -----------------------------------------------------------
 
 
