@@ -128,9 +128,7 @@ def test_an_old_venue_form_is_refused(client, editor, api, venue):
     )
 
 
-def test_an_old_certificate_design_form_does_not_erase_newer_changes(
-    client, editor, api, workshop
-):
+def test_an_old_certificate_design_form_does_not_erase_newer_changes(client, editor, api, workshop):
     """The design form saves columns of the workshop row, which the API's PATCH sets too."""
     page = f"/organizer/workshops/{workshop.id}/certificates"
     save = f"/organizer/workshops/{workshop.id}/certificate-design"
