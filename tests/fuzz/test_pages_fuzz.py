@@ -5,7 +5,8 @@ Each route is called as a caller it is meant for (the access matrix's table says
 access matrix's world, first with every seed below in every parameter, then with generated
 parameters. Whatever comes in, the answer is never a server error. The seeds are the inputs
 that once answered 500: NUL characters (PostgreSQL refuses them in text), numbers past a
-database integer, and line breaks in ``next`` (which went into a ``Location`` header). Forms are
+database integer, a digit ``int()`` cannot read, and line breaks in ``next`` (which went into
+a ``Location`` header). Forms are
 posted with the page's valid CSRF token, so that the input reaches the view. Set
 WORKSHOP_FUZZ_EXAMPLES to fuzz longer.
 """
@@ -43,6 +44,7 @@ SEEDS = (
     "-1",
     "",
     "๑๒๓",
+    "²",  # a digit to str.isdigit(), yet no number to int()
     "1_000",
     "x" * 3000,
     "\u202egnp.exe",
@@ -234,7 +236,7 @@ def test_html_forms_never_make_a_server_error(app, endpoint):
         response = target.post(valid(), dict.fromkeys(QUERY_NAMES, seed))
         assert_no_server_error(response, f"POST {target.url}?...={seed!r}")
     for field in target.fields:  # one field at a time, the others valid (or empty)
-        for seed in ("\x00", "99999999999999999999", "2147483648", "/\r\nX"):
+        for seed in ("\x00", "99999999999999999999", "2147483648", "/\r\nX", "²"):
             response = target.post({**valid(), field: seed})
             assert_no_server_error(response, f"POST {target.url} {field}={seed!r}")
 

@@ -66,6 +66,7 @@ from workshop.services.registrations import get_registration
 from workshop.services.transcripts import transcript_by_code, transcript_holder_name
 from workshop.web.access import role_required
 from workshop.web.form_errors import ConflictView, conflict_value_text
+from workshop.web.request_input import optional_int
 
 bp = Blueprint("certificates", __name__)
 
@@ -202,8 +203,7 @@ def save_design(workshop_id: int):
         thai_numerals=form.get("thai_numerals") == "1",
         frame=form.get("frame", ""),  # the form always sends one: none is refused
     )
-    raw_version = form.get("version", "").strip()
-    loaded = int(raw_version) if raw_version.isdigit() and len(raw_version) <= 9 else None
+    loaded = optional_int(form.get("version"))
     try:
         save_certificate_design(workshop, data, current_user, expected_version=loaded)
     except EditConflict as exc:

@@ -105,6 +105,7 @@ from workshop.web.organizer_forms import (
     WorkshopForm,
     edited_version,
 )
+from workshop.web.request_input import optional_int
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 
@@ -379,7 +380,7 @@ def _workshop_input(form: WorkshopForm) -> tuple[WorkshopInput, list[int]]:
         session_id = row.id.data
         sessions.append(
             SessionInput(
-                id=int(session_id) if session_id and session_id.isdigit() else None,
+                id=optional_int(session_id),
                 title=row.title.data or "",
                 starts_at=bangkok_to_utc(row.day.data, row.starts.data),
                 ends_at=bangkok_to_utc(row.day.data, row.ends.data),
