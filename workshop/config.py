@@ -142,6 +142,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.update(DEFAULTS)
     app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'workshop.db'}"
     app.config.from_prefixed_env("WORKSHOP")
+    if "WORKSHOP_SECRET_KEY" in os.environ:
+        # Text as given: from_prefixed_env reads a key of digits as a number (a 40-digit key
+        # crashed the start, a 10-digit one allocated a gigabyte).
+        app.config["SECRET_KEY"] = os.environ["WORKSHOP_SECRET_KEY"]
     if overrides:
         app.config.update(overrides)
 
@@ -230,7 +234,9 @@ PLACEHOLDER_WORDS = (
 
 def secret_key_problem(key: str | bytes) -> str | None:
     """Why ``key`` is too weak to sign cookies, or None."""
-    raw = key.encode() if isinstance(key, str) else bytes(key)
+    if not isinstance(key, str | bytes):
+        return f"is a {type(key).__name__}, not text"
+    raw = key.encode() if isinstance(key, str) else key
     if len(raw) < SECRET_KEY_MIN_BYTES:
         return f"has {len(raw)} bytes; at least {SECRET_KEY_MIN_BYTES} are needed"
     letters = "".join(ch for ch in raw.decode("utf-8", "replace").lower() if ch.isalnum())

@@ -21,7 +21,7 @@ from workshop.services.certificates import (
     revoke_certificate,
     revoke_certificates_of,
 )
-from workshop.services.errors import NotEligible, NotFound, ValidationFailed
+from workshop.services.errors import NotAllowed, NotEligible, NotFound, ValidationFailed
 
 
 @pytest.mark.parametrize(
@@ -189,6 +189,12 @@ def test_account_deletion_can_revoke_with_its_reason(venue, organizer):
         "account deleted",
         None,
     )
+    # Revoked for the deletion, it is never granted back: not even by the reason alone, with
+    # the account not (yet) marked deleted.
+    with pytest.raises(NotAllowed) as refused:
+        grant_certificate(certificate.registration_id, organizer, "ผู้เข้าอบรมขอคืน")
+    assert refused.value.code == "account_deleted"
+    assert certificate_by_code(certificate.code).revoked
 
 
 def test_codes_are_random_typable_and_normalised():

@@ -213,7 +213,48 @@ def test_earliest_wins_only_for_syncs(client, staff, organizer, venue):
     assert CheckIn.query.one().scanned_at == noon
 
 
-# ------------------------------------------------------------------ judged at the scan time
+def test_check_out_times_are_bounded_as_check_in_times_are(
+    app, client, staff, organizer, ended_three_hours_ago
+):
+    """A scan out carries the door's time too, and moves the hours a certificate counts: it
+    is believed only while the door syncs within the grace, and never ahead of the server."""
+    session, registration = ended_three_hours_ago
+    session.workshop.checkout_enabled = True
+    db.session.commit()
+    token = ticket_token(registration)
+    arrived = session.starts_at + timedelta(minutes=5)
+    assert sync(client, auth(staff), token, session.id, arrived).status_code == 201
+
+    def scan_out(scanned_at: datetime):
+        body = {
+            "ticket": token,
+            "session_id": session.id,
+            "scanned_at": scanned_at.isoformat(),
+            "method": "offline",
+        }
+        return client.post("/api/v1/checkouts", json=body, headers=auth(staff))
+
+    def checked_out_at():
+        db.session.expire_all()
+        return CheckIn.query.one().checked_out_at
+
+    ahead = scan_out(now() + timedelta(hours=1))
+    assert (ahead.status_code, ahead.json["error"]["code"]) == (422, "validation_failed")
+    assert "scanned_at" in ahead.json["error"]["fields"]
+    left = session.ends_at - timedelta(minutes=30)
+    app.config["CHECKIN_SYNC_HOURS"] = 2  # the window closed 2½ hours ago: too late
+    try:
+        late = scan_out(left)
+    finally:
+        app.config["CHECKIN_SYNC_HOURS"] = 24
+    assert (late.status_code, late.json["error"]["code"]) == (409, "sync_too_late")
+    assert checked_out_at() is None
+
+    synced = scan_out(left)
+
+    assert synced.status_code == 200, synced.json
+    assert synced.json["result"] == "checked_out"
+    assert checked_out_at() == left
 
 
 def test_scan_before_a_cancellation_counts_when_it_syncs(client, staff, organizer, door):

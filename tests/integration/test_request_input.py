@@ -1,8 +1,8 @@
 """Input that used to reach the database or a response header and answer 500: NUL characters
-in query strings and path segments, numbers past a database integer, and line breaks in
-``next``. Each is answered with a clear 4xx (or, for ``next``, the usual safe fallback) on
-SQLite and PostgreSQL alike. The fuzz suite (tests/fuzz/test_pages_fuzz.py) tries the same
-classes on every page and form."""
+in query strings and path segments, numbers past a database integer, digits ``int()`` cannot
+read, and line breaks in ``next``. Each is answered with a clear 4xx (or, for ``next``, the
+usual safe fallback) on SQLite and PostgreSQL alike. The fuzz suite
+(tests/fuzz/test_pages_fuzz.py) tries the same classes on every page and form."""
 
 from __future__ import annotations
 
@@ -149,3 +149,40 @@ def test_type_int_on_request_parameters_gives_only_database_integers(app):
         assert request.args.get("word", type=int) is None
         assert request.form.get("big", type=int) is None
         assert request.args.get("ok") == "2147483647"  # other types are untouched
+
+
+def test_a_digit_int_cannot_read_is_refused_like_any_other_text(
+    app, client, organizer_client, staff, venue, organizer
+):
+    """``"²".isdigit()`` is true, yet ``int("²")`` fails: ids, versions and options checked
+    with isdigit() alone answered 500. They are read by ``database_int`` (ASCII digits) now."""
+    from tests.integration.test_api_workshops import bearer
+    from tests.support import form_values
+
+    workshop = running_workshop(venue, organizer)
+    assert organizer_client.get("/organizer/audit?entity_id=²").status_code == 200
+    roster = client.get(
+        f"/api/v1/workshops/{workshop.id}/roster?session_id=²", headers=bearer(client, staff)
+    )
+    assert (roster.status_code, roster.get_json()["error"]["code"]) == (422, "validation_failed")
+
+    # A version that is no number says nothing about which version was edited.
+    for page, field in (
+        (f"/organizer/workshops/{workshop.id}/edit", "title"),
+        (f"/organizer/venues/{venue.id}/edit", "name"),
+        (f"/organizer/workshops/{workshop.id}/certificates", "wording"),
+    ):
+        data = form_values(organizer_client.get(page).get_data(as_text=True), field)
+        action = page.replace("/certificates", "/certificate-design")
+        response = organizer_client.post(action, data={**data, "version": "²"})
+        assert response.status_code == 302, (page, response.status_code)
+
+    # A session row's id that is no number: a new session, as with no id.
+    data = form_values(
+        organizer_client.get(f"/organizer/workshops/{workshop.id}/edit").get_data(as_text=True),
+        "title",
+    )
+    response = organizer_client.post(
+        f"/organizer/workshops/{workshop.id}/edit", data={**data, "sessions-0-id": "²"}
+    )
+    assert response.status_code < 500

@@ -1,6 +1,6 @@
 """Stale edits are refused: a workshop or venue changed after an editor loaded it is not
-overwritten by the editor's older copy (edit forms carry the version, the API uses ETag and
-If-Match)."""
+overwritten by the editor's older copy (edit forms, the certificate design form among them,
+carry the version; the API uses ETag and If-Match)."""
 
 from __future__ import annotations
 
@@ -125,6 +125,48 @@ def test_an_old_venue_form_is_refused(client, editor, api, venue):
     assert (stored.capacity, stored.address, stored.version) == (150, "ตำบลวังทอง", 2)
     assert form_values(refused.get_data(as_text=True), "name")["address"] == (
         "ตำบลวังทอง อำเภอวังทอง"
+    )
+
+
+def test_an_old_certificate_design_form_does_not_erase_newer_changes(client, editor, api, workshop):
+    """The design form saves columns of the workshop row, which the API's PATCH sets too."""
+    page = f"/organizer/workshops/{workshop.id}/certificates"
+    save = f"/organizer/workshops/{workshop.id}/certificate-design"
+    loaded = form_values(editor.get(page).get_data(as_text=True), "wording")
+    assert (loaded["version"], loaded["frame"]) == ("1", "classic")
+
+    changed = client.patch(
+        f"/api/v1/workshops/{workshop.id}",
+        json={"certificate_frame": "modern", "signatory2_name": "นายสมชาย ใจดี"},
+        headers=api,
+    )
+    assert changed.status_code == 200
+    mine = {**loaded, "wording": "ได้ผ่านการอบรมหลักสูตร{title}\n{dates}"}
+    refused = editor.post(save, data=mine)
+
+    assert refused.status_code == 409
+    text = page_text(refused)
+    assert "มีผู้แก้ไขข้อมูลนี้หลังจากที่คุณเปิดแบบฟอร์ม จึงยังไม่ได้บันทึก" in text
+    assert "กรอบ: ค่าของคุณ “เส้นคู่สีทอง” · ค่าปัจจุบัน “แถบสีด้านบนและล่าง”" in text
+    assert "ชื่อผู้ลงนามคนที่สอง: ค่าของคุณ “(ว่าง)” · ค่าปัจจุบัน “นายสมชาย ใจดี”" in text
+    assert "ข้อความใต้ชื่อผู้รับ: ค่าของคุณ “ได้ผ่านการอบรมหลักสูตร{title} {dates}”" in text
+    assert "เลขไทย:" not in text  # the same on both sides: not listed
+    stored = fresh(Workshop, workshop.id)
+    assert (stored.certificate_frame, stored.signatory2_name, stored.certificate_wording) == (
+        "modern",
+        "นายสมชาย ใจดี",
+        "",
+    )
+    # What the editor typed stays, now at the current version; saving again applies it.
+    shown = form_values(refused.get_data(as_text=True), "wording")
+    assert (shown["wording"], shown["version"]) == (mine["wording"], str(stored.version))
+    saved = editor.post(save, data={**shown, "frame": "modern", "signatory2_name": "นายสมชาย ใจดี"})
+    assert saved.status_code == 302
+    stored = fresh(Workshop, workshop.id)
+    assert (stored.certificate_frame, stored.signatory2_name, stored.certificate_wording) == (
+        "modern",
+        "นายสมชาย ใจดี",
+        mine["wording"],
     )
 
 

@@ -147,7 +147,7 @@ def checkin_undo(checkin_id: int):
 def _session_of(workshop_id: int) -> int:
     workshop = get_workshop(workshop_id, g.api_user)
     raw = request.args.get("session_id", "")
-    if not raw.isdigit() or int(raw) > INT32_MAX:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > INT32_MAX:
         raise ValidationFailed({"session_id": str(_l("ต้องระบุช่วงการอบรม (session_id)"))})
     session_id = int(raw)
     if session_id not in {s.id for s in workshop.sessions}:

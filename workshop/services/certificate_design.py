@@ -14,7 +14,7 @@ they are typed into a browser.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -25,7 +25,7 @@ from workshop.extensions import db
 from workshop.models import CertificateKind, Registration, RegistrationStatus, User, Workshop
 from workshop.services.attendance import format_hours
 from workshop.services.audit import record_event
-from workshop.services.errors import ValidationFailed
+from workshop.services.errors import ValidationFailed, check_version
 from workshop.services.registrations import lock_workshop
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
@@ -289,10 +289,32 @@ def apply_certificate_design(locked: Workshop, design: DesignInput, actor: User 
     )
 
 
-def save_certificate_design(workshop: Workshop, data: DesignInput, actor: User) -> Workshop:
-    """Store the workshop's wording, second signatory, numerals and frame, all or nothing."""
+def stored_design(workshop: Workshop) -> DesignInput:
+    """The design as the form shows it (an empty stored wording is the type's)."""
+    return DesignInput(
+        wording=wording_of(workshop),
+        signatory2_name=workshop.signatory2_name,
+        signatory2_position=workshop.signatory2_position,
+        thai_numerals=workshop.thai_numerals,
+        frame=workshop.certificate_frame,
+    )
+
+
+def save_certificate_design(
+    workshop: Workshop, data: DesignInput, actor: User, *, expected_version: int | None = None
+) -> Workshop:
+    """Store the workshop's wording, second signatory, numerals and frame, all or nothing.
+
+    ``expected_version``: the workshop's edit version the design form was loaded at. The
+    design lives on the workshop row, which the API's PATCH also edits: a form loaded before
+    another save is refused (``EditConflict``, with the design fields that differ) instead of
+    putting its older values back.
+    """
     design = clean_certificate_design(data)
     with write_transaction():
         locked = lock_workshop(workshop.id)
+        check_version(
+            locked.version, expected_version, asdict(design), asdict(stored_design(locked))
+        )
         apply_certificate_design(locked, design, actor)
     return locked

@@ -370,7 +370,7 @@ def _answer_for(question: EvaluationQuestion, raw: str, errors: dict[str, str]):
         if question.kind == QuestionKind.SCALE.value
         else range(len(question.option_list))
     )
-    if not value.isdigit() or int(value) not in allowed:
+    if not (value.isascii() and value.isdigit()) or int(value) not in allowed:
         errors[key] = _("กรุณาเลือกคำตอบ")
         return None
     if question.kind == QuestionKind.SCALE.value:

@@ -6,7 +6,6 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from workshop.models import AuditEvent, Role
-from workshop.models.types import INT32_MAX
 from workshop.services.audit_log import (
     ENTITY_LABELS,
     AuditObject,
@@ -21,6 +20,7 @@ from workshop.services.audit_log import (
 from workshop.services.offices import office_filter
 from workshop.web.access import role_required
 from workshop.web.i18n import current_locale
+from workshop.web.request_input import optional_int
 
 bp = Blueprint("audit", __name__, url_prefix="/organizer/audit")
 
@@ -51,8 +51,7 @@ def _entity_link(entity_type: str, entity_id: int | None, named: AuditObject | N
 def events():
     action = request.args.get("action", "").strip() or None
     entity_type = request.args.get("entity", "").strip() or None
-    raw_id = request.args.get("entity_id", "").strip()
-    entity_id = int(raw_id) if raw_id.isdigit() and int(raw_id) <= INT32_MAX else None
+    entity_id = optional_int(request.args.get("entity_id"))
     page = request.args.get("page", 1, type=int) or 1
     found = list_events(
         scope=office_filter(AuditEvent.office_id, current_user),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import (
     Blueprint,
     Response,
@@ -13,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
@@ -31,7 +34,7 @@ from workshop.services.certificate_design import (
     DesignInput,
     default_wording,
     save_certificate_design,
-    wording_of,
+    stored_design,
 )
 from workshop.services.certificate_images import (
     BACKGROUND_MAX_BYTES,
@@ -58,10 +61,12 @@ from workshop.services.certificates import (
     valid_certificates,
     workshop_ended,
 )
-from workshop.services.errors import DomainError, NotFound, ValidationFailed
+from workshop.services.errors import DomainError, EditConflict, NotFound, ValidationFailed
 from workshop.services.registrations import get_registration
 from workshop.services.transcripts import transcript_by_code, transcript_holder_name
 from workshop.web.access import role_required
+from workshop.web.form_errors import ConflictView, conflict_value_text
+from workshop.web.request_input import optional_int
 
 bp = Blueprint("certificates", __name__)
 
@@ -106,14 +111,41 @@ def workshop_list(workshop_id: int):
     return _list_page(workshop)
 
 
-def _design_values(workshop: Workshop) -> dict[str, object]:
-    return {
-        "wording": wording_of(workshop),
-        "signatory2_name": workshop.signatory2_name,
-        "signatory2_position": workshop.signatory2_position,
-        "thai_numerals": workshop.thai_numerals,
-        "frame": workshop.certificate_frame,
-    }
+# How the design form names its fields and frames (the template shows the same labels).
+_DESIGN_LABELS = {
+    "wording": _l("ข้อความใต้ชื่อผู้รับ"),
+    "signatory2_name": _l("ชื่อผู้ลงนามคนที่สอง"),
+    "signatory2_position": _l("ตำแหน่งผู้ลงนามคนที่สอง"),
+    "thai_numerals": _l("เลขไทย"),
+    "frame": _l("กรอบ"),
+}
+FRAME_LABELS = {
+    "classic": _l("เส้นคู่สีทอง"),
+    "ornate": _l("กรอบประดับมุม"),
+    "modern": _l("แถบสีด้านบนและล่าง"),
+}
+
+
+def _design_text(name: str, value: object) -> str:
+    if name == "thai_numerals":
+        return _("ใช่") if value else _("ไม่")
+    if name == "frame":
+        return str(FRAME_LABELS.get(str(value), value))
+    return conflict_value_text(value)
+
+
+def _design_conflict(error: EditConflict) -> ConflictView:
+    """The design fields another save changed, with the editor's value and the stored one."""
+    return ConflictView(
+        [
+            (
+                str(_DESIGN_LABELS.get(d.field, d.field)),
+                _design_text(d.field, d.yours),
+                _design_text(d.field, d.current),
+            )
+            for d in error.differences
+        ]
+    )
 
 
 def _list_page(
@@ -121,6 +153,9 @@ def _list_page(
     design: dict[str, object] | None = None,
     design_errors: dict[str, str] | None = None,
     status: int = 200,
+    *,
+    design_version: int | None = None,
+    design_conflict: ConflictView | None = None,
 ):
     rows = certificate_rows(workshop.id)
     counts: dict[str, int] = {}
@@ -139,9 +174,13 @@ def _list_page(
         max_mb=MAX_BYTES // (1024 * 1024),
         background_max_mb=BACKGROUND_MAX_BYTES // (1024 * 1024),
         format_code=format_code,
-        design=design or _design_values(workshop),
+        design=design or asdict(stored_design(workshop)),
         design_errors=design_errors or {},
+        # The workshop's edit version the design form is at: a save after another is refused.
+        design_version=design_version or workshop.version,
+        design_conflict=design_conflict,
         frames=FRAMES,
+        frame_labels=FRAME_LABELS,
         placeholders=" ".join(f"{{{name}}}" for name in PLACEHOLDERS),
         default_wording=default_wording(workshop.certificate_kind),
         # The picture's address changes with every saved design, so the browser shows the
@@ -164,11 +203,23 @@ def save_design(workshop_id: int):
         thai_numerals=form.get("thai_numerals") == "1",
         frame=form.get("frame", ""),  # the form always sends one: none is refused
     )
+    loaded = optional_int(form.get("version"))
     try:
-        save_certificate_design(workshop, data, current_user)
+        save_certificate_design(workshop, data, current_user, expected_version=loaded)
+    except EditConflict as exc:
+        # What the editor typed stays in the form, now at the current version: saving again
+        # applies it knowingly.
+        db.session.refresh(workshop)
+        return _list_page(
+            workshop,
+            asdict(data),
+            status=409,
+            design_version=exc.current_version,
+            design_conflict=_design_conflict(exc),
+        )
     except ValidationFailed as exc:
         flash(_message(exc), "error")
-        return _list_page(workshop, dict(data.__dict__), exc.fields, 422)
+        return _list_page(workshop, asdict(data), exc.fields, 422, design_version=loaded)
     flash(_("บันทึกรูปแบบ%(kind)sแล้ว ดูตัวอย่างด้านล่าง", kind=workshop.certificate_kind), "success")
     return redirect(url_for(".workshop_list", workshop_id=workshop.id, _anchor="design"))
 

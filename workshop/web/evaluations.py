@@ -30,6 +30,7 @@ from workshop.services.exports import evaluation_xlsx
 from workshop.services.reports import format_rate
 from workshop.web.access import role_required
 from workshop.web.form_errors import ErrorItem
+from workshop.web.request_input import optional_int
 
 bp = Blueprint("evaluations", __name__)
 
@@ -124,6 +125,13 @@ def _posted_rows() -> list[dict]:
     return rows
 
 
+def _correct_option(text: str) -> int | None:
+    """The form numbers the options from 1, the service from 0; None when no number is given
+    (the service says what is missing)."""
+    number = optional_int(text)
+    return number - 1 if number is not None else None
+
+
 def _question_inputs(rows: list[dict]) -> list[QuestionInput]:
     inputs = []
     for row in rows:
@@ -135,7 +143,7 @@ def _question_inputs(rows: list[dict]) -> list[QuestionInput]:
                 kind=row["kind"],
                 text=row["text"],
                 options=row["options"].splitlines(),
-                correct_option=int(correct) - 1 if correct.isdigit() else None,
+                correct_option=_correct_option(correct),
             )
         )
     return inputs

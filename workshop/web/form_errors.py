@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from flask_babel import gettext as _
 from wtforms import Field, FieldList, FormField, HiddenField
 
 
@@ -84,3 +86,26 @@ def has_errors(form) -> bool:
         elif field.errors:
             return True
     return False
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A stale edit refused, as the form page shows it (``macros.edit_conflict``): each
+    differing field by its label, with the editor's value and the stored one."""
+
+    rows: list[tuple[str, str, str]]
+
+
+_SHORT_TEXT = 120
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def conflict_value_text(value: Any) -> str:
+    """A value in a conflict's row: "(ว่าง)" for nothing, else on one short line."""
+    if is_blank(value):
+        return _("(ว่าง)")
+    text = " ".join(str(value).split())
+    return text if len(text) <= _SHORT_TEXT else text[: _SHORT_TEXT - 1] + "…"

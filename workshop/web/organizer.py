@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -91,7 +90,13 @@ from workshop.thai.dates import (
 from workshop.thai.provinces import PROVINCES
 from workshop.web.access import role_required
 from workshop.web.fields import choose_first
-from workshop.web.form_errors import add_errors, has_errors
+from workshop.web.form_errors import (
+    ConflictView,
+    add_errors,
+    conflict_value_text,
+    has_errors,
+    is_blank,
+)
 from workshop.web.i18n import current_locale, safe_next
 from workshop.web.officer_forms import WalkInForm
 from workshop.web.organizer_forms import (
@@ -100,6 +105,7 @@ from workshop.web.organizer_forms import (
     WorkshopForm,
     edited_version,
 )
+from workshop.web.request_input import optional_int
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 
@@ -143,17 +149,6 @@ def _attach_errors(form, error: ValidationFailed | dict[str, str]) -> None:
         flash(message, "error")
 
 
-@dataclass(frozen=True)
-class ConflictView:
-    """A stale edit refused, as the form page shows it: each differing field by its label, with
-    the editor's value and the stored one."""
-
-    rows: list[tuple[str, str, str]]
-
-
-_SHORT_TEXT = 120
-
-
 def _conflict_view(error: EditConflict, form, labels: dict[str, str]) -> ConflictView:
     """Describe the refused edit and make the form's next save apply to the current version
     (the editor's values stay in the form)."""
@@ -173,8 +168,8 @@ def _conflict_view(error: EditConflict, form, labels: dict[str, str]) -> Conflic
 
 
 def _value_text(name: str, value: Any) -> str:
-    if value is None or value == [] or (isinstance(value, str) and not value.strip()):
-        return _("(ว่าง)")
+    if is_blank(value):
+        return conflict_value_text(value)
     if isinstance(value, datetime):
         return format_datetime(value, "short", current_locale())
     if name == "venue_id":
@@ -196,8 +191,7 @@ def _value_text(name: str, value: Any) -> str:
             )
             for s in value
         )
-    text = " ".join(str(value).split())
-    return text if len(text) <= _SHORT_TEXT else text[: _SHORT_TEXT - 1] + "…"
+    return conflict_value_text(value)
 
 
 # ---------------------------------------------------------------- venues
@@ -386,7 +380,7 @@ def _workshop_input(form: WorkshopForm) -> tuple[WorkshopInput, list[int]]:
         session_id = row.id.data
         sessions.append(
             SessionInput(
-                id=int(session_id) if session_id and session_id.isdigit() else None,
+                id=optional_int(session_id),
                 title=row.title.data or "",
                 starts_at=bangkok_to_utc(row.day.data, row.starts.data),
                 ends_at=bangkok_to_utc(row.day.data, row.ends.data),

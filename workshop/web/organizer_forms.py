@@ -27,6 +27,7 @@ from workshop.web.fields import (
     ThaiDateField,
     WholeNumberField,
 )
+from workshop.web.request_input import optional_int
 
 _REQUIRED = InputRequired(_l("กรุณากรอกช่องนี้"))
 
@@ -129,8 +130,7 @@ class WorkshopForm(FlaskForm):
 
 def edited_version(form: VenueForm | WorkshopForm) -> int | None:
     """The version the form was loaded at; None if it does not say (nothing to check)."""
-    raw = str(form.version.data or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 9 else None
+    return optional_int(form.version.data)
 
 
 class CancelWorkshopForm(FlaskForm):

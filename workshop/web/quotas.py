@@ -27,6 +27,7 @@ from workshop.services.quotas import (
 )
 from workshop.thai.dates import format_datetime, to_bangkok
 from workshop.web.access import role_required
+from workshop.web.request_input import optional_int
 
 bp = Blueprint("quotas", __name__, url_prefix="/organizer/workshops/<int:workshop_id>/quotas")
 public_bp = Blueprint("nominations", __name__, url_prefix="/nominate")
@@ -65,8 +66,9 @@ def quotas(workshop_id: int):
         return _page(workshop)
     seats: dict[int, str] = {}
     for key, value in request.form.items():
-        if key.startswith("seats_") and key[6:].isdigit() and len(key) < 16:
-            seats[int(key[6:])] = value
+        office_id = optional_int(key[6:]) if key.startswith("seats_") else None
+        if office_id is not None:
+            seats[office_id] = value
     release = (request.form.get("release_day", ""), request.form.get("release_time", ""))
     try:
         set_quotas(workshop.id, seats, release, current_user)
@@ -87,7 +89,7 @@ def create_link(workshop_id: int):
     try:
         link, token = create_nomination_link(
             workshop.id,
-            int(office_id) if office_id.isdigit() and len(office_id) < 10 else 0,
+            optional_int(office_id) or 0,
             head_name=request.form.get("head_name", ""),
             head_email=request.form.get("head_email", ""),
             days=request.form.get("days"),

@@ -56,6 +56,15 @@ def database_int(value: Any) -> int:
     return number
 
 
+def optional_int(value: Any) -> int | None:
+    """``value`` as ``database_int`` reads it, or None when it is no such number (blank, text,
+    too large, or a character Python calls a digit but ``int()`` refuses, as ``²``)."""
+    try:
+        return database_int(value)
+    except ValueError:
+        return None
+
+
 class DatabaseSafeArgs(ImmutableMultiDict):
     """Query-string and form parameters whose ``get(..., type=int)`` is ``database_int``."""
 
