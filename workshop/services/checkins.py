@@ -352,14 +352,14 @@ def check_in(
             override_reason=override_reason,
         )
     except DomainError as refusal:
-        if scanned_at is not None and keep_refusal and kept_for_organizer(refusal):
-            refusal.kept_for_organizer = keep_refused_scan(
+        if keep_refusal:
+            keep_for_organizer(
+                refusal,
                 session_id=session_id,
                 registration_id=registration_id,
                 staff_id=staff_id,
                 method=method,
                 scanned_at=scanned_at,
-                code=refusal.code,
             )
         raise
 
@@ -586,7 +586,31 @@ def refuse_unless_seated_at_scan(
         raise NotConfirmed(status)
 
 
-def kept_for_organizer(refusal: DomainError) -> bool:
+def keep_for_organizer(
+    refusal: DomainError,
+    *,
+    session_id: int,
+    registration_id: int | None,
+    staff_id: int,
+    method: str,
+    scanned_at: datetime | None,
+    checkout: bool = False,
+) -> None:
+    """Keep a synced scan's refusal (a scan in, or out with ``checkout``) for the organizer
+    when it is one they should see, and mark ``refusal`` so the door is told so."""
+    if scanned_at is not None and _organizer_should_see(refusal):
+        refusal.kept_for_organizer = _keep_refused_scan(
+            session_id=session_id,
+            registration_id=registration_id,
+            staff_id=staff_id,
+            method=method,
+            scanned_at=scanned_at,
+            code=refusal.code,
+            checkout=checkout,
+        )
+
+
+def _organizer_should_see(refusal: DomainError) -> bool:
     """Refusals of a synced scan (in or out) that the organizer should see: about the ticket,
     the person or the time; not a malformed request or a caller without the right."""
     if isinstance(refusal, ValidationFailed):
@@ -594,7 +618,7 @@ def kept_for_organizer(refusal: DomainError) -> bool:
     return not isinstance(refusal, NotAllowed | NotFound)
 
 
-def keep_refused_scan(
+def _keep_refused_scan(
     *,
     session_id: int,
     registration_id: int | None,

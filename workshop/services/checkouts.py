@@ -32,8 +32,7 @@ from workshop.services.attendance import SessionHours, configured_lunch_break, p
 from workshop.services.checkins import (
     ScanTime,
     checkin_window,
-    keep_refused_scan,
-    kept_for_organizer,
+    keep_for_organizer,
     refuse_unless_seated_at_scan,
     scan_time,
     ticket_valid_at_scan,
@@ -110,16 +109,15 @@ def check_out(
             raise ValidationFailed({"ticket": str(_l("ต้องระบุบัตรหรือผู้ลงทะเบียน"))})
         return _check_out(session_id, staff, staff_id, holder, secret, scanned_at)
     except DomainError as refusal:
-        if scanned_at is not None and kept_for_organizer(refusal):
-            refusal.kept_for_organizer = keep_refused_scan(
-                session_id=session_id,
-                registration_id=holder,
-                staff_id=staff_id,
-                method=method,
-                scanned_at=scanned_at,
-                code=refusal.code,
-                checkout=True,
-            )
+        keep_for_organizer(
+            refusal,
+            session_id=session_id,
+            registration_id=holder,
+            staff_id=staff_id,
+            method=method,
+            scanned_at=scanned_at,
+            checkout=True,
+        )
         raise
 
 
