@@ -82,9 +82,11 @@ def demo(app) -> dict:
     )
     seed_demo()
     past = db.session.scalar(select(Workshop).where(Workshop.title == TITLE))
-    upcoming = db.session.scalar(select(Workshop).where(Workshop.title == UPCOMING_TITLE))
+    upcoming = db.session.scalar(  # the first cohort; the next one shares its title
+        select(Workshop).where(Workshop.title == UPCOMING_TITLE).order_by(Workshop.id).limit(1)
+    )
     officer = db.session.scalar(select(User).where(User.email == "officer1@demo.cdd.go.th"))
-    organizer = db.session.scalar(select(User).where(User.role == "organizer"))
+    organizer = db.session.scalar(select(User).where(User.email == "organizer@demo.cdd.go.th"))
     registration = db.session.scalar(
         select(Registration).where(
             Registration.workshop_id == past.id, Registration.user_id == officer.id

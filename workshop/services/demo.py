@@ -381,7 +381,11 @@ def _seed_certificate_design(organizer: User) -> None:
     )
     for n, kind in enumerate((CertificateImageKind.SIGNATURE, CertificateImageKind.SIGNATURE_2)):
         save_certificate_image(reference, kind.value, _signature_png(n), organizer)
-    upcoming = db.session.scalar(select(Workshop).where(Workshop.title == UPCOMING_TITLE))
+    # Its first cohort: the next one (same title) is seeded beside it, and without an order
+    # PostgreSQL may return either.
+    upcoming = db.session.scalar(
+        select(Workshop).where(Workshop.title == UPCOMING_TITLE).order_by(Workshop.id).limit(1)
+    )
     if upcoming is not None:
         save_certificate_design(
             upcoming, DesignInput(thai_numerals=True, frame="modern"), organizer
