@@ -101,6 +101,20 @@ def submit_form(client: FlaskClient, page: str, data: dict, action: str | None =
     return client.post(action or page, data=payload, **kw)
 
 
+def my_certificate(client: FlaskClient, registration_id: int, **kw):
+    """The way to a certificate on การลงทะเบียนของฉัน: the button (a POST that issues it when
+    eligible and none is issued yet), whose redirect leads to the PDF (a GET that only
+    downloads). Redirects are followed unless ``follow_redirects=False``."""
+    kw.setdefault("follow_redirects", True)
+    return submit_form(
+        client,
+        "/my/registrations",
+        {},
+        action=f"/my/registrations/{registration_id}/certificate",
+        **kw,
+    )
+
+
 def login(client: FlaskClient, user: User, password: str = PASSWORD):
     response = submit_form(client, "/auth/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)

@@ -152,11 +152,14 @@ def pdf_text(data: bytes, tmp_path) -> str:
     ).stdout
 
 
-def download(page, link) -> bytes:
-    """Click a link to a PDF and return the file the browser was sent.
+def download(page, control) -> bytes:
+    """Click a link to a PDF, or a form's button whose POST redirects to one, and return the
+    file the browser was sent.
 
     Chromium shows PDFs in its viewer (no download event, and the page's response is the
-    viewer's), so the file is taken on its way to the browser.
+    viewer's), so the file is taken on its way to the browser. A redirect is followed inside
+    the browser without passing the route: then the PDF's address, as the browser was sent
+    it, is fetched again with the page's cookies (a GET changes nothing).
     """
     sent: list[bytes] = []
 
@@ -168,10 +171,16 @@ def download(page, link) -> bytes:
 
     page.route("**/*.pdf", keep)
     try:
-        with page.expect_response(lambda r: r.url.endswith(".pdf")):
-            link.click()
+        with page.expect_response(lambda r: r.url.endswith(".pdf")) as shown:
+            control.click()
     finally:
         page.unroute("**/*.pdf", keep)
+    response = shown.value
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    if not sent:
+        again = page.request.get(response.url)
+        assert again.ok and again.headers["content-type"] == "application/pdf"
+        sent.append(again.body())
     (body,) = sent
     return body
 
@@ -420,7 +429,9 @@ def test_officer_downloads_the_certificate_with_their_name(
     )
     assert fresh(Certificate).count() == 0
 
-    pdf = download(page, ticket.get_by_role("link", name="ดาวน์โหลดเกียรติบัตร (PDF)"))
+    # Not issued yet: the words are a button, whose POST issues it and leads to the PDF.
+    expect(ticket.get_by_role("link", name="ดาวน์โหลดเกียรติบัตร (PDF)")).to_have_count(0)
+    pdf = download(page, ticket.get_by_role("button", name="ดาวน์โหลดเกียรติบัตร (PDF)"))
     assert pdf.startswith(b"%PDF")
     certificate = fresh(Certificate).filter_by(registration_id=registration.id).one()
     assert certificate.revoked_at is None
@@ -435,6 +446,10 @@ def test_officer_downloads_the_certificate_with_their_name(
         f"ได้รับเกียรติบัตร เลขที่ {certificate.number_text}"
     )
     shoot(page, "journey-certificate-issued")
+    # Issued: now a plain link to the same certificate; nothing new is issued.
+    again = download(page, ticket.get_by_role("link", name="ดาวน์โหลดเกียรติบัตร (PDF)"))
+    assert format_code(certificate.code) in pdf_text(again, tmp_path)
+    assert fresh(Certificate).count() == 1
 
 
 # ---------------------------------------------------------------------- verification

@@ -19,6 +19,7 @@ from tests.support import (
     issue_certificates,
     login,
     make_officers,
+    my_certificate,
     open_workshop,
     seat,
 )
@@ -65,7 +66,7 @@ def test_certificate_is_archival(client, finished):
     _workshop, (registration, _other) = finished
     login(client, registration.user)
 
-    data = client.get(f"/my/registrations/{registration.id}/certificate.pdf").data
+    data = my_certificate(client, registration.id).data
 
     info = check_archival(data)
     certificate = Certificate.query.filter_by(registration_id=registration.id).one()
@@ -86,7 +87,7 @@ def test_a_certificate_is_tagged_in_reading_order(client, finished):
     _workshop, (registration, _other) = finished
     login(client, registration.user)
 
-    data = client.get(f"/my/registrations/{registration.id}/certificate.pdf").data
+    data = my_certificate(client, registration.id).data
 
     (order,) = check_structure(data)
     kinds = [kind for kind, _mcid in order]
@@ -157,7 +158,7 @@ def test_uploaded_images_keep_the_certificate_archival(client, finished, organiz
     )
     assert "บันทึกรูปแล้ว" in upload(client, workshop.id, "signature", png()).get_data(as_text=True)
 
-    data = client.get(f"/my/registrations/{registration.id}/certificate.pdf").data
+    data = my_certificate(client, registration.id).data
 
     check_archival(data)
     with pikepdf.open(io.BytesIO(data)) as pdf:

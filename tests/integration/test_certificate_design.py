@@ -14,7 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from tests.integration.test_certificate_pages import png, upload
 from tests.pdf_checks import check_archival, pdftotext
-from tests.support import finished_workshop, login, make_officers, seat, submit_form
+from tests.support import finished_workshop, login, make_officers, my_certificate, seat, submit_form
 from workshop.extensions import db
 from workshop.models import AuditEvent, Workshop
 from workshop.services.certificate_design import (
@@ -62,7 +62,7 @@ def _design(client, workshop_id: int, **fields):
 
 
 def _certificate(client, registration) -> bytes:
-    response = client.get(f"/my/registrations/{registration.id}/certificate.pdf")
+    response = my_certificate(client, registration.id)
     assert response.status_code == 200
     return response.data
 

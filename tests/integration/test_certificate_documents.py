@@ -8,7 +8,14 @@ import io
 from pypdf import PdfReader
 
 from tests.pdf_checks import pdftotext
-from tests.support import finished_workshop, issue_certificates, login, make_officers, seat
+from tests.support import (
+    finished_workshop,
+    issue_certificates,
+    login,
+    make_officers,
+    my_certificate,
+    seat,
+)
 from workshop.extensions import db
 from workshop.models import Certificate
 from workshop.services.certificates import format_code
@@ -37,7 +44,7 @@ def test_a_latin_title_is_not_glued_to_the_name_on_any_document(client, venue, o
     registration = seat(workshop, officer, organizer, 1)
     login(client, organizer)
 
-    certificate = client.get(f"/my/registrations/{registration.id}/certificate.pdf").data
+    certificate = my_certificate(client, registration.id).data
     report = client.get(f"/organizer/workshops/{workshop.id}/report.pdf").data
     page = client.get(f"/organizer/workshops/{workshop.id}/certificates").get_data(as_text=True)
 
@@ -88,7 +95,7 @@ def test_the_bulk_file_is_in_name_order_even_when_numbers_are_not(client, venue,
     seat(workshop, second, organizer, 1)
     officer_browser = client.application.test_client()
     login(officer_browser, first)
-    assert officer_browser.get(f"/my/registrations/{early.id}/certificate.pdf").status_code == 200
+    assert my_certificate(officer_browser, early.id).mimetype == "application/pdf"
     login(client, organizer)
 
     issue_certificates(client, workshop.id)
@@ -106,7 +113,7 @@ def test_the_verification_address_is_printed_beside_the_qr_code(client, venue, o
     registration = seat(workshop, officer, organizer, 1)
     login(client, officer)
 
-    data = client.get(f"/my/registrations/{registration.id}/certificate.pdf").data
+    data = my_certificate(client, registration.id).data
 
     code = format_code(Certificate.query.one().code)
     url = f"{client.application.config['BASE_URL']}/verify/{code}"
@@ -139,7 +146,7 @@ def test_the_signatory_position_keeps_the_organizers_line_breaks(client, venue, 
     (officer,) = make_officers(1)
     registration = seat(workshop, officer, organizer, 2)
 
-    data = client.get(f"/my/registrations/{registration.id}/certificate.pdf").data
+    data = my_certificate(client, registration.id).data
 
     lines = pdftotext(data).splitlines()
     at = lines.index("(นายสมชาย ใจดี)")

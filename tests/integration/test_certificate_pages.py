@@ -8,7 +8,15 @@ from PIL import Image
 from pypdf import PdfReader
 
 from tests.integration.test_ticket_pdf import decode_qr
-from tests.support import finished_workshop, login, make_officers, make_user, seat, submit_form
+from tests.support import (
+    finished_workshop,
+    login,
+    make_officers,
+    make_user,
+    my_certificate,
+    seat,
+    submit_form,
+)
 from workshop.extensions import db
 from workshop.models import AuditEvent, Certificate, CertificateImage
 from workshop.services.certificates import format_code, issue_certificate, revoke_certificate
@@ -43,9 +51,15 @@ def test_officer_sees_why_and_downloads_their_certificate(client, finished, tmp_
     login(client, good.user)
     page = client.get("/my/registrations").get_data(as_text=True)
     assert "มีสิทธิ์ได้รับเกียรติบัตร: เข้าร่วม 12 จาก 12 ชั่วโมง" in page
-    assert f"/my/registrations/{good.id}/certificate.pdf" in page
+    # Not issued yet: the button is a form that issues by POST (a GET changes nothing).
+    assert f'action="/my/registrations/{good.id}/certificate"' in page
+    assert "ดาวน์โหลดเกียรติบัตร (PDF)</button>" in page
+    assert f"/my/registrations/{good.id}/certificate.pdf" not in page
 
-    response = client.get(f"/my/registrations/{good.id}/certificate.pdf")
+    pressed = my_certificate(client, good.id, follow_redirects=False)
+    assert pressed.status_code == 303
+    assert pressed.headers["Location"].endswith(f"/my/registrations/{good.id}/certificate.pdf")
+    response = client.get(pressed.headers["Location"])
 
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -60,8 +74,14 @@ def test_officer_sees_why_and_downloads_their_certificate(client, finished, tmp_
     assert decode_qr(response.data, tmp_path) == [
         f"http://127.0.0.1:5000/verify/{format_code(certificate.code)}"
     ]
+    # Issued: the same words are now a plain link to the PDF.
+    page = client.get("/my/registrations").get_data(as_text=True)
+    link = f'href="/my/registrations/{good.id}/certificate.pdf">ดาวน์โหลดเกียรติบัตร (PDF)</a>'
+    assert link in page
+    assert f'action="/my/registrations/{good.id}/certificate"' not in page
     # Someone else's certificate is not there for them.
     assert client.get(f"/my/registrations/{short.id}/certificate.pdf").status_code == 404
+    assert my_certificate(client, short.id).status_code == 404
 
 
 def test_officer_below_the_threshold_is_told_why(client, finished):
@@ -70,11 +90,94 @@ def test_officer_below_the_threshold_is_told_why(client, finished):
     page = client.get("/my/registrations").get_data(as_text=True)
     assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 6 จาก 12 ชั่วโมง ต่ำกว่าเกณฑ์ 80%" in page
     assert "certificate.pdf" not in page
+    assert f"/my/registrations/{short.id}/certificate" not in page
 
-    response = client.get(f"/my/registrations/{short.id}/certificate.pdf", follow_redirects=True)
+    pressed = my_certificate(client, short.id)
+    followed = client.get(f"/my/registrations/{short.id}/certificate.pdf", follow_redirects=True)
 
-    assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 6 จาก 12 ชั่วโมง" in response.get_data(as_text=True)
+    for response in (pressed, followed):
+        assert response.request.path == "/my/registrations"
+        assert "ไม่ได้รับเกียรติบัตร: เข้าร่วม 6 จาก 12 ชั่วโมง" in response.get_data(as_text=True)
     assert Certificate.query.count() == 0
+
+
+def test_following_the_download_link_issues_nothing_and_says_what_to_press(
+    client, finished, organizer
+):
+    """An eligible officer (or an organizer) following the PDF address before anything is
+    issued: no certificate, no number, no audit event; the officer is sent back to the
+    registration on their list and told to press the button, which issues it."""
+    _workshop, good, _short = finished
+    login(client, good.user)
+    events = AuditEvent.query.count()
+    pdf = f"/my/registrations/{good.id}/certificate.pdf"
+
+    response = client.get(pdf)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/my/registrations#registration-{good.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert ("ยังไม่ได้ออกเกียรติบัตรฉบับนี้ กดปุ่ม “ดาวน์โหลดเกียรติบัตร (PDF)” ในหน้านี้เพื่อออกและดาวน์โหลด") in page
+    assert (Certificate.query.count(), AuditEvent.query.count()) == (0, events)
+
+    organizer_browser = client.application.test_client()
+    login(organizer_browser, organizer)
+    back = organizer_browser.get(pdf, follow_redirects=True)
+    assert back.request.path == f"/organizer/workshops/{good.workshop_id}/certificates"
+    assert "ยังไม่ได้ออกเกียรติบัตรฉบับนี้ กดออกก่อนแล้วจึงดาวน์โหลด" in back.get_data(as_text=True)
+    assert (Certificate.query.count(), AuditEvent.query.count()) == (0, events)
+
+    # The button issues it, and the same address then downloads it.
+    assert my_certificate(client, good.id).mimetype == "application/pdf"
+    assert client.get(pdf).mimetype == "application/pdf"
+    assert Certificate.query.count() == 1
+
+
+def test_the_button_issues_one_certificate_however_often_it_is_pressed(client, finished):
+    _workshop, good, _short = finished
+    login(client, good.user)
+
+    first = my_certificate(client, good.id, follow_redirects=False)
+    again = my_certificate(client, good.id, follow_redirects=False)
+
+    assert (first.status_code, again.status_code) == (303, 303)
+    certificate = Certificate.query.one()
+    assert certificate.issued_by_id == good.user_id
+    issued = AuditEvent.query.filter_by(action="certificate.issue").all()
+    assert [(e.actor_id, e.entity_id) for e in issued] == [(good.user_id, certificate.id)]
+    assert client.get(again.headers["Location"]).mimetype == "application/pdf"
+    assert Certificate.query.count() == 1
+
+
+def test_only_the_owner_and_organizers_may_press_the_button(client, finished, staff, organizer):
+    """Like the ticket: staff and other officers get 404 whether they ask by GET or POST, and
+    nothing is issued; an organizer's press issues it (and is theirs in the audit)."""
+    _workshop, good, short = finished
+    for user in (staff, short.user):
+        browser = client.application.test_client()
+        login(browser, user)
+        assert my_certificate(browser, good.id).status_code == 404, user.role
+        assert browser.get(f"/my/registrations/{good.id}/certificate.pdf").status_code == 404
+    assert Certificate.query.count() == 0
+
+    login(client, organizer)
+    assert my_certificate(client, good.id).mimetype == "application/pdf"
+    assert Certificate.query.one().issued_by_id == organizer.id
+
+
+def test_the_button_needs_the_pages_csrf_token(client, finished):
+    _workshop, good, _short = finished
+    login(client, good.user)
+    action = f"/my/registrations/{good.id}/certificate"
+
+    missing = client.post(action)
+    forged = client.post(action, data={"csrf_token": "forged"})
+
+    for response in (missing, forged):
+        assert response.status_code == 400
+        assert "แบบฟอร์มหมดอายุหรือไม่ได้ส่งจากหน้านี้" in response.get_data(as_text=True)
+    assert Certificate.query.count() == 0
+    assert my_certificate(client, good.id).mimetype == "application/pdf"
 
 
 def test_organizer_pages_are_for_organizers_only(client, finished, staff):
@@ -205,20 +308,57 @@ def test_verify_form_accepts_a_typed_code(client, finished):
     assert client.get("/verify").status_code == 200
 
 
-def test_api_certificate_pdf_refuses_with_the_reason(client, finished):
+def test_api_certificate_refuses_with_the_reason(client, finished):
     _workshop, good, short = finished
-    token = client.post(
-        "/api/v1/auth/token", json={"email": short.user.email, "password": "correct-horse-2559"}
-    ).get_json()["token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer_for(client, short.user)
 
-    refused = client.get(f"/api/v1/registrations/{short.id}/certificate.pdf", headers=headers)
-    other = client.get(f"/api/v1/registrations/{good.id}/certificate.pdf", headers=headers)
+    for response in (
+        client.post(f"/api/v1/registrations/{short.id}/certificate", headers=headers),
+        client.get(f"/api/v1/registrations/{short.id}/certificate.pdf", headers=headers),
+    ):
+        assert response.status_code == 403
+        assert response.get_json()["error"]["code"] == "not_eligible"
+        assert "6 จาก 12 ชั่วโมง" in response.get_json()["error"]["message"]
+    for other in (
+        client.post(f"/api/v1/registrations/{good.id}/certificate", headers=headers),
+        client.get(f"/api/v1/registrations/{good.id}/certificate.pdf", headers=headers),
+    ):
+        assert other.status_code == 404
+    assert Certificate.query.count() == 0
 
-    assert refused.status_code == 403
-    assert refused.get_json()["error"]["code"] == "not_eligible"
-    assert "6 จาก 12 ชั่วโมง" in refused.get_json()["error"]["message"]
-    assert other.status_code == 404
+
+def test_api_get_issues_nothing_and_post_issues_once(client, finished, staff, organizer):
+    _workshop, good, short = finished
+    headers = bearer_for(client, good.user)
+    pdf = f"/api/v1/registrations/{good.id}/certificate.pdf"
+    issue = f"/api/v1/registrations/{good.id}/certificate"
+    events = AuditEvent.query.count()
+
+    not_yet = client.get(pdf, headers=headers)
+
+    assert not_yet.status_code == 409
+    assert not_yet.get_json()["error"] == {
+        "code": "not_issued",
+        "message": "ยังไม่ได้ออกเกียรติบัตรฉบับนี้ กดออกก่อนแล้วจึงดาวน์โหลด",
+    }
+    assert (Certificate.query.count(), AuditEvent.query.count()) == (0, events)
+    for user in (staff, short.user):  # not theirs: as if it did not exist
+        assert client.post(issue, headers=bearer_for(client, user)).status_code == 404
+    assert Certificate.query.count() == 0
+
+    first = client.post(issue, headers=headers)
+    again = client.post(issue, headers=headers)
+    by_organizer = client.post(issue, headers=bearer_for(client, organizer))
+
+    certificate = Certificate.query.one()
+    assert first.status_code == 201
+    assert first.get_json() == client.get(f"/api/v1/certificates/{certificate.code}").get_json()
+    assert first.get_json()["number"] == certificate.number_text
+    assert (again.status_code, again.get_json()) == (200, first.get_json())
+    assert (by_organizer.status_code, by_organizer.get_json()) == (200, first.get_json())
+    assert AuditEvent.query.filter_by(action="certificate.issue").count() == 1
+    downloaded = client.get(pdf, headers=headers)
+    assert (downloaded.status_code, downloaded.mimetype) == (200, "application/pdf")
 
 
 def upload(client, workshop_id: int, kind: str, data: bytes, filename: str = "logo.png"):
@@ -275,9 +415,7 @@ def test_a_long_name_shrinks_onto_one_line(client, venue, organizer, tmp_path):
     registration = seat(workshop, officer, organizer, 1)
     login(client, officer)
 
-    text = pdf_text(
-        client.get(f"/my/registrations/{registration.id}/certificate.pdf").data, tmp_path
-    )
+    text = pdf_text(my_certificate(client, registration.id).data, tmp_path)
 
     assert officer.full_name in text.splitlines()
 
@@ -332,7 +470,7 @@ def test_uploaded_images_lose_their_metadata_but_keep_the_colour_profile(
 
     officer = client.application.test_client()
     login(officer, good.user)
-    pdf = officer.get(f"/my/registrations/{good.id}/certificate.pdf")
+    pdf = my_certificate(officer, good.id)
     assert pdf.mimetype == "application/pdf"
     images = [data for data in embedded_images(pdf.data, tmp_path) if data[:2] == b"\xff\xd8"]
     assert len(images) == 2  # the logo and the signature, embedded as JPEG streams

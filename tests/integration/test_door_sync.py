@@ -115,8 +115,8 @@ def test_staff_cannot_check_anyone_in_to_a_session_long_over(client, staff, orga
         "sync_too_late",
         during,
     )
-    certificate = client.get(
-        f"/api/v1/registrations/{registration.id}/certificate.pdf", headers=auth(someone)
+    certificate = client.post(
+        f"/api/v1/registrations/{registration.id}/certificate", headers=auth(someone)
     )
     assert certificate.status_code == 403
 

@@ -18,6 +18,7 @@ from tests.support import (
     finished_workshop,
     login,
     make_officers,
+    my_certificate,
     seat,
 )
 from workshop.extensions import db
@@ -255,13 +256,12 @@ def test_certificate_waits_for_the_evaluation_when_the_form_says_so(client, orga
     login(client, officers[0])
     page = client.get("/my/registrations").get_data(as_text=True)
     assert "กรุณาตอบแบบประเมินการอบรมก่อน" in page
-    certificate = f"/my/registrations/{registrations[0].id}/certificate.pdf"
-    refused = client.get(certificate)
+    refused = my_certificate(client, registrations[0].id, follow_redirects=False)
     assert refused.status_code == 302  # back to the page, which says why
     assert Certificate.query.count() == 0
 
     post(client, f"/my/workshops/{workshop.id}/evaluation/evaluation", scale_answers(form, 5))
-    assert client.get(certificate).status_code == 200
+    assert my_certificate(client, registrations[0].id).mimetype == "application/pdf"
     assert Certificate.query.count() == 1
 
 

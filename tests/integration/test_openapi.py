@@ -196,3 +196,31 @@ def test_document_needs_no_token(client):
 
     assert response.status_code == 200
     assert response.get_json()["servers"] == [{"url": "/api/v1"}]
+
+
+def test_issuing_one_certificate_is_documented_as_it_answers(client, document, venue, organizer):
+    """POST .../certificate: 201 new, 200 a repeat, both a CertificateOut; the GET of the PDF
+    documents 409 `not_issued` (it never issues)."""
+    from tests.support import finished_workshop, make_officers, seat
+
+    post = document["paths"]["/registrations/{registration_id}/certificate"]["post"]
+    for status in ("200", "201"):
+        schema = post["responses"][status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/CertificateOut"}
+    assert {"401", "403", "404"} <= set(post["responses"])
+    get = document["paths"]["/registrations/{registration_id}/certificate.pdf"]["get"]
+    assert "409" in get["responses"] and "`not_issued`" in get["description"]
+
+    workshop = finished_workshop(venue, organizer, sessions=1)
+    (officer,) = make_officers(1)
+    registration = seat(workshop, officer, organizer, 1)
+    headers = bearer(client, officer)
+    url = f"/api/v1/registrations/{registration.id}/certificate"
+    not_issued = client.get(f"{url}.pdf", headers=headers)
+    first, again = client.post(url, headers=headers), client.post(url, headers=headers)
+
+    assert not_issued.status_code == 409
+    assert conforms(document, "ErrorOut", not_issued.get_json()) == []
+    assert (first.status_code, again.status_code) == (201, 200)
+    for response in (first, again):
+        assert conforms(document, "CertificateOut", response.get_json()) == []

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.support import finished_workshop, login, make_officers, seat
+from tests.support import finished_workshop, login, make_officers, my_certificate, seat
 from workshop.services.venues import VenueInput, create_venue
 from workshop.thai.dates import bangkok_to_utc
 
@@ -79,7 +79,7 @@ def test_a_bangkok_venue_reads_the_same_in_every_document(client, bangkok_worksh
     assert_bangkok(squeezed(client.get("/my/registrations").get_data(as_text=True)))
     ticket = client.get(f"/my/registrations/{registration.id}/ticket.pdf")
     assert_bangkok(poppler_text(ticket.data))
-    certificate = client.get(f"/my/registrations/{registration.id}/certificate.pdf")
+    certificate = my_certificate(client, registration.id)
     assert_bangkok(poppler_text(certificate.data))
     assert "ณ" + squeezed(HOTEL) in poppler_text(certificate.data)
 
@@ -102,5 +102,5 @@ def test_a_span_over_a_month_end_is_written_once_everywhere(client, bangkok_work
 
     officer_browser = client.application.test_client()
     login(officer_browser, registration.user)
-    certificate = officer_browser.get(f"/my/registrations/{registration.id}/certificate.pdf")
+    certificate = my_certificate(officer_browser, registration.id)
     assert squeezed("ระหว่างวันที่ 30 กันยายน – 2 ตุลาคม พ.ศ. 2558") in poppler_text(certificate.data)

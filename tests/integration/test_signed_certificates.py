@@ -24,6 +24,7 @@ from tests.support import (
     issue_certificates,
     login,
     make_officers,
+    my_certificate,
     seat,
 )
 from workshop.extensions import db
@@ -63,7 +64,7 @@ def _pyhanko_status(data: bytes, ca_der: bytes):
 
 def _download(client, registration) -> bytes:
     login(client, registration.user)
-    response = client.get(f"/my/registrations/{registration.id}/certificate.pdf")
+    response = my_certificate(client, registration.id)
     assert response.status_code == 200
     return response.data
 

@@ -16,8 +16,9 @@ from workshop.models import Certificate, Role
 from workshop.services.certificates import (
     certificate_by_code,
     format_code,
-    issue_certificate,
+    issue_certificate_once,
     issue_eligible,
+    issued_certificate,
     issued_count,
     recipient_name,
     revoke_reason_text,
@@ -57,13 +58,23 @@ def certificate_verify(code: str):
     return certificate_json(certificate_by_code(code))
 
 
+@api_bp.post(f"/registrations/{REGISTRATION_ID}/certificate")
+@api_auth()
+def registration_certificate_issue(registration_id: int):
+    """Issue the registration's certificate if eligible: 201, or 200 when it was issued already
+    (nothing changes). Like the registration itself: its owner and organizers; 404 for anyone
+    else, staff too."""
+    registration = get_registration(registration_id, g.api_user)
+    certificate, created = issue_certificate_once(registration.id, actor=g.api_user)
+    return certificate_json(certificate), 201 if created else 200
+
+
 @api_bp.get(f"/registrations/{REGISTRATION_ID}/certificate.pdf")
 @api_auth()
 def registration_certificate_pdf(registration_id: int):
-    # Like the registration itself: its owner and organizers; 404 for anyone else, staff too.
+    """The issued certificate; a GET issues nothing (409 ``not_issued``: POST .../certificate)."""
     registration = get_registration(registration_id, g.api_user)
-    certificate = issue_certificate(registration.id, actor=g.api_user)
-    return certificate_download(certificate)
+    return certificate_download(issued_certificate(registration.id))
 
 
 @api_bp.post(f"/workshops/{WORKSHOP_ID}/certificates")

@@ -73,6 +73,8 @@ class Operation:
     description: str = ""
     media: str = "application/json"  # image types for QR codes
     etag: bool = False  # the response carries the record's edit version as ``ETag``
+    # Another success status with the same body: a repeat that finds the work done already.
+    repeat_status: int | None = None
 
 
 IF_MATCH = {
@@ -446,16 +448,33 @@ OPERATIONS += (
         "client address (generously: `RATELIMIT_VERIFY`).",
     ),
     Operation(
+        "post",
+        "/registrations/{registration_id}/certificate",
+        "Issue the registration's certificate (owner or organizer; idempotent)",
+        ANY_USER,
+        status=201,
+        repeat_status=200,
+        response=CertificateOut,
+        errors=(403, 404),
+        description="Once the workshop is over and attendance meets the workshop's threshold "
+        "(and a required evaluation is answered): 201 with the new certificate. A repeat is "
+        "200 with the same certificate (same number and code) and issues nothing. 403 "
+        "`not_eligible` says why not (below the threshold, workshop not over yet or cancelled, "
+        "evaluation not answered, revoked, no seat). Someone else's registration is 404, as if "
+        "it did not exist.",
+    ),
+    Operation(
         "get",
         "/registrations/{registration_id}/certificate.pdf",
-        "The registration's certificate as PDF (owner or organizer)",
+        "The registration's issued certificate as PDF (owner or organizer)",
         ANY_USER,
-        errors=(403, 404),
+        errors=(403, 404, 409),
         media="application/pdf",
-        description="Issued on first download once the workshop is over and attendance meets "
-        "the workshop's threshold. 403 `not_eligible` says why not (below the threshold, "
-        "workshop not over yet, revoked, no seat). Someone else's registration is 404, as if "
-        "it did not exist.",
+        description="Only a certificate issued already: a GET issues nothing. 409 `not_issued` "
+        "when it is eligible but not issued yet (issue it with `POST "
+        "/registrations/{registration_id}/certificate`); 403 `not_eligible` says why there is "
+        "none (below the threshold, workshop not over yet or cancelled, revoked, no seat). "
+        "Someone else's registration is 404, as if it did not exist.",
     ),
     Operation(
         "post",
@@ -659,6 +678,11 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
     responses: dict[str, Any] = {
         str(op.status): {"description": "OK", "content": {op.media: {"schema": body}}}
     }
+    if op.repeat_status is not None:
+        responses[str(op.repeat_status)] = {
+            "description": "Done already: nothing changed",
+            "content": {op.media: {"schema": body}},
+        }
     if op.etag:
         responses[str(op.status)]["headers"] = {
             "ETag": {

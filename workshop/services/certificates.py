@@ -56,7 +56,13 @@ from workshop.services.attendance import (
     workshop_rule,
 )
 from workshop.services.audit import record_event
-from workshop.services.errors import NotAllowed, NotEligible, NotFound, ValidationFailed
+from workshop.services.errors import (
+    NotAllowed,
+    NotEligible,
+    NotFound,
+    NotIssued,
+    ValidationFailed,
+)
 from workshop.services.evaluations import required_evaluation_answered_by
 from workshop.services.text import TextRejected, clean_text
 from workshop.services.transactions import write_transaction
@@ -76,7 +82,7 @@ class CertificateState:
 
     ISSUED = "issued"  # a valid certificate exists
     REVOKED = "revoked"  # it existed and was revoked (the reason is shown)
-    ELIGIBLE = "eligible"  # meets the rule, workshop over: issued on first download
+    ELIGIBLE = "eligible"  # meets the rule, workshop over: issued by a POST, not yet
     PENDING = "pending"  # meets the rule so far, workshop not over yet
     IN_PROGRESS = "in_progress"  # workshop not over, rule not met yet
     SHORT = "short"  # workshop over, rule not met
@@ -98,7 +104,8 @@ class Eligibility:
 
     @property
     def downloadable(self) -> bool:
-        """A PDF can be had now (issued already, or issued on the spot)."""
+        """A PDF can be had now: issued already, or eligible (issued by a POST, then
+        downloaded; a GET never issues)."""
         return self.state in (CertificateState.ISSUED, CertificateState.ELIGIBLE)
 
     @property
@@ -539,20 +546,28 @@ def issue_certificate(
     Idempotent: a second call returns the same certificate (same number and code). Raises
     ``NotEligible`` with the reason (revoked, below the rule, workshop not over, ...).
     """
+    return issue_certificate_once(registration_id, actor, now)[0]
+
+
+def issue_certificate_once(
+    registration_id: int, actor: User | None = None, now: datetime | None = None
+) -> tuple[Certificate, bool]:
+    """:func:`issue_certificate`, and whether this call issued it (False: it existed already,
+    also when a concurrent call issued it first)."""
     existing = certificate_of(registration_id)
     if existing is not None and not existing.revoked:
-        return existing  # the common case of a repeated download: no write transaction
+        return existing, False  # the common case of a repeated request: no write transaction
     with write_transaction():
         registration = _lock_registration(registration_id)
         eligibility = explain_eligibility(registration, now=now)
         if eligibility.state == CertificateState.ISSUED:
-            certificate = eligibility.certificate
+            certificate, created = eligibility.certificate, False
         elif eligibility.state == CertificateState.ELIGIBLE:
-            certificate = _create(registration, actor)
+            certificate, created = _create(registration, actor), True
         else:
             raise NotEligible(eligibility.message)
     assert certificate is not None
-    return certificate
+    return certificate, created
 
 
 def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = None) -> int:
@@ -611,7 +626,8 @@ def issue_eligible(workshop_id: int, actor: User | None, now: datetime | None = 
 
 def issued_certificate(registration_id: int) -> Certificate:
     """The registration's valid certificate for download, never issuing one (a GET changes
-    nothing); ``NotEligible`` with the reason when there is none."""
+    nothing); ``NotIssued`` when it is eligible but not issued yet, else ``NotEligible`` with
+    the reason."""
     certificate = certificate_of(registration_id)
     if certificate is not None and not certificate.revoked:
         return certificate
@@ -620,14 +636,13 @@ def issued_certificate(registration_id: int) -> Certificate:
         raise NotFound(str(_l("ไม่พบการลงทะเบียนนี้")))
     eligibility = explain_eligibility(registration, certificate=certificate)
     if eligibility.state == CertificateState.ELIGIBLE:
-        raise NotEligible(
+        raise NotIssued(
             str(
                 _l(
                     "ยังไม่ได้ออก%(kind)sฉบับนี้ กดออกก่อนแล้วจึงดาวน์โหลด",
                     kind=certificate_kind_label(registration.workshop.certificate_kind),
                 )
-            ),
-            code="not_issued",
+            )
         )
     raise NotEligible(eligibility.message)
 

@@ -201,6 +201,14 @@ class NotEligible(DomainError):
         return str(_l("ยังไม่มีสิทธิ์ได้รับเกียรติบัตร"))
 
 
+class NotIssued(NotEligible):
+    """Eligible, but no certificate has been issued yet. Downloading (a GET) never issues one:
+    issuing is a POST, so the download answers this instead."""
+
+    code = "not_issued"
+    http_status = 409
+
+
 class TooManySignInAttempts(DomainError):
     """Too many failed sign-ins for this account: wait ``retry_after`` seconds."""
 

@@ -61,9 +61,16 @@ from workshop.services.certificates import (
     valid_certificates,
     workshop_ended,
 )
-from workshop.services.errors import DomainError, EditConflict, NotFound, ValidationFailed
+from workshop.services.errors import (
+    DomainError,
+    EditConflict,
+    NotFound,
+    NotIssued,
+    ValidationFailed,
+)
 from workshop.services.registrations import get_registration
 from workshop.services.transcripts import transcript_by_code, transcript_holder_name
+from workshop.services.workshops import certificate_kind_label
 from workshop.web.access import role_required
 from workshop.web.form_errors import ConflictView, conflict_value_text
 from workshop.web.request_input import optional_int
@@ -82,23 +89,65 @@ def _message(exc: DomainError) -> str:
 # ---------------------------------------------------------------- officers
 
 
+def _registration_of_caller(registration_id: int) -> Registration:
+    """Like the registration's ticket: for its owner and organizers; 404 for anyone else,
+    staff too."""
+    try:
+        return get_registration(registration_id, current_user)
+    except NotFound:
+        abort(404)
+
+
+def _refused(registration: Registration):
+    """Back to where the caller came from: the officer's list, or the organizer's."""
+    if registration.user_id != current_user.id:  # an organizer
+        return _back(registration.workshop_id)
+    return redirect(url_for("registration.mine", _anchor=f"registration-{registration.id}"))
+
+
 @bp.get("/my/registrations/<int:registration_id>/certificate.pdf")
 @login_required
 def mine(registration_id: int):
-    """The certificate of a registration, issued on first download when eligible. Like the
-    registration's ticket: for its owner and organizers; 404 for anyone else, staff too."""
+    """The registration's issued certificate. A GET never issues one: the list's button is a
+    POST (``issue_mine``); without one issued the caller goes back, told what to do."""
+    registration = _registration_of_caller(registration_id)
     try:
-        registration = get_registration(registration_id, current_user)
-    except NotFound:
-        abort(404)
-    try:
-        certificate = issue_certificate(registration.id, actor=current_user)
+        certificate = issued_certificate(registration.id)
+    except NotIssued as exc:
+        if registration.user_id != current_user.id:
+            flash(exc.message, "error")
+        else:
+            button = _(
+                "ดาวน์โหลด%(kind)s (PDF)",
+                kind=certificate_kind_label(registration.workshop.certificate_kind),
+            )
+            flash(
+                _(
+                    "ยังไม่ได้ออก%(kind)sฉบับนี้ กดปุ่ม “%(button)s” ในหน้านี้เพื่อออกและดาวน์โหลด",
+                    kind=certificate_kind_label(registration.workshop.certificate_kind),
+                    button=button,
+                ),
+                "info",
+            )
+        return _refused(registration)
     except DomainError as exc:
         flash(_message(exc), "error")
-        if registration.user_id != current_user.id:  # an organizer: back to the list
-            return _back(registration.workshop_id)
-        return redirect(url_for("registration.mine", _anchor=f"registration-{registration_id}"))
+        return _refused(registration)
     return certificate_download(certificate)
+
+
+@bp.post("/my/registrations/<int:registration_id>/certificate")
+@login_required
+def issue_mine(registration_id: int):
+    """Issue the registration's certificate if it is eligible (an issued one is kept as it is),
+    then download it; a refusal goes back with the reason."""
+    registration = _registration_of_caller(registration_id)
+    try:
+        issue_certificate(registration.id, actor=current_user)
+    except DomainError as exc:
+        flash(_message(exc), "error")
+        return _refused(registration)
+    return redirect(url_for(".mine", registration_id=registration.id), 303)
 
 
 # ---------------------------------------------------------------- organizers
