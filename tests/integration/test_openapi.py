@@ -224,3 +224,33 @@ def test_issuing_one_certificate_is_documented_as_it_answers(client, document, v
     assert (first.status_code, again.status_code) == (201, 200)
     for response in (first, again):
         assert conforms(document, "CertificateOut", response.get_json()) == []
+
+
+def test_a_repeated_check_in_is_documented_as_it_answers(client, document, venue, organizer, staff):
+    """POST /checkins: 201 for the scan that checks in, 200 for a repeat; both documented and
+    both a CheckInOut."""
+    from tests.support import make_officers, running_workshop, seat
+    from workshop.services.tickets import ticket_token
+
+    post = document["paths"]["/checkins"]["post"]
+    for status in ("200", "201"):
+        schema = post["responses"][status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/CheckInOut"}
+
+    workshop = running_workshop(venue, organizer)
+    (officer,) = make_officers(1)
+    body = {
+        "ticket": ticket_token(seat(workshop, officer, organizer)),
+        "session_id": workshop.sessions[0].id,
+    }
+    headers = bearer(client, staff)
+    first = client.post("/api/v1/checkins", json=body, headers=headers)
+    again = client.post("/api/v1/checkins", json=body, headers=headers)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert (first.get_json()["result"], again.get_json()["result"]) == (
+        "checked_in",
+        "already_checked_in",
+    )
+    for response in (first, again):
+        assert conforms(document, "CheckInOut", response.get_json()) == []

@@ -348,6 +348,7 @@ OPERATIONS += (
         "Check a ticket holder into a session (idempotent)",
         DOOR,
         status=201,
+        repeat_status=200,
         request=CheckInRequest,
         response=CheckInOut,
         errors=(400, 404, 409, 422, 429),
@@ -366,7 +367,8 @@ OPERATIONS += (
         "and the ticket's secret at `scanned_at` (a cancellation or a reissued ticket after the "
         "scan does not refuse it), and when the person was checked in already, an earlier "
         "synced time replaces the later one. A scan with `scanned_at` that is refused is kept "
-        "for the organizer (the workshop's page lists the scans refused at sync). "
+        "for the organizer (the workshop's page lists the scans refused at sync) unless it is "
+        "404 or `not_allowed`; its error then carries `kept_for_organizer: true`. "
         "`counts.checked_in` counts the check-ins of registrations confirmed now, the same "
         "figure as the roster and the report.",
     ),
