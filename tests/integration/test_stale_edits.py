@@ -209,6 +209,14 @@ def test_api_patch_with_a_stale_if_match_is_412_and_changes_nothing(client, api,
     garbage = client.patch(url, json={"capacity": 62}, headers={**api, "If-Match": '"abc"'})
     assert garbage.status_code == 412
     assert fresh(Workshop, workshop.id).capacity == 61
+    # Digits int() cannot read ("²"), or reads though they are not our spelling (Arabic-Indic
+    # "٥"), name no version of ours either: 412, never a 500, never a match.
+    version = fresh(Workshop, workshop.id).version
+    arabic = str(version).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for tag in ('"²"', f'"{arabic}"'):
+        odd = client.patch(url, json={"capacity": 63}, headers={**api, "If-Match": tag})
+        assert (odd.status_code, odd.get_json()["error"]["code"]) == (412, "version_mismatch")
+    assert fresh(Workshop, workshop.id).capacity == 61
 
 
 def test_api_venue_patch_honours_if_match(client, api, venue):

@@ -19,7 +19,9 @@ def if_match_version() -> int | None:
     if not tags or tags.star_tag:
         return None
     for tag in tags.as_set(include_weak=True):
-        if tag.isdigit() and len(tag) <= _MAX_DIGITS:
+        # ASCII digits only: "²" passes isdigit() but int() refuses it, and "٥" is not how
+        # we spell a version.
+        if tag.isascii() and tag.isdigit() and len(tag) <= _MAX_DIGITS:
             return int(tag)
     return 0  # versions start at 1: a tag that is not one of ours never matches
 
