@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report_bench import FIRST, LAST, POSITIONS, _fresh_postgres
-from bench.server import bench_app, bench_organizer, measure_in_child
+from bench.report_bench import FIRST, LAST, POSITIONS
+from bench.server import bench_app, bench_organizer, measure_in_child, scratch_databases
 
 TARGET = 1.0
 BATCH = 5000
@@ -304,18 +304,11 @@ def main() -> None:
 
 def run(args: argparse.Namespace, tmp: Path) -> None:
     """Every database asked for, with its files under ``tmp`` (removed afterwards)."""
-    databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
-    if args.database_url:
-        databases.append(("PostgreSQL", args.database_url))
     print(
         f"Evaluation benchmark: {args.attendees} attendees, each answered the evaluation and "
         f"both tests; median of {args.repeat} warm requests"
     )
-    for label, url in databases:
-        if label == "PostgreSQL":
-            _fresh_postgres(url)
-        instance = tmp / f"instance-{label}"
-        instance.mkdir()
+    for label, url, instance in scratch_databases(tmp, args.database_url):
         started = time.perf_counter()
         workshop_id = build(url, instance, args.attendees)
         setup = time.perf_counter() - started

@@ -24,20 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.server import bench_app, bench_organizer
-
-
-def _fresh_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from workshop.config import normalise_database_url
-
-    engine = create_engine(normalise_database_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
+from bench.server import bench_app, bench_organizer, reset_postgres_schema
 
 LETTERS = "กขคงจฉชซญดตถทนบปผพฟภมยรลวศสหอฮ"
 
@@ -170,7 +157,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.database_url:
-            _fresh_postgres(args.database_url)
+            reset_postgres_schema(args.database_url)
             url, name = args.database_url, "PostgreSQL"
         else:
             url, name = f"sqlite:///{Path(tmp) / 'import.db'}", "SQLite"

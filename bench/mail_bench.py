@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report_bench import FIRST, LAST, _fresh_postgres
-from bench.server import bench_app, bench_organizer, reference_workshop
+from bench.report_bench import FIRST, LAST
+from bench.server import bench_app, bench_organizer, reference_workshop, scratch_databases
 
 BUILD_TARGET, QUEUE_TARGET = 0.010, 2.0
 
@@ -184,15 +184,8 @@ def main() -> None:
 
 def run(args: argparse.Namespace, tmp: Path) -> None:
     """Every database asked for, with its files under ``tmp`` (removed afterwards)."""
-    databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
-    if args.database_url:
-        databases.append(("PostgreSQL", args.database_url))
     print(f"Mail benchmark: {args.registrants:,} registrants")
-    for label, url in databases:
-        if label == "PostgreSQL":
-            _fresh_postgres(url)
-        instance = tmp / f"instance-{label}"
-        instance.mkdir()
+    for label, url, instance in scratch_databases(tmp, args.database_url):
         app = bench_app(
             url,
             instance,

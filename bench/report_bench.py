@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.server import bench_app, bench_organizer, measure_in_child
+from bench.server import bench_app, bench_organizer, measure_in_child, scratch_databases
 
 DISTRICTS = (
     "เมืองพิษณุโลก",
@@ -59,18 +59,6 @@ FIRST += ("สุภาพร", "ธีรวัฒน์", "วิไลวร�
 LAST = ("ปิ่นทอง", "ใจดี", "ศรีสุข", "วงศ์สวัสดิ์", "ทองคำ", "บุญมี", "แก้วมณี", "รุ่งเรือง")
 LAST += ("ประเสริฐวงศ์", "สิทธิ์ศักดิ์", "พึ่งบุญ", "เจริญผล", "อินทร์แก้ว", "ชื่นชม")
 POSITIONS = ("นักวิชาการพัฒนาชุมชนชำนาญการ", "เจ้าพนักงานธุรการ", "ปลัดอำเภอ", "นักพัฒนาชุมชน")
-
-
-def _fresh_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from workshop.config import normalise_database_url
-
-    engine = create_engine(normalise_database_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def build(database_url: str, instance: Path, registrations: int, sessions: int) -> int:
@@ -295,18 +283,11 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, tmp: Path) -> None:
-    databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
-    if args.database_url:
-        databases.append(("PostgreSQL", args.database_url))
     print(
         f"Report benchmark: {args.registrations:,} registrations, {args.sessions} sessions, "
         f"best of {args.repeat}"
     )
-    for label, url in databases:
-        if label == "PostgreSQL":
-            _fresh_postgres(url)
-        instance = tmp / f"instance-{label.lower()}"
-        instance.mkdir()
+    for label, url, instance in scratch_databases(tmp, args.database_url):
         started = time.perf_counter()
         workshop_id = build(url, instance, args.registrations, args.sessions)
         setup = time.perf_counter() - started

@@ -29,22 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.server import bench_app
+from bench.server import bench_app, reset_postgres_schema
 
 PASSWORD = "bench-password-2559"
 SELECTIN_BATCH = 500
-
-
-def _fresh_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from workshop.config import normalise_database_url
-
-    engine = create_engine(normalise_database_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def build(rows: int) -> dict[str, int]:
@@ -229,7 +217,7 @@ def main() -> int:
     for rows in args.rows:
         with tempfile.TemporaryDirectory() as tmp:
             if args.database_url:
-                _fresh_postgres(args.database_url)
+                reset_postgres_schema(args.database_url)
                 url = args.database_url
             else:
                 url = f"sqlite:///{Path(tmp) / 'scope.db'}"

@@ -83,6 +83,35 @@ def each_database(which: str) -> Iterator[tuple[str, str, Path]]:
             yield label, url, instance
 
 
+def reset_postgres_schema(url: str) -> None:
+    """Empty a PostgreSQL scratch database the caller names (``--database-url``): its public
+    schema dropped and made again."""
+    from sqlalchemy import create_engine, text
+
+    from workshop.config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def scratch_databases(tmp: Path, postgres_url: str | None) -> Iterator[tuple[str, str, Path]]:
+    """(label, database URL, fresh instance folder): SQLite under ``tmp``, then the PostgreSQL
+    scratch database when one is given (emptied first). For the benches run in-process, which
+    take ``--database-url``; the gunicorn benches use ``each_database``."""
+    databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
+    if postgres_url:
+        databases.append(("PostgreSQL", postgres_url))
+    for label, url in databases:
+        if label == "PostgreSQL":
+            reset_postgres_schema(url)
+        instance = tmp / f"instance-{label.lower()}"
+        instance.mkdir()
+        yield label, url, instance
+
+
 def bench_app(database_url: str, instance: Path, **settings: Any):
     """The app on a benchmark database (the secret the gunicorn servers use too)."""
     from workshop import create_app

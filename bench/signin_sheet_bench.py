@@ -28,8 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report_bench import DISTRICTS, FIRST, LAST, POSITIONS, _fresh_postgres
-from bench.server import bench_app, bench_organizer, measure_in_child, reference_workshop
+from bench.report_bench import DISTRICTS, FIRST, LAST, POSITIONS
+from bench.server import (
+    bench_app,
+    bench_organizer,
+    measure_in_child,
+    reference_workshop,
+    scratch_databases,
+)
 
 TARGET_SECONDS = 3.0
 
@@ -207,15 +213,8 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, tmp: Path) -> None:
-    databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
-    if args.database_url:
-        databases.append(("PostgreSQL", args.database_url))
     print(f"Sign-in sheet benchmark: one session of {args.people:,} people, best of {args.repeat}")
-    for label, url in databases:
-        if label == "PostgreSQL":
-            _fresh_postgres(url)
-        instance = tmp / f"instance-{label.lower()}"
-        instance.mkdir()
+    for label, url, instance in scratch_databases(tmp, args.database_url):
         started = time.perf_counter()
         workshop_id, session_id = build(url, instance, args.people)
         setup = time.perf_counter() - started

@@ -26,8 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report_bench import _fresh_postgres
-from bench.server import bench_app, bench_organizer, measure_in_child
+from bench.server import bench_app, bench_organizer, measure_in_child, scratch_databases
 
 PAGE_TARGET, PDF_TARGET = 0.150, 0.300
 OTHERS = 30  # other officers per workshop
@@ -240,18 +239,11 @@ def main() -> None:
 
 def run(args: argparse.Namespace, tmp: Path) -> None:
     """Every database asked for, with its files under ``tmp`` (removed afterwards)."""
-    databases = [("SQLite", f"sqlite:///{tmp / 'bench.db'}")]
-    if args.database_url:
-        databases.append(("PostgreSQL", args.database_url))
     print(
         f"Transcript benchmark: one officer, {args.workshops} workshops, "
         f"median of {args.repeat} warm requests"
     )
-    for label, url in databases:
-        if label == "PostgreSQL":
-            _fresh_postgres(url)
-        instance = tmp / f"instance-{label}"
-        instance.mkdir()
+    for label, url, instance in scratch_databases(tmp, args.database_url):
         started = time.perf_counter()
         officer_id = build(url, instance, args.workshops)
         setup = time.perf_counter() - started
