@@ -26,6 +26,7 @@ The door's counter, the roster and the report share one figure for "checked in t
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -33,7 +34,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from workshop.extensions import db
 from workshop.models import (
@@ -311,13 +312,7 @@ def _counted(rule: Rule, registration_id: int | None = None) -> dict[int, Attend
     and turned into hours here.
     """
     session_ids = [s.id for s in rule.sessions]
-    tallies: dict[int, _Tally] = {}
-
-    def tally(registration_id: int) -> _Tally:
-        found = tallies.get(registration_id)
-        if found is None:
-            found = tallies[registration_id] = _Tally()
-        return found
+    tallies: defaultdict[int, _Tally] = defaultdict(_Tally)
 
     checkin_filter = [CheckIn.session_id.in_(session_ids)]
     excuse_filter = [ExcusedAbsence.session_id.in_(session_ids)]
@@ -336,7 +331,7 @@ def _counted(rule: Rule, registration_id: int | None = None) -> dict[int, Attend
             ).where(*checkin_filter)
         )
         for holder, session_id, scanned_at, checked_out_at in rows:
-            counted = tally(holder)
+            counted = tallies[holder]
             counted.present += 1
             counted.hours_present += present_hours(
                 sessions[session_id], scanned_at, checked_out_at, lunch
@@ -350,30 +345,9 @@ def _counted(rule: Rule, registration_id: int | None = None) -> dict[int, Attend
             .group_by(CheckIn.registration_id)
         )
         for holder, count, hours in rows:
-            counted = tally(holder)
+            counted = tallies[holder]
             counted.present, counted.hours_present = count, hours or NO_HOURS
-    checked_in = (
-        select(CheckIn.id)
-        .where(
-            CheckIn.registration_id == ExcusedAbsence.registration_id,
-            CheckIn.session_id == ExcusedAbsence.session_id,
-        )
-        .exists()
-    )
-    excused = db.session.execute(
-        select(
-            ExcusedAbsence.registration_id,
-            func.count(ExcusedAbsence.id),
-            func.sum(WorkshopSession.hours),
-        )
-        .join(WorkshopSession, WorkshopSession.id == ExcusedAbsence.session_id)
-        # A check-in outranks an excuse recorded before it.
-        .where(~checked_in, *excuse_filter)
-        .group_by(ExcusedAbsence.registration_id)
-    )
-    for holder, count, hours in excused:
-        counted = tally(holder)
-        counted.excused, counted.hours_excused = count, hours or NO_HOURS
+    _count_excused(tallies, *excuse_filter)
     return {holder: t.frozen() for holder, t in tallies.items()}
 
 
@@ -398,7 +372,7 @@ def attendance_of_registrations(registration_ids: Iterable[int]) -> dict[int, At
     ids = list(registration_ids)
     if not ids:
         return {}
-    tallies: dict[int, _Tally] = {}
+    tallies: defaultdict[int, _Tally] = defaultdict(_Tally)
     lunch = configured_lunch_break()
     rows = db.session.execute(
         select(
@@ -416,7 +390,7 @@ def attendance_of_registrations(registration_ids: Iterable[int]) -> dict[int, At
         .where(CheckIn.registration_id.in_(ids))
     )
     for holder, scanned_at, checked_out_at, session_id, starts, ends, hours, checkout in rows:
-        counted = tallies.get(holder) or tallies.setdefault(holder, _Tally())
+        counted = tallies[holder]
         counted.present += 1
         if checkout:
             session = SessionHours(session_id, starts, ends, hours)
@@ -424,6 +398,14 @@ def attendance_of_registrations(registration_ids: Iterable[int]) -> dict[int, At
             counted.without_checkout += checked_out_at is None
         else:
             counted.hours_present += hours
+    _count_excused(tallies, ExcusedAbsence.registration_id.in_(ids))
+    return {holder: t.frozen() for holder, t in tallies.items()}
+
+
+def _count_excused(tallies: defaultdict[int, _Tally], *where: ColumnElement[bool]) -> None:
+    """Add the excused sessions (and their hours) of the excuses ``where`` selects to
+    ``tallies``, per registration, in one query. A check-in outranks an excuse recorded before
+    it, so an excused session the person attended after all is not counted."""
     checked_in = (
         select(CheckIn.id)
         .where(
@@ -439,10 +421,9 @@ def attendance_of_registrations(registration_ids: Iterable[int]) -> dict[int, At
             func.sum(WorkshopSession.hours),
         )
         .join(WorkshopSession, WorkshopSession.id == ExcusedAbsence.session_id)
-        .where(~checked_in, ExcusedAbsence.registration_id.in_(ids))
+        .where(~checked_in, *where)
         .group_by(ExcusedAbsence.registration_id)
     )
     for holder, count, hours in excused:
-        counted = tallies.get(holder) or tallies.setdefault(holder, _Tally())
+        counted = tallies[holder]
         counted.excused, counted.hours_excused = count, hours or NO_HOURS
-    return {holder: t.frozen() for holder, t in tallies.items()}
