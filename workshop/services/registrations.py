@@ -819,6 +819,24 @@ def registrations_of(user: User) -> list[Placed]:
     )
 
 
+def _filtered(
+    workshop_id: int, status: str | None, agency: str | None, district: str | None
+) -> Select:
+    """The workshop's registrations (joined to their people) with the list's filters."""
+    query = (
+        select(Registration)
+        .join(User, Registration.user_id == User.id)
+        .where(Registration.workshop_id == workshop_id)
+    )
+    if status:
+        query = query.where(Registration.status == status)
+    if agency:
+        query = query.where(User.agency == agency)
+    if district:
+        query = query.where(User.district == district)
+    return query
+
+
 def registrations_for_workshop(
     workshop_id: int,
     *,
@@ -830,18 +848,7 @@ def registrations_for_workshop(
     places count everyone waiting, whatever the filters leave out."""
     if any("\x00" in value for value in (status, agency, district) if value):
         return []  # nothing stored holds NUL (and PostgreSQL refuses it in a query)
-    query = (
-        select(Registration)
-        .join(User, Registration.user_id == User.id)
-        .where(Registration.workshop_id == workshop_id)
-        .options(joinedload(Registration.user))
-    )
-    if status:
-        query = query.where(Registration.status == status)
-    if agency:
-        query = query.where(User.agency == agency)
-    if district:
-        query = query.where(User.district == district)
+    query = _filtered(workshop_id, status, agency, district).options(joinedload(Registration.user))
     order = {Status.CONFIRMED.value: 0, Status.WAITLISTED.value: 1, Status.CANCELLED.value: 2}
     rows = _placed(query, Registration.workshop_id == workshop_id)
     rows.sort(
@@ -900,17 +907,7 @@ def registration_page(
     values = (status, agency, district, search)
     if any("\x00" in value for value in values if value):
         return RegistrationPage([], 0, 1, per_page)
-    query = (
-        select(Registration)
-        .join(User, Registration.user_id == User.id)
-        .where(Registration.workshop_id == workshop_id)
-    )
-    if status:
-        query = query.where(Registration.status == status)
-    if agency:
-        query = query.where(User.agency == agency)
-    if district:
-        query = query.where(User.district == district)
+    query = _filtered(workshop_id, status, agency, district)
     words = (search or "").split()
     for word in words[:5]:  # every word must match a name part or the e-mail
         pattern = _like_pattern(word.lower())
