@@ -123,19 +123,9 @@ def password_reset_url(token: str) -> str:
 
 def build_password_reset(reset: PasswordReset) -> Message:
     """The reset link's message: the link, how long it lasts, what to do if it was not asked for."""
-    user = reset.user
-    sender = str(current_app.config.get("MAIL_SENDER") or "")
-    context = {
-        "name": user.full_name,
-        "url": password_reset_url(reset_token(reset)),
-        "minutes": int((reset.expires_at - reset.requested_at).total_seconds() // 60),
-    }
-    return compose(
-        to=user,
-        subject="ตั้งรหัสผ่านใหม่ · ระบบจัดการการอบรม",
-        text=render_template("mail/password_reset.txt", **context),
-        html=render_template("mail/password_reset.html", **context),
-        message_id=make_msgid(f"password-reset-{reset.id}", domain=_sender_domain(sender)),
+    minutes = int((reset.expires_at - reset.requested_at).total_seconds() // 60)
+    return _set_password_message(
+        reset, "password_reset", "ตั้งรหัสผ่านใหม่ · ระบบจัดการการอบรม", minutes=minutes
     )
 
 
@@ -146,20 +136,34 @@ def send_password_reset(reset: PasswordReset) -> None:
 def build_invitation(reset: PasswordReset) -> Message:
     """The invitation of an account an organizer made (a participants import): who made it,
     and the link to set a first password, which lasts ``password_resets.INVITATION_LIFETIME``."""
+    return _set_password_message(
+        reset,
+        "invitation",
+        "เชิญตั้งรหัสผ่านบัญชีของท่าน · ระบบจัดการการอบรม",
+        days=(reset.expires_at - reset.requested_at).days,
+        email=reset.user.email,
+    )
+
+
+def _set_password_message(
+    reset: PasswordReset, template: str, subject: str, **context: object
+) -> Message:
+    """A message with the link that sets the account's password (``mail/<template>``), its
+    Message-ID named after the template and the reset."""
     user = reset.user
     sender = str(current_app.config.get("MAIL_SENDER") or "")
     context = {
         "name": user.full_name,
         "url": password_reset_url(reset_token(reset)),
-        "days": (reset.expires_at - reset.requested_at).days,
-        "email": user.email,
+        **context,
     }
+    kind = template.replace("_", "-")
     return compose(
         to=user,
-        subject="เชิญตั้งรหัสผ่านบัญชีของท่าน · ระบบจัดการการอบรม",
-        text=render_template("mail/invitation.txt", **context),
-        html=render_template("mail/invitation.html", **context),
-        message_id=make_msgid(f"invitation-{reset.id}", domain=_sender_domain(sender)),
+        subject=subject,
+        text=render_template(f"mail/{template}.txt", **context),
+        html=render_template(f"mail/{template}.html", **context),
+        message_id=make_msgid(f"{kind}-{reset.id}", domain=_sender_domain(sender)),
     )
 
 
