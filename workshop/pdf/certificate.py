@@ -31,7 +31,12 @@ from workshop.pdf.fonts import BOLD, REGULAR
 from workshop.pdf.qrdraw import draw_qr
 from workshop.pdf.signing import sign_if_configured
 from workshop.pdf.typeset import draw_text, fit_font_size, line_metrics, wrap_lines
-from workshop.services.certificate_design import certificate_page, preview_page, signatories_of
+from workshop.services.certificate_design import (
+    CertificatePage,
+    certificate_page,
+    preview_page,
+    signatories_of,
+)
 from workshop.services.certificate_images import certificate_images
 from workshop.services.certificates import format_code, verification_url, verification_url_for
 from workshop.thai.numerals import digits
@@ -482,6 +487,20 @@ def certificate_text(certificate: Certificate) -> CertificateText:
     registration = certificate.registration
     workshop = registration.workshop
     page = certificate_page(workshop, registration.user.full_name, certificate.issued_on)
+    return _page_text(
+        page,
+        certificate.number_text,
+        format_code(certificate.code),
+        verification_url(certificate),
+        revoked=certificate.revoked,
+    )
+
+
+def _page_text(
+    page: CertificatePage, number: str, code: str, url: str, *, revoked: bool = False
+) -> CertificateText:
+    """The page's wording with the certificate's number (Thai numerals if the design says so),
+    code and verification address."""
     return CertificateText(
         agency=page.agency,
         kind=page.kind,
@@ -489,10 +508,10 @@ def certificate_text(certificate: Certificate) -> CertificateText:
         body=page.body,
         given=page.given,
         signatories=tuple(Signatory(s.name, s.position) for s in page.signatories),
-        number=digits(certificate.number_text, page.thai_numerals),
-        code=format_code(certificate.code),
-        url=verification_url(certificate),
-        revoked=certificate.revoked,
+        number=digits(number, page.thai_numerals),
+        code=code,
+        url=url,
+        revoked=revoked,
     )
 
 
@@ -514,17 +533,9 @@ def certificate_art(workshop: Workshop) -> CertificateArt:
 def render_preview(workshop: Workshop) -> bytes:
     """One certificate of the workshop as it would be issued now, for the settings page:
     a sample name and number, a code that verifies nothing."""
-    sample = preview_page(workshop)
-    text = CertificateText(
-        agency=sample.agency,
-        kind=sample.kind,
-        name=sample.name,
-        body=sample.body,
-        given=sample.given,
-        signatories=tuple(Signatory(s.name, s.position) for s in sample.signatories),
-        number=digits(f"1/{workshop.fiscal_year}", sample.thai_numerals),
-        code="XXXX-XXXX-XXXX-XXXX",
-        url=verification_url_for("XXXX-XXXX-XXXX-XXXX"),
+    code = "XXXX-XXXX-XXXX-XXXX"
+    text = _page_text(
+        preview_page(workshop), f"1/{workshop.fiscal_year}", code, verification_url_for(code)
     )
     return render_pages([text], certificate_art(workshop))
 
