@@ -33,7 +33,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report_bench import FIRST, LAST, POSITIONS
-from bench.server import bench_app, bench_organizer, measure_in_child, scratch_databases
+from bench.server import (
+    bench_app,
+    bench_organizer,
+    measure_in_child,
+    scratch_databases,
+    seat_everyone,
+)
 
 TARGET = 1.0
 BATCH = 5000
@@ -151,20 +157,7 @@ def build(database_url: str, instance: Path, attendees: int) -> int:
                 select(User.id).where(User.email.like("%@bench.go.th"), User.role == "officer")
             )
         )
-        now = datetime.now(UTC)
-        registrations = [
-            {
-                "workshop_id": workshop_id,
-                "user_id": user_id,
-                "status": "confirmed",
-                "ticket_secret": f"{user_id:032d}",
-                "created_at": now,
-                "confirmed_at": now,
-            }
-            for user_id in user_ids
-        ]
-        for first in range(0, len(registrations), BATCH):
-            db.session.execute(insert(Registration), registrations[first : first + BATCH])
+        seat_everyone(workshop_id, user_ids, BATCH)
         registration_ids = db.session.scalars(
             select(Registration.id).where(Registration.workshop_id == workshop_id)
         ).all()

@@ -32,7 +32,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report_bench import FIRST, LAST
-from bench.server import bench_app, bench_organizer, reference_workshop, scratch_databases
+from bench.server import (
+    bench_app,
+    bench_organizer,
+    reference_workshop,
+    scratch_databases,
+    seat_everyone,
+)
 
 BUILD_TARGET, QUEUE_TARGET = 0.010, 2.0
 
@@ -44,7 +50,7 @@ def build(app, registrants: int) -> int:
     from werkzeug.security import generate_password_hash
 
     from workshop.extensions import db
-    from workshop.models import Registration, User, Workshop
+    from workshop.models import User, Workshop
     from workshop.services.venues import VenueInput, create_venue
 
     with app.app_context():
@@ -81,22 +87,8 @@ def build(app, registrants: int) -> int:
                 for n in range(registrants)
             ],
         )
-        now = datetime.now(UTC)
         user_ids = db.session.scalars(select(User.id).where(User.email.like("officer%")))
-        db.session.execute(
-            insert(Registration),
-            [
-                {
-                    "workshop_id": workshop_id,
-                    "user_id": user_id,
-                    "status": "confirmed",
-                    "ticket_secret": f"{user_id:032d}",
-                    "created_at": now,
-                    "confirmed_at": now,
-                }
-                for user_id in user_ids
-            ],
-        )
+        seat_everyone(workshop_id, user_ids)
         db.session.get(Workshop, workshop_id).confirmed_count = registrants
         db.session.commit()
     return workshop_id

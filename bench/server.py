@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -110,6 +110,31 @@ def scratch_databases(tmp: Path, postgres_url: str | None) -> Iterator[tuple[str
         instance = tmp / f"instance-{label.lower()}"
         instance.mkdir()
         yield label, url, instance
+
+
+def seat_everyone(workshop_id: int, user_ids: Iterable[int], batch: int = 5000) -> None:
+    """Insert a confirmed registration of the workshop for each user, in batches, as a bench's
+    set-up (inside an app context; counters are the caller's). Ticket secrets are made from
+    the user id: no bench scans them."""
+    from sqlalchemy import insert
+
+    from workshop.extensions import db
+    from workshop.models import Registration
+
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "workshop_id": workshop_id,
+            "user_id": user_id,
+            "status": "confirmed",
+            "ticket_secret": f"{user_id:032d}",
+            "created_at": now,
+            "confirmed_at": now,
+        }
+        for user_id in user_ids
+    ]
+    for first in range(0, len(rows), batch):
+        db.session.execute(insert(Registration), rows[first : first + batch])
 
 
 def bench_app(database_url: str, instance: Path, **settings: Any):

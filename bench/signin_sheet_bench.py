@@ -35,6 +35,7 @@ from bench.server import (
     measure_in_child,
     reference_workshop,
     scratch_databases,
+    seat_everyone,
 )
 
 TARGET_SECONDS = 3.0
@@ -88,21 +89,8 @@ def build(database_url: str, instance: Path, people: int) -> tuple[int, int]:
             )
         db.session.execute(insert(User), users)
         user_ids = list(db.session.scalars(select(User.id).where(User.email.like("%@bench.go.th"))))
+        seat_everyone(workshop_id, user_ids)
         now = datetime.now(UTC)
-        db.session.execute(
-            insert(Registration),
-            [
-                {
-                    "workshop_id": workshop_id,
-                    "user_id": user_id,
-                    "status": "confirmed",
-                    "ticket_secret": f"{user_id:032d}",
-                    "created_at": now,
-                    "confirmed_at": now,
-                }
-                for user_id in user_ids
-            ],
-        )
         checkins, excuses = [], []
         for registration_id in db.session.scalars(
             select(Registration.id).where(Registration.workshop_id == workshop_id)
