@@ -117,14 +117,12 @@ def mine(registration_id: int):
         if registration.user_id != current_user.id:
             flash(exc.message, "error")
         else:
-            button = _(
-                "ดาวน์โหลด%(kind)s (PDF)",
-                kind=certificate_kind_label(registration.workshop.certificate_kind),
-            )
+            kind = certificate_kind_label(registration.workshop.certificate_kind)
+            button = _("ดาวน์โหลด%(kind)s (PDF)", kind=kind)
             flash(
                 _(
                     "ยังไม่ได้ออก%(kind)sฉบับนี้ กดปุ่ม “%(button)s” ในหน้านี้เพื่อออกและดาวน์โหลด",
-                    kind=certificate_kind_label(registration.workshop.certificate_kind),
+                    kind=kind,
                     button=button,
                 ),
                 "info",
